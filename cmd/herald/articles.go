@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge"
+)
+
+// jsonArticle is one element of `herald articles --json`.
+type jsonArticle struct {
+	ID          int64  `json:"id"`
+	URL         string `json:"url"`
+	Title       string `json:"title"`
+	Source      string `json:"source"`
+	PublishedAt string `json:"published_at"`
+}
+
+func runArticles(ctx context.Context, e *env) error {
+	fs := newFlags(e, "articles", "", "Lists the stored articles, newest first.")
+	var ff filterFlags
+	ff.register(fs)
+	limit := fs.Int("n", 50, "most articles to list (0 for all)")
+	asJSON := fs.Bool("json", false, "print the articles as a JSON array")
+	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	if _, err := parseFlags(fs, e.args); err != nil {
+		return err
+	}
+	f, err := ff.filter(time.Now())
+	if err != nil {
+		return err
+	}
+	f.Limit = *limit
+	db, err := openDB(ctx, e, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	arts, err := db.Articles(ctx, f)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := []jsonArticle{}
+		for _, a := range arts {
+			out = append(out, jsonArticle{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, PublishedAt: formatDate(a.PublishedAt)})
+		}
+		return writeJSON(e.stdout, out)
+	}
+	if len(arts) == 0 {
+		fmt.Fprintln(e.stdout, "No articles stored. Add some with 'herald ingest PATH|URL'.")
+		return nil
+	}
+	for _, a := range arts {
+		fmt.Fprintf(e.stdout, "%6d  %s\n", a.ID, sourceLine(a.Title, a.Source, a.PublishedAt))
+		if a.URL != "" {
+			fmt.Fprintf(e.stdout, "        %s\n", a.URL)
+		}
+	}
+	return nil
+}
+
+func runRemove(ctx context.Context, e *env) error {
+	fs := newFlags(e, "remove", "ID|URL...", "Deletes articles (by the id 'herald articles' shows, or by URL) with their passages.")
+	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	if len(args) == 0 {
+		fs.Usage()
+		return exitError{2}
+	}
+	db, err := openDB(ctx, e, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	failed := false
+	for _, arg := range args {
+		id, perr := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
+		if perr != nil {
+			a, err := db.ArticleByURL(ctx, arg, "*")
+			if err != nil {
+				fmt.Fprintf(e.stderr, "%s: %s\n", arg, knowledge.ErrorMessage(err))
+				failed = true
+				continue
+			}
+			id = a.ID
+		}
+		if err := db.RemoveArticle(ctx, id); err != nil {
+			fmt.Fprintf(e.stderr, "%s: %s\n", arg, knowledge.ErrorMessage(err))
+			failed = true
+			continue
+		}
+		fmt.Fprintf(e.stdout, "removed %d\n", id)
+	}
+	if failed {
+		return exitError{1}
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge"
+)
+
+// filterFlags are the retrieval filters shared by ask and search.
+type filterFlags struct {
+	since, until, source string
+}
+
+func (ff *filterFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&ff.since, "since", "", "only articles published on or after this date (YYYY-MM-DD) or within this duration (e.g. 72h)")
+	fs.StringVar(&ff.until, "until", "", "only articles published before this date (YYYY-MM-DD)")
+	fs.StringVar(&ff.source, "source", "", "only articles from these outlets (comma-separated)")
+}
+
+func (ff *filterFlags) filter(now time.Time) (knowledge.Filter, error) {
+	f := knowledge.Filter{GuildID: "*"}
+	var err error
+	if ff.since != "" {
+		if f.Since, err = parseSince(ff.since, now); err != nil {
+			return f, err
+		}
+	}
+	if ff.until != "" {
+		if f.Until, err = knowledge.ParseDate(ff.until); err != nil {
+			return f, err
+		}
+	}
+	for _, s := range strings.Split(ff.source, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			f.Sources = append(f.Sources, s)
+		}
+	}
+	return f, nil
+}
+
+// parseSince reads a date or a duration back from now ("24h", "7d").
+func parseSince(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if strings.HasSuffix(s, "d") {
+		var days int
+		if _, err := fmt.Sscanf(s, "%dd", &days); err == nil && days >= 0 {
+			return now.Add(-time.Duration(days) * 24 * time.Hour), nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil {
+		if d < 0 {
+			d = -d
+		}
+		return now.Add(-d), nil
+	}
+	t, err := knowledge.ParseDate(s)
+	if err != nil {
+		return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "%q is neither a date (YYYY-MM-DD) nor a duration (24h, 7d).", s)
+	}
+	return t, nil
+}
+
+func runAsk(ctx context.Context, e *env) error {
+	fs := newFlags(e, "ask", "QUESTION", "Answers a question from the stored articles, with numbered citations that quote them.")
+	var ff filterFlags
+	ff.register(fs)
+	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	question := strings.TrimSpace(strings.Join(args, " "))
+	if question == "" {
+		fs.Usage()
+		return exitError{2}
+	}
+	f, err := ff.filter(time.Now())
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if c, err := db.Counts(ctx, "*"); err == nil && c.Articles == 0 {
+		fmt.Fprintln(e.stderr, "herald: the knowledge base is empty. Add articles with 'herald ingest PATH|URL', or try 'herald demo'.")
+		return errSilent
+	}
+	return ask(ctx, e, newAnswerer(e, db), question, f, *asJSON)
+}
+
+// ask answers and prints, shared by ask and demo.
+func ask(ctx context.Context, e *env, an *knowledge.Answerer, question string, f knowledge.Filter, asJSON bool) error {
+	ans, err := an.Ask(ctx, knowledge.Question{Text: question, Filter: f})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, answerJSON(ans))
+	}
+	printAnswer(e.stdout, ans)
+	return nil
+}
+
+// jsonCitation and jsonAnswer are the `ask --json` contract.
+type jsonCitation struct {
+	N           int    `json:"n"`
+	ArticleID   int64  `json:"article_id"`
+	Title       string `json:"title"`
+	Source      string `json:"source"`
+	URL         string `json:"url"`
+	PublishedAt string `json:"published_at"`
+	Quote       string `json:"quote"`
+	Verified    bool   `json:"verified"`
+}
+
+type jsonAnswer struct {
+	Question  string         `json:"question"`
+	Answer    string         `json:"answer"`
+	Mode      string         `json:"mode"`
+	Abstained bool           `json:"abstained"`
+	Note      string         `json:"note,omitempty"`
+	Citations []jsonCitation `json:"citations"`
+}
+
+func answerJSON(a *knowledge.Answer) jsonAnswer {
+	out := jsonAnswer{Question: a.Question, Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Note: a.Note, Citations: []jsonCitation{}}
+	for _, c := range a.Citations {
+		out.Citations = append(out.Citations, jsonCitation{N: c.N, ArticleID: c.ArticleID, Title: c.Title, Source: c.Source,
+			URL: c.URL, PublishedAt: formatDate(c.PublishedAt), Quote: c.Quote, Verified: c.Verified})
+	}
+	return out
+}
+
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printAnswer renders an answer for a terminal: the text, then the sources.
+func printAnswer(w io.Writer, a *knowledge.Answer) {
+	fmt.Fprintln(w, a.Text)
+	if a.Note != "" {
+		fmt.Fprintf(w, "\n(%s)\n", a.Note)
+	}
+	if len(a.Citations) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nSources:")
+	for _, c := range a.Citations {
+		fmt.Fprintf(w, "[%d] %s\n", c.N, sourceLine(c.Title, c.Source, c.PublishedAt))
+		if c.Quote != "" {
+			mark := ""
+			if !c.Verified {
+				mark = " (not found in the article: shown for reference, not as a quote)"
+			}
+			fmt.Fprintf(w, "    “%s”%s\n", c.Quote, mark)
+		}
+		if c.URL != "" {
+			fmt.Fprintf(w, "    %s\n", c.URL)
+		}
+	}
+}
+
+// sourceLine is "Headline — Outlet, 2024-03-05" with missing parts left out.
+func sourceLine(title, source string, published time.Time) string {
+	s := title
+	var meta []string
+	if source != "" {
+		meta = append(meta, source)
+	}
+	if d := formatDate(published); d != "" {
+		meta = append(meta, d)
+	}
+	if len(meta) > 0 {
+		s += " — " + strings.Join(meta, ", ")
+	}
+	return s
+}

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge"
+)
+
+func runEval(ctx context.Context, e *env) error {
+	fs := newFlags(e, "eval", "--corpus FILE --queries FILE", `Measures retrieval and answers on an evaluation set (JSON Lines; see README).
+The corpus goes into a fresh temporary database, or into --db; with --db and no
+--corpus, the questions run against what that database holds. Every question is
+answered as of its asked_at day: articles published later are not used.`)
+	corpus := fs.String("corpus", "", "corpus.jsonl to ingest first")
+	queries := fs.String("queries", "", "queries.jsonl (required)")
+	dbFlag := fs.String("db", "", "database to use instead of a temporary one")
+	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
+	perQuery := fs.String("per-query", "", "write one JSON line per question to this file")
+	if _, err := parseFlags(fs, e.args); err != nil {
+		return err
+	}
+	if *queries == "" || (*corpus == "" && *dbFlag == "") {
+		fs.Usage()
+		return exitError{2}
+	}
+	qf, err := os.Open(*queries)
+	if err != nil {
+		return knowledge.WrapError(knowledge.EINVALID, "Cannot read the queries file "+*queries+".", err)
+	}
+	qs, err := knowledge.ReadEvalQueries(qf)
+	qf.Close()
+	if err != nil {
+		return err
+	}
+	path := *dbFlag
+	if path == "" {
+		dir, err := os.MkdirTemp("", "herald-eval-")
+		if err != nil {
+			return knowledge.WrapError(knowledge.EINTERNAL, "Cannot create a temporary folder.", err)
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, "eval.db")
+	}
+	db, err := openDB(ctx, e, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *corpus != "" {
+		in := newIngester(e, db)
+		start := time.Now()
+		failures := 0
+		sum, err := in.Ingest(ctx, []string{*corpus}, func(ev knowledge.IngestEvent) {
+			if ev.Err != nil {
+				failures++
+				if failures <= 10 {
+					fmt.Fprintf(e.stderr, "failed  %s: %s\n", ev.Item, knowledge.ErrorMessage(ev.Err))
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		el := time.Since(start)
+		fmt.Fprintf(e.stderr, "ingested %d articles in %.2fs (%.0f articles/s), %d failed\n",
+			sum.Added+sum.Updated+sum.Unchanged, el.Seconds(), float64(sum.Total())/el.Seconds(), sum.Failed)
+	}
+	var pq *bufio.Writer
+	if *perQuery != "" {
+		f, err := os.Create(*perQuery)
+		if err != nil {
+			return knowledge.WrapError(knowledge.EINVALID, "Cannot write "+*perQuery+".", err)
+		}
+		defer f.Close()
+		pq = bufio.NewWriter(f)
+		defer pq.Flush()
+	}
+	an := newAnswerer(e, db)
+	var writeErr error
+	rep, err := knowledge.Evaluate(ctx, an, qs, "", func(r knowledge.EvalRecord) {
+		if pq == nil || writeErr != nil {
+			return
+		}
+		b, _ := json.Marshal(r)
+		_, writeErr = pq.Write(append(b, '\n'))
+	})
+	if err != nil {
+		return err
+	}
+	if writeErr != nil {
+		return knowledge.WrapError(knowledge.EINVALID, "Cannot write "+*perQuery+".", writeErr)
+	}
+	if *asJSON {
+		b, _ := json.Marshal(rep)
+		fmt.Fprintln(e.stdout, string(b))
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "questions            %d\n", rep.Questions)
+	fmt.Fprintf(e.stdout, "hits@1               %.3f\n", rep.HitsAt1)
+	fmt.Fprintf(e.stdout, "hits@4               %.3f\n", rep.HitsAt4)
+	fmt.Fprintf(e.stdout, "hits@10              %.3f\n", rep.HitsAt10)
+	fmt.Fprintf(e.stdout, "mrr@10               %.3f\n", rep.MRRAt10)
+	fmt.Fprintf(e.stdout, "answer support       %.3f\n", rep.AnswerSupport)
+	fmt.Fprintf(e.stdout, "abstain unanswerable %.3f\n", rep.AbstainUnanswerable)
+	fmt.Fprintf(e.stdout, "abstain answerable   %.3f\n", rep.AbstainAnswerable)
+	if rep.CitationPrecision != nil {
+		fmt.Fprintf(e.stdout, "citation precision   %.3f\n", *rep.CitationPrecision)
+	}
+	fmt.Fprintf(e.stdout, "retrieval ms p50/p95 %.2f / %.2f\n", rep.LatencyP50, rep.LatencyP95)
+	fmt.Fprintf(e.stdout, "ask ms p50/p95       %.2f / %.2f\n", rep.AskP50, rep.AskP95)
+	return nil
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge"
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// jsonHit is one line of `herald search --json`.
+type jsonHit struct {
+	Rank        int     `json:"rank"`
+	Score       float64 `json:"score"`
+	ArticleID   int64   `json:"article_id"`
+	Title       string  `json:"title"`
+	Source      string  `json:"source"`
+	URL         string  `json:"url"`
+	PublishedAt string  `json:"published_at"`
+	PassageID   int64   `json:"passage_id"`
+	Text        string  `json:"text"`
+}
+
+func runSearch(ctx context.Context, e *env) error {
+	fs := newFlags(e, "search", "QUERY", "Shows the stored passages that best match a query, grouped by article, best first.")
+	var ff filterFlags
+	ff.register(fs)
+	limit := fs.Int("n", 10, "number of articles to show")
+	asJSON := fs.Bool("json", false, "print the hits as JSON")
+	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	query := strings.TrimSpace(strings.Join(args, " "))
+	if query == "" {
+		fs.Usage()
+		return exitError{2}
+	}
+	f, err := ff.filter(time.Now())
+	if err != nil {
+		return err
+	}
+	f.Limit = *limit
+	db, err := openDB(ctx, e, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hits, err := db.Search(ctx, query, f)
+	if err != nil {
+		return err
+	}
+	out := []jsonHit{}
+	rank := 0
+	var last int64 = -1
+	for _, h := range hits {
+		if h.Article.ID != last {
+			rank++
+			last = h.Article.ID
+		}
+		out = append(out, jsonHit{Rank: rank, Score: h.Score, ArticleID: h.Article.ID, Title: h.Article.Title, Source: h.Article.Source,
+			URL: h.Article.URL, PublishedAt: formatDate(h.Article.PublishedAt), PassageID: h.Passage.ID, Text: h.Passage.Text})
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(e.stdout, "No matching passages.")
+		return nil
+	}
+	last = -1
+	for _, h := range out {
+		if h.ArticleID != last {
+			last = h.ArticleID
+			fmt.Fprintf(e.stdout, "\n%d. [%d] %s\n", h.Rank, h.ArticleID, sourceLine(h.Title, h.Source, mustDate(h.PublishedAt)))
+			if h.URL != "" {
+				fmt.Fprintf(e.stdout, "   %s\n", h.URL)
+			}
+		}
+		fmt.Fprintf(e.stdout, "   (%.2f) %s\n", h.Score, text.Snippet(strings.Join(strings.Fields(h.Text), " "), 300))
+	}
+	return nil
+}
+
+func mustDate(s string) time.Time {
+	t, _ := knowledge.ParseDate(s)
+	return t
+}

@@ -1,0 +1,94 @@
+package knowledge
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// Answerer answers questions from the store: retrieval, then either a
+// language model with numbered sources or the extractive answerer.
+type Answerer struct {
+	DB     *DB
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Ranking overrides the retrieval parameters; zero means DefaultRanking.
+	Ranking *Ranking
+	// EvidenceArticles is how many articles retrieval returns (default 5).
+	EvidenceArticles int
+}
+
+// MaxQuestionRunes bounds a question; longer input is cut, not refused.
+const MaxQuestionRunes = 2000
+
+func (an *Answerer) logger() *slog.Logger {
+	if an.Logger != nil {
+		return an.Logger
+	}
+	return slog.Default()
+}
+
+func (an *Answerer) now() time.Time {
+	if an.Now != nil {
+		return an.Now()
+	}
+	return time.Now()
+}
+
+// Retrieve returns the evidence for a question, grouped by article.
+func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit, error) {
+	if f.Limit <= 0 {
+		f.Limit = an.EvidenceArticles
+		if f.Limit <= 0 {
+			f.Limit = 5
+		}
+	}
+	r := DefaultRanking()
+	if an.Ranking != nil {
+		r = *an.Ranking
+	}
+	if f.AsOf.IsZero() {
+		f.AsOf = an.now()
+	}
+	return an.DB.SearchWith(ctx, query, f, r)
+}
+
+// Ask answers a question. The answer always comes back as an *Answer; an
+// error means the question could not be handled at all (bad input, a
+// database failure, cancellation).
+func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
+	question := cleanQuestion(q.Text)
+	if question == "" {
+		return nil, Errorf(EINVALID, "Please ask a question.")
+	}
+	if len(text.QueryTerms(question)) == 0 {
+		return &Answer{Question: question, Mode: ModeExtractive, Abstained: true,
+			Text: "I need a few more specific words (a name, a place, a topic) to search the articles."}, nil
+	}
+	hits, err := an.Retrieve(ctx, question, q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	weights, err := an.DB.TermWeights(ctx, text.QueryTerms(question))
+	if err != nil {
+		return nil, err
+	}
+	ans := extractiveAnswer(question, hits, weights)
+	if q.OnDelta != nil {
+		q.OnDelta(ans.Text)
+	}
+	return ans, nil
+}
+
+// cleanQuestion trims a question, folds its whitespace and cuts it to
+// MaxQuestionRunes.
+func cleanQuestion(s string) string {
+	s = strings.Join(strings.Fields(text.Normalize(s)), " ")
+	if r := []rune(s); len(r) > MaxQuestionRunes {
+		s = string(r[:MaxQuestionRunes])
+	}
+	return s
+}

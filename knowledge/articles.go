@@ -1,0 +1,522 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// Passage sizes in words: passages are built from whole sentences and aim
+// for the middle of this range.
+const (
+	PassageMinWords = 100
+	PassageMaxWords = 250
+)
+
+// PutStatus says what storing an article did.
+type PutStatus int
+
+// What PutArticles did with each article.
+const (
+	Created   PutStatus = iota + 1 // a new article
+	Updated                        // the same article (URL or text) with changes
+	Unchanged                      // the same article, nothing new
+)
+
+// String names the status for reports.
+func (s PutStatus) String() string {
+	switch s {
+	case Created:
+		return "added"
+	case Updated:
+		return "updated"
+	case Unchanged:
+		return "unchanged"
+	}
+	return "unknown"
+}
+
+// PutArticle stores one article; see PutArticles.
+func (db *DB) PutArticle(ctx context.Context, a *Article) (PutStatus, error) {
+	res, err := db.PutArticles(ctx, []*Article{a})
+	if err != nil {
+		return 0, err
+	}
+	return res[0].Status, res[0].Err
+}
+
+// PutResult is what storing one article of a batch did: its status, or
+// the reason it was refused (the rest of the batch still goes in).
+type PutResult struct {
+	Status PutStatus
+	Err    error
+}
+
+// PutArticles stores articles in one transaction. An article is the same as
+// a stored one when it has the same canonical URL, or the same text, in the
+// same guild scope; the stored one is then updated, never duplicated. Each
+// article's ID, ContentHash and FetchedAt are filled in; its text is
+// normalised and split into passages aligned to sentences. An article that
+// cannot be stored (no text, a bad URL) gets its own error in the results;
+// an error of the database fails the whole batch.
+func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, error) {
+	out := make([]PutResult, len(batch))
+	now := db.Now()
+	valid := 0
+	for i, a := range batch {
+		if err := prepareArticle(a, now); err != nil {
+			out[i].Err = err
+			continue
+		}
+		valid++
+	}
+	if valid == 0 {
+		return out, nil
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer tx.Rollback()
+	w, err := newArticleWriter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
+	for i, a := range batch {
+		if out[i].Err != nil {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		st, err := w.put(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Status = st
+	}
+	if err := w.flushStats(ctx); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	db.invalidateStats()
+	return out, nil
+}
+
+// prepareArticle normalises an article's fields before storing it.
+func prepareArticle(a *Article, now time.Time) error {
+	a.Text = text.Normalize(a.Text)
+	a.Title = strings.TrimSpace(strings.Join(strings.Fields(text.Normalize(a.Title)), " "))
+	a.Source = strings.TrimSpace(a.Source)
+	if a.Text == "" {
+		return Errorf(EINVALID, "The article has no text.")
+	}
+	if a.URL != "" {
+		u, err := CanonicalURL(a.URL)
+		if err != nil {
+			return err
+		}
+		a.URL = u
+	}
+	if a.Title == "" {
+		a.Title = firstLine(a.Text, 120)
+	}
+	if a.PublishedAt.IsZero() && a.URL != "" {
+		a.PublishedAt = DateFromURL(a.URL)
+	}
+	if a.FetchedAt.IsZero() {
+		a.FetchedAt = now
+	}
+	a.ContentHash = text.ContentHash(a.Text)
+	return nil
+}
+
+func firstLine(s string, max int) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return text.Snippet(s, max)
+}
+
+// articleWriter holds the prepared statements of one write transaction.
+type articleWriter struct {
+	tx                                        *sql.Tx
+	byURL, byHash, insert, update, delPassage *sql.Stmt
+	insPassage, insFTS, delFTS, oldPassages   *sql.Stmt
+	dPassages, dTokens, dTitleTokens          int64
+}
+
+func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
+	w := &articleWriter{tx: tx}
+	stmts := []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&w.byURL, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE guild_id = ? AND url = ? AND url <> ''`},
+		{&w.byHash, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE content_hash = ? AND guild_id = ? LIMIT 1`},
+		{&w.insert, `INSERT INTO articles(ext_id, url, title, source, author, published_at, fetched_at, language, content_hash, fingerprint, text, guild_id, feed_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
+		{&w.update, `UPDATE articles SET ext_id = ?, url = ?, title = ?, source = ?, author = ?, published_at = ?, fetched_at = ?, language = ?,
+			content_hash = ?, fingerprint = ?, text = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
+		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
+		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
+		{&w.insPassage, `INSERT INTO passages(article_id, seq, start, end, words) VALUES (?, ?, ?, ?, ?) RETURNING id`},
+		{&w.insFTS, `INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)`},
+		{&w.delFTS, `DELETE FROM passages_fts WHERE rowid = ?`},
+	}
+	for _, s := range stmts {
+		st, err := tx.PrepareContext(ctx, s.sql)
+		if err != nil {
+			w.close()
+			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		*s.dst = st
+	}
+	return w, nil
+}
+
+func (w *articleWriter) close() {
+	for _, s := range []*sql.Stmt{w.byURL, w.byHash, w.insert, w.update, w.delPassage, w.insPassage, w.insFTS, w.delFTS, w.oldPassages} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+type storedArticle struct {
+	id                          int64
+	hash, title, source, author string
+	published                   int64
+	extID                       string
+}
+
+func (w *articleWriter) find(ctx context.Context, a *Article) (*storedArticle, error) {
+	var s storedArticle
+	scan := func(row *sql.Row) (*storedArticle, error) {
+		err := row.Scan(&s.id, &s.hash, &s.title, &s.source, &s.author, &s.published, &s.extID)
+		if isNoRows(err) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		return &s, nil
+	}
+	if a.URL != "" {
+		found, err := scan(w.byURL.QueryRowContext(ctx, a.GuildID, a.URL))
+		if found != nil || err != nil {
+			return found, err
+		}
+	}
+	return scan(w.byHash.QueryRowContext(ctx, a.ContentHash, a.GuildID))
+}
+
+func (w *articleWriter) put(ctx context.Context, a *Article) (PutStatus, error) {
+	old, err := w.find(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	fp := int64(text.Fingerprint(a.Text))
+	var feedID any
+	if a.FeedID != 0 {
+		feedID = a.FeedID
+	}
+	if old != nil {
+		a.ID = old.id
+		// Keep what the new copy does not know.
+		if a.ExternalID == "" {
+			a.ExternalID = old.extID
+		}
+		if a.PublishedAt.IsZero() && old.published != 0 {
+			a.PublishedAt = time.Unix(old.published, 0).UTC()
+		}
+		if a.Source == "" {
+			a.Source = old.source
+		}
+		if a.Author == "" {
+			a.Author = old.author
+		}
+		if old.hash == a.ContentHash && old.title == a.Title && old.source == a.Source &&
+			old.author == a.Author && old.published == unixOrZero(a.PublishedAt) && old.extID == a.ExternalID {
+			return Unchanged, nil
+		}
+		if _, err := w.update.ExecContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
+			a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, a.Text, feedID, a.ID); err != nil {
+			return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		if err := w.deletePassages(ctx, a.ID); err != nil {
+			return 0, err
+		}
+		return Updated, w.writePassages(ctx, a)
+	}
+	if err := w.insert.QueryRowContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
+		a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, a.Text, a.GuildID, feedID).Scan(&a.ID); err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return Created, w.writePassages(ctx, a)
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) error {
+	rows, err := w.oldPassages.QueryContext(ctx, articleID)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	type old struct{ id, words int64 }
+	var olds []old
+	for rows.Next() {
+		var o old
+		if err := rows.Scan(&o.id, &o.words); err != nil {
+			rows.Close()
+			return WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		olds = append(olds, o)
+	}
+	rows.Close()
+	var titleTokens int64
+	if len(olds) > 0 {
+		var title string
+		if err := w.tx.QueryRowContext(ctx, `SELECT title FROM articles WHERE id = ?`, articleID).Scan(&title); err == nil {
+			titleTokens = int64(len(text.Tokens(title)))
+		}
+	}
+	for _, o := range olds {
+		if _, err := w.delFTS.ExecContext(ctx, o.id); err != nil {
+			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		w.dPassages--
+		w.dTokens -= o.words
+		w.dTitleTokens -= titleTokens
+	}
+	if _, err := w.delPassage.ExecContext(ctx, articleID); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return nil
+}
+
+func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
+	sents := text.Sentences(a.Text)
+	spans := text.Passages(a.Text, sents, PassageMinWords, PassageMaxWords)
+	titleTokens := int64(len(text.Tokens(a.Title)))
+	for seq, sp := range spans {
+		body := a.Text[sp.Start:sp.End]
+		words := int64(len(text.Tokens(body)))
+		var pid int64
+		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, words).Scan(&pid); err != nil {
+			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		if _, err := w.insFTS.ExecContext(ctx, pid, a.Title, body); err != nil {
+			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		w.dPassages++
+		w.dTokens += words
+		w.dTitleTokens += titleTokens
+	}
+	return nil
+}
+
+func (w *articleWriter) flushStats(ctx context.Context) error {
+	if w.dPassages == 0 && w.dTokens == 0 {
+		return nil
+	}
+	_, err := w.tx.ExecContext(ctx, `UPDATE stats SET passages = passages + ?, tokens = tokens + ?, title_tokens = title_tokens + ? WHERE id = 1`,
+		w.dPassages, w.dTokens, w.dTitleTokens)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return nil
+}
+
+// articleColumns lists the columns scanArticle reads, text excluded.
+const articleColumns = `a.id, a.ext_id, a.url, a.title, a.source, a.author, a.published_at, a.fetched_at, a.language, a.content_hash, a.guild_id, ifnull(a.feed_id, 0), ifnull(a.story_id, 0)`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanArticle(r rowScanner, extra ...any) (Article, error) {
+	var a Article
+	var pub sql.NullInt64
+	var fetched int64
+	dest := append([]any{&a.ID, &a.ExternalID, &a.URL, &a.Title, &a.Source, &a.Author, &pub, &fetched, &a.Language, &a.ContentHash, &a.GuildID, &a.FeedID, &a.StoryID}, extra...)
+	if err := r.Scan(dest...); err != nil {
+		return a, err
+	}
+	a.PublishedAt = timeFromNull(pub)
+	a.FetchedAt = time.Unix(fetched, 0).UTC()
+	return a, nil
+}
+
+// Article returns one article with its text. Visibility follows guildID
+// like Filter.GuildID; pass "*" to ignore scopes (the operator's CLI).
+func (db *DB) Article(ctx context.Context, id int64, guildID string) (*Article, error) {
+	row := db.db.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.text FROM articles a WHERE a.id = ? AND (? = '*' OR a.guild_id = '' OR a.guild_id = ?)`, id, guildID, guildID)
+	var body string
+	a, err := scanArticle(row, &body)
+	if isNoRows(err) {
+		return nil, Errorf(ENOTFOUND, "There is no article %d.", id)
+	}
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	a.Text = body
+	return &a, nil
+}
+
+// ArticleByURL returns the article stored under a URL (canonicalised first).
+func (db *DB) ArticleByURL(ctx context.Context, rawURL, guildID string) (*Article, error) {
+	u, err := CanonicalURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	var id int64
+	err = db.db.QueryRowContext(ctx, `SELECT id FROM articles WHERE url = ? AND (? = '*' OR guild_id = '' OR guild_id = ?) ORDER BY guild_id = ? DESC LIMIT 1`, u, guildID, guildID, guildID).Scan(&id)
+	if isNoRows(err) {
+		return nil, Errorf(ENOTFOUND, "There is no article with the URL %s.", u)
+	}
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return db.Article(ctx, id, guildID)
+}
+
+// Articles lists stored articles, newest first (by publication date, then
+// by when they were fetched), without their text.
+func (db *DB) Articles(ctx context.Context, f Filter) ([]Article, error) {
+	where, args := filterSQL(f)
+	q := `SELECT ` + articleColumns + ` FROM articles a WHERE ` + where +
+		` ORDER BY ifnull(a.published_at, a.fetched_at) DESC, a.id DESC`
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var out []Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// filterSQL turns a Filter into a WHERE clause over articles aliased "a".
+func filterSQL(f Filter) (string, []any) {
+	conds := []string{"1"}
+	var args []any
+	if f.GuildID != "*" {
+		if f.GuildID == "" {
+			conds = append(conds, "a.guild_id = ''")
+		} else {
+			conds = append(conds, "(a.guild_id = '' OR a.guild_id = ?)")
+			args = append(args, f.GuildID)
+		}
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "a.published_at >= ?")
+		args = append(args, f.Since.Unix())
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, "a.published_at < ?")
+		args = append(args, f.Until.Unix())
+	}
+	if !f.AsOf.IsZero() {
+		conds = append(conds, "(a.published_at IS NULL OR a.published_at <= ?)")
+		args = append(args, f.AsOf.Unix())
+	}
+	if len(f.Sources) > 0 {
+		ph := make([]string, len(f.Sources))
+		for i, s := range f.Sources {
+			ph[i] = "?"
+			args = append(args, strings.ToLower(strings.TrimSpace(s)))
+		}
+		conds = append(conds, "lower(a.source) IN ("+strings.Join(ph, ",")+")")
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// RemoveArticle deletes an article, its passages and their index entries.
+func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer tx.Rollback()
+	w, err := newArticleWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	if err := w.deletePassages(ctx, id); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Errorf(ENOTFOUND, "There is no article %d.", id)
+	}
+	if err := w.flushStats(ctx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	db.invalidateStats()
+	return nil
+}
+
+// Counts summarises what the knowledge base holds.
+type Counts struct {
+	Articles int       `json:"articles"`
+	Passages int       `json:"passages"`
+	Sources  []string  `json:"sources"`
+	Newest   time.Time `json:"newest"`
+}
+
+// Counts returns what the store holds for a guild scope (see Filter.GuildID).
+func (db *DB) Counts(ctx context.Context, guildID string) (Counts, error) {
+	var c Counts
+	where, args := filterSQL(Filter{GuildID: guildID})
+	var newest sql.NullInt64
+	err := db.db.QueryRowContext(ctx, `SELECT count(*), max(ifnull(a.published_at, a.fetched_at)) FROM articles a WHERE `+where, args...).Scan(&c.Articles, &newest)
+	if err != nil {
+		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	c.Newest = timeFromNull(newest)
+	err = db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages p JOIN articles a ON a.id = p.article_id WHERE `+where, args...).Scan(&c.Passages)
+	if err != nil {
+		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT a.source, count(*) n FROM articles a WHERE `+where+` AND a.source <> '' GROUP BY a.source ORDER BY n DESC, a.source`, args...)
+	if err != nil {
+		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return c, err
+		}
+		c.Sources = append(c.Sources, s)
+	}
+	return c, rows.Err()
+}

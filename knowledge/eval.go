@@ -1,0 +1,246 @@
+package knowledge
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// EvalQuery is one question of an evaluation set (queries.jsonl).
+type EvalQuery struct {
+	ID       string   `json:"id"`
+	Question string   `json:"question"`
+	AskedAt  string   `json:"asked_at"`
+	GoldIDs  []string `json:"gold_ids"`
+	Answers  []string `json:"answers"`
+}
+
+// ReadEvalQueries reads queries in JSON Lines.
+func ReadEvalQueries(r io.Reader) ([]EvalQuery, error) {
+	var out []EvalQuery
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := strings.TrimSpace(sc.Text())
+		if b == "" {
+			continue
+		}
+		var q EvalQuery
+		if err := json.Unmarshal([]byte(b), &q); err != nil {
+			return nil, WrapError(EINVALID, fmt.Sprintf("line %d is not a query record", line), err)
+		}
+		if q.Question == "" {
+			return nil, Errorf(EINVALID, "line %d has no question", line)
+		}
+		out = append(out, q)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, WrapError(EINVALID, "cannot read the queries", err)
+	}
+	return out, nil
+}
+
+// EvalReport holds the metrics of an evaluation run. Its JSON form is a
+// stable contract.
+type EvalReport struct {
+	Questions           int     `json:"questions"`
+	HitsAt1             float64 `json:"hits_at_1"`
+	HitsAt4             float64 `json:"hits_at_4"`
+	HitsAt10            float64 `json:"hits_at_10"`
+	MRRAt10             float64 `json:"mrr_at_10"`
+	AnswerSupport       float64 `json:"answer_support"`
+	AbstainUnanswerable float64 `json:"abstain_unanswerable"`
+	AbstainAnswerable   float64 `json:"abstain_answerable"`
+	LatencyP50          float64 `json:"latency_ms_p50"`
+	LatencyP95          float64 `json:"latency_ms_p95"`
+	// CitationPrecision is the share of citations whose quote verified
+	// (reported when a language model answers).
+	CitationPrecision *float64 `json:"citation_precision,omitempty"`
+	// AskP50 and AskP95 time whole answers (retrieval included), in ms.
+	AskP50 float64 `json:"ask_ms_p50,omitempty"`
+	AskP95 float64 `json:"ask_ms_p95,omitempty"`
+}
+
+// EvalRecord is one line of `herald eval --per-query`: a stable contract.
+type EvalRecord struct {
+	ID        string         `json:"id"`
+	RankedIDs []string       `json:"ranked_ids"`
+	Answer    string         `json:"answer"`
+	Citations []EvalCitation `json:"citations"`
+	Abstained bool           `json:"abstained"`
+}
+
+// EvalCitation is a citation in an EvalRecord.
+type EvalCitation struct {
+	ID    string `json:"id"`
+	Quote string `json:"quote"`
+}
+
+// Evaluate asks every query as of its asked_at and measures retrieval and
+// answers. Article ids are the stored articles' external ids (the corpus
+// ids), or their numeric ids when they have none. perQuery, when set,
+// receives each query's record.
+func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode string, perQuery func(EvalRecord)) (EvalReport, error) {
+	rep := EvalReport{Questions: len(queries)}
+	var retrieval, asking []float64
+	var answerable, unanswerable, supported, abstainAns, abstainUnans int
+	var cited, verified int
+	for _, q := range queries {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		f := Filter{GuildID: "*", Limit: 10}
+		if q.AskedAt != "" {
+			t, err := ParseDate(q.AskedAt)
+			if err != nil {
+				return rep, WrapError(EINVALID, fmt.Sprintf("query %s: bad asked_at", q.ID), err)
+			}
+			// The whole day of the question counts as "now".
+			f.AsOf = t.Add(24*time.Hour - time.Second)
+		}
+		start := time.Now()
+		hits, err := an.Retrieve(ctx, q.Question, f)
+		if err != nil {
+			return rep, err
+		}
+		retrieval = append(retrieval, float64(time.Since(start).Microseconds())/1000)
+		ranked := rankedIDs(hits, 10)
+
+		start = time.Now()
+		f.Limit = 0
+		ans, err := an.Ask(ctx, Question{Text: q.Question, Filter: f, Mode: mode})
+		if err != nil {
+			return rep, err
+		}
+		asking = append(asking, float64(time.Since(start).Microseconds())/1000)
+
+		gold := map[string]bool{}
+		for _, g := range q.GoldIDs {
+			gold[g] = true
+		}
+		if len(gold) == 0 {
+			unanswerable++
+			if ans.Abstained {
+				abstainUnans++
+			}
+		} else {
+			answerable++
+			for r, id := range ranked {
+				if gold[id] {
+					if r < 1 {
+						rep.HitsAt1++
+					}
+					if r < 4 {
+						rep.HitsAt4++
+					}
+					rep.HitsAt10++
+					rep.MRRAt10 += 1 / float64(r+1)
+					break
+				}
+			}
+			if ans.Abstained {
+				abstainAns++
+			} else if supports(ans, q.Answers) {
+				supported++
+			}
+		}
+		for _, c := range ans.Citations {
+			cited++
+			if c.Verified {
+				verified++
+			}
+		}
+		if perQuery != nil {
+			rec := EvalRecord{ID: q.ID, RankedIDs: ranked, Answer: ans.Text, Abstained: ans.Abstained, Citations: []EvalCitation{}}
+			for _, c := range ans.Citations {
+				rec.Citations = append(rec.Citations, EvalCitation{ID: articleRef(c.ArticleID, c.ExternalID), Quote: c.Quote})
+			}
+			perQuery(rec)
+		}
+	}
+	if answerable > 0 {
+		n := float64(answerable)
+		rep.HitsAt1 /= n
+		rep.HitsAt4 /= n
+		rep.HitsAt10 /= n
+		rep.MRRAt10 /= n
+		rep.AnswerSupport = float64(supported) / n
+		rep.AbstainAnswerable = float64(abstainAns) / n
+	}
+	if unanswerable > 0 {
+		rep.AbstainUnanswerable = float64(abstainUnans) / float64(unanswerable)
+	}
+	if mode == ModeLLM && cited > 0 {
+		p := float64(verified) / float64(cited)
+		rep.CitationPrecision = &p
+	}
+	rep.LatencyP50, rep.LatencyP95 = percentile(retrieval, 0.50), percentile(retrieval, 0.95)
+	rep.AskP50, rep.AskP95 = percentile(asking, 0.50), percentile(asking, 0.95)
+	return rep, nil
+}
+
+// rankedIDs lists the distinct articles of hits, best first.
+func rankedIDs(hits []Hit, n int) []string {
+	out := []string{}
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		if seen[h.Article.ID] {
+			continue
+		}
+		seen[h.Article.ID] = true
+		out = append(out, articleRef(h.Article.ID, h.Article.ExternalID))
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+func articleRef(id int64, ext string) string {
+	if ext != "" {
+		return ext
+	}
+	return fmt.Sprint(id)
+}
+
+// supports reports whether one of the answer strings occurs in the text the
+// answer cites (its quotes), case-insensitively with quotes normalised.
+func supports(ans *Answer, answers []string) bool {
+	var cited strings.Builder
+	for _, c := range ans.Citations {
+		cited.WriteString(c.Quote)
+		cited.WriteString("\n")
+	}
+	hay := cited.String()
+	for _, a := range answers {
+		a = strings.Trim(text.Fold(a), `"' `)
+		if a != "" && text.ContainsFolded(hay, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// percentile returns the p-quantile (nearest rank) of xs.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	i := int(math.Ceil(p*float64(len(s)))) - 1
+	if i < 0 {
+		i = 0
+	}
+	return math.Round(s[i]*100) / 100
+}

@@ -1,0 +1,511 @@
+package knowledge
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxFileBytes is the largest single article file Herald reads (JSONL
+// corpora are streamed and have no such limit).
+const MaxFileBytes = 20 << 20
+
+// Ingester turns files, directories, URLs and corpus records into stored
+// articles.
+type Ingester struct {
+	DB        *DB
+	Fetcher   Fetcher   // for http(s) inputs; nil refuses them
+	Extractor Extractor // for HTML; nil refuses HTML
+	Logger    *slog.Logger
+	// BatchSize is how many articles go into one transaction.
+	BatchSize int
+	// GuildID owns what is ingested; empty for the operator's articles.
+	GuildID string
+	// Source names the outlet when an input does not.
+	Source string
+}
+
+// IngestEvent reports one item of a batch: what was stored, or why not.
+type IngestEvent struct {
+	Item      string // file path, URL, or "file:line" for corpus records
+	Title     string
+	ArticleID int64
+	Status    PutStatus // zero when Err is set
+	Err       error
+}
+
+// IngestSummary counts what a batch did.
+type IngestSummary struct {
+	Added, Updated, Unchanged, Failed int
+	Skipped                           int // files of other types inside directories
+}
+
+// Total is the number of items stored or refused.
+func (s IngestSummary) Total() int { return s.Added + s.Updated + s.Unchanged + s.Failed }
+
+// Ingest stores every input: paths to files or directories (walked
+// recursively) and http(s) URLs. Each item is reported through report as it
+// completes; a bad item never stops the rest. The error is non-nil only
+// when the whole batch could not go on (a database failure, cancellation).
+func (in *Ingester) Ingest(ctx context.Context, inputs []string, report func(IngestEvent)) (IngestSummary, error) {
+	b := &batcher{in: in, report: report}
+	for _, input := range inputs {
+		if err := ctx.Err(); err != nil {
+			return b.sum, err
+		}
+		var err error
+		switch {
+		case isURL(input):
+			err = in.ingestURL(ctx, b, input)
+		default:
+			err = in.ingestPath(ctx, b, input)
+		}
+		if err != nil {
+			return b.sum, err
+		}
+	}
+	return b.sum, b.flush(ctx)
+}
+
+func isURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// batcher collects articles into transactions of BatchSize.
+type batcher struct {
+	in      *Ingester
+	report  func(IngestEvent)
+	pending []*Article
+	items   []string
+	sum     IngestSummary
+}
+
+func (b *batcher) add(ctx context.Context, item string, a *Article) error {
+	if a.GuildID == "" {
+		a.GuildID = b.in.GuildID
+	}
+	if a.Source == "" {
+		a.Source = b.in.Source
+	}
+	b.pending = append(b.pending, a)
+	b.items = append(b.items, item)
+	size := b.in.BatchSize
+	if size <= 0 {
+		size = 256
+	}
+	if len(b.pending) >= size {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *batcher) fail(item string, err error) {
+	b.sum.Failed++
+	if b.report != nil {
+		b.report(IngestEvent{Item: item, Err: err})
+	}
+}
+
+func (b *batcher) flush(ctx context.Context) error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	res, err := b.in.DB.PutArticles(ctx, b.pending)
+	if err != nil {
+		return err
+	}
+	for i, r := range res {
+		a := b.pending[i]
+		if r.Err != nil {
+			b.fail(b.items[i], r.Err)
+			continue
+		}
+		switch r.Status {
+		case Created:
+			b.sum.Added++
+		case Updated:
+			b.sum.Updated++
+		case Unchanged:
+			b.sum.Unchanged++
+		}
+		if b.report != nil {
+			b.report(IngestEvent{Item: b.items[i], Title: a.Title, ArticleID: a.ID, Status: r.Status})
+		}
+	}
+	b.pending = b.pending[:0]
+	b.items = b.items[:0]
+	return nil
+}
+
+// articleExtensions are the file types Herald reads.
+var articleExtensions = map[string]bool{".txt": true, ".md": true, ".markdown": true, ".html": true, ".htm": true, ".json": true, ".jsonl": true, ".ndjson": true}
+
+func (in *Ingester) ingestPath(ctx context.Context, b *batcher, path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		b.fail(path, WrapError(EINVALID, "cannot read: "+plainFSError(err), err))
+		return nil
+	}
+	if !info.IsDir() {
+		return in.ingestFile(ctx, b, path)
+	}
+	var files []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			b.fail(p, WrapError(EINVALID, "cannot read: "+plainFSError(err), err))
+			return nil
+		}
+		name := d.Name()
+		if p != path && strings.HasPrefix(name, ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		if articleExtensions[strings.ToLower(filepath.Ext(name))] {
+			files = append(files, p)
+		} else {
+			b.sum.Skipped++
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := in.ingestFile(ctx, b, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func plainFSError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or folder"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func (in *Ingester) ingestFile(ctx context.Context, b *batcher, path string) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".jsonl" || ext == ".ndjson" {
+		f, err := os.Open(path)
+		if err != nil {
+			b.fail(path, WrapError(EINVALID, "cannot read: "+plainFSError(err), err))
+			return nil
+		}
+		defer f.Close()
+		return in.ingestJSONL(ctx, b, path, f)
+	}
+	if !articleExtensions[ext] {
+		b.fail(path, Errorf(EINVALID, "not a supported file type (use .txt, .md, .html, .json or .jsonl)"))
+		return nil
+	}
+	data, err := readCapped(path, MaxFileBytes)
+	if err != nil {
+		b.fail(path, err)
+		return nil
+	}
+	if ext == ".json" {
+		return in.ingestJSON(ctx, b, path, data)
+	}
+	if err := checkText(data); err != nil {
+		b.fail(path, err)
+		return nil
+	}
+	var a *Article
+	switch ext {
+	case ".html", ".htm":
+		a, err = in.fromHTML(data, "")
+	default:
+		a, err = ParseTextArticle(string(data))
+	}
+	if err != nil {
+		b.fail(path, err)
+		return nil
+	}
+	return b.add(ctx, path, a)
+}
+
+func readCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, WrapError(EINVALID, "cannot read: "+plainFSError(err), err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, WrapError(EINVALID, "cannot read: "+plainFSError(err), err)
+	}
+	if int64(len(data)) > max {
+		return nil, Errorf(EINVALID, "the file is larger than %d MB", max>>20)
+	}
+	return data, nil
+}
+
+// checkText refuses binary and non-UTF-8 content with a reason a user can act on.
+func checkText(data []byte) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Errorf(EINVALID, "the file is empty")
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return Errorf(EINVALID, "the file is binary, not text")
+	}
+	if !utf8.Valid(data) {
+		return Errorf(EINVALID, "the file is not UTF-8 text (convert it, e.g. with iconv)")
+	}
+	return nil
+}
+
+func (in *Ingester) fromHTML(data []byte, pageURL string) (*Article, error) {
+	if in.Extractor == nil {
+		return nil, Errorf(EINVALID, "HTML extraction is not available")
+	}
+	x, err := in.Extractor.Extract(data, pageURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &Article{Title: x.Title, Text: x.Text, Author: x.Byline, Source: x.Source, PublishedAt: x.PublishedAt, Language: x.Language, URL: x.URL}
+	if a.URL == "" {
+		a.URL = pageURL
+	}
+	return a, nil
+}
+
+func (in *Ingester) ingestURL(ctx context.Context, b *batcher, raw string) error {
+	if in.Fetcher == nil {
+		b.fail(raw, Errorf(EINVALID, "fetching URLs is not available"))
+		return nil
+	}
+	a, err := in.FetchArticle(ctx, raw)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b.fail(raw, err)
+		return nil
+	}
+	return b.add(ctx, raw, a)
+}
+
+// FetchArticle downloads a URL and extracts its article, without storing it.
+func (in *Ingester) FetchArticle(ctx context.Context, raw string) (*Article, error) {
+	doc, err := in.Fetcher.Fetch(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	var a *Article
+	if strings.Contains(strings.ToLower(doc.ContentType), "html") {
+		a, err = in.fromHTML(doc.Body, doc.URL)
+	} else {
+		if err := checkText(doc.Body); err != nil {
+			return nil, err
+		}
+		a, err = ParseTextArticle(string(doc.Body))
+		if a != nil && a.URL == "" {
+			a.URL = doc.URL
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if a.Source == "" {
+		if u, err := url.Parse(doc.URL); err == nil {
+			a.Source = strings.TrimPrefix(u.Hostname(), "www.")
+		}
+	}
+	return a, nil
+}
+
+// CorpusRecord is one article in Herald's JSON corpus format (the format of
+// `herald eval` corpora and of .json/.jsonl imports).
+type CorpusRecord struct {
+	ID          string  `json:"id"`
+	URL         string  `json:"url"`
+	Title       string  `json:"title"`
+	Text        string  `json:"text"`
+	PublishedAt *string `json:"published_at"`
+	Source      string  `json:"source"`
+}
+
+// Article converts a corpus record.
+func (r CorpusRecord) Article() (*Article, error) {
+	a := &Article{ExternalID: r.ID, URL: r.URL, Title: r.Title, Text: r.Text, Source: r.Source}
+	if r.PublishedAt != nil && *r.PublishedAt != "" {
+		t, err := ParseDate(*r.PublishedAt)
+		if err != nil {
+			return nil, err
+		}
+		a.PublishedAt = t
+	}
+	if strings.TrimSpace(a.Text) == "" {
+		return nil, Errorf(EINVALID, "the record has no text")
+	}
+	return a, nil
+}
+
+// ParseDate reads the date forms Herald accepts: YYYY-MM-DD, RFC 3339, and
+// RFC 3339 without a zone (taken as UTC).
+func ParseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, Errorf(EINVALID, "%q is not a date (use YYYY-MM-DD or RFC 3339)", s)
+}
+
+func (in *Ingester) ingestJSONL(ctx context.Context, b *batcher, path string, r io.Reader) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	line := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		raw, err := br.ReadBytes('\n')
+		if len(raw) > 0 {
+			line++
+			item := fmt.Sprintf("%s:%d", path, line)
+			raw = bytes.TrimSpace(raw)
+			if len(raw) > 0 {
+				if aerr := in.addRecord(ctx, b, item, raw); aerr != nil {
+					return aerr
+				}
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			b.fail(path, WrapError(EINVALID, "cannot read: "+plainFSError(err), err))
+			return nil
+		}
+	}
+}
+
+func (in *Ingester) addRecord(ctx context.Context, b *batcher, item string, raw []byte) error {
+	if !utf8.Valid(raw) {
+		b.fail(item, Errorf(EINVALID, "the record is not UTF-8 text"))
+		return nil
+	}
+	var rec CorpusRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		b.fail(item, WrapError(EINVALID, "not a JSON article record", err))
+		return nil
+	}
+	a, err := rec.Article()
+	if err != nil {
+		b.fail(item, err)
+		return nil
+	}
+	return b.add(ctx, item, a)
+}
+
+func (in *Ingester) ingestJSON(ctx context.Context, b *batcher, path string, data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		b.fail(path, Errorf(EINVALID, "the file is empty"))
+		return nil
+	}
+	if data[0] != '[' {
+		return in.addRecord(ctx, b, path, data)
+	}
+	var recs []json.RawMessage
+	if err := json.Unmarshal(data, &recs); err != nil {
+		b.fail(path, WrapError(EINVALID, "not a JSON array of article records", err))
+		return nil
+	}
+	for i, r := range recs {
+		if err := in.addRecord(ctx, b, fmt.Sprintf("%s[%d]", path, i), r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ParseTextArticle reads a plain-text or Markdown article: optional front
+// matter between "---" lines (title, url, source, published_at, author),
+// then the headline on the first line (a leading "#" is dropped) unless the
+// front matter gave one, then the body.
+func ParseTextArticle(s string) (*Article, error) {
+	s = strings.TrimPrefix(s, "\ufeff")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	a := &Article{}
+	if strings.HasPrefix(s, "---\n") {
+		end := strings.Index(s[4:], "\n---")
+		if end >= 0 {
+			front := s[4 : 4+end]
+			rest := s[4+end+4:]
+			if i := strings.IndexByte(rest, '\n'); i >= 0 {
+				rest = rest[i+1:]
+			} else {
+				rest = ""
+			}
+			for _, line := range strings.Split(front, "\n") {
+				k, v, ok := strings.Cut(line, ":")
+				if !ok {
+					continue
+				}
+				v = strings.Trim(strings.TrimSpace(v), `"'`)
+				switch strings.ToLower(strings.TrimSpace(k)) {
+				case "title":
+					a.Title = v
+				case "url", "link":
+					a.URL = v
+				case "source", "outlet", "publisher":
+					a.Source = v
+				case "author", "byline":
+					a.Author = v
+				case "published_at", "published", "date":
+					t, err := ParseDate(v)
+					if err != nil {
+						return nil, err
+					}
+					a.PublishedAt = t
+				}
+			}
+			s = rest
+		}
+	}
+	s = strings.TrimLeft(s, "\n \t")
+	if a.Title == "" {
+		line, rest, _ := strings.Cut(s, "\n")
+		a.Title = strings.TrimSpace(strings.TrimLeft(line, "# "))
+		s = rest
+	}
+	a.Text = strings.TrimSpace(s)
+	if a.Text == "" {
+		return nil, Errorf(EINVALID, "the article has no text after its headline")
+	}
+	return a, nil
+}

@@ -1,0 +1,326 @@
+package knowledge
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// Ranking holds the retrieval parameters. The defaults were tuned with
+// `herald eval` on a development set of news quiz questions; see README.
+type Ranking struct {
+	K1, B        float64 // BM25 saturation and length normalisation
+	TitleWeight  float64 // a headline term counts this many body terms
+	SecondWeight float64 // share of an article's second-best passage added to its score
+	// RecencyHalfLife halves an article's prior for each period of age
+	// before the moment of the question; zero disables the prior.
+	RecencyHalfLife time.Duration
+	// RecencyFloor is the smallest prior, so old articles are demoted but
+	// never dropped.
+	RecencyFloor float64
+	// Candidates is how many passages the first stage hands to re-scoring.
+	Candidates int
+	// PostingBudget bounds, as a share of all passages, the sum of the
+	// document frequencies of the terms the first stage matches on; rarer
+	// terms are taken first. Common terms still count in re-scoring.
+	PostingBudget float64
+	// PerArticle is the most passages of one article in the evidence.
+	PerArticle int
+}
+
+// DefaultRanking returns the tuned retrieval parameters.
+func DefaultRanking() Ranking {
+	return Ranking{
+		K1: 1.2, B: 0.75, TitleWeight: 2.5, SecondWeight: 0.3,
+		RecencyHalfLife: 60 * 24 * time.Hour, RecencyFloor: 0.6,
+		Candidates: 400, PostingBudget: 0.25, PerArticle: 2,
+	}
+}
+
+// Searcher retrieves the passages that bear on a question.
+type Searcher interface {
+	Search(ctx context.Context, query string, f Filter) ([]Hit, error)
+}
+
+// corpusStats are the counts BM25 needs.
+type corpusStats struct {
+	passages          int64
+	avgBody, avgTitle float64
+	df                map[string]int
+}
+
+func (db *DB) loadStats(ctx context.Context, terms []string) (*corpusStats, error) {
+	st := &corpusStats{df: make(map[string]int, len(terms))}
+	var tokens, titleTokens int64
+	if err := db.db.QueryRowContext(ctx, `SELECT passages, tokens, title_tokens FROM stats WHERE id = 1`).Scan(&st.passages, &tokens, &titleTokens); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	if st.passages > 0 {
+		st.avgBody = float64(tokens) / float64(st.passages)
+		st.avgTitle = float64(titleTokens) / float64(st.passages)
+	}
+	var missing []string
+	db.dfMu.Lock()
+	for _, t := range terms {
+		if n, ok := db.dfCache[t]; ok {
+			st.df[t] = n
+		} else {
+			missing = append(missing, t)
+		}
+	}
+	gen := db.dfGen
+	db.dfMu.Unlock()
+	for _, t := range missing {
+		var n int
+		err := db.db.QueryRowContext(ctx, `SELECT doc FROM passages_vocab WHERE term = ?`, t).Scan(&n)
+		if err != nil && !isNoRows(err) {
+			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		}
+		st.df[t] = n
+	}
+	if len(missing) > 0 {
+		db.dfMu.Lock()
+		if db.dfGen == gen && len(db.dfCache) < 200000 {
+			for _, t := range missing {
+				db.dfCache[t] = st.df[t]
+			}
+		}
+		db.dfMu.Unlock()
+	}
+	return st, nil
+}
+
+func (st *corpusStats) idf(t string) float64 {
+	n := float64(st.df[t])
+	N := float64(st.passages)
+	return math.Log(1 + (N-n+0.5)/(n+0.5))
+}
+
+// candidate is a passage found by the first stage.
+type candidate struct {
+	hit   Hit
+	words int
+	score float64
+}
+
+// Search returns the passages that best match query, grouped by article:
+// articles in rank order, each with at most Ranking.PerArticle passages,
+// best first. f.Limit bounds the number of articles (default 10).
+func (db *DB) Search(ctx context.Context, query string, f Filter) ([]Hit, error) {
+	return db.SearchWith(ctx, query, f, DefaultRanking())
+}
+
+// SearchWith is Search with explicit ranking parameters.
+func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking) ([]Hit, error) {
+	terms := text.QueryTerms(query)
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	st, err := db.loadStats(ctx, terms)
+	if err != nil {
+		return nil, err
+	}
+	match := chooseMatchTerms(terms, st, r.PostingBudget)
+	if len(match) == 0 {
+		return nil, nil
+	}
+	cands, err := db.firstStage(ctx, match, f, r)
+	if err != nil {
+		return nil, err
+	}
+	rescore(cands, terms, st, r)
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	ref := f.AsOf
+	if ref.IsZero() {
+		ref = db.Now()
+	}
+	return rankArticles(cands, r, ref, limit), nil
+}
+
+// chooseMatchTerms picks the terms the first stage matches on: the rarest
+// first, while the sum of their posting lists stays within the budget. The
+// rarest term present is always taken.
+func chooseMatchTerms(terms []string, st *corpusStats, budget float64) []string {
+	present := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if st.df[t] > 0 {
+			present = append(present, t)
+		}
+	}
+	sort.SliceStable(present, func(i, j int) bool { return st.df[present[i]] < st.df[present[j]] })
+	limit := int(budget * float64(st.passages))
+	var out []string
+	sum := 0
+	for i, t := range present {
+		if i > 0 && sum+st.df[t] > limit {
+			break
+		}
+		sum += st.df[t]
+		out = append(out, t)
+	}
+	return out
+}
+
+func (db *DB) firstStage(ctx context.Context, match []string, f Filter, r Ranking) ([]*candidate, error) {
+	quoted := make([]string, len(match))
+	for i, t := range match {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	expr := strings.Join(quoted, " OR ")
+	where, args := filterSQL(f)
+	q := `SELECT ` + articleColumns + `, p.id, p.seq, p.start, p.end, p.words,
+			CAST(substr(CAST(a.text AS BLOB), p.start + 1, p.end - p.start) AS TEXT)
+		FROM (SELECT rowid AS pid, bm25(passages_fts, ?, 1.0) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?) m
+		JOIN passages p ON p.id = m.pid
+		JOIN articles a ON a.id = p.article_id
+		WHERE ` + where + ` ORDER BY m.s`
+	k := r.Candidates
+	if k <= 0 {
+		k = 400
+	}
+	if where != "1" {
+		// Filters apply after the first stage; widen it so that they
+		// rarely leave too few candidates.
+		k *= 4
+	}
+	args = append([]any{r.TitleWeight, expr, k}, args...)
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	}
+	defer rows.Close()
+	var out []*candidate
+	for rows.Next() {
+		c := &candidate{}
+		p := &c.hit.Passage
+		a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &p.Text)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+		p.ArticleID = a.ID
+		c.hit.Article = a
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	}
+	return out, nil
+}
+
+// rescore computes BM25F over every query term, common ones included, for
+// the candidates of the first stage.
+func rescore(cands []*candidate, terms []string, st *corpusStats, r Ranking) {
+	idf := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		if st.df[t] > 0 {
+			idf[t] = st.idf(t)
+		}
+	}
+	titleTF := map[int64]map[string]int{}
+	var toks []string
+	for _, c := range cands {
+		tt, ok := titleTF[c.hit.Article.ID]
+		if !ok {
+			tt = map[string]int{}
+			toks = text.AppendTokens(toks[:0], c.hit.Article.Title)
+			for _, tok := range toks {
+				if _, q := idf[tok]; q {
+					tt[tok]++
+				}
+			}
+			titleTF[c.hit.Article.ID] = tt
+		}
+		body := map[string]int{}
+		toks = text.AppendTokens(toks[:0], c.hit.Passage.Text)
+		for _, tok := range toks {
+			if _, q := idf[tok]; q {
+				body[tok]++
+			}
+		}
+		norm := 1 - r.B + r.B*float64(c.words)/math.Max(st.avgBody, 1)
+		s := 0.0
+		for t, w := range idf {
+			tf := float64(body[t]) + r.TitleWeight*float64(tt[t])
+			if tf == 0 {
+				continue
+			}
+			s += w * tf * (r.K1 + 1) / (tf + r.K1*norm)
+		}
+		c.score = s
+		c.hit.Score = s
+	}
+}
+
+// rankArticles orders articles by their best passages and a recency prior
+// and returns at most PerArticle passages of each of the first limit
+// articles.
+func rankArticles(cands []*candidate, r Ranking, ref time.Time, limit int) []Hit {
+	type group struct {
+		passages []*candidate
+		score    float64
+	}
+	groups := map[int64]*group{}
+	var order []int64
+	for _, c := range cands {
+		g := groups[c.hit.Article.ID]
+		if g == nil {
+			g = &group{}
+			groups[c.hit.Article.ID] = g
+			order = append(order, c.hit.Article.ID)
+		}
+		g.passages = append(g.passages, c)
+	}
+	for _, id := range order {
+		g := groups[id]
+		sort.SliceStable(g.passages, func(i, j int) bool { return g.passages[i].score > g.passages[j].score })
+		g.score = g.passages[0].score
+		if len(g.passages) > 1 {
+			g.score += r.SecondWeight * g.passages[1].score
+		}
+		g.score *= recencyPrior(g.passages[0].hit.Article.PublishedAt, ref, r)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return groups[order[i]].score > groups[order[j]].score })
+	if len(order) > limit {
+		order = order[:limit]
+	}
+	per := r.PerArticle
+	if per <= 0 {
+		per = 2
+	}
+	var out []Hit
+	for _, id := range order {
+		g := groups[id]
+		for i, c := range g.passages {
+			if i == per {
+				break
+			}
+			out = append(out, c.hit)
+		}
+	}
+	return out
+}
+
+// recencyPrior is 1 for an article published at ref, halving with each
+// half-life of age down to the floor. Undated articles get the floor's
+// midpoint to 1, so they are neither favoured nor buried.
+func recencyPrior(published, ref time.Time, r Ranking) float64 {
+	if r.RecencyHalfLife <= 0 {
+		return 1
+	}
+	if published.IsZero() {
+		return (1 + r.RecencyFloor) / 2
+	}
+	age := ref.Sub(published)
+	if age < 0 {
+		age = 0
+	}
+	p := math.Pow(0.5, float64(age)/float64(r.RecencyHalfLife))
+	return r.RecencyFloor + (1-r.RecencyFloor)*p
+}

@@ -1,0 +1,145 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// DB is Herald's SQLite store: articles, passages, the full-text index and
+// everything later features keep (feeds, conversations, digests).
+type DB struct {
+	db     *sql.DB
+	Path   string
+	Now    func() time.Time
+	Logger *slog.Logger
+
+	dfMu    sync.Mutex
+	dfCache map[string]int // document frequency of a term, reset on every write
+	dfGen   uint64
+}
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date. Per-connection pragmas are in the DSN so that every pooled
+// connection gets them.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, Errorf(EINVALID, "No database path given.")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, WrapError(EINVALID, fmt.Sprintf("Cannot create the folder for the database %s.", path), err)
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "cache_size(-16000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot open the database.", err)
+	}
+	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// SQL returns the underlying handle, for packages of this module that keep
+// their own tables.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return WrapError(EINTERNAL, "Cannot prepare the database. Is the file a Herald database?", err)
+	}
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: bad name: %w", base, err)
+		}
+		var n int
+		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return WrapError(EINTERNAL, "Cannot read the database schema.", err)
+		}
+		if n > 0 {
+			continue
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.db.BeginTx(ctx, nil)
+		if err != nil {
+			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return WrapError(EINTERNAL, "Cannot update the database schema.", fmt.Errorf("migration %s: %w", base, err))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, db.Now().Unix()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
+		}
+	}
+	return nil
+}
+
+// invalidateStats forgets cached term statistics after a write.
+func (db *DB) invalidateStats() {
+	db.dfMu.Lock()
+	db.dfCache = map[string]int{}
+	db.dfGen++
+	db.dfMu.Unlock()
+}
+
+// unixOrNull stores a zero time as NULL.
+func unixOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.Unix()
+}
+
+func timeFromNull(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.Unix(v.Int64, 0).UTC()
+}
+
+// isNoRows reports whether err is sql.ErrNoRows.
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
