@@ -23,7 +23,9 @@ type fakeFetcher struct {
 	FetchFn func(ctx context.Context, url string) (*Document, error)
 }
 
-func (f fakeFetcher) Fetch(ctx context.Context, url string) (*Document, error) { return f.FetchFn(ctx, url) }
+func (f fakeFetcher) Fetch(ctx context.Context, url string) (*Document, error) {
+	return f.FetchFn(ctx, url)
+}
 
 func writeFile(t *testing.T, dir, name, body string) string {
 	t.Helper()

@@ -255,10 +255,10 @@ func TestCanonicalURL(t *testing.T) {
 
 func TestDateFromURL(t *testing.T) {
 	cases := map[string]string{
-		"https://www.cnn.com/2022/06/16/weather/yellowstone/index.html": "2022-06-16",
+		"https://www.cnn.com/2022/06/16/weather/yellowstone/index.html":   "2022-06-16",
 		"https://www.usatoday.com/story/money/2022/05/03/fed/9621177002/": "2022-05-03",
-		"https://example.com/2022-02-30-story":                             "",
-		"https://example.com/news/123":                                     "",
+		"https://example.com/2022-02-30-story":                            "",
+		"https://example.com/news/123":                                    "",
 	}
 	for in, want := range cases {
 		if got := formatDay(DateFromURL(in)); got != want {
