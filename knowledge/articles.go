@@ -161,13 +161,13 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 	}{
 		{&w.byURL, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE guild_id = ? AND url = ? AND url <> ''`},
 		{&w.byHash, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE content_hash = ? AND guild_id = ? LIMIT 1`},
-		{&w.insert, `INSERT INTO articles(ext_id, url, title, source, author, published_at, fetched_at, language, content_hash, fingerprint, text, guild_id, feed_id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
+		{&w.insert, `INSERT INTO articles(ext_id, url, title, source, author, published_at, fetched_at, language, content_hash, fingerprint, guild_id, feed_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.update, `UPDATE articles SET ext_id = ?, url = ?, title = ?, source = ?, author = ?, published_at = ?, fetched_at = ?, language = ?,
-			content_hash = ?, fingerprint = ?, text = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
+			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
 		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
-		{&w.insPassage, `INSERT INTO passages(article_id, seq, start, end, words) VALUES (?, ?, ?, ?, ?) RETURNING id`},
+		{&w.insPassage, `INSERT INTO passages(article_id, seq, start, end, words, chunk) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.insFTS, `INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)`},
 		{&w.delFTS, `DELETE FROM passages_fts WHERE rowid = ?`},
 	}
@@ -248,7 +248,7 @@ func (w *articleWriter) put(ctx context.Context, a *Article) (PutStatus, error) 
 			return Unchanged, nil
 		}
 		if _, err := w.update.ExecContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
-			a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, a.Text, feedID, a.ID); err != nil {
+			a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, feedID, a.ID); err != nil {
 			return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
 		if err := w.deletePassages(ctx, a.ID); err != nil {
@@ -257,7 +257,7 @@ func (w *articleWriter) put(ctx context.Context, a *Article) (PutStatus, error) 
 		return Updated, w.writePassages(ctx, a)
 	}
 	if err := w.insert.QueryRowContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
-		a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, a.Text, a.GuildID, feedID).Scan(&a.ID); err != nil {
+		a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, a.GuildID, feedID).Scan(&a.ID); err != nil {
 		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	return Created, w.writePassages(ctx, a)
@@ -308,14 +308,14 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 }
 
 func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
-	sents := text.Sentences(a.Text)
-	spans := text.Passages(a.Text, sents, PassageMinWords, PassageMaxWords)
+	spans := splitPassages(a.Text)
 	titleTokens := int64(len(text.Tokens(a.Title)))
 	for seq, sp := range spans {
 		body := a.Text[sp.Start:sp.End]
+		cut, next := chunkBounds(spans, seq, len(a.Text))
 		words := int64(len(text.Tokens(body)))
 		var pid int64
-		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, words).Scan(&pid); err != nil {
+		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, words, a.Text[cut:next]).Scan(&pid); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
 		if _, err := w.insFTS.ExecContext(ctx, pid, a.Title, body); err != nil {
@@ -326,6 +326,43 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
 		w.dTitleTokens += titleTokens
 	}
 	return nil
+}
+
+// splitPassages splits normalised article text into passage spans; text
+// with no sentence boundaries at all is one passage.
+func splitPassages(s string) []text.Span {
+	spans := text.Passages(s, text.Sentences(s), PassageMinWords, PassageMaxWords)
+	if len(spans) == 0 {
+		spans = []text.Span{{Start: 0, End: len(s)}}
+	}
+	return spans
+}
+
+// chunkBounds returns the part of the article text that passage seq stores:
+// from its cut (0 for the first passage, else its start) to the next
+// passage's cut (the end of the text for the last), so that the chunks in
+// order rebuild the text exactly.
+func chunkBounds(spans []text.Span, seq, textLen int) (cut, next int) {
+	if seq > 0 {
+		cut = spans[seq].Start
+	}
+	next = textLen
+	if seq+1 < len(spans) {
+		next = spans[seq+1].Start
+	}
+	return cut, next
+}
+
+// passageText cuts a passage out of its stored chunk.
+func passageText(chunk string, seq, start, end int) string {
+	cut := 0
+	if seq > 0 {
+		cut = start
+	}
+	if start-cut < 0 || end-cut > len(chunk) || start > end {
+		return chunk
+	}
+	return chunk[start-cut : end-cut]
 }
 
 func (w *articleWriter) flushStats(ctx context.Context) error {
@@ -361,8 +398,10 @@ func scanArticle(r rowScanner, extra ...any) (Article, error) {
 // Article returns one article with its text. Visibility follows guildID
 // like Filter.GuildID; pass "*" to ignore scopes (the operator's CLI).
 func (db *DB) Article(ctx context.Context, id int64, guildID string) (*Article, error) {
-	row := db.db.QueryRowContext(ctx, `SELECT `+articleColumns+`, a.text FROM articles a WHERE a.id = ? AND (? = '*' OR a.guild_id = '' OR a.guild_id = ?)`, id, guildID, guildID)
-	var body string
+	row := db.db.QueryRowContext(ctx, `SELECT `+articleColumns+`,
+		(SELECT group_concat(chunk, '') FROM (SELECT chunk FROM passages WHERE article_id = a.id ORDER BY seq))
+		FROM articles a WHERE a.id = ? AND (? = '*' OR a.guild_id = '' OR a.guild_id = ?)`, id, guildID, guildID)
+	var body sql.NullString
 	a, err := scanArticle(row, &body)
 	if isNoRows(err) {
 		return nil, Errorf(ENOTFOUND, "There is no article %d.", id)
@@ -370,7 +409,7 @@ func (db *DB) Article(ctx context.Context, id int64, guildID string) (*Article, 
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
-	a.Text = body
+	a.Text = body.String
 	return &a, nil
 }
 

@@ -273,3 +273,26 @@ func formatDay(t time.Time) string {
 	}
 	return t.Format("2006-01-02")
 }
+
+func TestArticleTextRebuildsExactly(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	long := strings.Repeat("The committee met on Tuesday and said the U.S. plan costs $3.5 billion. ", 40)
+	for _, body := range []string{
+		"One short sentence",
+		"First paragraph. It has two sentences.\n\nSecond paragraph, with “quotes” and ‘Individual Error’.\n\n" + long + "\n\nLast line without a full stop",
+		"...!!!",
+	} {
+		a := &Article{Title: "T", Text: body}
+		if _, err := db.PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.Article(ctx, a.ID, "*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Text != a.Text {
+			t.Errorf("rebuilt text differs:\n got %q\nwant %q", got.Text, a.Text)
+		}
+	}
+}

@@ -36,8 +36,8 @@ type Ranking struct {
 func DefaultRanking() Ranking {
 	return Ranking{
 		K1: 1.2, B: 0.75, TitleWeight: 2.5, SecondWeight: 0.3,
-		RecencyHalfLife: 60 * 24 * time.Hour, RecencyFloor: 0.6,
-		Candidates: 400, PostingBudget: 0.25, PerArticle: 2,
+		RecencyHalfLife: 30 * 24 * time.Hour, RecencyFloor: 0.3,
+		Candidates: 100, PostingBudget: 0.05, PerArticle: 2,
 	}
 }
 
@@ -175,8 +175,7 @@ func (db *DB) firstStage(ctx context.Context, match []string, f Filter, r Rankin
 	}
 	expr := strings.Join(quoted, " OR ")
 	where, args := filterSQL(f)
-	q := `SELECT ` + articleColumns + `, p.id, p.seq, p.start, p.end, p.words,
-			CAST(substr(CAST(a.text AS BLOB), p.start + 1, p.end - p.start) AS TEXT)
+	q := `SELECT ` + articleColumns + `, p.id, p.seq, p.start, p.end, p.words, p.chunk
 		FROM (SELECT rowid AS pid, bm25(passages_fts, ?, 1.0) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?) m
 		JOIN passages p ON p.id = m.pid
 		JOIN articles a ON a.id = p.article_id
@@ -200,10 +199,12 @@ func (db *DB) firstStage(ctx context.Context, match []string, f Filter, r Rankin
 	for rows.Next() {
 		c := &candidate{}
 		p := &c.hit.Passage
-		a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &p.Text)
+		var chunk string
+		a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &chunk)
 		if err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
 		}
+		p.Text = passageText(chunk, p.Seq, p.Start, p.End)
 		p.ArticleID = a.ID
 		c.hit.Article = a
 		out = append(out, c)

@@ -1,4 +1,6 @@
--- Articles keep their text once; passages point into it by byte offset.
+-- Article text is stored once, in its passages: each passage row holds its
+-- chunk of the text (from its start to the next passage's start), so the
+-- article is the concatenation of its chunks in order.
 CREATE TABLE articles (
 	id           INTEGER PRIMARY KEY,
 	ext_id       TEXT    NOT NULL DEFAULT '',
@@ -11,7 +13,6 @@ CREATE TABLE articles (
 	language     TEXT    NOT NULL DEFAULT '',
 	content_hash TEXT    NOT NULL,
 	fingerprint  INTEGER NOT NULL DEFAULT 0,
-	text         TEXT    NOT NULL,
 	guild_id     TEXT    NOT NULL DEFAULT '', -- '' = the operator's, visible to every server
 	feed_id      INTEGER,
 	story_id     INTEGER
@@ -29,7 +30,8 @@ CREATE TABLE passages (
 	seq        INTEGER NOT NULL,
 	start      INTEGER NOT NULL,
 	end        INTEGER NOT NULL,
-	words      INTEGER NOT NULL
+	words      INTEGER NOT NULL,
+	chunk      TEXT    NOT NULL -- text[cut:next cut], cut = 0 for seq 0, else start
 );
 CREATE INDEX passages_article ON passages(article_id, seq);
 
