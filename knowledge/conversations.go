@@ -1,0 +1,142 @@
+package knowledge
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Conversation limits: what one conversation keeps, so the table stays
+// bounded whatever users do.
+const (
+	// MaxConversationTurns is how many of its latest turns a conversation
+	// keeps; older ones are deleted when a new one is added.
+	MaxConversationTurns = 20
+	// MaxTurnRunes bounds the stored question and the stored answer of a
+	// turn; longer text is cut.
+	MaxTurnRunes = 4000
+	// MaxTurnMessages bounds how many message IDs one turn can attach to its
+	// conversation.
+	MaxTurnMessages = 20
+)
+
+// AppendTurn adds a turn to the conversation convID (a thread ID, or the ID
+// of the message that started it) and attaches messageIDs (the messages
+// that carry the answer) to the conversation, so that a reply to any of
+// them continues it. Only the latest MaxConversationTurns turns are kept.
+func (db *DB) AppendTurn(ctx context.Context, convID string, t Turn, messageIDs ...string) error {
+	if convID == "" {
+		return Errorf(EINVALID, "A conversation needs an ID.")
+	}
+	now := db.Now().Unix()
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_turns(conv_id, question, answer, created_at) VALUES (?, ?, ?, ?)`,
+		convID, cutRunes(t.Question, MaxTurnRunes), cutRunes(t.Answer, MaxTurnRunes), now); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE conv_id = ? AND id NOT IN
+		(SELECT id FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?)`, convID, convID, MaxConversationTurns); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	if len(messageIDs) > MaxTurnMessages {
+		messageIDs = messageIDs[:MaxTurnMessages]
+	}
+	for _, id := range messageIDs {
+		if id == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_messages(message_id, conv_id, created_at) VALUES (?, ?, ?)
+			ON CONFLICT(message_id) DO UPDATE SET conv_id = excluded.conv_id, created_at = excluded.created_at`, id, convID, now); err != nil {
+			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return nil
+}
+
+// Turns returns the latest max turns of a conversation, oldest first; none
+// (and no error) for an unknown or expired conversation. A max of zero or
+// less means MaxConversationTurns.
+func (db *DB) Turns(ctx context.Context, convID string, max int) ([]Turn, error) {
+	if max <= 0 || max > MaxConversationTurns {
+		max = MaxConversationTurns
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT question, answer FROM
+		(SELECT id, question, answer FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, convID, max)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var out []Turn
+	for rows.Next() {
+		var t Turn
+		if err := rows.Scan(&t.Question, &t.Answer); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return out, nil
+}
+
+// ConversationOf returns the conversation a message belongs to (one of the
+// messageIDs given to AppendTurn), or "" when it belongs to none.
+func (db *DB) ConversationOf(ctx context.Context, messageID string) (string, error) {
+	var convID string
+	err := db.db.QueryRowContext(ctx, `SELECT conv_id FROM conversation_messages WHERE message_id = ?`, messageID).Scan(&convID)
+	if isNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return convID, nil
+}
+
+// PruneConversations deletes the turns and message links created before
+// olderThan and returns how many turns it deleted.
+func (db *DB) PruneConversations(ctx context.Context, olderThan time.Time) (int64, error) {
+	cutoff := olderThan.Unix()
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE created_at < ?`, cutoff)
+	if err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_messages WHERE created_at < ?`, cutoff); err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return n, nil
+}
+
+// cutRunes cuts s to at most max runes, marking a cut with "…".
+func cutRunes(s string, max int) string {
+	s = strings.TrimSpace(s)
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			if utf8.RuneCountInString(s[i:]) > 1 {
+				return s[:i] + "…"
+			}
+			return s
+		}
+		n++
+	}
+	return s
+}
