@@ -17,6 +17,9 @@ type Answerer struct {
 	Now    func() time.Time
 	// Ranking overrides the retrieval parameters; zero means DefaultRanking.
 	Ranking *Ranking
+	// Extraction overrides the extractive answerer's parameters; zero
+	// means DefaultExtraction.
+	Extraction *Extraction
 	// EvidenceArticles is how many articles retrieval returns (default 5).
 	EvidenceArticles int
 }
@@ -76,7 +79,11 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ans := extractiveAnswer(question, hits, weights)
+	x := DefaultExtraction()
+	if an.Extraction != nil {
+		x = *an.Extraction
+	}
+	ans := extractiveAnswer(question, hits, weights, x)
 	if q.OnDelta != nil {
 		q.OnDelta(ans.Text)
 	}

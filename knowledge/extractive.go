@@ -11,14 +11,19 @@ import (
 // AbstainText is what Herald says when its articles do not answer a question.
 const AbstainText = "I can't find that in the articles I have."
 
-// Extractive answering parameters, tuned with `herald eval`.
-const (
-	extractiveArticles  = 3    // articles whose passages are read for sentences
-	extractiveSentences = 3    // most sentences in an answer
-	extractiveKeep      = 0.6  // a further sentence must score this share of the best
-	extractiveCoverage  = 0.5  // abstain below this share of the key terms' weight in the evidence
-	rankDecay           = 0.15 // each lower-ranked article's sentences count this much less
-)
+// Extraction holds the extractive answerer's parameters.
+type Extraction struct {
+	Articles  int     // articles whose passages are read for sentences
+	Sentences int     // most sentences in an answer
+	Keep      float64 // a further sentence must score this share of the best
+	Coverage  float64 // abstain below this share of the key terms' weight in the evidence
+	RankDecay float64 // each lower-ranked article's sentences count this much less
+}
+
+// DefaultExtraction returns the parameters tuned with `herald eval`.
+func DefaultExtraction() Extraction {
+	return Extraction{Articles: 3, Sentences: 3, Keep: 0.4, Coverage: 0.5, RankDecay: 0.15}
+}
 
 // TermWeights returns the inverse document frequency of each term in the
 // store (terms absent from it get the weight of a term seen once).
@@ -47,7 +52,7 @@ type scoredSentence struct {
 
 // extractiveAnswer picks the sentences of the evidence that best answer the
 // question, or abstains when the evidence lacks the question's key terms.
-func extractiveAnswer(question string, hits []Hit, weights map[string]float64) *Answer {
+func extractiveAnswer(question string, hits []Hit, weights map[string]float64, x Extraction) *Answer {
 	ans := &Answer{Question: question, Mode: ModeExtractive, Hits: hits}
 	if len(hits) == 0 {
 		ans.Abstained = true
@@ -61,12 +66,20 @@ func extractiveAnswer(question string, hits []Hit, weights map[string]float64) *
 			qstems[s] = w
 		}
 	}
-	if !coversKeyTerms(question, hits, qstems) {
+	if !coversKeyTerms(question, hits, x.Coverage) {
 		ans.Abstained = true
 		ans.Text = AbstainText
 		return ans
 	}
 
+	cue := answerCue(question)
+	cueWeight := 0.0
+	for _, w := range qstems {
+		cueWeight += w
+	}
+	if len(qstems) > 0 {
+		cueWeight = 0.5 * cueWeight / float64(len(qstems))
+	}
 	articleRank := map[int64]int{}
 	var sents []scoredSentence
 	var toks []string
@@ -76,7 +89,7 @@ func extractiveAnswer(question string, hits []Hit, weights map[string]float64) *
 			rank = len(articleRank)
 			articleRank[h.Article.ID] = rank
 		}
-		if rank >= extractiveArticles {
+		if rank >= x.Articles {
 			continue
 		}
 		for _, sp := range text.Sentences(h.Passage.Text) {
@@ -97,10 +110,13 @@ func extractiveAnswer(question string, hits []Hit, weights map[string]float64) *
 			if score == 0 {
 				continue
 			}
+			if cue != nil && cue(toks) {
+				score += cueWeight
+			}
 			if len(toks) > 60 {
 				score *= 60 / float64(len(toks))
 			}
-			score *= 1 - rankDecay*float64(rank)
+			score *= 1 - x.RankDecay*float64(rank)
 			sents = append(sents, scoredSentence{hit: i, articleN: rank, start: sp.Start, end: sp.End, score: score})
 		}
 	}
@@ -113,7 +129,7 @@ func extractiveAnswer(question string, hits []Hit, weights map[string]float64) *
 	best := sents[0].score
 	chosen := sents[:1]
 	for _, s := range sents[1:] {
-		if len(chosen) == extractiveSentences || s.score < extractiveKeep*best {
+		if len(chosen) == x.Sentences || s.score < x.Keep*best {
 			break
 		}
 		chosen = append(chosen, s)
@@ -149,10 +165,11 @@ func extractiveAnswer(question string, hits []Hit, weights map[string]float64) *
 	return ans
 }
 
-// coversKeyTerms reports whether the best evidence holds enough of the
-// question's key terms (names, numbers, specific words), weighted by how
-// rare they are. It reads the top article's headline and passages.
-func coversKeyTerms(question string, hits []Hit, qstems map[string]float64) bool {
+// coversKeyTerms reports whether the best evidence answers to the
+// question's key terms (names, numbers, specific words): every name must
+// occur in the top article's headline or evidence passages, and at least a
+// share coverage of all key terms. Terms are compared by stem.
+func coversKeyTerms(question string, hits []Hit, coverage float64) bool {
 	keys := text.KeyTerms(question)
 	if len(keys) == 0 {
 		return true
@@ -172,19 +189,26 @@ func coversKeyTerms(question string, hits []Hit, qstems map[string]float64) bool
 			add(h.Passage.Text)
 		}
 	}
-	var total, have float64
-	for _, k := range keys {
-		st := text.Stem(k)
-		w := qstems[st]
-		if w == 0 {
-			w = 1
-		}
-		total += w
-		if present[st] {
-			have += w
+	// Names may be anywhere in the evidence articles' passages.
+	names := map[string]bool{}
+	for _, h := range hits {
+		toks = text.AppendTokens(toks[:0], h.Article.Title+" "+h.Passage.Text)
+		for _, t := range toks {
+			names[text.Stem(t)] = true
 		}
 	}
-	return have >= extractiveCoverage*total
+	for _, n := range text.Names(question) {
+		if !names[text.Stem(n)] {
+			return false
+		}
+	}
+	have := 0
+	for _, k := range keys {
+		if present[text.Stem(k)] {
+			have++
+		}
+	}
+	return float64(have) >= coverage*float64(len(keys))
 }
 
 func citationFor(n int, a Article, quote string, verified bool) Citation {
@@ -198,3 +222,64 @@ func itoa(n int) string {
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
 }
+
+// reasonCues are words that state a cause or a reason.
+var reasonCues = map[string]bool{"because": true, "due": true, "since": true, "reason": true, "reasons": true,
+	"concern": true, "concerns": true, "blamed": true, "attributed": true, "attributing": true, "amid": true,
+	"result": true, "caused": true, "fear": true, "fears": true, "citing": true, "cited": true, "so": true}
+
+// answerCue returns a test for sentences shaped like an answer to the
+// question's type (a reason for "why", a number for "how many", a date for
+// "when"), or nil when the question has no recognisable type.
+func answerCue(question string) func(toks []string) bool {
+	q := text.Tokens(question)
+	has := func(words ...string) bool {
+		for _, t := range q {
+			for _, w := range words {
+				if t == w {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	switch {
+	case has("why", "cause", "caused", "causes", "reason", "reasons"):
+		return func(toks []string) bool {
+			for _, t := range toks {
+				if reasonCues[t] {
+					return true
+				}
+			}
+			return false
+		}
+	case has("many", "much", "far", "percent", "percentage", "number", "long", "old", "big", "large"):
+		return hasDigitToken
+	case has("when", "year", "date", "day", "month"):
+		return func(toks []string) bool {
+			for _, t := range toks {
+				if months[t] || weekdays[t] || (len(t) == 4 && (strings.HasPrefix(t, "19") || strings.HasPrefix(t, "20"))) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return nil
+}
+
+func hasDigitToken(toks []string) bool {
+	for _, t := range toks {
+		if t != "" && t[0] >= '0' && t[0] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
+var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
+	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true,
+	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true}
+
+var weekdays = map[string]bool{"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
+	"today": true, "yesterday": true, "tomorrow": true}

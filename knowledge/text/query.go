@@ -76,6 +76,20 @@ func KeyTerms(q string) []string {
 	return keys
 }
 
+// Names returns the terms of the question q that name something: written
+// capitalised other than at the start of a sentence, or as an acronym
+// ("What did the French president say?" -> "french"). They are a subset
+// of KeyTerms.
+func Names(q string) []string {
+	var names []string
+	for _, qt := range scanQuery(q) {
+		if qt.capitalised || qt.acronym {
+			names = append(names, qt.term)
+		}
+	}
+	return names
+}
+
 // queryTerm is one distinct term of a question and how it was written.
 type queryTerm struct {
 	term        string
