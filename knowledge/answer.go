@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/herald-bot/herald/knowledge/text"
+	"github.com/herald-bot/herald/prompts"
 )
 
 // Answerer answers questions from the store: retrieval, then either a
@@ -15,6 +16,15 @@ type Answerer struct {
 	DB     *DB
 	Logger *slog.Logger
 	Now    func() time.Time
+	// Completer writes answers; nil means extractive answers only.
+	Completer Completer
+	// Prompts renders the model's prompts; nil means the embedded ones.
+	Prompts *prompts.Set
+	// ContextTokens is the budget for the sources shown to the model
+	// (default DefaultContextTokens).
+	ContextTokens int
+	// MaxAnswerTokens bounds the model's answer (default 600).
+	MaxAnswerTokens int
 	// Ranking overrides the retrieval parameters; zero means DefaultRanking.
 	Ranking *Ranking
 	// Extraction overrides the extractive answerer's parameters; zero
