@@ -1,0 +1,178 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fixedClock returns a clock that reads *t.
+func fixedClock(t *time.Time) func() time.Time { return func() time.Time { return *t } }
+
+func TestAddFeedValidatesAndScopes(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	db.Now = fixedClock(&now)
+
+	for _, bad := range []string{"", "ftp://example.com/feed", "not a url", "http://user:pw@example.com/rss", "javascript:alert(1)", "http:///nohost"} {
+		if _, err := db.AddFeed(ctx, FeedSpec{URL: bad}); ErrorCode(err) != EINVALID {
+			t.Errorf("AddFeed(%q) = %v, want EINVALID", bad, err)
+		}
+	}
+	f, err := db.AddFeed(ctx, FeedSpec{URL: " <HTTPS://Example.com/rss.xml#top> ", Name: "  Example   News "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.URL != "https://example.com/rss.xml" || f.Name != "Example News" || f.Status() != FeedActive || !f.NextPollAt.Equal(now) {
+		t.Errorf("feed = %+v", f)
+	}
+	if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/rss.xml"}); ErrorCode(err) != ECONFLICT {
+		t.Errorf("duplicate add: %v, want ECONFLICT", err)
+	}
+	// The same URL in a server is a different subscription.
+	g, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/rss.xml", GuildID: "A", Interval: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Interval != MinFeedInterval {
+		t.Errorf("interval = %v, want clamped to %v", g.Interval, MinFeedInterval)
+	}
+	if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://b.example/feed", GuildID: "B"}); err != nil {
+		t.Fatal(err)
+	}
+
+	list := func(scope string) []string {
+		fs, err := db.Feeds(ctx, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range fs {
+			out = append(out, f.GuildID+"|"+f.URL)
+		}
+		return out
+	}
+	if got := strings.Join(list(""), ","); got != "|https://example.com/rss.xml" {
+		t.Errorf("operator's feeds = %s", got)
+	}
+	if got := strings.Join(list("A"), ","); got != "A|https://example.com/rss.xml" {
+		t.Errorf("A's feeds = %s", got)
+	}
+	if got := len(list("*")); got != 3 {
+		t.Errorf("all feeds = %d, want 3", got)
+	}
+	// Server B cannot touch A's feed, by URL or by number.
+	if _, err := db.RemoveFeed(ctx, "B", "https://example.com/rss.xml"); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("B removing A's feed: %v", err)
+	}
+	if _, err := db.PauseFeed(ctx, "B", "#"+itoa(int(g.ID))); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("B pausing A's feed by id: %v", err)
+	}
+	// "*" by URL is ambiguous when two scopes follow it.
+	if _, err := db.FindFeed(ctx, "*", "https://example.com/rss.xml"); ErrorCode(err) != EINVALID {
+		t.Errorf("ambiguous find: %v", err)
+	}
+	if _, err := db.RemoveFeed(ctx, "A", "https://example.com/rss.xml"); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(list("A")); got != 0 {
+		t.Errorf("A still has %d feeds", got)
+	}
+}
+
+func TestGuildFeedLimit(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	for i := 0; i < MaxGuildFeeds; i++ {
+		if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/feed/" + itoa(i), GuildID: "G"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/one-more", GuildID: "G"}); ErrorCode(err) != EINVALID {
+		t.Errorf("over the limit: %v", err)
+	}
+	if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/one-more"}); err != nil {
+		t.Errorf("the operator has no limit: %v", err)
+	}
+}
+
+func TestFeedFailuresDisableAndResume(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	db.Now = fixedClock(&now)
+	f, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/rss"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	due, err := db.ClaimDueFeeds(ctx, now, 10*time.Minute, 0)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %v, %v", due, err)
+	}
+	// Claimed: no longer due for another instance.
+	if again, _ := db.ClaimDueFeeds(ctx, now, 10*time.Minute, 0); len(again) != 0 {
+		t.Errorf("claimed twice: %v", again)
+	}
+	fail := errors.New("boom")
+	for i := 1; i <= 3; i++ {
+		got, err := db.RecordFeedPoll(ctx, f.ID, FeedPoll{At: now, Err: WrapError(EUNAVAILABLE, "the site answered 503 Service Unavailable", fail),
+			NextPollAt: now.Add(time.Hour), DisableAfter: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Failures != i {
+			t.Errorf("failures = %d, want %d", got.Failures, i)
+		}
+		if (i == 3) != (got.Status() == FeedDisabled) {
+			t.Errorf("after %d failures status = %s (%q)", i, got.Status(), got.DisabledReason)
+		}
+		f = got
+	}
+	if !strings.Contains(f.DisabledReason, "503 Service Unavailable") || f.LastError != "the site answered 503 Service Unavailable" {
+		t.Errorf("reason = %q, last error = %q", f.DisabledReason, f.LastError)
+	}
+	if due, _ := db.DueFeeds(ctx, now.Add(48*time.Hour)); len(due) != 0 {
+		t.Errorf("a disabled feed is due: %v", due)
+	}
+	r, err := db.ResumeFeed(ctx, "", f.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status() != FeedActive || r.Failures != 0 || r.LastError != "" || r.DisabledReason != "" || !r.NextPollAt.Equal(now) {
+		t.Errorf("resumed = %+v", r)
+	}
+	if _, err := db.PauseFeed(ctx, "", f.URL); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.DueFeeds(ctx, now.Add(time.Hour)); len(due) != 0 {
+		t.Errorf("a paused feed is due: %v", due)
+	}
+
+	// Success records the validators, the title and the seen items.
+	got, err := db.RecordFeedPoll(ctx, f.ID, FeedPoll{At: now, ETag: `"v1"`, LastModified: "Sat, 01 Jun 2024 12:00:00 GMT", Title: "Example",
+		Seen: []SeenItem{{Key: "guid:1"}, {Key: "guid:2", ArticleID: 0}}, Added: 2, NextPollAt: now.Add(30 * time.Minute), Warning: "1 item has no date"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ETag != `"v1"` || got.Title != "Example" || got.Items != 2 || got.Warning != "1 item has no date" || got.LastSuccessAt.IsZero() {
+		t.Errorf("after success: %+v", got)
+	}
+	seen, err := db.SeenFeedItems(ctx, f.ID, []string{"guid:1", "guid:2", "guid:3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !seen["guid:1"] || !seen["guid:2"] || seen["guid:3"] {
+		t.Errorf("seen = %v", seen)
+	}
+	// Not modified keeps the warning and validators.
+	got, _ = db.RecordFeedPoll(ctx, f.ID, FeedPoll{At: now, NotModified: true, NextPollAt: now.Add(30 * time.Minute)})
+	if got.Warning != "1 item has no date" || got.ETag != `"v1"` {
+		t.Errorf("after 304: %+v", got)
+	}
+	if _, err := db.RecordFeedPoll(ctx, 999, FeedPoll{At: now}); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("unknown feed: %v", err)
+	}
+}

@@ -1,0 +1,261 @@
+package knowledge
+
+import (
+	"context"
+	"math"
+	"math/bits"
+	"sort"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// Story grouping parameters. Two articles report the same story when they
+// were published within StoryWindow of each other, are visible together
+// (same server, or one of them the operator's) and either have nearly the
+// same text (SimHash fingerprints at most storyFingerprintBits apart, as
+// when outlets run one wire report) or share enough of the distinctive
+// words of their headlines and leads (weighted Jaccard at least
+// storyOverlap, with at least storyMinShared shared words).
+const (
+	StoryWindow          = 3 * 24 * time.Hour
+	storyFingerprintBits = 4
+	storyOverlap         = 0.25
+	storyMinShared       = 4
+	storyLeadTokens      = 60 // words of the lead read after the headline
+	storyCandidateTerms  = 12 // rarest words of an article used to find candidates
+	storyMinFingerprint  = 40 // tokens a text needs for its fingerprint to count
+)
+
+// storyDoc is what grouping knows of one article.
+type storyDoc struct {
+	id, story int64
+	guild     string
+	at        int64
+	fp        uint64
+	fpOK      bool
+	terms     []string // distinct stems of headline and lead
+}
+
+// AssignStories groups articles into stories: every article dated at or
+// after since (by publication, else fetch time) that has no story yet joins
+// the story of the most similar article published within StoryWindow, or
+// starts its own, whose id is its own article id. It returns how many
+// articles it assigned. It is idempotent and cheap when nothing is new;
+// the feed poller runs it after each poll and digests before grouping, so
+// articles from any source (feeds, the command line) are grouped.
+func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
+	var pending int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND ifnull(published_at, fetched_at) >= ?`,
+		since.Unix()).Scan(&pending); err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	if pending == 0 {
+		return 0, nil
+	}
+	docs, err := db.loadStoryDocs(ctx, since.Add(-StoryWindow))
+	if err != nil {
+		return 0, err
+	}
+	updates := groupStories(docs, since.Unix())
+	if len(updates) == 0 {
+		return 0, nil
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `UPDATE articles SET story_id = ? WHERE id = ? AND story_id IS NULL`)
+	if err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer st.Close()
+	n := 0
+	for _, u := range updates {
+		res, err := st.ExecContext(ctx, u.story, u.id)
+		if err != nil {
+			return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return n, nil
+}
+
+func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, error) {
+	// The lead is the first passage's chunk of the text.
+	rows, err := db.db.QueryContext(ctx, `SELECT a.id, ifnull(a.story_id, 0), a.guild_id, ifnull(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title,
+			ifnull((SELECT substr(p.chunk, 1, 1500) FROM passages p WHERE p.article_id = a.id AND p.seq = 0), '')
+		FROM articles a WHERE ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var docs []*storyDoc
+	var toks []string
+	for rows.Next() {
+		d := &storyDoc{}
+		var fp int64
+		var title, lead string
+		if err := rows.Scan(&d.id, &d.story, &d.guild, &d.at, &fp, &title, &lead); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		d.fp = uint64(fp)
+		toks = text.AppendTokens(toks[:0], lead)
+		d.fpOK = len(toks) >= storyMinFingerprint
+		d.terms, toks = storyTerms(title, lead, toks)
+		docs = append(docs, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return docs, nil
+}
+
+// storyTerms returns the distinct stems of the content words of a headline
+// and the first storyLeadTokens words of its article.
+func storyTerms(title, lead string, buf []string) ([]string, []string) {
+	seen := map[string]bool{}
+	var out []string
+	add := func(toks []string) {
+		for _, t := range toks {
+			if text.IsStopword(t) {
+				continue
+			}
+			s := text.Stem(t)
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	buf = text.AppendTokens(buf[:0], title)
+	add(buf)
+	buf = text.AppendTokens(buf[:0], lead)
+	if len(buf) > storyLeadTokens {
+		buf = buf[:storyLeadTokens]
+	}
+	add(buf)
+	sort.Strings(out)
+	return out, buf
+}
+
+type storyUpdate struct{ id, story int64 }
+
+// groupStories assigns a story to every doc without one dated at or after
+// from, in date order, and returns the assignments. docs are sorted by
+// date.
+func groupStories(docs []*storyDoc, from int64) []storyUpdate {
+	df := map[string]int{}
+	postings := map[string][]int{}
+	for i, d := range docs {
+		for _, t := range d.terms {
+			df[t]++
+			postings[t] = append(postings[t], i)
+		}
+	}
+	n := float64(len(docs))
+	weight := func(t string) float64 { return math.Log(1 + n/float64(df[t])) }
+	window := int64(StoryWindow / time.Second)
+	var updates []storyUpdate
+	for i, d := range docs {
+		if d.story != 0 || d.at < from {
+			continue
+		}
+		best, bestScore := -1, 0.0
+		consider := func(j int, score float64) {
+			if score > bestScore || (score == bestScore && best >= 0 && j < best) {
+				best, bestScore = j, score
+			}
+		}
+		visible := func(o *storyDoc) bool {
+			return o.story != 0 && abs64(o.at-d.at) <= window && (o.guild == d.guild || o.guild == "" || d.guild == "")
+		}
+		// Near-duplicate texts: scan the window around d.
+		if d.fpOK {
+			for j := i - 1; j >= 0 && d.at-docs[j].at <= window; j-- {
+				if o := docs[j]; o.fpOK && visible(o) && bits.OnesCount64(o.fp^d.fp) <= storyFingerprintBits {
+					consider(j, 2)
+				}
+			}
+			for j := i + 1; j < len(docs) && docs[j].at-d.at <= window; j++ {
+				if o := docs[j]; o.fpOK && visible(o) && bits.OnesCount64(o.fp^d.fp) <= storyFingerprintBits {
+					consider(j, 2)
+				}
+			}
+		}
+		// Shared distinctive words: candidates from the rarest of d's terms
+		// that other articles use too.
+		if best < 0 && len(d.terms) >= storyMinShared {
+			var rare []string
+			for _, t := range d.terms {
+				if df[t] > 1 {
+					rare = append(rare, t)
+				}
+			}
+			sort.SliceStable(rare, func(a, b int) bool { return df[rare[a]] < df[rare[b]] })
+			if len(rare) > storyCandidateTerms {
+				rare = rare[:storyCandidateTerms]
+			}
+			tried := map[int]bool{}
+			for _, t := range rare {
+				for _, j := range postings[t] {
+					if j == i || tried[j] || !visible(docs[j]) {
+						continue
+					}
+					tried[j] = true
+					if s, shared := weightedJaccard(d.terms, docs[j].terms, weight); shared >= storyMinShared && s >= storyOverlap {
+						consider(j, s)
+					}
+				}
+			}
+		}
+		d.story = d.id
+		if best >= 0 {
+			d.story = docs[best].story
+		}
+		updates = append(updates, storyUpdate{d.id, d.story})
+	}
+	return updates
+}
+
+// weightedJaccard compares two sorted term lists: the weight of the terms
+// they share over the weight of all their terms, and how many they share.
+func weightedJaccard(a, b []string, weight func(string) float64) (float64, int) {
+	var inter, union float64
+	shared := 0
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i] < b[j]):
+			union += weight(a[i])
+			i++
+		case i == len(a) || b[j] < a[i]:
+			union += weight(b[j])
+			j++
+		default:
+			w := weight(a[i])
+			inter += w
+			union += w
+			shared++
+			i++
+			j++
+		}
+	}
+	if union == 0 {
+		return 0, 0
+	}
+	return inter / union, shared
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
