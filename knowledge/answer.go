@@ -34,6 +34,21 @@ type Answerer struct {
 	EvidenceArticles int
 }
 
+// Answer modes a Question may ask for.
+const (
+	AskAuto       = "auto"
+	AskLLM        = "llm"
+	AskExtractive = "extractive"
+)
+
+// DefaultContextTokens is the default budget, in estimated tokens, for the
+// sources given to the model.
+const DefaultContextTokens = 3000
+
+// ModelUnavailableNote is added to an extractive answer given because the
+// model failed.
+const ModelUnavailableNote = "The language model was unavailable, so this answer quotes the articles directly."
+
 // MaxQuestionRunes bounds a question; longer input is cut, not refused.
 const MaxQuestionRunes = 2000
 

@@ -6,8 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/herald-bot/herald/knowledge"
 )
@@ -71,6 +74,7 @@ func runAsk(ctx context.Context, e *env) error {
 	var ff filterFlags
 	ff.register(fs)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	mode := fs.String("mode", "auto", "who writes the answer: auto (the model when configured), llm or extractive")
 	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
@@ -94,20 +98,45 @@ func runAsk(ctx context.Context, e *env) error {
 		fmt.Fprintln(e.stderr, "herald: the knowledge base is empty. Add articles with 'herald ingest PATH|URL', or try 'herald demo'.")
 		return errSilent
 	}
-	return ask(ctx, e, newAnswerer(e, db), question, f, *asJSON)
-}
-
-// ask answers and prints, shared by ask and demo.
-func ask(ctx context.Context, e *env, an *knowledge.Answerer, question string, f knowledge.Filter, asJSON bool) error {
-	ans, err := an.Ask(ctx, knowledge.Question{Text: question, Filter: f})
+	an, err := newAnswerer(e, db)
 	if err != nil {
 		return err
 	}
-	if asJSON {
-		return writeJSON(e.stdout, answerJSON(ans))
+	_, err = ask(ctx, e, an, knowledge.Question{Text: question, Filter: f, Mode: *mode}, *asJSON)
+	return err
+}
+
+// ask answers and prints, shared by ask, demo and chat. On a terminal the
+// model's answer streams as it is written; the checked answer follows when
+// checking changed it.
+func ask(ctx context.Context, e *env, an *knowledge.Answerer, q knowledge.Question, asJSON bool) (*knowledge.Answer, error) {
+	var streamed strings.Builder
+	if !asJSON && an.Completer != nil && isTerminal(e.stdout) {
+		q.OnDelta = func(d string) {
+			streamed.WriteString(d)
+			fmt.Fprint(e.stdout, d)
+		}
 	}
-	printAnswer(e.stdout, ans)
-	return nil
+	ans, err := an.Ask(ctx, q)
+	if err != nil {
+		if streamed.Len() > 0 {
+			fmt.Fprintln(e.stdout)
+		}
+		return nil, err
+	}
+	if asJSON {
+		return ans, writeJSON(e.stdout, answerJSON(ans))
+	}
+	if streamed.Len() > 0 {
+		fmt.Fprintln(e.stdout)
+		if strings.TrimSpace(streamed.String()) == strings.TrimSpace(ans.Text) {
+			printAnswer(e.stdout, ans, false)
+			return ans, nil
+		}
+		fmt.Fprintln(e.stdout, "\nChecked answer:")
+	}
+	printAnswer(e.stdout, ans, true)
+	return ans, nil
 }
 
 // jsonCitation and jsonAnswer are the `ask --json` contract.
@@ -140,6 +169,12 @@ func answerJSON(a *knowledge.Answer) jsonAnswer {
 	return out
 }
 
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
 func formatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -154,9 +189,12 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printAnswer renders an answer for a terminal: the text, then the sources.
-func printAnswer(w io.Writer, a *knowledge.Answer) {
-	fmt.Fprintln(w, a.Text)
+// printAnswer renders an answer for a terminal: the text (unless it was
+// already streamed), then the sources.
+func printAnswer(w io.Writer, a *knowledge.Answer, withText bool) {
+	if withText {
+		fmt.Fprintln(w, a.Text)
+	}
 	if a.Note != "" {
 		fmt.Fprintf(w, "\n(%s)\n", a.Note)
 	}

@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/feed"
+	"github.com/herald-bot/herald/knowledge/llm"
+	"github.com/herald-bot/herald/prompts"
 )
 
 // defaultDBPath is herald.db in the user's data directory:
@@ -80,7 +85,73 @@ func newIngester(e *env, db *knowledge.DB) *knowledge.Ingester {
 	return &knowledge.Ingester{DB: db, Fetcher: client, Extractor: feed.NewExtractor(), Logger: db.Logger}
 }
 
-// newAnswerer builds the answerer for a command.
-func newAnswerer(e *env, db *knowledge.DB) *knowledge.Answerer {
-	return &knowledge.Answerer{DB: db, Logger: db.Logger}
+// newAnswerer builds the answerer for a command: with a language model
+// when one is configured (HERALD_CHAT_MODEL, or OPENAI_API_KEY for OpenAI's
+// default model), extractive otherwise.
+func newAnswerer(e *env, db *knowledge.DB) (*knowledge.Answerer, error) {
+	an := &knowledge.Answerer{DB: db, Logger: db.Logger}
+	set, err := prompts.Load(e.getenv("HERALD_PROMPTS_DIR"))
+	if err != nil {
+		return nil, knowledge.WrapError(knowledge.EINVALID, "Cannot load the prompt templates from HERALD_PROMPTS_DIR: "+err.Error(), err)
+	}
+	an.Prompts = set
+	if n, err := envInt(e.getenv, "HERALD_CONTEXT_TOKENS", knowledge.DefaultContextTokens); err != nil {
+		return nil, err
+	} else {
+		an.ContextTokens = n
+	}
+	cfg, ok, err := llmConfig(e, db.Logger)
+	if err != nil || !ok {
+		return an, err
+	}
+	client, err := llm.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ChatModel != "" {
+		an.Completer = client
+	}
+	return an, nil
+}
+
+// defaultOpenAIChatModel is used when only OPENAI_API_KEY is set.
+const defaultOpenAIChatModel = "gpt-4o-mini"
+
+// llmConfig reads the model settings from the environment; ok is false
+// when no model is configured at all.
+func llmConfig(e *env, logger *slog.Logger) (cfg llm.Config, ok bool, err error) {
+	cfg = llm.Config{
+		BaseURL:    strings.TrimSpace(e.getenv("OPENAI_BASE_URL")),
+		APIKey:     strings.TrimSpace(e.getenv("OPENAI_API_KEY")),
+		ChatModel:  strings.TrimSpace(e.getenv("HERALD_CHAT_MODEL")),
+		EmbedModel: strings.TrimSpace(e.getenv("HERALD_EMBED_MODEL")),
+		Logger:     logger,
+	}
+	if cfg.ChatModel == "" && cfg.APIKey != "" && cfg.BaseURL == "" {
+		cfg.ChatModel = defaultOpenAIChatModel
+	}
+	if cfg.ChatModel == "" && cfg.EmbedModel == "" {
+		return cfg, false, nil
+	}
+	if v := strings.TrimSpace(e.getenv("HERALD_LLM_TIMEOUT")); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d <= 0 {
+			return cfg, false, knowledge.Errorf(knowledge.EINVALID, "HERALD_LLM_TIMEOUT=%q is not a duration such as 60s or 2m.", v)
+		}
+		cfg.Timeout = d
+	}
+	return cfg, true, nil
+}
+
+// envInt reads a positive integer environment variable, or def when unset.
+func envInt(getenv func(string) string, name string, def int) (int, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, knowledge.Errorf(knowledge.EINVALID, "%s=%q is not a positive whole number.", name, v)
+	}
+	return n, nil
 }

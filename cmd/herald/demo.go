@@ -58,5 +58,8 @@ Needs no configuration and no network; your own database is not touched.`)
 	// The sample is from March 2024; answer as of a day after it, so the
 	// recency prior treats it as news.
 	f := knowledge.Filter{GuildID: "*", AsOf: a.PublishedAt.AddDate(0, 0, 1)}
-	return ask(ctx, e, newAnswerer(e, db), question, f, *asJSON)
+	// The demo always answers extractively: no key, no network.
+	an := &knowledge.Answerer{DB: db, Logger: db.Logger}
+	_, err = ask(ctx, e, an, knowledge.Question{Text: question, Filter: f, Mode: knowledge.AskExtractive}, *asJSON)
+	return err
 }

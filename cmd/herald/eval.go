@@ -81,7 +81,10 @@ answered as of its asked_at day: articles published later are not used.`)
 		pq = bufio.NewWriter(f)
 		defer pq.Flush()
 	}
-	an := newAnswerer(e, db)
+	an, err := newAnswerer(e, db)
+	if err != nil {
+		return err
+	}
 	var writeErr error
 	rep, err := knowledge.Evaluate(ctx, an, qs, "", func(r knowledge.EvalRecord) {
 		if pq == nil || writeErr != nil {

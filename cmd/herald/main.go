@@ -50,6 +50,7 @@ func commands() []command {
 	return []command{
 		{"demo", "answer a question from the built-in sample article (no setup needed)", runDemo},
 		{"ask", "answer a question with cited sources", runAsk},
+		{"chat", "ask questions and follow-ups in an interactive session", runChat},
 		{"search", "show the passages that match a query", runSearch},
 		{"ingest", "add articles from files, folders or URLs", runIngest},
 		{"articles", "list stored articles, newest first", runArticles},
