@@ -68,12 +68,20 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 	now := db.Now()
 	valid := 0
 	for i, a := range batch {
-		if err := prepareArticle(a, now); err != nil {
-			out[i].Err = err
+		if a.prep == nil {
+			a.prepare(now)
+		}
+		if a.prep.err != nil {
+			out[i].Err = a.prep.err
 			continue
 		}
 		valid++
 	}
+	defer func() {
+		for _, a := range batch {
+			a.prep = nil
+		}
+	}()
 	if valid == 0 {
 		return out, nil
 	}
@@ -108,6 +116,34 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 	}
 	db.invalidateStats()
 	return out, nil
+}
+
+// preparation is the CPU-bound work of storing an article, done before the
+// write transaction (and, when ingesting, on another core than the writer).
+type preparation struct {
+	err         error
+	fingerprint int64
+	spans       []text.Span
+	words       []int64
+	titleTokens int64
+}
+
+// prepare normalises the article and computes what storing it needs.
+func (a *Article) prepare(now time.Time) {
+	p := &preparation{}
+	a.prep = p
+	if p.err = prepareArticle(a, now); p.err != nil {
+		return
+	}
+	p.fingerprint = int64(text.Fingerprint(a.Text))
+	p.spans = splitPassages(a.Text)
+	p.words = make([]int64, len(p.spans))
+	var toks []string
+	for i, sp := range p.spans {
+		toks = text.AppendTokens(toks[:0], a.Text[sp.Start:sp.End])
+		p.words[i] = int64(len(toks))
+	}
+	p.titleTokens = int64(len(text.AppendTokens(toks[:0], a.Title)))
 }
 
 // prepareArticle normalises an article's fields before storing it.
@@ -151,6 +187,16 @@ type articleWriter struct {
 	byURL, byHash, insert, update, delPassage *sql.Stmt
 	insPassage, insFTS, delFTS, oldPassages   *sql.Stmt
 	dPassages, dTokens, dTitleTokens          int64
+	// pendingFTS holds index rows until the end of the transaction: FTS5
+	// flushes its in-memory index at every statement savepoint, so rows
+	// written between other statements would each become a tiny segment
+	// to merge later (most of the cost of ingesting, when measured).
+	pendingFTS []ftsRow
+}
+
+type ftsRow struct {
+	id          int64
+	title, body string
 }
 
 func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
@@ -223,7 +269,7 @@ func (w *articleWriter) put(ctx context.Context, a *Article) (PutStatus, error) 
 	if err != nil {
 		return 0, err
 	}
-	fp := int64(text.Fingerprint(a.Text))
+	fp := a.prep.fingerprint
 	var feedID any
 	if a.FeedID != 0 {
 		feedID = a.FeedID
@@ -308,22 +354,18 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 }
 
 func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
-	spans := splitPassages(a.Text)
-	titleTokens := int64(len(text.Tokens(a.Title)))
-	for seq, sp := range spans {
+	p := a.prep
+	for seq, sp := range p.spans {
 		body := a.Text[sp.Start:sp.End]
-		cut, next := chunkBounds(spans, seq, len(a.Text))
-		words := int64(len(text.Tokens(body)))
+		cut, next := chunkBounds(p.spans, seq, len(a.Text))
 		var pid int64
-		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, words, a.Text[cut:next]).Scan(&pid); err != nil {
+		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, p.words[seq], a.Text[cut:next]).Scan(&pid); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
-		if _, err := w.insFTS.ExecContext(ctx, pid, a.Title, body); err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", err)
-		}
+		w.pendingFTS = append(w.pendingFTS, ftsRow{pid, a.Title, body})
 		w.dPassages++
-		w.dTokens += words
-		w.dTitleTokens += titleTokens
+		w.dTokens += p.words[seq]
+		w.dTitleTokens += p.titleTokens
 	}
 	return nil
 }
@@ -366,6 +408,12 @@ func passageText(chunk string, seq, start, end int) string {
 }
 
 func (w *articleWriter) flushStats(ctx context.Context) error {
+	for _, r := range w.pendingFTS {
+		if _, err := w.insFTS.ExecContext(ctx, r.id, r.title, r.body); err != nil {
+			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+	}
+	w.pendingFTS = w.pendingFTS[:0]
 	if w.dPassages == 0 && w.dTokens == 0 {
 		return nil
 	}

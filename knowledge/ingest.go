@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -62,22 +63,30 @@ func (s IngestSummary) Total() int { return s.Added + s.Updated + s.Unchanged + 
 // when the whole batch could not go on (a database failure, cancellation).
 func (in *Ingester) Ingest(ctx context.Context, inputs []string, report func(IngestEvent)) (IngestSummary, error) {
 	b := &batcher{in: in, report: report}
+	err := b.ingestAll(ctx, inputs)
+	if ferr := b.flush(ctx); err == nil {
+		err = ferr
+	}
+	return b.sum, err
+}
+
+func (b *batcher) ingestAll(ctx context.Context, inputs []string) error {
 	for _, input := range inputs {
 		if err := ctx.Err(); err != nil {
-			return b.sum, err
+			return err
 		}
 		var err error
 		switch {
 		case isURL(input):
-			err = in.ingestURL(ctx, b, input)
+			err = b.in.ingestURL(ctx, b, input)
 		default:
-			err = in.ingestPath(ctx, b, input)
+			err = b.in.ingestPath(ctx, b, input)
 		}
 		if err != nil {
-			return b.sum, err
+			return err
 		}
 	}
-	return b.sum, b.flush(ctx)
+	return nil
 }
 
 func isURL(s string) bool {
@@ -85,13 +94,27 @@ func isURL(s string) bool {
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
 
-// batcher collects articles into transactions of BatchSize.
+// batcher collects articles into transactions of BatchSize. Articles are
+// prepared (normalised, split, hashed) as they are added, while the
+// previous batch is written by a writer goroutine: parsing and text work
+// use one core, SQLite the other.
 type batcher struct {
 	in      *Ingester
 	report  func(IngestEvent)
 	pending []*Article
 	items   []string
 	sum     IngestSummary
+
+	mu      sync.Mutex // guards sum and report calls from both goroutines
+	writes  chan writeJob
+	done    chan struct{}
+	werr    error // the writer's fatal error, read after done
+	started bool
+}
+
+type writeJob struct {
+	articles []*Article
+	items    []string
 }
 
 func (b *batcher) add(ctx context.Context, item string, a *Article) error {
@@ -101,6 +124,7 @@ func (b *batcher) add(ctx context.Context, item string, a *Article) error {
 	if a.Source == "" {
 		a.Source = b.in.Source
 	}
+	a.prepare(b.in.DB.Now())
 	b.pending = append(b.pending, a)
 	b.items = append(b.items, item)
 	size := b.in.BatchSize
@@ -108,47 +132,109 @@ func (b *batcher) add(ctx context.Context, item string, a *Article) error {
 		size = 256
 	}
 	if len(b.pending) >= size {
-		return b.flush(ctx)
+		return b.send(ctx)
 	}
 	return nil
 }
 
 func (b *batcher) fail(item string, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.sum.Failed++
 	if b.report != nil {
 		b.report(IngestEvent{Item: item, Err: err})
 	}
 }
 
-func (b *batcher) flush(ctx context.Context) error {
+// send hands the pending batch to the writer, starting it on first use.
+func (b *batcher) send(ctx context.Context) error {
 	if len(b.pending) == 0 {
+		return b.writerErr()
+	}
+	if !b.started {
+		b.started = true
+		b.writes = make(chan writeJob, 1)
+		b.done = make(chan struct{})
+		go b.writer(ctx)
+	}
+	job := writeJob{articles: b.pending, items: b.items}
+	b.pending, b.items = nil, nil
+	select {
+	case b.writes <- job:
+		return nil
+	case <-b.done:
+		return b.werr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *batcher) writerErr() error {
+	if !b.started {
 		return nil
 	}
-	res, err := b.in.DB.PutArticles(ctx, b.pending)
-	if err != nil {
+	select {
+	case <-b.done:
+		return b.werr
+	default:
+		return nil
+	}
+}
+
+// flush writes what is pending (unless ctx is done) and waits for the
+// writer to finish.
+func (b *batcher) flush(ctx context.Context) error {
+	var err error
+	if ctx.Err() == nil {
+		err = b.send(ctx)
+	}
+	if !b.started {
 		return err
 	}
-	for i, r := range res {
-		a := b.pending[i]
-		if r.Err != nil {
-			b.fail(b.items[i], r.Err)
-			continue
-		}
-		switch r.Status {
-		case Created:
-			b.sum.Added++
-		case Updated:
-			b.sum.Updated++
-		case Unchanged:
-			b.sum.Unchanged++
-		}
-		if b.report != nil {
-			b.report(IngestEvent{Item: b.items[i], Title: a.Title, ArticleID: a.ID, Status: r.Status})
-		}
+	close(b.writes)
+	<-b.done
+	b.started = false
+	if err == nil {
+		err = b.werr
 	}
-	b.pending = b.pending[:0]
-	b.items = b.items[:0]
-	return nil
+	return err
+}
+
+func (b *batcher) writer(ctx context.Context) {
+	defer close(b.done)
+	for job := range b.writes {
+		res, err := b.in.DB.PutArticles(ctx, job.articles)
+		if err != nil {
+			b.werr = err
+			// Drain so the producer never blocks on a dead writer.
+			for range b.writes {
+			}
+			return
+		}
+		b.mu.Lock()
+		for i, r := range res {
+			a := job.articles[i]
+			if r.Err != nil {
+				b.sum.Failed++
+				if b.report != nil {
+					b.report(IngestEvent{Item: job.items[i], Err: r.Err})
+				}
+				continue
+			}
+			switch r.Status {
+			case Created:
+				b.sum.Added++
+			case Updated:
+				b.sum.Updated++
+			case Unchanged:
+				b.sum.Unchanged++
+			}
+			if b.report != nil {
+				b.report(IngestEvent{Item: job.items[i], Title: a.Title, ArticleID: a.ID, Status: r.Status})
+			}
+		}
+		b.mu.Unlock()
+	}
 }
 
 // articleExtensions are the file types Herald reads.
@@ -182,7 +268,9 @@ func (in *Ingester) ingestPath(ctx context.Context, b *batcher, path string) err
 		if articleExtensions[strings.ToLower(filepath.Ext(name))] {
 			files = append(files, p)
 		} else {
+			b.mu.Lock()
 			b.sum.Skipped++
+			b.mu.Unlock()
 		}
 		return nil
 	})

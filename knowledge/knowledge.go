@@ -30,6 +30,8 @@ type Article struct {
 	GuildID     string    `json:"guild_id,omitempty"` // owning Discord server; empty = the operator's, visible everywhere
 	FeedID      int64     `json:"feed_id,omitempty"`
 	StoryID     int64     `json:"story_id,omitempty"` // near-duplicates from several outlets share a story
+
+	prep *preparation // set by prepare, consumed by PutArticles
 }
 
 // Passage is a run of whole sentences of an article, about 100 to 250 words,
