@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestAddFeedValidatesAndScopes(t *testing.T) {
 	if _, err := db.RemoveFeed(ctx, "B", "https://example.com/rss.xml"); ErrorCode(err) != ENOTFOUND {
 		t.Errorf("B removing A's feed: %v", err)
 	}
-	if _, err := db.PauseFeed(ctx, "B", "#"+itoa(int(g.ID))); ErrorCode(err) != ENOTFOUND {
+	if _, err := db.PauseFeed(ctx, "B", "#"+strconv.FormatInt(g.ID, 10)); ErrorCode(err) != ENOTFOUND {
 		t.Errorf("B pausing A's feed by id: %v", err)
 	}
 	// "*" by URL is ambiguous when two scopes follow it.
@@ -87,7 +88,7 @@ func TestGuildFeedLimit(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	for i := 0; i < MaxGuildFeeds; i++ {
-		if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/feed/" + itoa(i), GuildID: "G"}); err != nil {
+		if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/feed/" + strconv.Itoa(i), GuildID: "G"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,0 +1,548 @@
+package knowledge
+
+import (
+	"context"
+	"log/slog"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/herald-bot/herald/knowledge/text"
+	"github.com/herald-bot/herald/prompts"
+)
+
+// SummaryUnavailableNote is added to an extractive summary given because
+// the model failed or wrote one Herald could not check.
+const SummaryUnavailableNote = "The language model was unavailable, so this summary quotes the articles directly."
+
+// Summarizer writes short summaries of an article or a topic, with
+// citations into the articles: with a language model from the summary
+// prompt when one is configured, otherwise (or when the model fails) by
+// quoting the most central sentences, in their order.
+type Summarizer struct {
+	DB *DB
+	// Completer writes summaries; nil means extractive summaries only.
+	Completer Completer
+	// Prompts renders the model's prompts; nil means the embedded ones.
+	Prompts *prompts.Set
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// ContextTokens is the budget for the article text shown to the model
+	// (default DefaultContextTokens).
+	ContextTokens int
+	// MaxSentences bounds an extractive summary (default 4).
+	MaxSentences int
+	// TopicArticles is how many articles a topic summary reads (default 3).
+	TopicArticles int
+}
+
+// SummaryRequest says what to summarise.
+type SummaryRequest struct {
+	// Target is an article id ("42" or "#42"), an article's URL, or a
+	// topic to search for.
+	Target string
+	// ArticleID, when set, names the article directly (Target is ignored).
+	ArticleID int64
+	// GuildID scopes what may be summarised, as Filter.GuildID does.
+	GuildID string
+	// Mode is AskAuto (default), AskLLM or AskExtractive.
+	Mode string
+}
+
+func (s *Summarizer) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Summarizer) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Summarize summarises the article or topic req names. The result is an
+// Answer whose Question is the article's headline or the topic; an error
+// means nothing could be summarised (no such article, bad input, a
+// database failure).
+func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer, error) {
+	mode := strings.ToLower(strings.TrimSpace(req.Mode))
+	switch mode {
+	case "", AskAuto:
+		mode = AskAuto
+	case AskLLM, AskExtractive:
+	default:
+		return nil, Errorf(EINVALID, "Unknown mode %q: use auto, llm or extractive.", req.Mode)
+	}
+	if mode == AskLLM && s.Completer == nil {
+		return nil, Errorf(EINVALID, "No language model is configured, so summaries can only quote the articles.")
+	}
+	if req.ArticleID != 0 {
+		a, err := s.DB.Article(ctx, req.ArticleID, req.GuildID)
+		if err != nil {
+			return nil, err
+		}
+		return s.article(ctx, a, mode)
+	}
+	target := strings.TrimSpace(req.Target)
+	if target == "" {
+		return nil, Errorf(EINVALID, "Say what to summarise: an article's number or URL, or a topic.")
+	}
+	if id, err := strconv.ParseInt(strings.TrimPrefix(target, "#"), 10, 64); err == nil && id > 0 {
+		a, err := s.DB.Article(ctx, id, req.GuildID)
+		if err != nil {
+			return nil, err
+		}
+		return s.article(ctx, a, mode)
+	}
+	if isURL(target) {
+		a, err := s.DB.ArticleByURL(ctx, strings.Trim(target, "<>"), req.GuildID)
+		if err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				return nil, Errorf(ENOTFOUND, "Herald has no article stored under that address. Add it first (herald ingest URL), or follow its site's feed.")
+			}
+			return nil, err
+		}
+		return s.article(ctx, a, mode)
+	}
+	return s.topic(ctx, cleanQuestion(target), req.GuildID, mode)
+}
+
+// summarySource is one numbered source of a summary.
+type summarySource struct {
+	n    int
+	art  Article
+	text string // the text given to the model and quoted from
+}
+
+func (s *Summarizer) article(ctx context.Context, a *Article, mode string) (*Answer, error) {
+	srcs := []summarySource{{n: 1, art: *a, text: a.Text}}
+	ans := &Answer{Question: a.Title}
+	return s.write(ctx, ans, srcs, "", mode)
+}
+
+func (s *Summarizer) topic(ctx context.Context, topic, guildID, mode string) (*Answer, error) {
+	ans := &Answer{Question: topic, Mode: ModeExtractive}
+	if topic == "" || len(text.QueryTerms(topic)) == 0 {
+		ans.Abstained = true
+		ans.Text = "I need a few more specific words (a name, a place, a topic) to search the articles."
+		return ans, nil
+	}
+	k := s.TopicArticles
+	if k <= 0 {
+		k = 3
+	}
+	hits, err := s.DB.Search(ctx, topic, Filter{GuildID: guildID, Limit: k, AsOf: s.now()})
+	if err != nil {
+		return nil, err
+	}
+	ans.Hits = hits
+	var srcs []summarySource
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		if seen[h.Article.ID] {
+			continue
+		}
+		seen[h.Article.ID] = true
+		a, err := s.DB.Article(ctx, h.Article.ID, guildID)
+		if err != nil {
+			if ErrorCode(err) == ENOTFOUND {
+				continue // removed meanwhile
+			}
+			return nil, err
+		}
+		srcs = append(srcs, summarySource{n: len(srcs) + 1, art: *a, text: a.Text})
+	}
+	if len(srcs) == 0 {
+		ans.Abstained = true
+		ans.Text = AbstainText
+		return ans, nil
+	}
+	return s.write(ctx, ans, srcs, topic, mode)
+}
+
+// write summarises the sources with the model when it may, falling back to
+// the extractive summary.
+func (s *Summarizer) write(ctx context.Context, ans *Answer, srcs []summarySource, topic, mode string) (*Answer, error) {
+	if s.Completer != nil && mode != AskExtractive {
+		out, err := s.llmSummary(ctx, ans, srcs, topic)
+		if err == nil {
+			return out, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		s.logger().Warn("model summary failed; quoting the articles instead", "err", err)
+		ans.Note = SummaryUnavailableNote
+	}
+	return extractiveSummary(ans, srcs, topic, s.MaxSentences), nil
+}
+
+// llmSummary asks the model for the summary and checks its citations. An
+// error means the caller should fall back to the extractive summary.
+func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summarySource, topic string) (*Answer, error) {
+	set := s.Prompts
+	if set == nil {
+		set = prompts.Default()
+	}
+	budget := s.ContextTokens
+	if budget <= 0 {
+		budget = DefaultContextTokens
+	}
+	per := budget / len(srcs)
+	srcs = append([]summarySource(nil), srcs...) // the fallback keeps the whole texts
+	in := prompts.SummaryInput{Topic: topic}
+	checkSrcs := make([]SourceText, 0, len(srcs))
+	for i := range srcs {
+		srcs[i].text = cutToTokens(srcs[i].text, per)
+		src := srcs[i]
+		in.Sources = append(in.Sources, prompts.Source{N: src.n, Outlet: src.art.Source, Headline: src.art.Title,
+			Date: dayString(src.art.PublishedAt), Text: src.text})
+		checkSrcs = append(checkSrcs, SourceText{N: src.n, Text: src.text})
+	}
+	msgs, err := set.Summary(in)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot render the summary prompt.", err)
+	}
+	resp, err := s.Completer.Complete(ctx, ChatRequest{Messages: promptMessages(msgs), MaxTokens: 500, Temperature: 0.2})
+	if err != nil {
+		return nil, err
+	}
+	res := CheckAnswer(resp.Content, checkSrcs)
+	ans := &Answer{Question: base.Question, Mode: ModeLLM, Hits: base.Hits, UnmarkedClaims: res.Unmarked,
+		Tokens: resp.PromptTokens + resp.CompletionTokens}
+	if res.Abstained && len(res.Used) == 0 {
+		if topic == "" {
+			return nil, Errorf(EUNAVAILABLE, "the model declined to summarise the article")
+		}
+		ans.Abstained = true
+		ans.Text = AbstainText
+		return ans, nil
+	}
+	if len(res.Used) == 0 {
+		return nil, Errorf(EUNAVAILABLE, "the model's summary cites no source")
+	}
+	ans.Text = strings.TrimSpace(res.Text)
+	claims := ClaimSentences(ans.Text)
+	byN := map[int]summarySource{}
+	for _, src := range srcs {
+		byN[src.n] = src
+	}
+	used := append([]int(nil), res.Used...)
+	sort.Ints(used)
+	for _, n := range used {
+		src, ok := byN[n]
+		if !ok {
+			continue
+		}
+		quote, verified := "", false
+		if q := res.Quotes[n]; len(q) > 0 {
+			quote, verified = q[0], true
+		} else if q, ok := BestSentence(src.text, strings.Join(claims[n], " ")); ok {
+			quote, verified = q, true
+		}
+		ans.Citations = append(ans.Citations, summaryCitation(n, src.art, quote, verified))
+	}
+	return ans, nil
+}
+
+// promptMessages converts rendered prompts to chat messages.
+func promptMessages(msgs []prompts.Message) []ChatMessage {
+	out := make([]ChatMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = ChatMessage{Role: m.Role, Content: m.Content}
+	}
+	return out
+}
+
+// cutToTokens shortens s to about max estimated tokens, at a sentence
+// boundary when it can.
+func cutToTokens(s string, max int) string {
+	if max <= 0 || text.EstimateTokens(s) <= max {
+		return s
+	}
+	end := 0
+	for _, sp := range text.Sentences(s) {
+		if text.EstimateTokens(s[:sp.End]) > max {
+			break
+		}
+		end = sp.End
+	}
+	if end == 0 {
+		// One sentence longer than the budget: cut by characters.
+		end = min(len(s), max*4)
+		for end > 0 && !utf8.RuneStart(s[end]) {
+			end--
+		}
+	}
+	return s[:end]
+}
+
+func dayString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
+}
+
+func summaryCitation(n int, a Article, quote string, verified bool) Citation {
+	return Citation{N: n, ArticleID: a.ID, ExternalID: a.ExternalID, Title: a.Title, Source: a.Source, URL: a.URL,
+		PublishedAt: a.PublishedAt, Quote: quote, Verified: verified}
+}
+
+// summarySentence is one candidate sentence of an extractive summary.
+type summarySentence struct {
+	src        int // index into the sources
+	pos        int // index among the source's sentences
+	start, end int // byte offsets in the source's text
+	stems      map[string]bool
+	score      float64
+}
+
+// extractiveSummary quotes the most central sentences of the sources, in
+// the order of the text, each followed by its source's marker. For a
+// topic, sentences must carry some of the topic's words, and the summary
+// abstains when none does.
+func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSentences int) *Answer {
+	ans.Mode = ModeExtractive
+	ans.Citations = nil
+	if maxSentences <= 0 {
+		maxSentences = 4
+	}
+	var cands []*summarySentence
+	var toks []string
+	for si, src := range srcs {
+		pos := 0
+		for _, sp := range text.Sentences(src.text) {
+			toks = text.AppendTokens(toks[:0], src.text[sp.Start:sp.End])
+			if len(toks) < 5 || len(toks) > 80 {
+				continue // datelines, captions, run-ons
+			}
+			st := map[string]bool{}
+			for _, t := range toks {
+				if !text.IsStopword(t) {
+					st[text.Stem(t)] = true
+				}
+			}
+			if len(st) < 3 {
+				continue
+			}
+			cands = append(cands, &summarySentence{src: si, pos: pos, start: sp.Start, end: sp.End, stems: st})
+			pos++
+			if pos >= 150 {
+				break
+			}
+		}
+	}
+	var topicStems map[string]bool
+	if topic != "" {
+		topicStems = map[string]bool{}
+		for _, t := range text.QueryTerms(topic) {
+			topicStems[text.Stem(t)] = true
+		}
+	}
+	centrality(cands)
+	var pool []*summarySentence
+	for _, c := range cands {
+		// News puts the gist first: a lead bonus that fades over the
+		// first sentences.
+		c.score *= 1 + 0.5/float64(1+c.pos)
+		if topicStems != nil {
+			hit := 0
+			for t := range topicStems {
+				if c.stems[t] {
+					hit++
+				}
+			}
+			if hit == 0 {
+				continue
+			}
+			c.score *= 1 + float64(hit)/float64(len(topicStems))
+		}
+		pool = append(pool, c)
+	}
+	if len(pool) == 0 {
+		ans.Abstained = true
+		ans.Text = AbstainText
+		return ans
+	}
+	sort.SliceStable(pool, func(i, j int) bool { return pool[i].score > pool[j].score })
+	n := maxSentences
+	if len(srcs) == 1 {
+		// Short articles get short summaries.
+		n = min(maxSentences, max(2, (len(cands)+3)/4))
+	}
+	perSource := map[int]int{}
+	var chosen []*summarySentence
+	for _, c := range pool {
+		if len(chosen) == n {
+			break
+		}
+		if len(srcs) > 1 && perSource[c.src] >= 2 {
+			continue
+		}
+		redundant := false
+		for _, o := range chosen {
+			if overlap(c.stems, o.stems) > 0.6 {
+				redundant = true
+				break
+			}
+		}
+		if redundant {
+			continue
+		}
+		chosen = append(chosen, c)
+		perSource[c.src]++
+	}
+	sort.SliceStable(chosen, func(i, j int) bool {
+		if chosen[i].src != chosen[j].src {
+			return chosen[i].src < chosen[j].src
+		}
+		return chosen[i].start < chosen[j].start
+	})
+	// Sources are renumbered in order of use.
+	num := map[int]int{}
+	var b strings.Builder
+	for _, c := range chosen {
+		src := srcs[c.src]
+		quote := src.text[c.start:c.end]
+		n, ok := num[c.src]
+		if !ok {
+			n = len(num) + 1
+			num[c.src] = n
+			ans.Citations = append(ans.Citations, summaryCitation(n, src.art, quote, true))
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quote)
+		b.WriteString(" [" + strconv.Itoa(n) + "]")
+	}
+	ans.Text = b.String()
+	return ans
+}
+
+// centrality scores each sentence by TextRank over word-overlap
+// similarity: a sentence that shares words with many sentences that are
+// themselves central is central.
+func centrality(cands []*summarySentence) {
+	n := len(cands)
+	if n == 0 {
+		return
+	}
+	sim := make([][]float64, n)
+	sum := make([]float64, n)
+	for i := range sim {
+		sim[i] = make([]float64, n)
+	}
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			shared := 0
+			a, b := cands[i].stems, cands[j].stems
+			if len(a) > len(b) {
+				a, b = b, a
+			}
+			for t := range a {
+				if b[t] {
+					shared++
+				}
+			}
+			if shared == 0 {
+				continue
+			}
+			v := float64(shared) / (math.Log(float64(len(cands[i].stems))+1) + math.Log(float64(len(cands[j].stems))+1))
+			sim[i][j], sim[j][i] = v, v
+			sum[i] += v
+			sum[j] += v
+		}
+	}
+	const d = 0.85
+	score := make([]float64, n)
+	next := make([]float64, n)
+	for i := range score {
+		score[i] = 1
+	}
+	for iter := 0; iter < 30; iter++ {
+		for i := 0; i < n; i++ {
+			v := 0.0
+			for j := 0; j < n; j++ {
+				if sim[j][i] > 0 && sum[j] > 0 {
+					v += sim[j][i] / sum[j] * score[j]
+				}
+			}
+			next[i] = (1 - d) + d*v
+		}
+		score, next = next, score
+	}
+	for i, c := range cands {
+		c.score = score[i]
+	}
+}
+
+// overlap is the share of the smaller set's words found in the other.
+func overlap(a, b map[string]bool) float64 {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(a) == 0 {
+		return 0
+	}
+	n := 0
+	for t := range a {
+		if b[t] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(a))
+}
+
+// ArticleSuggestion is one article offered while a user types a headline.
+type ArticleSuggestion struct {
+	ID          int64
+	Title       string
+	Source      string
+	PublishedAt time.Time
+}
+
+// SuggestArticles returns up to limit articles visible in guildID's scope
+// (see Filter.GuildID) whose headline contains every word of prefix,
+// newest first; an empty prefix gives the newest articles. It serves
+// autocompletion of /summary.
+func (db *DB) SuggestArticles(ctx context.Context, guildID, prefix string, limit int) ([]ArticleSuggestion, error) {
+	if limit <= 0 || limit > 25 {
+		limit = 25
+	}
+	where, args := filterSQL(Filter{GuildID: guildID})
+	for i, w := range strings.Fields(prefix) {
+		if i == 6 {
+			break
+		}
+		w = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)
+		where += ` AND a.title LIKE ? ESCAPE '\'`
+		args = append(args, "%"+w+"%")
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT a.id, a.title, a.source, a.published_at FROM articles a WHERE `+where+
+		` ORDER BY ifnull(a.published_at, a.fetched_at) DESC, a.id DESC LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var out []ArticleSuggestion
+	for rows.Next() {
+		var s ArticleSuggestion
+		var pub *int64
+		if err := rows.Scan(&s.ID, &s.Title, &s.Source, &pub); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		if pub != nil {
+			s.PublishedAt = time.Unix(*pub, 0).UTC()
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
