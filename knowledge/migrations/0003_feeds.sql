@@ -58,7 +58,8 @@ CREATE TABLE digest_posts (
 	schedule_id  INTEGER REFERENCES digest_schedules(id) ON DELETE SET NULL,
 	channel_id   TEXT    NOT NULL,
 	local_date   TEXT    NOT NULL, -- YYYY-MM-DD in the schedule's time zone
-	state        TEXT    NOT NULL, -- claimed, posted, empty, failed
+	state        TEXT    NOT NULL, -- claimed, posted, empty, retry, failed, unconfirmed
+	attempts     INTEGER NOT NULL DEFAULT 1,
 	owner        TEXT    NOT NULL DEFAULT '', -- the instance that claimed it
 	period_start INTEGER,
 	period_end   INTEGER,

@@ -1,0 +1,638 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Digest post states, as digest_posts records them.
+const (
+	// DigestClaimed: claimed by an instance, being posted. A row left in
+	// this state by a crash is never posted again (see DigestScheduler).
+	DigestClaimed = "claimed"
+	// DigestPosted: posted and confirmed.
+	DigestPosted = "posted"
+	// DigestEmpty: nothing new in the period; nothing was posted.
+	DigestEmpty = "empty"
+	// DigestRetry: the poster said nothing reached the channel; it may be
+	// claimed again while within the catch-up window.
+	DigestRetry = "retry"
+	// DigestFailed: posting failed, possibly after part of the digest was
+	// sent; never tried again.
+	DigestFailed = "failed"
+	// DigestUnconfirmed: a claim found after a restart without a
+	// confirmation; it may or may not have been posted and is not tried
+	// again.
+	DigestUnconfirmed = "unconfirmed"
+)
+
+// ErrDigestNotSent is what a DigestScheduler.Post hook wraps into its error
+// when it knows that nothing reached the channel (say, Discord was down
+// before the first message), so the digest may be tried again. Any other
+// error counts as a possibly partial post and is never retried.
+var ErrDigestNotSent = errors.New("digest not sent")
+
+// DigestSchedule posts a digest to a channel every day at a local time.
+type DigestSchedule struct {
+	ID        int64     `json:"id"`
+	GuildID   string    `json:"guild_id"`
+	ChannelID string    `json:"channel_id"`
+	Time      string    `json:"time"`     // HH:MM, 24-hour clock
+	TimeZone  string    `json:"timezone"` // IANA name, e.g. Europe/Berlin
+	Enabled   bool      `json:"enabled"`
+	CreatedBy string    `json:"created_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is when the schedule was last set; occurrences before it
+	// are never posted, so setting a time that has just passed today does
+	// not post at once.
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ParseClock reads a time of day, "8:00", "08:00" or "20:30", and returns
+// it as HH:MM with its hour and minute.
+func ParseClock(s string) (string, int, int, error) {
+	s = strings.TrimSpace(s)
+	hs, ms, ok := strings.Cut(s, ":")
+	h, err1 := strconv.Atoi(hs)
+	m, err2 := strconv.Atoi(ms)
+	if !ok || err1 != nil || err2 != nil || len(ms) != 2 || len(hs) > 2 || h < 0 || h > 23 || m < 0 || m > 59 {
+		return "", 0, 0, Errorf(EINVALID, "%q is not a time of day: use HH:MM on a 24-hour clock, e.g. 08:00.", truncateRunes(s, 20))
+	}
+	return fmt.Sprintf("%02d:%02d", h, m), h, m, nil
+}
+
+// LoadTimeZone returns the IANA time zone name, or an EINVALID error
+// naming it.
+func LoadTimeZone(name string) (*time.Location, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.EqualFold(name, "local") {
+		return nil, Errorf(EINVALID, "Please give a time zone such as Europe/Berlin or America/New_York.")
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, WrapError(EINVALID, fmt.Sprintf("%q is not a time zone Herald knows: use an IANA name such as Europe/Berlin.", truncateRunes(name, 60)), err)
+	}
+	return loc, nil
+}
+
+// Occurrence returns the moment of the schedule on the local date of day
+// (in the schedule's time zone). On a day when clocks go forward past the
+// time, or go back over it, the schedule still falls once that day, at
+// the moment time.Date picks (in practice, the later offset).
+func (s *DigestSchedule) Occurrence(day time.Time) (time.Time, error) {
+	loc, err := LoadTimeZone(s.TimeZone)
+	if err != nil {
+		return time.Time{}, err
+	}
+	_, h, m, err := ParseClock(s.Time)
+	if err != nil {
+		return time.Time{}, err
+	}
+	d := day.In(loc)
+	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, loc), nil
+}
+
+// NextOccurrence returns the schedule's first moment strictly after t.
+func (s *DigestSchedule) NextOccurrence(t time.Time) (time.Time, error) {
+	at, err := s.Occurrence(t)
+	if err != nil {
+		return time.Time{}, err
+	}
+	for i := 0; !at.After(t) && i < 3; i++ {
+		loc := at.Location()
+		d := at.In(loc)
+		// The next local date, at noon to stay clear of DST transitions.
+		next := time.Date(d.Year(), d.Month(), d.Day()+1, 12, 0, 0, 0, loc)
+		if at, err = s.Occurrence(next); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return at, nil
+}
+
+const scheduleColumns = `id, guild_id, channel_id, local_time, timezone, enabled, created_by, created_at, updated_at`
+
+func scanSchedule(r rowScanner) (*DigestSchedule, error) {
+	var s DigestSchedule
+	var created, updated int64
+	if err := r.Scan(&s.ID, &s.GuildID, &s.ChannelID, &s.Time, &s.TimeZone, &s.Enabled, &s.CreatedBy, &created, &updated); err != nil {
+		return nil, err
+	}
+	s.CreatedAt = time.Unix(created, 0).UTC()
+	s.UpdatedAt = time.Unix(updated, 0).UTC()
+	return &s, nil
+}
+
+// SetDigestSchedule creates or replaces the schedule of s.ChannelID: post
+// the digest of s.GuildID's articles there every day at s.Time in
+// s.TimeZone. It enables the schedule. A channel scheduled by another
+// server is an ECONFLICT.
+func (db *DB) SetDigestSchedule(ctx context.Context, s DigestSchedule) (*DigestSchedule, error) {
+	hhmm, _, _, err := ParseClock(s.Time)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := LoadTimeZone(s.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(s.ChannelID) == "" {
+		return nil, Errorf(EINVALID, "Please name the channel to post the digest in.")
+	}
+	if s.GuildID == "*" {
+		return nil, Errorf(EINVALID, "A digest schedule belongs to one server or to the operator.")
+	}
+	now := db.Now().Unix()
+	var id int64
+	err = db.db.QueryRowContext(ctx, `INSERT INTO digest_schedules(guild_id, channel_id, local_time, timezone, enabled, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+		ON CONFLICT(channel_id) DO UPDATE SET local_time = excluded.local_time, timezone = excluded.timezone, enabled = 1, updated_at = excluded.updated_at
+			WHERE digest_schedules.guild_id = excluded.guild_id
+		RETURNING id`, s.GuildID, s.ChannelID, hhmm, loc.String(), s.CreatedBy, now, now).Scan(&id)
+	if isNoRows(err) {
+		return nil, Errorf(ECONFLICT, "That channel's digest is managed by another server.")
+	}
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return scanScheduleRow(db.db.QueryRowContext(ctx, `SELECT `+scheduleColumns+` FROM digest_schedules WHERE id = ?`, id))
+}
+
+func scanScheduleRow(r rowScanner) (*DigestSchedule, error) {
+	s, err := scanSchedule(r)
+	if isNoRows(err) {
+		return nil, Errorf(ENOTFOUND, "There is no such digest schedule.")
+	}
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return s, nil
+}
+
+// DisableDigestSchedules turns off the digest of channelID in guildID, or
+// every digest of guildID when channelID is empty, and returns how many
+// schedules it turned off. None is an ENOTFOUND.
+func (db *DB) DisableDigestSchedules(ctx context.Context, guildID, channelID string) (int, error) {
+	q := `UPDATE digest_schedules SET enabled = 0, updated_at = ? WHERE guild_id = ? AND enabled = 1`
+	args := []any{db.Now().Unix(), guildID}
+	if channelID != "" {
+		q += ` AND channel_id = ?`
+		args = append(args, channelID)
+	}
+	res, err := db.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, Errorf(ENOTFOUND, "No daily digest is scheduled there.")
+	}
+	return int(n), nil
+}
+
+// DigestSchedules lists the schedules of guildID ("*" for every server's),
+// enabled or not.
+func (db *DB) DigestSchedules(ctx context.Context, guildID string) ([]DigestSchedule, error) {
+	q := `SELECT ` + scheduleColumns + ` FROM digest_schedules`
+	var args []any
+	if guildID != "*" {
+		q += ` WHERE guild_id = ?`
+		args = append(args, guildID)
+	}
+	rows, err := db.db.QueryContext(ctx, q+` ORDER BY guild_id, channel_id`, args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var out []DigestSchedule
+	for rows.Next() {
+		s, err := scanSchedule(rows)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		out = append(out, *s)
+	}
+	return out, rows.Err()
+}
+
+// DigestPost is the record of one day's digest in one channel.
+type DigestPost struct {
+	ID          int64
+	ScheduleID  int64
+	ChannelID   string
+	LocalDate   string // YYYY-MM-DD in the schedule's time zone
+	State       string // DigestClaimed, DigestPosted, ...
+	Attempts    int
+	Owner       string
+	PeriodStart time.Time
+	PeriodEnd   time.Time
+	Stories     int
+	Error       string
+	ClaimedAt   time.Time
+	PostedAt    time.Time
+}
+
+const postColumns = `id, ifnull(schedule_id, 0), channel_id, local_date, state, attempts, owner, period_start, period_end, stories, error, claimed_at, posted_at`
+
+func scanPost(r rowScanner) (*DigestPost, error) {
+	var p DigestPost
+	var ps, pe, posted sql.NullInt64
+	var claimed int64
+	if err := r.Scan(&p.ID, &p.ScheduleID, &p.ChannelID, &p.LocalDate, &p.State, &p.Attempts, &p.Owner, &ps, &pe, &p.Stories, &p.Error, &claimed, &posted); err != nil {
+		return nil, err
+	}
+	p.PeriodStart, p.PeriodEnd, p.PostedAt = timeFromNull(ps), timeFromNull(pe), timeFromNull(posted)
+	p.ClaimedAt = time.Unix(claimed, 0).UTC()
+	return &p, nil
+}
+
+// ClaimDigestPost records, before anything is posted, that owner is
+// posting the digest of p.ChannelID for p.LocalDate. Exactly one caller
+// ever gets ok for a channel and date, across restarts and instances
+// sharing the database (the row's unique key decides), except that a row
+// in state DigestRetry may be claimed again, at most maxAttempts times in
+// all. The returned post carries its id for FinishDigestPost.
+func (db *DB) ClaimDigestPost(ctx context.Context, p DigestPost, maxAttempts int) (*DigestPost, bool, error) {
+	var id int64
+	err := db.db.QueryRowContext(ctx, `INSERT INTO digest_posts(schedule_id, channel_id, local_date, state, owner, period_start, period_end, claimed_at)
+		VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?)
+		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = 'claimed', owner = excluded.owner, attempts = attempts + 1,
+			period_start = excluded.period_start, period_end = excluded.period_end, claimed_at = excluded.claimed_at, error = ''
+			WHERE digest_posts.state = 'retry' AND digest_posts.attempts < ?
+		RETURNING id`, nullID(p.ScheduleID), p.ChannelID, p.LocalDate, p.Owner, unixOrNull(p.PeriodStart), unixOrNull(p.PeriodEnd), p.ClaimedAt.Unix(), maxAttempts).Scan(&id)
+	if isNoRows(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	got, err := scanPost(db.db.QueryRowContext(ctx, `SELECT `+postColumns+` FROM digest_posts WHERE id = ?`, id))
+	if err != nil {
+		return nil, false, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return got, true, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// FinishDigestPost records how a claimed post ended: DigestPosted,
+// DigestEmpty, DigestRetry or DigestFailed, with the number of stories and
+// the reason of a failure.
+func (db *DB) FinishDigestPost(ctx context.Context, id int64, state string, stories int, reason string, at time.Time) error {
+	var posted any
+	if state == DigestPosted {
+		posted = at.Unix()
+	}
+	_, err := db.db.ExecContext(ctx, `UPDATE digest_posts SET state = ?, stories = ?, error = ?, posted_at = ? WHERE id = ?`, state, stories, reason, posted, id)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return nil
+}
+
+// DigestPosts returns the records of a channel's digests, newest first.
+func (db *DB) DigestPosts(ctx context.Context, channelID string, limit int) ([]DigestPost, error) {
+	if limit <= 0 {
+		limit = 30
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT `+postColumns+` FROM digest_posts WHERE channel_id = ? ORDER BY local_date DESC, id DESC LIMIT ?`, channelID, limit)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var out []DigestPost
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+// markUnconfirmed moves claims older than before that were never finished
+// to DigestUnconfirmed and returns them.
+func (db *DB) markUnconfirmed(ctx context.Context, before time.Time) ([]DigestPost, error) {
+	rows, err := db.db.QueryContext(ctx, `UPDATE digest_posts SET state = 'unconfirmed' WHERE state = 'claimed' AND claimed_at < ? RETURNING `+postColumns, before.Unix())
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer rows.Close()
+	var out []DigestPost
+	for rows.Next() {
+		p, err := scanPost(rows)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+// lastDigestEnd returns the end of the period of the channel's last digest
+// that was posted or found empty, or the zero time.
+func (db *DB) lastDigestEnd(ctx context.Context, channelID string) (time.Time, error) {
+	var end sql.NullInt64
+	err := db.db.QueryRowContext(ctx, `SELECT max(period_end) FROM digest_posts WHERE channel_id = ? AND state IN ('posted', 'empty', 'unconfirmed', 'failed')`, channelID).Scan(&end)
+	if err != nil {
+		return time.Time{}, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return timeFromNull(end), nil
+}
+
+// DigestScheduler posts each scheduled digest once a day at its local
+// time.
+//
+// Exactly once: before posting, the scheduler claims the channel's day by
+// inserting a row whose (channel, local date) key is unique, and it
+// records the outcome after posting. A second instance, or this one after
+// a restart, finds the row and does not post. A crash between posting and
+// recording leaves the row claimed; such a claim is never posted again
+// (it is marked DigestUnconfirmed and logged at the next start), because a
+// missing digest is a smaller harm than a doubled one and Discord offers
+// no way to ask whether a message was sent. A Post error that wraps
+// ErrDigestNotSent releases the day for another attempt (at most
+// MaxAttempts); any other error is final.
+//
+// Catching up: an occurrence missed while Herald was down is posted once
+// when it comes back within CatchUp of it, not later.
+type DigestScheduler struct {
+	DB       *DB
+	Digester *Digester
+	// Post sends a digest to a channel; the Discord adapter supplies it.
+	Post func(ctx context.Context, channelID string, d *Digest) error
+	// Now is the clock (default time.Now); After waits in Run (default
+	// time.After).
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+	// CatchUp is how late a missed digest may still be posted (default
+	// 6h).
+	CatchUp time.Duration
+	// MaxPeriod bounds the period a digest covers when the channel's last
+	// digest is long ago (default 7 days); a channel's first digest
+	// covers 24 hours.
+	MaxPeriod time.Duration
+	// MaxAttempts bounds the attempts for one day after ErrDigestNotSent
+	// (default 3).
+	MaxAttempts int
+	// Tick is the longest Run sleeps, so new schedules are noticed
+	// (default 1m).
+	Tick time.Duration
+	// Owner names this instance in the records (default host:pid).
+	Owner  string
+	Logger *slog.Logger
+
+	staleMu      sync.Mutex
+	checkedStale bool
+}
+
+func (s *DigestScheduler) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *DigestScheduler) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *DigestScheduler) catchUp() time.Duration {
+	if s.CatchUp > 0 {
+		return s.CatchUp
+	}
+	return 6 * time.Hour
+}
+
+func (s *DigestScheduler) owner() string {
+	if s.Owner != "" {
+		return s.Owner
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}
+
+// DigestRun is one digest the scheduler handled.
+type DigestRun struct {
+	Schedule  DigestSchedule
+	LocalDate string
+	At        time.Time // the scheduled moment
+	State     string    // the state recorded
+	Stories   int
+	Err       error
+}
+
+// RunDue posts every digest due now: for each enabled schedule, today's
+// and yesterday's occurrences (in its time zone) that have passed, are
+// not older than CatchUp, and were not claimed before. It returns what it
+// did; one channel's failure never stops the others.
+func (s *DigestScheduler) RunDue(ctx context.Context) ([]DigestRun, error) {
+	now := s.now()
+	if err := s.checkStale(ctx, now); err != nil {
+		return nil, err
+	}
+	scheds, err := s.DB.DigestSchedules(ctx, "*")
+
+	if err != nil {
+		return nil, err
+	}
+	var runs []DigestRun
+	for _, sc := range scheds {
+		if !sc.Enabled {
+			continue
+		}
+		loc, err := LoadTimeZone(sc.TimeZone)
+		if err != nil {
+			s.logger().Error("bad digest schedule", "channel", sc.ChannelID, "err", err)
+			continue
+		}
+		// Yesterday's and today's local dates, at noon to stay clear of
+		// DST transitions.
+		l := now.In(loc)
+		for _, day := range []time.Time{
+			time.Date(l.Year(), l.Month(), l.Day()-1, 12, 0, 0, 0, loc),
+			time.Date(l.Year(), l.Month(), l.Day(), 12, 0, 0, 0, loc),
+		} {
+			at, err := sc.Occurrence(day)
+			if err != nil {
+				s.logger().Error("bad digest schedule", "channel", sc.ChannelID, "err", err)
+				break
+			}
+			if at.After(now) || at.Before(sc.UpdatedAt) || now.Sub(at) > s.catchUp() {
+				continue
+			}
+			run, ok := s.post(ctx, sc, at, now)
+			if ok {
+				runs = append(runs, run)
+			}
+			if ctx.Err() != nil {
+				return runs, ctx.Err()
+			}
+		}
+	}
+	return runs, nil
+}
+
+// checkStale, on the first run, marks claims older than any post could
+// take, left by a crash, as unconfirmed and logs them.
+func (s *DigestScheduler) checkStale(ctx context.Context, now time.Time) error {
+	s.staleMu.Lock()
+	defer s.staleMu.Unlock()
+	if s.checkedStale {
+		return nil
+	}
+	stale, err := s.DB.markUnconfirmed(ctx, now.Add(-10*time.Minute))
+	if err != nil {
+		return err
+	}
+	for _, p := range stale {
+		s.logger().Warn("a digest was claimed but its posting was never confirmed (Herald stopped while posting?); it is not posted again",
+			"channel", p.ChannelID, "date", p.LocalDate, "owner", p.Owner)
+	}
+	s.checkedStale = true
+	return nil
+}
+
+// post claims and posts one occurrence; ok is false when the day was
+// already claimed.
+func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now time.Time) (DigestRun, bool) {
+	loc, _ := LoadTimeZone(sc.TimeZone)
+	run := DigestRun{Schedule: sc, LocalDate: at.In(loc).Format("2006-01-02"), At: at}
+	log := s.logger().With("guild", sc.GuildID, "channel", sc.ChannelID, "date", run.LocalDate)
+	maxPeriod := s.MaxPeriod
+	if maxPeriod <= 0 {
+		maxPeriod = 7 * 24 * time.Hour
+	}
+	since := now.Add(-24 * time.Hour)
+	if last, err := s.DB.lastDigestEnd(ctx, sc.ChannelID); err == nil && !last.IsZero() && last.Before(now) {
+		since = last
+		if now.Sub(since) > maxPeriod {
+			since = now.Add(-maxPeriod)
+		}
+	}
+	maxAttempts := s.MaxAttempts
+	if maxAttempts <= 0 {
+		maxAttempts = 3
+	}
+	claim, ok, err := s.DB.ClaimDigestPost(ctx, DigestPost{ScheduleID: sc.ID, ChannelID: sc.ChannelID, LocalDate: run.LocalDate,
+		Owner: s.owner(), PeriodStart: since, PeriodEnd: now, ClaimedAt: now}, maxAttempts)
+	if err != nil {
+		log.Error("cannot claim the digest", "err", err)
+		run.Err = err
+		return run, true
+	}
+	if !ok {
+		return run, false
+	}
+	finish := func(state string, stories int, reason string) {
+		run.State, run.Stories = state, stories
+		if err := s.DB.FinishDigestPost(context.WithoutCancel(ctx), claim.ID, state, stories, reason, s.now()); err != nil {
+			log.Error("cannot record the digest", "state", state, "err", err)
+		}
+	}
+	d, err := s.Digester.Build(ctx, DigestRequest{GuildID: sc.GuildID, Since: since, Until: now})
+	if err != nil {
+		// Nothing was sent: the day may be tried again.
+		run.Err = err
+		log.Error("cannot make the digest", "err", err)
+		finish(DigestRetry, 0, ErrorMessage(err))
+		return run, true
+	}
+	if len(d.Stories) == 0 {
+		log.Info("no new stories for the digest; nothing posted")
+		finish(DigestEmpty, 0, "")
+		return run, true
+	}
+	if s.Post == nil {
+		run.Err = Errorf(EINTERNAL, "digest scheduler has no Post hook")
+		finish(DigestRetry, len(d.Stories), ErrorMessage(run.Err))
+		return run, true
+	}
+	if err := s.Post(ctx, sc.ChannelID, d); err != nil {
+		run.Err = err
+		if errors.Is(err, ErrDigestNotSent) {
+			log.Warn("digest not sent; it may be tried again", "err", err)
+			finish(DigestRetry, len(d.Stories), ErrorMessage(err))
+		} else {
+			log.Error("posting the digest failed; it is not tried again", "err", err)
+			finish(DigestFailed, len(d.Stories), ErrorMessage(err))
+		}
+		return run, true
+	}
+	log.Info("digest posted", "stories", len(d.Stories))
+	finish(DigestPosted, len(d.Stories), "")
+	return run, true
+}
+
+// Next returns when the next digest is due: the earliest upcoming
+// occurrence of any enabled schedule, or the zero time when none is
+// enabled.
+func (s *DigestScheduler) Next(ctx context.Context) (time.Time, error) {
+	scheds, err := s.DB.DigestSchedules(ctx, "*")
+	if err != nil {
+		return time.Time{}, err
+	}
+	now := s.now()
+	var next time.Time
+	for _, sc := range scheds {
+		if !sc.Enabled {
+			continue
+		}
+		at, err := sc.NextOccurrence(now)
+		if err != nil {
+			continue
+		}
+		if next.IsZero() || at.Before(next) {
+			next = at
+		}
+	}
+	return next, nil
+}
+
+// Run posts digests as they fall due until ctx is cancelled; it sleeps
+// until the next occurrence (at most Tick, so new schedules are noticed).
+// It returns nil once ctx is done.
+func (s *DigestScheduler) Run(ctx context.Context) error {
+	after := s.After
+	if after == nil {
+		after = time.After
+	}
+	tick := s.Tick
+	if tick <= 0 {
+		tick = time.Minute
+	}
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
+			s.logger().Error("cannot run the digest schedules", "err", err)
+		}
+		wait := tick
+		if next, err := s.Next(ctx); err == nil && !next.IsZero() {
+			wait = min(max(next.Sub(s.now()), time.Second), tick)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-after(wait):
+		}
+	}
+}
