@@ -86,21 +86,39 @@ func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit
 
 // Ask answers a question. The answer always comes back as an *Answer; an
 // error means the question could not be handled at all (bad input, a
-// database failure, cancellation).
+// database failure, cancellation). When the model fails, the answer is
+// extractive with a Note saying so.
 func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	question := cleanQuestion(q.Text)
 	if question == "" {
 		return nil, Errorf(EINVALID, "Please ask a question.")
 	}
-	if len(text.QueryTerms(question)) == 0 {
-		return &Answer{Question: question, Mode: ModeExtractive, Abstained: true,
-			Text: "I need a few more specific words (a name, a place, a topic) to search the articles."}, nil
-	}
-	hits, err := an.Retrieve(ctx, question, q.Filter)
+	useLLM, err := an.useLLM(q.Mode)
 	if err != nil {
 		return nil, err
 	}
-	weights, err := an.DB.TermWeights(ctx, text.QueryTerms(question))
+	query := an.condense(ctx, question, q.History, useLLM)
+	if len(text.QueryTerms(query)) == 0 {
+		return &Answer{Question: question, Mode: ModeExtractive, Abstained: true,
+			Text: "I need a few more specific words (a name, a place, a topic) to search the articles."}, nil
+	}
+	hits, err := an.Retrieve(ctx, query, q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	var note string
+	if useLLM && len(hits) > 0 {
+		ans, err := an.llmAnswer(ctx, query, question, hits, q.OnDelta)
+		if err == nil {
+			return ans, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		an.logger().Warn("the language model failed; answering extractively", "code", ErrorCode(err), "err", err)
+		note = ModelUnavailableNote
+	}
+	weights, err := an.DB.TermWeights(ctx, text.QueryTerms(query))
 	if err != nil {
 		return nil, err
 	}
@@ -108,11 +126,29 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if an.Extraction != nil {
 		x = *an.Extraction
 	}
-	ans := extractiveAnswer(question, hits, weights, x)
-	if q.OnDelta != nil {
+	ans := extractiveAnswer(query, hits, weights, x)
+	ans.Question = question
+	ans.Note = note
+	if q.OnDelta != nil && note == "" {
 		q.OnDelta(ans.Text)
 	}
 	return ans, nil
+}
+
+// useLLM decides from a question's mode whether the model answers.
+func (an *Answerer) useLLM(mode string) (bool, error) {
+	switch strings.ToLower(mode) {
+	case "", AskAuto:
+		return an.Completer != nil, nil
+	case AskLLM:
+		if an.Completer == nil {
+			return false, Errorf(EINVALID, "No language model is configured: set HERALD_CHAT_MODEL (and OPENAI_API_KEY or OPENAI_BASE_URL).")
+		}
+		return true, nil
+	case AskExtractive:
+		return false, nil
+	}
+	return false, Errorf(EINVALID, "Unknown answer mode %q: use auto, llm or extractive.", mode)
 }
 
 // cleanQuestion trims a question, folds its whitespace and cuts it to

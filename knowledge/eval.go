@@ -63,6 +63,7 @@ type EvalReport struct {
 	AbstainAnswerable   float64 `json:"abstain_answerable"`
 	LatencyP50          float64 `json:"latency_ms_p50"`
 	LatencyP95          float64 `json:"latency_ms_p95"`
+	LatencyMax          float64 `json:"latency_ms_max,omitempty"`
 	// CitationPrecision is the share of citations whose quote verified
 	// (reported when a language model answers).
 	CitationPrecision *float64 `json:"citation_precision,omitempty"`
@@ -105,8 +106,7 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 			if err != nil {
 				return rep, WrapError(EINVALID, fmt.Sprintf("query %s: bad asked_at", q.ID), err)
 			}
-			// The whole day of the question counts as "now".
-			f.AsOf = t.Add(24*time.Hour - time.Second)
+			f.AsOf = EndOfDay(t)
 		}
 		start := time.Now()
 		hits, err := an.Retrieve(ctx, q.Question, f)
@@ -180,14 +180,22 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 	if unanswerable > 0 {
 		rep.AbstainUnanswerable = float64(abstainUnans) / float64(unanswerable)
 	}
-	if mode == ModeLLM && cited > 0 {
+	if an.Completer != nil && mode != AskExtractive && cited > 0 {
 		p := float64(verified) / float64(cited)
 		rep.CitationPrecision = &p
 	}
-	rep.LatencyP50, rep.LatencyP95 = percentile(retrieval, 0.50), percentile(retrieval, 0.95)
-	rep.AskP50, rep.AskP95 = percentile(asking, 0.50), percentile(asking, 0.95)
+	rep.LatencyP50, rep.LatencyP95, rep.LatencyMax = Percentile(retrieval, 0.50), Percentile(retrieval, 0.95), Percentile(retrieval, 1)
+	rep.AskP50, rep.AskP95 = Percentile(asking, 0.50), Percentile(asking, 0.95)
 	return rep, nil
 }
+
+// EndOfDay is the last second of t's day: a question asked on a day may
+// use what was published that day.
+func EndOfDay(t time.Time) time.Time { return t.Add(24*time.Hour - time.Second) }
+
+// RankedIDs lists the distinct articles of hits, best first, by external
+// id (or numeric id when they have none).
+func RankedIDs(hits []Hit, n int) []string { return rankedIDs(hits, n) }
 
 // rankedIDs lists the distinct articles of hits, best first.
 func rankedIDs(hits []Hit, n int) []string {
@@ -231,8 +239,9 @@ func supports(ans *Answer, answers []string) bool {
 	return false
 }
 
-// percentile returns the p-quantile (nearest rank) of xs.
-func percentile(xs []float64, p float64) float64 {
+// Percentile returns the p-quantile (nearest rank) of xs, rounded to two
+// decimals.
+func Percentile(xs []float64, p float64) float64 {
 	if len(xs) == 0 {
 		return 0
 	}

@@ -28,6 +28,13 @@ type Ranking struct {
 	// document frequencies of the terms the first stage matches on; rarer
 	// terms are taken first. Common terms still count in re-scoring.
 	PostingBudget float64
+	// MaxPostings caps that sum in absolute terms, so the first stage costs
+	// about the same however large the store grows.
+	MaxPostings int
+	// PairTerms, when positive, also lets the first stage match passages
+	// holding any two of this many rarest terms (beyond the budget), which
+	// costs far less than matching common terms alone.
+	PairTerms int
 	// PerArticle is the most passages of one article in the evidence.
 	PerArticle int
 }
@@ -37,7 +44,7 @@ func DefaultRanking() Ranking {
 	return Ranking{
 		K1: 1.2, B: 0.75, TitleWeight: 2.5, SecondWeight: 0.3,
 		RecencyHalfLife: 30 * 24 * time.Hour, RecencyFloor: 0.3,
-		Candidates: 100, PostingBudget: 0.05, PerArticle: 2,
+		Candidates: 100, PostingBudget: 0.05, MaxPostings: 0, PerArticle: 2,
 	}
 }
 
@@ -124,11 +131,11 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	if err != nil {
 		return nil, err
 	}
-	match := chooseMatchTerms(terms, st, r.PostingBudget)
-	if len(match) == 0 {
+	expr := matchExpression(terms, st, r)
+	if expr == "" {
 		return nil, nil
 	}
-	cands, err := db.firstStage(ctx, match, f, r)
+	cands, err := db.firstStage(ctx, expr, f, r)
 	if err != nil {
 		return nil, err
 	}
@@ -144,10 +151,40 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	return rankArticles(cands, r, ref, limit), nil
 }
 
-// chooseMatchTerms picks the terms the first stage matches on: the rarest
-// first, while the sum of their posting lists stays within the budget. The
-// rarest term present is always taken.
-func chooseMatchTerms(terms []string, st *corpusStats, budget float64) []string {
+// matchExpression builds the first stage's FTS5 query: the terms chosen
+// by chooseMatchTerms alone, OR pairs of the rarest terms. Terms are
+// quoted, so nothing a user types is FTS5 syntax.
+func matchExpression(terms []string, st *corpusStats, r Ranking) string {
+	singles := chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings)
+	if len(singles) == 0 {
+		return ""
+	}
+	q := func(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
+	parts := make([]string, 0, len(singles)+8)
+	single := map[string]bool{}
+	for _, t := range singles {
+		single[t] = true
+		parts = append(parts, q(t))
+	}
+	if r.PairTerms > 1 {
+		rare := rarestPresent(terms, st)
+		if len(rare) > r.PairTerms {
+			rare = rare[:r.PairTerms]
+		}
+		for i := 0; i < len(rare); i++ {
+			for j := i + 1; j < len(rare); j++ {
+				if single[rare[i]] || single[rare[j]] {
+					continue // already matched alone
+				}
+				parts = append(parts, "("+q(rare[i])+" AND "+q(rare[j])+")")
+			}
+		}
+	}
+	return strings.Join(parts, " OR ")
+}
+
+// rarestPresent returns the terms found in the store, rarest first.
+func rarestPresent(terms []string, st *corpusStats) []string {
 	present := make([]string, 0, len(terms))
 	for _, t := range terms {
 		if st.df[t] > 0 {
@@ -155,7 +192,18 @@ func chooseMatchTerms(terms []string, st *corpusStats, budget float64) []string 
 		}
 	}
 	sort.SliceStable(present, func(i, j int) bool { return st.df[present[i]] < st.df[present[j]] })
+	return present
+}
+
+// chooseMatchTerms picks the terms the first stage matches on: the rarest
+// first, while the sum of their posting lists stays within the budget. The
+// rarest term present is always taken.
+func chooseMatchTerms(terms []string, st *corpusStats, budget float64, maxPostings int) []string {
+	present := rarestPresent(terms, st)
 	limit := int(budget * float64(st.passages))
+	if maxPostings > 0 && limit > maxPostings {
+		limit = maxPostings
+	}
 	var out []string
 	sum := 0
 	for i, t := range present {
@@ -168,12 +216,7 @@ func chooseMatchTerms(terms []string, st *corpusStats, budget float64) []string 
 	return out
 }
 
-func (db *DB) firstStage(ctx context.Context, match []string, f Filter, r Ranking) ([]*candidate, error) {
-	quoted := make([]string, len(match))
-	for i, t := range match {
-		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-	}
-	expr := strings.Join(quoted, " OR ")
+func (db *DB) firstStage(ctx context.Context, expr string, f Filter, r Ranking) ([]*candidate, error) {
 	where, args := filterSQL(f)
 	q := `SELECT ` + articleColumns + `, p.id, p.seq, p.start, p.end, p.words, p.chunk
 		FROM (SELECT rowid AS pid, bm25(passages_fts, ?, 1.0) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?) m

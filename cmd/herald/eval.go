@@ -22,6 +22,7 @@ answered as of its asked_at day: articles published later are not used.`)
 	dbFlag := fs.String("db", "", "database to use instead of a temporary one")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
 	perQuery := fs.String("per-query", "", "write one JSON line per question to this file")
+	mode := fs.String("mode", "auto", "who writes the answers: auto (the model when configured), llm or extractive")
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ answered as of its asked_at day: articles published later are not used.`)
 		return err
 	}
 	var writeErr error
-	rep, err := knowledge.Evaluate(ctx, an, qs, "", func(r knowledge.EvalRecord) {
+	rep, err := knowledge.Evaluate(ctx, an, qs, *mode, func(r knowledge.EvalRecord) {
 		if pq == nil || writeErr != nil {
 			return
 		}

@@ -56,6 +56,7 @@ func commands() []command {
 		{"articles", "list stored articles, newest first", runArticles},
 		{"remove", "delete an article by id or URL", runRemove},
 		{"eval", "measure retrieval and answers on an evaluation set", runEval},
+		{"bench", "generate a large corpus and measure speed, size and memory", runBench},
 	}
 }
 

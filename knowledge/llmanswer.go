@@ -1,0 +1,223 @@
+package knowledge
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/herald-bot/herald/knowledge/text"
+	"github.com/herald-bot/herald/prompts"
+)
+
+// source is one numbered source of an LLM prompt: an article and the
+// evidence passages of it that fit the budget.
+type source struct {
+	n        int
+	article  Article
+	passages []Passage
+	text     string // what the prompt shows
+}
+
+// packSources numbers the evidence articles in rank order and packs their
+// passages, best first, into the token budget. Adjacent passages of one
+// article are joined; others are separated by an ellipsis.
+func packSources(hits []Hit, budget int) []*source {
+	if budget <= 0 {
+		budget = DefaultContextTokens
+	}
+	var out []*source
+	byArticle := map[int64]*source{}
+	used := 0
+	for _, h := range hits {
+		cost := text.EstimateTokens(h.Passage.Text) + 30
+		if used+cost > budget && len(out) > 0 {
+			continue
+		}
+		used += cost
+		s := byArticle[h.Article.ID]
+		if s == nil {
+			s = &source{n: len(out) + 1, article: h.Article}
+			byArticle[h.Article.ID] = s
+			out = append(out, s)
+		}
+		s.passages = append(s.passages, h.Passage)
+	}
+	for _, s := range out {
+		sort.Slice(s.passages, func(i, j int) bool { return s.passages[i].Seq < s.passages[j].Seq })
+		var b strings.Builder
+		for i, p := range s.passages {
+			if i > 0 {
+				if p.Seq == s.passages[i-1].Seq+1 {
+					b.WriteString("\n\n")
+				} else {
+					b.WriteString("\n\n[…]\n\n")
+				}
+			}
+			b.WriteString(p.Text)
+		}
+		s.text = b.String()
+	}
+	return out
+}
+
+// llmAnswer asks the model to answer from numbered sources, then checks the
+// answer's markers and quotes against the stored articles.
+func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits []Hit, onDelta func(string)) (*Answer, error) {
+	sources := packSources(hits, an.ContextTokens)
+	ps := make([]prompts.Source, len(sources))
+	for i, s := range sources {
+		ps[i] = prompts.Source{N: s.n, Outlet: s.article.Source, Headline: s.article.Title, Date: dateString(s.article), Text: s.text}
+	}
+	set := an.Prompts
+	if set == nil {
+		set = prompts.Default()
+	}
+	msgs, err := set.Answer(prompts.AnswerInput{Question: question, Sources: ps, Now: an.now().Format("2006-01-02")})
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot prepare the question for the language model.", err)
+	}
+	req := ChatRequest{Messages: chatMessages(msgs), MaxTokens: an.maxAnswerTokens(), Temperature: 0.2}
+	filter := NewMarkerFilter(len(sources))
+	var stream func(string)
+	if onDelta != nil {
+		stream = func(d string) {
+			if out := filter.Push(d); out != "" {
+				onDelta(out)
+			}
+		}
+	}
+	resp, err := an.Completer.Stream(ctx, req, stream)
+	if err != nil {
+		return nil, err
+	}
+	if onDelta != nil {
+		if out := filter.Flush(); out != "" {
+			onDelta(out)
+		}
+	}
+	// Quotes are checked against the whole stored article, not only the
+	// passages shown: a true quote is true wherever it stands.
+	texts := make([]SourceText, len(sources))
+	for i, s := range sources {
+		full := s.text
+		if a, err := an.DB.Article(ctx, s.article.ID, "*"); err == nil {
+			full = a.Text
+		}
+		texts[i] = SourceText{N: s.n, Text: full}
+	}
+	chk := CheckAnswer(resp.Content, texts)
+	ans := &Answer{Question: asked, Mode: ModeLLM, Hits: hits, Tokens: resp.PromptTokens + resp.CompletionTokens, UnmarkedClaims: chk.Unmarked}
+	if chk.Abstained {
+		ans.Abstained = true
+		ans.Text = chk.Text
+		if ans.Text == "" {
+			ans.Text = AbstainText
+		}
+		return ans, nil
+	}
+	ans.Text = chk.Text
+	claims := ClaimSentences(chk.Text)
+	for _, n := range chk.Used {
+		if n < 1 || n > len(sources) {
+			continue
+		}
+		s := sources[n-1]
+		c := citationFor(n, s.article, "", false)
+		if qs := chk.Quotes[n]; len(qs) > 0 {
+			c.Quote, c.Verified = qs[0], true
+		} else {
+			// No verified quote from the model: show the stored sentence
+			// that best supports what the answer says with this marker.
+			claim := strings.Join(claims[n], " ")
+			if q, ok := BestSentence(s.text, claim); ok {
+				c.Quote, c.Verified = q, true
+			} else if len(s.passages) > 0 {
+				c.Quote, c.Verified = firstSentence(s.passages[0].Text), true
+			}
+		}
+		ans.Citations = append(ans.Citations, c)
+	}
+	return ans, nil
+}
+
+func (an *Answerer) maxAnswerTokens() int {
+	if an.MaxAnswerTokens > 0 {
+		return an.MaxAnswerTokens
+	}
+	return 600
+}
+
+func chatMessages(msgs []prompts.Message) []ChatMessage {
+	out := make([]ChatMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = ChatMessage{Role: m.Role, Content: m.Content}
+	}
+	return out
+}
+
+func dateString(a Article) string {
+	if a.PublishedAt.IsZero() {
+		return ""
+	}
+	return a.PublishedAt.Format("2006-01-02")
+}
+
+func firstSentence(s string) string {
+	if spans := text.Sentences(s); len(spans) > 0 {
+		return s[spans[0].Start:spans[0].End]
+	}
+	return s
+}
+
+// condense turns a follow-up into a standalone question: with a model, by
+// asking it; without one (or when it fails), by carrying the previous
+// question's key terms over.
+func (an *Answerer) condense(ctx context.Context, question string, history []Turn, useLLM bool) string {
+	if len(history) == 0 {
+		return question
+	}
+	if useLLM {
+		turns := make([]prompts.Turn, len(history))
+		for i, t := range history {
+			turns[i] = prompts.Turn{Question: t.Question, Answer: t.Answer}
+		}
+		set := an.Prompts
+		if set == nil {
+			set = prompts.Default()
+		}
+		msgs, err := set.Condense(prompts.CondenseInput{History: turns, Question: question})
+		if err == nil {
+			resp, err := an.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 120})
+			if err == nil {
+				q := strings.Trim(strings.TrimSpace(StripThink(resp.Content)), `"'`)
+				if q != "" && len(q) < 600 && !strings.Contains(q, "\n\n") {
+					return q
+				}
+			} else if !errors.Is(err, context.Canceled) {
+				an.logger().Warn("condensing a follow-up failed; carrying terms over instead", "err", err)
+			}
+		}
+	}
+	return carryTerms(question, history[len(history)-1].Question)
+}
+
+// carryTerms appends the previous question's key terms that the follow-up
+// lacks, so "and what did Pistorius say?" after a question about the
+// Taurus leak still retrieves the leak.
+func carryTerms(question, previous string) string {
+	have := map[string]bool{}
+	for _, t := range text.QueryTerms(question) {
+		have[t] = true
+	}
+	var extra []string
+	for _, t := range text.KeyTerms(previous) {
+		if !have[t] {
+			extra = append(extra, t)
+		}
+	}
+	if len(extra) == 0 {
+		return question
+	}
+	return question + " " + strings.Join(extra, " ")
+}
