@@ -1,0 +1,498 @@
+// Package bot is Herald's Discord adapter: it registers the slash commands,
+// answers /ask and mentions of the bot with cited answers streamed into the
+// channel, continues conversations in replies and threads, and renders
+// everything within Discord's limits.
+//
+// Every message leaves through one helper (see Message) that sends it with
+// empty allowed mentions, so no text from a user, an article or a model can
+// ping anyone. Handlers recover from panics, duplicate gateway events are
+// answered once, and Run stops cleanly: it stops taking new work, lets the
+// answers in flight finish within a grace period, then cancels them and
+// closes the gateway.
+//
+// The package depends on knowledge's domain types only; the answerer, the
+// library and the conversation store are interfaces, satisfied in
+// production by *knowledge.Answerer and *knowledge.DB and in tests by
+// function-field fakes.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/herald-bot/herald/knowledge"
+)
+
+// Asker answers questions; *knowledge.Answerer satisfies it.
+type Asker interface {
+	Ask(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error)
+}
+
+// AskerFunc adapts a function to the Asker interface.
+type AskerFunc func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error)
+
+// Ask calls f.
+func (f AskerFunc) Ask(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+	return f(ctx, q)
+}
+
+// Library is what /search and /sources read; *knowledge.DB satisfies it.
+type Library interface {
+	Search(ctx context.Context, query string, f knowledge.Filter) ([]knowledge.Hit, error)
+	Counts(ctx context.Context, guildID string) (knowledge.Counts, error)
+}
+
+// Conversations stores the history of conversations with the bot;
+// *knowledge.DB satisfies it. A conversation is keyed by the thread the bot
+// opened for it, or by the message that started it; the messages carrying
+// its answers are linked to it, so a reply to any of them continues it.
+type Conversations interface {
+	AppendTurn(ctx context.Context, convID string, t knowledge.Turn, messageIDs ...string) error
+	Turns(ctx context.Context, convID string, max int) ([]knowledge.Turn, error)
+	ConversationOf(ctx context.Context, messageID string) (string, error)
+	PruneConversations(ctx context.Context, olderThan time.Time) (int64, error)
+}
+
+// Reply modes: where the answer to a mention goes.
+const (
+	// ReplyModeReply answers a mention with a reply to the question.
+	ReplyModeReply = "reply"
+	// ReplyModeThread opens a thread on the question and answers there;
+	// every message in the thread continues the conversation.
+	ReplyModeThread = "thread"
+)
+
+// Config is the bot's configuration. Zero values mean the defaults given
+// with each field.
+type Config struct {
+	// GuildID registers the slash commands in this one server (they
+	// update at once); empty registers them globally.
+	GuildID string
+	// ReplyMode is ReplyModeReply (default) or ReplyModeThread.
+	ReplyMode string
+	// MessageContent asks Discord for the privileged Message Content
+	// intent, so that follow-ups in the bot's threads need no mention. It
+	// must be enabled in the developer portal too.
+	MessageContent bool
+	// Cooldown is how long a user waits between two questions (default
+	// 5s; negative disables it).
+	Cooldown time.Duration
+	// GuildConcurrency is how many questions of one server are answered at
+	// once (default 3; negative disables the limit). Direct messages share
+	// one limit.
+	GuildConcurrency int
+	// GuildDailyTokens is each server's daily budget of model tokens
+	// (counted per UTC day); once spent, answers are extractive. Zero means
+	// no budget.
+	GuildDailyTokens int
+	// ShutdownGrace is how long Run waits for answers in flight when it
+	// stops before cancelling them (default 10s).
+	ShutdownGrace time.Duration
+	// HTTPAddr, when set, serves /healthz and /metrics on this address.
+	HTTPAddr string
+	// HistoryTurns is how many earlier turns a follow-up carries (default 6).
+	HistoryTurns int
+	// ConversationTTL is how long conversation history is kept (default 7 days).
+	ConversationTTL time.Duration
+	// StreamInterval is the least time between two edits of a streamed
+	// answer (default 1s).
+	StreamInterval time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.ReplyMode == "" {
+		c.ReplyMode = ReplyModeReply
+	}
+	if c.Cooldown == 0 {
+		c.Cooldown = 5 * time.Second
+	}
+	if c.GuildConcurrency == 0 {
+		c.GuildConcurrency = 3
+	}
+	if c.ShutdownGrace <= 0 {
+		c.ShutdownGrace = 10 * time.Second
+	}
+	if c.HistoryTurns <= 0 {
+		c.HistoryTurns = 6
+	}
+	if c.ConversationTTL <= 0 {
+		c.ConversationTTL = 7 * 24 * time.Hour
+	}
+	if c.StreamInterval <= 0 {
+		c.StreamInterval = time.Second
+	}
+	return c
+}
+
+// Intents returns the gateway intents the bot identifies with: servers,
+// their messages and direct messages, none of them privileged (messages
+// that mention the bot carry their text without Message Content), plus
+// Message Content when MessageContent is set.
+func (c Config) Intents() discordgo.Intent {
+	in := discordgo.IntentGuilds | discordgo.IntentGuildMessages | discordgo.IntentDirectMessages
+	if c.MessageContent {
+		in |= discordgo.IntentMessageContent
+	}
+	return in
+}
+
+// Timing rules of the bot.
+const (
+	// interactionDeadline is Discord's limit for the first response.
+	interactionDeadline = discordgo.InteractionDeadline
+	// maxMessageAge is the oldest message still answered, e.g. when Discord
+	// replays missed events after a resume.
+	maxMessageAge = 10 * time.Minute
+	// seenTTL is how long an event ID is remembered, to drop duplicates.
+	seenTTL = 15 * time.Minute
+	// sendTimeout bounds one REST call to Discord.
+	sendTimeout = 15 * time.Second
+	// cancelWait bounds the wait for handlers after their answers were cancelled.
+	cancelWait = 5 * time.Second
+)
+
+// Bot is Herald on Discord. Set its fields, then call Run.
+type Bot struct {
+	// Session is the discordgo session to run on, created with the token.
+	Session *discordgo.Session
+	// Asker answers questions.
+	Asker Asker
+	// Library serves /search and /sources.
+	Library Library
+	// Conversations keeps follow-up history; nil disables follow-ups.
+	Conversations Conversations
+	// Logger receives structured logs (default slog.Default()).
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Config holds the settings.
+	Config Config
+	// Commands are slash commands added to the built-in ones (ask, search,
+	// sources), registered and routed the same way.
+	Commands []Command
+	// Registry receives the bot's Prometheus metrics; a new one is made
+	// when nil.
+	Registry *prometheus.Registry
+
+	initOnce   sync.Once
+	cfg        Config
+	table      map[string]*Command
+	order      []*Command
+	tableErr   error
+	send       *sender
+	metrics    *metrics
+	seen       *ttlSet
+	limits     *limiter
+	sources    *sourceCache
+	botID      atomic.Value // string
+	connected  atomic.Bool
+	workCtx    context.Context
+	cancelWork context.CancelFunc
+	// deadline is the age after which an interaction is not answered;
+	// zero means Discord's 3 s. Tests on a loaded machine relax it.
+	deadline time.Duration
+
+	mu      sync.Mutex
+	closing bool
+	work    sync.WaitGroup
+}
+
+func (b *Bot) init() {
+	b.initOnce.Do(func() {
+		b.cfg = b.Config.withDefaults()
+		if b.Logger == nil {
+			b.Logger = slog.Default()
+		}
+		if b.Now == nil {
+			b.Now = time.Now
+		}
+		if b.Registry == nil {
+			b.Registry = prometheus.NewRegistry()
+		}
+		b.metrics = newMetrics(b.Registry)
+		b.send = &sender{s: b.Session}
+		b.seen = newTTLSet(seenTTL, 200000)
+		b.limits = newLimiter(b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens)
+		b.sources = &sourceCache{ttl: 10 * time.Minute}
+		b.workCtx, b.cancelWork = context.WithCancel(context.Background())
+		b.table, b.order, b.tableErr = buildTable(append(b.builtinCommands(), b.Commands...))
+	})
+}
+
+func (b *Bot) now() time.Time { return b.Now() }
+
+// Run connects to Discord, registers the slash commands and serves until
+// ctx is done; then it stops taking new work, waits up to
+// Config.ShutdownGrace for the answers in flight, cancels those left,
+// and closes the gateway. It returns an error when it cannot start.
+func (b *Bot) Run(ctx context.Context) error {
+	b.init()
+	if b.Session == nil || b.Asker == nil {
+		return knowledge.Errorf(knowledge.EINTERNAL, "The bot is missing its Discord session or its answerer.")
+	}
+	if b.tableErr != nil {
+		return b.tableErr
+	}
+	if b.cfg.ReplyMode != ReplyModeReply && b.cfg.ReplyMode != ReplyModeThread {
+		return knowledge.Errorf(knowledge.EINVALID, "The reply mode must be %q or %q, not %q.", ReplyModeReply, ReplyModeThread, b.cfg.ReplyMode)
+	}
+	s := b.Session
+	s.Identify.Intents = b.cfg.Intents()
+	for _, remove := range []func(){
+		s.AddHandler(b.onInteraction),
+		s.AddHandler(b.onMessage),
+		s.AddHandler(b.onReady),
+		s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { b.setConnected(true) }),
+		s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.setConnected(true) }),
+		s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { b.setConnected(false) }),
+	} {
+		defer remove()
+	}
+
+	if b.cfg.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", b.cfg.HTTPAddr)
+		if err != nil {
+			return knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf("Cannot serve /healthz and /metrics on %s (HERALD_HTTP_ADDR).", b.cfg.HTTPAddr), err)
+		}
+		srv := &http.Server{Handler: b.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				b.Logger.Error("metrics server stopped", "err", err)
+			}
+		}()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		}()
+		b.Logger.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
+	}
+
+	if err := s.Open(); err != nil {
+		return b.openError(err)
+	}
+	if err := b.registerCommands(ctx); err != nil {
+		if ctx.Err() != nil {
+			// Stopped while starting: a clean stop, not a failure.
+			b.shutdown()
+			b.closeSession()
+			return nil
+		}
+		b.closeSession()
+		return err
+	}
+	janitorDone := make(chan struct{})
+	stopJanitor := make(chan struct{})
+	go func() {
+		defer close(janitorDone)
+		b.janitor(stopJanitor)
+	}()
+	scope := "global"
+	if b.cfg.GuildID != "" {
+		scope = "guild " + b.cfg.GuildID
+	}
+	b.Logger.Info("Herald is connected to Discord", "user", b.botUserID(), "commands", len(b.order), "scope", scope,
+		"reply_mode", b.cfg.ReplyMode, "message_content", b.cfg.MessageContent)
+
+	<-ctx.Done()
+	b.shutdown()
+	close(stopJanitor)
+	<-janitorDone
+	b.closeSession()
+	b.Logger.Info("Herald has left Discord")
+	return nil
+}
+
+// openError explains why the gateway refused the session.
+func (b *Bot) openError(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4014:
+			if b.cfg.MessageContent {
+				b.Logger.Error("Discord refused the Message Content intent: enable it in the Discord developer portal (your application -> Bot -> Privileged Gateway Intents -> Message Content Intent), or unset HERALD_DISCORD_MESSAGE_CONTENT")
+				return knowledge.WrapError(knowledge.EINVALID,
+					"Discord refused the Message Content intent. Enable it in the developer portal (Bot -> Privileged Gateway Intents -> Message Content Intent) or unset HERALD_DISCORD_MESSAGE_CONTENT.", err)
+			}
+			b.Logger.Error("Discord refused the gateway intents", "code", ce.Code, "reason", ce.Text)
+			return knowledge.WrapError(knowledge.EINVALID, "Discord refused the gateway intents Herald asked for.", err)
+		case 4004:
+			return knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. Check DISCORD_TOKEN (developer portal -> your application -> Bot -> Reset Token).", err)
+		}
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. Check DISCORD_TOKEN (developer portal -> your application -> Bot -> Reset Token).", err)
+	}
+	return knowledge.WrapError(knowledge.EUNAVAILABLE, "Cannot connect to Discord.", err)
+}
+
+func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+	if r.User != nil {
+		b.botID.Store(r.User.ID)
+	}
+	b.setConnected(true)
+}
+
+func (b *Bot) setConnected(on bool) {
+	b.connected.Store(on)
+	if on {
+		b.metrics.connected.Set(1)
+	} else {
+		b.metrics.connected.Set(0)
+	}
+}
+
+// botUserID returns the bot's user ID, once READY has been received.
+func (b *Bot) botUserID() string {
+	if id, _ := b.botID.Load().(string); id != "" {
+		return id
+	}
+	st := b.Session.State
+	if st == nil {
+		return ""
+	}
+	st.RLock()
+	defer st.RUnlock()
+	if st.User == nil {
+		return ""
+	}
+	b.botID.Store(st.User.ID)
+	return st.User.ID
+}
+
+// appID returns the application ID from READY (the bot's user ID for
+// every application created since 2016).
+func (b *Bot) appID() string {
+	if st := b.Session.State; st != nil {
+		st.RLock()
+		app := st.Application
+		var id string
+		if app != nil {
+			id = app.ID
+		}
+		st.RUnlock()
+		if id != "" {
+			return id
+		}
+	}
+	return b.botUserID()
+}
+
+// begin registers a unit of work; it returns false once the bot is stopping.
+func (b *Bot) begin() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closing {
+		return false
+	}
+	b.work.Add(1)
+	return true
+}
+
+func (b *Bot) end() { b.work.Done() }
+
+// shutdown stops new work and waits for the work in flight, cancelling it
+// after the grace period.
+func (b *Bot) shutdown() {
+	b.mu.Lock()
+	b.closing = true
+	b.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		b.work.Wait()
+		close(done)
+	}()
+	b.Logger.Info("stopping: finishing the answers in flight", "grace", b.cfg.ShutdownGrace)
+	grace := time.NewTimer(b.cfg.ShutdownGrace)
+	defer grace.Stop()
+	select {
+	case <-done:
+	case <-grace.C:
+		b.Logger.Warn("cancelling the answers still in flight after the grace period", "grace", b.cfg.ShutdownGrace)
+		b.cancelWork()
+		select {
+		case <-done:
+		case <-time.After(cancelWait):
+			b.Logger.Error("some handlers did not stop after cancellation")
+		}
+	}
+	b.cancelWork()
+}
+
+// closeSession closes the gateway once discordgo's heartbeat goroutine has
+// started: closing earlier makes its first heartbeat fail and start a
+// reconnect loop after the close.
+func (b *Bot) closeSession() {
+	s := b.Session
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		s.RLock()
+		ready := s.DataReady
+		s.RUnlock()
+		if ready {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		b.Logger.Warn("closing the Discord gateway", "err", err)
+	}
+	b.setConnected(false)
+}
+
+// janitor forgets old event IDs and cooldowns every minute and prunes
+// expired conversations every hour, until stop is closed.
+func (b *Bot) janitor(stop <-chan struct{}) {
+	prune := func() {
+		if b.Conversations == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		n, err := b.Conversations.PruneConversations(ctx, b.now().Add(-b.cfg.ConversationTTL))
+		if err != nil {
+			b.Logger.Warn("pruning conversations", "err", err)
+		} else if n > 0 {
+			b.Logger.Debug("pruned expired conversation turns", "turns", n)
+		}
+	}
+	prune()
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	lastPrune := time.Now()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+			now := b.now()
+			b.seen.sweep(now)
+			b.limits.sweep(now)
+			if time.Since(lastPrune) >= time.Hour {
+				prune()
+				lastPrune = time.Now()
+			}
+		}
+	}
+}
+
+// snowflakeAge returns how long ago a Discord ID was created, by the bot's clock.
+func (b *Bot) snowflakeAge(id string) time.Duration {
+	t, err := discordgo.SnowflakeTimestamp(id)
+	if err != nil {
+		return 0
+	}
+	return b.now().Sub(t)
+}

@@ -1,0 +1,820 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/herald-bot/herald/bot"
+	"github.com/herald-bot/herald/bot/discordtest"
+	"github.com/herald-bot/herald/knowledge"
+)
+
+var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{N}]{1,32}$`)
+
+func TestCommandsAreRegisteredWithOneBulkOverwrite(t *testing.T) {
+	t.Parallel()
+	admin := bot.Command{Name: "feed", Description: "Manage the server's feeds.", Permission: discordgo.PermissionManageGuild,
+		Handle: func(context.Context, *bot.Request) error { return nil }}
+	h := start(t, bot.Config{}, answerWith("x"), func(b *bot.Bot, _ *discordtest.Fake) { b.Commands = []bot.Command{admin} })
+
+	puts := h.fd.CallsMatching(discordtest.Match("PUT", "/applications/"))
+	if len(puts) != 1 || puts[0].Path != "/applications/"+h.fd.AppID()+"/guilds/"+h.fd.GuildID()+"/commands" || puts[0].Status != 200 {
+		t.Fatalf("registration calls = %v", puts)
+	}
+	if n := len(h.fd.CallsMatching(discordtest.Match("POST", "/applications/"))); n != 0 {
+		t.Errorf("%d single command registrations", n)
+	}
+	reg := h.fd.Commands(h.fd.GuildID())
+	names := map[string]*discordgo.ApplicationCommand{}
+	for _, c := range reg {
+		names[c.Name] = c
+		if !commandName.MatchString(c.Name) {
+			t.Errorf("bad command name %q", c.Name)
+		}
+		if n := utf8.RuneCountInString(c.Description); n < 1 || n > 100 {
+			t.Errorf("/%s: description of %d characters", c.Name, n)
+		}
+		for _, o := range c.Options {
+			if !commandName.MatchString(o.Name) || utf8.RuneCountInString(o.Description) > 100 || o.Description == "" {
+				t.Errorf("/%s option %q: bad name or description %q", c.Name, o.Name, o.Description)
+			}
+		}
+	}
+	for _, want := range []string{"ask", "search", "sources", "feed"} {
+		if names[want] == nil {
+			t.Errorf("/%s not registered; got %v", want, reg)
+		}
+	}
+	ask := names["ask"]
+	if ask == nil || len(ask.Options) != 3 || ask.Options[0].Name != "question" || !ask.Options[0].Required ||
+		ask.Options[1].Name != "since" || ask.Options[2].Name != "source" || !ask.Options[2].Autocomplete {
+		t.Errorf("/ask = %+v", ask)
+	}
+	if ask != nil && ask.DefaultMemberPermissions != nil {
+		t.Errorf("/ask requires permissions %d", *ask.DefaultMemberPermissions)
+	}
+	if f := names["feed"]; f == nil || f.DefaultMemberPermissions == nil || *f.DefaultMemberPermissions != discordgo.PermissionManageGuild {
+		t.Errorf("/feed default permissions = %+v", f)
+	}
+	if len(h.fd.Commands("")) != 0 {
+		t.Error("commands registered globally too")
+	}
+}
+
+func TestCommandsAreRegisteredGloballyWithoutAGuild(t *testing.T) {
+	t.Parallel()
+	h := start(t, bot.Config{}, answerWith("x"), func(b *bot.Bot, _ *discordtest.Fake) { b.Config.GuildID = "" })
+	puts := h.fd.CallsMatching(discordtest.Match("PUT", "/applications/"))
+	if len(puts) != 1 || puts[0].Path != "/applications/"+h.fd.AppID()+"/commands" {
+		t.Fatalf("registration calls = %v", puts)
+	}
+	if len(h.fd.Commands("")) != 3 {
+		t.Errorf("global commands = %v", h.fd.Commands(""))
+	}
+	ids := h.fd.Identifies()
+	want := discordgo.IntentGuilds | discordgo.IntentGuildMessages | discordgo.IntentDirectMessages
+	if len(ids) != 1 || ids[0].Intents != want {
+		t.Errorf("intents = %+v, want %d (no privileged intent)", ids, want)
+	}
+}
+
+func TestInvalidCommandTableFailsAtStart(t *testing.T) {
+	t.Parallel()
+	s, _ := discordgo.New("Bot test-token")
+	b := &bot.Bot{Session: s, Asker: answerWith("x"), Logger: discardLogger(),
+		Commands: []bot.Command{{Name: "Bad Name", Description: "x", Handle: func(context.Context, *bot.Request) error { return nil }}}}
+	err := b.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "Bad Name") {
+		t.Errorf("Run = %v", err)
+	}
+}
+
+func TestAskIsDeferredThenEditedWithTheCitedAnswer(t *testing.T) {
+	t.Parallel()
+	var h *harness
+	h = start(t, bot.Config{}, nil, func(b *bot.Bot, _ *discordtest.Fake) {
+		db := b.Library.(*knowledge.DB)
+		putSample(t, db)
+		b.Asker = &knowledge.Answerer{DB: db}
+	})
+	id := h.ask("Why hasn't Scholz approved Taurus deliveries?", nil)
+	res := h.waitResult(t, id, answered)
+
+	// The first call for the interaction is the deferral, before anything else.
+	calls := h.fd.Calls()
+	var first *discordtest.Call
+	for i, c := range calls {
+		if strings.HasPrefix(c.Path, "/interactions/"+id+"/") || strings.HasPrefix(c.Path, "/webhooks/") {
+			first = &calls[i]
+			break
+		}
+	}
+	var cb struct {
+		Type discordgo.InteractionResponseType `json:"type"`
+	}
+	if first == nil || json.Unmarshal(first.Body, &cb) != nil || cb.Type != discordgo.InteractionResponseDeferredChannelMessageWithSource {
+		t.Fatalf("first response = %v", first)
+	}
+	if !res.Deferred || res.Ephemeral || res.Edits < 1 {
+		t.Errorf("deferred %v ephemeral %v edits %d", res.Deferred, res.Ephemeral, res.Edits)
+	}
+	o := res.Original
+	want := "Chancellor Olaf Scholz, however, has refrained from approving the deliveries, expressing concerns about potential entanglement in the conflict."
+	if !strings.Contains(o.Content, want) || !strings.Contains(o.Content, "[1]") {
+		t.Errorf("answer = %q", o.Content)
+	}
+	if len(o.Embeds) == 0 {
+		t.Fatalf("no source embeds: %+v", o)
+	}
+	e := o.Embeds[0]
+	if e.Title != "[1] Germany Blames Ukraine War Talks Leak on ‘Individual Error’" {
+		t.Errorf("source title = %q", e.Title)
+	}
+	if e.Footer == nil || e.Footer.Text != "Defense News · 2024-03-05" {
+		t.Errorf("source footer = %+v", e.Footer)
+	}
+	if !strings.HasPrefix(e.Description, "> “") || !strings.Contains(e.Description, "Scholz") {
+		t.Errorf("source quote = %q", e.Description)
+	}
+	if len(res.Followups) != 0 {
+		t.Errorf("followups = %v", res.Followups)
+	}
+	assertNoPings(t, h.fd, h.fd.ChannelID())
+	// The answer message starts a conversation that replies can continue.
+	h.fd.WaitUntil(t, func() bool {
+		conv, err := h.db.ConversationOf(context.Background(), o.ID)
+		return err == nil && conv == o.ID
+	}, wait)
+}
+
+func TestAskStreamsWithThrottledEdits(t *testing.T) {
+	t.Parallel()
+	asker := &fakeAsker{reply: func(_ context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		var text strings.Builder
+		for i := 0; i < 30; i++ {
+			d := fmt.Sprintf("word%d ", i)
+			text.WriteString(d)
+			q.OnDelta(d)
+			time.Sleep(10 * time.Millisecond)
+		}
+		return &knowledge.Answer{Text: strings.TrimSpace(text.String()) + " [1].", Mode: knowledge.ModeLLM,
+			Citations: []knowledge.Citation{{N: 1, Title: "T", Quote: "q", Verified: true}}}, nil
+	}}
+	h := start(t, bot.Config{StreamInterval: 100 * time.Millisecond}, asker)
+	id := h.ask("stream please", nil)
+	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return answered(r) && len(r.Original.Embeds) == 1 })
+	if !strings.HasPrefix(res.Original.Content, "word0 word1") || !strings.HasSuffix(res.Original.Content, "word29 [1].") {
+		t.Errorf("final = %q", res.Original.Content)
+	}
+	// About 300ms of streaming at one edit per 100ms: a few previews, then the final edit.
+	if res.Edits < 2 || res.Edits > 6 {
+		t.Errorf("%d edits", res.Edits)
+	}
+	previews := 0
+	for _, c := range h.fd.CallsMatching(discordtest.Match("PATCH", "/webhooks/")) {
+		if strings.Contains(string(c.Body), ` …"`) {
+			previews++
+		}
+	}
+	if previews == 0 {
+		t.Error("no streamed preview")
+	}
+}
+
+func TestMentionIsAnsweredAsAReply(t *testing.T) {
+	t.Parallel()
+	asker := answerWith("Scholz has not approved the deliveries [1].")
+	h := start(t, bot.Config{}, asker)
+	qid := h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), nil, "why no Taurus?"))
+	c := h.fd.WaitFor(t, func(c discordtest.Call) bool {
+		return c.Method == "POST" && c.Path == "/channels/"+h.fd.ChannelID()+"/messages"
+	}, wait)
+	var sent struct {
+		Content string                       `json:"content"`
+		Ref     *discordgo.MessageReference `json:"message_reference"`
+		Embeds  []*discordgo.MessageEmbed    `json:"embeds"`
+	}
+	if err := json.Unmarshal(c.Body, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if sent.Ref == nil || sent.Ref.MessageID != qid {
+		t.Errorf("not a reply to the question: %s", c.Body)
+	}
+	h.fd.WaitUntil(t, func() bool {
+		for _, m := range h.fd.Messages(h.fd.ChannelID()) {
+			if m.Author.ID == h.fd.BotUserID() && m.Content == "Scholz has not approved the deliveries [1]." && len(m.Embeds) == 1 {
+				return m.Type == discordgo.MessageTypeReply
+			}
+		}
+		return false
+	}, wait)
+	qs := asker.questions()
+	if len(qs) != 1 || qs[0].Text != "why no Taurus?" || qs[0].Filter.GuildID != h.fd.GuildID() || len(qs[0].History) != 0 {
+		t.Errorf("questions = %+v", qs)
+	}
+	h.fd.WaitFor(t, discordtest.Match("POST", "/channels/"+h.fd.ChannelID()+"/typing"), wait)
+	assertNoPings(t, h.fd, h.fd.ChannelID())
+
+	// Messages that do not mention the bot, and bots, are ignored.
+	h.fd.SendMessage(h.fd.UserMessage(h.fd.ChannelID(), nil, "just chatting"))
+	other := &discordgo.User{ID: "1212912186163331999", Username: "otherbot", Bot: true}
+	h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), other, "why no Taurus?"))
+	time.Sleep(100 * time.Millisecond)
+	if n := len(asker.questions()); n != 1 {
+		t.Errorf("asked %d times", n)
+	}
+}
+
+func TestReplyToAnswerContinuesTheConversation(t *testing.T) {
+	t.Parallel()
+	asker := answerWith("Scholz fears escalation [1].")
+	h := start(t, bot.Config{}, asker)
+	qid := h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), nil, "why no Taurus?"))
+	var answer *discordgo.Message
+	h.fd.WaitUntil(t, func() bool {
+		for _, m := range h.fd.Messages(h.fd.ChannelID()) {
+			if m.Author.ID == h.fd.BotUserID() && len(m.Embeds) == 1 {
+				answer = m
+				return true
+			}
+		}
+		return false
+	}, wait)
+	// In reply mode the conversation is keyed by the question.
+	waitTurns(t, h, qid, 1)
+	// A reply keeps Discord's default ping, so it reaches the bot with its text.
+	h.fd.SendMessage(discordtest.ReplyTo(h.fd.UserMessage(h.fd.ChannelID(), nil, "and what did Pistorius say?"), answer, true))
+	h.fd.WaitUntil(t, func() bool { return len(asker.questions()) == 2 }, wait)
+	q := asker.questions()[1]
+	if q.Text != "and what did Pistorius say?" || len(q.History) != 1 || q.History[0].Question != "why no Taurus?" || q.History[0].Answer != "Scholz fears escalation [1]." {
+		t.Errorf("follow-up = %+v", q)
+	}
+}
+
+func TestFollowUpInThreadUsesHistory(t *testing.T) {
+	t.Parallel()
+	asker := &fakeAsker{}
+	var n atomic.Int32
+	asker.reply = func(_ context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		return &knowledge.Answer{Text: fmt.Sprintf("Answer %d [1].", n.Add(1)), Mode: knowledge.ModeExtractive,
+			Citations: []knowledge.Citation{{N: 1, Title: "T", Quote: "q", Verified: true}}}, nil
+	}
+	h := start(t, bot.Config{ReplyMode: bot.ReplyModeThread, MessageContent: true}, asker)
+	qid := h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), nil, "why no Taurus <@"+h.fd.UserID()+">?"))
+	thread := h.fd.WaitFor(t, discordtest.Match("POST", "/channels/"+h.fd.ChannelID()+"/messages/"+qid+"/threads"), wait)
+	var ts struct {
+		Name string `json:"name"`
+	}
+	_ = json.Unmarshal(thread.Body, &ts)
+	if ts.Name != "why no Taurus ?" {
+		t.Errorf("thread name = %q", ts.Name)
+	}
+	// Discord gives a thread started from a message the message's ID.
+	h.fd.WaitUntil(t, func() bool { return len(botMessages(h.fd, qid)) == 1 }, wait)
+	if msgs := botMessages(h.fd, h.fd.ChannelID()); len(msgs) != 0 {
+		t.Errorf("answered in the channel too: %v", msgs)
+	}
+	h.fd.WaitUntil(t, func() bool {
+		ch, err := h.s.State.Channel(qid)
+		return err == nil && ch.IsThread()
+	}, wait)
+
+	// With Message Content, any message in the bot's thread is a follow-up.
+	waitTurns(t, h, qid, 1)
+	h.fd.SendMessage(h.fd.UserMessage(qid, nil, "and Pistorius?"))
+	waitTurns(t, h, qid, 2)
+	// A mention in the thread continues it too.
+	h.fd.SendMessage(h.fd.Mention(qid, nil, "and the Kremlin?"))
+	h.fd.WaitUntil(t, func() bool { return len(botMessages(h.fd, qid)) == 3 }, wait)
+
+	qs := asker.questions()
+	if len(qs) != 3 {
+		t.Fatalf("questions = %+v", qs)
+	}
+	if len(qs[1].History) != 1 || qs[1].History[0].Question != "why no Taurus <@"+h.fd.UserID()+">?" || qs[1].History[0].Answer != "Answer 1 [1]." {
+		t.Errorf("second question history = %+v", qs[1].History)
+	}
+	if len(qs[2].History) != 2 || qs[2].History[1].Question != "and Pistorius?" {
+		t.Errorf("third question history = %+v", qs[2].History)
+	}
+	for _, m := range botMessages(h.fd, qid) {
+		if m.MessageReference != nil {
+			t.Errorf("answer in the bot's own thread quotes the question: %+v", m.MessageReference)
+		}
+	}
+	assertNoPings(t, h.fd, h.fd.ChannelID(), qid)
+}
+
+// waitTurns waits until a conversation has n stored turns.
+func waitTurns(t *testing.T, h *harness, convID string, n int) {
+	t.Helper()
+	h.fd.WaitUntil(t, func() bool {
+		turns, err := h.db.Turns(context.Background(), convID, 0)
+		return err == nil && len(turns) == n
+	}, wait)
+}
+
+// botMessages returns the bot's messages in a channel.
+func botMessages(fd *discordtest.Fake, channelID string) []*discordgo.Message {
+	var out []*discordgo.Message
+	for _, m := range fd.Messages(channelID) {
+		if m.Author != nil && m.Author.ID == fd.BotUserID() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func TestLongAnswerIsSplitUnder2000Characters(t *testing.T) {
+	t.Parallel()
+	var text strings.Builder
+	for p := 0; p < 5; p++ {
+		for s := 0; s < 10; s++ {
+			fmt.Fprintf(&text, "Paragraph %d sentence %d says something about the leak of the recording [1]. ", p, s)
+		}
+		text.WriteString("\n\n")
+	}
+	long := strings.TrimSpace(text.String())
+	for utf8.RuneCountInString(long) < 5000 {
+		long += " More words about the Taurus missiles follow here [1]."
+	}
+	long = long[:5000]
+	long = strings.TrimSpace(long[:strings.LastIndex(long, ".")+1])
+	h := start(t, bot.Config{}, answerWith(long))
+	id := h.ask("tell me everything", nil)
+	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool {
+		return answered(r) && len(r.Followups) > 0 && len(r.Followups[len(r.Followups)-1].Embeds) == 1
+	})
+	parts := []string{res.Original.Content}
+	for _, f := range res.Followups {
+		parts = append(parts, f.Content)
+	}
+	if len(parts) != 3 {
+		t.Errorf("%d parts for %d characters", len(parts), utf8.RuneCountInString(long))
+	}
+	for i, p := range parts {
+		if n := utf8.RuneCountInString(p); n > 2000 || n == 0 {
+			t.Errorf("part %d has %d characters", i, n)
+		}
+		if !strings.HasSuffix(p, ".") {
+			t.Errorf("part %d does not end a sentence: %q", i, p[len(p)-30:])
+		}
+	}
+	if strings.Join(strings.Fields(strings.Join(parts, " ")), " ") != strings.Join(strings.Fields(long), " ") {
+		t.Error("the parts do not add up to the answer")
+	}
+	if len(res.Original.Embeds) != 0 {
+		t.Error("sources shown before the end of the answer")
+	}
+}
+
+func TestNothingPingsAnyone(t *testing.T) {
+	t.Parallel()
+	article := &knowledge.Article{
+		Title: "Leak @everyone", Source: "Defense News", URL: "https://example.com/2024/03/05/leak",
+		PublishedAt: time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC),
+		Text: "The Taurus recording leaked on Friday. @everyone in the Bundeswehr was told about the Taurus leak, said <@" +
+			discordtest.DefaultUserID + "> and <@&" + discordtest.DefaultGuildID + ">.",
+	}
+	h := start(t, bot.Config{}, nil, func(b *bot.Bot, _ *discordtest.Fake) {
+		db := b.Library.(*knowledge.DB)
+		if _, err := db.PutArticle(context.Background(), article); err != nil {
+			t.Fatal(err)
+		}
+		b.Asker = &knowledge.Answerer{DB: db}
+	})
+	id := h.ask("@everyone <@"+h.fd.UserID()+"> who was told about the Taurus leak?", nil)
+	res := h.waitResult(t, id, answered)
+	if !strings.Contains(res.Original.Content, "@everyone") {
+		t.Fatalf("the test needs an answer quoting @everyone: %q", res.Original.Content)
+	}
+	// A mention whose answer (from a fake model) is full of mentions.
+	evil := answerWith("@everyone @here <@" + h.fd.UserID() + "> <@&" + h.fd.GuildID() + "> look [1].")
+	h.b.Asker = evil
+	h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), nil, "@everyone hello?"))
+	h.fd.WaitUntil(t, func() bool {
+		for _, m := range botMessages(h.fd, h.fd.ChannelID()) {
+			if strings.Contains(m.Content, "@here") {
+				return true
+			}
+		}
+		return false
+	}, wait)
+	assertNoPings(t, h.fd, h.fd.ChannelID())
+}
+
+func TestAdminCommandIsRefusedToNonAdmins(t *testing.T) {
+	t.Parallel()
+	var ran atomic.Int32
+	admin := bot.Command{
+		Name: "digest-admin", Description: "Change the digest schedule (test).", Permission: discordgo.PermissionManageGuild,
+		Handle: func(ctx context.Context, r *bot.Request) error {
+			ran.Add(1)
+			return r.Reply(ctx, bot.Message{Content: "done", Ephemeral: true})
+		},
+	}
+	h := start(t, bot.Config{}, answerWith("x"), func(b *bot.Bot, _ *discordtest.Fake) { b.Commands = []bot.Command{admin} })
+	send := func(perms int64) string {
+		id, _ := h.fd.SendInteraction(h.fd.SlashCommand(h.fd.GuildID(), h.fd.ChannelID(), nil, perms, "digest-admin"))
+		return id
+	}
+	id := send(discordgo.PermissionSendMessages | discordgo.PermissionManageMessages)
+	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return r.Original != nil })
+	if !res.Ephemeral || res.Original.Content != "You need the Manage Server permission to use /digest-admin." {
+		t.Errorf("refusal = %q (ephemeral %v)", res.Original.Content, res.Ephemeral)
+	}
+	if ran.Load() != 0 {
+		t.Error("the handler ran for a non-admin")
+	}
+	for _, perms := range []int64{discordgo.PermissionManageGuild, discordgo.PermissionAdministrator} {
+		id := send(perms)
+		res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return r.Original != nil })
+		if res.Original.Content != "done" {
+			t.Errorf("perms %d: %q", perms, res.Original.Content)
+		}
+	}
+	if ran.Load() != 2 {
+		t.Errorf("handler ran %d times", ran.Load())
+	}
+	// Not in direct messages.
+	dm, _ := h.fd.SendInteraction(h.fd.SlashCommand("", "1202402938060939999", nil, 0, "digest-admin"))
+	res = h.waitResult(t, dm, func(r *discordtest.InteractionResult) bool { return r.Original != nil })
+	if !strings.Contains(res.Original.Content, "only be used in a server") {
+		t.Errorf("DM = %q", res.Original.Content)
+	}
+}
+
+func TestPanicIsRecoveredAndTheBotKeepsServing(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	asker := &fakeAsker{reply: func(_ context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		if calls.Add(1) == 1 {
+			panic("boom")
+		}
+		return &knowledge.Answer{Text: "Fine now [1].", Mode: knowledge.ModeExtractive, Citations: []knowledge.Citation{{N: 1, Title: "T"}}}, nil
+	}}
+	h := start(t, bot.Config{}, asker)
+	id := h.ask("first", nil)
+	if _, m := h.waitPrivate(t, id); m.Content != "Something went wrong on my side. Please try again." {
+		t.Errorf("after panic: %q", m.Content)
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, "panic in a command handler") || !strings.Contains(logs, "interaction="+id) || !strings.Contains(logs, "boom") {
+		t.Errorf("panic not logged with the interaction id:\n%s", logs)
+	}
+	id2 := h.ask("second", nil)
+	res := h.waitResult(t, id2, answered)
+	if res.Original.Content != "Fine now [1]." {
+		t.Errorf("after recovery: %q", res.Original.Content)
+	}
+
+	// A panic in the mention path is recovered too.
+	calls.Store(0)
+	h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), nil, "third"))
+	h.fd.WaitUntil(t, func() bool {
+		for _, m := range botMessages(h.fd, h.fd.ChannelID()) {
+			if m.Content == "Something went wrong on my side. Please try again." {
+				return true
+			}
+		}
+		return false
+	}, wait)
+}
+
+func TestDuplicateInteractionIsAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	asker := answerWith("Once [1].")
+	h := start(t, bot.Config{}, asker)
+	in := h.fd.SlashCommand(h.fd.GuildID(), h.fd.ChannelID(), nil, 0, "ask", discordtest.StringOpt("question", "twice?"))
+	id, _ := h.fd.SendInteraction(in)
+	h.waitResult(t, id, answered)
+	// Discord may deliver an event again around a resume.
+	h.fd.DropConnection()
+	h.fd.WaitConnected(t, wait)
+	h.fd.SendInteraction(in)
+	h.fd.WaitUntil(t, func() bool { return strings.Contains(h.logs.String(), "duplicate interaction ignored") }, wait)
+	if n := len(asker.questions()); n != 1 {
+		t.Errorf("asked %d times", n)
+	}
+	if n := len(h.fd.CallsMatching(discordtest.Match("POST", "/interactions/"+id+"/"))); n != 1 {
+		t.Errorf("%d callbacks", n)
+	}
+
+	// The same for a message.
+	m := h.fd.Mention(h.fd.ChannelID(), nil, "once?")
+	h.fd.SendMessage(m)
+	h.fd.WaitUntil(t, func() bool { return len(asker.questions()) == 2 }, wait)
+	h.fd.Dispatch("MESSAGE_CREATE", m)
+	h.fd.WaitUntil(t, func() bool { return strings.Contains(h.logs.String(), "duplicate message ignored") }, wait)
+	if n := len(asker.questions()); n != 2 {
+		t.Errorf("asked %d times", n)
+	}
+}
+
+func TestStaleInteractionIsNotAnswered(t *testing.T) {
+	t.Parallel()
+	asker := answerWith("late")
+	h := start(t, bot.Config{}, asker, func(b *bot.Bot, _ *discordtest.Fake) {
+		bot.SetInteractionDeadline(b, 0) // Discord's 3 s
+		b.Now = func() time.Time { return time.Now().Add(10 * time.Second) }
+	})
+	h.ask("too late?", nil)
+	h.fd.WaitUntil(t, func() bool { return strings.Contains(h.logs.String(), "older than Discord's 3 s deadline") }, wait)
+	if len(asker.questions()) != 0 || len(h.fd.CallsMatching(discordtest.Match("POST", "/interactions/"))) != 0 {
+		t.Error("a stale interaction was answered")
+	}
+}
+
+func TestCooldownAndConcurrencyLimits(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		if q.Text == "slow" {
+			<-release
+		}
+		return &knowledge.Answer{Text: "ok " + q.Text, Mode: knowledge.ModeExtractive}, nil
+	}}
+	h := start(t, bot.Config{Cooldown: time.Minute, GuildConcurrency: 1}, asker)
+	first := h.ask("slow", nil)
+	h.fd.WaitUntil(t, func() bool { return len(asker.questions()) == 1 }, wait)
+
+	// The same user again: cooldown.
+	again := h.ask("again", nil)
+	res := h.waitResult(t, again, func(r *discordtest.InteractionResult) bool { return r.Original != nil })
+	if !res.Ephemeral || res.Deferred || !strings.HasPrefix(res.Original.Content, "Please wait ") || !strings.HasSuffix(res.Original.Content, " before asking again.") {
+		t.Errorf("cooldown reply = %q (ephemeral %v, deferred %v)", res.Original.Content, res.Ephemeral, res.Deferred)
+	}
+	// Another user while the server's one slot is busy: concurrency.
+	bob := &discordgo.User{ID: "1212912186163331555", Username: "bob"}
+	busy := h.ask("busy", bob)
+	res = h.waitResult(t, busy, func(r *discordtest.InteractionResult) bool { return r.Original != nil })
+	if !res.Ephemeral || res.Original.Content != "I'm already answering 1 questions in this server. Please try again in a moment." {
+		t.Errorf("concurrency reply = %q", res.Original.Content)
+	}
+	close(release)
+	h.waitResult(t, first, answered)
+	if n := len(asker.questions()); n != 1 {
+		t.Errorf("asked %d times", n)
+	}
+	// Once the slot is free (just after the answer is posted), bob gets in.
+	got := ""
+	for attempt := 0; attempt < 40 && got != "ok now"; attempt++ {
+		res := h.waitResult(t, h.ask("now", bob), func(r *discordtest.InteractionResult) bool { return answered(r) || private(r) != nil })
+		if res.Original != nil && !res.Ephemeral {
+			got = res.Original.Content
+		} else {
+			time.Sleep(25 * time.Millisecond)
+		}
+	}
+	if got != "ok now" {
+		t.Errorf("after the limit: %q", got)
+	}
+}
+
+func TestDailyTokenBudgetFallsBackToExtractive(t *testing.T) {
+	t.Parallel()
+	asker := &fakeAsker{reply: func(_ context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		if q.Mode == knowledge.ModeExtractive {
+			return &knowledge.Answer{Text: "Quoted [1].", Mode: knowledge.ModeExtractive, Citations: []knowledge.Citation{{N: 1, Title: "T"}}}, nil
+		}
+		return &knowledge.Answer{Text: "Written [1].", Mode: knowledge.ModeLLM, Tokens: 150, Citations: []knowledge.Citation{{N: 1, Title: "T"}}}, nil
+	}}
+	h := start(t, bot.Config{GuildDailyTokens: 100}, asker)
+	res := h.waitResult(t, h.ask("one", nil), answered)
+	if res.Original.Content != "Written [1]." {
+		t.Errorf("first = %q", res.Original.Content)
+	}
+	res = h.waitResult(t, h.ask("two", nil), answered)
+	if !strings.HasPrefix(res.Original.Content, "Quoted [1].") || !strings.Contains(res.Original.Content, "used today's budget") {
+		t.Errorf("second = %q", res.Original.Content)
+	}
+	// Direct messages have their own budget.
+	dm, _ := h.fd.SendInteraction(h.fd.SlashCommand("", "1202402938060939998", nil, 0, "ask", discordtest.StringOpt("question", "three")))
+	res = h.waitResult(t, dm, answered)
+	if res.Original.Content != "Written [1]." {
+		t.Errorf("DM = %q", res.Original.Content)
+	}
+	qs := asker.questions()
+	if qs[2].Filter.GuildID != "" || qs[0].Filter.GuildID != h.fd.GuildID() {
+		t.Errorf("scopes: guild %q, DM %q", qs[0].Filter.GuildID, qs[2].Filter.GuildID)
+	}
+}
+
+func TestAbstentionAndErrorsArePlainAndEphemeral(t *testing.T) {
+	t.Parallel()
+	asker := &fakeAsker{reply: func(_ context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		switch q.Text {
+		case "abstain":
+			q.OnDelta("The articles")
+			time.Sleep(120 * time.Millisecond) // let a preview go out first
+			return &knowledge.Answer{Text: "The stored articles do not say.", Abstained: true, Mode: knowledge.ModeLLM}, nil
+		case "broken":
+			return nil, fmt.Errorf("model: %w", knowledge.WrapError(knowledge.EUNAVAILABLE, "The language model is not answering right now.", errors.New("dial tcp: refused")))
+		default:
+			return nil, errors.New("disk on fire at /var/lib/herald")
+		}
+	}}
+	h := start(t, bot.Config{StreamInterval: 30 * time.Millisecond}, asker)
+	for q, want := range map[string]string{
+		"abstain":  "The stored articles do not say.",
+		"broken":   "The language model is not answering right now.",
+		"internal": "Something went wrong on my side. Please try again later.",
+	} {
+		id := h.ask(q, nil)
+		res, m := h.waitPrivate(t, id)
+		if m.Content != want || res.Original != nil {
+			t.Errorf("%s: %q (public %+v)", q, m.Content, res.Original)
+		}
+	}
+	if msgs := botMessages(h.fd, h.fd.ChannelID()); len(msgs) != 0 {
+		t.Errorf("public messages left behind: %v", msgs)
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, "disk on fire") || !strings.Contains(logs, "code=internal") {
+		t.Errorf("cause not logged:\n%s", logs)
+	}
+	// A bad option is refused before deferring.
+	id := h.ask("x", nil, discordtest.StringOpt("since", "last tuesday"))
+	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return r.Original != nil })
+	if res.Deferred || !res.Ephemeral || !strings.Contains(res.Original.Content, "7d") {
+		t.Errorf("bad since: %+v %q", res, res.Original.Content)
+	}
+}
+
+func TestSearchAndSources(t *testing.T) {
+	t.Parallel()
+	h := start(t, bot.Config{}, answerWith("x"), func(b *bot.Bot, _ *discordtest.Fake) {
+		db := b.Library.(*knowledge.DB)
+		putSample(t, db)
+		// Another server's own article is invisible here.
+		if _, err := db.PutArticle(context.Background(), &knowledge.Article{Title: "Secret Taurus memo", Source: "Elsewhere",
+			Text: "The Taurus memo of another server.", GuildID: "999"}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	id, _ := h.fd.SendInteraction(h.fd.SlashCommand(h.fd.GuildID(), h.fd.ChannelID(), nil, 0, "search", discordtest.StringOpt("query", "Taurus leak")))
+	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return r.Original != nil && !r.Loading })
+	if !res.Ephemeral || len(res.Original.Embeds) != 1 {
+		t.Fatalf("search = %+v", res.Original)
+	}
+	d := res.Original.Embeds[0].Description
+	if !strings.Contains(d, "Germany Blames Ukraine War Talks Leak") || !strings.Contains(d, "Defense News, 2024\\-03\\-05") || strings.Contains(d, "Secret") {
+		t.Errorf("search results = %q", d)
+	}
+
+	id, _ = h.fd.SendInteraction(h.fd.SlashCommand(h.fd.GuildID(), h.fd.ChannelID(), nil, 0, "sources"))
+	res = h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return r.Original != nil && !r.Loading })
+	if len(res.Original.Embeds) != 1 {
+		t.Fatalf("sources = %+v", res.Original)
+	}
+	fields := map[string]string{}
+	for _, f := range res.Original.Embeds[0].Fields {
+		fields[f.Name] = f.Value
+	}
+	if fields["Articles"] != "1" || fields["Newest"] != "2024-03-05" || !strings.Contains(fields["Outlets (1, most articles first)"], "Defense News") {
+		t.Errorf("sources fields = %v", fields)
+	}
+
+	// Autocomplete of /ask's source option.
+	ac, _ := h.fd.SendInteraction(h.fd.Autocomplete(h.fd.GuildID(), h.fd.ChannelID(), nil, 0, "ask",
+		discordtest.StringOpt("question", "x"), discordtest.FocusedOpt("source", "def")))
+	res = h.waitResult(t, ac, func(r *discordtest.InteractionResult) bool { return r.Choices != nil })
+	if len(res.Choices) != 1 || res.Choices[0].Name != "Defense News" {
+		t.Errorf("choices = %+v", res.Choices)
+	}
+	assertNoPings(t, h.fd)
+}
+
+func TestShutdownLetsAnAnswerInFlightFinish(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		close(started)
+		time.Sleep(300 * time.Millisecond)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return &knowledge.Answer{Text: "Finished [1].", Mode: knowledge.ModeLLM, Citations: []knowledge.Citation{{N: 1, Title: "T"}}}, nil
+	}}
+	h := start(t, bot.Config{ShutdownGrace: 5 * time.Second}, asker)
+	id := h.ask("in flight", nil)
+	<-started
+	if err := h.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	res := h.fd.InteractionResponse(id)
+	if res.Original == nil || res.Original.Content != "Finished [1]." {
+		t.Errorf("in-flight answer = %+v", res.Original)
+	}
+	if h.fd.Connected() {
+		t.Error("the gateway is still connected")
+	}
+}
+
+func TestShutdownCancelsAnswersAfterTheGrace(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	h := start(t, bot.Config{ShutdownGrace: 200 * time.Millisecond}, asker)
+	id := h.ask("forever", nil)
+	<-started
+	begin := time.Now()
+	if err := h.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if d := time.Since(begin); d > 4*time.Second {
+		t.Errorf("shutdown took %v", d)
+	}
+	res := h.fd.InteractionResponse(id)
+	if m := private(res); m == nil || !strings.Contains(m.Content, "restarting") || res.Original != nil {
+		t.Errorf("cancelled answer: private %+v, public %+v", m, res.Original)
+	}
+	if !strings.Contains(h.logs.String(), "cancelling the answers still in flight") {
+		t.Error("no log of the cancellation")
+	}
+}
+
+func TestMessageContentIntentRefusalIsExplained(t *testing.T) {
+	t.Parallel()
+	fd := discordtest.New(t)
+	fd.RejectIntents(discordgo.IntentMessageContent)
+	s, _ := discordgo.New("Bot test-token")
+	fd.Attach(s)
+	logs := &logBuffer{}
+	b := &bot.Bot{Session: s, Asker: answerWith("x"), Config: bot.Config{MessageContent: true},
+		Logger: newLogger(logs)}
+	err := b.Run(context.Background())
+	if knowledge.ErrorCode(err) != knowledge.EINVALID || !strings.Contains(knowledge.ErrorMessage(err), "Message Content Intent") {
+		t.Fatalf("Run = %v", err)
+	}
+	if lines := strings.Count(logs.String(), "Privileged Gateway Intents -> Message Content Intent"); lines != 1 {
+		t.Errorf("%d explaining log lines:\n%s", lines, logs.String())
+	}
+	if strings.Contains(logs.String(), "test-token") || strings.Contains(err.Error(), "test-token") {
+		t.Error("the token leaked")
+	}
+}
+
+func TestHealthzAndMetrics(t *testing.T) {
+	t.Parallel()
+	asker := answerWith("Counted [1].")
+	var h *harness
+	var srv *httptest.Server
+	h = start(t, bot.Config{}, asker, func(b *bot.Bot, _ *discordtest.Fake) {
+		srv = httptest.NewServer(b.Handler())
+		t.Cleanup(srv.Close)
+		if code, _ := get(t, srv.URL+"/healthz"); code != http.StatusServiceUnavailable {
+			t.Errorf("healthz before connecting = %d", code)
+		}
+	})
+	h.fd.WaitUntil(t, func() bool { code, _ := get(t, srv.URL+"/healthz"); return code == 200 }, wait)
+	h.waitResult(t, h.ask("count me", nil), answered)
+	var body string
+	h.fd.WaitUntil(t, func() bool {
+		_, body = get(t, srv.URL+"/metrics")
+		return strings.Contains(body, "herald_questions_total")
+	}, wait)
+	for _, want := range []string{
+		`herald_questions_total{mode="llm",outcome="answered"} 1`,
+		`herald_answer_duration_seconds_count{mode="llm"} 1`,
+		`herald_llm_tokens_total 10`,
+		`herald_gateway_connected 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if err := h.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := get(t, srv.URL+"/healthz"); code != http.StatusServiceUnavailable {
+		t.Errorf("healthz after stopping = %d", code)
+	}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}

@@ -1,0 +1,134 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/herald-bot/herald/knowledge"
+)
+
+// searchResults is how many articles /search shows.
+const searchResults = 10
+
+// handleSearch lists the articles matching a query, privately: it is a
+// lookup for the one who asks, not an answer for the channel.
+func (b *Bot) handleSearch(ctx context.Context, r *Request) error {
+	if b.Library == nil {
+		return knowledge.Errorf(knowledge.EUNAVAILABLE, "Search is not available.")
+	}
+	query := r.String("query")
+	if query == "" {
+		return knowledge.Errorf(knowledge.EINVALID, "Please give some words to search for.")
+	}
+	if err := r.Defer(ctx, true); err != nil {
+		return err
+	}
+	hits, err := b.Library.Search(ctx, query, knowledge.Filter{GuildID: r.GuildID, Limit: searchResults})
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, searchMessage(query, hits))
+}
+
+// searchMessage renders search hits, one line per article: the linked
+// headline, the outlet and date, and the start of the best passage.
+func searchMessage(query string, hits []knowledge.Hit) Message {
+	shown := cutContent(strings.Join(strings.Fields(query), " "), 80)
+	var lines []string
+	seen := map[int64]bool{}
+	for _, h := range hits {
+		a := h.Article
+		if seen[a.ID] {
+			continue
+		}
+		seen[a.ID] = true
+		title := strings.Join(strings.Fields(a.Title), " ")
+		if title == "" {
+			title = "Untitled"
+		}
+		line := strconv.Itoa(len(lines)+1) + ". **" + markdownLink(cutContent(title, 200), a.URL) + "**"
+		if meta := articleMeta(a); meta != "" {
+			line += " — " + escapeMarkdown(meta)
+		}
+		if snip := strings.Join(strings.Fields(h.Passage.Text), " "); snip != "" {
+			line += "\n" + escapeMarkdown(cutContent(snip, 160))
+		}
+		lines = append(lines, line)
+	}
+	if len(lines) == 0 {
+		return Message{Content: fmt.Sprintf("No stored article matches “%s”.", escapeMarkdown(shown)), Ephemeral: true}
+	}
+	var desc strings.Builder
+	for _, l := range lines {
+		if runeLen(desc.String())+runeLen(l)+2 > maxEmbedDescription {
+			break
+		}
+		if desc.Len() > 0 {
+			desc.WriteString("\n\n")
+		}
+		desc.WriteString(l)
+	}
+	return Message{
+		Embeds: []*discordgo.MessageEmbed{{
+			Title:       cutContent("Articles matching “"+escapeMarkdown(shown)+"”", maxEmbedTitle),
+			Description: desc.String(),
+			Color:       embedColor,
+		}},
+		Ephemeral: true,
+	}
+}
+
+// articleMeta is "Outlet, 2024-03-05" with missing parts left out.
+func articleMeta(a knowledge.Article) string {
+	var meta []string
+	if s := strings.TrimSpace(a.Source); s != "" {
+		meta = append(meta, s)
+	}
+	if !a.PublishedAt.IsZero() {
+		meta = append(meta, a.PublishedAt.UTC().Format("2006-01-02"))
+	}
+	return strings.Join(meta, ", ")
+}
+
+// handleSources says what the knowledge base holds for this server, privately.
+func (b *Bot) handleSources(ctx context.Context, r *Request) error {
+	if b.Library == nil {
+		return knowledge.Errorf(knowledge.EUNAVAILABLE, "The library is not available.")
+	}
+	if err := r.Defer(ctx, true); err != nil {
+		return err
+	}
+	c, err := b.Library.Counts(ctx, r.GuildID)
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, sourcesMessage(c))
+}
+
+// sourcesMessage renders what the knowledge base holds.
+func sourcesMessage(c knowledge.Counts) Message {
+	if c.Articles == 0 {
+		return Message{Content: "I don't have any articles yet. The operator can add some with `herald ingest`.", Ephemeral: true}
+	}
+	e := &discordgo.MessageEmbed{Title: "What I know", Color: embedColor}
+	e.Fields = append(e.Fields,
+		&discordgo.MessageEmbedField{Name: "Articles", Value: strconv.Itoa(c.Articles), Inline: true},
+		&discordgo.MessageEmbedField{Name: "Passages", Value: strconv.Itoa(c.Passages), Inline: true},
+	)
+	if !c.Newest.IsZero() {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Newest", Value: c.Newest.UTC().Format("2006-01-02"), Inline: true})
+	}
+	if len(c.Sources) > 0 {
+		var names []string
+		for _, s := range c.Sources {
+			names = append(names, escapeMarkdown(s))
+		}
+		list := cutContent(strings.Join(names, ", "), maxFieldValue)
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: fmt.Sprintf("Outlets (%d, most articles first)", len(c.Sources)), Value: list})
+	}
+	return Message{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
+}
