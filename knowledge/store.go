@@ -34,6 +34,8 @@ type DB struct {
 	dfMu    sync.Mutex
 	dfCache map[string]int // document frequency of a term, reset on every write
 	dfGen   uint64
+
+	vec vectorState // the in-memory vector index and query cache (vectors.go)
 }
 
 // Open opens (creating if needed) the database at path and brings its schema

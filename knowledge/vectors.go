@@ -1,0 +1,1571 @@
+package knowledge
+
+// Vectors: passage embeddings for hybrid retrieval.
+//
+// Storage. Every passage may have one vector in passage_vectors, tagged with
+// its vector space (model name and dimension), normalised to unit length and
+// stored twice: float32 little-endian (vec, for the exact re-rank) and int8
+// with a scale (q8, for the in-memory scan and a fast load). vector_meta
+// records the current space. Switching the model, or a model that starts
+// answering with another dimension, re-embeds: EmbedMissing treats every
+// passage whose vector is of another space as missing and replaces it, so
+// spaces are never mixed, the switch is resumable, and search keeps working
+// on the part already re-embedded (BM25 covers the rest).
+//
+// Search. VectorIndex holds the vectors of one space in memory, loaded
+// lazily from SQLite on the first search and refreshed with the rows of
+// newer batches (vector_meta.gen). Small indexes (ExactBelow vectors) keep
+// float32 and scan exhaustively. Larger ones keep int8 codes and a 1-bit
+// sign code per vector: a pass over the sign codes, scored asymmetrically
+// against the float query through byte lookup tables, keeps a small share
+// of the vectors; those are scored with int8 dot products; the best are
+// re-ranked with their exact float32 vectors read back from SQLite. Memory
+// per vector above ExactBelow is dim + dim/8 + 20 bytes (452 MB for 1M
+// passages at 384 dimensions): large corpora want a small model, or
+// fewer dimensions where the model supports it.
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Defaults of vector search and embedding.
+const (
+	// DefaultEmbedBatch is how many passages EmbedMissing embeds and
+	// commits at a time.
+	DefaultEmbedBatch = 128
+	// DefaultExactBelow is the size up to which a VectorIndex keeps float32
+	// vectors and scans them exhaustively.
+	DefaultExactBelow = 20000
+	// DefaultPrefilterShare is the share of the vectors that the 1-bit pass
+	// of a large VectorIndex keeps for the int8 scan.
+	DefaultPrefilterShare = 0.02
+	// DefaultRRFK is the rank constant of reciprocal rank fusion.
+	DefaultRRFK = 60
+)
+
+// VectorHit is one passage found by vector search, with its cosine
+// similarity to the query (higher is better).
+type VectorHit struct {
+	PassageID int64   `json:"passage_id"`
+	ArticleID int64   `json:"article_id"`
+	Score     float64 `json:"score"`
+}
+
+// VectorSearcher finds the passages whose vectors are nearest a query. It
+// is the seam where an approximate nearest-neighbour index can replace the
+// exhaustive VectorIndex. Implementations are safe for concurrent use.
+type VectorSearcher interface {
+	// Search returns up to k passages by descending cosine similarity to
+	// query, skipping those allow rejects (nil allows all). It returns nil
+	// when ctx ends.
+	Search(ctx context.Context, query []float32, k int, allow func(passageID int64) bool) []VectorHit
+	// Add stores the vector of a passage, replacing any it had.
+	Add(passageID, articleID int64, vec []float32)
+	// Len is the number of vectors held.
+	Len() int
+}
+
+// VectorIndexOptions tune a VectorIndex. Zero values mean the defaults.
+type VectorIndexOptions struct {
+	// ExactBelow is the number of vectors up to which the index keeps them
+	// at full precision and scans them exhaustively; above it, it keeps
+	// int8 codes only. Negative means never.
+	ExactBelow int
+	// PrefilterShare is the share of the vectors that the 1-bit pass keeps
+	// for the int8 scan, above ExactBelow. Larger is slower and finds more
+	// of the exact neighbours; 1 scans every int8 code.
+	PrefilterShare float64
+	// Workers is how many goroutines share a scan; zero means GOMAXPROCS.
+	Workers int
+}
+
+func (o VectorIndexOptions) exactBelow() int {
+	switch {
+	case o.ExactBelow == 0:
+		return DefaultExactBelow
+	case o.ExactBelow < 0:
+		return 0
+	}
+	return o.ExactBelow
+}
+
+func (o VectorIndexOptions) prefilterShare() float64 {
+	if o.PrefilterShare <= 0 {
+		return DefaultPrefilterShare
+	}
+	return min(o.PrefilterShare, 1)
+}
+
+func (o VectorIndexOptions) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// VectorIndex is an in-memory exhaustive vector index over one vector
+// space; see the comment at the top of vectors.go for how it scans. It
+// implements VectorSearcher.
+type VectorIndex struct {
+	// Exact, when set, returns full-precision vectors of passages for the
+	// final re-rank once the index holds int8 codes only; passages it does
+	// not return keep their int8 score. Without it, scores above
+	// ExactBelow are int8 approximations.
+	Exact func(ctx context.Context, passageIDs []int64) (map[int64][]float32, error)
+
+	opts VectorIndexOptions
+	dim  int
+	nb   int // bytes of one sign code
+
+	mu     sync.RWMutex
+	ids    []int64 // passage ids, ascending
+	arts   []int64
+	scales []float32
+	codes  []int8    // len(ids)*dim
+	full   []float32 // len(ids)*dim while at most ExactBelow vectors, else nil
+	signs  []byte    // len(ids)*nb sign codes of (x - center), nil while full is kept
+	center []float32 // per dimension mean, for the sign codes
+	spread []float32 // per dimension mean absolute deviation from center
+	statsN int       // vectors when center and spread were computed
+}
+
+var _ VectorSearcher = (*VectorIndex)(nil)
+
+// NewVectorIndex returns an empty index for vectors of dim dimensions.
+func NewVectorIndex(dim int, opts VectorIndexOptions) *VectorIndex {
+	return &VectorIndex{opts: opts, dim: dim, nb: (dim + 7) / 8}
+}
+
+// Dim returns the dimension of the index's vectors.
+func (x *VectorIndex) Dim() int { return x.dim }
+
+// Len returns the number of vectors held.
+func (x *VectorIndex) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.ids)
+}
+
+// MemoryBytes returns the memory the index's vectors take, in bytes.
+func (x *VectorIndex) MemoryBytes() int64 {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := int64(cap(x.ids))*8 + int64(cap(x.arts))*8 + int64(cap(x.scales))*4 + int64(cap(x.codes)) +
+		int64(cap(x.full))*4 + int64(cap(x.signs)) + int64(cap(x.center)+cap(x.spread))*4
+	return n
+}
+
+// vecRow is one vector on its way into an index.
+type vecRow struct {
+	pid, aid int64
+	scale    float32
+	codes    []int8
+	full     []float32 // nil when only the codes were loaded
+}
+
+// Add stores the vector of a passage, replacing any it had; vec is
+// normalised to unit length (a copy is kept).
+func (x *VectorIndex) Add(passageID, articleID int64, vec []float32) {
+	if len(vec) != x.dim {
+		return
+	}
+	v := normalized(vec)
+	codes, scale := quantize8(v)
+	x.upsert([]vecRow{{pid: passageID, aid: articleID, scale: scale, codes: codes, full: v}})
+}
+
+// upsert adds or replaces rows, keeping the index sorted by passage id.
+func (x *VectorIndex) upsert(rows []vecRow) {
+	if len(rows) == 0 {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	dim := x.dim
+	keepFull := len(x.ids) == 0 || x.full != nil
+	unsorted := false
+	var touched []int // positions whose sign codes need computing
+	for _, r := range rows {
+		if len(r.codes) != dim {
+			continue
+		}
+		if r.full == nil {
+			keepFull = false
+		}
+		pos := len(x.ids)
+		if n := len(x.ids); n > 0 && r.pid <= x.ids[n-1] {
+			i, found := slices.BinarySearch(x.ids, r.pid)
+			if found {
+				pos = i
+			} else {
+				unsorted = true
+			}
+		}
+		if pos == len(x.ids) {
+			x.ids = append(x.ids, r.pid)
+			x.arts = append(x.arts, 0)
+			x.scales = append(x.scales, 0)
+			x.codes = append(x.codes, make([]int8, dim)...)
+			if x.full != nil || len(x.ids) == 1 {
+				x.full = append(x.full, make([]float32, dim)...)
+			}
+			if x.signs != nil {
+				x.signs = append(x.signs, make([]byte, x.nb)...)
+			}
+		}
+		x.arts[pos] = r.aid
+		x.scales[pos] = r.scale
+		copy(x.codes[pos*dim:(pos+1)*dim], r.codes)
+		if x.full != nil && r.full != nil {
+			copy(x.full[pos*dim:(pos+1)*dim], r.full)
+		}
+		touched = append(touched, pos)
+	}
+	if unsorted {
+		x.sortByID()
+		touched = nil // sortByID rebuilt the sign codes
+	}
+	x.settle(keepFull, touched)
+}
+
+// settle drops the float32 copy once the index outgrows ExactBelow (or a
+// row came without one) and keeps the sign codes current.
+func (x *VectorIndex) settle(keepFull bool, touched []int) {
+	n := len(x.ids)
+	if x.full != nil && (!keepFull || n > x.opts.exactBelow()) {
+		x.full = nil
+	}
+	if x.full != nil {
+		return
+	}
+	if x.signs == nil || n >= 2*x.statsN {
+		// The centre of a small or fast-growing index moves; recompute it
+		// from all the vectors.
+		x.rebuildSigns()
+		return
+	}
+	for _, pos := range touched {
+		x.encodeSigns(pos)
+	}
+}
+
+// sortByID restores the passage id order after out-of-order additions.
+func (x *VectorIndex) sortByID() {
+	n := len(x.ids)
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	sort.Slice(perm, func(i, j int) bool { return x.ids[perm[i]] < x.ids[perm[j]] })
+	dim := x.dim
+	ids := make([]int64, n)
+	arts := make([]int64, n)
+	scales := make([]float32, n)
+	codes := make([]int8, n*dim)
+	var full []float32
+	if x.full != nil {
+		full = make([]float32, n*dim)
+	}
+	for to, from := range perm {
+		ids[to], arts[to], scales[to] = x.ids[from], x.arts[from], x.scales[from]
+		copy(codes[to*dim:(to+1)*dim], x.codes[from*dim:(from+1)*dim])
+		if full != nil {
+			copy(full[to*dim:(to+1)*dim], x.full[from*dim:(from+1)*dim])
+		}
+	}
+	x.ids, x.arts, x.scales, x.codes, x.full = ids, arts, scales, codes, full
+	x.signs = nil
+}
+
+// rebuildSigns recomputes the centre and spread of every dimension and the
+// sign codes of all vectors.
+func (x *VectorIndex) rebuildSigns() {
+	n, dim := len(x.ids), x.dim
+	x.statsN = n
+	x.center = make([]float32, dim)
+	x.spread = make([]float32, dim)
+	if n == 0 {
+		x.signs = []byte{}
+		return
+	}
+	sum := make([]float64, dim)
+	for i := 0; i < n; i++ {
+		s := float64(x.scales[i])
+		for j, c := range x.codes[i*dim : (i+1)*dim] {
+			sum[j] += float64(c) * s
+		}
+	}
+	for j := range sum {
+		x.center[j] = float32(sum[j] / float64(n))
+		sum[j] = 0
+	}
+	for i := 0; i < n; i++ {
+		s := x.scales[i]
+		for j, c := range x.codes[i*dim : (i+1)*dim] {
+			sum[j] += math.Abs(float64(float32(c)*s - x.center[j]))
+		}
+	}
+	for j := range sum {
+		x.spread[j] = float32(sum[j] / float64(n))
+	}
+	x.signs = make([]byte, n*x.nb)
+	for i := 0; i < n; i++ {
+		x.encodeSigns(i)
+	}
+}
+
+// encodeSigns writes the sign code of the vector at pos: bit j is set when
+// component j lies above the centre.
+func (x *VectorIndex) encodeSigns(pos int) {
+	dim, nb := x.dim, x.nb
+	code := x.signs[pos*nb : (pos+1)*nb]
+	clear(code)
+	s := x.scales[pos]
+	for j, c := range x.codes[pos*dim : (pos+1)*dim] {
+		if float32(c)*s > x.center[j] {
+			code[j>>3] |= 1 << (j & 7)
+		}
+	}
+}
+
+// Search returns up to k passages by descending cosine similarity to
+// query, skipping those allow rejects. See VectorSearcher.
+func (x *VectorIndex) Search(ctx context.Context, query []float32, k int, allow func(passageID int64) bool) []VectorHit {
+	if k <= 0 || len(query) != x.dim {
+		return nil
+	}
+	q := normalized(query)
+	x.mu.RLock()
+	n := len(x.ids)
+	if n == 0 {
+		x.mu.RUnlock()
+		return nil
+	}
+	var top []scored
+	exact := x.full != nil
+	if exact {
+		top = x.scan(ctx, n, k, func(w *scanWorker, lo, hi int) { w.exact(x, q, lo, hi, allow) })
+	} else {
+		depth := 2*k + 16
+		keep := max(int(x.opts.prefilterShare()*float64(n)), 20*k, 1000)
+		if keep >= n || x.signs == nil {
+			top = x.scan(ctx, n, depth, func(w *scanWorker, lo, hi int) { w.int8(x, q, lo, hi, allow) })
+		} else {
+			lut := newSignLUT(q, x.spread, x.nb)
+			top = x.scan(ctx, n, depth, func(w *scanWorker, lo, hi int) {
+				share := max(keep*(hi-lo)/n, depth)
+				w.signs(x, lut, lo, hi, share, allow)
+				w.int8Positions(x, q)
+			})
+		}
+	}
+	if ctx.Err() != nil {
+		x.mu.RUnlock()
+		return nil
+	}
+	hits := make([]VectorHit, len(top))
+	for i, s := range top {
+		hits[i] = VectorHit{PassageID: x.ids[s.pos], ArticleID: x.arts[s.pos], Score: float64(s.score)}
+	}
+	x.mu.RUnlock()
+	if !exact {
+		hits = x.rerank(ctx, q, hits)
+	}
+	sortHits(hits)
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	return hits
+}
+
+// rerank replaces int8 scores with exact ones where Exact provides the
+// vectors.
+func (x *VectorIndex) rerank(ctx context.Context, q []float32, hits []VectorHit) []VectorHit {
+	if x.Exact == nil || len(hits) == 0 {
+		return hits
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.PassageID
+	}
+	vecs, err := x.Exact(ctx, ids)
+	if err != nil {
+		return hits
+	}
+	for i, h := range hits {
+		if v, ok := vecs[h.PassageID]; ok && len(v) == len(q) {
+			hits[i].Score = float64(dotF32(q, v))
+		}
+	}
+	return hits
+}
+
+func sortHits(hits []VectorHit) {
+	slices.SortFunc(hits, func(a, b VectorHit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.PassageID, b.PassageID)
+	})
+}
+
+// scored is a position in the index with a score.
+type scored struct {
+	score float32
+	pos   int32
+}
+
+// topK keeps the k best scored items in a min-heap.
+type topK struct {
+	k     int
+	items []scored
+}
+
+func (h *topK) reset(k int) {
+	h.k = k
+	h.items = h.items[:0]
+}
+
+// full reports whether the heap holds k items, so that only scores above
+// min can enter.
+func (h *topK) full() bool { return len(h.items) >= h.k }
+
+func (h *topK) min() float32 { return h.items[0].score }
+
+func (h *topK) push(s float32, pos int32) {
+	if len(h.items) < h.k {
+		h.items = append(h.items, scored{s, pos})
+		i := len(h.items) - 1
+		for i > 0 {
+			p := (i - 1) / 2
+			if !less(h.items[i], h.items[p]) {
+				break
+			}
+			h.items[i], h.items[p] = h.items[p], h.items[i]
+			i = p
+		}
+		return
+	}
+	if !less(h.items[0], scored{s, pos}) {
+		return
+	}
+	h.items[0] = scored{s, pos}
+	i, n := 0, len(h.items)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && less(h.items[r], h.items[l]) {
+			m = r
+		}
+		if !less(h.items[m], h.items[i]) {
+			break
+		}
+		h.items[i], h.items[m] = h.items[m], h.items[i]
+		i = m
+	}
+}
+
+// less orders by score, then prefers the lower position (the lower passage
+// id) among equal scores, so results do not depend on the scan's split.
+func less(a, b scored) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return a.pos > b.pos
+}
+
+// scanWorker is one goroutine's share of a scan.
+type scanWorker struct {
+	done  <-chan struct{}
+	heap  topK
+	cands []int32 // positions kept by the sign pass
+	qc    []int8  // the query quantised to int8
+	qs    float32
+}
+
+// cancelled is polled every few thousand vectors.
+func (w *scanWorker) cancelled() bool {
+	select {
+	case <-w.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// scan splits positions [0, n) among workers, runs fn on each share and
+// returns the best k results of all shares, best first.
+func (x *VectorIndex) scan(ctx context.Context, n, k int, fn func(w *scanWorker, lo, hi int)) []scored {
+	workers := min(x.opts.workers(), max(1, n*x.dim/(1<<20)))
+	ws := make([]*scanWorker, workers)
+	var wg sync.WaitGroup
+	for i := range ws {
+		w := &scanWorker{done: ctx.Done()}
+		w.heap.reset(k)
+		ws[i] = w
+		lo, hi := i*n/workers, (i+1)*n/workers
+		if workers == 1 {
+			fn(w, lo, hi)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w, lo, hi)
+		}()
+	}
+	wg.Wait()
+	var all []scored
+	for _, w := range ws {
+		all = append(all, w.heap.items...)
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		if less(a, b) {
+			return 1
+		}
+		if less(b, a) {
+			return -1
+		}
+		return 0
+	})
+	if len(all) > k {
+		all = all[:k]
+	}
+	return all
+}
+
+const pollEvery = 4096
+
+// exact scores positions [lo, hi) with float32 dot products.
+func (w *scanWorker) exact(x *VectorIndex, q []float32, lo, hi int, allow func(int64) bool) {
+	dim := x.dim
+	for i := lo; i < hi; i++ {
+		if (i-lo)%pollEvery == 0 && w.cancelled() {
+			return
+		}
+		s := dotF32(q, x.full[i*dim:(i+1)*dim])
+		if w.heap.full() && s <= w.heap.min() {
+			continue
+		}
+		if allow != nil && !allow(x.ids[i]) {
+			continue
+		}
+		w.heap.push(s, int32(i))
+	}
+}
+
+func (w *scanWorker) quantizeQuery(q []float32) {
+	if w.qc == nil {
+		w.qc, w.qs = quantize8(q)
+	}
+}
+
+// int8 scores positions [lo, hi) with int8 dot products.
+func (w *scanWorker) int8(x *VectorIndex, q []float32, lo, hi int, allow func(int64) bool) {
+	w.quantizeQuery(q)
+	dim := x.dim
+	for i := lo; i < hi; i++ {
+		if (i-lo)%pollEvery == 0 && w.cancelled() {
+			return
+		}
+		s := float32(dotI8(w.qc, x.codes[i*dim:(i+1)*dim])) * w.qs * x.scales[i]
+		if w.heap.full() && s <= w.heap.min() {
+			continue
+		}
+		if allow != nil && !allow(x.ids[i]) {
+			continue
+		}
+		w.heap.push(s, int32(i))
+	}
+}
+
+// int8Positions scores the positions the sign pass kept with int8 dot
+// products; they passed allow already.
+func (w *scanWorker) int8Positions(x *VectorIndex, q []float32) {
+	if w.cancelled() {
+		return
+	}
+	w.quantizeQuery(q)
+	dim := x.dim
+	for _, p := range w.cands {
+		i := int(p)
+		s := float32(dotI8(w.qc, x.codes[i*dim:(i+1)*dim])) * w.qs * x.scales[i]
+		w.heap.push(s, p)
+	}
+}
+
+// signs runs the 1-bit pass over positions [lo, hi) and keeps the best
+// share of them in w.cands.
+func (w *scanWorker) signs(x *VectorIndex, lut []int16, lo, hi, share int, allow func(int64) bool) {
+	var h topK
+	h.reset(share)
+	nb := x.nb
+	codes := x.signs
+	for i := lo; i < hi; i++ {
+		if (i-lo)%pollEvery == 0 && w.cancelled() {
+			return
+		}
+		s := float32(lutScore(lut, codes[i*nb:(i+1)*nb:(i+1)*nb]))
+		if h.full() && s <= h.min() {
+			continue
+		}
+		if allow != nil && !allow(x.ids[i]) {
+			continue
+		}
+		h.push(s, int32(i))
+	}
+	w.cands = w.cands[:0]
+	for _, it := range h.items {
+		w.cands = append(w.cands, it.pos)
+	}
+	// Visiting the codes in memory order is kinder to the cache.
+	slices.Sort(w.cands)
+}
+
+// newSignLUT returns, for every byte of a sign code, the table of its 256
+// values: the sum of q[j]*spread[j] over the bits set. Summed over a
+// code's bytes this ranks vectors like q·sign(x-center)*spread, an
+// estimate of q·x up to a constant. Entries are scaled to int16 so that
+// all the tables fit in the first-level cache.
+func newSignLUT(q, spread []float32, nb int) []int16 {
+	f := make([]float32, nb*256)
+	var maxAbs float32
+	for b := 0; b < nb; b++ {
+		t := f[b*256 : (b+1)*256]
+		for v := 1; v < 256; v++ {
+			low := bits.TrailingZeros(uint(v))
+			j := b*8 + low
+			var w float32
+			if j < len(q) {
+				w = q[j] * spread[j]
+			}
+			t[v] = t[v&(v-1)] + w
+			maxAbs = max(maxAbs, float32(math.Abs(float64(t[v]))))
+		}
+	}
+	lut := make([]int16, len(f))
+	if maxAbs == 0 {
+		return lut
+	}
+	scale := 32767 / maxAbs
+	for i, v := range f {
+		lut[i] = int16(math.Round(float64(v * scale)))
+	}
+	return lut
+}
+
+// lutScore sums the table entries of a sign code's bytes.
+func lutScore(lut []int16, code []byte) int32 {
+	var s0, s1, s2, s3 int32
+	i := 0
+	for ; i+4 <= len(code); i += 4 {
+		t := lut[i*256 : (i+4)*256 : (i+4)*256]
+		s0 += int32(t[code[i]])
+		s1 += int32(t[256+int(code[i+1])])
+		s2 += int32(t[512+int(code[i+2])])
+		s3 += int32(t[768+int(code[i+3])])
+	}
+	for ; i < len(code); i++ {
+		s0 += int32(lut[i*256+int(code[i])])
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// dotF32 is the dot product of two vectors of equal length.
+func dotF32(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// dotI8 is the dot product of two int8 vectors of equal length.
+func dotI8(a, b []int8) int32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 int32
+	i := 0
+	for ; i+8 <= len(a); i += 8 {
+		aa := a[i : i+8 : i+8]
+		bb := b[i : i+8 : i+8]
+		s0 += int32(aa[0])*int32(bb[0]) + int32(aa[4])*int32(bb[4])
+		s1 += int32(aa[1])*int32(bb[1]) + int32(aa[5])*int32(bb[5])
+		s2 += int32(aa[2])*int32(bb[2]) + int32(aa[6])*int32(bb[6])
+		s3 += int32(aa[3])*int32(bb[3]) + int32(aa[7])*int32(bb[7])
+	}
+	for ; i < len(a); i++ {
+		s0 += int32(a[i]) * int32(b[i])
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// normalized returns a unit-length copy of v (all zeros stay zeros).
+func normalized(v []float32) []float32 {
+	var ss float64
+	for _, f := range v {
+		ss += float64(f) * float64(f)
+	}
+	out := make([]float32, len(v))
+	if ss == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(ss)
+	for i, f := range v {
+		out[i] = float32(float64(f) * inv)
+	}
+	return out
+}
+
+// quantize8 maps v to int8 codes with codes[i]*scale ≈ v[i].
+func quantize8(v []float32) ([]int8, float32) {
+	var m float32
+	for _, f := range v {
+		m = max(m, float32(math.Abs(float64(f))))
+	}
+	codes := make([]int8, len(v))
+	if m == 0 {
+		return codes, 0
+	}
+	scale := m / 127
+	for i, f := range v {
+		codes[i] = int8(math.Round(float64(f / scale)))
+	}
+	return codes, scale
+}
+
+func encodeF32(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
+
+func decodeF32(b []byte) []float32 {
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v
+}
+
+func encodeI8(c []int8) []byte {
+	b := make([]byte, len(c))
+	for i, v := range c {
+		b[i] = byte(v)
+	}
+	return b
+}
+
+func decodeI8(b []byte) []int8 {
+	c := make([]int8, len(b))
+	for i, v := range b {
+		c[i] = int8(v)
+	}
+	return c
+}
+
+// FuseRRF merges ranked lists of passage ids by reciprocal rank fusion: an
+// id scores the sum of 1/(k + rank) over the lists it appears in (rank
+// from 1), and the result is ordered by that score, ties by first
+// appearance. k <= 0 means DefaultRRFK.
+func FuseRRF(lists [][]int64, k float64) []int64 {
+	ids, _ := fuseRRF(lists, k)
+	return ids
+}
+
+func fuseRRF(lists [][]int64, k float64) ([]int64, map[int64]float64) {
+	if k <= 0 {
+		k = DefaultRRFK
+	}
+	score := map[int64]float64{}
+	var order []int64
+	for _, list := range lists {
+		seen := make(map[int64]bool, len(list))
+		for rank, id := range list {
+			if seen[id] {
+				continue // an id counts once per list, at its best rank
+			}
+			seen[id] = true
+			if _, ok := score[id]; !ok {
+				order = append(order, id)
+			}
+			score[id] += 1 / (k + float64(rank+1))
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int64) int { return cmp.Compare(score[b], score[a]) })
+	return order, score
+}
+
+// vectorSpace is the current vector space and its bookkeeping
+// (vector_meta).
+type vectorSpace struct {
+	model string
+	dim   int
+	gen   int64
+	upto  int64
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readVectorSpace(ctx context.Context, q queryer) (vectorSpace, error) {
+	var s vectorSpace
+	err := q.QueryRowContext(ctx, `SELECT model, dim, gen, embedded_upto FROM vector_meta WHERE id = 1`).Scan(&s.model, &s.dim, &s.gen, &s.upto)
+	if err != nil {
+		return s, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return s, nil
+}
+
+// missingCond selects passages p without a vector of (model, dim).
+const missingCond = `NOT EXISTS (SELECT 1 FROM passage_vectors v WHERE v.passage_id = p.id AND v.model = ? AND v.dim = ?)`
+
+// EmbedMissing embeds, batchSize at a time (0 means DefaultEmbedBatch), the
+// passages that have no vector of emb's model, and returns how many it
+// embedded. The text embedded is the headline, a newline and the passage.
+// Each batch is committed on its own, so an interrupted run (ctx cancelled,
+// a failing endpoint) keeps what it did and the next run continues where
+// it stopped. Vectors of another model, or of another dimension than the
+// model now returns, count as missing and are replaced. progress, when not
+// nil, is called with the passages done and the total to do, first before
+// any work (counting takes a scan of the passages to do) and then after
+// each batch.
+func (db *DB) EmbedMissing(ctx context.Context, emb Embedder, batchSize int, progress func(done, total int)) (int, error) {
+	if emb == nil || emb.Model() == "" {
+		return 0, Errorf(EINVALID, "No embeddings model is configured: set HERALD_EMBED_MODEL.")
+	}
+	model := emb.Model()
+	if batchSize <= 0 {
+		batchSize = DefaultEmbedBatch
+	}
+	sp, err := readVectorSpace(ctx, db.db)
+	if err != nil {
+		return 0, err
+	}
+	var dim int
+	var cursor int64
+	if sp.model == model {
+		dim, cursor = sp.dim, sp.upto
+	}
+	total := 0
+	if progress != nil {
+		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages p WHERE p.id > ? AND `+missingCond, cursor, model, dim).Scan(&total); err != nil {
+			return 0, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		progress(0, total)
+	}
+	done := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+		batch, err := db.missingPassages(ctx, model, dim, cursor, batchSize)
+		if err != nil {
+			return done, err
+		}
+		if len(batch) == 0 {
+			return done, nil
+		}
+		texts := make([]string, len(batch))
+		for i, p := range batch {
+			texts[i] = p.text
+		}
+		vecs, err := emb.Embed(ctx, texts)
+		if err != nil {
+			return done, err
+		}
+		if len(vecs) != len(batch) || len(vecs[0]) == 0 {
+			return done, Errorf(EUNAVAILABLE, "The embeddings model returned %d vectors for %d texts.", len(vecs), len(batch))
+		}
+		for _, v := range vecs {
+			if len(v) != len(vecs[0]) {
+				return done, Errorf(EUNAVAILABLE, "The embeddings model returned vectors of %d and %d dimensions.", len(vecs[0]), len(v))
+			}
+		}
+		next, switched, err := db.storeVectors(ctx, model, batch, vecs, cursor)
+		if err != nil {
+			return done, err
+		}
+		done += len(batch)
+		dim, cursor = len(vecs[0]), next
+		if switched && progress != nil {
+			// The space changed under this run (the model now answers with
+			// another dimension): everything is to do again.
+			if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages p WHERE p.id > ? AND `+missingCond, cursor, model, dim).Scan(&total); err != nil {
+				return done, WrapError(EINTERNAL, "Cannot read the database.", err)
+			}
+			total += done
+		}
+		if progress != nil {
+			progress(done, max(total, done))
+		}
+	}
+}
+
+// ProbeVectorSpace embeds one short text to learn the dimension emb
+// answers with now, and returns it. When emb's model is the current one but
+// its dimension changed (a server that now truncates, another model under
+// the same name), that dimension becomes the current space, so that the
+// next EmbedMissing re-embeds every passage; EmbedMissing alone notices
+// only when it has something to embed. herald reindex calls it first.
+func (db *DB) ProbeVectorSpace(ctx context.Context, emb Embedder) (int, error) {
+	if emb == nil || emb.Model() == "" {
+		return 0, Errorf(EINVALID, "No embeddings model is configured: set HERALD_EMBED_MODEL.")
+	}
+	vecs, err := emb.Embed(ctx, []string{"Herald checks the embeddings model."})
+	if err != nil {
+		return 0, err
+	}
+	if len(vecs) != 1 || len(vecs[0]) == 0 {
+		return 0, Errorf(EUNAVAILABLE, "The embeddings model returned no vector.")
+	}
+	dim := len(vecs[0])
+	res, err := db.db.ExecContext(ctx, `UPDATE vector_meta SET dim = ?, embedded_upto = 0, gen = gen + 1 WHERE id = 1 AND model = ? AND dim <> ?`, dim, emb.Model(), dim)
+	if err != nil {
+		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		db.Logger.Info("embeddings model changed its dimension: re-embedding every passage", "model", emb.Model(), "dim", dim)
+	}
+	return dim, nil
+}
+
+type pendingPassage struct {
+	id   int64
+	text string
+}
+
+// missingPassages returns up to limit passages after id cursor without a
+// vector of (model, dim), in id order.
+func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor int64, limit int) ([]pendingPassage, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.title
+		FROM passages p JOIN articles a ON a.id = p.article_id
+		WHERE p.id > ? AND `+missingCond+` ORDER BY p.id LIMIT ?`, cursor, model, dim, limit)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var out []pendingPassage
+	for rows.Next() {
+		var p pendingPassage
+		var seq, start, end int
+		var chunk, title string
+		if err := rows.Scan(&p.id, &seq, &start, &end, &chunk, &title); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		p.text = title + "\n" + passageText(chunk, seq, start, end)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return out, nil
+}
+
+// storeVectors writes one batch of vectors in a transaction and returns
+// the id after which the next batch starts. It switches the current space
+// when the batch is of another one, and advances embedded_upto only when
+// nothing lowered it since this run read it.
+func (db *DB) storeVectors(ctx context.Context, model string, batch []pendingPassage, vecs [][]float32, cursor int64) (next int64, switched bool, err error) {
+	dim := len(vecs[0])
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer tx.Rollback()
+	sp, err := readVectorSpace(ctx, tx)
+	if err != nil {
+		return 0, false, err
+	}
+	gen := sp.gen + 1
+	if sp.model != model || sp.dim != dim {
+		switched = sp.model != "" || sp.dim != 0
+		if switched {
+			db.Logger.Info("embeddings model changed: re-embedding every passage",
+				"from", sp.model, "from_dim", sp.dim, "to", model, "to_dim", dim)
+		}
+		sp.upto = 0
+		if _, err := tx.ExecContext(ctx, `UPDATE vector_meta SET model = ?, dim = ?, embedded_upto = 0 WHERE id = 1`, model, dim); err != nil {
+			return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		if switched && cursor > 0 {
+			cursor = -1 // passages before this batch may hold old-space vectors
+		}
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO passage_vectors(passage_id, model, dim, gen, scale, q8, vec)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)`)
+	if err != nil {
+		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	defer st.Close()
+	for i, p := range batch {
+		v := normalized(vecs[i])
+		codes, scale := quantize8(v)
+		if _, err := st.ExecContext(ctx, p.id, model, dim, gen, float64(scale), encodeI8(codes), encodeF32(v), p.id); err != nil {
+			return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+	}
+	last := batch[len(batch)-1].id
+	next = last
+	switch {
+	case cursor < 0:
+		next = 0
+	case sp.upto == cursor:
+		// Every passage up to last now has a vector: those before the
+		// batch were skipped by the query because they had one.
+		if _, err := tx.ExecContext(ctx, `UPDATE vector_meta SET embedded_upto = ? WHERE id = 1`, last); err != nil {
+			return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+	case sp.upto < cursor:
+		// A passage id at or below the cursor was freed and may be reused
+		// by a new passage: look again from the lowered mark.
+		next = sp.upto
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE vector_meta SET gen = ? WHERE id = 1`, gen); err != nil {
+		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
+	return next, switched, nil
+}
+
+// VectorCounts says how far the passages are embedded.
+type VectorCounts struct {
+	Model    string `json:"model"`    // the current embeddings model, "" before any
+	Dim      int    `json:"dim"`      // its dimension
+	Passages int    `json:"passages"` // all passages
+	Embedded int    `json:"embedded"` // passages with a vector of the current model
+}
+
+// VectorCounts returns the current vector space and how many passages have
+// a vector in it.
+func (db *DB) VectorCounts(ctx context.Context) (VectorCounts, error) {
+	sp, err := readVectorSpace(ctx, db.db)
+	if err != nil {
+		return VectorCounts{}, err
+	}
+	c := VectorCounts{Model: sp.model, Dim: sp.dim}
+	err = db.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM passages),
+		(SELECT count(*) FROM passage_vectors WHERE model = ? AND dim = ?)`, sp.model, sp.dim).Scan(&c.Passages, &c.Embedded)
+	if err != nil {
+		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return c, nil
+}
+
+// vectorState is a DB's in-memory vector index and query cache.
+type vectorState struct {
+	mu      sync.Mutex // serialises loads and refreshes
+	opts    VectorIndexOptions
+	index   VectorSearcher
+	model   string
+	dim     int
+	gen     int64
+	queries []cachedQuery // most recent last
+}
+
+type cachedQuery struct {
+	model, text string
+	vec         []float32
+}
+
+const queryCacheSize = 32
+
+// SetVectorOptions sets how the in-memory vector index is built; the next
+// vector search reloads it.
+func (db *DB) SetVectorOptions(o VectorIndexOptions) {
+	db.vec.mu.Lock()
+	defer db.vec.mu.Unlock()
+	db.vec.opts = o
+	db.vec.index = nil
+}
+
+// LoadVectors loads the vectors of model into memory now, if it is the
+// current embeddings model, so that the first question does not wait for
+// them; `herald serve` may call it in the background at start. It returns
+// the number of vectors loaded.
+func (db *DB) LoadVectors(ctx context.Context, model string) (int, error) {
+	sp, err := readVectorSpace(ctx, db.db)
+	if err != nil || sp.model != model || model == "" {
+		return 0, err
+	}
+	idx, err := db.vectorSearcher(ctx, model, sp.dim)
+	if err != nil {
+		return 0, err
+	}
+	return idx.Len(), nil
+}
+
+// vectorSearcher returns the in-memory index of (model, dim), loading it
+// on first use and adding the vectors of batches written since.
+func (db *DB) vectorSearcher(ctx context.Context, model string, dim int) (VectorSearcher, error) {
+	st := &db.vec
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	sp, err := readVectorSpace(ctx, db.db)
+	if err != nil {
+		return nil, err
+	}
+	if st.index != nil && st.model == model && st.dim == dim {
+		if sp.gen != st.gen {
+			if err := db.refreshVectors(ctx, st.index, model, dim, st.gen); err != nil {
+				return nil, err
+			}
+			st.gen = sp.gen
+		}
+		return st.index, nil
+	}
+	idx, err := db.loadVectorIndex(ctx, model, dim, st.opts)
+	if err != nil {
+		return nil, err
+	}
+	st.index, st.model, st.dim, st.gen = idx, model, dim, sp.gen
+	return idx, nil
+}
+
+// loadVectorIndex reads every vector of (model, dim): int8 codes only,
+// unless they are few enough to keep at full precision.
+func (db *DB) loadVectorIndex(ctx context.Context, model string, dim int, opts VectorIndexOptions) (*VectorIndex, error) {
+	idx := NewVectorIndex(dim, opts)
+	idx.Exact = db.exactVectors(model, dim)
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM passage_vectors WHERE model = ? AND dim = ?`, model, dim).Scan(&n); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the vectors.", err)
+	}
+	if n == 0 {
+		return idx, nil
+	}
+	withFull := n <= opts.exactBelow()
+	rows, err := db.queryVectors(ctx, model, dim, -1, withFull)
+	if err != nil {
+		return nil, err
+	}
+	idx.ids = make([]int64, 0, n)
+	idx.arts = make([]int64, 0, n)
+	idx.scales = make([]float32, 0, n)
+	idx.codes = make([]int8, 0, n*dim)
+	if withFull {
+		idx.full = make([]float32, 0, n*dim)
+	}
+	err = scanVectorRows(rows, dim, withFull, func(pid, aid int64, scale float32, q8, vec []byte) {
+		idx.ids = append(idx.ids, pid)
+		idx.arts = append(idx.arts, aid)
+		idx.scales = append(idx.scales, scale)
+		for _, b := range q8 {
+			idx.codes = append(idx.codes, int8(b))
+		}
+		if withFull {
+			for i := 0; i+4 <= len(vec); i += 4 {
+				idx.full = append(idx.full, math.Float32frombits(binary.LittleEndian.Uint32(vec[i:])))
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !slices.IsSorted(idx.ids) {
+		idx.sortByID()
+	}
+	idx.settle(withFull, nil)
+	return idx, nil
+}
+
+// refreshVectors adds to idx the vectors of (model, dim) written after
+// generation gen.
+func (db *DB) refreshVectors(ctx context.Context, s VectorSearcher, model string, dim int, gen int64) error {
+	idx, fast := s.(*VectorIndex)
+	withFull := !fast
+	if fast {
+		idx.mu.RLock()
+		withFull = idx.full != nil
+		idx.mu.RUnlock()
+	}
+	rows, err := db.queryVectors(ctx, model, dim, gen, withFull)
+	if err != nil {
+		return err
+	}
+	var batch []vecRow
+	err = scanVectorRows(rows, dim, withFull, func(pid, aid int64, scale float32, q8, vec []byte) {
+		r := vecRow{pid: pid, aid: aid, scale: scale, codes: decodeI8(q8)}
+		if withFull {
+			r.full = decodeF32(vec)
+		}
+		batch = append(batch, r)
+	})
+	if err != nil {
+		return err
+	}
+	if fast {
+		idx.upsert(batch)
+		return nil
+	}
+	for _, r := range batch {
+		s.Add(r.pid, r.aid, r.full)
+	}
+	return nil
+}
+
+// queryVectors selects the vectors of (model, dim) newer than gen (all
+// when gen < 0), with their float32 copy when withFull.
+func (db *DB) queryVectors(ctx context.Context, model string, dim int, gen int64, withFull bool) (*sql.Rows, error) {
+	vec := "x''"
+	if withFull {
+		vec = "v.vec"
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT v.passage_id, p.article_id, v.scale, v.q8, `+vec+`
+		FROM passage_vectors v JOIN passages p ON p.id = v.passage_id
+		WHERE v.model = ? AND v.dim = ? AND v.gen > ?`, model, dim, gen)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the vectors.", err)
+	}
+	return rows, nil
+}
+
+// scanVectorRows passes each well-formed row to fn; the byte slices are
+// valid only during the call.
+func scanVectorRows(rows *sql.Rows, dim int, withFull bool, fn func(pid, aid int64, scale float32, q8, vec []byte)) error {
+	defer rows.Close()
+	var pid, aid int64
+	var scale float64
+	var q8, vec sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&pid, &aid, &scale, &q8, &vec); err != nil {
+			return WrapError(EINTERNAL, "Cannot read the vectors.", err)
+		}
+		if len(q8) != dim || (withFull && len(vec) != 4*dim) {
+			continue
+		}
+		fn(pid, aid, float32(scale), q8, vec)
+	}
+	if err := rows.Err(); err != nil {
+		return WrapError(EINTERNAL, "Cannot read the vectors.", err)
+	}
+	return nil
+}
+
+// exactVectors returns the Exact function of an index over (model, dim):
+// the float32 vectors read back from SQLite.
+func (db *DB) exactVectors(model string, dim int) func(ctx context.Context, ids []int64) (map[int64][]float32, error) {
+	return func(ctx context.Context, ids []int64) (map[int64][]float32, error) {
+		out := make(map[int64][]float32, len(ids))
+		for start := 0; start < len(ids); start += maxSQLIDs {
+			part := ids[start:min(start+maxSQLIDs, len(ids))]
+			args := []any{model, dim}
+			for _, id := range part {
+				args = append(args, id)
+			}
+			rows, err := db.db.QueryContext(ctx, `SELECT passage_id, vec FROM passage_vectors WHERE model = ? AND dim = ? AND passage_id IN (`+placeholders(len(part))+`)`, args...)
+			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var id int64
+				var b []byte
+				if err := rows.Scan(&id, &b); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				if len(b) == 4*dim {
+					out[id] = decodeF32(b)
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+}
+
+// maxSQLIDs bounds the ids bound into one IN (...) list.
+const maxSQLIDs = 500
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
+// embedQuery returns the unit-length embedding of a query, from a small
+// cache of recent queries when possible.
+func (db *DB) embedQuery(ctx context.Context, emb Embedder, query string) ([]float32, error) {
+	model := emb.Model()
+	st := &db.vec
+	st.mu.Lock()
+	for i := len(st.queries) - 1; i >= 0; i-- {
+		if c := st.queries[i]; c.model == model && c.text == query {
+			st.mu.Unlock()
+			return c.vec, nil
+		}
+	}
+	st.mu.Unlock()
+	vecs, err := emb.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, err
+	}
+	if len(vecs) != 1 || len(vecs[0]) == 0 {
+		return nil, Errorf(EUNAVAILABLE, "The embeddings model returned no vector for the question.")
+	}
+	v := normalized(vecs[0])
+	st.mu.Lock()
+	st.queries = append(st.queries, cachedQuery{model: model, text: query, vec: v})
+	if len(st.queries) > queryCacheSize {
+		st.queries = slices.Delete(st.queries, 0, len(st.queries)-queryCacheSize)
+	}
+	st.mu.Unlock()
+	return v, nil
+}
+
+// VectorSearch embeds query with emb and returns up to k passages (0 means
+// Ranking.Candidates of DefaultRanking) by descending cosine similarity,
+// restricted by f like Search (guild scope, dates, sources; f.Limit is
+// ignored). Only passages with a vector of emb's model are found. The
+// in-memory index is loaded on the first call, which may take seconds on
+// a large database (see LoadVectors).
+func (db *DB) VectorSearch(ctx context.Context, emb Embedder, query string, f Filter, k int) ([]VectorHit, error) {
+	if emb == nil || strings.TrimSpace(query) == "" {
+		return nil, nil
+	}
+	if k <= 0 {
+		k = DefaultRanking().Candidates
+	}
+	q, err := db.embedQuery(ctx, emb, query)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := db.vectorSearcher(ctx, emb.Model(), len(q))
+	if err != nil {
+		return nil, err
+	}
+	if idx.Len() == 0 {
+		return nil, nil
+	}
+	where, args := filterSQL(f)
+	want := k
+	if where != "1" {
+		// Filters apply after the search; widen it so that they rarely
+		// leave too few.
+		want = 4 * k
+	}
+	var allow func(int64) bool
+	for attempt := 0; ; attempt++ {
+		hits := idx.Search(ctx, q, want, allow)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ids := make([]int64, len(hits))
+		for i, h := range hits {
+			ids[i] = h.PassageID
+		}
+		// The check drops passages deleted since the index was loaded as
+		// well as those the filter excludes.
+		ok, err := db.filterPassageIDs(ctx, ids, where, args)
+		if err != nil {
+			return nil, err
+		}
+		out := hits[:0]
+		for _, h := range hits {
+			if ok[h.PassageID] && len(out) < k {
+				out = append(out, h)
+			}
+		}
+		if len(out) >= k || len(hits) < want || allow != nil {
+			return out, nil
+		}
+		switch {
+		case attempt == 0:
+			want *= 8
+		case where != "1":
+			// A narrow filter: list what it allows and search only that.
+			set, err := db.allowedPassages(ctx, where, args)
+			if err != nil {
+				return nil, err
+			}
+			allow = func(id int64) bool { _, ok := set[id]; return ok }
+			want = k
+		default:
+			return out, nil
+		}
+	}
+}
+
+// filterPassageIDs returns which of ids are passages that f's WHERE clause
+// allows.
+func (db *DB) filterPassageIDs(ctx context.Context, ids []int64, where string, args []any) (map[int64]bool, error) {
+	ok := make(map[int64]bool, len(ids))
+	for start := 0; start < len(ids); start += maxSQLIDs {
+		part := ids[start:min(start+maxSQLIDs, len(ids))]
+		qargs := make([]any, 0, len(part)+len(args))
+		for _, id := range part {
+			qargs = append(qargs, id)
+		}
+		qargs = append(qargs, args...)
+		rows, err := db.db.QueryContext(ctx, `SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id
+			WHERE p.id IN (`+placeholders(len(part))+`) AND `+where, qargs...)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+			}
+			ok[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+	}
+	return ok, nil
+}
+
+// allowedPassages lists every passage f's WHERE clause allows.
+func (db *DB) allowedPassages(ctx context.Context, where string, args []any) (map[int64]struct{}, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id WHERE `+where, args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	}
+	defer rows.Close()
+	set := map[int64]struct{}{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+		set[id] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	}
+	return set, nil
+}
+
+// loadCandidates loads passages with their articles in the shape of the
+// BM25 first stage, in the order of ids, dropping those that no longer
+// exist or that f excludes. Their scores are zero.
+func (db *DB) loadCandidates(ctx context.Context, ids []int64, f Filter) ([]*candidate, error) {
+	where, args := filterSQL(f)
+	byID := make(map[int64]*candidate, len(ids))
+	for start := 0; start < len(ids); start += maxSQLIDs {
+		part := ids[start:min(start+maxSQLIDs, len(ids))]
+		qargs := make([]any, 0, len(part)+len(args))
+		for _, id := range part {
+			qargs = append(qargs, id)
+		}
+		qargs = append(qargs, args...)
+		rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+`, p.id, p.seq, p.start, p.end, p.words, p.chunk
+			FROM passages p JOIN articles a ON a.id = p.article_id
+			WHERE p.id IN (`+placeholders(len(part))+`) AND `+where, qargs...)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+		for rows.Next() {
+			c := &candidate{}
+			p := &c.hit.Passage
+			var chunk string
+			a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &chunk)
+			if err != nil {
+				rows.Close()
+				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+			}
+			p.Text = passageText(chunk, p.Seq, p.Start, p.End)
+			p.ArticleID = a.ID
+			c.hit.Article = a
+			byID[p.ID] = c
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+	}
+	out := make([]*candidate, 0, len(byID))
+	for _, id := range ids {
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+			delete(byID, id)
+		}
+	}
+	return out, nil
+}
+
+// fuseVectorCandidates is hybrid retrieval's hook in SearchWith, called
+// after rescore: it adds the k nearest passages by vector to the BM25
+// candidates and sets every candidate's score to its reciprocal rank
+// fusion score over the two rankings (BM25 by rescore's score, vectors by
+// similarity), returning the union best first. On any failure of the
+// vector side it returns the BM25 candidates unchanged with the error, so
+// that the caller can log it and go on.
+func (db *DB) fuseVectorCandidates(ctx context.Context, emb Embedder, query string, f Filter, k int, cands []*candidate) ([]*candidate, error) {
+	if emb == nil {
+		return cands, nil
+	}
+	hits, err := db.VectorSearch(ctx, emb, query, f, k)
+	if err != nil || len(hits) == 0 {
+		return cands, err
+	}
+	byID := make(map[int64]*candidate, len(cands)+len(hits))
+	bm25 := slices.Clone(cands)
+	slices.SortStableFunc(bm25, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
+	lexical := make([]int64, len(bm25))
+	for i, c := range bm25 {
+		lexical[i] = c.hit.Passage.ID
+		byID[c.hit.Passage.ID] = c
+	}
+	var vector, missing []int64
+	for _, h := range hits {
+		vector = append(vector, h.PassageID)
+		if byID[h.PassageID] == nil {
+			missing = append(missing, h.PassageID)
+		}
+	}
+	extra, err := db.loadCandidates(ctx, missing, f)
+	if err != nil {
+		return cands, err
+	}
+	for _, c := range extra {
+		byID[c.hit.Passage.ID] = c
+	}
+	order, score := fuseRRF([][]int64{lexical, vector}, DefaultRRFK)
+	out := make([]*candidate, 0, len(order))
+	for _, id := range order {
+		c := byID[id]
+		if c == nil {
+			continue // a vector hit deleted meanwhile
+		}
+		c.score = score[id]
+		c.hit.Score = score[id]
+		out = append(out, c)
+	}
+	return out, nil
+}
