@@ -203,9 +203,9 @@ func TestMentionIsAnsweredAsAReply(t *testing.T) {
 		return c.Method == "POST" && c.Path == "/channels/"+h.fd.ChannelID()+"/messages"
 	}, wait)
 	var sent struct {
-		Content string                       `json:"content"`
+		Content string                      `json:"content"`
 		Ref     *discordgo.MessageReference `json:"message_reference"`
-		Embeds  []*discordgo.MessageEmbed    `json:"embeds"`
+		Embeds  []*discordgo.MessageEmbed   `json:"embeds"`
 	}
 	if err := json.Unmarshal(c.Body, &sent); err != nil {
 		t.Fatal(err)
