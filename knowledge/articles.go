@@ -408,8 +408,11 @@ func passageText(chunk string, seq, start, end int) string {
 }
 
 func (w *articleWriter) flushStats(ctx context.Context) error {
+	var title, body []byte
 	for _, r := range w.pendingFTS {
-		if _, err := w.insFTS.ExecContext(ctx, r.id, r.title, r.body); err != nil {
+		title = text.AppendIndexText(title[:0], r.title)
+		body = text.AppendIndexText(body[:0], r.body)
+		if _, err := w.insFTS.ExecContext(ctx, r.id, string(title), string(body)); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
 	}

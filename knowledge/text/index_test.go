@@ -1,0 +1,28 @@
+package text
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestAppendIndexTextKeepsWhatQueriesSearch(t *testing.T) {
+	in := "The U.S. and the WHO said Scholz's Taurus décision was “final” in 2024."
+	got := string(AppendIndexText(nil, in))
+	for _, want := range []string{"scholz", "taurus", "decision", "final", "2024", "who"} {
+		if !strings.Contains(" "+got+" ", " "+want+" ") {
+			t.Errorf("index text %q lacks %q", got, want)
+		}
+	}
+	for _, stop := range []string{" the ", " and ", " was ", " in "} {
+		if strings.Contains(" "+got+" ", stop) {
+			t.Errorf("index text %q keeps the stop word %q", got, stop)
+		}
+	}
+	// Every query term of a question about the text is in the index text.
+	idx := " " + got + " "
+	for _, term := range QueryTerms("Why was the WHO's Taurus décision final in 2024?") {
+		if !strings.Contains(idx, " "+term+" ") {
+			t.Errorf("query term %q is not indexed (index text %q)", term, got)
+		}
+	}
+}
