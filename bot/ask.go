@@ -192,7 +192,7 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 	q := knowledge.Question{Text: j.question, Filter: j.filter, History: j.history}
 	var notes []string
 	if b.limits.overBudget(j.guildID, b.now()) {
-		q.Mode = knowledge.ModeExtractive
+		q.Mode = knowledge.AskExtractive
 		notes = append(notes, budgetNote)
 	}
 	log := b.Logger.With("kind", j.kind, "guild", j.guildID, "channel", j.channelID, "user", j.userID)
