@@ -49,13 +49,15 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "answer a question from the built-in sample article (no setup needed)", runDemo},
-		{"serve", "run the Discord bot (needs DISCORD_TOKEN)", runServe},
 		{"ask", "answer a question with cited sources", runAsk},
 		{"chat", "ask questions and follow-ups in an interactive session", runChat},
 		{"search", "show the passages that match a query", runSearch},
 		{"ingest", "add articles from files, folders or URLs", runIngest},
 		{"articles", "list stored articles, newest first", runArticles},
 		{"remove", "delete an article by id or URL", runRemove},
+		{"feed", "follow news feeds: add, remove, list, pause, resume, poll", runFeed},
+		{"summarize", "summarise an article (id or URL) or a topic, with citations", runSummarize},
+		{"digest", "print the digest of the day's stories (--since 24h, --json)", runDigest},
 		{"eval", "measure retrieval and answers on an evaluation set", runEval},
 		{"bench", "generate a large corpus and measure speed, size and memory", runBench},
 	}

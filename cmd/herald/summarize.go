@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"github.com/herald-bot/herald/knowledge"
+)
+
+// newSummarizer builds the summarizer with the same model, prompts and
+// context budget as the answerer (see newAnswerer).
+func newSummarizer(e *env, db *knowledge.DB) (*knowledge.Summarizer, error) {
+	an, err := newAnswerer(e, db)
+	if err != nil {
+		return nil, err
+	}
+	return &knowledge.Summarizer{DB: db, Completer: an.Completer, Prompts: an.Prompts, ContextTokens: an.ContextTokens, Logger: db.Logger}, nil
+}
+
+func runSummarize(ctx context.Context, e *env) error {
+	fs := newFlags(e, "summarize", "ID|URL|TOPIC", `Summarises a stored article (by its id or URL) or what the articles say about a
+topic, in a few sentences with numbered citations. With a language model the
+summary is written from the summary prompt; without one, it quotes the
+article's most central sentences in order.`)
+	mode := fs.String("mode", "auto", "who writes the summary: auto (the model when configured), llm or extractive")
+	guild := fs.String("guild", "*", "summarise as this Discord server sees the articles (default: all)")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	args, err := parseFlags(fs, e.args)
+	if err != nil {
+		return err
+	}
+	target := strings.TrimSpace(strings.Join(args, " "))
+	if target == "" {
+		fs.Usage()
+		return exitError{2}
+	}
+	db, err := openDB(ctx, e, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	s, err := newSummarizer(e, db)
+	if err != nil {
+		return err
+	}
+	ans, err := s.Summarize(ctx, knowledge.SummaryRequest{Target: target, GuildID: *guild, Mode: *mode})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, answerJSON(ans))
+	}
+	printAnswer(e.stdout, ans, true)
+	return nil
+}
