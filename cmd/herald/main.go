@@ -49,6 +49,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "answer a question from the built-in sample article (no setup needed)", runDemo},
+		{"serve", "run the Discord bot (needs DISCORD_TOKEN)", runServe},
 		{"ask", "answer a question with cited sources", runAsk},
 		{"chat", "ask questions and follow-ups in an interactive session", runChat},
 		{"search", "show the passages that match a query", runSearch},
