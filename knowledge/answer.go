@@ -122,6 +122,19 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if query != question {
+		// Terms carried over from earlier turns set the topic; the
+		// follow-up's own words say what is asked about it.
+		own := map[string]bool{}
+		for _, t := range text.QueryTerms(question) {
+			own[t] = true
+		}
+		for t := range weights {
+			if !own[t] {
+				weights[t] *= carriedWeight
+			}
+		}
+	}
 	x := DefaultExtraction()
 	if an.Extraction != nil {
 		x = *an.Extraction
@@ -134,6 +147,9 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	}
 	return ans, nil
 }
+
+// carriedWeight scales the weight of terms a follow-up inherits.
+const carriedWeight = 0.3
 
 // useLLM decides from a question's mode whether the model answers.
 func (an *Answerer) useLLM(mode string) (bool, error) {

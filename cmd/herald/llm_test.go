@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -103,5 +104,29 @@ func TestBadModelConfigurationIsExplained(t *testing.T) {
 	_, errOut, err := runHerald(t, env, "ask", "Taurus?")
 	if err == nil || !strings.Contains(errOut, "HERALD_LLM_TIMEOUT") {
 		t.Fatalf("want a clear message about the timeout: %v %s", err, errOut)
+	}
+}
+
+func TestChatKeepsTheConversation(t *testing.T) {
+	env := testEnv(t)
+	ingestSample(t, env)
+	var out, errb strings.Builder
+	in := strings.NewReader("Why hasn't Scholz approved Taurus deliveries?\nand how far?\n\n")
+	err := run(context.Background(), []string{"chat", "--mode", "extractive"}, func(k string) string { return env[k] }, in, &out, &errb)
+	if err != nil {
+		t.Fatalf("chat: %v %s", err, errb.String())
+	}
+	got := out.String()
+	if !strings.Contains(got, "entanglement") {
+		t.Errorf("first answer missing:\n%s", got)
+	}
+	// The follow-up names no missile; the first question's terms carry over.
+	if !strings.Contains(got, "500 kilometers") {
+		t.Errorf("follow-up not answered from the conversation:\n%s", got)
+	}
+	// Asked alone, the follow-up does not find it.
+	alone, _, err := runHerald(t, env, "ask", "--mode", "extractive", "and how far?")
+	if err != nil || strings.Contains(alone, "500 kilometers") {
+		t.Errorf("the follow-up alone should not find the range: %v\n%s", err, alone)
 	}
 }
