@@ -63,8 +63,8 @@ func TestCommandsAreRegisteredWithOneBulkOverwrite(t *testing.T) {
 		ask.Options[1].Name != "since" || ask.Options[2].Name != "source" || !ask.Options[2].Autocomplete {
 		t.Errorf("/ask = %+v", ask)
 	}
-	if ask != nil && ask.DefaultMemberPermissions != nil {
-		t.Errorf("/ask requires permissions %d", *ask.DefaultMemberPermissions)
+	if ask != nil && (ask.DefaultMemberPermissions != nil || ask.Contexts != nil) {
+		t.Errorf("/ask requires permissions %v or contexts %v in a server", ask.DefaultMemberPermissions, ask.Contexts)
 	}
 	if f := names["feed"]; f == nil || f.DefaultMemberPermissions == nil || *f.DefaultMemberPermissions != discordgo.PermissionManageGuild {
 		t.Errorf("/feed default permissions = %+v", f)
@@ -81,8 +81,14 @@ func TestCommandsAreRegisteredGloballyWithoutAGuild(t *testing.T) {
 	if len(puts) != 1 || puts[0].Path != "/applications/"+h.fd.AppID()+"/commands" {
 		t.Fatalf("registration calls = %v", puts)
 	}
-	if len(h.fd.Commands("")) != 3 {
-		t.Errorf("global commands = %v", h.fd.Commands(""))
+	global := h.fd.Commands("")
+	if len(global) != 3 {
+		t.Fatalf("global commands = %v", global)
+	}
+	for _, c := range global {
+		if c.Contexts == nil || len(*c.Contexts) != 2 || (*c.Contexts)[1] != discordgo.InteractionContextBotDM {
+			t.Errorf("/%s contexts = %v", c.Name, c.Contexts)
+		}
 	}
 	ids := h.fd.Identifies()
 	want := discordgo.IntentGuilds | discordgo.IntentGuildMessages | discordgo.IntentDirectMessages
@@ -228,14 +234,53 @@ func TestMentionIsAnsweredAsAReply(t *testing.T) {
 	h.fd.WaitFor(t, discordtest.Match("POST", "/channels/"+h.fd.ChannelID()+"/typing"), wait)
 	assertNoPings(t, h.fd, h.fd.ChannelID())
 
+	// A direct message needs no mention and searches the operator's articles only.
+	dm := h.fd.AddChannel(&discordgo.Channel{Type: discordgo.ChannelTypeDM, Recipients: []*discordgo.User{h.fd.User()}})
+	h.fd.SendMessage(h.fd.UserMessage(dm, nil, "and in private?"))
+	h.fd.WaitUntil(t, func() bool { return len(botMessages(h.fd, dm)) == 1 }, wait)
+	if q := asker.questions()[1]; q.Text != "and in private?" || q.Filter.GuildID != "" {
+		t.Errorf("DM question = %+v", q)
+	}
+
 	// Messages that do not mention the bot, and bots, are ignored.
 	h.fd.SendMessage(h.fd.UserMessage(h.fd.ChannelID(), nil, "just chatting"))
 	other := &discordgo.User{ID: "1212912186163331999", Username: "otherbot", Bot: true}
 	h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), other, "why no Taurus?"))
 	time.Sleep(100 * time.Millisecond)
-	if n := len(asker.questions()); n != 1 {
+	if n := len(asker.questions()); n != 2 {
 		t.Errorf("asked %d times", n)
 	}
+}
+
+func TestPostSplitsLongMessages(t *testing.T) {
+	t.Parallel()
+	h := start(t, bot.Config{}, answerWith("x"))
+	text := strings.TrimSpace(strings.Repeat("Story of the day about @everyone and <@"+discordtest.DefaultUserID+">. ", 60))
+	var embeds []*discordgo.MessageEmbed
+	for i := 0; i < 12; i++ {
+		embeds = append(embeds, &discordgo.MessageEmbed{Title: fmt.Sprintf("Story %d", i), Description: strings.Repeat("d", 900)})
+	}
+	msgs, err := h.b.Post(context.Background(), h.fd.ChannelID(), bot.Message{Content: text, Embeds: embeds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	n := 0
+	for _, m := range msgs {
+		if utf8.RuneCountInString(m.Content) > 2000 {
+			t.Errorf("message of %d characters", utf8.RuneCountInString(m.Content))
+		}
+		if m.Content != "" {
+			got.WriteString(m.Content + " ")
+		}
+		n += len(m.Embeds)
+	}
+	// About 4,000 characters of text in parts, then 12 embeds of 900
+	// characters: 6 with the last part, 6 in a message of their own.
+	if strings.TrimSpace(got.String()) != text || n != 12 || len(msgs) != 3 || len(msgs[1].Embeds) != 6 || msgs[2].Content != "" {
+		t.Errorf("%d messages, %d embeds", len(msgs), n)
+	}
+	assertNoPings(t, h.fd, h.fd.ChannelID())
 }
 
 func TestReplyToAnswerContinuesTheConversation(t *testing.T) {

@@ -80,8 +80,10 @@ func (c *Command) validate() error {
 	return walk(c.Options)
 }
 
-// definition is the command as registered with Discord.
-func (c *Command) definition() *discordgo.ApplicationCommand {
+// definition is the command as registered with Discord. Global commands
+// say where they may be used (servers, and DMs with the bot unless they
+// need a permission); commands of one server are only ever used there.
+func (c *Command) definition(global bool) *discordgo.ApplicationCommand {
 	def := &discordgo.ApplicationCommand{
 		Type:        discordgo.ChatApplicationCommand,
 		Name:        c.Name,
@@ -94,8 +96,10 @@ func (c *Command) definition() *discordgo.ApplicationCommand {
 		def.DefaultMemberPermissions = &perm
 		contexts = contexts[:1]
 	}
-	def.Contexts = &contexts
-	def.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	if global {
+		def.Contexts = &contexts
+		def.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
+	}
 	if def.Options == nil {
 		def.Options = []*discordgo.ApplicationCommandOption{}
 	}
@@ -128,7 +132,7 @@ func (b *Bot) Definitions() []*discordgo.ApplicationCommand {
 	b.init()
 	defs := make([]*discordgo.ApplicationCommand, 0, len(b.order))
 	for _, c := range b.order {
-		defs = append(defs, c.definition())
+		defs = append(defs, c.definition(b.cfg.GuildID == ""))
 	}
 	return defs
 }
@@ -263,8 +267,22 @@ func (r *Request) Defer(ctx context.Context, ephemeral bool) error {
 // deferred "thinking" message, or (once answered) as a follow-up. An
 // ephemeral reply after a public Defer deletes the public placeholder and
 // comes as an ephemeral follow-up, since a deferred response's visibility
-// cannot change.
+// cannot change. A message too large for Discord continues in follow-ups
+// (see Bot.Post).
 func (r *Request) Reply(ctx context.Context, m Message) error {
+	parts := layout(m)
+	if err := r.reply(ctx, parts[0]); err != nil {
+		return err
+	}
+	for _, p := range parts[1:] {
+		if _, err := r.Followup(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Request) reply(ctx context.Context, m Message) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var err error

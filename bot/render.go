@@ -64,26 +64,33 @@ func renderAnswer(ans *knowledge.Answer, notes ...string) []Message {
 		}
 		body += strings.Join(lines, "\n")
 	}
-	parts := splitText(body, maxContent)
+	var embeds []*discordgo.MessageEmbed
+	if !ans.Abstained {
+		for _, c := range ans.Citations {
+			embeds = append(embeds, citationEmbed(c))
+		}
+	}
+	return layout(Message{Content: body, Embeds: embeds})
+}
+
+// layout spreads a message too large for Discord over several: the text
+// split under 2,000 characters at paragraph or sentence boundaries, then
+// the embeds with the last part, packed within the embed limits, in more
+// messages if need be. There is always at least one message.
+func layout(m Message) []Message {
+	parts := splitText(m.Content, maxContent)
 	if len(parts) == 0 {
 		parts = []string{""}
 	}
 	msgs := make([]Message, len(parts))
 	for i, p := range parts {
-		msgs[i].Content = p
+		msgs[i] = Message{Content: p, Ephemeral: m.Ephemeral}
 	}
-	if ans.Abstained {
-		return msgs
-	}
-	var embeds []*discordgo.MessageEmbed
-	for _, c := range ans.Citations {
-		embeds = append(embeds, citationEmbed(c))
-	}
-	groups := packEmbeds(embeds)
+	groups := packEmbeds(m.Embeds)
 	if len(groups) > 0 {
 		msgs[len(msgs)-1].Embeds = groups[0]
 		for _, g := range groups[1:] {
-			msgs = append(msgs, Message{Embeds: g})
+			msgs = append(msgs, Message{Embeds: g, Ephemeral: m.Ephemeral})
 		}
 	}
 	return msgs

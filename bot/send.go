@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/herald-bot/herald/knowledge"
 )
 
 // Message is what Herald sends to Discord: text and embeds. It has no
@@ -146,4 +148,21 @@ func (sn *sender) startThread(ctx context.Context, channelID, messageID, name st
 	return sn.s.MessageThreadStartComplex(channelID, messageID, &discordgo.ThreadStart{
 		Name: name, AutoArchiveDuration: 1440, Type: discordgo.ChannelTypeGuildPublicThread,
 	}, o...)
+}
+
+// Post sends a message to a channel (for example a scheduled digest)
+// through the same sender as every answer: with empty allowed mentions,
+// text longer than one message split at paragraph or sentence boundaries,
+// embeds packed within Discord's limits. It returns the messages sent.
+func (b *Bot) Post(ctx context.Context, channelID string, m Message) ([]*discordgo.Message, error) {
+	b.init()
+	var out []*discordgo.Message
+	for _, part := range layout(m) {
+		msg, err := b.send.post(ctx, channelID, part, nil)
+		if err != nil {
+			return out, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		}
+		out = append(out, msg)
+	}
+	return out, nil
 }
