@@ -23,6 +23,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -145,6 +147,21 @@ func (c Config) Intents() discordgo.Intent {
 		in |= discordgo.IntentMessageContent
 	}
 	return in
+}
+
+// Permissions is what Herald needs in the channels it answers in: View
+// Channels, Send Messages, Embed Links (sources), Read Message History
+// (replies), Create Public Threads and Send Messages in Threads (thread
+// mode).
+const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks |
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
+
+// InviteURL returns the link that adds the bot with the application ID
+// appID to a server, with the bot and applications.commands scopes and
+// Permissions.
+func InviteURL(appID string) string {
+	return "https://discord.com/oauth2/authorize?client_id=" + url.QueryEscape(appID) +
+		"&scope=bot+applications.commands&permissions=" + strconv.FormatInt(Permissions, 10)
 }
 
 // Timing rules of the bot.
@@ -303,7 +320,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		scope = "guild " + b.cfg.GuildID
 	}
 	b.Logger.Info("Herald is connected to Discord", "user", b.botUserID(), "commands", len(b.order), "scope", scope,
-		"reply_mode", b.cfg.ReplyMode, "message_content", b.cfg.MessageContent)
+		"reply_mode", b.cfg.ReplyMode, "message_content", b.cfg.MessageContent, "servers", b.guildCount())
+	if b.guildCount() == 0 {
+		b.Logger.Warn("Herald is in no server yet; invite it with " + InviteURL(b.appID()))
+	}
 
 	<-ctx.Done()
 	b.shutdown()
@@ -370,6 +390,17 @@ func (b *Bot) botUserID() string {
 	}
 	b.botID.Store(st.User.ID)
 	return st.User.ID
+}
+
+// guildCount returns how many servers READY announced.
+func (b *Bot) guildCount() int {
+	st := b.Session.State
+	if st == nil {
+		return 0
+	}
+	st.RLock()
+	defer st.RUnlock()
+	return len(st.Guilds)
 }
 
 // appID returns the application ID from READY (the bot's user ID for

@@ -68,6 +68,13 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		}
 	}()
 	if question == "" {
+		// Help counts against the cooldown too, so bare mentions cannot make
+		// the bot spam a channel.
+		release, err := b.limits.admit(m.GuildID, m.Author.ID, b.now())
+		if err != nil {
+			return
+		}
+		defer release()
 		help := mentionHelp
 		if strings.TrimSpace(m.Content) == "" && !dm {
 			help = unreadable
