@@ -46,6 +46,8 @@ type Digest struct {
 	// Note is a one-line remark for the reader, e.g. that the model was
 	// unavailable.
 	Note string `json:"-"`
+	// Tokens is the number of model tokens the digest cost.
+	Tokens int `json:"-"`
 }
 
 // DigestStory is one story of a digest: a headline, one or two sentences
@@ -64,6 +66,8 @@ type DigestStory struct {
 	Latest time.Time `json:"-"`
 	// Mode says who wrote the summary, ModeLLM or ModeExtractive.
 	Mode string `json:"-"`
+	// Tokens is the number of model tokens the story cost.
+	Tokens int `json:"-"`
 }
 
 // DigestArticle is one report of a story.
@@ -208,6 +212,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 		if st.Mode == ModeLLM {
 			dg.Mode = ModeLLM
 		}
+		dg.Tokens += st.Tokens
 	}
 	if modelFailed {
 		dg.Note = "The language model was unavailable for some stories, so their summaries quote the articles directly."
@@ -393,6 +398,7 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	if err != nil {
 		return false, err
 	}
+	st.Tokens += resp.PromptTokens + resp.CompletionTokens
 	headline, body := splitHeadline(StripThink(resp.Content))
 	if headline == "" || body == "" {
 		return false, Errorf(EUNAVAILABLE, "the model's story has no headline or no summary")
