@@ -209,6 +209,8 @@ type FeedReport struct {
 	Err error
 	// Disabled is set when this failure disabled the feed.
 	Disabled bool
+
+	earliest time.Time // date of the oldest new article, for story grouping
 }
 
 // PollReport is what PollDue did, one FeedReport per feed polled.
@@ -294,7 +296,25 @@ func (p *Poller) pollAll(ctx context.Context, feeds []knowledge.Feed, o PollOpti
 		}(i)
 	}
 	wg.Wait()
+	p.groupStories(ctx, rep.Feeds...)
 	return rep
+}
+
+// groupStories recognises the stories of the new articles (see
+// knowledge.DB.AssignStories), once per round of polls.
+func (p *Poller) groupStories(ctx context.Context, reps ...FeedReport) {
+	var earliest time.Time
+	for _, r := range reps {
+		if !r.earliest.IsZero() && (earliest.IsZero() || r.earliest.Before(earliest)) {
+			earliest = r.earliest
+		}
+	}
+	if earliest.IsZero() {
+		return
+	}
+	if _, err := p.DB.AssignStories(context.WithoutCancel(ctx), earliest); err != nil {
+		p.logger().Warn("cannot group stories", "err", err)
+	}
 }
 
 func feedHost(raw string) string {
@@ -307,7 +327,9 @@ func feedHost(raw string) string {
 
 // PollFeed polls one feed now and records the outcome.
 func (p *Poller) PollFeed(ctx context.Context, f knowledge.Feed) FeedReport {
-	return p.poll(ctx, f, p.Options.withDefaults())
+	rep := p.poll(ctx, f, p.Options.withDefaults())
+	p.groupStories(ctx, rep)
+	return rep
 }
 
 func (p *Poller) poll(ctx context.Context, f knowledge.Feed, o PollOptions) (rep FeedReport) {
@@ -605,11 +627,7 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 			warn = append(warn, plural(bad, "item", "items")+" could not be stored")
 		}
 		fp.Added = len(rep.New)
-		if !earliest.IsZero() {
-			if _, err := p.DB.AssignStories(ctx, earliest); err != nil {
-				p.logger().Warn("cannot group stories", "err", err)
-			}
-		}
+		rep.earliest = earliest
 	}
 	rep.Warnings = warn
 	return fp, rep

@@ -179,6 +179,9 @@ func TestPollReadsRSSAtomAndJSONFeed(t *testing.T) {
 		a.FeedID != rss.ID || a.GuildID != "" || !a.PublishedAt.Equal(time.Date(2024, 6, 5, 9, 30, 0, 0, time.UTC)) {
 		t.Errorf("rss article = %+v", a)
 	}
+	if a.StoryID == 0 {
+		t.Errorf("the poll assigned no story to article %d", a.ID)
+	}
 	// content:encoded, not the shorter description, as paragraphs.
 	if !strings.Contains(a.Text, "ending a dispute that had lasted three years.\n\nThe terminal will cost 42 million euros") {
 		t.Errorf("rss text = %q", a.Text)
