@@ -192,6 +192,8 @@ type articleWriter struct {
 	// written between other statements would each become a tiny segment
 	// to merge later (most of the cost of ingesting, when measured).
 	pendingFTS []ftsRow
+	// dfDelta counts, per term, passages added minus passages removed.
+	dfDelta map[string]int
 }
 
 type ftsRow struct {
@@ -211,7 +213,7 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.update, `UPDATE articles SET ext_id = ?, url = ?, title = ?, source = ?, author = ?, published_at = ?, fetched_at = ?, language = ?,
 			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
-		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
+		{&w.oldPassages, `SELECT id, words, seq, start, end, chunk FROM passages WHERE article_id = ?`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
 		{&w.insPassage, `INSERT INTO passages(article_id, seq, start, end, words, chunk) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.insFTS, `INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)`},
@@ -321,11 +323,15 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
-	type old struct{ id, words int64 }
+	type old struct {
+		id, words       int64
+		seq, start, end int
+		chunk           string
+	}
 	var olds []old
 	for rows.Next() {
 		var o old
-		if err := rows.Scan(&o.id, &o.words); err != nil {
+		if err := rows.Scan(&o.id, &o.words, &o.seq, &o.start, &o.end, &o.chunk); err != nil {
 			rows.Close()
 			return WrapError(EINTERNAL, "Cannot read the database.", err)
 		}
@@ -333,13 +339,15 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 	}
 	rows.Close()
 	var titleTokens int64
+	var title string
 	if len(olds) > 0 {
-		var title string
 		if err := w.tx.QueryRowContext(ctx, `SELECT title FROM articles WHERE id = ?`, articleID).Scan(&title); err == nil {
 			titleTokens = int64(len(text.Tokens(title)))
 		}
 	}
+	var buf []byte
 	for _, o := range olds {
+		buf = w.countTerms(buf, title, passageText(o.chunk, o.seq, o.start, o.end), -1)
 		if _, err := w.delFTS.ExecContext(ctx, o.id); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
@@ -407,6 +415,41 @@ func passageText(chunk string, seq, start, end int) string {
 	return chunk[start-cut : end-cut]
 }
 
+// addDF counts one new passage's distinct index terms.
+func (w *articleWriter) addDF(title, body []byte) {
+	if w.dfDelta == nil {
+		w.dfDelta = map[string]int{}
+	}
+	seen := make(map[string]bool, 128)
+	for _, part := range [][]byte{title, body} {
+		for _, t := range strings.Fields(string(part)) {
+			if !seen[t] {
+				seen[t] = true
+				w.dfDelta[t]++
+			}
+		}
+	}
+}
+
+// countTerms adds sign to the document frequency of every distinct index
+// term of one passage (headline and body).
+func (w *articleWriter) countTerms(buf []byte, title, body string, sign int) []byte {
+	if w.dfDelta == nil {
+		w.dfDelta = map[string]int{}
+	}
+	buf = text.AppendIndexText(buf[:0], title)
+	buf = append(buf, ' ')
+	buf = text.AppendIndexText(buf, body)
+	seen := make(map[string]bool, 128)
+	for _, t := range strings.Fields(string(buf)) {
+		if !seen[t] {
+			seen[t] = true
+			w.dfDelta[t] += sign
+		}
+	}
+	return buf
+}
+
 func (w *articleWriter) flushStats(ctx context.Context) error {
 	var title, body []byte
 	for _, r := range w.pendingFTS {
@@ -415,8 +458,32 @@ func (w *articleWriter) flushStats(ctx context.Context) error {
 		if _, err := w.insFTS.ExecContext(ctx, r.id, string(title), string(body)); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
+		w.addDF(title, body)
 	}
 	w.pendingFTS = w.pendingFTS[:0]
+	if len(w.dfDelta) > 0 {
+		st, err := w.tx.PrepareContext(ctx, `INSERT INTO term_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df`)
+		if err != nil {
+			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		}
+		defer st.Close()
+		negative := false
+		for t, d := range w.dfDelta {
+			if d == 0 {
+				continue
+			}
+			negative = negative || d < 0
+			if _, err := st.ExecContext(ctx, t, d); err != nil {
+				return WrapError(EINTERNAL, "Cannot write to the database.", err)
+			}
+		}
+		if negative {
+			if _, err := w.tx.ExecContext(ctx, `DELETE FROM term_df WHERE df <= 0`); err != nil {
+				return WrapError(EINTERNAL, "Cannot write to the database.", err)
+			}
+		}
+		clear(w.dfDelta)
+	}
 	if w.dPassages == 0 && w.dTokens == 0 {
 		return nil
 	}

@@ -31,10 +31,6 @@ type Ranking struct {
 	// MaxPostings caps that sum in absolute terms, so the first stage costs
 	// about the same however large the store grows.
 	MaxPostings int
-	// PairTerms, when positive, also lets the first stage match passages
-	// holding any two of this many rarest terms (beyond the budget), which
-	// costs far less than matching common terms alone.
-	PairTerms int
 	// PerArticle is the most passages of one article in the evidence.
 	PerArticle int
 }
@@ -83,7 +79,7 @@ func (db *DB) loadStats(ctx context.Context, terms []string) (*corpusStats, erro
 	db.dfMu.Unlock()
 	for _, t := range missing {
 		var n int
-		err := db.db.QueryRowContext(ctx, `SELECT doc FROM passages_vocab WHERE term = ?`, t).Scan(&n)
+		err := db.db.QueryRowContext(ctx, `SELECT df FROM term_df WHERE term = ?`, t).Scan(&n)
 		if err != nil && !isNoRows(err) {
 			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
 		}
@@ -131,7 +127,7 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	if err != nil {
 		return nil, err
 	}
-	expr := matchExpression(terms, st, r)
+	expr := matchExpression(chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings))
 	if expr == "" {
 		return nil, nil
 	}
@@ -151,36 +147,14 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	return rankArticles(cands, r, ref, limit), nil
 }
 
-// matchExpression builds the first stage's FTS5 query: the terms chosen
-// by chooseMatchTerms alone, OR pairs of the rarest terms. Terms are
-// quoted, so nothing a user types is FTS5 syntax.
-func matchExpression(terms []string, st *corpusStats, r Ranking) string {
-	singles := chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings)
-	if len(singles) == 0 {
-		return ""
+// matchExpression ORs the quoted terms: nothing a user types is FTS5
+// syntax.
+func matchExpression(terms []string) string {
+	quoted := make([]string, len(terms))
+	for i, t := range terms {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	}
-	q := func(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
-	parts := make([]string, 0, len(singles)+8)
-	single := map[string]bool{}
-	for _, t := range singles {
-		single[t] = true
-		parts = append(parts, q(t))
-	}
-	if r.PairTerms > 1 {
-		rare := rarestPresent(terms, st)
-		if len(rare) > r.PairTerms {
-			rare = rare[:r.PairTerms]
-		}
-		for i := 0; i < len(rare); i++ {
-			for j := i + 1; j < len(rare); j++ {
-				if single[rare[i]] || single[rare[j]] {
-					continue // already matched alone
-				}
-				parts = append(parts, "("+q(rare[i])+" AND "+q(rare[j])+")")
-			}
-		}
-	}
-	return strings.Join(parts, " OR ")
+	return strings.Join(quoted, " OR ")
 }
 
 // rarestPresent returns the terms found in the store, rarest first.
