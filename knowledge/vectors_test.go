@@ -633,7 +633,7 @@ func randomUnit(seed uint64, n, dim int) []float32 {
 }
 
 // exactTop is the brute-force float32 answer.
-func exactTop(vecs []float32, dim int, q []float32, k int, allow func(int64) bool) []int64 {
+func exactTop(vecs []float32, dim int, q []float32, k int, allow func(id int64) bool) []int64 {
 	n := len(vecs) / dim
 	type s struct {
 		id    int64
@@ -712,7 +712,7 @@ func TestVectorIndexQuantizedRecall(t *testing.T) {
 		min  float64
 	}{
 		{"exact", VectorIndexOptions{ExactBelow: n}, 1},
-		{"int8 only", VectorIndexOptions{ExactBelow: -1, PrefilterShare: 1}, 0.99},
+		{"int8 only", VectorIndexOptions{ExactBelow: -1, Prefilter: -1}, 0.99},
 		{"sign prefilter", VectorIndexOptions{ExactBelow: -1}, 0.9},
 	} {
 		x := buildIndex(vecs, dim, tc.opts)
@@ -728,7 +728,7 @@ func TestVectorIndexQuantizedRecall(t *testing.T) {
 				t.Fatalf("%s: %d hits", tc.name, len(got))
 			}
 			sum += recall(got, exactTop(vecs, dim, q, k, nil))
-			got = x.Search(context.Background(), q, k, allowOdd)
+			got = x.Search(context.Background(), q, k, func(id, _ int64) bool { return allowOdd(id) })
 			for _, h := range got {
 				if h.PassageID%2 == 0 {
 					t.Fatalf("%s: allow ignored: %d", tc.name, h.PassageID)
@@ -815,5 +815,115 @@ func TestVectorIndexLoadsFromSQLiteAboveExactBelow(t *testing.T) {
 	n, err := db.LoadVectors(ctx, "bow")
 	if err != nil || n != countPassages(t, db) {
 		t.Errorf("LoadVectors = %d, %v", n, err)
+	}
+}
+
+func TestArticlePredicateMatchesFilterSQL(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	day := func(d int) time.Time { return time.Date(2024, 3, d, 0, 0, 0, 0, time.UTC) }
+	var arts []*Article
+	for i, g := range []string{"", "g1", "g2", "", "g1", ""} {
+		a := topicArticle(i, g)
+		a.Source = []string{"CNN", "Club Bulletin", "Ärzte Zeitung", "cnn", "Wire", "Other"}[i]
+		if i == 5 {
+			a.PublishedAt = time.Time{}
+			a.URL = ""
+		}
+		arts = append(arts, a)
+	}
+	putArticles(t, db, arts...)
+	filters := []Filter{
+		{}, {GuildID: "*"}, {GuildID: "g1"}, {GuildID: "g3"},
+		{GuildID: "*", Since: day(3)}, {GuildID: "*", Until: day(3)}, {GuildID: "*", AsOf: day(2)},
+		{GuildID: "*", Sources: []string{" cnn "}}, {GuildID: "*", Sources: []string{"ärzte zeitung"}},
+		{GuildID: "*", Sources: []string{"ÄRZTE ZEITUNG"}}, {GuildID: "g1", Sources: []string{"club bulletin", "wire"}, Since: day(1)},
+	}
+	for _, f := range filters {
+		pred, err := db.articlePredicate(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		where, args := filterSQL(f)
+		allowed := map[int64]bool{}
+		rows, err := db.SQL().Query(`SELECT a.id FROM articles a WHERE `+where, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			allowed[id] = true
+		}
+		rows.Close()
+		for _, a := range arts {
+			if got := pred(a.ID); got != allowed[a.ID] {
+				t.Errorf("filter %+v, article %d (%q, %q, %v): predicate %v, SQL %v", f, a.ID, a.GuildID, a.Source, a.PublishedAt, got, allowed[a.ID])
+			}
+		}
+	}
+}
+
+func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	a, b := topicArticle(0, ""), topicArticle(1, "")
+	putArticles(t, db, a, b)
+	emb := newRecordingEmbedder("bow", 128)
+	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	f := Filter{Sources: []string{"Renamed Wire"}}
+	if hits, err := db.VectorSearch(ctx, emb, "zeppelin0", f, 2); err != nil || len(hits) != 0 {
+		t.Fatalf("before the rename: %v, %v", hits, err)
+	}
+	// The outlet is renamed in place: the metadata in memory still has the
+	// old name, SQL the new one.
+	if _, err := db.SQL().Exec(`UPDATE articles SET source = 'Renamed Wire' WHERE id = ?`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := db.VectorSearch(ctx, emb, "zeppelin0", f, 2)
+	if err != nil || len(hits) != 2 || hits[0].ArticleID != a.ID {
+		t.Errorf("after the rename: %v, %v", hits, err)
+	}
+}
+
+func TestVectorSearchWhileEmbedding(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	for i := 0; i < 6; i++ {
+		putArticles(t, db, topicArticle(i, ""))
+	}
+	emb := newRecordingEmbedder("bow", 64)
+	if _, err := db.EmbedMissing(ctx, emb, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 3; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				if _, err := db.VectorSearch(ctx, emb, fmt.Sprintf("zeppelin%d report", i%6), Filter{GuildID: "*"}, 5); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 6; i < 12; i++ {
+		putArticles(t, db, topicArticle(i, ""))
+		if _, err := db.EmbedMissing(ctx, emb, 2, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	hits, err := db.VectorSearch(ctx, emb, "launch9 orbit9", Filter{}, 1)
+	if err != nil || len(hits) != 1 {
+		t.Fatalf("%v, %v", hits, err)
+	}
+	cands, _ := db.loadCandidates(ctx, []int64{hits[0].PassageID}, Filter{})
+	if len(cands) != 1 || !strings.Contains(cands[0].hit.Passage.Text, "orbit9") {
+		t.Errorf("top passage %v", cands)
 	}
 }
