@@ -54,6 +54,7 @@ func commands() []command {
 		{"chat", "ask questions and follow-ups in an interactive session", runChat},
 		{"search", "show the passages that match a query", runSearch},
 		{"ingest", "add articles from files, folders or URLs", runIngest},
+		{"reindex", "embed passages for vector search (needs HERALD_EMBED_MODEL)", runReindex},
 		{"articles", "list stored articles, newest first", runArticles},
 		{"remove", "delete an article by id or URL", runRemove},
 		{"feed", "follow news feeds: add, remove, list, pause, resume, poll", runFeed},
