@@ -86,6 +86,9 @@ type Call struct {
 	Status int
 	// Response is the body the fake answered with.
 	Response []byte
+	// Received is when the fake received the request (before reading its
+	// body), for tests that measure how quickly the bot responds.
+	Received time.Time
 }
 
 // File is one uploaded file of a multipart request.

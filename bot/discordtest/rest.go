@@ -58,6 +58,7 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		f.serveGateway(w, r)
 		return
 	}
+	received := time.Now()
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	path, version := splitAPIPath(r.URL.Path)
 	host := r.Header.Get(origHostHeader)
@@ -66,7 +67,7 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	hdr := r.Header.Clone()
 	hdr.Del(origHostHeader)
-	call := Call{Method: r.Method, Path: path, APIVersion: version, Query: r.URL.Query(), Header: hdr, Host: host, Body: body}
+	call := Call{Method: r.Method, Path: path, APIVersion: version, Query: r.URL.Query(), Header: hdr, Host: host, Body: body, Received: received}
 	var multipartErr error
 	call.Body, call.Files, multipartErr = parseMultipart(r.Header.Get("Content-Type"), body)
 
