@@ -207,8 +207,9 @@ func (x *VectorIndex) upsert(rows []vecRow) {
 	defer x.mu.Unlock()
 	dim := x.dim
 	keepFull := len(x.ids) == 0 || x.full != nil
-	unsorted := false
-	var touched []int // positions whose sign codes need computing
+	sorted := len(x.ids)       // x.ids[:sorted] is in order
+	var appended map[int64]int // positions of rows appended out of order
+	var touched []int          // positions whose sign codes need computing
 	for _, r := range rows {
 		if len(r.codes) != dim {
 			continue
@@ -216,13 +217,22 @@ func (x *VectorIndex) upsert(rows []vecRow) {
 		if r.full == nil {
 			keepFull = false
 		}
-		pos := len(x.ids)
-		if n := len(x.ids); n > 0 && r.pid <= x.ids[n-1] {
-			i, found := slices.BinarySearch(x.ids, r.pid)
-			if found {
+		pos := -1
+		if i, found := appended[r.pid]; found {
+			pos = i
+		} else if n := len(x.ids); n > 0 && r.pid <= x.ids[n-1] {
+			if i, found := slices.BinarySearch(x.ids[:sorted], r.pid); found {
 				pos = i
+			} else if appended == nil {
+				appended = map[int64]int{}
+			}
+		}
+		if pos < 0 {
+			pos = len(x.ids)
+			if appended != nil {
+				appended[r.pid] = pos
 			} else {
-				unsorted = true
+				sorted = pos + 1
 			}
 		}
 		if pos == len(x.ids) {
@@ -245,7 +255,7 @@ func (x *VectorIndex) upsert(rows []vecRow) {
 		}
 		touched = append(touched, pos)
 	}
-	if unsorted {
+	if appended != nil {
 		x.sortByID()
 		touched = nil // sortByID rebuilt the sign codes
 	}
@@ -1096,9 +1106,6 @@ func (db *DB) storeVectors(ctx context.Context, model string, batch []pendingPas
 		if _, err := tx.ExecContext(ctx, `UPDATE vector_meta SET model = ?, dim = ?, embedded_upto = 0 WHERE id = 1`, model, dim); err != nil {
 			return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
-		if switched && cursor > 0 {
-			cursor = -1 // passages before this batch may hold old-space vectors
-		}
 	}
 	st, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO passage_vectors(passage_id, model, dim, gen, scale, q8, vec)
 		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM passages WHERE id = ?)`)
@@ -1116,7 +1123,9 @@ func (db *DB) storeVectors(ctx context.Context, model string, batch []pendingPas
 	last := batch[len(batch)-1].id
 	next = last
 	switch {
-	case cursor < 0:
+	case switched:
+		// The batch was chosen by the old space's vectors: passages
+		// before it may still hold those. Look again from the start.
 		next = 0
 	case sp.upto == cursor:
 		// Every passage up to last now has a vector: those before the

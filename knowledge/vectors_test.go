@@ -927,3 +927,70 @@ func TestVectorSearchWhileEmbedding(t *testing.T) {
 		t.Errorf("top passage %v", cands)
 	}
 }
+
+func TestVectorIndexUpsertOutOfOrderBatch(t *testing.T) {
+	const dim = 8
+	vecs := randomUnit(7, 12, dim)
+	row := func(pid int64, i int) vecRow {
+		v := vecs[i*dim : (i+1)*dim]
+		codes, scale := quantize8(v)
+		return vecRow{pid: pid, aid: pid * 10, scale: scale, codes: codes, full: v}
+	}
+	x := NewVectorIndex(dim, VectorIndexOptions{})
+	x.upsert([]vecRow{row(1, 0), row(2, 1), row(10, 2)})
+	// Out of order, new and replaced ids mixed, and a repeated id.
+	x.upsert([]vecRow{row(5, 3), row(12, 4), row(2, 5), row(7, 6), row(12, 7), row(3, 8)})
+	if want := []int64{1, 2, 3, 5, 7, 10, 12}; !slices.Equal(x.ids, want) {
+		t.Fatalf("ids %v, want %v", x.ids, want)
+	}
+	for i, id := range x.ids {
+		if x.arts[i] != id*10 {
+			t.Errorf("passage %d has article %d", id, x.arts[i])
+		}
+	}
+	// Passage 12 holds its last vector, passage 2 its replacement.
+	for _, c := range []struct {
+		pid int64
+		vec int
+	}{{12, 7}, {2, 5}, {5, 3}} {
+		hits := x.Search(context.Background(), vecs[c.vec*dim:(c.vec+1)*dim], 1, nil)
+		if len(hits) != 1 || hits[0].PassageID != c.pid || math.Abs(hits[0].Score-1) > 1e-5 {
+			t.Errorf("vector %d: %v, want passage %d at 1", c.vec, hits, c.pid)
+		}
+	}
+}
+
+func TestEmbedMissingDimensionChangeMidway(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		putArticles(t, db, topicArticle(i, ""))
+	}
+	total := countPassages(t, db)
+	// Half done at 32 dimensions (every other passage, as a concurrent
+	// ingest might leave it), then the same model answers with 48 without
+	// a probe: the passages done at 32 must not be skipped.
+	old := newRecordingEmbedder("m", 32)
+	cctx, cancel := context.WithCancel(ctx)
+	bow := old.EmbedFn
+	old.EmbedFn = func(c context.Context, texts []string) ([][]float32, error) {
+		if old.calls == 2 {
+			cancel()
+		}
+		return bow(c, texts)
+	}
+	if n, err := db.EmbedMissing(cctx, old, 2, nil); !errors.Is(err, context.Canceled) || n != 4 {
+		t.Fatalf("first run: %d, %v", n, err)
+	}
+	db.SQL().Exec(`DELETE FROM passage_vectors WHERE passage_id = 1`)
+	db.SQL().Exec(`UPDATE vector_meta SET embedded_upto = 0`)
+	wider := newRecordingEmbedder("m", 48)
+	n, err := db.EmbedMissing(ctx, wider, 2, nil)
+	if err != nil || n < total {
+		t.Fatalf("after the dimension change: %d, %v; want every one of %d passages", n, err, total)
+	}
+	c, _ := db.VectorCounts(ctx)
+	if c.Dim != 48 || c.Embedded != total {
+		t.Errorf("counts %+v", c)
+	}
+}
