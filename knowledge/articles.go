@@ -85,11 +85,11 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 	if valid == 0 {
 		return out, nil
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	w, err := newArticleWriter(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -610,11 +610,11 @@ func filterSQL(f Filter) (string, []any) {
 
 // RemoveArticle deletes an article, its passages and their index entries.
 func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	w, err := newArticleWriter(ctx, tx)
 	if err != nil {
 		return err

@@ -30,11 +30,11 @@ func (db *DB) AppendTurn(ctx context.Context, convID string, t Turn, messageIDs 
 		return Errorf(EINVALID, "A conversation needs an ID.")
 	}
 	now := db.Now().Unix()
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_turns(conv_id, question, answer, created_at) VALUES (?, ?, ?, ?)`,
 		convID, cutRunes(t.Question, MaxTurnRunes), cutRunes(t.Answer, MaxTurnRunes), now); err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
@@ -106,11 +106,11 @@ func (db *DB) ConversationOf(ctx context.Context, messageID string) (string, err
 // olderThan and returns how many turns it deleted.
 func (db *DB) PruneConversations(ctx context.Context, olderThan time.Time) (int64, error) {
 	cutoff := olderThan.Unix()
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	res, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE created_at < ?`, cutoff)
 	if err != nil {
 		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)

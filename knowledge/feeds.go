@@ -175,11 +175,11 @@ func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 		return nil, Errorf(EINVALID, "The feed's name is too long (at most 100 characters).")
 	}
 	now := db.Now()
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	if spec.GuildID != "" {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM feeds WHERE guild_id = ?`, spec.GuildID).Scan(&n); err != nil {
@@ -371,11 +371,11 @@ func (db *DB) DueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 // another Herald instance polling the same database leaves them alone
 // while they are polled. RecordFeedPoll then sets the real next poll.
 func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Feed, error) {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	q := `SELECT ` + feedColumns + ` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
@@ -488,11 +488,11 @@ type FeedPoll struct {
 // failures have happened in a row. It returns the feed as now stored; a
 // feed removed while it was polled is an ENOTFOUND.
 func (db *DB) RecordFeedPoll(ctx context.Context, feedID int64, p FeedPoll) (*Feed, error) {
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	var res sql.Result
 	if p.Err == nil {
 		res, err = tx.ExecContext(ctx, `UPDATE feeds SET last_polled_at = ?, last_success_at = ?, next_poll_at = ?, failures = 0, last_error = '',

@@ -36,6 +36,10 @@ type DB struct {
 	dfGen   uint64
 
 	vec vectorState // the in-memory vector index and query cache (vectors.go)
+
+	// writeGate admits this process's write transactions one at a time,
+	// in the order they asked (see beginWrite).
+	writeGate chan struct{}
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -60,7 +64,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot open the database.", err)
 	}
-	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}}
+	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
 		return nil, err
@@ -118,6 +122,36 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// beginWrite starts a write transaction once the writes of this process
+// that asked before it are done; end it with endWrite (deferred), which
+// also rolls it back unless it was committed. SQLite lets one writer in at
+// a time and its busy handler makes the others poll, sleeping up to 100 ms
+// between tries: a writer that commits and at once begins again, like an
+// ingest writing batch after batch, wins the lock nearly every time, and a
+// small write waiting beside it (a conversation turn, a feed's state) can
+// time out. Queueing here first, first come first served, bounds that wait
+// by the transactions queued ahead of it; the busy timeout still covers
+// other processes (a herald ingest beside herald serve).
+func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	select {
+	case db.writeGate <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		<-db.writeGate
+		return nil, err
+	}
+	return tx, nil
+}
+
+// endWrite rolls tx back unless it was committed and lets the next write in.
+func (db *DB) endWrite(tx *sql.Tx) {
+	_ = tx.Rollback()
+	<-db.writeGate
 }
 
 // invalidateStats forgets cached term statistics after a write.

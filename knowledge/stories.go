@@ -61,11 +61,11 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	if len(updates) == 0 {
 		return 0, nil
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	st, err := tx.PrepareContext(ctx, `UPDATE articles SET story_id = ? WHERE id = ? AND story_id IS NULL`)
 	if err != nil {
 		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
