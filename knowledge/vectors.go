@@ -1333,8 +1333,14 @@ func (db *DB) queryVectors(ctx context.Context, model string, dim int, gen int64
 	if withFull {
 		vec = "v.vec"
 	}
+	// A full load scans the table in passage id order, which the index
+	// wants; a refresh takes the newer rows through the space index.
+	from := "passage_vectors v"
+	if gen < 0 {
+		from += " NOT INDEXED"
+	}
 	rows, err := db.db.QueryContext(ctx, `SELECT v.passage_id, p.article_id, v.scale, v.q8, `+vec+`
-		FROM passage_vectors v JOIN passages p ON p.id = v.passage_id
+		FROM `+from+` JOIN passages p ON p.id = v.passage_id
 		WHERE v.model = ? AND v.dim = ? AND v.gen > ?`, model, dim, gen)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the vectors.", err)
