@@ -67,6 +67,12 @@ func (in *Ingester) Ingest(ctx context.Context, inputs []string, report func(Ing
 	if ferr := b.flush(ctx); err == nil {
 		err = ferr
 	}
+	if emb := in.DB.Embedder; emb != nil && err == nil && b.sum.Added+b.sum.Updated > 0 {
+		if _, eerr := in.DB.EmbedMissing(ctx, emb, 0, nil); eerr != nil && ctx.Err() == nil {
+			// The articles are stored; vectors can follow later.
+			in.DB.Logger.Warn("embedding new passages failed; 'herald reindex' will retry", "err", eerr)
+		}
+	}
 	return b.sum, err
 }
 

@@ -136,6 +136,14 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 		return nil, err
 	}
 	rescore(cands, terms, st, r)
+	if db.Embedder != nil {
+		fused, err := db.fuseVectorCandidates(ctx, db.Embedder, query, f, r.Candidates, cands)
+		if err != nil {
+			// Vector search is a bonus: BM25 alone still answers.
+			db.Logger.Warn("vector search failed; using keyword search only", "err", err)
+		}
+		cands = fused
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 10

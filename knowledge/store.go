@@ -37,6 +37,10 @@ type DB struct {
 
 	vec vectorState // the in-memory vector index and query cache (vectors.go)
 
+	// Embedder, when set, adds vector search to Search (hybrid retrieval,
+	// fused by reciprocal rank) and embeds new passages after ingestion.
+	Embedder Embedder
+
 	// writeGate admits this process's write transactions one at a time,
 	// in the order they asked (see beginWrite).
 	writeGate chan struct{}

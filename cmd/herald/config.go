@@ -64,6 +64,12 @@ func openDB(ctx context.Context, e *env, flagValue string) (*knowledge.DB, error
 		return nil, err
 	}
 	db.Logger = newLogger(e.getenv, e.stderr)
+	emb, err := newEmbedder(e)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.Embedder = emb
 	return db, nil
 }
 

@@ -178,3 +178,38 @@ func TestReindexProgressBar(t *testing.T) {
 		t.Errorf("%d lines off a terminal, want one per tenth: %q", n, buf.String())
 	}
 }
+
+func TestHybridRetrievalEndToEnd(t *testing.T) {
+	fe := &fakeEmbeddings{dim: 64}
+	srv := fe.serve(t)
+	env := testEnv(t)
+	env["OPENAI_BASE_URL"] = srv.URL + "/v1"
+	env["HERALD_EMBED_MODEL"] = "nomic-embed-text"
+	// Ingest embeds the new passages right away.
+	ingestSample(t, env)
+	fe.mu.Lock()
+	embedded := fe.texts
+	fe.mu.Unlock()
+	if embedded == 0 {
+		t.Fatal("ingest did not embed the new passages")
+	}
+	out, errOut, err := runHerald(t, env, "ask", "--json", "Why hasn't Scholz approved Taurus deliveries?")
+	if err != nil {
+		t.Fatalf("ask: %v %s", err, errOut)
+	}
+	if !strings.Contains(out, "entanglement") {
+		t.Fatalf("hybrid answer lacks the cited sentence:\n%s", out)
+	}
+	fe.mu.Lock()
+	after := fe.texts
+	fe.mu.Unlock()
+	if after <= embedded {
+		t.Fatal("the question was not embedded for vector search")
+	}
+	// With the embeddings endpoint gone, keyword search still answers.
+	srv.Close()
+	out, _, err = runHerald(t, env, "ask", "--json", "How far can Taurus missiles reach?")
+	if err != nil || !strings.Contains(out, "500 kilometers") {
+		t.Fatalf("without the embeddings server: %v\n%s", err, out)
+	}
+}

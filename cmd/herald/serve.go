@@ -57,6 +57,15 @@ Environment:
 		return err
 	}
 	defer db.Close()
+	if db.Embedder != nil {
+		// Load the vector index in the background so that start-up stays
+		// instant and the first question does not wait for it.
+		go func() {
+			if _, err := db.LoadVectors(ctx, db.Embedder.Model()); err != nil && ctx.Err() == nil {
+				db.Logger.Warn("cannot load the vector index; it will load on first use", "err", err)
+			}
+		}()
+	}
 	an, err := newAnswerer(e, db)
 	if err != nil {
 		return err

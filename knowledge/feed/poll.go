@@ -315,6 +315,11 @@ func (p *Poller) groupStories(ctx context.Context, reps ...FeedReport) {
 	if _, err := p.DB.AssignStories(context.WithoutCancel(ctx), earliest); err != nil {
 		p.logger().Warn("cannot group stories", "err", err)
 	}
+	if emb := p.DB.Embedder; emb != nil {
+		if _, err := p.DB.EmbedMissing(ctx, emb, 0, nil); err != nil && ctx.Err() == nil {
+			p.logger().Warn("embedding new passages failed; they will be retried next round", "err", err)
+		}
+	}
 }
 
 func feedHost(raw string) string {
