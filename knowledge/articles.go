@@ -126,6 +126,12 @@ type preparation struct {
 	spans       []text.Span
 	words       []int64
 	titleTokens int64
+	// What the full-text index gets: the headline and each passage as
+	// index text (text.AppendIndexText), and how many passages hold each
+	// index term, for term_df.
+	indexTitle  string
+	indexBodies []string
+	termCounts  map[string]int
 }
 
 // prepare normalises the article and computes what storing it needs.
@@ -144,6 +150,26 @@ func (a *Article) prepare(now time.Time) {
 		p.words[i] = int64(len(toks))
 	}
 	p.titleTokens = int64(len(text.AppendTokens(toks[:0], a.Title)))
+	p.indexTitle = string(text.AppendIndexText(nil, a.Title))
+	titleTerms := strings.Fields(p.indexTitle)
+	p.indexBodies = make([]string, len(p.spans))
+	p.termCounts = make(map[string]int, 256)
+	seen := make(map[string]bool, 128)
+	var buf []byte
+	for i, sp := range p.spans {
+		buf = text.AppendIndexText(buf[:0], a.Text[sp.Start:sp.End])
+		p.indexBodies[i] = string(buf)
+		clear(seen)
+		for _, t := range titleTerms {
+			seen[t] = true
+		}
+		for _, t := range strings.Fields(p.indexBodies[i]) {
+			seen[t] = true
+		}
+		for t := range seen {
+			p.termCounts[t]++
+		}
+	}
 }
 
 // prepareArticle normalises an article's fields before storing it.
@@ -363,14 +389,19 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 
 func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
 	p := a.prep
+	if w.dfDelta == nil {
+		w.dfDelta = map[string]int{}
+	}
+	for t, n := range p.termCounts {
+		w.dfDelta[t] += n
+	}
 	for seq, sp := range p.spans {
-		body := a.Text[sp.Start:sp.End]
 		cut, next := chunkBounds(p.spans, seq, len(a.Text))
 		var pid int64
 		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, p.words[seq], a.Text[cut:next]).Scan(&pid); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
-		w.pendingFTS = append(w.pendingFTS, ftsRow{pid, a.Title, body})
+		w.pendingFTS = append(w.pendingFTS, ftsRow{pid, p.indexTitle, p.indexBodies[seq]})
 		w.dPassages++
 		w.dTokens += p.words[seq]
 		w.dTitleTokens += p.titleTokens
@@ -415,22 +446,6 @@ func passageText(chunk string, seq, start, end int) string {
 	return chunk[start-cut : end-cut]
 }
 
-// addDF counts one new passage's distinct index terms.
-func (w *articleWriter) addDF(title, body []byte) {
-	if w.dfDelta == nil {
-		w.dfDelta = map[string]int{}
-	}
-	seen := make(map[string]bool, 128)
-	for _, part := range [][]byte{title, body} {
-		for _, t := range strings.Fields(string(part)) {
-			if !seen[t] {
-				seen[t] = true
-				w.dfDelta[t]++
-			}
-		}
-	}
-}
-
 // countTerms adds sign to the document frequency of every distinct index
 // term of one passage (headline and body).
 func (w *articleWriter) countTerms(buf []byte, title, body string, sign int) []byte {
@@ -451,14 +466,10 @@ func (w *articleWriter) countTerms(buf []byte, title, body string, sign int) []b
 }
 
 func (w *articleWriter) flushStats(ctx context.Context) error {
-	var title, body []byte
 	for _, r := range w.pendingFTS {
-		title = text.AppendIndexText(title[:0], r.title)
-		body = text.AppendIndexText(body[:0], r.body)
-		if _, err := w.insFTS.ExecContext(ctx, r.id, string(title), string(body)); err != nil {
+		if _, err := w.insFTS.ExecContext(ctx, r.id, r.title, r.body); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
-		w.addDF(title, body)
 	}
 	w.pendingFTS = w.pendingFTS[:0]
 	if len(w.dfDelta) > 0 {

@@ -1086,11 +1086,11 @@ func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor
 // nothing lowered it since this run read it.
 func (db *DB) storeVectors(ctx context.Context, model string, batch []pendingPassage, vecs [][]float32, cursor int64) (next int64, switched bool, err error) {
 	dim := len(vecs[0])
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	defer tx.Rollback()
+	defer db.endWrite(tx)
 	sp, err := readVectorSpace(ctx, tx)
 	if err != nil {
 		return 0, false, err
