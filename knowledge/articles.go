@@ -144,21 +144,16 @@ func (a *Article) prepare(now time.Time) {
 	p.fingerprint = int64(text.Fingerprint(a.Text))
 	p.spans = splitPassages(a.Text)
 	p.words = make([]int64, len(p.spans))
-	var toks []string
-	for i, sp := range p.spans {
-		toks = text.AppendTokens(toks[:0], a.Text[sp.Start:sp.End])
-		p.words[i] = int64(len(toks))
-	}
-	p.titleTokens = int64(len(text.AppendTokens(toks[:0], a.Title)))
-	p.indexTitle = string(text.AppendIndexText(nil, a.Title))
+	title, n := text.AppendIndexTextCount(nil, a.Title)
+	p.indexTitle, p.titleTokens = string(title), int64(n)
 	titleTerms := strings.Fields(p.indexTitle)
 	p.indexBodies = make([]string, len(p.spans))
 	p.termCounts = make(map[string]int, 256)
 	seen := make(map[string]bool, 128)
 	var buf []byte
 	for i, sp := range p.spans {
-		buf = text.AppendIndexText(buf[:0], a.Text[sp.Start:sp.End])
-		p.indexBodies[i] = string(buf)
+		buf, n = text.AppendIndexTextCount(buf[:0], a.Text[sp.Start:sp.End])
+		p.indexBodies[i], p.words[i] = string(buf), int64(n)
 		clear(seen)
 		for _, t := range titleTerms {
 			seen[t] = true

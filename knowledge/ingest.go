@@ -135,7 +135,7 @@ func (b *batcher) add(ctx context.Context, item string, a *Article) error {
 	b.items = append(b.items, item)
 	size := b.in.BatchSize
 	if size <= 0 {
-		size = 256
+		size = 512
 	}
 	if len(b.pending) >= size {
 		return b.send(ctx)

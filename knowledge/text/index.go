@@ -6,12 +6,21 @@ package text
 // written as acronyms ("US", "WHO"), which QueryTerms keeps. Leaving stop
 // words out makes the index about a third smaller and faster to build.
 func AppendIndexText(dst []byte, s string) []byte {
+	dst, _ = AppendIndexTextCount(dst, s)
+	return dst
+}
+
+// AppendIndexTextCount is AppendIndexText that also returns how many tokens
+// s has in all, stop words included (len(Tokens(s))), from the same pass.
+func AppendIndexTextCount(dst []byte, s string) ([]byte, int) {
+	n := 0
 	for i := 0; i < len(s); {
 		start, end, plain := nextToken(s, i)
 		if start < 0 {
 			break
 		}
 		i = end
+		n++
 		orig := s[start:end]
 		mark := len(dst)
 		if len(dst) > 0 {
@@ -27,5 +36,5 @@ func AppendIndexText(dst []byte, s string) []byte {
 			dst = dst[:mark]
 		}
 	}
-	return dst
+	return dst, n
 }

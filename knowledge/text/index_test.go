@@ -26,3 +26,12 @@ func TestAppendIndexTextKeepsWhatQueriesSearch(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendIndexTextCountCountsEveryToken(t *testing.T) {
+	for _, s := range []string{"", "The U.S. and the WHO said Scholz's décision.", "a b c 1 2 3", "日本語 text"} {
+		_, n := AppendIndexTextCount(nil, s)
+		if want := len(Tokens(s)); n != want {
+			t.Errorf("AppendIndexTextCount(%q) counted %d tokens, Tokens has %d", s, n, want)
+		}
+	}
+}
