@@ -8,7 +8,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -200,24 +199,15 @@ the same passages, database size against the text it holds, and memory.`)
 		fs.Usage()
 		return exitError{2}
 	}
-	qf, err := os.Open(*queries)
-	if err != nil {
-		return knowledge.WrapError(knowledge.EINVALID, "Cannot read "+*queries+".", err)
-	}
-	qs, err := knowledge.ReadEvalQueries(qf)
-	qf.Close()
+	qs, err := readQueries(*queries)
 	if err != nil {
 		return err
 	}
-	path := *dbFlag
-	if path == "" {
-		dir, err := os.MkdirTemp("", "herald-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "bench.db")
+	path, cleanup, err := evalDBPath(*dbFlag, "bench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	var rep benchReport
 	if *corpus != "" {
 		db, err := openDB(ctx, e, path)

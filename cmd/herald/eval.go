@@ -30,24 +30,15 @@ answered as of its asked_at day: articles published later are not used.`)
 		fs.Usage()
 		return exitError{2}
 	}
-	qf, err := os.Open(*queries)
-	if err != nil {
-		return knowledge.WrapError(knowledge.EINVALID, "Cannot read the queries file "+*queries+".", err)
-	}
-	qs, err := knowledge.ReadEvalQueries(qf)
-	qf.Close()
+	qs, err := readQueries(*queries)
 	if err != nil {
 		return err
 	}
-	path := *dbFlag
-	if path == "" {
-		dir, err := os.MkdirTemp("", "herald-eval-")
-		if err != nil {
-			return knowledge.WrapError(knowledge.EINTERNAL, "Cannot create a temporary folder.", err)
-		}
-		defer os.RemoveAll(dir)
-		path = filepath.Join(dir, "eval.db")
+	path, cleanup, err := evalDBPath(*dbFlag, "eval")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	db, err := openDB(ctx, e, path)
 	if err != nil {
 		return err
@@ -119,4 +110,27 @@ answered as of its asked_at day: articles published later are not used.`)
 	fmt.Fprintf(e.stdout, "retrieval ms p50/p95 %.2f / %.2f\n", rep.LatencyP50, rep.LatencyP95)
 	fmt.Fprintf(e.stdout, "ask ms p50/p95       %.2f / %.2f\n", rep.AskP50, rep.AskP95)
 	return nil
+}
+
+// readQueries reads an evaluation set's queries.jsonl.
+func readQueries(path string) ([]knowledge.EvalQuery, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, knowledge.WrapError(knowledge.EINVALID, "Cannot read the queries file "+path+".", err)
+	}
+	defer f.Close()
+	return knowledge.ReadEvalQueries(f)
+}
+
+// evalDBPath is the --db of eval and bench, or a database in a new
+// temporary folder that cleanup removes.
+func evalDBPath(flagValue, name string) (path string, cleanup func(), err error) {
+	if flagValue != "" {
+		return flagValue, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "herald-"+name+"-")
+	if err != nil {
+		return "", nil, knowledge.WrapError(knowledge.EINTERNAL, "Cannot create a temporary folder.", err)
+	}
+	return filepath.Join(dir, name+".db"), func() { os.RemoveAll(dir) }, nil
 }
