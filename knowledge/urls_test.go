@@ -1,12 +1,8 @@
-package feed
+package knowledge
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/herald-bot/herald/knowledge"
-)
-
-func TestCanonicalURL(t *testing.T) {
+func TestCanonicalURLForms(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"https://example.com/a", "https://example.com/a"},
 		{"HTTPS://Example.COM/Path/Case", "https://example.com/Path/Case"},
@@ -57,7 +53,7 @@ func TestCanonicalURL(t *testing.T) {
 func TestCanonicalURLInvalid(t *testing.T) {
 	for _, in := range []string{"", "example.com/a", "ftp://example.com/a", "mailto:a@example.com", "javascript:alert(1)", "https://", "http://%zz/", "/relative/path"} {
 		_, err := CanonicalURL(in)
-		if knowledge.ErrorCode(err) != knowledge.EINVALID {
+		if ErrorCode(err) != EINVALID {
 			t.Errorf("CanonicalURL(%q) error = %v, want EINVALID", in, err)
 		}
 	}
