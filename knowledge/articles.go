@@ -132,6 +132,7 @@ type preparation struct {
 	indexTitle  string
 	indexBodies []string
 	termCounts  map[string]int
+	chunks      [][]byte // the stored (compressed) chunks, see chunk.go
 }
 
 // prepare normalises the article and computes what storing it needs.
@@ -151,7 +152,10 @@ func (a *Article) prepare(now time.Time) {
 	p.termCounts = make(map[string]int, 256)
 	seen := make(map[string]bool, 128)
 	var buf []byte
+	p.chunks = make([][]byte, len(p.spans))
 	for i, sp := range p.spans {
+		cut, next := chunkBounds(p.spans, i, len(a.Text))
+		p.chunks[i] = encodeChunk(a.Text[cut:next])
 		buf, n = text.AppendIndexTextCount(buf[:0], a.Text[sp.Start:sp.End])
 		p.indexBodies[i], p.words[i] = string(buf), int64(n)
 		clear(seen)
@@ -347,7 +351,7 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 	type old struct {
 		id, words       int64
 		seq, start, end int
-		chunk           string
+		chunk           []byte
 	}
 	var olds []old
 	for rows.Next() {
@@ -368,7 +372,7 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 	}
 	var buf []byte
 	for _, o := range olds {
-		buf = w.countTerms(buf, title, passageText(o.chunk, o.seq, o.start, o.end), -1)
+		buf = w.countTerms(buf, title, mustPassageText(o.chunk, o.seq, o.start, o.end), -1)
 		if _, err := w.delFTS.ExecContext(ctx, o.id); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
@@ -391,9 +395,8 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
 		w.dfDelta[t] += n
 	}
 	for seq, sp := range p.spans {
-		cut, next := chunkBounds(p.spans, seq, len(a.Text))
 		var pid int64
-		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, p.words[seq], a.Text[cut:next]).Scan(&pid); err != nil {
+		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]).Scan(&pid); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
 		w.pendingFTS = append(w.pendingFTS, ftsRow{pid, p.indexTitle, p.indexBodies[seq]})
@@ -522,19 +525,44 @@ func scanArticle(r rowScanner, extra ...any) (Article, error) {
 // Article returns one article with its text. Visibility follows guildID
 // like Filter.GuildID; pass "*" to ignore scopes (the operator's CLI).
 func (db *DB) Article(ctx context.Context, id int64, guildID string) (*Article, error) {
-	row := db.db.QueryRowContext(ctx, `SELECT `+articleColumns+`,
-		(SELECT group_concat(chunk, '') FROM (SELECT chunk FROM passages WHERE article_id = a.id ORDER BY seq))
-		FROM articles a WHERE a.id = ? AND (? = '*' OR a.guild_id = '' OR a.guild_id = ?)`, id, guildID, guildID)
-	var body sql.NullString
-	a, err := scanArticle(row, &body)
+	row := db.db.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles a
+		WHERE a.id = ? AND (? = '*' OR a.guild_id = '' OR a.guild_id = ?)`, id, guildID, guildID)
+	a, err := scanArticle(row)
 	if isNoRows(err) {
 		return nil, Errorf(ENOTFOUND, "There is no article %d.", id)
 	}
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
-	a.Text = body.String
+	if a.Text, err = db.articleText(ctx, a.ID); err != nil {
+		return nil, err
+	}
 	return &a, nil
+}
+
+// articleText rebuilds an article's text from its passage chunks.
+func (db *DB) articleText(ctx context.Context, id int64) (string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT chunk FROM passages WHERE article_id = ? ORDER BY seq`, id)
+	if err != nil {
+		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var chunk []byte
+		if err := rows.Scan(&chunk); err != nil {
+			return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		s, err := decodeChunk(chunk)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(s)
+	}
+	if err := rows.Err(); err != nil {
+		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return b.String(), nil
 }
 
 // ArticleByURL returns the article stored under a URL (canonicalised first).

@@ -338,3 +338,20 @@ func TestTermFrequenciesFollowTheIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestChunksRoundTrip(t *testing.T) {
+	for _, s := range []string{"", "short", strings.Repeat("News prose compresses well. ", 40), "Ünïcödé “quotes” — and dashes. " + strings.Repeat("x", 200)} {
+		got, err := decodeChunk(encodeChunk(s))
+		if err != nil || got != s {
+			t.Errorf("round trip of %.30q: %q, %v", s, got, err)
+		}
+	}
+	long := strings.Repeat("News prose compresses well. ", 40)
+	if n := len(encodeChunk(long)); n > len(long)/2 {
+		t.Errorf("a %d-byte chunk stored in %d bytes", len(long), n)
+	}
+	// Chunks written as plain text by an older version still read.
+	if got, _ := decodeChunk([]byte("Plain old text.")); got != "Plain old text." {
+		t.Errorf("legacy chunk read as %q", got)
+	}
+}

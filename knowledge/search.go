@@ -224,12 +224,12 @@ func (db *DB) firstStage(ctx context.Context, expr string, f Filter, r Ranking) 
 	for rows.Next() {
 		c := &candidate{}
 		p := &c.hit.Passage
-		var chunk string
+		var chunk []byte
 		a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &chunk)
 		if err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
 		}
-		p.Text = passageText(chunk, p.Seq, p.Start, p.End)
+		p.Text = mustPassageText(chunk, p.Seq, p.Start, p.End)
 		p.ArticleID = a.ID
 		c.hit.Article = a
 		out = append(out, c)

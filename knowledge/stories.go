@@ -90,7 +90,7 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, error) {
 	// The lead is the first passage's chunk of the text.
 	rows, err := db.db.QueryContext(ctx, `SELECT a.id, ifnull(a.story_id, 0), a.guild_id, ifnull(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title,
-			ifnull((SELECT substr(p.chunk, 1, 1500) FROM passages p WHERE p.article_id = a.id AND p.seq = 0), '')
+			(SELECT p.chunk FROM passages p WHERE p.article_id = a.id AND p.seq = 0)
 		FROM articles a WHERE ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
@@ -101,9 +101,14 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 	for rows.Next() {
 		d := &storyDoc{}
 		var fp int64
-		var title, lead string
-		if err := rows.Scan(&d.id, &d.story, &d.guild, &d.at, &fp, &title, &lead); err != nil {
+		var title string
+		var chunk []byte
+		if err := rows.Scan(&d.id, &d.story, &d.guild, &d.at, &fp, &title, &chunk); err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		lead, _ := decodeChunk(chunk)
+		if len(lead) > 1500 {
+			lead = lead[:1500]
 		}
 		d.fp = uint64(fp)
 		toks = text.AppendTokens(toks[:0], lead)

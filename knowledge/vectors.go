@@ -1067,11 +1067,12 @@ func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor
 	for rows.Next() {
 		var p pendingPassage
 		var seq, start, end int
-		var chunk, title string
+		var chunk []byte
+		var title string
 		if err := rows.Scan(&p.id, &seq, &start, &end, &chunk, &title); err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 		}
-		p.text = title + "\n" + passageText(chunk, seq, start, end)
+		p.text = title + "\n" + mustPassageText(chunk, seq, start, end)
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
@@ -1726,13 +1727,13 @@ func (db *DB) loadCandidates(ctx context.Context, ids []int64, f Filter) ([]*can
 		for rows.Next() {
 			c := &candidate{}
 			p := &c.hit.Passage
-			var chunk string
+			var chunk []byte
 			a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &chunk)
 			if err != nil {
 				rows.Close()
 				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
 			}
-			p.Text = passageText(chunk, p.Seq, p.Start, p.End)
+			p.Text = mustPassageText(chunk, p.Seq, p.Start, p.End)
 			p.ArticleID = a.ID
 			c.hit.Article = a
 			byID[p.ID] = c
