@@ -122,6 +122,7 @@ func sourcesMessage(c knowledge.Counts) Message {
 	if !c.Newest.IsZero() {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Newest", Value: c.Newest.UTC().Format("2006-01-02"), Inline: true})
 	}
+	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Feeds followed", Value: strconv.Itoa(c.Feeds), Inline: true})
 	if len(c.Sources) > 0 {
 		var names []string
 		for _, s := range c.Sources {

@@ -97,7 +97,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	query := an.condense(ctx, question, q.History, useLLM)
+	query, condenseTokens := an.condense(ctx, question, q.History, useLLM)
 	if len(text.QueryTerms(query)) == 0 {
 		return &Answer{Question: question, Mode: ModeExtractive, Abstained: true,
 			Text: "I need a few more specific words (a name, a place, a topic) to search the articles."}, nil
@@ -110,6 +110,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if useLLM && len(hits) > 0 {
 		ans, err := an.llmAnswer(ctx, query, question, hits, q.OnDelta)
 		if err == nil {
+			ans.Tokens += condenseTokens
 			return ans, nil
 		}
 		if ctx.Err() != nil {
@@ -142,6 +143,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	ans := extractiveAnswer(query, hits, weights, x)
 	ans.Question = question
 	ans.Note = note
+	ans.Tokens = condenseTokens
 	if q.OnDelta != nil && note == "" {
 		q.OnDelta(ans.Text)
 	}

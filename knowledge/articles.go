@@ -680,6 +680,7 @@ type Counts struct {
 	Passages int       `json:"passages"`
 	Sources  []string  `json:"sources"`
 	Newest   time.Time `json:"newest"`
+	Feeds    int       `json:"feeds"` // feeds followed (active or not) in this scope
 }
 
 // Counts returns what the store holds for a guild scope (see Filter.GuildID).
@@ -692,6 +693,14 @@ func (db *DB) Counts(ctx context.Context, guildID string) (Counts, error) {
 		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
 	c.Newest = timeFromNull(newest)
+	fq, fargs := `SELECT count(*) FROM feeds`, []any{}
+	if guildID != "*" {
+		fq += ` WHERE guild_id = '' OR guild_id = ?`
+		fargs = append(fargs, guildID)
+	}
+	if err := db.db.QueryRowContext(ctx, fq, fargs...).Scan(&c.Feeds); err != nil {
+		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
 	err = db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages p JOIN articles a ON a.id = p.article_id WHERE `+where, args...).Scan(&c.Passages)
 	if err != nil {
 		return c, WrapError(EINTERNAL, "Cannot read the database.", err)

@@ -172,10 +172,10 @@ func firstSentence(s string) string {
 
 // condense turns a follow-up into a standalone question: with a model, by
 // asking it; without one (or when it fails), by carrying the previous
-// question's key terms over.
-func (an *Answerer) condense(ctx context.Context, question string, history []Turn, useLLM bool) string {
+// question's key terms over. It also returns the model tokens it spent.
+func (an *Answerer) condense(ctx context.Context, question string, history []Turn, useLLM bool) (string, int) {
 	if len(history) == 0 {
-		return question
+		return question, 0
 	}
 	if useLLM {
 		turns := make([]prompts.Turn, len(history))
@@ -190,16 +190,18 @@ func (an *Answerer) condense(ctx context.Context, question string, history []Tur
 		if err == nil {
 			resp, err := an.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 120})
 			if err == nil {
+				spent := resp.PromptTokens + resp.CompletionTokens
 				q := strings.Trim(strings.TrimSpace(StripThink(resp.Content)), `"'`)
 				if q != "" && len(q) < 600 && !strings.Contains(q, "\n\n") {
-					return q
+					return q, spent
 				}
+				return carryTerms(question, history[len(history)-1].Question), spent
 			} else if !errors.Is(err, context.Canceled) {
 				an.logger().Warn("condensing a follow-up failed; carrying terms over instead", "err", err)
 			}
 		}
 	}
-	return carryTerms(question, history[len(history)-1].Question)
+	return carryTerms(question, history[len(history)-1].Question), 0
 }
 
 // carryTerms appends the previous question's key terms that the follow-up

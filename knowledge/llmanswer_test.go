@@ -123,11 +123,11 @@ func TestFollowUpIsCondensed(t *testing.T) {
 	fc := &fakeCompleter{
 		CompleteFn: func(ctx context.Context, req ChatRequest) (ChatResponse, error) {
 			condensed = req.Messages[len(req.Messages)-1].Content
-			return ChatResponse{Content: "What did Pistorius say about the Taurus leak?"}, nil
+			return ChatResponse{Content: "What did Pistorius say about the Taurus leak?", PromptTokens: 40, CompletionTokens: 10}, nil
 		},
 		StreamFn: func(ctx context.Context, req ChatRequest, onDelta func(string)) (ChatResponse, error) {
 			retrievedWith = req.Messages[len(req.Messages)-1].Content
-			return ChatResponse{Content: "Pistorius blamed an \"individual user error\" [1]."}, nil
+			return ChatResponse{Content: "Pistorius blamed an \"individual user error\" [1].", PromptTokens: 300, CompletionTokens: 20}, nil
 		},
 	}
 	an, f := taurusAnswerer(t, fc)
@@ -144,6 +144,9 @@ func TestFollowUpIsCondensed(t *testing.T) {
 	}
 	if len(ans.Citations) != 1 || !ans.Citations[0].Verified {
 		t.Fatalf("citations: %+v", ans.Citations)
+	}
+	if ans.Tokens != 370 {
+		t.Fatalf("tokens = %d, want the condensation's and the answer's (370)", ans.Tokens)
 	}
 }
 
