@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"io"
+	"strings"
 	"sync"
 )
 
@@ -24,6 +25,10 @@ var flaters = sync.Pool{New: func() any {
 	w, _ := flate.NewWriter(nil, flate.BestSpeed)
 	return w
 }}
+
+// inflaters reuse decompressors: a new one allocates tens of kilobytes,
+// more than decoding a chunk costs, and a search decodes hundreds.
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
 
 // encodeChunk returns the stored form of a chunk of article text.
 func encodeChunk(s string) []byte {
@@ -56,11 +61,14 @@ func decodeChunk(b []byte) (string, error) {
 	case chunkRaw:
 		return string(b[1:]), nil
 	case chunkDeflate:
-		r := flate.NewReader(bytes.NewReader(b[1:]))
-		defer r.Close()
-		var out bytes.Buffer
+		r := inflaters.Get().(io.ReadCloser)
+		defer inflaters.Put(r)
+		if err := r.(flate.Resetter).Reset(bytes.NewReader(b[1:]), nil); err != nil {
+			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
+		}
+		var out strings.Builder
 		out.Grow(len(b) * 3)
-		if _, err := out.ReadFrom(r); err != nil {
+		if _, err := io.Copy(&out, r); err != nil {
 			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
 		}
 		return out.String(), nil
