@@ -6,51 +6,50 @@ import (
 	"io"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // Passage chunks are stored compressed: article text is most of a
-// database's size, and news prose deflates to about half. A stored chunk
-// starts with a format byte: chunkRaw (the text follows as is) or
-// chunkDeflate (raw DEFLATE follows). Text never starts with either byte
-// (normalised text has no control characters), so a chunk written as plain
-// text by an older version reads back unchanged.
+// database's size. A stored chunk starts with a format byte: chunkRaw (the
+// text follows as is) or chunkZstd (zstd: about 0.57 of the size for a
+// passage of news prose, decoded in a few microseconds, which matters
+// because a search decodes every candidate passage). chunkDeflate chunks,
+// written by an earlier version, are read too (DEFLATE was dropped: its
+// decoder allocates 32 KB per chunk; S2, also measured, decodes faster but
+// keeps 0.7 of the size). Text never
+// starts with these bytes (normalised text has no control characters), so
+// a chunk written as plain text reads back unchanged.
 const (
 	chunkRaw     = 0x00
 	chunkDeflate = 0x01
-	// chunkMinDeflate is the shortest text worth compressing.
-	chunkMinDeflate = 128
+	chunkZstd    = 0x03
+	// chunkMinCompress is the shortest text worth compressing.
+	chunkMinCompress = 128
 )
-
-var flaters = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(nil, flate.BestSpeed)
-	return w
-}}
-
-// inflaters reuse decompressors: a new one allocates tens of kilobytes,
-// more than decoding a chunk costs, and a search decodes hundreds.
-var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
 
 // encodeChunk returns the stored form of a chunk of article text.
 func encodeChunk(s string) []byte {
-	if len(s) >= chunkMinDeflate {
-		var buf bytes.Buffer
-		buf.Grow(len(s)/2 + 16)
-		buf.WriteByte(chunkDeflate)
-		w := flaters.Get().(*flate.Writer)
-		w.Reset(&buf)
-		_, err := io.WriteString(w, s)
-		if err == nil {
-			err = w.Close()
-		}
-		flaters.Put(w)
-		if err == nil && buf.Len() < len(s)+1 {
-			return buf.Bytes()
+	if len(s) >= chunkMinCompress {
+		dst := zstdEncoder.EncodeAll([]byte(s), []byte{chunkZstd})
+		if len(dst) < len(s) {
+			return dst
 		}
 	}
 	out := make([]byte, 0, len(s)+1)
 	out = append(out, chunkRaw)
 	return append(out, s...)
 }
+
+// zstdEncoder and zstdDecoder are safe for concurrent use; one of each
+// serves every chunk.
+var (
+	zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	zstdDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+)
+
+// inflaters reuse DEFLATE decompressors for chunks of earlier versions.
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
 
 // decodeChunk returns the text of a stored chunk.
 func decodeChunk(b []byte) (string, error) {
@@ -60,6 +59,12 @@ func decodeChunk(b []byte) (string, error) {
 	switch b[0] {
 	case chunkRaw:
 		return string(b[1:]), nil
+	case chunkZstd:
+		out, err := zstdDecoder.DecodeAll(b[1:], nil)
+		if err != nil {
+			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
+		}
+		return string(out), nil
 	case chunkDeflate:
 		r := inflaters.Get().(io.ReadCloser)
 		defer inflaters.Put(r)
@@ -67,7 +72,6 @@ func decodeChunk(b []byte) (string, error) {
 			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
 		}
 		var out strings.Builder
-		out.Grow(len(b) * 3)
 		if _, err := io.Copy(&out, r); err != nil {
 			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
 		}
@@ -76,9 +80,8 @@ func decodeChunk(b []byte) (string, error) {
 	return string(b), nil // written as plain text
 }
 
-// mustPassageText decodes a stored chunk and cuts the passage out of it;
-// a damaged chunk yields an empty passage (and is logged by the caller's
-// checks elsewhere) rather than failing a whole search.
+// mustPassageText decodes a stored chunk and cuts the passage out of it; a
+// damaged chunk yields an empty passage rather than failing a whole search.
 func mustPassageText(chunk []byte, seq, start, end int) string {
 	s, err := decodeChunk(chunk)
 	if err != nil {

@@ -40,7 +40,7 @@ func DefaultRanking() Ranking {
 	return Ranking{
 		K1: 1.2, B: 0.75, TitleWeight: 2.5, SecondWeight: 0.3,
 		RecencyHalfLife: 30 * 24 * time.Hour, RecencyFloor: 0.3,
-		Candidates: 100, PostingBudget: 0.05, MaxPostings: 0, PerArticle: 2,
+		Candidates: 400, PostingBudget: 0.05, MaxPostings: 0, PerArticle: 2,
 	}
 }
 
@@ -204,17 +204,19 @@ func (db *DB) firstStage(ctx context.Context, expr string, f Filter, r Ranking) 
 		FROM (SELECT rowid AS pid, bm25(passages_fts, ?, 1.0) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?) m
 		JOIN passages p ON p.id = m.pid
 		JOIN articles a ON a.id = p.article_id
-		WHERE ` + where + ` ORDER BY m.s`
+		WHERE ` + where + ` ORDER BY m.s LIMIT ?`
 	k := r.Candidates
 	if k <= 0 {
-		k = 400
+		k = 100
 	}
+	inner := k
 	if where != "1" {
-		// Filters apply after the first stage; widen it so that they
-		// rarely leave too few candidates.
-		k *= 4
+		// Filters apply after the first stage: look further so that
+		// they rarely leave too few candidates, then keep the best k.
+		inner *= 4
 	}
-	args = append([]any{r.TitleWeight, expr, k}, args...)
+	args = append([]any{r.TitleWeight, expr, inner}, args...)
+	args = append(args, k)
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
