@@ -12,7 +12,7 @@ import (
 
 // msgPrivate is what a user reads when a URL points at an address Herald
 // refuses to reach.
-const msgPrivate = "Herald does not fetch private or local addresses."
+const msgPrivate = "Herald does not fetch private or local addresses (the operator can allow them with HERALD_ALLOW_PRIVATE_URLS=true)."
 
 // Guard decides which IP addresses Herald may connect to. The zero value
 // refuses loopback, private, link-local, multicast, reserved and other
