@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -40,7 +41,7 @@ func DefaultRanking() Ranking {
 	return Ranking{
 		K1: 1.2, B: 0.75, TitleWeight: 2.5, SecondWeight: 0.3,
 		RecencyHalfLife: 30 * 24 * time.Hour, RecencyFloor: 0.3,
-		Candidates: 400, PostingBudget: 0.05, MaxPostings: 0, PerArticle: 2,
+		Candidates: 150, PostingBudget: 0.05, MaxPostings: 0, PerArticle: 2,
 	}
 }
 
@@ -131,7 +132,11 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	if expr == "" {
 		return nil, nil
 	}
-	cands, err := db.firstStage(ctx, expr, f, r)
+	ref := f.AsOf
+	if ref.IsZero() {
+		ref = db.Now()
+	}
+	cands, err := db.firstStage(ctx, expr, f, r, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -147,10 +152,6 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 10
-	}
-	ref := f.AsOf
-	if ref.IsZero() {
-		ref = db.Now()
 	}
 	return rankArticles(cands, r, ref, limit), nil
 }
@@ -198,13 +199,17 @@ func chooseMatchTerms(terms []string, st *corpusStats, budget float64, maxPostin
 	return out
 }
 
-func (db *DB) firstStage(ctx context.Context, expr string, f Filter, r Ranking) ([]*candidate, error) {
+// firstStage matches expr with FTS5's bm25 (headline weighted), keeps the
+// matches that pass the filter, and returns the best r.Candidates of them
+// by bm25 scaled with the recency prior, so that the cut already favours
+// what is current as the final ranking will.
+func (db *DB) firstStage(ctx context.Context, expr string, f Filter, r Ranking, ref time.Time) ([]*candidate, error) {
 	where, args := filterSQL(f)
 	q := `SELECT ` + articleColumns + `, p.id, p.seq, p.start, p.end, p.words, p.chunk
 		FROM (SELECT rowid AS pid, bm25(passages_fts, ?, 1.0) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?) m
 		JOIN passages p ON p.id = m.pid
 		JOIN articles a ON a.id = p.article_id
-		WHERE ` + where + ` ORDER BY m.s LIMIT ?`
+		WHERE ` + where + ` ORDER BY m.s * ` + priorSQL(r, ref) + ` LIMIT ?`
 	k := r.Candidates
 	if k <= 0 {
 		k = 100
@@ -240,6 +245,15 @@ func (db *DB) firstStage(ctx context.Context, expr string, f Filter, r Ranking) 
 		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
 	}
 	return out, nil
+}
+
+// priorSQL is recencyPrior as an SQL expression over a.published_at.
+func priorSQL(r Ranking, ref time.Time) string {
+	if r.RecencyHalfLife <= 0 {
+		return "1"
+	}
+	return fmt.Sprintf("(CASE WHEN a.published_at IS NULL THEN %g ELSE %g + %g * pow(0.5, max(0, %d - a.published_at) / %g) END)",
+		(1+r.RecencyFloor)/2, r.RecencyFloor, 1-r.RecencyFloor, ref.Unix(), r.RecencyHalfLife.Seconds())
 }
 
 // rescore computes BM25F over every query term, common ones included, for
