@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/herald-bot/herald/knowledge"
@@ -23,6 +25,7 @@ answered as of its asked_at day: articles published later are not used.`)
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
 	perQuery := fs.String("per-query", "", "write one JSON line per question to this file")
 	mode := fs.String("mode", "auto", "who writes the answers: auto (the model when configured), llm or extractive")
+	set := fs.String("set", "", "override ranking and extraction parameters, e.g. candidates=200,budget=0.1,title=2,halflife=720h,floor=0.3,k1=1.2,b=0.75,second=0.3,sentences=3,keep=0.4,coverage=0.5")
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
@@ -76,6 +79,13 @@ answered as of its asked_at day: articles published later are not used.`)
 	an, err := newAnswerer(e, db)
 	if err != nil {
 		return err
+	}
+	if *set != "" {
+		r, x, err := parseTuning(*set)
+		if err != nil {
+			return err
+		}
+		an.Ranking, an.Extraction = &r, &x
 	}
 	var writeErr error
 	rep, err := knowledge.Evaluate(ctx, an, qs, *mode, func(r knowledge.EvalRecord) {
@@ -133,4 +143,58 @@ func evalDBPath(flagValue, name string) (path string, cleanup func(), err error)
 		return "", nil, knowledge.WrapError(knowledge.EINTERNAL, "Cannot create a temporary folder.", err)
 	}
 	return filepath.Join(dir, name+".db"), func() { os.RemoveAll(dir) }, nil
+}
+
+// parseTuning reads eval's --set: comma-separated name=value pairs over the
+// default ranking and extraction parameters, so that a tuning sweep is a
+// loop of herald eval runs.
+func parseTuning(spec string) (knowledge.Ranking, knowledge.Extraction, error) {
+	r, x := knowledge.DefaultRanking(), knowledge.DefaultExtraction()
+	for _, kv := range strings.Split(spec, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok {
+			return r, x, knowledge.Errorf(knowledge.EINVALID, "--set wants name=value pairs, not %q.", kv)
+		}
+		var err error
+		num := func(dst *float64) { *dst, err = strconv.ParseFloat(value, 64) }
+		whole := func(dst *int) { *dst, err = strconv.Atoi(value) }
+		switch name {
+		case "candidates":
+			whole(&r.Candidates)
+		case "budget":
+			num(&r.PostingBudget)
+		case "maxpostings":
+			whole(&r.MaxPostings)
+		case "title":
+			num(&r.TitleWeight)
+		case "k1":
+			num(&r.K1)
+		case "b":
+			num(&r.B)
+		case "second":
+			num(&r.SecondWeight)
+		case "floor":
+			num(&r.RecencyFloor)
+		case "halflife":
+			r.RecencyHalfLife, err = time.ParseDuration(value)
+		case "perarticle":
+			whole(&r.PerArticle)
+		case "articles":
+			whole(&x.Articles)
+		case "sentences":
+			whole(&x.Sentences)
+		case "keep":
+			num(&x.Keep)
+		case "coverage":
+			num(&x.Coverage)
+		case "decay":
+			num(&x.RankDecay)
+		default:
+			return r, x, knowledge.Errorf(knowledge.EINVALID, "--set: unknown parameter %q.", name)
+		}
+		if err != nil {
+			return r, x, knowledge.Errorf(knowledge.EINVALID, "--set: %s=%q is not a valid value.", name, value)
+		}
+	}
+	return r, x, nil
 }

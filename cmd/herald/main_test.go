@@ -183,3 +183,15 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 		t.Fatalf("ask --help: %v %s", err, errOut)
 	}
 }
+
+func TestParseTuning(t *testing.T) {
+	r, x, err := parseTuning("candidates=200, budget=0.1,halflife=720h,keep=0.5")
+	if err != nil || r.Candidates != 200 || r.PostingBudget != 0.1 || r.RecencyHalfLife.Hours() != 720 || x.Keep != 0.5 {
+		t.Fatalf("%+v %+v %v", r, x, err)
+	}
+	for _, bad := range []string{"candidates", "nosuch=1", "budget=lots", "halflife=3"} {
+		if _, _, err := parseTuning(bad); err == nil {
+			t.Errorf("parseTuning(%q) accepted", bad)
+		}
+	}
+}
