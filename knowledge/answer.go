@@ -52,19 +52,9 @@ const ModelUnavailableNote = "The language model was unavailable, so this answer
 // MaxQuestionRunes bounds a question; longer input is cut, not refused.
 const MaxQuestionRunes = 2000
 
-func (an *Answerer) logger() *slog.Logger {
-	if an.Logger != nil {
-		return an.Logger
-	}
-	return slog.Default()
-}
+func (an *Answerer) logger() *slog.Logger { return LoggerOr(an.Logger) }
 
-func (an *Answerer) now() time.Time {
-	if an.Now != nil {
-		return an.Now()
-	}
-	return time.Now()
-}
+func (an *Answerer) now() time.Time { return NowOr(an.Now) }
 
 // Retrieve returns the evidence for a question, grouped by article.
 func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit, error) {

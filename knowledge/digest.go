@@ -111,19 +111,9 @@ type Digester struct {
 	Parallel int
 }
 
-func (d *Digester) logger() *slog.Logger {
-	if d.Logger != nil {
-		return d.Logger
-	}
-	return slog.Default()
-}
+func (d *Digester) logger() *slog.Logger { return LoggerOr(d.Logger) }
 
-func (d *Digester) now() time.Time {
-	if d.Now != nil {
-		return d.Now()
-	}
-	return time.Now()
-}
+func (d *Digester) now() time.Time { return NowOr(d.Now) }
 
 // storyGroup is one story while a digest is made.
 type storyGroup struct {

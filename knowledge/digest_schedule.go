@@ -400,19 +400,9 @@ type DigestScheduler struct {
 	checkedStale bool
 }
 
-func (s *DigestScheduler) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *DigestScheduler) now() time.Time { return NowOr(s.Now) }
 
-func (s *DigestScheduler) logger() *slog.Logger {
-	if s.Logger != nil {
-		return s.Logger
-	}
-	return slog.Default()
-}
+func (s *DigestScheduler) logger() *slog.Logger { return LoggerOr(s.Logger) }
 
 func (s *DigestScheduler) catchUp() time.Duration {
 	if s.CatchUp > 0 {

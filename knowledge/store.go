@@ -158,6 +158,24 @@ func (db *DB) endWrite(tx *sql.Tx) {
 	<-db.writeGate
 }
 
+// LoggerOr returns l, or the default logger when l is nil: components take
+// an optional Logger field.
+func LoggerOr(l *slog.Logger) *slog.Logger {
+	if l != nil {
+		return l
+	}
+	return slog.Default()
+}
+
+// NowOr returns now(), or the wall clock when now is nil: components take
+// an optional injected clock.
+func NowOr(now func() time.Time) time.Time {
+	if now != nil {
+		return now()
+	}
+	return time.Now()
+}
+
 // invalidateStats forgets cached term statistics after a write.
 func (db *DB) invalidateStats() {
 	db.dfMu.Lock()

@@ -52,19 +52,9 @@ type SummaryRequest struct {
 	Mode string
 }
 
-func (s *Summarizer) logger() *slog.Logger {
-	if s.Logger != nil {
-		return s.Logger
-	}
-	return slog.Default()
-}
+func (s *Summarizer) logger() *slog.Logger { return LoggerOr(s.Logger) }
 
-func (s *Summarizer) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Summarizer) now() time.Time { return NowOr(s.Now) }
 
 // Summarize summarises the article or topic req names. The result is an
 // Answer whose Question is the article's headline or the topic; an error

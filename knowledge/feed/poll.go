@@ -159,12 +159,7 @@ func NewPoller(db *knowledge.DB, client Options, opts PollOptions, logger *slog.
 	}
 }
 
-func (p *Poller) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
-	}
-	return time.Now()
-}
+func (p *Poller) now() time.Time { return knowledge.NowOr(p.Now) }
 
 func (p *Poller) logger() *slog.Logger {
 	if p.Logger != nil {
