@@ -134,19 +134,8 @@ func extractiveAnswer(question string, hits []Hit, weights map[string]float64, x
 		}
 		chosen = append(chosen, s)
 	}
-	// Read in article order, then in the order of the text.
-	sort.SliceStable(chosen, func(i, j int) bool {
-		a, b := chosen[i], chosen[j]
-		if a.articleN != b.articleN {
-			return a.articleN < b.articleN
-		}
-		pa, pb := hits[a.hit].Passage, hits[b.hit].Passage
-		if pa.Start+a.start != pb.Start+b.start {
-			return pa.Start+a.start < pb.Start+b.start
-		}
-		return false
-	})
-
+	// The best sentence comes first: it is the answer; the others support
+	// it.
 	var out strings.Builder
 	for _, s := range chosen {
 		h := hits[s.hit]
