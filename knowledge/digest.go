@@ -372,7 +372,7 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	per := budget / len(srcs)
 	var in prompts.DigestStoryInput
 	var check []SourceText
-	byN := map[int]summarySource{}
+	byN := sourcesByN{}
 	for _, src := range srcs {
 		src.text = cutToTokens(src.text, per)
 		byN[src.n] = src
@@ -384,7 +384,7 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	if err != nil {
 		return false, WrapError(EINTERNAL, "Cannot render the digest prompt.", err)
 	}
-	resp, err := d.Completer.Complete(ctx, ChatRequest{Messages: promptMessages(msgs), MaxTokens: 250, Temperature: 0.2})
+	resp, err := d.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 250, Temperature: 0.2})
 	if err != nil {
 		return false, err
 	}
@@ -400,22 +400,9 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	st.Headline = headline
 	st.Summary = strings.TrimSpace(res.Text)
 	st.Mode = ModeLLM
-	claims := ClaimSentences(st.Summary)
 	used := append([]int(nil), res.Used...)
 	sort.Ints(used)
-	for _, n := range used {
-		src, ok := byN[n]
-		if !ok {
-			continue
-		}
-		quote, verified := "", false
-		if q := res.Quotes[n]; len(q) > 0 {
-			quote, verified = q[0], true
-		} else if q, ok := BestSentence(src.text, strings.Join(claims[n], " ")); ok {
-			quote, verified = q, true
-		}
-		st.Citations = append(st.Citations, summaryCitation(n, src.art, quote, verified))
-	}
+	st.Citations = append(st.Citations, checkedCitations(res, used, byN.lookup)...)
 	return true, nil
 }
 
@@ -463,7 +450,7 @@ func extractiveStory(st *DigestStory, srcs []summarySource) {
 			continue
 		}
 		n := len(st.Citations) + 1
-		st.Citations = append(st.Citations, summaryCitation(n, src.art, lead, true))
+		st.Citations = append(st.Citations, citationFor(n, src.art, lead, true))
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}

@@ -117,28 +117,44 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 		return ans, nil
 	}
 	ans.Text = chk.Text
-	claims := ClaimSentences(chk.Text)
-	for _, n := range chk.Used {
+	ans.Citations = checkedCitations(chk, chk.Used, func(n int) (Article, string, bool) {
 		if n < 1 || n > len(sources) {
-			continue
+			return Article{}, "", false
 		}
-		s := sources[n-1]
-		c := citationFor(n, s.article, "", false)
-		if qs := chk.Quotes[n]; len(qs) > 0 {
-			c.Quote, c.Verified = qs[0], true
-		} else {
-			// No verified quote from the model: show the stored sentence
-			// that best supports what the answer says with this marker.
-			claim := strings.Join(claims[n], " ")
-			if q, ok := BestSentence(s.text, claim); ok {
-				c.Quote, c.Verified = q, true
-			} else if len(s.passages) > 0 {
-				c.Quote, c.Verified = firstSentence(s.passages[0].Text), true
-			}
+		return sources[n-1].article, sources[n-1].text, true
+	})
+	for i, c := range ans.Citations {
+		if c.Quote == "" {
+			// Nothing in the source matches the claim's words: show where
+			// the evidence starts rather than no quote at all.
+			ans.Citations[i].Quote, ans.Citations[i].Verified = firstSentence(sources[c.N-1].text), true
 		}
-		ans.Citations = append(ans.Citations, c)
 	}
 	return ans, nil
+}
+
+// checkedCitations turns a checked model answer into citations, one per
+// source number of used that lookup knows, in that order: the model's
+// verified quote, or else the stored sentence of the source that best
+// supports what the answer says with that marker; an empty, unverified
+// quote when none does.
+func checkedCitations(res CheckResult, used []int, lookup func(n int) (a Article, text string, ok bool)) []Citation {
+	claims := ClaimSentences(res.Text)
+	var out []Citation
+	for _, n := range used {
+		a, text, ok := lookup(n)
+		if !ok {
+			continue
+		}
+		c := citationFor(n, a, "", false)
+		if qs := res.Quotes[n]; len(qs) > 0 {
+			c.Quote, c.Verified = qs[0], true
+		} else if q, ok := BestSentence(text, strings.Join(claims[n], " ")); ok {
+			c.Quote, c.Verified = q, true
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 func (an *Answerer) maxAnswerTokens() int {

@@ -110,6 +110,14 @@ type summarySource struct {
 	text string // the text given to the model and quoted from
 }
 
+// sourcesByN finds summary sources by their number.
+type sourcesByN map[int]summarySource
+
+func (m sourcesByN) lookup(n int) (Article, string, bool) {
+	src, ok := m[n]
+	return src.art, src.text, ok
+}
+
 func (s *Summarizer) article(ctx context.Context, a *Article, mode string) (*Answer, error) {
 	srcs := []summarySource{{n: 1, art: *a, text: a.Text}}
 	ans := &Answer{Question: a.Title}
@@ -199,7 +207,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot render the summary prompt.", err)
 	}
-	resp, err := s.Completer.Complete(ctx, ChatRequest{Messages: promptMessages(msgs), MaxTokens: 500, Temperature: 0.2})
+	resp, err := s.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 500, Temperature: 0.2})
 	if err != nil {
 		return nil, err
 	}
@@ -218,36 +226,14 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 		return nil, Errorf(EUNAVAILABLE, "the model's summary cites no source")
 	}
 	ans.Text = strings.TrimSpace(res.Text)
-	claims := ClaimSentences(ans.Text)
-	byN := map[int]summarySource{}
+	byN := sourcesByN{}
 	for _, src := range srcs {
 		byN[src.n] = src
 	}
 	used := append([]int(nil), res.Used...)
 	sort.Ints(used)
-	for _, n := range used {
-		src, ok := byN[n]
-		if !ok {
-			continue
-		}
-		quote, verified := "", false
-		if q := res.Quotes[n]; len(q) > 0 {
-			quote, verified = q[0], true
-		} else if q, ok := BestSentence(src.text, strings.Join(claims[n], " ")); ok {
-			quote, verified = q, true
-		}
-		ans.Citations = append(ans.Citations, summaryCitation(n, src.art, quote, verified))
-	}
+	ans.Citations = append(ans.Citations, checkedCitations(res, used, byN.lookup)...)
 	return ans, nil
-}
-
-// promptMessages converts rendered prompts to chat messages.
-func promptMessages(msgs []prompts.Message) []ChatMessage {
-	out := make([]ChatMessage, len(msgs))
-	for i, m := range msgs {
-		out[i] = ChatMessage{Role: m.Role, Content: m.Content}
-	}
-	return out
 }
 
 // cutToTokens shortens s to about max estimated tokens, at a sentence
@@ -278,11 +264,6 @@ func dayString(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02")
-}
-
-func summaryCitation(n int, a Article, quote string, verified bool) Citation {
-	return Citation{N: n, ArticleID: a.ID, ExternalID: a.ExternalID, Title: a.Title, Source: a.Source, URL: a.URL,
-		PublishedAt: a.PublishedAt, Quote: quote, Verified: verified}
 }
 
 // summarySentence is one candidate sentence of an extractive summary.
@@ -405,7 +386,7 @@ func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSente
 		if !ok {
 			n = len(num) + 1
 			num[c.src] = n
-			ans.Citations = append(ans.Citations, summaryCitation(n, src.art, quote, true))
+			ans.Citations = append(ans.Citations, citationFor(n, src.art, quote, true))
 		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
