@@ -591,20 +591,7 @@ func (db *DB) Articles(ctx context.Context, f Filter) ([]Article, error) {
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	defer rows.Close()
-	var out []Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.db, func(r rowScanner) (Article, error) { return scanArticle(r) }, q, args...)
 }
 
 // filterSQL turns a Filter into a WHERE clause over articles aliased "a".

@@ -207,20 +207,7 @@ func (db *DB) DigestSchedules(ctx context.Context, guildID string) ([]DigestSche
 		q += ` WHERE guild_id = ?`
 		args = append(args, guildID)
 	}
-	rows, err := db.db.QueryContext(ctx, q+` ORDER BY guild_id, channel_id`, args...)
-	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	defer rows.Close()
-	var out []DigestSchedule
-	for rows.Next() {
-		s, err := scanSchedule(rows)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-		}
-		out = append(out, *s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.db, deref(scanSchedule), q+` ORDER BY guild_id, channel_id`, args...)
 }
 
 // DigestPost is the record of one day's digest in one channel.
@@ -308,20 +295,8 @@ func (db *DB) DigestPosts(ctx context.Context, channelID string, limit int) ([]D
 	if limit <= 0 {
 		limit = 30
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT `+postColumns+` FROM digest_posts WHERE channel_id = ? ORDER BY local_date DESC, id DESC LIMIT ?`, channelID, limit)
-	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	defer rows.Close()
-	var out []DigestPost
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-		}
-		out = append(out, *p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.db, deref(scanPost),
+		`SELECT `+postColumns+` FROM digest_posts WHERE channel_id = ? ORDER BY local_date DESC, id DESC LIMIT ?`, channelID, limit)
 }
 
 // markUnconfirmed moves claims older than before that were never finished

@@ -301,23 +301,7 @@ func (db *DB) Feeds(ctx context.Context, guildID string) ([]Feed, error) {
 }
 
 func (db *DB) queryFeeds(ctx context.Context, q string, args ...any) ([]Feed, error) {
-	rows, err := db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	defer rows.Close()
-	var out []Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-		}
-		out = append(out, *f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	return out, nil
+	return queryAll(ctx, db.db, deref(scanFeed), q, args...)
 }
 
 // RemoveFeed unsubscribes from the feed ref names in guildID's scope and

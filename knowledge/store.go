@@ -158,6 +158,40 @@ func (db *DB) endWrite(tx *sql.Tx) {
 	<-db.writeGate
 }
 
+// queryAll runs query and scans every row with scan; a failure is an
+// EINTERNAL error that keeps its cause.
+func queryAll[T any](ctx context.Context, db *sql.DB, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
+	return out, nil
+}
+
+// deref adapts a scanner that returns a pointer to queryAll.
+func deref[T any](scan func(rowScanner) (*T, error)) func(rowScanner) (T, error) {
+	return func(r rowScanner) (T, error) {
+		p, err := scan(r)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return *p, nil
+	}
+}
+
 // LoggerOr returns l, or the default logger when l is nil: components take
 // an optional Logger field.
 func LoggerOr(l *slog.Logger) *slog.Logger {
