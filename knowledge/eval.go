@@ -193,10 +193,6 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 // use what was published that day.
 func EndOfDay(t time.Time) time.Time { return t.Add(24*time.Hour - time.Second) }
 
-// RankedIDs lists the distinct articles of hits, best first, by external
-// id (or numeric id when they have none).
-func RankedIDs(hits []Hit, n int) []string { return rankedIDs(hits, n) }
-
 // rankedIDs lists the distinct articles of hits, best first.
 func rankedIDs(hits []Hit, n int) []string {
 	out := []string{}

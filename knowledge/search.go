@@ -45,11 +45,6 @@ func DefaultRanking() Ranking {
 	}
 }
 
-// Searcher retrieves the passages that bear on a question.
-type Searcher interface {
-	Search(ctx context.Context, query string, f Filter) ([]Hit, error)
-}
-
 // corpusStats are the counts BM25 needs.
 type corpusStats struct {
 	passages          int64
@@ -128,7 +123,7 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	if err != nil {
 		return nil, err
 	}
-	expr := matchExpression(chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings))
+	expr := MatchExpression(chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings))
 	if expr == "" {
 		return nil, nil
 	}
@@ -156,9 +151,9 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	return rankArticles(cands, r, ref, limit), nil
 }
 
-// matchExpression ORs the quoted terms: nothing a user types is FTS5
-// syntax.
-func matchExpression(terms []string) string {
+// MatchExpression ORs the quoted terms into an FTS5 query: nothing a user
+// types is FTS5 syntax.
+func MatchExpression(terms []string) string {
 	quoted := make([]string, len(terms))
 	for i, t := range terms {
 		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`

@@ -316,13 +316,9 @@ func plainBM25(ctx context.Context, db *knowledge.DB, question string, asOf time
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	quoted := make([]string, len(terms))
-	for i, t := range terms {
-		quoted[i] = `"` + t + `"`
-	}
 	rows, err := db.SQL().QueryContext(ctx, `SELECT a.id, a.ext_id FROM (SELECT rowid AS pid, bm25(passages_fts) AS s FROM passages_fts WHERE passages_fts MATCH ?) m
 		JOIN passages p ON p.id = m.pid JOIN articles a ON a.id = p.article_id
-		WHERE a.published_at IS NULL OR a.published_at <= ? ORDER BY m.s LIMIT 200`, strings.Join(quoted, " OR "), asOf.Unix())
+		WHERE a.published_at IS NULL OR a.published_at <= ? ORDER BY m.s LIMIT 200`, knowledge.MatchExpression(terms), asOf.Unix())
 	if err != nil {
 		return nil, err
 	}
