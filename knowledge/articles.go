@@ -126,13 +126,11 @@ type preparation struct {
 	spans       []text.Span
 	words       []int64
 	titleTokens int64
-	// What the full-text index gets: the headline and each passage as
-	// index text (text.AppendIndexText), and how many passages hold each
-	// index term, for term_df.
-	indexTitle  string
-	indexBodies []string
-	termCounts  map[string]int
-	chunks      [][]byte // the stored (compressed) chunks, see chunk.go
+	// What the keyword index gets (postings.go): each passage's distinct
+	// terms, headline included, and its length in tokens with the headline.
+	terms   [][]termFreq
+	lengths []int
+	chunks  [][]byte // the stored (compressed) chunks, see chunk.go
 }
 
 // prepare normalises the article and computes what storing it needs.
@@ -145,29 +143,23 @@ func (a *Article) prepare(now time.Time) {
 	p.fingerprint = int64(text.Fingerprint(a.Text))
 	p.spans = splitPassages(a.Text)
 	p.words = make([]int64, len(p.spans))
-	title, n := text.AppendIndexTextCount(nil, a.Title)
-	p.indexTitle, p.titleTokens = string(title), int64(n)
-	titleTerms := strings.Fields(p.indexTitle)
-	p.indexBodies = make([]string, len(p.spans))
-	p.termCounts = make(map[string]int, 256)
-	seen := make(map[string]bool, 128)
-	var buf []byte
+	toks, n := text.AppendIndexTokens(nil, a.Title)
+	p.titleTokens = int64(n)
+	titleTF := make(map[string]int, len(toks))
+	for _, t := range toks {
+		titleTF[t]++
+	}
+	counts := make(map[string]int, 128)
+	p.terms = make([][]termFreq, len(p.spans))
+	p.lengths = make([]int, len(p.spans))
 	p.chunks = make([][]byte, len(p.spans))
 	for i, sp := range p.spans {
 		cut, next := chunkBounds(p.spans, i, len(a.Text))
 		p.chunks[i] = encodeChunk(a.Text[cut:next])
-		buf, n = text.AppendIndexTextCount(buf[:0], a.Text[sp.Start:sp.End])
-		p.indexBodies[i], p.words[i] = string(buf), int64(n)
-		clear(seen)
-		for _, t := range titleTerms {
-			seen[t] = true
-		}
-		for _, t := range strings.Fields(p.indexBodies[i]) {
-			seen[t] = true
-		}
-		for t := range seen {
-			p.termCounts[t]++
-		}
+		toks, n = text.AppendIndexTokens(toks[:0], a.Text[sp.Start:sp.End])
+		p.words[i] = int64(n)
+		p.terms[i] = passageTerms(toks, titleTF, counts)
+		p.lengths[i] = int(p.titleTokens) + n
 	}
 }
 
@@ -210,20 +202,13 @@ func firstLine(s string, max int) string {
 type articleWriter struct {
 	tx                                        *sql.Tx
 	byURL, byHash, insert, update, delPassage *sql.Stmt
-	insPassage, insFTS, delFTS, oldPassages   *sql.Stmt
+	insPassage, delMark, oldPassages          *sql.Stmt
 	dPassages, dTokens, dTitleTokens          int64
-	// pendingFTS holds index rows until the end of the transaction: FTS5
-	// flushes its in-memory index at every statement savepoint, so rows
-	// written between other statements would each become a tiny segment
-	// to merge later (most of the cost of ingesting, when measured).
-	pendingFTS []ftsRow
-	// dfDelta counts, per term, passages added minus passages removed.
-	dfDelta map[string]int
-}
-
-type ftsRow struct {
-	id          int64
-	title, body string
+	// lastPID is the last passage id handed out; ids are never reused.
+	lastPID int64
+	// segment collects the postings of the passages this transaction
+	// adds; it is written as one segment at the end (postings.go).
+	segment segmentBuilder
 }
 
 func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
@@ -238,11 +223,10 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.update, `UPDATE articles SET ext_id = ?, url = ?, title = ?, source = ?, author = ?, published_at = ?, fetched_at = ?, language = ?,
 			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
-		{&w.oldPassages, `SELECT id, words, seq, start, end, chunk FROM passages WHERE article_id = ?`},
+		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
-		{&w.insPassage, `INSERT INTO passages(article_id, seq, start, end, words, chunk) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`},
-		{&w.insFTS, `INSERT INTO passages_fts(rowid, title, body) VALUES (?, ?, ?)`},
-		{&w.delFTS, `DELETE FROM passages_fts WHERE rowid = ?`},
+		{&w.insPassage, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&w.delMark, `INSERT OR IGNORE INTO deleted_passages(id) VALUES (?)`},
 	}
 	for _, s := range stmts {
 		st, err := tx.PrepareContext(ctx, s.sql)
@@ -252,11 +236,15 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 		}
 		*s.dst = st
 	}
+	if err := tx.QueryRowContext(ctx, `SELECT max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) FROM stats WHERE id = 1`).Scan(&w.lastPID); err != nil {
+		w.close()
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+	}
 	return w, nil
 }
 
 func (w *articleWriter) close() {
-	for _, s := range []*sql.Stmt{w.byURL, w.byHash, w.insert, w.update, w.delPassage, w.insPassage, w.insFTS, w.delFTS, w.oldPassages} {
+	for _, s := range []*sql.Stmt{w.byURL, w.byHash, w.insert, w.update, w.delPassage, w.insPassage, w.delMark, w.oldPassages} {
 		if s != nil {
 			s.Close()
 		}
@@ -349,14 +337,12 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 		return WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
 	type old struct {
-		id, words       int64
-		seq, start, end int
-		chunk           []byte
+		id, words int64
 	}
 	var olds []old
 	for rows.Next() {
 		var o old
-		if err := rows.Scan(&o.id, &o.words, &o.seq, &o.start, &o.end, &o.chunk); err != nil {
+		if err := rows.Scan(&o.id, &o.words); err != nil {
 			rows.Close()
 			return WrapError(EINTERNAL, "Cannot read the database.", err)
 		}
@@ -370,10 +356,8 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 			titleTokens = int64(len(text.Tokens(title)))
 		}
 	}
-	var buf []byte
 	for _, o := range olds {
-		buf = w.countTerms(buf, title, mustPassageText(o.chunk, o.seq, o.start, o.end), -1)
-		if _, err := w.delFTS.ExecContext(ctx, o.id); err != nil {
+		if _, err := w.delMark.ExecContext(ctx, o.id); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
 		w.dPassages--
@@ -388,18 +372,13 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 
 func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
 	p := a.prep
-	if w.dfDelta == nil {
-		w.dfDelta = map[string]int{}
-	}
-	for t, n := range p.termCounts {
-		w.dfDelta[t] += n
-	}
 	for seq, sp := range p.spans {
-		var pid int64
-		if err := w.insPassage.QueryRowContext(ctx, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]).Scan(&pid); err != nil {
+		w.lastPID++
+		pid := w.lastPID
+		if _, err := w.insPassage.ExecContext(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
-		w.pendingFTS = append(w.pendingFTS, ftsRow{pid, p.indexTitle, p.indexBodies[seq]})
+		w.segment.add(pid, p.terms[seq], p.lengths[seq])
 		w.dPassages++
 		w.dTokens += p.words[seq]
 		w.dTitleTokens += p.titleTokens
@@ -444,60 +423,20 @@ func passageText(chunk string, seq, start, end int) string {
 	return chunk[start-cut : end-cut]
 }
 
-// countTerms adds sign to the document frequency of every distinct index
-// term of one passage (headline and body).
-func (w *articleWriter) countTerms(buf []byte, title, body string, sign int) []byte {
-	if w.dfDelta == nil {
-		w.dfDelta = map[string]int{}
-	}
-	buf = text.AppendIndexText(buf[:0], title)
-	buf = append(buf, ' ')
-	buf = text.AppendIndexText(buf, body)
-	seen := make(map[string]bool, 128)
-	for _, t := range strings.Fields(string(buf)) {
-		if !seen[t] {
-			seen[t] = true
-			w.dfDelta[t] += sign
-		}
-	}
-	return buf
-}
-
+// flushStats writes the transaction's segment of postings, merges
+// segments when a tier is full, and updates the corpus counts.
 func (w *articleWriter) flushStats(ctx context.Context) error {
-	for _, r := range w.pendingFTS {
-		if _, err := w.insFTS.ExecContext(ctx, r.id, r.title, r.body); err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", err)
-		}
+	if err := w.segment.write(ctx, w.tx); err != nil {
+		return err
 	}
-	w.pendingFTS = w.pendingFTS[:0]
-	if len(w.dfDelta) > 0 {
-		st, err := w.tx.PrepareContext(ctx, `INSERT INTO term_df(term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df`)
-		if err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", err)
-		}
-		defer st.Close()
-		negative := false
-		for t, d := range w.dfDelta {
-			if d == 0 {
-				continue
-			}
-			negative = negative || d < 0
-			if _, err := st.ExecContext(ctx, t, d); err != nil {
-				return WrapError(EINTERNAL, "Cannot write to the database.", err)
-			}
-		}
-		if negative {
-			if _, err := w.tx.ExecContext(ctx, `DELETE FROM term_df WHERE df <= 0`); err != nil {
-				return WrapError(EINTERNAL, "Cannot write to the database.", err)
-			}
-		}
-		clear(w.dfDelta)
+	if err := mergeSegments(ctx, w.tx); err != nil {
+		return err
 	}
 	if w.dPassages == 0 && w.dTokens == 0 {
 		return nil
 	}
-	_, err := w.tx.ExecContext(ctx, `UPDATE stats SET passages = passages + ?, tokens = tokens + ?, title_tokens = title_tokens + ? WHERE id = 1`,
-		w.dPassages, w.dTokens, w.dTitleTokens)
+	_, err := w.tx.ExecContext(ctx, `UPDATE stats SET passages = passages + ?, tokens = tokens + ?, title_tokens = title_tokens + ?,
+		last_passage = max(last_passage, ?) WHERE id = 1`, w.dPassages, w.dTokens, w.dTitleTokens, w.lastPID)
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}

@@ -297,48 +297,6 @@ func TestArticleTextRebuildsExactly(t *testing.T) {
 	}
 }
 
-func TestTermFrequenciesFollowTheIndex(t *testing.T) {
-	db := MustOpenDB(t)
-	ctx := context.Background()
-	a := mustPutTaurus(t, db)
-	b := &Article{URL: "https://example.com/b", Title: "Taurus and Kerch", Text: "The Kerch bridge was discussed. Taurus missiles again."}
-	if _, err := db.PutArticle(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	b.Text = "Only the bridge now."
-	if _, err := db.PutArticle(ctx, b); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.RemoveArticle(ctx, a.ID); err != nil {
-		t.Fatal(err)
-	}
-	read := func(q string) map[string]int {
-		rows, err := db.SQL().QueryContext(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		m := map[string]int{}
-		for rows.Next() {
-			var term string
-			var n int
-			rows.Scan(&term, &n)
-			m[term] = n
-		}
-		return m
-	}
-	want := read(`SELECT term, doc FROM passages_vocab`)
-	got := read(`SELECT term, df FROM term_df`)
-	if len(want) == 0 || len(got) != len(want) {
-		t.Fatalf("term_df has %d terms, the index %d", len(got), len(want))
-	}
-	for term, n := range want {
-		if got[term] != n {
-			t.Errorf("df(%s) = %d, index says %d", term, got[term], n)
-		}
-	}
-}
-
 func TestChunksRoundTrip(t *testing.T) {
 	for _, s := range []string{"", "short", strings.Repeat("News prose compresses well. ", 40), "Ünïcödé “quotes” — and dashes. " + strings.Repeat("x", 200)} {
 		got, err := decodeChunk(encodeChunk(s))

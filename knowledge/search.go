@@ -2,9 +2,10 @@ package knowledge
 
 import (
 	"context"
-	"fmt"
+	"database/sql"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,13 +74,14 @@ func (db *DB) loadStats(ctx context.Context, terms []string) (*corpusStats, erro
 	}
 	gen := db.dfGen
 	db.dfMu.Unlock()
-	for _, t := range missing {
-		var n int
-		err := db.db.QueryRowContext(ctx, `SELECT df FROM term_df WHERE term = ?`, t).Scan(&n)
-		if err != nil && !isNoRows(err) {
-			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+	if len(missing) > 0 {
+		df, err := termDF(ctx, db.db, missing)
+		if err != nil {
+			return nil, err
 		}
-		st.df[t] = n
+		for _, t := range missing {
+			st.df[t] = df[t]
+		}
 	}
 	if len(missing) > 0 {
 		db.dfMu.Lock()
@@ -104,6 +106,7 @@ type candidate struct {
 	hit   Hit
 	words int
 	score float64
+	chunk []byte // the stored chunk, until the passage text is cut out of it
 }
 
 // Search returns the passages that best match query, grouped by article:
@@ -123,15 +126,15 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 	if err != nil {
 		return nil, err
 	}
-	expr := MatchExpression(chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings))
-	if expr == "" {
+	match := chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings)
+	if len(match) == 0 {
 		return nil, nil
 	}
 	ref := f.AsOf
 	if ref.IsZero() {
 		ref = db.Now()
 	}
-	cands, err := db.firstStage(ctx, expr, f, r, ref)
+	cands, err := db.firstStage(ctx, match, st, f, r, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -149,16 +152,6 @@ func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking)
 		limit = 10
 	}
 	return rankArticles(cands, r, ref, limit), nil
-}
-
-// MatchExpression ORs the quoted terms into an FTS5 query: nothing a user
-// types is FTS5 syntax.
-func MatchExpression(terms []string) string {
-	quoted := make([]string, len(terms))
-	for i, t := range terms {
-		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-	}
-	return strings.Join(quoted, " OR ")
 }
 
 // rarestPresent returns the terms found in the store, rarest first.
@@ -194,61 +187,214 @@ func chooseMatchTerms(terms []string, st *corpusStats, budget float64, maxPostin
 	return out
 }
 
-// firstStage matches expr with FTS5's bm25 (headline weighted), keeps the
-// matches that pass the filter, and returns the best r.Candidates of them
-// by bm25 scaled with the recency prior, so that the cut already favours
-// what is current as the final ranking will.
-func (db *DB) firstStage(ctx context.Context, expr string, f Filter, r Ranking, ref time.Time) ([]*candidate, error) {
-	where, args := filterSQL(f)
-	q := `SELECT ` + articleColumns + `, p.id, p.seq, p.start, p.end, p.words, p.chunk
-		FROM (SELECT rowid AS pid, bm25(passages_fts, ?, 1.0) AS s FROM passages_fts WHERE passages_fts MATCH ? ORDER BY s LIMIT ?) m
-		JOIN passages p ON p.id = m.pid
-		JOIN articles a ON a.id = p.article_id
-		WHERE ` + where + ` ORDER BY m.s * ` + priorSQL(r, ref) + ` LIMIT ?`
+// firstStage scores the passages holding the match terms with BM25 (the
+// headline weighted) from the keyword index, keeps those that pass the
+// filter, and returns the best r.Candidates of them by that score times
+// the recency prior, so that the cut already favours what is current as
+// the final ranking will. With a filter it looks further down the ranking
+// until enough passages pass or the matches run out.
+func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f Filter, r Ranking, ref time.Time) ([]*candidate, error) {
 	k := r.Candidates
 	if k <= 0 {
 		k = 100
 	}
-	inner := k
+	where, _ := filterSQL(f)
+	// Without a filter the best k by BM25 are the candidates; with one,
+	// up to 64k are looked at, in rounds of growing size.
+	depth := k
 	if where != "1" {
-		// Filters apply after the first stage: look further so that
-		// they rarely leave too few candidates, then keep the best k.
-		inner *= 4
+		depth = 64 * k
 	}
-	args = append([]any{r.TitleWeight, expr, inner}, args...)
-	args = append(args, k)
-	rows, err := db.db.QueryContext(ctx, q, args...)
+	idf := make(map[string]float64, len(match))
+	for _, t := range match {
+		idf[t] = st.idf(t)
+	}
+	ranked, err := scorePostings(ctx, db.db, idf, bm25Params{k1: r.K1, b: r.B, titleWeight: r.TitleWeight, avgLength: st.avgBody + st.avgTitle}, depth)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []*candidate
-	for rows.Next() {
-		c := &candidate{}
-		p := &c.hit.Passage
-		var chunk []byte
-		a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &chunk)
+	// Which of the ranked passages pass the filter, and their priors:
+	// only the small columns are read here.
+	type passing struct {
+		id    int64
+		score float64
+	}
+	var kept []passing
+	from, size := 0, k
+	if where != "1" {
+		size = 4 * k
+	}
+	for from < len(ranked) && len(kept) < k {
+		part := ranked[from:min(from+size, len(ranked))]
+		dates, err := db.passageDates(ctx, part, f)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range part {
+			if pub, ok := dates[p.id]; ok {
+				kept = append(kept, passing{p.id, p.score * recencyPrior(pub, ref, r)})
+			}
+		}
+		from, size = from+len(part), size*4
+	}
+	sort.SliceStable(kept, func(i, j int) bool { return kept[i].score > kept[j].score })
+	if len(kept) > k {
+		kept = kept[:k]
+	}
+	ids := make([]int64, len(kept))
+	score := make(map[int64]float64, len(kept))
+	for i, p := range kept {
+		ids[i], score[p.id] = p.id, p.score
+	}
+	out, err := db.loadCandidatesStored(ctx, ids, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range out {
+		c.score = score[c.hit.Passage.ID]
+	}
+	cutPassageTexts(out) // only the passages kept are decompressed
+	return out, nil
+}
+
+// loadCandidates loads passages with their articles in the shape of the
+// BM25 first stage, in the order of ids, dropping those that no longer
+// exist or that f excludes. Their scores are zero.
+func (db *DB) loadCandidates(ctx context.Context, ids []int64, f Filter) ([]*candidate, error) {
+	out, err := db.loadCandidatesStored(ctx, ids, f)
+	cutPassageTexts(out)
+	return out, err
+}
+
+// loadCandidatesStored is loadCandidates that leaves each passage's text
+// in its stored chunk (see cutPassageTexts), for callers that keep only
+// some of the candidates.
+func (db *DB) loadCandidatesStored(ctx context.Context, ids []int64, f Filter) ([]*candidate, error) {
+	where, args := filterSQL(f)
+	byID := make(map[int64]*candidate, len(ids))
+	for start := 0; start < len(ids); start += maxSQLIDs {
+		part := ids[start:min(start+maxSQLIDs, len(ids))]
+		list := make([]string, len(part))
+		for i, id := range part {
+			list[i] = strconv.FormatInt(id, 10)
+		}
+		rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+`, p.id, p.seq, p.start, p.end, p.words, p.chunk
+			FROM passages p JOIN articles a ON a.id = p.article_id
+			WHERE p.id IN (`+strings.Join(list, ",")+`) AND `+where, args...)
 		if err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
 		}
-		p.Text = mustPassageText(chunk, p.Seq, p.Start, p.End)
-		p.ArticleID = a.ID
-		c.hit.Article = a
-		out = append(out, c)
+		for rows.Next() {
+			c := &candidate{}
+			p := &c.hit.Passage
+			a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &c.chunk)
+			if err != nil {
+				rows.Close()
+				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+			}
+			p.ArticleID = a.ID
+			c.hit.Article = a
+			byID[p.ID] = c
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	out := make([]*candidate, 0, len(byID))
+	for _, id := range ids {
+		if c, ok := byID[id]; ok {
+			out = append(out, c)
+			delete(byID, id)
+		}
 	}
 	return out, nil
 }
 
-// priorSQL is recencyPrior as an SQL expression over a.published_at.
-func priorSQL(r Ranking, ref time.Time) string {
-	if r.RecencyHalfLife <= 0 {
-		return "1"
+// passageDates returns the publication dates (zero when unknown) of the
+// passages of ranked that exist and pass the filter.
+func (db *DB) passageDates(ctx context.Context, ranked []scoredPassage, f Filter) (map[int64]time.Time, error) {
+	where, args := filterSQL(f)
+	out := make(map[int64]time.Time, len(ranked))
+	for start := 0; start < len(ranked); start += maxSQLIDs {
+		part := ranked[start:min(start+maxSQLIDs, len(ranked))]
+		list := make([]string, len(part))
+		for i, p := range part {
+			list[i] = strconv.FormatInt(p.id, 10)
+		}
+		rows, err := db.db.QueryContext(ctx, `SELECT p.id, a.published_at FROM passages p JOIN articles a ON a.id = p.article_id
+			WHERE p.id IN (`+strings.Join(list, ",")+`) AND `+where, args...)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+		for rows.Next() {
+			var id int64
+			var pub sql.NullInt64
+			if err := rows.Scan(&id, &pub); err != nil {
+				rows.Close()
+				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+			}
+			out[id] = timeFromNull(pub)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
 	}
-	return fmt.Sprintf("(CASE WHEN a.published_at IS NULL THEN %g ELSE %g + %g * pow(0.5, max(0, %d - a.published_at) / %g) END)",
-		(1+r.RecencyFloor)/2, r.RecencyFloor, 1-r.RecencyFloor, ref.Unix(), r.RecencyHalfLife.Seconds())
+	return out, nil
+}
+
+// cutPassageTexts decompresses the candidates' chunks into passage texts.
+func cutPassageTexts(cands []*candidate) {
+	for _, c := range cands {
+		if c.chunk == nil {
+			continue
+		}
+		p := &c.hit.Passage
+		p.Text = mustPassageText(c.chunk, p.Seq, p.Start, p.End)
+		c.chunk = nil
+	}
+}
+
+// PlainBM25 is the reference ranking that measurements compare with: BM25
+// over every term of the question (headline and body alike, no recency,
+// no re-scoring), articles in the order of their best passage. It reads
+// every posting of every term, so it is slow on a big store.
+func (db *DB) PlainBM25(ctx context.Context, query string, f Filter) ([]Hit, error) {
+	terms := text.QueryTerms(query)
+	st, err := db.loadStats(ctx, terms)
+	if err != nil {
+		return nil, err
+	}
+	r := DefaultRanking()
+	r.TitleWeight, r.RecencyHalfLife, r.Candidates = 1, 0, 200
+	present := rarestPresent(terms, st)
+	if len(present) == 0 {
+		return nil, nil
+	}
+	cands, err := db.firstStage(ctx, present, st, f, r, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	var out []Hit
+	seen := map[int64]bool{}
+	for _, c := range cands {
+		if len(seen) == limit {
+			break
+		}
+		if !seen[c.hit.Article.ID] {
+			seen[c.hit.Article.ID] = true
+			c.hit.Score = c.score
+			out = append(out, c.hit)
+		}
+	}
+	return out, nil
 }
 
 // rescore computes BM25F over every query term, common ones included, for

@@ -117,6 +117,10 @@ func (db *DB) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return WrapError(EINTERNAL, "Cannot update the database schema.", fmt.Errorf("migration %s: %w", base, err))
 		}
+		if err := afterMigration(ctx, tx, version); err != nil {
+			tx.Rollback()
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, db.Now().Unix()); err != nil {
 			tx.Rollback()
 			return err
@@ -124,6 +128,16 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err := tx.Commit(); err != nil {
 			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
 		}
+	}
+	return nil
+}
+
+// afterMigration does, inside the migration's transaction, what a
+// migration needs beyond SQL.
+func afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
+	switch version {
+	case 6: // Herald's own keyword index replaces FTS5: index what is stored.
+		return rebuildPostings(ctx, tx)
 	}
 	return nil
 }
@@ -160,7 +174,7 @@ func (db *DB) endWrite(tx *sql.Tx) {
 
 // queryAll runs query and scans every row with scan; a failure is an
 // EINTERNAL error that keeps its cause.
-func queryAll[T any](ctx context.Context, db *sql.DB, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+func queryAll[T any](ctx context.Context, db querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)

@@ -1705,55 +1705,6 @@ func (db *DB) allowedPassages(ctx context.Context, where string, args []any) (ma
 	return set, nil
 }
 
-// loadCandidates loads passages with their articles in the shape of the
-// BM25 first stage, in the order of ids, dropping those that no longer
-// exist or that f excludes. Their scores are zero.
-func (db *DB) loadCandidates(ctx context.Context, ids []int64, f Filter) ([]*candidate, error) {
-	where, args := filterSQL(f)
-	byID := make(map[int64]*candidate, len(ids))
-	for start := 0; start < len(ids); start += maxSQLIDs {
-		part := ids[start:min(start+maxSQLIDs, len(ids))]
-		qargs := make([]any, 0, len(part)+len(args))
-		for _, id := range part {
-			qargs = append(qargs, id)
-		}
-		qargs = append(qargs, args...)
-		rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+`, p.id, p.seq, p.start, p.end, p.words, p.chunk
-			FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id IN (`+placeholders(len(part))+`) AND `+where, qargs...)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-		}
-		for rows.Next() {
-			c := &candidate{}
-			p := &c.hit.Passage
-			var chunk []byte
-			a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &chunk)
-			if err != nil {
-				rows.Close()
-				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-			}
-			p.Text = mustPassageText(chunk, p.Seq, p.Start, p.End)
-			p.ArticleID = a.ID
-			c.hit.Article = a
-			byID[p.ID] = c
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-		}
-	}
-	out := make([]*candidate, 0, len(byID))
-	for _, id := range ids {
-		if c, ok := byID[id]; ok {
-			out = append(out, c)
-			delete(byID, id)
-		}
-	}
-	return out, nil
-}
-
 // fuseVectorCandidates is hybrid retrieval's hook in SearchWith, called
 // after rescore: it adds the k nearest passages by vector to the BM25
 // candidates and sets every candidate's score to its reciprocal rank

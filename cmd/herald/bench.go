@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -192,6 +193,8 @@ the same passages, database size against the text it holds, and memory.`)
 	dbFlag := fs.String("db", "", "database to use (kept); default a temporary one")
 	baseline := fs.Bool("baseline", true, "also rank with plain full BM25 for comparison")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of answering the questions to this file (go tool pprof)")
+	ingestProfile := fs.String("ingest-cpuprofile", "", "write a CPU profile of the ingest to this file")
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
@@ -216,12 +219,17 @@ the same passages, database size against the text it holds, and memory.`)
 		}
 		in := &knowledge.Ingester{DB: db, Logger: db.Logger, BatchSize: 512}
 		p := newProgress(e.stderr)
+		stop, err := startCPUProfile(*ingestProfile)
+		if err != nil {
+			return err
+		}
 		start := time.Now()
 		sum, err := in.Ingest(ctx, []string{*corpus}, func(ev knowledge.IngestEvent) {
 			if p.tty {
 				p.tick()
 			}
 		})
+		stop()
 		p.clear()
 		rep.IngestSeconds = time.Since(start).Seconds()
 		db.Close()
@@ -253,7 +261,12 @@ the same passages, database size against the text it holds, and memory.`)
 	}
 
 	an := &knowledge.Answerer{DB: db, Logger: db.Logger}
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
 	ev, err := knowledge.Evaluate(ctx, an, qs, knowledge.AskExtractive, nil)
+	stop()
 	if err != nil {
 		return err
 	}
@@ -309,37 +322,38 @@ the same passages, database size against the text it holds, and memory.`)
 	return nil
 }
 
-// plainBM25 is the reference ranking: FTS5's bm25 over the OR of all the
-// question's terms, articles in the order of their best passage.
-func plainBM25(ctx context.Context, db *knowledge.DB, question string, asOf time.Time) ([]string, error) {
-	terms := text.QueryTerms(question)
-	if len(terms) == 0 {
-		return nil, nil
+// startCPUProfile profiles the process into path until stop is called;
+// with no path it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
 	}
-	rows, err := db.SQL().QueryContext(ctx, `SELECT a.id, a.ext_id FROM (SELECT rowid AS pid, bm25(passages_fts) AS s FROM passages_fts WHERE passages_fts MATCH ?) m
-		JOIN passages p ON p.id = m.pid JOIN articles a ON a.id = p.article_id
-		WHERE a.published_at IS NULL OR a.published_at <= ? ORDER BY m.s LIMIT 200`, knowledge.MatchExpression(terms), asOf.Unix())
+	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	seen := map[int64]bool{}
-	for rows.Next() && len(out) < 10 {
-		var id int64
-		var ext string
-		if err := rows.Scan(&id, &ext); err != nil {
-			return nil, err
-		}
-		if !seen[id] {
-			seen[id] = true
-			if ext == "" {
-				ext = fmt.Sprint(id)
-			}
-			out = append(out, ext)
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// plainBM25 is the reference ranking: BM25 over every term of the
+// question, articles in the order of their best passage.
+func plainBM25(ctx context.Context, db *knowledge.DB, question string, asOf time.Time) ([]string, error) {
+	hits, err := db.PlainBM25(ctx, question, knowledge.Filter{GuildID: "*", AsOf: asOf, Limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.Article.ExternalID
+		if out[i] == "" {
+			out[i] = fmt.Sprint(h.Article.ID)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // rankOf returns hits@10 (0 or 1) and the reciprocal rank of the first

@@ -38,3 +38,34 @@ func AppendIndexTextCount(dst []byte, s string) ([]byte, int) {
 	}
 	return dst, n
 }
+
+// AppendIndexTokens appends to dst the index terms of s, the tokens that
+// AppendIndexText writes (stop words dropped, acronyms kept), and returns
+// how many tokens s has in all, stop words included. Lowercase ASCII
+// tokens are substrings of s; only folded ones are allocated.
+func AppendIndexTokens(dst []string, s string) ([]string, int) {
+	n := 0
+	var scratch []byte
+	for i := 0; i < len(s); {
+		start, end, plain := nextToken(s, i)
+		if start < 0 {
+			break
+		}
+		i = end
+		n++
+		orig := s[start:end]
+		tok := orig
+		if !plain {
+			scratch = appendFolded(scratch[:0], orig)
+			if len(scratch) == 0 {
+				continue
+			}
+			tok = string(scratch)
+		}
+		if IsStopword(tok) && !isAcronym(orig) {
+			continue
+		}
+		dst = append(dst, tok)
+	}
+	return dst, n
+}

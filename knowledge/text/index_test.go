@@ -35,3 +35,16 @@ func TestAppendIndexTextCountCountsEveryToken(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendIndexTokensMatchesIndexText(t *testing.T) {
+	for _, s := range []string{"", "The U.S. and the WHO said Scholz's décision was “final” in 2024.", "a b c 1 2 3", "日本語 text", "Ä̈ ̈ x"} {
+		toks, n := AppendIndexTokens(nil, s)
+		idx, m := AppendIndexTextCount(nil, s)
+		if got, want := strings.Join(toks, " "), string(idx); got != want {
+			t.Errorf("AppendIndexTokens(%q) = %q, index text is %q", s, got, want)
+		}
+		if n != m {
+			t.Errorf("AppendIndexTokens(%q) counted %d tokens, AppendIndexTextCount %d", s, n, m)
+		}
+	}
+}

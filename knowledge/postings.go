@@ -1,0 +1,657 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// Herald's keyword index. Each write transaction that adds passages writes
+// one immutable segment: for every term of those passages, one postings
+// row listing the passages that hold it. A posting is three small numbers,
+// so BM25 needs nothing but the rows of the question's terms:
+//
+//	uvarint  passage id minus the previous posting's (the first: the id)
+//	uvarint  body count << 2 | headline count (at most 3)
+//	byte     the passage's length in tokens, headline included (lengthCode)
+//
+// Segments are merged in tiers, mergeFactor at a time, so a term has a
+// handful of rows however many batches wrote it; the biggest tier is never
+// merged again, which bounds the longest merge. Passage ids only grow (the
+// writer hands them out), so segments cover disjoint id ranges and a merge
+// concatenates lists. Removed passages are listed in deleted_passages until
+// the merge of their segment drops them.
+
+const (
+	mergeFactor = 8
+	// firstTierPassages is the size below which a segment is in tier 0;
+	// each next tier holds segments mergeFactor times bigger.
+	firstTierPassages = 4096
+	// finalTier is the tier whose segments are never merged again.
+	finalTier = 3
+	// mergePageRows is how many rows a merge reads from a segment at once.
+	mergePageRows = 256
+	// denseSpan is the widest passage id range scored with an array.
+	denseSpan = 1 << 22
+)
+
+// termFreq is one term of a passage: how often it occurs in the body and in
+// the article's headline.
+type termFreq struct {
+	term        string
+	body, title uint16
+}
+
+// passageTerms lists the distinct terms of a passage from its index tokens
+// and its headline's term counts; counts is scratch space.
+func passageTerms(body []string, title map[string]int, counts map[string]int) []termFreq {
+	clear(counts)
+	for _, t := range body {
+		counts[t]++
+	}
+	out := make([]termFreq, 0, len(counts)+len(title))
+	for t, n := range counts {
+		out = append(out, termFreq{term: t, body: clampCount(n), title: clampCount(title[t])})
+	}
+	for t, n := range title {
+		if counts[t] == 0 {
+			out = append(out, termFreq{term: t, title: clampCount(n)})
+		}
+	}
+	return out
+}
+
+func clampCount(n int) uint16 {
+	if n > 0xffff {
+		return 0xffff
+	}
+	return uint16(n)
+}
+
+// lengthCode stores a passage length in one byte: exact below 128, then in
+// steps of 8 up to 1,144 tokens.
+func lengthCode(n int) byte {
+	if n < 128 {
+		return byte(n)
+	}
+	c := 128 + (n-128)/8
+	if c > 255 {
+		c = 255
+	}
+	return byte(c)
+}
+
+// lengthOf is the (middle of the) length lengthCode stored.
+func lengthOf(c byte) int {
+	if c < 128 {
+		return int(c)
+	}
+	return 128 + int(c-128)*8 + 4
+}
+
+func appendPosting(dst []byte, delta int64, body, title uint16, length byte) []byte {
+	if title > 3 {
+		title = 3
+	}
+	dst = binary.AppendUvarint(dst, uint64(delta))
+	dst = binary.AppendUvarint(dst, uint64(body)<<2|uint64(title))
+	return append(dst, length)
+}
+
+// postingReader decodes a postings list.
+type postingReader struct {
+	data []byte
+	pid  int64
+}
+
+// next returns the next posting; ok is false at the end or on corrupt data.
+func (r *postingReader) next() (pid int64, body, title int, length byte, ok bool) {
+	d, n := binary.Uvarint(r.data)
+	if n <= 0 {
+		return 0, 0, 0, 0, false
+	}
+	c, m := binary.Uvarint(r.data[n:])
+	if m <= 0 || len(r.data) < n+m+1 {
+		return 0, 0, 0, 0, false
+	}
+	length = r.data[n+m]
+	r.data = r.data[n+m+1:]
+	r.pid += int64(d)
+	return r.pid, int(c >> 2), int(c & 3), length, true
+}
+
+// postingList is one term's postings being built.
+type postingList struct {
+	data []byte
+	last int64
+	n    int
+}
+
+// segmentBuilder inverts passages, in increasing id order, into a segment.
+type segmentBuilder struct {
+	lists          map[string]*postingList
+	passages       int64
+	minPID, maxPID int64
+}
+
+func (b *segmentBuilder) add(pid int64, terms []termFreq, length int) {
+	if b.lists == nil {
+		b.lists = make(map[string]*postingList, 4096)
+	}
+	if b.passages == 0 {
+		b.minPID = pid
+	}
+	b.passages++
+	b.maxPID = pid
+	code := lengthCode(length)
+	for _, tf := range terms {
+		l := b.lists[tf.term]
+		if l == nil {
+			l = &postingList{}
+			b.lists[tf.term] = l
+		}
+		l.data = appendPosting(l.data, pid-l.last, tf.body, tf.title, code)
+		l.last = pid
+		l.n++
+	}
+}
+
+// write stores the segment (if it has passages) and empties the builder.
+func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx) error {
+	if b.passages == 0 {
+		return nil
+	}
+	var seg int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
+		b.passages, b.minPID, b.maxPID).Scan(&seg); err != nil {
+		return WrapError(EINTERNAL, "Cannot write the search index.", err)
+	}
+	terms := make([]string, 0, len(b.lists))
+	for t := range b.lists {
+		terms = append(terms, t)
+	}
+	sort.Strings(terms)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO postings(seg, term, n, data) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot write the search index.", err)
+	}
+	defer ins.Close()
+	for _, t := range terms {
+		l := b.lists[t]
+		if _, err := ins.ExecContext(ctx, seg, t, l.n, l.data); err != nil {
+			return WrapError(EINTERNAL, "Cannot write the search index.", err)
+		}
+	}
+	*b = segmentBuilder{}
+	return nil
+}
+
+// segmentInfo is a row of segments.
+type segmentInfo struct {
+	id, passages, minPID, maxPID int64
+}
+
+func tierOf(passages int64) int {
+	t := 0
+	for n := int64(firstTierPassages); passages >= n && t < finalTier; n *= mergeFactor {
+		t++
+	}
+	return t
+}
+
+// mergeSegments merges mergeFactor segments of a tier into one of the
+// next, while some tier below the final one has that many.
+func mergeSegments(ctx context.Context, tx *sql.Tx) error {
+	for {
+		segs, err := queryAll(ctx, tx, func(r rowScanner) (segmentInfo, error) {
+			var s segmentInfo
+			return s, r.Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
+		}, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY min_pid`)
+		if err != nil {
+			return err
+		}
+		var tiers [finalTier][]segmentInfo
+		var group []segmentInfo
+		for _, s := range segs {
+			t := tierOf(s.passages)
+			if t == finalTier {
+				continue
+			}
+			tiers[t] = append(tiers[t], s)
+			if len(tiers[t]) == mergeFactor {
+				group = tiers[t]
+				break
+			}
+		}
+		if group == nil {
+			return nil
+		}
+		if err := mergeGroup(ctx, tx, group); err != nil {
+			return err
+		}
+	}
+}
+
+// segmentCursor pages through one segment's rows in term order.
+type segmentCursor struct {
+	seg   segmentInfo
+	terms []string
+	data  [][]byte
+	i     int
+	done  bool
+}
+
+func (c *segmentCursor) fill(ctx context.Context, tx *sql.Tx) error {
+	after := ""
+	if len(c.terms) > 0 {
+		after = c.terms[len(c.terms)-1]
+	}
+	c.terms, c.data, c.i = c.terms[:0], c.data[:0], 0
+	rows, err := tx.QueryContext(ctx, `SELECT term, data FROM postings WHERE seg = ? AND term > ? ORDER BY term LIMIT ?`, c.seg.id, after, mergePageRows)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		var d []byte
+		if err := rows.Scan(&t, &d); err != nil {
+			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		}
+		c.terms = append(c.terms, t)
+		c.data = append(c.data, d)
+	}
+	if err := rows.Err(); err != nil {
+		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+	}
+	c.done = len(c.terms) == 0
+	return nil
+}
+
+// mergeGroup rewrites the segments of group (in passage id order) as one,
+// without the postings of removed passages.
+func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
+	deleted := map[int64]bool{}
+	ids := make([]string, len(group))
+	merged := segmentInfo{minPID: group[0].minPID, maxPID: group[0].maxPID}
+	for i, s := range group {
+		ids[i] = strconv.FormatInt(s.id, 10)
+		merged.passages += s.passages
+		merged.minPID = min(merged.minPID, s.minPID)
+		merged.maxPID = max(merged.maxPID, s.maxPID)
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM deleted_passages WHERE id BETWEEN ? AND ?`, s.minPID, s.maxPID)
+		if err != nil {
+			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err == nil {
+				deleted[id] = true
+			}
+		}
+		rows.Close()
+	}
+	merged.passages -= int64(len(deleted))
+	if err := tx.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
+		max(merged.passages, 0), merged.minPID, merged.maxPID).Scan(&merged.id); err != nil {
+		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO postings(seg, term, n, data) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+	}
+	defer ins.Close()
+	cursors := make([]*segmentCursor, len(group))
+	for i, s := range group {
+		cursors[i] = &segmentCursor{seg: s}
+		if err := cursors[i].fill(ctx, tx); err != nil {
+			return err
+		}
+	}
+	var out []byte
+	for {
+		// The smallest term among the cursors.
+		term, any := "", false
+		for _, c := range cursors {
+			if c.done {
+				continue
+			}
+			if t := c.terms[c.i]; !any || t < term {
+				term, any = t, true
+			}
+		}
+		if !any {
+			break
+		}
+		out = out[:0]
+		var last int64
+		n := 0
+		for _, c := range cursors {
+			if c.done || c.terms[c.i] != term {
+				continue
+			}
+			r := postingReader{data: c.data[c.i]}
+			for {
+				pid, body, title, length, ok := r.next()
+				if !ok {
+					break
+				}
+				if deleted[pid] {
+					continue
+				}
+				out = appendPosting(out, pid-last, uint16(body), uint16(title), length)
+				last = pid
+				n++
+			}
+			c.i++
+			if c.i == len(c.terms) {
+				if err := c.fill(ctx, tx); err != nil {
+					return err
+				}
+			}
+		}
+		if n > 0 {
+			if _, err := ins.ExecContext(ctx, merged.id, term, n, out); err != nil {
+				return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+			}
+		}
+	}
+	in := strings.Join(ids, ",")
+	for _, q := range []string{`DELETE FROM postings WHERE seg IN (` + in + `)`, `DELETE FROM segments WHERE id IN (` + in + `)`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		}
+	}
+	for _, s := range group {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_passages WHERE id BETWEEN ? AND ?`, s.minPID, s.maxPID); err != nil {
+			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		}
+	}
+	return nil
+}
+
+// termDF returns the document frequency of each term (passages holding it,
+// headline included; removed passages count until their segment merges).
+func termDF(ctx context.Context, q querier, terms []string) (map[string]int, error) {
+	df := make(map[string]int, len(terms))
+	if len(terms) == 0 {
+		return df, nil
+	}
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		args[i] = t
+	}
+	rows, err := q.QueryContext(ctx, `SELECT term, sum(n) FROM postings WHERE seg IN (SELECT id FROM segments) AND term IN (`+placeholders(len(terms))+`) GROUP BY term`, args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		}
+		df[t] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+	}
+	return df, nil
+}
+
+// bm25Params are what scoring a posting needs besides the term's weight.
+type bm25Params struct {
+	k1, b, titleWeight, avgLength float64
+}
+
+// scoredPassage is a passage and its first-stage score.
+type scoredPassage struct {
+	id    int64
+	score float64
+}
+
+// scorePostings computes BM25 over the postings of terms (weighted by idf)
+// and returns the best limit passages, best first. The headline counts
+// titleWeight times the body, as FTS5's bm25 weights a column.
+func scorePostings(ctx context.Context, q querier, idf map[string]float64, p bm25Params, limit int) ([]scoredPassage, error) {
+	if len(idf) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(idf))
+	for t := range idf {
+		args = append(args, t)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT s.id, s.min_pid, s.max_pid, p.term, p.data FROM segments s CROSS JOIN postings p ON p.seg = s.id
+		WHERE p.term IN (`+placeholders(len(args))+`) ORDER BY s.id`, args...)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	}
+	defer rows.Close()
+	// Length normalisation for every length code, once.
+	var norm [256]float64
+	avg := p.avgLength
+	if avg < 1 {
+		avg = 1
+	}
+	for c := range norm {
+		norm[c] = p.k1 * (1 - p.b + p.b*float64(lengthOf(byte(c)))/avg)
+	}
+	top := newTopPassages(limit)
+	acc := &accumulator{}
+	cur := int64(-1)
+	for rows.Next() {
+		var seg, lo, hi int64
+		var term string
+		var data sql.RawBytes
+		if err := rows.Scan(&seg, &lo, &hi, &term, &data); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+		if seg != cur {
+			acc.flush(top)
+			acc.reset(lo, hi)
+			cur = seg
+		}
+		w := idf[term]
+		r := postingReader{data: data}
+		for {
+			pid, body, title, length, ok := r.next()
+			if !ok {
+				break
+			}
+			f := float64(body) + p.titleWeight*float64(title)
+			if f == 0 {
+				continue
+			}
+			acc.add(pid, w*f*(p.k1+1)/(f+norm[length]))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	}
+	acc.flush(top)
+	return top.sorted(), nil
+}
+
+// accumulator sums the scores of one segment's passages: in an array over
+// the segment's id range when it is narrow enough, else in a map.
+type accumulator struct {
+	lo      int64
+	dense   []float64
+	touched []int32
+	sparse  map[int64]float64
+}
+
+func (a *accumulator) reset(lo, hi int64) {
+	a.lo = lo
+	span := hi - lo + 1
+	if span > 0 && span <= denseSpan {
+		if int64(cap(a.dense)) < span {
+			a.dense = make([]float64, span)
+		}
+		a.dense = a.dense[:span]
+		a.sparse = nil
+		return
+	}
+	a.dense = a.dense[:0]
+	a.sparse = map[int64]float64{}
+}
+
+func (a *accumulator) add(pid int64, s float64) {
+	if a.sparse != nil {
+		a.sparse[pid] += s
+		return
+	}
+	i := pid - a.lo
+	if i < 0 || i >= int64(len(a.dense)) {
+		return // a corrupt posting outside its segment
+	}
+	if a.dense[i] == 0 {
+		a.touched = append(a.touched, int32(i))
+	}
+	a.dense[i] += s
+}
+
+func (a *accumulator) flush(top *topPassages) {
+	for _, i := range a.touched {
+		top.push(scoredPassage{id: a.lo + int64(i), score: a.dense[i]})
+		a.dense[i] = 0
+	}
+	a.touched = a.touched[:0]
+	for id, s := range a.sparse {
+		top.push(scoredPassage{id: id, score: s})
+	}
+	a.sparse = nil
+}
+
+// topPassages keeps the best passages seen (a min-heap on score; ties go to
+// the newer passage).
+type topPassages struct {
+	limit int
+	h     []scoredPassage
+}
+
+func newTopPassages(limit int) *topPassages { return &topPassages{limit: limit} }
+
+func worse(a, b scoredPassage) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return a.id < b.id
+}
+
+func (t *topPassages) push(p scoredPassage) {
+	if len(t.h) < t.limit {
+		t.h = append(t.h, p)
+		for i := len(t.h) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !worse(t.h[i], t.h[parent]) {
+				break
+			}
+			t.h[i], t.h[parent] = t.h[parent], t.h[i]
+			i = parent
+		}
+		return
+	}
+	if !worse(t.h[0], p) {
+		return
+	}
+	t.h[0] = p
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(t.h) && worse(t.h[l], t.h[m]) {
+			m = l
+		}
+		if r < len(t.h) && worse(t.h[r], t.h[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		t.h[i], t.h[m] = t.h[m], t.h[i]
+		i = m
+	}
+}
+
+func (t *topPassages) sorted() []scoredPassage {
+	out := append([]scoredPassage(nil), t.h...)
+	sort.Slice(out, func(i, j int) bool { return worse(out[j], out[i]) })
+	return out
+}
+
+// querier is what reading the index needs: a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// rebuildPostings indexes every stored passage again, from its stored text
+// and its article's headline, into fresh segments. It runs when a database
+// made before Herald kept its own index is opened.
+func rebuildPostings(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{`DELETE FROM postings`, `DELETE FROM segments`, `DELETE FROM deleted_passages`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return WrapError(EINTERNAL, "Cannot rebuild the search index.", err)
+		}
+	}
+	type stored struct {
+		id, artID       int64
+		seq, start, end int
+		chunk           []byte
+		title           string
+	}
+	var (
+		b          segmentBuilder
+		after      int64
+		lastArt    int64 = -1
+		titleTF    map[string]int
+		titleCount int
+		toks       []string
+		counts     = map[string]int{}
+	)
+	for {
+		page, err := queryAll(ctx, tx, func(r rowScanner) (stored, error) {
+			var s stored
+			return s, r.Scan(&s.id, &s.seq, &s.start, &s.end, &s.chunk, &s.artID, &s.title)
+		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
+			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
+		if err != nil {
+			return err
+		}
+		for _, s := range page {
+			if s.artID != lastArt {
+				lastArt = s.artID
+				toks, titleCount = text.AppendIndexTokens(toks[:0], s.title)
+				titleTF = map[string]int{}
+				for _, t := range toks {
+					titleTF[t]++
+				}
+			}
+			var n int
+			toks, n = text.AppendIndexTokens(toks[:0], mustPassageText(s.chunk, s.seq, s.start, s.end))
+			b.add(s.id, passageTerms(toks, titleTF, counts), titleCount+n)
+			after = s.id
+		}
+		if len(page) == 0 || b.passages >= 50000 {
+			if err := b.write(ctx, tx); err != nil {
+				return err
+			}
+			if err := mergeSegments(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if len(page) == 0 {
+			break
+		}
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) WHERE id = 1`)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot rebuild the search index.", fmt.Errorf("stats: %w", err))
+	}
+	return nil
+}

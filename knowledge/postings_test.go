@@ -1,0 +1,318 @@
+package knowledge
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// indexContents decodes every live posting: passage id → term → "body/title/length".
+func indexContents(t *testing.T, db *DB) map[int64]map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	deleted := map[int64]bool{}
+	rows, err := db.SQL().QueryContext(ctx, `SELECT id FROM deleted_passages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		deleted[id] = true
+	}
+	rows.Close()
+	rows, err = db.SQL().QueryContext(ctx, `SELECT s.min_pid, s.max_pid, p.term, p.n, p.data FROM postings p JOIN segments s ON s.id = p.seg`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int64]map[string]string{}
+	for rows.Next() {
+		var lo, hi int64
+		var term string
+		var n int
+		var data []byte
+		if err := rows.Scan(&lo, &hi, &term, &n, &data); err != nil {
+			t.Fatal(err)
+		}
+		r := postingReader{data: data}
+		got := 0
+		for {
+			pid, body, title, length, ok := r.next()
+			if !ok {
+				break
+			}
+			got++
+			if pid < lo || pid > hi {
+				t.Errorf("posting of %q for passage %d outside its segment [%d, %d]", term, pid, lo, hi)
+			}
+			if deleted[pid] {
+				continue
+			}
+			if out[pid] == nil {
+				out[pid] = map[string]string{}
+			}
+			if _, dup := out[pid][term]; dup {
+				t.Errorf("passage %d has two postings for %q", pid, term)
+			}
+			out[pid][term] = fmt.Sprintf("%d/%d/%d", body, title, length)
+		}
+		if got != n {
+			t.Errorf("row for %q says %d postings, holds %d", term, n, got)
+		}
+	}
+	return out
+}
+
+// rebuiltContents indexes the stored passages from scratch (in a
+// transaction rolled back afterwards) and returns what that index holds.
+func rebuiltContents(t *testing.T, db *DB) map[int64]map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := rebuildPostings(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	// Read inside the transaction through a DB value that uses it.
+	var segs int
+	tx.QueryRowContext(ctx, `SELECT count(*) FROM segments`).Scan(&segs)
+	out := map[int64]map[string]string{}
+	rows, err := tx.QueryContext(ctx, `SELECT p.term, p.data FROM postings p`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var term string
+		var data []byte
+		rows.Scan(&term, &data)
+		r := postingReader{data: data}
+		for {
+			pid, body, title, length, ok := r.next()
+			if !ok {
+				break
+			}
+			if out[pid] == nil {
+				out[pid] = map[string]string{}
+			}
+			out[pid][term] = fmt.Sprintf("%d/%d/%d", body, title, length)
+		}
+	}
+	return out
+}
+
+func sameIndex(t *testing.T, got, want map[int64]map[string]string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("index holds %d passages, the stored passages are %d", len(got), len(want))
+	}
+	for pid, terms := range want {
+		for term, v := range terms {
+			if got[pid][term] != v {
+				t.Errorf("passage %d, term %q: index has %q, want %q", pid, term, got[pid][term], v)
+			}
+		}
+		if len(got[pid]) != len(terms) {
+			t.Errorf("passage %d: index has %d terms, want %d", pid, len(got[pid]), len(terms))
+		}
+	}
+}
+
+func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	a := mustPutTaurus(t, db)
+	b := &Article{URL: "https://example.com/b", Title: "Taurus and Kerch", Text: "The Kerch bridge was discussed. Taurus missiles again."}
+	if _, err := db.PutArticle(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	// Enough single-article transactions for several merges.
+	var ids []int64
+	for i := 0; i < 3*mergeFactor; i++ {
+		c := &Article{URL: fmt.Sprintf("https://example.com/n/%d", i), Title: fmt.Sprintf("Harbour report %d", i),
+			Text: fmt.Sprintf("The harbour of town%d reopened after the storm. Ferries resumed on day %d. Officials praised the crews.", i, i)}
+		if _, err := db.PutArticle(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	b.Text = "Only the bridge now."
+	if _, err := db.PutArticle(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RemoveArticle(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RemoveArticle(ctx, ids[3]); err != nil {
+		t.Fatal(err)
+	}
+	var segs int
+	db.SQL().QueryRow(`SELECT count(*) FROM segments`).Scan(&segs)
+	if segs >= mergeFactor {
+		t.Errorf("%d segments after %d transactions: tiers are not merged", segs, 3*mergeFactor+4)
+	}
+	sameIndex(t, indexContents(t, db), rebuiltContents(t, db))
+
+	// Searches see updates and removals.
+	hits, err := db.Search(ctx, "Taurus missiles Kerch", Filter{GuildID: "*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Article.ID == a.ID {
+			t.Errorf("a removed article was found")
+		}
+		if h.Article.ID == b.ID && strings.Contains(h.Passage.Text, "missiles") {
+			t.Errorf("the old text of an updated article was found")
+		}
+	}
+	hits, err = db.Search(ctx, "harbour town5 ferries", Filter{GuildID: "*"})
+	if err != nil || len(hits) == 0 || hits[0].Article.ID != ids[5] {
+		t.Fatalf("search after merges: %v, %v", hits, err)
+	}
+	hits, _ = db.Search(ctx, "harbour town3", Filter{GuildID: "*"})
+	for _, h := range hits {
+		if h.Article.ID == ids[3] {
+			t.Errorf("a removed article was found after merges")
+		}
+	}
+}
+
+func TestPassageIDsAreNeverReused(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	a := &Article{Title: "Zebra crossing", Text: "A zebra crossing was painted on the high street."}
+	if _, err := db.PutArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	var first int64
+	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&first)
+	if err := db.RemoveArticle(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	b := &Article{Title: "Budget vote", Text: "The council voted on the budget."}
+	if _, err := db.PutArticle(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	var next int64
+	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&next)
+	if next <= first {
+		t.Fatalf("passage id %d reused after removal (was %d)", next, first)
+	}
+	// The removed passage's postings must not surface the new one.
+	hits, err := db.Search(ctx, "zebra crossing", Filter{GuildID: "*"})
+	if err != nil || len(hits) != 0 {
+		t.Fatalf("search for removed words: %v, %v", hits, err)
+	}
+}
+
+func TestPostingsRoundTrip(t *testing.T) {
+	var data []byte
+	type p struct {
+		pid         int64
+		body, title uint16
+		length      int
+	}
+	in := []p{{1, 1, 0, 10}, {2, 300, 1, 127}, {900, 0, 2, 128}, {1 << 40, 5, 3, 5000}}
+	var last int64
+	for _, x := range in {
+		data = appendPosting(data, x.pid-last, x.body, x.title, lengthCode(x.length))
+		last = x.pid
+	}
+	r := postingReader{data: data}
+	for _, x := range in {
+		pid, body, title, length, ok := r.next()
+		if !ok || pid != x.pid || body != int(x.body) || title != int(x.title) {
+			t.Fatalf("read %d %d %d %v, want %+v", pid, body, title, ok, x)
+		}
+		if got := lengthOf(length); got < x.length-4 && x.length < 1140 || x.length < 128 && got != x.length {
+			t.Errorf("length %d read back as %d", x.length, got)
+		}
+	}
+	if _, _, _, _, ok := r.next(); ok {
+		t.Error("read past the end")
+	}
+	// Corrupt data ends the list instead of panicking.
+	r = postingReader{data: data[:len(data)-1]}
+	n := 0
+	for {
+		if _, _, _, _, ok := r.next(); !ok {
+			break
+		}
+		n++
+	}
+	if n != len(in)-1 {
+		t.Errorf("truncated list gave %d postings", n)
+	}
+}
+
+func TestTopPassagesKeepsTheBest(t *testing.T) {
+	top := newTopPassages(3)
+	for i, s := range []float64{5, 1, 9, 3, 7, 2, 9} {
+		top.push(scoredPassage{id: int64(i), score: s})
+	}
+	got := top.sorted()
+	want := []scoredPassage{{6, 9}, {2, 9}, {4, 7}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("top 3 = %v, want %v", got, want)
+	}
+}
+
+// A database written before Herald kept its own index (schema version 5,
+// FTS5) is indexed again when opened.
+func TestOpenIndexesADatabaseFromBeforeTheOwnIndex(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
+	sort.Strings(names)
+	raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`)
+	for i, name := range names[:5] {
+		body, _ := migrationFiles.ReadFile(name)
+		if _, err := raw.Exec(string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw.Exec(`INSERT INTO schema_migrations VALUES (?, 0)`, i+1)
+	}
+	text := "Chancellor Olaf Scholz refused to send Taurus missiles. He feared escalation."
+	if _, err := raw.Exec(`INSERT INTO articles(id, title, fetched_at, content_hash) VALUES (7, 'Scholz and the Taurus', 0, 'h')`); err != nil {
+		t.Fatal(err)
+	}
+	// Version 5 stored chunks as plain text too (decodeChunk reads both).
+	if _, err := raw.Exec(`INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES (41, 7, 0, 0, ?, 12, ?)`, len(text), text); err != nil {
+		t.Fatal(err)
+	}
+	raw.Exec(`UPDATE stats SET passages = 1, tokens = 12, title_tokens = 4`)
+	raw.Close()
+
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	hits, err := db.Search(ctx, "Why did Scholz refuse the Taurus?", Filter{GuildID: "*"})
+	if err != nil || len(hits) != 1 || hits[0].Article.ID != 7 {
+		t.Fatalf("search in the migrated database: %v, %v", hits, err)
+	}
+	b := &Article{Title: "Another", Text: "Scholz spoke again about Taurus."}
+	if _, err := db.PutArticle(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	var maxID int64
+	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&maxID)
+	if maxID <= 41 {
+		t.Errorf("new passage id %d", maxID)
+	}
+}
