@@ -90,7 +90,12 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	defer db.endWrite(tx)
-	w, err := newArticleWriter(ctx, tx)
+	// The statements run with a context that cannot be cancelled: the
+	// driver watches a cancellable one with a goroutine per statement,
+	// which costs more than the insert. Cancellation is checked between
+	// articles instead.
+	wctx := context.WithoutCancel(ctx)
+	w, err := newArticleWriter(wctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -102,13 +107,13 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		st, err := w.put(ctx, a)
+		st, err := w.put(wctx, a)
 		if err != nil {
 			return nil, err
 		}
 		out[i].Status = st
 	}
-	if err := w.flushStats(ctx); err != nil {
+	if err := w.flushStats(wctx); err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -202,17 +207,20 @@ func firstLine(s string, max int) string {
 type articleWriter struct {
 	tx                                        *sql.Tx
 	byURL, byHash, insert, update, delPassage *sql.Stmt
-	insPassage, delMark, oldPassages          *sql.Stmt
+	delMark, oldPassages                      *sql.Stmt
 	dPassages, dTokens, dTitleTokens          int64
 	// lastPID is the last passage id handed out; ids are never reused.
 	lastPID int64
+	// passages inserts passage rows many at a time; flushed before
+	// anything reads or deletes passages.
+	passages *rowInserter
 	// segment collects the postings of the passages this transaction
 	// adds; it is written as one segment at the end (postings.go).
 	segment segmentBuilder
 }
 
 func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
-	w := &articleWriter{tx: tx}
+	w := &articleWriter{tx: tx, passages: newRowInserter(tx, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES `, 7)}
 	stmts := []struct {
 		dst **sql.Stmt
 		sql string
@@ -225,7 +233,6 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
 		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
-		{&w.insPassage, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES (?, ?, ?, ?, ?, ?, ?)`},
 		{&w.delMark, `INSERT OR IGNORE INTO deleted_passages(id) VALUES (?)`},
 	}
 	for _, s := range stmts {
@@ -244,7 +251,8 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 }
 
 func (w *articleWriter) close() {
-	for _, s := range []*sql.Stmt{w.byURL, w.byHash, w.insert, w.update, w.delPassage, w.insPassage, w.delMark, w.oldPassages} {
+	w.passages.close()
+	for _, s := range []*sql.Stmt{w.byURL, w.byHash, w.insert, w.update, w.delPassage, w.delMark, w.oldPassages} {
 		if s != nil {
 			s.Close()
 		}
@@ -332,6 +340,9 @@ func unixOrZero(t time.Time) int64 {
 }
 
 func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) error {
+	if err := w.passages.flush(ctx); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
 	rows, err := w.oldPassages.QueryContext(ctx, articleID)
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot read the database.", err)
@@ -375,7 +386,7 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
 	for seq, sp := range p.spans {
 		w.lastPID++
 		pid := w.lastPID
-		if _, err := w.insPassage.ExecContext(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
+		if err := w.passages.add(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
 		w.segment.add(pid, p.terms[seq], p.lengths[seq])
@@ -426,6 +437,9 @@ func passageText(chunk string, seq, start, end int) string {
 // flushStats writes the transaction's segment of postings, merges
 // segments when a tier is full, and updates the corpus counts.
 func (w *articleWriter) flushStats(ctx context.Context) error {
+	if err := w.passages.flush(ctx); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+	}
 	if err := w.segment.write(ctx, w.tx); err != nil {
 		return err
 	}

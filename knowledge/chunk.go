@@ -44,7 +44,7 @@ func encodeChunk(s string) []byte {
 // zstdEncoder and zstdDecoder are safe for concurrent use; one of each
 // serves every chunk.
 var (
-	zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
 	zstdDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
 )
 

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -177,19 +178,75 @@ func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx) error {
 		terms = append(terms, t)
 	}
 	sort.Strings(terms)
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO postings(seg, term, n, data) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return WrapError(EINTERNAL, "Cannot write the search index.", err)
-	}
-	defer ins.Close()
+	ins := newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4)
+	defer ins.close()
 	for _, t := range terms {
 		l := b.lists[t]
-		if _, err := ins.ExecContext(ctx, seg, t, l.n, l.data); err != nil {
+		if err := ins.add(ctx, seg, t, l.n, l.data); err != nil {
 			return WrapError(EINTERNAL, "Cannot write the search index.", err)
 		}
 	}
+	if err := ins.flush(ctx); err != nil {
+		return WrapError(EINTERNAL, "Cannot write the search index.", err)
+	}
 	*b = segmentBuilder{}
 	return nil
+}
+
+// rowInserter inserts rows many at a time: one statement per row costs
+// more in the driver than SQLite spends storing the row.
+type rowInserter struct {
+	tx         *sql.Tx
+	prefix     string
+	cols       int
+	many, last *sql.Stmt
+	args       []any
+}
+
+// insertRows is how many rows one statement of a rowInserter inserts.
+const insertRows = 128
+
+func newRowInserter(tx *sql.Tx, prefix string, cols int) *rowInserter {
+	return &rowInserter{tx: tx, prefix: prefix, cols: cols}
+}
+
+func (r *rowInserter) values(rows int) string {
+	one := "(" + placeholders(r.cols) + ")"
+	return r.prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+func (r *rowInserter) add(ctx context.Context, row ...any) error {
+	r.args = append(r.args, row...)
+	if len(r.args) < insertRows*r.cols {
+		return nil
+	}
+	if r.many == nil {
+		st, err := r.tx.PrepareContext(ctx, r.values(insertRows))
+		if err != nil {
+			return err
+		}
+		r.many = st
+	}
+	_, err := r.many.ExecContext(ctx, r.args...)
+	clear(r.args)
+	r.args = r.args[:0]
+	return err
+}
+
+func (r *rowInserter) flush(ctx context.Context) error {
+	if len(r.args) == 0 {
+		return nil
+	}
+	_, err := r.tx.ExecContext(ctx, r.values(len(r.args)/r.cols), r.args...)
+	clear(r.args)
+	r.args = r.args[:0]
+	return err
+}
+
+func (r *rowInserter) close() {
+	if r.many != nil {
+		r.many.Close()
+	}
 }
 
 // segmentInfo is a row of segments.
@@ -302,11 +359,8 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 		max(merged.passages, 0), merged.minPID, merged.maxPID).Scan(&merged.id); err != nil {
 		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO postings(seg, term, n, data) VALUES (?, ?, ?, ?)`)
-	if err != nil {
-		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
-	}
-	defer ins.Close()
+	ins := newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4)
+	defer ins.close()
 	cursors := make([]*segmentCursor, len(group))
 	for i, s := range group {
 		cursors[i] = &segmentCursor{seg: s}
@@ -357,10 +411,14 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 			}
 		}
 		if n > 0 {
-			if _, err := ins.ExecContext(ctx, merged.id, term, n, out); err != nil {
+			// The inserter keeps its arguments until it flushes.
+			if err := ins.add(ctx, merged.id, term, n, bytes.Clone(out)); err != nil {
 				return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 			}
 		}
+	}
+	if err := ins.flush(ctx); err != nil {
+		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
 	in := strings.Join(ids, ",")
 	for _, q := range []string{`DELETE FROM postings WHERE seg IN (` + in + `)`, `DELETE FROM segments WHERE id IN (` + in + `)`} {
@@ -483,7 +541,7 @@ func scorePostings(ctx context.Context, q querier, idf map[string]float64, p bm2
 // the segment's id range when it is narrow enough, else in a map.
 type accumulator struct {
 	lo      int64
-	dense   []float64
+	dense   []float32
 	touched []int32
 	sparse  map[int64]float64
 }
@@ -493,7 +551,7 @@ func (a *accumulator) reset(lo, hi int64) {
 	span := hi - lo + 1
 	if span > 0 && span <= denseSpan {
 		if int64(cap(a.dense)) < span {
-			a.dense = make([]float64, span)
+			a.dense = make([]float32, span)
 		}
 		a.dense = a.dense[:span]
 		a.sparse = nil
@@ -515,12 +573,12 @@ func (a *accumulator) add(pid int64, s float64) {
 	if a.dense[i] == 0 {
 		a.touched = append(a.touched, int32(i))
 	}
-	a.dense[i] += s
+	a.dense[i] += float32(s)
 }
 
 func (a *accumulator) flush(top *topPassages) {
 	for _, i := range a.touched {
-		top.push(scoredPassage{id: a.lo + int64(i), score: a.dense[i]})
+		top.push(scoredPassage{id: a.lo + int64(i), score: float64(a.dense[i])})
 		a.dense[i] = 0
 	}
 	a.touched = a.touched[:0]

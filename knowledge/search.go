@@ -199,33 +199,32 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 		k = 100
 	}
 	where, _ := filterSQL(f)
-	// Without a filter the best k by BM25 are the candidates; with one,
-	// up to 64k are looked at, in rounds of growing size.
-	depth := k
-	if where != "1" {
-		depth = 64 * k
-	}
 	idf := make(map[string]float64, len(match))
 	for _, t := range match {
 		idf[t] = st.idf(t)
 	}
-	ranked, err := scorePostings(ctx, db.db, idf, bm25Params{k1: r.K1, b: r.B, titleWeight: r.TitleWeight, avgLength: st.avgBody + st.avgTitle}, depth)
-	if err != nil {
-		return nil, err
+	params := bm25Params{k1: r.K1, b: r.B, titleWeight: r.TitleWeight, avgLength: st.avgBody + st.avgTitle}
+	// Without a filter the best k by BM25 are the candidates. With one,
+	// the best 4k are looked at first, and, while too few of them pass,
+	// four times as many again (scoring anew: that is rare).
+	depth := k
+	if where != "1" {
+		depth = 4 * k
 	}
-	// Which of the ranked passages pass the filter, and their priors:
-	// only the small columns are read here.
 	type passing struct {
 		id    int64
 		score float64
 	}
 	var kept []passing
-	from, size := 0, k
-	if where != "1" {
-		size = 4 * k
-	}
-	for from < len(ranked) && len(kept) < k {
-		part := ranked[from:min(from+size, len(ranked))]
+	from := 0
+	for {
+		ranked, err := scorePostings(ctx, db.db, idf, params, depth)
+		if err != nil {
+			return nil, err
+		}
+		// Which passages pass the filter, and their priors: only the
+		// small columns are read here.
+		part := ranked[min(from, len(ranked)):]
 		dates, err := db.passageDates(ctx, part, f)
 		if err != nil {
 			return nil, err
@@ -235,7 +234,10 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 				kept = append(kept, passing{p.id, p.score * recencyPrior(pub, ref, r)})
 			}
 		}
-		from, size = from+len(part), size*4
+		if len(kept) >= k || len(ranked) < depth || depth >= 256*k {
+			break
+		}
+		from, depth = len(ranked), depth*4
 	}
 	sort.SliceStable(kept, func(i, j int) bool { return kept[i].score > kept[j].score })
 	if len(kept) > k {
