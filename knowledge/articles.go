@@ -64,13 +64,20 @@ type PutResult struct {
 // cannot be stored (no text, a bad URL) gets its own error in the results;
 // an error of the database fails the whole batch.
 func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, error) {
-	out := make([]PutResult, len(batch))
 	now := db.Now()
-	valid := 0
-	for i, a := range batch {
+	for _, a := range batch {
 		if a.prep == nil {
 			a.prepare(now)
 		}
+	}
+	return db.putPrepared(ctx, batch, indexBatch(batch))
+}
+
+// putPrepared is PutArticles for a prepared batch and its keyword index.
+func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex) ([]PutResult, error) {
+	out := make([]PutResult, len(batch))
+	valid := 0
+	for i, a := range batch {
 		if a.prep.err != nil {
 			out[i].Err = a.prep.err
 			continue
@@ -100,6 +107,11 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 		return nil, err
 	}
 	defer w.close()
+	// The batch takes the passage ids base to base+total-1; those of
+	// articles not written stay unused.
+	base := w.lastPID + 1
+	skip := make([]bool, idx.total)
+	skipped := false
 	for i, a := range batch {
 		if out[i].Err != nil {
 			continue
@@ -107,11 +119,26 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		st, err := w.put(wctx, a)
+		st, err := w.put(wctx, a, base+idx.first[i])
 		if err != nil {
 			return nil, err
 		}
 		out[i].Status = st
+		if st == Unchanged {
+			skipped = true
+			for off := idx.first[i]; off < idx.first[i]+int64(len(a.prep.spans)); off++ {
+				skip[off] = true
+			}
+		}
+	}
+	if idx.total > 0 {
+		w.lastPID = base + idx.total - 1
+	}
+	if !skipped {
+		skip = nil
+	}
+	if err := idx.seg.write(wctx, tx, base, skip); err != nil {
+		return nil, err
 	}
 	if err := w.flushStats(wctx); err != nil {
 		return nil, err
@@ -214,9 +241,6 @@ type articleWriter struct {
 	// passages inserts passage rows many at a time; flushed before
 	// anything reads or deletes passages.
 	passages *rowInserter
-	// segment collects the postings of the passages this transaction
-	// adds; it is written as one segment at the end (postings.go).
-	segment segmentBuilder
 }
 
 func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
@@ -287,7 +311,9 @@ func (w *articleWriter) find(ctx context.Context, a *Article) (*storedArticle, e
 	return scan(w.byHash.QueryRowContext(ctx, a.ContentHash, a.GuildID))
 }
 
-func (w *articleWriter) put(ctx context.Context, a *Article) (PutStatus, error) {
+// put stores one prepared article; its passages, if written, take the ids
+// from firstPID on.
+func (w *articleWriter) put(ctx context.Context, a *Article, firstPID int64) (PutStatus, error) {
 	old, err := w.find(ctx, a)
 	if err != nil {
 		return 0, err
@@ -323,13 +349,13 @@ func (w *articleWriter) put(ctx context.Context, a *Article) (PutStatus, error) 
 		if err := w.deletePassages(ctx, a.ID); err != nil {
 			return 0, err
 		}
-		return Updated, w.writePassages(ctx, a)
+		return Updated, w.writePassages(ctx, a, firstPID)
 	}
 	if err := w.insert.QueryRowContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
 		a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, a.GuildID, feedID).Scan(&a.ID); err != nil {
 		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	return Created, w.writePassages(ctx, a)
+	return Created, w.writePassages(ctx, a, firstPID)
 }
 
 func unixOrZero(t time.Time) int64 {
@@ -381,15 +407,13 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 	return nil
 }
 
-func (w *articleWriter) writePassages(ctx context.Context, a *Article) error {
+func (w *articleWriter) writePassages(ctx context.Context, a *Article, firstPID int64) error {
 	p := a.prep
 	for seq, sp := range p.spans {
-		w.lastPID++
-		pid := w.lastPID
+		pid := firstPID + int64(seq)
 		if err := w.passages.add(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
-		w.segment.add(pid, p.terms[seq], p.lengths[seq])
 		w.dPassages++
 		w.dTokens += p.words[seq]
 		w.dTitleTokens += p.titleTokens
@@ -434,14 +458,11 @@ func passageText(chunk string, seq, start, end int) string {
 	return chunk[start-cut : end-cut]
 }
 
-// flushStats writes the transaction's segment of postings, merges
-// segments when a tier is full, and updates the corpus counts.
+// flushStats writes the pending passages, merges segments of postings
+// when a tier is full, and updates the corpus counts.
 func (w *articleWriter) flushStats(ctx context.Context) error {
 	if err := w.passages.flush(ctx); err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
-	}
-	if err := w.segment.write(ctx, w.tx); err != nil {
-		return err
 	}
 	if err := mergeSegments(ctx, w.tx); err != nil {
 		return err

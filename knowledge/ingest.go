@@ -13,9 +13,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -100,10 +102,11 @@ func isURL(s string) bool {
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
 
-// batcher collects articles into transactions of BatchSize. Articles are
-// prepared (normalised, split, hashed) as they are added, while the
-// previous batch is written by a writer goroutine: parsing and text work
-// use one core, SQLite the other.
+// batcher collects articles into transactions of BatchSize. A full batch
+// is prepared (normalised, split, hashed, compressed) and indexed by
+// goroutines of its own, one per core, while the next batch is read and the
+// previous one written by the writer goroutine: SQLite's single writer does
+// nothing but write.
 type batcher struct {
 	in      *Ingester
 	report  func(IngestEvent)
@@ -112,7 +115,7 @@ type batcher struct {
 	sum     IngestSummary
 
 	mu      sync.Mutex // guards sum and report calls from both goroutines
-	writes  chan writeJob
+	writes  chan *writeJob
 	done    chan struct{}
 	werr    error // the writer's fatal error, read after done
 	started bool
@@ -121,6 +124,8 @@ type batcher struct {
 type writeJob struct {
 	articles []*Article
 	items    []string
+	index    *batchIndex   // set before ready is closed
+	ready    chan struct{} // closed once the articles are prepared and indexed
 }
 
 func (b *batcher) add(ctx context.Context, item string, a *Article) error {
@@ -130,7 +135,6 @@ func (b *batcher) add(ctx context.Context, item string, a *Article) error {
 	if a.Source == "" {
 		a.Source = b.in.Source
 	}
-	a.prepare(b.in.DB.Now())
 	b.pending = append(b.pending, a)
 	b.items = append(b.items, item)
 	size := b.in.BatchSize
@@ -159,12 +163,13 @@ func (b *batcher) send(ctx context.Context) error {
 	}
 	if !b.started {
 		b.started = true
-		b.writes = make(chan writeJob, 1)
+		b.writes = make(chan *writeJob, 1)
 		b.done = make(chan struct{})
 		go b.writer(ctx)
 	}
-	job := writeJob{articles: b.pending, items: b.items}
+	job := &writeJob{articles: b.pending, items: b.items, ready: make(chan struct{})}
 	b.pending, b.items = nil, nil
+	go prepareJob(job, b.in.DB.Now())
 	select {
 	case b.writes <- job:
 		return nil
@@ -173,6 +178,29 @@ func (b *batcher) send(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// prepareJob prepares a batch's articles on every core and indexes them.
+func prepareJob(job *writeJob, now time.Time) {
+	workers := min(runtime.GOMAXPROCS(0), 4, len(job.articles))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(job.articles) {
+					return
+				}
+				job.articles[i].prepare(now)
+			}
+		}()
+	}
+	wg.Wait()
+	job.index = indexBatch(job.articles)
+	close(job.ready)
 }
 
 func (b *batcher) writerErr() error {
@@ -209,7 +237,8 @@ func (b *batcher) flush(ctx context.Context) error {
 func (b *batcher) writer(ctx context.Context) {
 	defer close(b.done)
 	for job := range b.writes {
-		res, err := b.in.DB.PutArticles(ctx, job.articles)
+		<-job.ready
+		res, err := b.in.DB.putPrepared(ctx, job.articles, job.index)
 		if err != nil {
 			b.werr = err
 			// Drain so the producer never blocks on a dead writer.

@@ -30,12 +30,17 @@ import (
 // the merge of their segment drops them.
 
 const (
-	mergeFactor = 8
+	mergeFactor = 16
 	// firstTierPassages is the size below which a segment is in tier 0;
 	// each next tier holds segments mergeFactor times bigger.
 	firstTierPassages = 4096
-	// finalTier is the tier whose segments are never merged again.
-	finalTier = 3
+	// finalTier is the tier whose segments are never merged again: from
+	// 65,536 passages (about 6,000 articles) on. A bulk ingest writes
+	// segments of a few thousand passages (tier 1), so each posting is
+	// rewritten once; feed polls write tiny ones (tier 0), rewritten twice.
+	// A search reads each of its terms once per segment: about 12 final
+	// segments at 100,000 articles, plus at most 15 in each lower tier.
+	finalTier = 2
 	// mergePageRows is how many rows a merge reads from a segment at once.
 	mergePageRows = 256
 	// denseSpan is the widest passage id range scored with an array.
@@ -163,14 +168,31 @@ func (b *segmentBuilder) add(pid int64, terms []termFreq, length int) {
 	}
 }
 
-// write stores the segment (if it has passages) and empties the builder.
-func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx) error {
-	if b.passages == 0 {
+// write stores the segment and empties the builder. The builder's ids
+// are offsets: passage id = base + offset. Offsets marked in skip (which,
+// when not nil, covers every offset added) are left out: their articles
+// were not written after all.
+func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx, base int64, skip []bool) error {
+	defer func() { *b = segmentBuilder{} }()
+	kept, lo, hi := b.passages, b.minPID, b.maxPID
+	if skip != nil {
+		kept, lo, hi = 0, -1, -1
+		for off := b.minPID; off <= b.maxPID; off++ {
+			if !skip[off] {
+				kept++
+				if lo < 0 {
+					lo = off
+				}
+				hi = off
+			}
+		}
+	}
+	if kept == 0 {
 		return nil
 	}
 	var seg int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
-		b.passages, b.minPID, b.maxPID).Scan(&seg); err != nil {
+		kept, base+lo, base+hi).Scan(&seg); err != nil {
 		return WrapError(EINTERNAL, "Cannot write the search index.", err)
 	}
 	terms := make([]string, 0, len(b.lists))
@@ -181,16 +203,47 @@ func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx) error {
 	ins := newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4)
 	defer ins.close()
 	for _, t := range terms {
-		l := b.lists[t]
-		if err := ins.add(ctx, seg, t, l.n, l.data); err != nil {
+		data, n := b.lists[t].rebased(base, skip)
+		if n == 0 {
+			continue
+		}
+		if err := ins.add(ctx, seg, t, n, data); err != nil {
 			return WrapError(EINTERNAL, "Cannot write the search index.", err)
 		}
 	}
 	if err := ins.flush(ctx); err != nil {
 		return WrapError(EINTERNAL, "Cannot write the search index.", err)
 	}
-	*b = segmentBuilder{}
 	return nil
+}
+
+// rebased returns the list with base added to every id, without the
+// offsets marked in skip, and how many postings it holds.
+func (l *postingList) rebased(base int64, skip []bool) ([]byte, int) {
+	if skip == nil {
+		// Ids are deltas: only the first one changes.
+		first, n := binary.Uvarint(l.data)
+		out := make([]byte, 0, len(l.data)+binary.MaxVarintLen64)
+		out = binary.AppendUvarint(out, first+uint64(base))
+		return append(out, l.data[n:]...), l.n
+	}
+	var out []byte
+	var last int64
+	n := 0
+	r := postingReader{data: l.data}
+	for {
+		off, body, title, length, ok := r.next()
+		if !ok {
+			break
+		}
+		if skip[off] {
+			continue
+		}
+		out = appendPosting(out, base+off-last, uint16(body), uint16(title), length)
+		last = base + off
+		n++
+	}
+	return out, n
 }
 
 // rowInserter inserts rows many at a time: one statement per row costs
@@ -247,6 +300,34 @@ func (r *rowInserter) close() {
 	if r.many != nil {
 		r.many.Close()
 	}
+}
+
+// batchIndex is the keyword index of a batch of prepared articles, built
+// before its write transaction (by the ingester, on another core than the
+// writer): postings over offsets, each article's passages numbered on from
+// the previous article's. The writer gives the batch the passage ids from
+// base to base+total-1 and writes the postings rebased on them.
+type batchIndex struct {
+	seg   segmentBuilder
+	first []int64 // offset of each article's first passage; -1 when it failed preparation
+	total int64   // passages in the batch
+}
+
+// indexBatch builds the keyword index of a prepared batch.
+func indexBatch(batch []*Article) *batchIndex {
+	bi := &batchIndex{first: make([]int64, len(batch))}
+	for i, a := range batch {
+		if a.prep == nil || a.prep.err != nil {
+			bi.first[i] = -1
+			continue
+		}
+		bi.first[i] = bi.total
+		for seq := range a.prep.spans {
+			bi.seg.add(bi.total, a.prep.terms[seq], a.prep.lengths[seq])
+			bi.total++
+		}
+	}
+	return bi
 }
 
 // segmentInfo is a row of segments.
@@ -696,7 +777,7 @@ func rebuildPostings(ctx context.Context, tx *sql.Tx) error {
 			after = s.id
 		}
 		if len(page) == 0 || b.passages >= 50000 {
-			if err := b.write(ctx, tx); err != nil {
+			if err := b.write(ctx, tx, 0, nil); err != nil {
 				return err
 			}
 			if err := mergeSegments(ctx, tx); err != nil {

@@ -149,6 +149,15 @@ func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
 	if _, err := db.PutArticle(ctx, b); err != nil {
 		t.Fatal(err)
 	}
+	// A batch mixing an unchanged article, a failing one and a new one:
+	// only the new one's passages are indexed.
+	same := &Article{URL: "https://example.com/n/1", Title: "Harbour report 1",
+		Text: "The harbour of town1 reopened after the storm. Ferries resumed on day 1. Officials praised the crews."}
+	fresh := &Article{URL: "https://example.com/fresh", Title: "Lighthouse", Text: "The lighthouse keeper retired after forty years."}
+	res, err := db.PutArticles(ctx, []*Article{same, {Title: "empty"}, fresh})
+	if err != nil || res[0].Status != Unchanged || res[1].Err == nil || res[2].Status != Created {
+		t.Fatalf("mixed batch: %+v, %v", res, err)
+	}
 	if err := db.RemoveArticle(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +167,7 @@ func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
 	var segs int
 	db.SQL().QueryRow(`SELECT count(*) FROM segments`).Scan(&segs)
 	if segs >= mergeFactor {
-		t.Errorf("%d segments after %d transactions: tiers are not merged", segs, 3*mergeFactor+4)
+		t.Errorf("%d segments after %d transactions: tiers are not merged", segs, 3*mergeFactor+5)
 	}
 	sameIndex(t, indexContents(t, db), rebuiltContents(t, db))
 
@@ -178,6 +187,10 @@ func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
 	hits, err = db.Search(ctx, "harbour town5 ferries", Filter{GuildID: "*"})
 	if err != nil || len(hits) == 0 || hits[0].Article.ID != ids[5] {
 		t.Fatalf("search after merges: %v, %v", hits, err)
+	}
+	hits, err = db.Search(ctx, "lighthouse keeper", Filter{GuildID: "*"})
+	if err != nil || len(hits) != 1 || hits[0].Article.ID != fresh.ID {
+		t.Fatalf("search for the article of a mixed batch: %v, %v", hits, err)
 	}
 	hits, _ = db.Search(ctx, "harbour town3", Filter{GuildID: "*"})
 	for _, h := range hits {
