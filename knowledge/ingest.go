@@ -124,8 +124,25 @@ type batcher struct {
 type writeJob struct {
 	articles []*Article
 	items    []string
-	index    *batchIndex   // set before ready is closed
-	ready    chan struct{} // closed once the articles are prepared and indexed
+	now      time.Time
+	next     atomic.Int64  // the next article to prepare
+	prepared atomic.Int64  // articles prepared
+	ready    chan struct{} // closed once every article is prepared
+}
+
+// prepare prepares the job's articles not yet taken by another goroutine;
+// whoever prepares the last one closes ready.
+func (j *writeJob) prepare() {
+	for {
+		i := int(j.next.Add(1)) - 1
+		if i >= len(j.articles) {
+			return
+		}
+		j.articles[i].prepare(j.now)
+		if int(j.prepared.Add(1)) == len(j.articles) {
+			close(j.ready)
+		}
+	}
 }
 
 func (b *batcher) add(ctx context.Context, item string, a *Article) error {
@@ -163,13 +180,17 @@ func (b *batcher) send(ctx context.Context) error {
 	}
 	if !b.started {
 		b.started = true
-		b.writes = make(chan *writeJob, 1)
+		b.writes = make(chan *writeJob, 2)
 		b.done = make(chan struct{})
 		go b.writer(ctx)
 	}
-	job := &writeJob{articles: b.pending, items: b.items, ready: make(chan struct{})}
+	job := &writeJob{articles: b.pending, items: b.items, now: b.in.DB.Now(), ready: make(chan struct{})}
 	b.pending, b.items = nil, nil
-	go prepareJob(job, b.in.DB.Now())
+	// One goroutine per core prepares the batch; the writer joins in when
+	// it gets to the batch first.
+	for range min(runtime.GOMAXPROCS(0), 4) {
+		go job.prepare()
+	}
 	select {
 	case b.writes <- job:
 		return nil
@@ -178,29 +199,6 @@ func (b *batcher) send(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// prepareJob prepares a batch's articles on every core and indexes them.
-func prepareJob(job *writeJob, now time.Time) {
-	workers := min(runtime.GOMAXPROCS(0), 4, len(job.articles))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(job.articles) {
-					return
-				}
-				job.articles[i].prepare(now)
-			}
-		}()
-	}
-	wg.Wait()
-	job.index = indexBatch(job.articles)
-	close(job.ready)
 }
 
 func (b *batcher) writerErr() error {
@@ -237,8 +235,9 @@ func (b *batcher) flush(ctx context.Context) error {
 func (b *batcher) writer(ctx context.Context) {
 	defer close(b.done)
 	for job := range b.writes {
+		job.prepare()
 		<-job.ready
-		res, err := b.in.DB.putPrepared(ctx, job.articles, job.index)
+		res, err := b.in.DB.putPrepared(ctx, job.articles, indexBatch(job.articles))
 		if err != nil {
 			b.werr = err
 			// Drain so the producer never blocks on a dead writer.

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -130,6 +129,13 @@ func (r *postingReader) next() (pid int64, body, title int, length byte, ok bool
 	r.data = r.data[n+m+1:]
 	r.pid += int64(d)
 	return r.pid, int(c >> 2), int(c & 3), length, true
+}
+
+// posting is one decoded posting.
+type posting struct {
+	pid         int64
+	body, title uint16
+	length      byte
 }
 
 // postingList is one term's postings being built.
@@ -435,9 +441,8 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 		}
 		rows.Close()
 	}
-	merged.passages -= int64(len(deleted))
 	if err := tx.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
-		max(merged.passages, 0), merged.minPID, merged.maxPID).Scan(&merged.id); err != nil {
+		merged.passages, merged.minPID, merged.maxPID).Scan(&merged.id); err != nil {
 		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
 	ins := newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4)
@@ -449,7 +454,8 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 			return err
 		}
 	}
-	var out []byte
+	var list []posting
+	dropped := map[int64]bool{}
 	for {
 		// The smallest term among the cursors.
 		term, any := "", false
@@ -464,9 +470,8 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 		if !any {
 			break
 		}
-		out = out[:0]
-		var last int64
-		n := 0
+		list = list[:0]
+		inOrder := true
 		for _, c := range cursors {
 			if c.done || c.terms[c.i] != term {
 				continue
@@ -478,11 +483,13 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 					break
 				}
 				if deleted[pid] {
+					dropped[pid] = true
 					continue
 				}
-				out = appendPosting(out, pid-last, uint16(body), uint16(title), length)
-				last = pid
-				n++
+				if len(list) > 0 && pid < list[len(list)-1].pid {
+					inOrder = false
+				}
+				list = append(list, posting{pid, uint16(body), uint16(title), length})
 			}
 			c.i++
 			if c.i == len(c.terms) {
@@ -491,9 +498,19 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 				}
 			}
 		}
-		if n > 0 {
-			// The inserter keeps its arguments until it flushes.
-			if err := ins.add(ctx, merged.id, term, n, bytes.Clone(out)); err != nil {
+		if len(list) > 0 {
+			// Segments merged earlier may interleave with the others
+			// (a tier can skip a bigger segment between two of its own).
+			if !inOrder {
+				sort.Slice(list, func(i, j int) bool { return list[i].pid < list[j].pid })
+			}
+			var out []byte // the inserter keeps it until it flushes
+			var last int64
+			for _, p := range list {
+				out = appendPosting(out, p.pid-last, p.body, p.title, p.length)
+				last = p.pid
+			}
+			if err := ins.add(ctx, merged.id, term, len(list), out); err != nil {
 				return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 			}
 		}
@@ -507,10 +524,15 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 		}
 	}
-	for _, s := range group {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_passages WHERE id BETWEEN ? AND ?`, s.minPID, s.maxPID); err != nil {
+	// A removed passage is in one segment only: once its postings are
+	// dropped, nothing refers to it any more.
+	for pid := range dropped {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_passages WHERE id = ?`, pid); err != nil {
 			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE segments SET passages = max(passages - ?, 0) WHERE id = ?`, len(dropped), merged.id); err != nil {
+		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
 	return nil
 }

@@ -329,3 +329,73 @@ func TestOpenIndexesADatabaseFromBeforeTheOwnIndex(t *testing.T) {
 		t.Errorf("new passage id %d", maxID)
 	}
 }
+
+// A tier can merge segments around a bigger one it skips; merging the
+// result with that one later must still give id-ordered lists.
+func TestMergingInterleavedSegments(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	seg := func(lo, hi int64) segmentInfo {
+		var b segmentBuilder
+		for pid := lo; pid <= hi; pid++ {
+			b.add(pid, []termFreq{{term: "harbour", body: 1}, {term: fmt.Sprint("only", pid), body: 2}}, 10)
+		}
+		if err := b.write(ctx, tx, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		var s segmentInfo
+		tx.QueryRowContext(ctx, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY id DESC LIMIT 1`).Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
+		return s
+	}
+	a, b, c := seg(1, 3), seg(4, 6), seg(7, 9)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO deleted_passages(id) VALUES (5), (8)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := mergeGroup(ctx, tx, []segmentInfo{a, c}); err != nil {
+		t.Fatal(err)
+	}
+	var m segmentInfo
+	tx.QueryRowContext(ctx, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY id DESC LIMIT 1`).Scan(&m.id, &m.passages, &m.minPID, &m.maxPID)
+	if m.passages != 5 || m.minPID != 1 || m.maxPID != 9 {
+		t.Fatalf("merged segment %+v", m)
+	}
+	// 8 was dropped and is forgotten; 5 (in b, not merged) is still marked.
+	var marked []int64
+	rows, _ := tx.QueryContext(ctx, `SELECT id FROM deleted_passages ORDER BY id`)
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		marked = append(marked, id)
+	}
+	rows.Close()
+	if fmt.Sprint(marked) != "[5]" {
+		t.Fatalf("deleted passages after the first merge: %v", marked)
+	}
+	group := []segmentInfo{m, b}
+	sort.Slice(group, func(i, j int) bool { return group[i].minPID < group[j].minPID })
+	if err := mergeGroup(ctx, tx, group); err != nil {
+		t.Fatal(err)
+	}
+	var data []byte
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT n, data FROM postings WHERE term = 'harbour'`).Scan(&n, &data); err != nil {
+		t.Fatal(err)
+	}
+	r := postingReader{data: data}
+	var pids []int64
+	for {
+		pid, _, _, _, ok := r.next()
+		if !ok {
+			break
+		}
+		pids = append(pids, pid)
+	}
+	if got := fmt.Sprint(pids); got != "[1 2 3 4 6 7 9]" || n != 7 {
+		t.Errorf("merged list %s (n=%d), want [1 2 3 4 6 7 9]", got, n)
+	}
+}

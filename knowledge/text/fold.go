@@ -31,7 +31,7 @@ func Fold(s string) string {
 		c := s[i]
 		if isFoldedASCII(c) {
 			// Copy a run that folding leaves alone in one go.
-			j := asciiRun(s, i+1, isFoldedASCII)
+			j := asciiRun(s, i+1, foldedASCII)
 			if space {
 				w.writeByte(' ')
 				space = false

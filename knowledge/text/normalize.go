@@ -27,7 +27,7 @@ func Normalize(s string) string {
 		if isVisibleASCII(c) {
 			// The common case: copy a run of visible ASCII characters and
 			// the single spaces between them in one go.
-			j := asciiRun(s, i+1, isVisibleASCII)
+			j := asciiRun(s, i+1, visibleASCII)
 			w.flush(&spaces, &newlines)
 			w.writeString(s[i:j])
 			i = j
@@ -68,19 +68,32 @@ func Normalize(s string) string {
 
 func isVisibleASCII(c byte) bool { return c > ' ' && c < 0x7F }
 
-// asciiRun returns the end of the run of bytes starting at s[i] that
-// satisfy keep, single spaces between such bytes included.
-func asciiRun(s string, i int, keep func(byte) bool) int {
+// asciiRun returns the end of the run of bytes starting at s[i] that are
+// in the class keep, single spaces between such bytes included.
+func asciiRun(s string, i int, keep *[256]bool) int {
 	for i < len(s) {
-		if keep(s[i]) {
+		c := s[i]
+		if keep[c] {
 			i++
-		} else if s[i] == ' ' && i+1 < len(s) && keep(s[i+1]) {
+		} else if c == ' ' && i+1 < len(s) && keep[s[i+1]] {
 			i += 2
 		} else {
 			break
 		}
 	}
 	return i
+}
+
+// visibleASCII and foldedASCII are isVisibleASCII and isFoldedASCII as
+// tables, for asciiRun.
+var visibleASCII, foldedASCII = byteClass(isVisibleASCII), byteClass(isFoldedASCII)
+
+func byteClass(in func(byte) bool) *[256]bool {
+	var t [256]bool
+	for c := range t {
+		t[c] = in(byte(c))
+	}
+	return &t
 }
 
 // Character classes for Normalize.
