@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -42,9 +43,11 @@ func encodeChunk(s string) []byte {
 }
 
 // zstdEncoder and zstdDecoder are safe for concurrent use; one of each
-// serves every chunk.
+// serves every chunk. The encoder runs as many EncodeAll calls at once as
+// there are cores (ingest prepares articles on every core; with fewer, the
+// preparing goroutines would queue for it).
 var (
-	zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
+	zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2*runtime.GOMAXPROCS(0)+2), zstd.WithLowerEncoderMem(true))
 	zstdDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
 )
 

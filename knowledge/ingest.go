@@ -121,13 +121,19 @@ type batcher struct {
 	started bool
 }
 
+// writeQueue is how many prepared batches may wait for the writer, so
+// that preparation goes on while the writer is busy (merging segments takes
+// seconds at 100,000 articles); each is a few MB once its text is dropped.
+const writeQueue = 3
+
 type writeJob struct {
 	articles []*Article
 	items    []string
 	now      time.Time
 	next     atomic.Int64  // the next article to prepare
 	prepared atomic.Int64  // articles prepared
-	ready    chan struct{} // closed once every article is prepared
+	index    *batchIndex   // set before ready is closed
+	ready    chan struct{} // closed once every article is prepared and indexed
 }
 
 // prepare prepares the job's articles not yet taken by another goroutine;
@@ -140,6 +146,14 @@ func (j *writeJob) prepare() {
 		}
 		j.articles[i].prepare(j.now)
 		if int(j.prepared.Add(1)) == len(j.articles) {
+			// What the writer needs is now in the chunks and the index:
+			// drop the text and the term lists, so that prepared batches
+			// waiting for the writer (while it merges segments) are small.
+			j.index = indexBatch(j.articles)
+			for _, a := range j.articles {
+				a.prep.terms = nil
+				a.Text = ""
+			}
 			close(j.ready)
 		}
 	}
@@ -180,7 +194,7 @@ func (b *batcher) send(ctx context.Context) error {
 	}
 	if !b.started {
 		b.started = true
-		b.writes = make(chan *writeJob, 2)
+		b.writes = make(chan *writeJob, writeQueue)
 		b.done = make(chan struct{})
 		go b.writer(ctx)
 	}
@@ -237,7 +251,7 @@ func (b *batcher) writer(ctx context.Context) {
 	for job := range b.writes {
 		job.prepare()
 		<-job.ready
-		res, err := b.in.DB.putPrepared(ctx, job.articles, indexBatch(job.articles))
+		res, err := b.in.DB.putPrepared(ctx, job.articles, job.index)
 		if err != nil {
 			b.werr = err
 			// Drain so the producer never blocks on a dead writer.

@@ -166,7 +166,9 @@ func (b *segmentBuilder) add(pid int64, terms []termFreq, length int) {
 		l := b.lists[tf.term]
 		if l == nil {
 			l = &postingList{}
-			b.lists[tf.term] = l
+			// Terms are often substrings of the article text: a copy
+			// lets the text go once the batch is indexed.
+			b.lists[strings.Clone(tf.term)] = l
 		}
 		l.data = appendPosting(l.data, pid-l.last, tf.body, tf.title, code)
 		l.last = pid
@@ -174,16 +176,56 @@ func (b *segmentBuilder) add(pid int64, terms []termFreq, length int) {
 	}
 }
 
-// write stores the segment and empties the builder. The builder's ids
-// are offsets: passage id = base + offset. Offsets marked in skip (which,
-// when not nil, covers every offset added) are left out: their articles
-// were not written after all.
-func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx, base int64, skip []bool) error {
-	defer func() { *b = segmentBuilder{} }()
-	kept, lo, hi := b.passages, b.minPID, b.maxPID
+// sealedSegment is a built segment in compact form: its terms in order,
+// their postings one after another in data.
+type sealedSegment struct {
+	terms          []string
+	n, end         []int32 // postings of terms[i], and where its list ends in data
+	data           []byte
+	passages       int64
+	minPID, maxPID int64
+}
+
+// seal returns the segment built so far and empties the builder.
+func (b *segmentBuilder) seal() *sealedSegment {
+	s := &sealedSegment{passages: b.passages, minPID: b.minPID, maxPID: b.maxPID}
+	s.terms = make([]string, 0, len(b.lists))
+	size := 0
+	for t, l := range b.lists {
+		s.terms = append(s.terms, t)
+		size += len(l.data)
+	}
+	sort.Strings(s.terms)
+	s.n, s.end = make([]int32, len(s.terms)), make([]int32, len(s.terms))
+	s.data = make([]byte, 0, size)
+	for i, t := range s.terms {
+		l := b.lists[t]
+		s.data = append(s.data, l.data...)
+		s.n[i], s.end[i] = int32(l.n), int32(len(s.data))
+	}
+	*b = segmentBuilder{}
+	return s
+}
+
+func (s *sealedSegment) list(i int) []byte {
+	start := int32(0)
+	if i > 0 {
+		start = s.end[i-1]
+	}
+	return s.data[start:s.end[i]]
+}
+
+// write stores the segment. Its ids are offsets: passage id = base +
+// offset. Offsets marked in skip (which, when not nil, covers every offset
+// of the segment) are left out: their articles were not written after all.
+func (s *sealedSegment) write(ctx context.Context, tx *sql.Tx, base int64, skip []bool) error {
+	if s == nil || s.passages == 0 {
+		return nil
+	}
+	kept, lo, hi := s.passages, s.minPID, s.maxPID
 	if skip != nil {
 		kept, lo, hi = 0, -1, -1
-		for off := b.minPID; off <= b.maxPID; off++ {
+		for off := s.minPID; off <= s.maxPID; off++ {
 			if !skip[off] {
 				kept++
 				if lo < 0 {
@@ -201,15 +243,10 @@ func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx, base int64, skip
 		kept, base+lo, base+hi).Scan(&seg); err != nil {
 		return WrapError(EINTERNAL, "Cannot write the search index.", err)
 	}
-	terms := make([]string, 0, len(b.lists))
-	for t := range b.lists {
-		terms = append(terms, t)
-	}
-	sort.Strings(terms)
 	ins := newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4)
 	defer ins.close()
-	for _, t := range terms {
-		data, n := b.lists[t].rebased(base, skip)
+	for i, t := range s.terms {
+		data, n := rebased(s.list(i), int(s.n[i]), base, skip)
 		if n == 0 {
 			continue
 		}
@@ -223,20 +260,20 @@ func (b *segmentBuilder) write(ctx context.Context, tx *sql.Tx, base int64, skip
 	return nil
 }
 
-// rebased returns the list with base added to every id, without the
-// offsets marked in skip, and how many postings it holds.
-func (l *postingList) rebased(base int64, skip []bool) ([]byte, int) {
+// rebased returns a list of n postings with base added to every id, without
+// the offsets marked in skip, and how many postings it then holds.
+func rebased(list []byte, n int, base int64, skip []bool) ([]byte, int) {
 	if skip == nil {
 		// Ids are deltas: only the first one changes.
-		first, n := binary.Uvarint(l.data)
-		out := make([]byte, 0, len(l.data)+binary.MaxVarintLen64)
+		first, k := binary.Uvarint(list)
+		out := make([]byte, 0, len(list)+binary.MaxVarintLen64)
 		out = binary.AppendUvarint(out, first+uint64(base))
-		return append(out, l.data[n:]...), l.n
+		return append(out, list[k:]...), n
 	}
 	var out []byte
 	var last int64
-	n := 0
-	r := postingReader{data: l.data}
+	n = 0
+	r := postingReader{data: list}
 	for {
 		off, body, title, length, ok := r.next()
 		if !ok {
@@ -314,7 +351,7 @@ func (r *rowInserter) close() {
 // the previous article's. The writer gives the batch the passage ids from
 // base to base+total-1 and writes the postings rebased on them.
 type batchIndex struct {
-	seg   segmentBuilder
+	seg   *sealedSegment
 	first []int64 // offset of each article's first passage; -1 when it failed preparation
 	total int64   // passages in the batch
 }
@@ -322,6 +359,7 @@ type batchIndex struct {
 // indexBatch builds the keyword index of a prepared batch.
 func indexBatch(batch []*Article) *batchIndex {
 	bi := &batchIndex{first: make([]int64, len(batch))}
+	var b segmentBuilder
 	for i, a := range batch {
 		if a.prep == nil || a.prep.err != nil {
 			bi.first[i] = -1
@@ -329,10 +367,11 @@ func indexBatch(batch []*Article) *batchIndex {
 		}
 		bi.first[i] = bi.total
 		for seq := range a.prep.spans {
-			bi.seg.add(bi.total, a.prep.terms[seq], a.prep.lengths[seq])
+			b.add(bi.total, a.prep.terms[seq], a.prep.lengths[seq])
 			bi.total++
 		}
 	}
+	bi.seg = b.seal()
 	return bi
 }
 
@@ -799,7 +838,7 @@ func rebuildPostings(ctx context.Context, tx *sql.Tx) error {
 			after = s.id
 		}
 		if len(page) == 0 || b.passages >= 50000 {
-			if err := b.write(ctx, tx, 0, nil); err != nil {
+			if err := b.seal().write(ctx, tx, 0, nil); err != nil {
 				return err
 			}
 			if err := mergeSegments(ctx, tx); err != nil {

@@ -345,7 +345,7 @@ func TestMergingInterleavedSegments(t *testing.T) {
 		for pid := lo; pid <= hi; pid++ {
 			b.add(pid, []termFreq{{term: "harbour", body: 1}, {term: fmt.Sprint("only", pid), body: 2}}, 10)
 		}
-		if err := b.write(ctx, tx, 0, nil); err != nil {
+		if err := b.seal().write(ctx, tx, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		var s segmentInfo
