@@ -13,20 +13,28 @@ import (
 )
 
 // Herald's keyword index. Each write transaction that adds passages writes
-// one immutable segment: for every term of those passages, one postings
-// row listing the passages that hold it. A posting is three small numbers,
-// so BM25 needs nothing but the rows of the question's terms:
+// one immutable segment: for every term of those passages, the list of the
+// passages that hold it. A posting is three small numbers, so BM25 needs
+// nothing but the lists of the question's terms:
 //
 //	uvarint  passage id minus the previous posting's (the first: the id)
 //	uvarint  body count << 2 | headline count (at most 3)
 //	byte     the passage's length in tokens, headline included (lengthCode)
 //
-// Segments are merged in tiers, mergeFactor at a time, so a term has a
-// handful of rows however many batches wrote it; the biggest tier is never
-// merged again, which bounds the longest merge. Passage ids only grow (the
-// writer hands them out), so segments cover disjoint id ranges and a merge
-// concatenates lists. Removed passages are listed in deleted_passages until
-// the merge of their segment drops them.
+// A segment's lists are stored in term order in blocks of about 4 KB, one
+// row per block keyed by its first term (most terms of a batch are rare:
+// a row each would make SQLite, not Herald, most of the cost of ingesting
+// and merging); a list of more than half a block has a row of its own,
+// whose n column says how many postings it holds, so a term's frequency is
+// read without reading its list. A block entry is
+//
+//	uvarint length, term, uvarint postings, uvarint length, list
+//
+// Segments are merged in tiers, mergeFactor at a time; segments of the
+// final tier are never merged again, which bounds the longest merge. A
+// passage's postings are all in one segment, and passage ids only grow
+// (the writer hands them out). Removed passages are listed in
+// deleted_passages until the merge of their segment drops them.
 
 const (
 	mergeFactor = 16
@@ -40,10 +48,12 @@ const (
 	// A search reads each of its terms once per segment: about 12 final
 	// segments at 100,000 articles, plus at most 15 in each lower tier.
 	finalTier = 2
-	// mergePageRows is how many rows a merge reads from a segment at once.
-	mergePageRows = 256
+	// mergePageRows is how many blocks a merge reads from a segment at once.
+	mergePageRows = 64
 	// denseSpan is the widest passage id range scored with an array.
 	denseSpan = 1 << 22
+	// blockTarget is the size at which a block of lists is closed.
+	blockTarget = 4096
 )
 
 // termFreq is one term of a passage: how often it occurs in the body and in
@@ -243,21 +253,125 @@ func (s *sealedSegment) write(ctx context.Context, tx *sql.Tx, base int64, skip 
 		kept, base+lo, base+hi).Scan(&seg); err != nil {
 		return WrapError(EINTERNAL, "Cannot write the search index.", err)
 	}
-	ins := newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4)
-	defer ins.close()
+	w := newBlockWriter(tx, seg)
+	defer w.ins.close()
 	for i, t := range s.terms {
 		data, n := rebased(s.list(i), int(s.n[i]), base, skip)
 		if n == 0 {
 			continue
 		}
-		if err := ins.add(ctx, seg, t, n, data); err != nil {
+		if err := w.add(ctx, t, n, data); err != nil {
 			return WrapError(EINTERNAL, "Cannot write the search index.", err)
 		}
 	}
-	if err := ins.flush(ctx); err != nil {
+	if err := w.finish(ctx); err != nil {
 		return WrapError(EINTERNAL, "Cannot write the search index.", err)
 	}
 	return nil
+}
+
+// blockWriter packs a segment's lists, in term order, into block rows.
+type blockWriter struct {
+	ins     *rowInserter
+	seg     int64
+	buf     []byte
+	first   string
+	entries int
+	n       int // postings of the first entry
+}
+
+func newBlockWriter(tx *sql.Tx, seg int64) *blockWriter {
+	return &blockWriter{ins: newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4), seg: seg}
+}
+
+func appendEntry(dst []byte, term string, n int, list []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(term)))
+	dst = append(dst, term...)
+	dst = binary.AppendUvarint(dst, uint64(n))
+	dst = binary.AppendUvarint(dst, uint64(len(list)))
+	return append(dst, list...)
+}
+
+// add appends the list of term (terms come in increasing order).
+func (w *blockWriter) add(ctx context.Context, term string, n int, list []byte) error {
+	if len(list) > blockTarget/2 {
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
+	if w.entries == 0 {
+		w.first, w.n = term, n
+	}
+	w.buf = appendEntry(w.buf, term, n, list)
+	w.entries++
+	if len(w.buf) >= blockTarget || len(list) > blockTarget/2 {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the open block. Its n is the postings of its one list, or
+// -1 when it holds several.
+func (w *blockWriter) flush(ctx context.Context) error {
+	if w.entries == 0 {
+		return nil
+	}
+	n := w.n
+	if w.entries > 1 {
+		n = -1
+	}
+	// The inserter keeps its arguments until it runs: the block is its own.
+	err := w.ins.add(ctx, w.seg, w.first, n, w.buf)
+	w.buf, w.entries = nil, 0
+	return err
+}
+
+// finish writes what is left.
+func (w *blockWriter) finish(ctx context.Context) error {
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	return w.ins.flush(ctx)
+}
+
+// blockReader decodes the entries of a block.
+type blockReader struct{ data []byte }
+
+// next returns the next entry; ok is false at the end or on corrupt data.
+func (r *blockReader) next() (term []byte, n int, list []byte, ok bool) {
+	l, k := binary.Uvarint(r.data)
+	if k <= 0 || uint64(len(r.data)-k) < l {
+		return nil, 0, nil, false
+	}
+	term, r.data = r.data[k:k+int(l)], r.data[k+int(l):]
+	c, k := binary.Uvarint(r.data)
+	if k <= 0 {
+		return nil, 0, nil, false
+	}
+	r.data = r.data[k:]
+	l, k = binary.Uvarint(r.data)
+	if k <= 0 || uint64(len(r.data)-k) < l {
+		return nil, 0, nil, false
+	}
+	list, r.data = r.data[k:k+int(l)], r.data[k+int(l):]
+	return term, int(c), list, true
+}
+
+// findEntry returns the list of term in a block, if it is there.
+func findEntry(block []byte, term string) (n int, list []byte, ok bool) {
+	r := blockReader{data: block}
+	for {
+		t, n, list, more := r.next()
+		if !more {
+			return 0, nil, false
+		}
+		if string(t) == term {
+			return n, list, true
+		}
+		if string(t) > term {
+			return 0, nil, false
+		}
+	}
 }
 
 // rebased returns a list of n postings with base added to every id, without
@@ -421,34 +535,38 @@ func mergeSegments(ctx context.Context, tx *sql.Tx) error {
 	}
 }
 
-// segmentCursor pages through one segment's rows in term order.
+// segmentCursor pages through one segment's lists in term order.
 type segmentCursor struct {
-	seg   segmentInfo
-	terms []string
-	data  [][]byte
-	i     int
-	done  bool
+	seg     segmentInfo
+	lastKey string // the key of the last block read ("" before the first: terms are never empty)
+	terms   []string
+	data    [][]byte
+	i       int
+	done    bool
 }
 
 func (c *segmentCursor) fill(ctx context.Context, tx *sql.Tx) error {
-	after := ""
-	if len(c.terms) > 0 {
-		after = c.terms[len(c.terms)-1]
-	}
 	c.terms, c.data, c.i = c.terms[:0], c.data[:0], 0
-	rows, err := tx.QueryContext(ctx, `SELECT term, data FROM postings WHERE seg = ? AND term > ? ORDER BY term LIMIT ?`, c.seg.id, after, mergePageRows)
+	rows, err := tx.QueryContext(ctx, `SELECT term, data FROM postings WHERE seg = ? AND term > ? ORDER BY term LIMIT ?`,
+		c.seg.id, c.lastKey, mergePageRows)
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var t string
-		var d []byte
-		if err := rows.Scan(&t, &d); err != nil {
+		var block []byte
+		if err := rows.Scan(&c.lastKey, &block); err != nil {
 			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 		}
-		c.terms = append(c.terms, t)
-		c.data = append(c.data, d)
+		r := blockReader{data: block}
+		for {
+			t, _, list, ok := r.next()
+			if !ok {
+				break
+			}
+			c.terms = append(c.terms, string(t))
+			c.data = append(c.data, list)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
@@ -484,8 +602,8 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 		merged.passages, merged.minPID, merged.maxPID).Scan(&merged.id); err != nil {
 		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
-	ins := newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4)
-	defer ins.close()
+	w := newBlockWriter(tx, merged.id)
+	defer w.ins.close()
 	cursors := make([]*segmentCursor, len(group))
 	for i, s := range group {
 		cursors[i] = &segmentCursor{seg: s}
@@ -494,6 +612,7 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 		}
 	}
 	var list []posting
+	var out []byte
 	dropped := map[int64]bool{}
 	for {
 		// The smallest term among the cursors.
@@ -543,18 +662,18 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 			if !inOrder {
 				sort.Slice(list, func(i, j int) bool { return list[i].pid < list[j].pid })
 			}
-			var out []byte // the inserter keeps it until it flushes
+			out = out[:0]
 			var last int64
 			for _, p := range list {
 				out = appendPosting(out, p.pid-last, p.body, p.title, p.length)
 				last = p.pid
 			}
-			if err := ins.add(ctx, merged.id, term, len(list), out); err != nil {
+			if err := w.add(ctx, term, len(list), out); err != nil {
 				return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 			}
 		}
 	}
-	if err := ins.flush(ctx); err != nil {
+	if err := w.finish(ctx); err != nil {
 		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
 	in := strings.Join(ids, ",")
@@ -576,32 +695,101 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 	return nil
 }
 
-// termDF returns the document frequency of each term (passages holding it,
-// headline included; removed passages count until their segment merges).
-func termDF(ctx context.Context, q querier, terms []string) (map[string]int, error) {
-	df := make(map[string]int, len(terms))
+// segmentTerms is what one segment holds of some terms: their postings
+// counts and, when asked for, their lists.
+type segmentTerms struct {
+	seg   segmentInfo
+	n     map[string]int
+	lists map[string][]byte
+}
+
+// lookupTerms finds terms in every segment. Without lists it reads no list
+// that has a row of its own (its count is in the row).
+func lookupTerms(ctx context.Context, db *sql.DB, terms []string, withLists bool) ([]segmentTerms, error) {
 	if len(terms) == 0 {
-		return df, nil
+		return nil, nil
 	}
-	args := make([]any, len(terms))
-	for i, t := range terms {
-		args[i] = t
+	// Many small statements follow: a context the driver need not watch
+	// is much cheaper for each (see PutArticles); ctx is checked between
+	// segments.
+	qctx := context.WithoutCancel(ctx)
+	segs, err := queryAll(qctx, db, func(r rowScanner) (segmentInfo, error) {
+		var s segmentInfo
+		return s, r.Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
+	}, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY id`)
+	if err != nil {
+		return nil, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT term, sum(n) FROM postings WHERE seg IN (SELECT id FROM segments) AND term IN (`+placeholders(len(terms))+`) GROUP BY term`, args...)
+	data := `data`
+	if !withLists {
+		data = `CASE WHEN n < 0 THEN data END`
+	}
+	conn, err := db.Conn(qctx)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var t string
-		var n int
-		if err := rows.Scan(&t, &n); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
-		}
-		df[t] = n
-	}
-	if err := rows.Err(); err != nil {
+	defer conn.Close()
+	stmt, err := conn.PrepareContext(qctx, `SELECT term, n, `+data+` FROM postings WHERE seg = ? AND term <= ? ORDER BY term DESC LIMIT 1`)
+	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+	}
+	defer stmt.Close()
+	out := make([]segmentTerms, 0, len(segs))
+	for _, seg := range segs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		st := segmentTerms{seg: seg, n: map[string]int{}}
+		if withLists {
+			st.lists = map[string][]byte{}
+		}
+		for _, t := range terms {
+			var key string
+			var n int
+			var block []byte
+			err := stmt.QueryRowContext(qctx, seg.id, t).Scan(&key, &n, &block)
+			if isNoRows(err) {
+				continue
+			}
+			if err != nil {
+				return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+			}
+			if n >= 0 { // a block of one list
+				if key != t {
+					continue
+				}
+				st.n[t] = n
+				if withLists {
+					if _, list, ok := findEntry(block, t); ok {
+						st.lists[t] = list
+					}
+				}
+				continue
+			}
+			if n, list, ok := findEntry(block, t); ok {
+				st.n[t] = n
+				if withLists {
+					st.lists[t] = list
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// termDF returns the document frequency of each term (passages holding it,
+// headline included; removed passages count until their segment merges).
+func termDF(ctx context.Context, db *sql.DB, terms []string) (map[string]int, error) {
+	segs, err := lookupTerms(ctx, db, terms, false)
+	if err != nil {
+		return nil, err
+	}
+	df := make(map[string]int, len(terms))
+	for _, s := range segs {
+		for t, n := range s.n {
+			df[t] += n
+		}
 	}
 	return df, nil
 }
@@ -620,20 +808,19 @@ type scoredPassage struct {
 // scorePostings computes BM25 over the postings of terms (weighted by idf)
 // and returns the best limit passages, best first. The headline counts
 // titleWeight times the body, as FTS5's bm25 weights a column.
-func scorePostings(ctx context.Context, q querier, idf map[string]float64, p bm25Params, limit int) ([]scoredPassage, error) {
+func scorePostings(ctx context.Context, db *sql.DB, idf map[string]float64, p bm25Params, limit int) ([]scoredPassage, error) {
 	if len(idf) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	args := make([]any, 0, len(idf))
+	terms := make([]string, 0, len(idf))
 	for t := range idf {
-		args = append(args, t)
+		terms = append(terms, t)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT s.id, s.min_pid, s.max_pid, p.term, p.data FROM segments s CROSS JOIN postings p ON p.seg = s.id
-		WHERE p.term IN (`+placeholders(len(args))+`) ORDER BY s.id`, args...)
+	sort.Strings(terms)
+	segs, err := lookupTerms(ctx, db, terms, true)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		return nil, err
 	}
-	defer rows.Close()
 	// Length normalisation for every length code, once.
 	var norm [256]float64
 	avg := p.avgLength
@@ -645,37 +832,28 @@ func scorePostings(ctx context.Context, q querier, idf map[string]float64, p bm2
 	}
 	top := newTopPassages(limit)
 	acc := &accumulator{}
-	cur := int64(-1)
-	for rows.Next() {
-		var seg, lo, hi int64
-		var term string
-		var data sql.RawBytes
-		if err := rows.Scan(&seg, &lo, &hi, &term, &data); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+	for _, seg := range segs {
+		if len(seg.lists) == 0 {
+			continue
 		}
-		if seg != cur {
-			acc.flush(top)
-			acc.reset(lo, hi)
-			cur = seg
-		}
-		w := idf[term]
-		r := postingReader{data: data}
-		for {
-			pid, body, title, length, ok := r.next()
-			if !ok {
-				break
+		acc.reset(seg.seg.minPID, seg.seg.maxPID)
+		for term, list := range seg.lists {
+			w := idf[term]
+			r := postingReader{data: list}
+			for {
+				pid, body, title, length, ok := r.next()
+				if !ok {
+					break
+				}
+				f := float64(body) + p.titleWeight*float64(title)
+				if f == 0 {
+					continue
+				}
+				acc.add(pid, w*f*(p.k1+1)/(f+norm[length]))
 			}
-			f := float64(body) + p.titleWeight*float64(title)
-			if f == 0 {
-				continue
-			}
-			acc.add(pid, w*f*(p.k1+1)/(f+norm[length]))
 		}
+		acc.flush(top)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-	}
-	acc.flush(top)
 	return top.sorted(), nil
 }
 

@@ -34,36 +34,54 @@ func indexContents(t *testing.T, db *DB) map[int64]map[string]string {
 	out := map[int64]map[string]string{}
 	for rows.Next() {
 		var lo, hi int64
-		var term string
-		var n int
-		var data []byte
-		if err := rows.Scan(&lo, &hi, &term, &n, &data); err != nil {
+		var key string
+		var rowN int
+		var block []byte
+		if err := rows.Scan(&lo, &hi, &key, &rowN, &block); err != nil {
 			t.Fatal(err)
 		}
-		r := postingReader{data: data}
-		got := 0
+		br := blockReader{data: block}
+		entries := 0
 		for {
-			pid, body, title, length, ok := r.next()
+			term, n, list, ok := br.next()
 			if !ok {
 				break
 			}
-			got++
-			if pid < lo || pid > hi {
-				t.Errorf("posting of %q for passage %d outside its segment [%d, %d]", term, pid, lo, hi)
+			if entries == 0 && string(term) != key {
+				t.Errorf("block keyed %q starts with %q", key, term)
 			}
-			if deleted[pid] {
-				continue
+			entries++
+			r := postingReader{data: list}
+			got := 0
+			for {
+				pid, body, title, length, ok := r.next()
+				if !ok {
+					break
+				}
+				got++
+				if pid < lo || pid > hi {
+					t.Errorf("posting of %q for passage %d outside its segment [%d, %d]", term, pid, lo, hi)
+				}
+				if deleted[pid] {
+					continue
+				}
+				if out[pid] == nil {
+					out[pid] = map[string]string{}
+				}
+				if _, dup := out[pid][string(term)]; dup {
+					t.Errorf("passage %d has two postings for %q", pid, term)
+				}
+				out[pid][string(term)] = fmt.Sprintf("%d/%d/%d", body, title, length)
 			}
-			if out[pid] == nil {
-				out[pid] = map[string]string{}
+			if got != n {
+				t.Errorf("entry for %q says %d postings, holds %d", term, n, got)
 			}
-			if _, dup := out[pid][term]; dup {
-				t.Errorf("passage %d has two postings for %q", pid, term)
+			if rowN >= 0 && rowN != n {
+				t.Errorf("row for %q says %d postings, its list %d", term, rowN, n)
 			}
-			out[pid][term] = fmt.Sprintf("%d/%d/%d", body, title, length)
 		}
-		if got != n {
-			t.Errorf("row for %q says %d postings, holds %d", term, n, got)
+		if entries == 0 || (rowN >= 0) != (entries == 1) {
+			t.Errorf("block keyed %q: %d entries, n = %d", key, entries, rowN)
 		}
 	}
 	return out
@@ -86,25 +104,31 @@ func rebuiltContents(t *testing.T, db *DB) map[int64]map[string]string {
 	var segs int
 	tx.QueryRowContext(ctx, `SELECT count(*) FROM segments`).Scan(&segs)
 	out := map[int64]map[string]string{}
-	rows, err := tx.QueryContext(ctx, `SELECT p.term, p.data FROM postings p`)
+	rows, err := tx.QueryContext(ctx, `SELECT p.data FROM postings p`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var term string
-		var data []byte
-		rows.Scan(&term, &data)
-		r := postingReader{data: data}
+		var block []byte
+		rows.Scan(&block)
+		br := blockReader{data: block}
 		for {
-			pid, body, title, length, ok := r.next()
+			term, _, list, ok := br.next()
 			if !ok {
 				break
 			}
-			if out[pid] == nil {
-				out[pid] = map[string]string{}
+			r := postingReader{data: list}
+			for {
+				pid, body, title, length, ok := r.next()
+				if !ok {
+					break
+				}
+				if out[pid] == nil {
+					out[pid] = map[string]string{}
+				}
+				out[pid][string(term)] = fmt.Sprintf("%d/%d/%d", body, title, length)
 			}
-			out[pid][term] = fmt.Sprintf("%d/%d/%d", body, title, length)
 		}
 	}
 	return out
@@ -381,10 +405,13 @@ func TestMergingInterleavedSegments(t *testing.T) {
 	if err := mergeGroup(ctx, tx, group); err != nil {
 		t.Fatal(err)
 	}
-	var data []byte
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT n, data FROM postings WHERE term = 'harbour'`).Scan(&n, &data); err != nil {
+	var block []byte
+	if err := tx.QueryRowContext(ctx, `SELECT data FROM postings WHERE term <= 'harbour' ORDER BY term DESC LIMIT 1`).Scan(&block); err != nil {
 		t.Fatal(err)
+	}
+	n, data, ok := findEntry(block, "harbour")
+	if !ok {
+		t.Fatal("harbour is not in the merged segment")
 	}
 	r := postingReader{data: data}
 	var pids []int64
@@ -398,4 +425,110 @@ func TestMergingInterleavedSegments(t *testing.T) {
 	if got := fmt.Sprint(pids); got != "[1 2 3 4 6 7 9]" || n != 7 {
 		t.Errorf("merged list %s (n=%d), want [1 2 3 4 6 7 9]", got, n)
 	}
+}
+
+// Blocks: many small lists share rows, big ones have their own; lookups
+// find every list (and no absent term) before, inside and after blocks,
+// and a merge pages through more blocks than it reads at once.
+func TestBlocksLookupAndMerge(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	tx, err := db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	term := func(i int) string { return fmt.Sprintf("t%05d", i) }
+	big := func(i int) bool { return i%500 == 7 }
+	write := func(lo, hi int64) segmentInfo {
+		var b segmentBuilder
+		for pid := lo; pid <= hi; pid++ {
+			var tfs []termFreq
+			for i := 0; i < 6000; i++ {
+				// Term i is in passage pid when pid%(i%5+1) == 0; big terms in all.
+				if big(i) || pid%int64(i%5+1) == 0 && i%int(hi-lo+1) == int(pid-lo) {
+					tfs = append(tfs, termFreq{term: term(i), body: 1})
+				}
+			}
+			b.add(pid, tfs, 20)
+		}
+		if err := b.seal().write(ctx, tx, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		var s segmentInfo
+		tx.QueryRowContext(ctx, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY id DESC LIMIT 1`).Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
+		return s
+	}
+	a := write(1, 1500)
+	b := write(1501, 3000)
+	var rows, single int
+	tx.QueryRowContext(ctx, `SELECT count(*), sum(n >= 0) FROM postings`).Scan(&rows, &single)
+	if rows > 400 || single < 24 {
+		t.Errorf("%d rows (%d of one list) for two segments of 6,000 terms", rows, single)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	want := func(i int) int { // postings of term i over both segments
+		if big(i) {
+			return 3000
+		}
+		n := 0
+		for pid := int64(1); pid <= 3000; pid++ {
+			lo := int64(1)
+			if pid > 1500 {
+				lo = 1501
+			}
+			if pid%int64(i%5+1) == 0 && i%1500 == int(pid-lo) {
+				n++
+			}
+		}
+		return n
+	}
+	check := func(stage string) {
+		t.Helper()
+		probe := []string{"a", term(0), term(7), term(8), term(1499), term(2999), term(5507), term(5999), "zzz", "t00007x"}
+		df, err := termDF(ctx, db.SQL(), probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range probe {
+			var i int
+			exp := 0
+			if _, err := fmt.Sscanf(p, "t%05d", &i); err == nil && len(p) == 6 {
+				exp = want(i)
+			}
+			if df[p] != exp {
+				t.Errorf("%s: df(%s) = %d, want %d", stage, p, df[p], exp)
+			}
+		}
+		segs, err := lookupTerms(ctx, db.SQL(), []string{term(7), term(8)}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for _, s := range segs {
+			r := postingReader{data: s.lists[term(7)]}
+			for {
+				if _, _, _, _, ok := r.next(); !ok {
+					break
+				}
+				got++
+			}
+		}
+		if got != 3000 {
+			t.Errorf("%s: the big list holds %d postings, want 3000", stage, got)
+		}
+	}
+	check("two segments")
+	tx, err = db.SQL().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mergeGroup(ctx, tx, []segmentInfo{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	check("merged")
 }
