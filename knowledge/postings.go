@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/binary"
@@ -704,76 +705,64 @@ type segmentTerms struct {
 }
 
 // lookupTerms finds terms in every segment. Without lists it reads no list
-// that has a row of its own (its count is in the row).
+// that has a row of its own (its count is in the row). One statement finds,
+// for each segment and term, the block whose key is the greatest at or
+// before the term.
 func lookupTerms(ctx context.Context, db *sql.DB, terms []string, withLists bool) ([]segmentTerms, error) {
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	// Many small statements follow: a context the driver need not watch
-	// is much cheaper for each (see PutArticles); ctx is checked between
-	// segments.
-	qctx := context.WithoutCancel(ctx)
-	segs, err := queryAll(qctx, db, func(r rowScanner) (segmentInfo, error) {
-		var s segmentInfo
-		return s, r.Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
-	}, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	data := `data`
+	data := `p.data`
 	if !withLists {
-		data = `CASE WHEN n < 0 THEN data END`
+		data = `CASE WHEN p.n < 0 THEN p.data END`
 	}
-	conn, err := db.Conn(qctx)
+	args := make([]any, len(terms))
+	for i, t := range terms {
+		args[i] = t
+	}
+	rows, err := db.QueryContext(ctx, `WITH q(t) AS (VALUES `+strings.TrimSuffix(strings.Repeat("(?),", len(terms)), ",")+`),
+		hit AS (SELECT s.id AS seg, s.passages AS passages, s.min_pid AS lo, s.max_pid AS hi, q.t AS t,
+			(SELECT p.rowid FROM postings p WHERE p.seg = s.id AND p.term <= q.t ORDER BY p.term DESC LIMIT 1) AS r
+			FROM segments s CROSS JOIN q)
+		SELECT hit.seg, hit.passages, hit.lo, hit.hi, hit.t, p.term, p.n, `+data+`
+		FROM hit CROSS JOIN postings p ON p.rowid = hit.r ORDER BY hit.seg`, args...)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
 	}
-	defer conn.Close()
-	stmt, err := conn.PrepareContext(qctx, `SELECT term, n, `+data+` FROM postings WHERE seg = ? AND term <= ? ORDER BY term DESC LIMIT 1`)
-	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+	defer rows.Close()
+	var out []segmentTerms
+	for rows.Next() {
+		var seg segmentInfo
+		var t, key string
+		var n int
+		var block sql.RawBytes
+		if err := rows.Scan(&seg.id, &seg.passages, &seg.minPID, &seg.maxPID, &t, &key, &n, &block); err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		}
+		if len(out) == 0 || out[len(out)-1].seg.id != seg.id {
+			st := segmentTerms{seg: seg, n: map[string]int{}}
+			if withLists {
+				st.lists = map[string][]byte{}
+			}
+			out = append(out, st)
+		}
+		st := &out[len(out)-1]
+		if n >= 0 && key != t { // a block of one list, not this term's
+			continue
+		}
+		en, list, ok := findEntry(block, t)
+		if n >= 0 {
+			en = n
+		} else if !ok {
+			continue
+		}
+		st.n[t] = en
+		if withLists && ok {
+			st.lists[t] = bytes.Clone(list)
+		}
 	}
-	defer stmt.Close()
-	out := make([]segmentTerms, 0, len(segs))
-	for _, seg := range segs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		st := segmentTerms{seg: seg, n: map[string]int{}}
-		if withLists {
-			st.lists = map[string][]byte{}
-		}
-		for _, t := range terms {
-			var key string
-			var n int
-			var block []byte
-			err := stmt.QueryRowContext(qctx, seg.id, t).Scan(&key, &n, &block)
-			if isNoRows(err) {
-				continue
-			}
-			if err != nil {
-				return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
-			}
-			if n >= 0 { // a block of one list
-				if key != t {
-					continue
-				}
-				st.n[t] = n
-				if withLists {
-					if _, list, ok := findEntry(block, t); ok {
-						st.lists[t] = list
-					}
-				}
-				continue
-			}
-			if n, list, ok := findEntry(block, t); ok {
-				st.n[t] = n
-				if withLists {
-					st.lists[t] = list
-				}
-			}
-		}
-		out = append(out, st)
+	if err := rows.Err(); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
 	}
 	return out, nil
 }
