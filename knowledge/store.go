@@ -117,7 +117,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			tx.Rollback()
 			return WrapError(EINTERNAL, "Cannot update the database schema.", fmt.Errorf("migration %s: %w", base, err))
 		}
-		if err := afterMigration(ctx, tx, version); err != nil {
+		if err := db.afterMigration(ctx, tx, version); err != nil {
 			tx.Rollback()
 			return err
 		}
@@ -134,10 +134,22 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // afterMigration does, inside the migration's transaction, what a
 // migration needs beyond SQL.
-func afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
+func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
 	switch version {
 	case 6: // Herald's own keyword index replaces FTS5: index what is stored.
-		return rebuildPostings(ctx, tx)
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM passages`).Scan(&n); err != nil {
+			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		db.Logger.Info("building the new search index once; this takes about a minute per 100,000 articles", "passages", n)
+		start := time.Now()
+		if err := rebuildPostings(ctx, tx); err != nil {
+			return err
+		}
+		db.Logger.Info("search index built", "passages", n, "took", time.Since(start).Round(time.Second))
 	}
 	return nil
 }

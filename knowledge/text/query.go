@@ -36,9 +36,9 @@ func IsStopword(tok string) bool {
 // QueryTerms returns the distinct content terms of the question q, in order
 // of first appearance: its [Tokens] without stop words, at most
 // [MaxQueryTerms] of them. Every term is a non-empty run of letters and
-// digits only (at most 128 bytes), so it is safe to quote in an FTS5 MATCH
-// expression; operator words and syntax in q (AND, OR, NOT, NEAR, quotes,
-// *, ^, :, parentheses) become ordinary terms or vanish. One exception to
+// digits only (at most 128 bytes): a term is only ever looked up in the
+// index, never parsed, and operator words and syntax in q (AND, OR, NOT,
+// NEAR, quotes, *, ^, :, parentheses) become ordinary terms or vanish. One exception to
 // the stop list: in a question that is not written all in capitals, a
 // stop word written in capitals is kept as an acronym ("the US", "the
 // WHO"), except for AND, OR and NOT.

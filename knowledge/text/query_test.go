@@ -41,7 +41,7 @@ func TestQueryTerms(t *testing.T) {
 }
 
 // checkSafeTerms fails unless every term is a non-empty run of letters
-// and digits, as an FTS5 MATCH expression built from quoted terms needs.
+// and digits, the only shape the index has terms of.
 func checkSafeTerms(t *testing.T, terms []string) {
 	t.Helper()
 	if len(terms) > MaxQueryTerms {
