@@ -885,7 +885,7 @@ func (a *accumulator) add(pid int64, s float64) {
 	a.dense[i] += float32(s)
 }
 
-func (a *accumulator) flush(top *topPassages) {
+func (a *accumulator) flush(top *topN[scoredPassage]) {
 	for _, i := range a.touched {
 		top.push(scoredPassage{id: a.lo + int64(i), score: float64(a.dense[i])})
 		a.dense[i] = 0
@@ -897,59 +897,16 @@ func (a *accumulator) flush(top *topPassages) {
 	a.sparse = nil
 }
 
-// topPassages keeps the best passages seen (a min-heap on score; ties go to
-// the newer passage).
-type topPassages struct {
-	limit int
-	h     []scoredPassage
+// newTopPassages keeps the best limit passages (ties go to the newer).
+func newTopPassages(limit int) *topN[scoredPassage] {
+	return &topN[scoredPassage]{n: limit, worse: worse}
 }
-
-func newTopPassages(limit int) *topPassages { return &topPassages{limit: limit} }
 
 func worse(a, b scoredPassage) bool {
 	if a.score != b.score {
 		return a.score < b.score
 	}
 	return a.id < b.id
-}
-
-func (t *topPassages) push(p scoredPassage) {
-	if len(t.h) < t.limit {
-		t.h = append(t.h, p)
-		for i := len(t.h) - 1; i > 0; {
-			parent := (i - 1) / 2
-			if !worse(t.h[i], t.h[parent]) {
-				break
-			}
-			t.h[i], t.h[parent] = t.h[parent], t.h[i]
-			i = parent
-		}
-		return
-	}
-	if !worse(t.h[0], p) {
-		return
-	}
-	t.h[0] = p
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(t.h) && worse(t.h[l], t.h[m]) {
-			m = l
-		}
-		if r < len(t.h) && worse(t.h[r], t.h[m]) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		t.h[i], t.h[m] = t.h[m], t.h[i]
-		i = m
-	}
-}
-
-func (t *topPassages) sorted() []scoredPassage {
-	out := append([]scoredPassage(nil), t.h...)
-	sort.Slice(out, func(i, j int) bool { return worse(out[j], out[i]) })
-	return out
 }
 
 // querier is what reading the index needs: a database or a transaction.

@@ -469,59 +469,6 @@ type scored struct {
 	pos   int32
 }
 
-// topK keeps the k best scored items in a min-heap.
-type topK struct {
-	k     int
-	items []scored
-}
-
-func (h *topK) reset(k int) {
-	h.k = k
-	h.items = h.items[:0]
-}
-
-// full reports whether the heap holds k items, so that only scores above
-// min can enter.
-func (h *topK) full() bool { return len(h.items) >= h.k }
-
-func (h *topK) min() float32 { return h.items[0].score }
-
-func (h *topK) push(s float32, pos int32) {
-	if len(h.items) < h.k {
-		h.items = append(h.items, scored{s, pos})
-		i := len(h.items) - 1
-		for i > 0 {
-			p := (i - 1) / 2
-			if !less(h.items[i], h.items[p]) {
-				break
-			}
-			h.items[i], h.items[p] = h.items[p], h.items[i]
-			i = p
-		}
-		return
-	}
-	if !less(h.items[0], scored{s, pos}) {
-		return
-	}
-	h.items[0] = scored{s, pos}
-	i, n := 0, len(h.items)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		m := l
-		if r := l + 1; r < n && less(h.items[r], h.items[l]) {
-			m = r
-		}
-		if !less(h.items[m], h.items[i]) {
-			break
-		}
-		h.items[i], h.items[m] = h.items[m], h.items[i]
-		i = m
-	}
-}
-
 // less orders by score, then prefers the lower position (the lower passage
 // id) among equal scores, so results do not depend on the scan's split.
 func less(a, b scored) bool {
@@ -534,7 +481,7 @@ func less(a, b scored) bool {
 // scanWorker is one goroutine's share of a scan.
 type scanWorker struct {
 	done   <-chan struct{}
-	heap   topK
+	heap   topN[scored]
 	cands  []int32 // positions kept by the sign pass
 	scores []int32 // the sign pass's scores
 	hist   [histBins]int32
@@ -561,7 +508,7 @@ func (x *VectorIndex) scan(ctx context.Context, n, k int, fn func(w *scanWorker,
 	for i := range ws {
 		w, _ := x.workers.Get().(*scanWorker)
 		if w == nil {
-			w = &scanWorker{}
+			w = &scanWorker{heap: topN[scored]{worse: less}}
 		}
 		w.done, w.qc, w.qs = ctx.Done(), nil, 0
 		w.heap.reset(k)
@@ -608,13 +555,13 @@ func (w *scanWorker) exact(x *VectorIndex, q []float32, lo, hi int, allow func(p
 			return
 		}
 		s := dotF32(q, x.full[i*dim:(i+1)*dim])
-		if w.heap.full() && s <= w.heap.min() {
+		if w.heap.full() && s <= w.heap.min().score {
 			continue
 		}
 		if allow != nil && !allow(x.ids[i], x.arts[i]) {
 			continue
 		}
-		w.heap.push(s, int32(i))
+		w.heap.push(scored{s, int32(i)})
 	}
 }
 
@@ -633,13 +580,13 @@ func (w *scanWorker) int8(x *VectorIndex, q []float32, lo, hi int, allow func(pa
 			return
 		}
 		s := float32(dotI8(w.qc, x.codes[i*dim:(i+1)*dim])) * w.qs * x.scales[i]
-		if w.heap.full() && s <= w.heap.min() {
+		if w.heap.full() && s <= w.heap.min().score {
 			continue
 		}
 		if allow != nil && !allow(x.ids[i], x.arts[i]) {
 			continue
 		}
-		w.heap.push(s, int32(i))
+		w.heap.push(scored{s, int32(i)})
 	}
 }
 
@@ -654,7 +601,7 @@ func (w *scanWorker) int8Positions(x *VectorIndex, q []float32) {
 	for _, p := range w.cands {
 		i := int(p)
 		s := float32(dotI8(w.qc, x.codes[i*dim:(i+1)*dim])) * w.qs * x.scales[i]
-		w.heap.push(s, p)
+		w.heap.push(scored{s, p})
 	}
 }
 
