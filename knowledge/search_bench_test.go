@@ -15,7 +15,8 @@ import (
 // vocabulary, sentences of 8–30 words, articles of 300–900 words), so they
 // run anywhere; `herald bench` measures real sentences at 10k–300k.
 //
-//	go test ./knowledge/ -run '^$' -bench 'PutArticles|KeywordSearch' -benchtime 3x
+//	go test ./knowledge/ -run '^$' -bench PutArticles -benchtime 3x
+//	go test ./knowledge/ -run '^$' -bench KeywordSearch -benchtime 400x
 
 // syntheticArticles returns n deterministic articles over a vocabulary of
 // vocab words.
