@@ -407,11 +407,11 @@ func rebased(list []byte, n int, base int64, skip []bool) ([]byte, int) {
 // rowInserter inserts rows many at a time: one statement per row costs
 // more in the driver than SQLite spends storing the row.
 type rowInserter struct {
-	tx         *sql.Tx
-	prefix     string
-	cols       int
-	many, last *sql.Stmt
-	args       []any
+	tx     *sql.Tx
+	prefix string
+	cols   int
+	many   *sql.Stmt
+	args   []any
 }
 
 // insertRows is how many rows one statement of a rowInserter inserts.
