@@ -147,6 +147,12 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	db.invalidateStats()
+	for i, a := range batch {
+		if out[i].Err == nil && (out[i].Status == Created || out[i].Status == Updated) && len(a.prep.spans) > 0 {
+			first := base + idx.first[i]
+			db.passages.added(a.ID, first, first+int64(len(a.prep.spans))-1, a)
+		}
+	}
 	return out, nil
 }
 
@@ -632,6 +638,7 @@ func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	db.invalidateStats()
+	db.passages.removed(id)
 	return nil
 }
 

@@ -826,7 +826,11 @@ func scorePostings(ctx context.Context, db *sql.DB, idf map[string]float64, p bm
 			continue
 		}
 		acc.reset(seg.seg.minPID, seg.seg.maxPID)
-		for term, list := range seg.lists {
+		for _, term := range terms { // sorted: sums do not vary between runs
+			list, ok := seg.lists[term]
+			if !ok {
+				continue
+			}
 			w := idf[term]
 			r := postingReader{data: list}
 			for {

@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"context"
-	"database/sql"
 	"math"
 	"sort"
 	"strconv"
@@ -314,40 +313,6 @@ func (db *DB) loadCandidatesStored(ctx context.Context, ids []int64, f Filter) (
 	return out, nil
 }
 
-// passageDates returns the publication dates (zero when unknown) of the
-// passages of ranked that exist and pass the filter.
-func (db *DB) passageDates(ctx context.Context, ranked []scoredPassage, f Filter) (map[int64]time.Time, error) {
-	where, args := filterSQL(f)
-	out := make(map[int64]time.Time, len(ranked))
-	for start := 0; start < len(ranked); start += maxSQLIDs {
-		part := ranked[start:min(start+maxSQLIDs, len(ranked))]
-		list := make([]string, len(part))
-		for i, p := range part {
-			list[i] = strconv.FormatInt(p.id, 10)
-		}
-		rows, err := db.db.QueryContext(ctx, `SELECT p.id, a.published_at FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id IN (`+strings.Join(list, ",")+`) AND `+where, args...)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-		}
-		for rows.Next() {
-			var id int64
-			var pub sql.NullInt64
-			if err := rows.Scan(&id, &pub); err != nil {
-				rows.Close()
-				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-			}
-			out[id] = timeFromNull(pub)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-		}
-	}
-	return out, nil
-}
-
 // cutPassageTexts decompresses the candidates' chunks into passage texts.
 func cutPassageTexts(cands []*candidate) {
 	for _, c := range cands {
@@ -431,7 +396,11 @@ func rescore(cands []*candidate, terms []string, st *corpusStats, r Ranking) {
 		}
 		norm := 1 - r.B + r.B*float64(c.words)/math.Max(st.avgBody, 1)
 		s := 0.0
-		for t, w := range idf {
+		for _, t := range terms { // in a fixed order: sums, and so ties, do not vary between runs
+			w, ok := idf[t]
+			if !ok {
+				continue
+			}
 			tf := float64(body[t]) + r.TitleWeight*float64(tt[t])
 			if tf == 0 {
 				continue

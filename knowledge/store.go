@@ -20,6 +20,9 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 )
 
+// cacheKiB is SQLite's page cache per connection.
+const cacheKiB = 16000
+
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
@@ -36,6 +39,8 @@ type DB struct {
 	dfGen   uint64
 
 	vec vectorState // the in-memory vector index and query cache (vectors.go)
+
+	passages passageMap // passage → article facts for the first stage (passagemap.go)
 
 	// Embedder, when set, adds vector search to Search (hybrid retrieval,
 	// fused by reciprocal rank) and embeds new passages after ingestion.
@@ -59,7 +64,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "cache_size(-16000)"} {
+	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
