@@ -46,6 +46,12 @@ type passageRun struct {
 	removed              bool
 }
 
+// PrepareSearch starts building, in the background, what makes searches
+// fast (the passage map); searches work, from SQLite, until it is done.
+// A long-running process (the bot) calls it at start; otherwise the first
+// search does.
+func (db *DB) PrepareSearch() { db.passages.ready(db) }
+
 // ready reports whether the map can be used, starting its build on first
 // call.
 func (m *passageMap) ready(db *DB) bool {

@@ -57,6 +57,7 @@ Environment:
 		return err
 	}
 	defer db.Close()
+	db.PrepareSearch()
 	if db.Embedder != nil {
 		// Load the vector index in the background so that start-up stays
 		// instant and the first question does not wait for it.
