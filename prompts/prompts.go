@@ -303,25 +303,15 @@ func (s *Set) Answer(in AnswerInput) ([]Message, error) {
 	if q == "" {
 		return nil, errors.New("prompts: answer: empty question")
 	}
-	srcs, nums, err := sourcesData(in.Sources)
-	if err != nil {
-		return nil, err
-	}
-	sys, err := s.system()
-	if err != nil {
-		return nil, err
-	}
-	user, err := s.render(fileAnswer, struct {
-		Question        string
-		Now             string
-		Sources         []sourceData
-		Numbers         string
-		AbstainSentence string
-	}{oneLine(neutralise(q)), oneLine(neutralise(in.Now)), srcs, nums, AbstainSentence})
-	if err != nil {
-		return nil, err
-	}
-	return []Message{sys, user}, nil
+	return s.withSources(fileAnswer, in.Sources, func(srcs []sourceData, nums string) any {
+		return struct {
+			Question        string
+			Now             string
+			Sources         []sourceData
+			Numbers         string
+			AbstainSentence string
+		}{oneLine(neutralise(q)), oneLine(neutralise(in.Now)), srcs, nums, AbstainSentence}
+	})
 }
 
 // Condense renders the message that asks the model to rewrite a follow-up
@@ -357,24 +347,14 @@ func (s *Set) Summary(in SummaryInput) ([]Message, error) {
 	if len(in.Sources) == 0 {
 		return nil, errors.New("prompts: summary: no sources")
 	}
-	srcs, nums, err := sourcesData(in.Sources)
-	if err != nil {
-		return nil, err
-	}
-	sys, err := s.system()
-	if err != nil {
-		return nil, err
-	}
-	user, err := s.render(fileSummary, struct {
-		Sources         []sourceData
-		Numbers         string
-		Topic           string
-		AbstainSentence string
-	}{srcs, nums, oneLine(neutralise(in.Topic)), AbstainSentence})
-	if err != nil {
-		return nil, err
-	}
-	return []Message{sys, user}, nil
+	return s.withSources(fileSummary, in.Sources, func(srcs []sourceData, nums string) any {
+		return struct {
+			Sources         []sourceData
+			Numbers         string
+			Topic           string
+			AbstainSentence string
+		}{srcs, nums, oneLine(neutralise(in.Topic)), AbstainSentence}
+	})
 }
 
 // DigestStory renders the messages that ask the model for one story of a
@@ -384,7 +364,19 @@ func (s *Set) DigestStory(in DigestStoryInput) ([]Message, error) {
 	if len(in.Sources) == 0 {
 		return nil, errors.New("prompts: digest story: no sources")
 	}
-	srcs, nums, err := sourcesData(in.Sources)
+	return s.withSources(fileDigest, in.Sources, func(srcs []sourceData, nums string) any {
+		return struct {
+			Sources []sourceData
+			Numbers string
+		}{srcs, nums}
+	})
+}
+
+// withSources renders the system prompt and the user message of a template
+// that shows the fenced sources; data builds the template's data from them
+// and their valid numbers.
+func (s *Set) withSources(file string, sources []Source, data func(srcs []sourceData, nums string) any) ([]Message, error) {
+	srcs, nums, err := sourcesData(sources)
 	if err != nil {
 		return nil, err
 	}
@@ -392,10 +384,7 @@ func (s *Set) DigestStory(in DigestStoryInput) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	user, err := s.render(fileDigest, struct {
-		Sources []sourceData
-		Numbers string
-	}{srcs, nums})
+	user, err := s.render(file, data(srcs, nums))
 	if err != nil {
 		return nil, err
 	}
