@@ -365,21 +365,10 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	if set == nil {
 		set = prompts.Default()
 	}
-	budget := d.ContextTokens
-	if budget <= 0 {
-		budget = DefaultContextTokens
-	}
-	per := budget / len(srcs)
 	var in prompts.DigestStoryInput
 	var check []SourceText
-	byN := sourcesByN{}
-	for _, src := range srcs {
-		src.text = cutToTokens(src.text, per)
-		byN[src.n] = src
-		in.Sources = append(in.Sources, prompts.Source{N: src.n, Outlet: src.art.Source, Headline: src.art.Title,
-			Date: dayString(src.art.PublishedAt), Text: src.text})
-		check = append(check, SourceText{N: src.n, Text: src.text})
-	}
+	var byN sourcesByN
+	in.Sources, check, byN = forModel(srcs, d.ContextTokens)
 	msgs, err := set.DigestStory(in)
 	if err != nil {
 		return false, WrapError(EINTERNAL, "Cannot render the digest prompt.", err)

@@ -110,6 +110,28 @@ type summarySource struct {
 	text string // the text given to the model and quoted from
 }
 
+// forModel cuts each source to its share of the context budget (0: the
+// default) and returns them as prompt sources, as the texts quotes are
+// checked against, and by number. srcs keeps the whole texts, for the
+// extractive fallback.
+func forModel(srcs []summarySource, budget int) ([]prompts.Source, []SourceText, sourcesByN) {
+	if budget <= 0 {
+		budget = DefaultContextTokens
+	}
+	per := budget / max(len(srcs), 1)
+	in := make([]prompts.Source, 0, len(srcs))
+	check := make([]SourceText, 0, len(srcs))
+	byN := sourcesByN{}
+	for _, src := range srcs {
+		src.text = cutToTokens(src.text, per)
+		byN[src.n] = src
+		in = append(in, prompts.Source{N: src.n, Outlet: src.art.Source, Headline: src.art.Title,
+			Date: dayString(src.art.PublishedAt), Text: src.text})
+		check = append(check, SourceText{N: src.n, Text: src.text})
+	}
+	return in, check, byN
+}
+
 // sourcesByN finds summary sources by their number.
 type sourcesByN map[int]summarySource
 
@@ -188,21 +210,10 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 	if set == nil {
 		set = prompts.Default()
 	}
-	budget := s.ContextTokens
-	if budget <= 0 {
-		budget = DefaultContextTokens
-	}
-	per := budget / len(srcs)
-	srcs = append([]summarySource(nil), srcs...) // the fallback keeps the whole texts
 	in := prompts.SummaryInput{Topic: topic}
-	checkSrcs := make([]SourceText, 0, len(srcs))
-	for i := range srcs {
-		srcs[i].text = cutToTokens(srcs[i].text, per)
-		src := srcs[i]
-		in.Sources = append(in.Sources, prompts.Source{N: src.n, Outlet: src.art.Source, Headline: src.art.Title,
-			Date: dayString(src.art.PublishedAt), Text: src.text})
-		checkSrcs = append(checkSrcs, SourceText{N: src.n, Text: src.text})
-	}
+	var checkSrcs []SourceText
+	var byN sourcesByN
+	in.Sources, checkSrcs, byN = forModel(srcs, s.ContextTokens)
 	msgs, err := set.Summary(in)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot render the summary prompt.", err)
@@ -226,10 +237,6 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 		return nil, Errorf(EUNAVAILABLE, "the model's summary cites no source")
 	}
 	ans.Text = strings.TrimSpace(res.Text)
-	byN := sourcesByN{}
-	for _, src := range srcs {
-		byN[src.n] = src
-	}
 	used := append([]int(nil), res.Used...)
 	sort.Ints(used)
 	ans.Citations = append(ans.Citations, checkedCitations(res, used, byN.lookup)...)
