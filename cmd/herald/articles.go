@@ -25,7 +25,7 @@ func runArticles(ctx context.Context, e *env) error {
 	ff.register(fs)
 	limit := fs.Int("n", 50, "most articles to list (0 for all)")
 	asJSON := fs.Bool("json", false, "print the articles as a JSON array")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func runArticles(ctx context.Context, e *env) error {
 
 func runRemove(ctx context.Context, e *env) error {
 	fs := newFlags(e, "remove", "ID|URL...", "Deletes articles (by the id 'herald articles' shows, or by URL) with their passages.")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err

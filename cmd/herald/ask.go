@@ -75,7 +75,7 @@ func runAsk(ctx context.Context, e *env) error {
 	ff.register(fs)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
 	mode := fs.String("mode", "auto", "who writes the answer: auto (the model when configured), llm or extractive")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err

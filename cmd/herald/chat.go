@@ -20,7 +20,7 @@ over. An empty line or Ctrl-D ends the session.`)
 	var ff filterFlags
 	ff.register(fs)
 	mode := fs.String("mode", "auto", "who writes the answers: auto, llm or extractive")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ and links.`)
 	mode := fs.String("mode", "auto", "who writes the stories: auto (the model when configured), llm or extractive")
 	guild := fs.String("guild", "*", "the digest a Discord server would get (default: all articles)")
 	asJSON := fs.Bool("json", false, `print {"stories": [{"headline", "summary", "citations", "articles"}]}`)
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	if args, err := parseFlags(fs, e.args); err != nil {
 		return err
 	} else if len(args) > 0 {

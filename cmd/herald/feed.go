@@ -127,7 +127,7 @@ func runFeedAdd(ctx context.Context, e *env) error {
 	interval := fs.Duration("interval", 0, "time between polls (default $HERALD_FEED_INTERVAL or 30m; at least 5m)")
 	guild := fs.String("guild", "", "Discord server id the feed belongs to (default: the operator's, visible everywhere)")
 	noPoll := fs.Bool("no-poll", false, "do not fetch the feed now")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -169,7 +169,7 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 		"resume": "Polls a paused or disabled feed again, clearing its failures.",
 	}[action])
 	guild := fs.String("guild", "*", "only a feed of this Discord server ('' for the operator's)")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func runFeedList(ctx context.Context, e *env) error {
 	fs := newFlags(e, "feed list", "", "Lists the feeds Herald follows, with their state and last error.")
 	guild := fs.String("guild", "*", "only the feeds of this Discord server ('' for the operator's)")
 	asJSON := fs.Bool("json", false, "print the feeds as a JSON array")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
@@ -318,7 +318,7 @@ func runFeedPoll(ctx context.Context, e *env) error {
 	fs := newFlags(e, "feed poll", "", "Polls every feed that is due now and reports what came in.")
 	all := fs.Bool("all", false, "poll every active feed, due or not")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ http(s) URLs. Storing the same article again updates it instead of duplicating i
 Bad items are reported one line each; the rest still go in.`)
 	quiet := fs.Bool("q", false, "print only failures and the summary")
 	source := fs.String("source", "", "outlet name for inputs that do not name one")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err

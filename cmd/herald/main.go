@@ -153,6 +153,11 @@ func newFlags(e *env, name, args, desc string) *flag.FlagSet {
 	return fs
 }
 
+// dbPathFlag registers the --db flag of the commands that use the store.
+func dbPathFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+}
+
 // parseFlags parses flags that may come before or after the positional
 // arguments ("herald ask 'question' --json" works too).
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {

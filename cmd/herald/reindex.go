@@ -18,7 +18,7 @@ one), so that searches fuse BM25 with vector search. Stop it at any time (Ctrl-C
 what is done is kept, and running it again continues. After changing the model,
 every passage is embedded again; searches use the new vectors as they come.`)
 	batch := fs.Int("batch", knowledge.DefaultEmbedBatch, "passages embedded and saved at a time")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func runSearch(ctx context.Context, e *env) error {
 	ff.register(fs)
 	limit := fs.Int("n", 10, "number of articles to show")
 	asJSON := fs.Bool("json", false, "print the hits as JSON")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err

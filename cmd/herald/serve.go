@@ -34,7 +34,7 @@ Environment:
   HERALD_GUILD_CONCURRENCY        questions answered at once per server (default 3, 0 = no limit)
   HERALD_GUILD_DAILY_TOKENS       model tokens per server per day, then extractive (0 = no limit)
   HERALD_SHUTDOWN_GRACE           time to finish answers when stopping (default 10s)`)
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err

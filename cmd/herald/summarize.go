@@ -25,7 +25,7 @@ article's most central sentences in order.`)
 	mode := fs.String("mode", "auto", "who writes the summary: auto (the model when configured), llm or extractive")
 	guild := fs.String("guild", "*", "summarise as this Discord server sees the articles (default: all)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
-	dbFlag := fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	dbFlag := dbPathFlag(fs)
 	args, err := parseFlags(fs, e.args)
 	if err != nil {
 		return err
