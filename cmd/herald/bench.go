@@ -188,9 +188,7 @@ func runBenchRun(ctx context.Context, e *env) error {
 then answers every question of --queries as of its asked_at and reports
 latency percentiles, retrieval quality against a plain full BM25 ranking of
 the same passages, database size against the text it holds, and memory.`)
-	corpus := fs.String("corpus", "", "corpus.jsonl to ingest first")
-	queries := fs.String("queries", "", "queries.jsonl (required)")
-	dbFlag := fs.String("db", "", "database to use (kept); default a temporary one")
+	set := registerEvalSet(fs, "database to use (kept); default a temporary one")
 	baseline := fs.Bool("baseline", true, "also rank with plain full BM25 for comparison")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of answering the questions to this file (go tool pprof)")
@@ -198,21 +196,13 @@ the same passages, database size against the text it holds, and memory.`)
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
-	if *queries == "" || (*corpus == "" && *dbFlag == "") {
-		fs.Usage()
-		return exitError{2}
-	}
-	qs, err := readQueries(*queries)
-	if err != nil {
-		return err
-	}
-	path, cleanup, err := evalDBPath(*dbFlag, "bench")
+	qs, path, cleanup, err := set.load(fs, "bench")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
 	var rep benchReport
-	if *corpus != "" {
+	if *set.corpus != "" {
 		db, err := openDB(ctx, e, path)
 		if err != nil {
 			return err
@@ -224,7 +214,7 @@ the same passages, database size against the text it holds, and memory.`)
 			return err
 		}
 		start := time.Now()
-		sum, err := in.Ingest(ctx, []string{*corpus}, func(ev knowledge.IngestEvent) {
+		sum, err := in.Ingest(ctx, []string{*set.corpus}, func(ev knowledge.IngestEvent) {
 			if p.tty {
 				p.tick()
 			}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,25 +20,15 @@ func runEval(ctx context.Context, e *env) error {
 The corpus goes into a fresh temporary database, or into --db; with --db and no
 --corpus, the questions run against what that database holds. Every question is
 answered as of its asked_at day: articles published later are not used.`)
-	corpus := fs.String("corpus", "", "corpus.jsonl to ingest first")
-	queries := fs.String("queries", "", "queries.jsonl (required)")
-	dbFlag := fs.String("db", "", "database to use instead of a temporary one")
+	set := registerEvalSet(fs, "database to use instead of a temporary one")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
 	perQuery := fs.String("per-query", "", "write one JSON line per question to this file")
 	mode := fs.String("mode", "auto", "who writes the answers: auto (the model when configured), llm or extractive")
-	set := fs.String("set", "", "override ranking and extraction parameters, e.g. candidates=200,budget=0.1,title=2,halflife=720h,floor=0.3,k1=1.2,b=0.75,second=0.3,sentences=3,keep=0.4,coverage=0.5")
+	tuning := fs.String("set", "", "override ranking and extraction parameters, e.g. candidates=200,budget=0.1,title=2,halflife=720h,floor=0.3,k1=1.2,b=0.75,second=0.3,sentences=3,keep=0.4,coverage=0.5")
 	if _, err := parseFlags(fs, e.args); err != nil {
 		return err
 	}
-	if *queries == "" || (*corpus == "" && *dbFlag == "") {
-		fs.Usage()
-		return exitError{2}
-	}
-	qs, err := readQueries(*queries)
-	if err != nil {
-		return err
-	}
-	path, cleanup, err := evalDBPath(*dbFlag, "eval")
+	qs, path, cleanup, err := set.load(fs, "eval")
 	if err != nil {
 		return err
 	}
@@ -47,11 +38,11 @@ answered as of its asked_at day: articles published later are not used.`)
 		return err
 	}
 	defer db.Close()
-	if *corpus != "" {
+	if *set.corpus != "" {
 		in := newIngester(e, db)
 		start := time.Now()
 		failures := 0
-		sum, err := in.Ingest(ctx, []string{*corpus}, func(ev knowledge.IngestEvent) {
+		sum, err := in.Ingest(ctx, []string{*set.corpus}, func(ev knowledge.IngestEvent) {
 			if ev.Err != nil {
 				failures++
 				if failures <= 10 {
@@ -80,8 +71,8 @@ answered as of its asked_at day: articles published later are not used.`)
 	if err != nil {
 		return err
 	}
-	if *set != "" {
-		r, x, err := parseTuning(*set)
+	if *tuning != "" {
+		r, x, err := parseTuning(*tuning)
 		if err != nil {
 			return err
 		}
@@ -130,6 +121,37 @@ func readQueries(path string) ([]knowledge.EvalQuery, error) {
 	}
 	defer f.Close()
 	return knowledge.ReadEvalQueries(f)
+}
+
+// evalSetFlags are the flags eval and bench share: the evaluation set
+// and the database it runs in.
+type evalSetFlags struct{ corpus, queries, db *string }
+
+func registerEvalSet(fs *flag.FlagSet, dbHelp string) evalSetFlags {
+	return evalSetFlags{
+		corpus:  fs.String("corpus", "", "corpus.jsonl to ingest first"),
+		queries: fs.String("queries", "", "queries.jsonl (required)"),
+		db:      fs.String("db", "", dbHelp),
+	}
+}
+
+// load checks the flags (usage and exit status 2 when they say nothing to
+// run), reads the queries and returns the database path: --db, or a
+// temporary one that cleanup removes.
+func (f evalSetFlags) load(fs *flag.FlagSet, name string) ([]knowledge.EvalQuery, string, func(), error) {
+	if *f.queries == "" || (*f.corpus == "" && *f.db == "") {
+		fs.Usage()
+		return nil, "", nil, exitError{2}
+	}
+	qs, err := readQueries(*f.queries)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	path, cleanup, err := evalDBPath(*f.db, name)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return qs, path, cleanup, nil
 }
 
 // evalDBPath is the --db of eval and bench, or a database in a new
