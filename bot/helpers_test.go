@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -16,28 +15,14 @@ import (
 
 	"github.com/herald-bot/herald/bot"
 	"github.com/herald-bot/herald/bot/discordtest"
+	"github.com/herald-bot/herald/internal/syncbuf"
 	"github.com/herald-bot/herald/knowledge"
 )
 
 const wait = 5 * time.Second
 
 // logBuffer collects the bot's logs for assertions and failure reports.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type logBuffer = syncbuf.Buffer
 
 // harness is a bot running against a fake Discord, with a real database.
 type harness struct {
