@@ -66,13 +66,9 @@ func runArticles(ctx context.Context, e *env) error {
 func runRemove(ctx context.Context, e *env) error {
 	fs := newFlags(e, "remove", "ID|URL...", "Deletes articles (by the id 'herald articles' shows, or by URL) with their passages.")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	args, err := parseArgs(fs, e.args, someArg)
 	if err != nil {
 		return err
-	}
-	if len(args) == 0 {
-		fs.Usage()
-		return exitError{2}
 	}
 	db, err := openDB(ctx, e, *dbFlag)
 	if err != nil {

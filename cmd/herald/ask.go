@@ -76,14 +76,9 @@ func runAsk(ctx context.Context, e *env) error {
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
 	mode := fs.String("mode", "auto", "who writes the answer: auto (the model when configured), llm or extractive")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	question, err := parseText(fs, e.args)
 	if err != nil {
 		return err
-	}
-	question := strings.TrimSpace(strings.Join(args, " "))
-	if question == "" {
-		fs.Usage()
-		return exitError{2}
 	}
 	f, err := ff.filter(time.Now())
 	if err != nil {

@@ -48,11 +48,8 @@ and links.`)
 	guild := fs.String("guild", "*", "the digest a Discord server would get (default: all articles)")
 	asJSON := fs.Bool("json", false, `print {"stories": [{"headline", "summary", "citations", "articles"}]}`)
 	dbFlag := dbPathFlag(fs)
-	if args, err := parseFlags(fs, e.args); err != nil {
+	if _, err := parseArgs(fs, e.args, noArgs); err != nil {
 		return err
-	} else if len(args) > 0 {
-		fs.Usage()
-		return exitError{2}
 	}
 	now := time.Now()
 	from, err := parseSince(*since, now)

@@ -128,13 +128,9 @@ func runFeedAdd(ctx context.Context, e *env) error {
 	guild := fs.String("guild", "", "Discord server id the feed belongs to (default: the operator's, visible everywhere)")
 	noPoll := fs.Bool("no-poll", false, "do not fetch the feed now")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	args, err := parseArgs(fs, e.args, oneArg)
 	if err != nil {
 		return err
-	}
-	if len(args) != 1 {
-		fs.Usage()
-		return exitError{2}
 	}
 	db, err := openDB(ctx, e, *dbFlag)
 	if err != nil {
@@ -170,13 +166,9 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 	}[action])
 	guild := fs.String("guild", "*", "only a feed of this Discord server ('' for the operator's)")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	args, err := parseArgs(fs, e.args, oneArg)
 	if err != nil {
 		return err
-	}
-	if len(args) != 1 {
-		fs.Usage()
-		return exitError{2}
 	}
 	db, err := openDB(ctx, e, *dbFlag)
 	if err != nil {

@@ -18,13 +18,9 @@ Bad items are reported one line each; the rest still go in.`)
 	quiet := fs.Bool("q", false, "print only failures and the summary")
 	source := fs.String("source", "", "outlet name for inputs that do not name one")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	args, err := parseArgs(fs, e.args, someArg)
 	if err != nil {
 		return err
-	}
-	if len(args) == 0 {
-		fs.Usage()
-		return exitError{2}
 	}
 	db, err := openDB(ctx, e, *dbFlag)
 	if err != nil {

@@ -181,6 +181,39 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// Positional argument rules for parseArgs.
+var (
+	noArgs  = func(args []string) bool { return len(args) == 0 }
+	someArg = func(args []string) bool { return len(args) > 0 }
+	oneArg  = func(args []string) bool { return len(args) == 1 }
+)
+
+// parseArgs is parseFlags that also checks the positional arguments with
+// ok: when they do not fit, it prints the usage and the command exits with
+// status 2.
+func parseArgs(fs *flag.FlagSet, argv []string, ok func(args []string) bool) ([]string, error) {
+	args, err := parseFlags(fs, argv)
+	if err != nil {
+		return nil, err
+	}
+	if !ok(args) {
+		fs.Usage()
+		return nil, exitError{2}
+	}
+	return args, nil
+}
+
+// parseText is parseArgs for a command that takes one text (a question, a
+// query): its arguments joined by spaces, which must not be blank.
+func parseText(fs *flag.FlagSet, argv []string) (string, error) {
+	var text string
+	_, err := parseArgs(fs, argv, func(args []string) bool {
+		text = strings.TrimSpace(strings.Join(args, " "))
+		return text != ""
+	})
+	return text, err
+}
+
 func newLogger(getenv func(string) string, w io.Writer) *slog.Logger {
 	level := slog.LevelInfo
 	switch strings.ToLower(getenv("HERALD_LOG_LEVEL")) {

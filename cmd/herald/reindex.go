@@ -19,13 +19,9 @@ what is done is kept, and running it again continues. After changing the model,
 every passage is embedded again; searches use the new vectors as they come.`)
 	batch := fs.Int("batch", knowledge.DefaultEmbedBatch, "passages embedded and saved at a time")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	_, err := parseArgs(fs, e.args, noArgs)
 	if err != nil {
 		return err
-	}
-	if len(args) > 0 {
-		fs.Usage()
-		return exitError{2}
 	}
 	emb, err := newEmbedder(e)
 	if err != nil {

@@ -30,14 +30,9 @@ func runSearch(ctx context.Context, e *env) error {
 	limit := fs.Int("n", 10, "number of articles to show")
 	asJSON := fs.Bool("json", false, "print the hits as JSON")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	query, err := parseText(fs, e.args)
 	if err != nil {
 		return err
-	}
-	query := strings.TrimSpace(strings.Join(args, " "))
-	if query == "" {
-		fs.Usage()
-		return exitError{2}
 	}
 	f, err := ff.filter(time.Now())
 	if err != nil {

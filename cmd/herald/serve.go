@@ -35,13 +35,9 @@ Environment:
   HERALD_GUILD_DAILY_TOKENS       model tokens per server per day, then extractive (0 = no limit)
   HERALD_SHUTDOWN_GRACE           time to finish answers when stopping (default 10s)`)
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	_, err := parseArgs(fs, e.args, noArgs)
 	if err != nil {
 		return err
-	}
-	if len(args) > 0 {
-		fs.Usage()
-		return exitError{2}
 	}
 	token := strings.TrimSpace(e.getenv("DISCORD_TOKEN"))
 	token = strings.TrimSpace(strings.TrimPrefix(token, "Bot "))

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"strings"
 
 	"github.com/herald-bot/herald/knowledge"
 )
@@ -26,14 +25,9 @@ article's most central sentences in order.`)
 	guild := fs.String("guild", "*", "summarise as this Discord server sees the articles (default: all)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseFlags(fs, e.args)
+	target, err := parseText(fs, e.args)
 	if err != nil {
 		return err
-	}
-	target := strings.TrimSpace(strings.Join(args, " "))
-	if target == "" {
-		fs.Usage()
-		return exitError{2}
 	}
 	db, err := openDB(ctx, e, *dbFlag)
 	if err != nil {
