@@ -150,7 +150,7 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 	for i, a := range batch {
 		if out[i].Err == nil && (out[i].Status == Created || out[i].Status == Updated) && len(a.prep.spans) > 0 {
 			first := base + idx.first[i]
-			db.passages.added(a.ID, first, first+int64(len(a.prep.spans))-1, a)
+			db.passages.added(a.ID, first, first+int64(len(a.prep.spans))-1, out[i].Status == Updated)
 		}
 	}
 	return out, nil
@@ -181,23 +181,18 @@ func (a *Article) prepare(now time.Time) {
 	p.fingerprint = int64(text.Fingerprint(a.Text))
 	p.spans = splitPassages(a.Text)
 	p.words = make([]int64, len(p.spans))
-	toks, n := text.AppendIndexTokens(nil, a.Title)
-	p.titleTokens = int64(n)
-	titleTF := make(map[string]int, len(toks))
-	for _, t := range toks {
-		titleTF[t]++
-	}
-	counts := make(map[string]int, 128)
+	var x passageIndexer
+	x.setTitle(a.Title)
+	p.titleTokens = int64(x.titleTokens)
 	p.terms = make([][]termFreq, len(p.spans))
 	p.lengths = make([]int, len(p.spans))
 	p.chunks = make([][]byte, len(p.spans))
 	for i, sp := range p.spans {
 		cut, next := chunkBounds(p.spans, i, len(a.Text))
 		p.chunks[i] = encodeChunk(a.Text[cut:next])
-		toks, n = text.AppendIndexTokens(toks[:0], a.Text[sp.Start:sp.End])
-		p.words[i] = int64(n)
-		p.terms[i] = passageTerms(toks, titleTF, counts)
-		p.lengths[i] = int(p.titleTokens) + n
+		var words int
+		p.terms[i], p.lengths[i], words = x.passage(a.Text[sp.Start:sp.End])
+		p.words[i] = int64(words)
 	}
 }
 

@@ -75,7 +75,7 @@ func TestPassageMapFiltersAsSQL(t *testing.T) {
 			}
 		}
 	}
-	if len(db.passages.runs) != 12 || db.passages.run(db.passages.runs[3].first) == nil || db.passages.run(1000) != nil {
+	if len(db.passages.runs) != 12 || db.passages.article(db.passages.runs[3].first) == 0 || db.passages.article(1000) != 0 {
 		t.Fatalf("the map holds %d runs", len(db.passages.runs))
 	}
 	check("built")

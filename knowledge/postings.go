@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/herald-bot/herald/knowledge/text"
@@ -64,23 +63,47 @@ type termFreq struct {
 	body, title uint16
 }
 
-// passageTerms lists the distinct terms of a passage from its index tokens
-// and its headline's term counts; counts is scratch space.
-func passageTerms(body []string, title map[string]int, counts map[string]int) []termFreq {
-	clear(counts)
-	for _, t := range body {
-		counts[t]++
+// passageIndexer computes what the index keeps of an article's passages:
+// set the headline, then call passage for each passage in turn. Storing
+// an article and rebuilding the index both use it, so they agree.
+type passageIndexer struct {
+	titleTF     map[string]int
+	titleTokens int
+	toks        []string
+	counts      map[string]int // scratch
+}
+
+// setTitle starts an article.
+func (x *passageIndexer) setTitle(title string) {
+	x.toks, x.titleTokens = text.AppendIndexTokens(x.toks[:0], title)
+	x.titleTF = make(map[string]int, len(x.toks))
+	for _, t := range x.toks {
+		x.titleTF[t]++
 	}
-	out := make([]termFreq, 0, len(counts)+len(title))
-	for t, n := range counts {
-		out = append(out, termFreq{term: t, body: clampCount(n), title: clampCount(title[t])})
+}
+
+// passage returns the distinct terms of a passage of the article (the
+// headline's counted too), its length in tokens with the headline, and its
+// own length in tokens (stop words included).
+func (x *passageIndexer) passage(body string) (terms []termFreq, length, words int) {
+	x.toks, words = text.AppendIndexTokens(x.toks[:0], body)
+	if x.counts == nil {
+		x.counts = make(map[string]int, 128)
 	}
-	for t, n := range title {
-		if counts[t] == 0 {
-			out = append(out, termFreq{term: t, title: clampCount(n)})
+	clear(x.counts)
+	for _, t := range x.toks {
+		x.counts[t]++
+	}
+	terms = make([]termFreq, 0, len(x.counts)+len(x.titleTF))
+	for t, n := range x.counts {
+		terms = append(terms, termFreq{term: t, body: clampCount(n), title: clampCount(x.titleTF[t])})
+	}
+	for t, n := range x.titleTF {
+		if x.counts[t] == 0 {
+			terms = append(terms, termFreq{term: t, title: clampCount(n)})
 		}
 	}
-	return out
+	return terms, x.titleTokens + words, words
 }
 
 func clampCount(n int) uint16 {
@@ -580,10 +603,10 @@ func (c *segmentCursor) fill(ctx context.Context, tx *sql.Tx) error {
 // without the postings of removed passages.
 func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 	deleted := map[int64]bool{}
-	ids := make([]string, len(group))
+	ids := make([]int64, len(group))
 	merged := segmentInfo{minPID: group[0].minPID, maxPID: group[0].maxPID}
 	for i, s := range group {
-		ids[i] = strconv.FormatInt(s.id, 10)
+		ids[i] = s.id
 		merged.passages += s.passages
 		merged.minPID = min(merged.minPID, s.minPID)
 		merged.maxPID = max(merged.maxPID, s.maxPID)
@@ -677,7 +700,7 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 	if err := w.finish(ctx); err != nil {
 		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
-	in := strings.Join(ids, ",")
+	in := sqlIDs(ids)
 	for _, q := range []string{`DELETE FROM postings WHERE seg IN (` + in + `)`, `DELETE FROM segments WHERE id IN (` + in + `)`} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
@@ -913,11 +936,6 @@ func worse(a, b scoredPassage) bool {
 	return a.id < b.id
 }
 
-// querier is what reading the index needs: a database or a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // rebuildPostings indexes every stored passage again, from its stored text
 // and its article's headline, into fresh segments. It runs when a database
 // made before Herald kept its own index is opened.
@@ -934,13 +952,10 @@ func rebuildPostings(ctx context.Context, tx *sql.Tx) error {
 		title           string
 	}
 	var (
-		b          segmentBuilder
-		after      int64
-		lastArt    int64 = -1
-		titleTF    map[string]int
-		titleCount int
-		toks       []string
-		counts     = map[string]int{}
+		b       segmentBuilder
+		after   int64
+		lastArt int64 = -1
+		x       passageIndexer
 	)
 	for {
 		page, err := queryAll(ctx, tx, func(r rowScanner) (stored, error) {
@@ -954,15 +969,10 @@ func rebuildPostings(ctx context.Context, tx *sql.Tx) error {
 		for _, s := range page {
 			if s.artID != lastArt {
 				lastArt = s.artID
-				toks, titleCount = text.AppendIndexTokens(toks[:0], s.title)
-				titleTF = map[string]int{}
-				for _, t := range toks {
-					titleTF[t]++
-				}
+				x.setTitle(s.title)
 			}
-			var n int
-			toks, n = text.AppendIndexTokens(toks[:0], mustPassageText(s.chunk, s.seq, s.start, s.end))
-			b.add(s.id, passageTerms(toks, titleTF, counts), titleCount+n)
+			terms, length, _ := x.passage(mustPassageText(s.chunk, s.seq, s.start, s.end))
+			b.add(s.id, terms, length)
 			after = s.id
 		}
 		if len(page) == 0 || b.passages >= 50000 {

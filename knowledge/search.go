@@ -271,37 +271,21 @@ func (db *DB) loadCandidates(ctx context.Context, ids []int64, f Filter) ([]*can
 // in its stored chunk (see cutPassageTexts), for callers that keep only
 // some of the candidates.
 func (db *DB) loadCandidatesStored(ctx context.Context, ids []int64, f Filter) ([]*candidate, error) {
-	where, args := filterSQL(f)
 	byID := make(map[int64]*candidate, len(ids))
-	for start := 0; start < len(ids); start += maxSQLIDs {
-		part := ids[start:min(start+maxSQLIDs, len(ids))]
-		list := make([]string, len(part))
-		for i, id := range part {
-			list[i] = strconv.FormatInt(id, 10)
-		}
-		rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+`, p.id, p.seq, p.start, p.end, p.words, p.chunk
-			FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id IN (`+strings.Join(list, ",")+`) AND `+where, args...)
+	err := db.queryPassages(ctx, ids, f, articleColumns+`, p.id, p.seq, p.start, p.end, p.words, p.chunk`, func(r rowScanner) error {
+		c := &candidate{}
+		p := &c.hit.Passage
+		a, err := scanArticle(r, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &c.chunk)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+			return err
 		}
-		for rows.Next() {
-			c := &candidate{}
-			p := &c.hit.Passage
-			a, err := scanArticle(rows, &p.ID, &p.Seq, &p.Start, &p.End, &c.words, &c.chunk)
-			if err != nil {
-				rows.Close()
-				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-			}
-			p.ArticleID = a.ID
-			c.hit.Article = a
-			byID[p.ID] = c
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-		}
+		p.ArticleID = a.ID
+		c.hit.Article = a
+		byID[p.ID] = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]*candidate, 0, len(byID))
 	for _, id := range ids {
@@ -311,6 +295,42 @@ func (db *DB) loadCandidatesStored(ctx context.Context, ids []int64, f Filter) (
 		}
 	}
 	return out, nil
+}
+
+// queryPassages selects cols (over passages p joined with their articles a)
+// for the passages ids that exist and pass the filter, a few hundred ids a
+// statement, and scans each row with scan.
+func (db *DB) queryPassages(ctx context.Context, ids []int64, f Filter, cols string, scan func(rowScanner) error) error {
+	where, args := filterSQL(f)
+	for start := 0; start < len(ids); start += maxSQLIDs {
+		part := ids[start:min(start+maxSQLIDs, len(ids))]
+		rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM passages p JOIN articles a ON a.id = p.article_id
+			WHERE p.id IN (`+sqlIDs(part)+`) AND `+where, args...)
+		if err != nil {
+			return WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return WrapError(EINTERNAL, "Cannot search the articles.", err)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return WrapError(EINTERNAL, "Cannot search the articles.", err)
+		}
+	}
+	return nil
+}
+
+// sqlIDs writes ids as an SQL list (they are numbers: nothing to quote).
+func sqlIDs(ids []int64) string {
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(list, ",")
 }
 
 // cutPassageTexts decompresses the candidates' chunks into passage texts.

@@ -189,6 +189,11 @@ func (db *DB) endWrite(tx *sql.Tx) {
 	<-db.writeGate
 }
 
+// querier is what queryAll reads from: a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // queryAll runs query and scans every row with scan; a failure is an
 // EINTERNAL error that keeps its cause.
 func queryAll[T any](ctx context.Context, db querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {

@@ -39,6 +39,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Defaults of vector search and embedding.
@@ -1491,53 +1492,87 @@ const unknownDate = math.MinInt64
 
 // articlePredicate returns a function that tells, from the article
 // metadata held in memory, whether f allows an article. It mirrors
-// filterSQL; it may be stale (an article updated or an id reused since it
-// was read), so VectorSearch checks its results with SQL. Unknown articles
-// are allowed, for the check to decide.
+// filterSQL; it may be stale (an article updated since it was read), so
+// VectorSearch checks its results with SQL. Unknown articles are allowed,
+// for the check to decide.
 func (db *DB) articlePredicate(ctx context.Context, f Filter) (func(articleID int64) bool, error) {
+	v, err := db.articleView(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return v.allows, nil
+}
+
+// articleView is the article metadata held in memory, seen through a
+// filter: the vector search and the keyword first stage both filter with
+// it before SQL has the last word.
+type articleView struct {
+	metas              []articleMeta
+	f                  Filter
+	sources            []string
+	since, until, asOf int64
+}
+
+// articleView reads the articles added since the last call and returns the
+// metadata seen through f.
+func (db *DB) articleView(ctx context.Context, f Filter) (*articleView, error) {
 	st := &db.vec
 	st.mu.Lock()
 	err := db.refreshArticleMeta(ctx)
-	metas := st.articles
+	v := &articleView{metas: st.articles, f: f, since: f.Since.Unix(), until: f.Until.Unix(), asOf: f.AsOf.Unix()}
 	st.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	var sources []string
 	for _, s := range f.Sources {
-		sources = append(sources, strings.ToLower(strings.TrimSpace(s)))
+		v.sources = append(v.sources, strings.ToLower(strings.TrimSpace(s)))
 	}
-	since, until, asOf := f.Since.Unix(), f.Until.Unix(), f.AsOf.Unix()
-	return func(id int64) bool {
-		if id <= 0 || id >= int64(len(metas)) || !metas[id].known {
-			return true
-		}
-		a := &metas[id]
-		switch f.GuildID {
-		case "*":
-		case "":
-			if a.guild != "" {
-				return false
-			}
-		default:
-			if a.guild != "" && a.guild != f.GuildID {
-				return false
-			}
-		}
-		if !f.Since.IsZero() && (a.published == unknownDate || a.published < since) {
-			return false
-		}
-		if !f.Until.IsZero() && (a.published == unknownDate || a.published >= until) {
-			return false
-		}
-		if !f.AsOf.IsZero() && a.published != unknownDate && a.published > asOf {
-			return false
-		}
-		if len(sources) > 0 && !slices.Contains(sources, a.source) {
-			return false
-		}
+	return v, nil
+}
+
+// known reports whether the metadata of article id is held.
+func (v *articleView) known(id int64) bool {
+	return id > 0 && id < int64(len(v.metas)) && v.metas[id].known
+}
+
+// published is the publication date of a known article (zero if unknown).
+func (v *articleView) published(id int64) time.Time {
+	if !v.known(id) || v.metas[id].published == unknownDate {
+		return time.Time{}
+	}
+	return time.Unix(v.metas[id].published, 0).UTC()
+}
+
+// allows is filterSQL's condition for article id; unknown articles pass.
+func (v *articleView) allows(id int64) bool {
+	if !v.known(id) {
 		return true
-	}, nil
+	}
+	a, f := &v.metas[id], v.f
+	switch f.GuildID {
+	case "*":
+	case "":
+		if a.guild != "" {
+			return false
+		}
+	default:
+		if a.guild != "" && a.guild != f.GuildID {
+			return false
+		}
+	}
+	if !f.Since.IsZero() && (a.published == unknownDate || a.published < v.since) {
+		return false
+	}
+	if !f.Until.IsZero() && (a.published == unknownDate || a.published >= v.until) {
+		return false
+	}
+	if !f.AsOf.IsZero() && a.published != unknownDate && a.published > v.asOf {
+		return false
+	}
+	if len(v.sources) > 0 && !slices.Contains(v.sources, a.source) {
+		return false
+	}
+	return true
 }
 
 // refreshArticleMeta reads the articles added since the last call. The
