@@ -27,6 +27,7 @@ type passageMap struct {
 	mu    sync.RWMutex
 	state int          // mapEmpty, mapBuilding or mapReady
 	runs  []passageRun // by first passage id; an article's passages have consecutive ids
+	done  chan struct{} // closed when the build ends
 	// changed holds the articles this process updated or removed since
 	// the metadata was read: their passages are looked up in SQLite.
 	changed map[int64]bool
@@ -44,10 +45,16 @@ type passageRun struct {
 }
 
 // PrepareSearch starts building, in the background, what makes searches
-// fast (the passage map); searches work, from SQLite, until it is done.
-// A long-running process (the bot) calls it at start; otherwise the first
-// search does.
-func (db *DB) PrepareSearch() { db.passages.ready(db) }
+// fast (the passage map and the article metadata); searches work, from
+// SQLite, until it is done. A long-running process (the bot) calls it at
+// start; otherwise the first search does. The channel is closed when the
+// build ends.
+func (db *DB) PrepareSearch() <-chan struct{} {
+	db.passages.ready(db)
+	db.passages.mu.RLock()
+	defer db.passages.mu.RUnlock()
+	return db.passages.done
+}
 
 // ready reports whether the map can be used, starting its build on first
 // call.
@@ -62,6 +69,7 @@ func (m *passageMap) ready(db *DB) bool {
 		m.mu.Lock()
 		if m.state == mapEmpty {
 			m.state = mapBuilding
+			m.done = make(chan struct{})
 			go m.build(db)
 		}
 		m.mu.Unlock()
@@ -70,6 +78,7 @@ func (m *passageMap) ready(db *DB) bool {
 }
 
 func (m *passageMap) build(db *DB) {
+	defer close(m.done)
 	fail := func(err error) {
 		// The map stays "building": never retried, SQLite serves.
 		db.Logger.Warn("cannot map passages to articles in memory; searches read them from the database", "err", err)
@@ -117,6 +126,12 @@ func (m *passageMap) build(db *DB) {
 		return
 	}
 	sort.Slice(runs, func(i, j int) bool { return runs[i].first < runs[j].first })
+	// Read the article metadata now too, so that no search pays for
+	// reading it whole.
+	if _, err := db.articleView(ctx, Filter{GuildID: "*"}); err != nil {
+		fail(err)
+		return
+	}
 	m.mu.Lock()
 	// Writes of this process while building: keep those the snapshot
 	// missed (they come after it).

@@ -1446,7 +1446,7 @@ func (db *DB) VectorSearch(ctx context.Context, emb Embedder, query string, f Fi
 			ids[i] = h.PassageID
 		}
 		// SQL has the last word on what exists and what f allows.
-		ok, err := db.filterPassageIDs(ctx, ids, where, args)
+		ok, err := db.filterPassageIDs(ctx, ids, f)
 		if err != nil {
 			return nil, err
 		}
@@ -1633,37 +1633,18 @@ func asciiLower(s string) string {
 	return s
 }
 
-// filterPassageIDs returns which of ids are passages that f's WHERE clause
-// allows.
-func (db *DB) filterPassageIDs(ctx context.Context, ids []int64, where string, args []any) (map[int64]bool, error) {
+// filterPassageIDs returns which of ids are passages that f allows.
+func (db *DB) filterPassageIDs(ctx context.Context, ids []int64, f Filter) (map[int64]bool, error) {
 	ok := make(map[int64]bool, len(ids))
-	for start := 0; start < len(ids); start += maxSQLIDs {
-		part := ids[start:min(start+maxSQLIDs, len(ids))]
-		qargs := make([]any, 0, len(part)+len(args))
-		for _, id := range part {
-			qargs = append(qargs, id)
+	err := db.queryPassages(ctx, ids, f, `p.id`, func(r rowScanner) error {
+		var id int64
+		if err := r.Scan(&id); err != nil {
+			return err
 		}
-		qargs = append(qargs, args...)
-		rows, err := db.db.QueryContext(ctx, `SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id IN (`+placeholders(len(part))+`) AND `+where, qargs...)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-			}
-			ok[id] = true
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
-		}
-	}
-	return ok, nil
+		ok[id] = true
+		return nil
+	})
+	return ok, err
 }
 
 // allowedPassages lists every passage f's WHERE clause allows.

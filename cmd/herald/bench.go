@@ -169,6 +169,7 @@ type benchReport struct {
 	DBMB              float64 `json:"db_mb"`
 	DBToText          float64 `json:"db_to_text"`
 	OpenMS            float64 `json:"open_ms"`
+	SearchReadyMS     float64 `json:"search_ready_ms"`
 	Questions         int     `json:"questions"`
 	RetrievalP50      float64 `json:"retrieval_ms_p50"`
 	RetrievalP95      float64 `json:"retrieval_ms_p95"`
@@ -236,6 +237,11 @@ the same passages, database size against the text it holds, and memory.`)
 	}
 	defer db.Close()
 	rep.OpenMS = ms(time.Since(start))
+	// As serve does: prepare searches at start; the questions are timed
+	// once that is done (it is measured apart).
+	start = time.Now()
+	<-db.PrepareSearch()
+	rep.SearchReadyMS = ms(time.Since(start))
 	counts, err := db.Counts(ctx, "*")
 	if err != nil {
 		return err
@@ -301,7 +307,7 @@ the same passages, database size against the text it holds, and memory.`)
 	if rep.IngestSeconds > 0 {
 		fmt.Fprintf(w, "ingest   %.1f s, %.0f articles/s\n", rep.IngestSeconds, rep.ArticlesPerSecond)
 	}
-	fmt.Fprintf(w, "open     %.1f ms\n", rep.OpenMS)
+	fmt.Fprintf(w, "open     %.1f ms; searches prepared in the background in %.0f ms\n", rep.OpenMS, rep.SearchReadyMS)
 	fmt.Fprintf(w, "retrieve p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d questions\n", rep.RetrievalP50, rep.RetrievalP95, rep.RetrievalMax, rep.Questions)
 	fmt.Fprintf(w, "ask      p95 %.1f ms (extractive)\n", rep.AskP95)
 	fmt.Fprintf(w, "quality  hits@10 %.3f, mrr@10 %.3f", rep.HitsAt10, rep.MRRAt10)
