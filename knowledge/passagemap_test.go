@@ -47,8 +47,7 @@ func TestPassageMapFiltersAsSQL(t *testing.T) {
 	}
 	defer plain.Close()
 	plain.passages.state = mapBuilding
-	db.passages.state = mapBuilding
-	db.passages.build(db)
+	<-db.PrepareSearch()
 
 	filters := []Filter{
 		{GuildID: "*"}, {GuildID: ""}, {GuildID: "g1"}, {GuildID: "g2", Sources: []string{" the week "}},
