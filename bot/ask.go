@@ -276,17 +276,8 @@ func (b *Bot) history(ctx context.Context, convID string) []knowledge.Turn {
 
 // isBotThread reports whether a channel is a thread the bot opened.
 func (b *Bot) isBotThread(channelID string) bool {
-	st := b.Session.State
-	if st == nil || channelID == "" {
-		return false
-	}
-	ch, err := st.Channel(channelID)
-	if err != nil {
-		return false
-	}
-	st.RLock()
-	defer st.RUnlock()
-	return ch.IsThread() && ch.OwnerID != "" && ch.OwnerID == b.botUserID()
+	owner, ok := b.thread(channelID)
+	return ok && owner != "" && owner == b.botUserID()
 }
 
 // streamer collects the answer as it is written and hands it to flush at

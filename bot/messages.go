@@ -151,17 +151,24 @@ func (b *Bot) conversationFor(ctx context.Context, m *discordgo.Message) (string
 
 // isThread reports whether a channel is known to be a thread.
 func (b *Bot) isThread(channelID string) bool {
+	_, ok := b.thread(channelID)
+	return ok
+}
+
+// thread reports whether the session's state knows channelID as a thread,
+// and who owns it.
+func (b *Bot) thread(channelID string) (owner string, ok bool) {
 	st := b.Session.State
-	if st == nil {
-		return false
+	if st == nil || channelID == "" {
+		return "", false
 	}
 	ch, err := st.Channel(channelID)
 	if err != nil {
-		return false
+		return "", false
 	}
 	st.RLock()
 	defer st.RUnlock()
-	return ch.IsThread()
+	return ch.OwnerID, ch.IsThread()
 }
 
 // stripMention removes the bot's mentions from a message and tidies the rest.
