@@ -37,6 +37,11 @@ Bad items are reported one line each; the rest still go in.`)
 			fmt.Fprintf(e.stderr, "failed  %s: %s\n", ev.Item, knowledge.ErrorMessage(ev.Err))
 			return
 		}
+		if ev.Empty {
+			p.clear()
+			fmt.Fprintf(e.stderr, "empty   %s: the file holds no articles\n", ev.Item)
+			return
+		}
 		if p.tty {
 			p.tick()
 		} else if !*quiet {
@@ -46,6 +51,9 @@ Bad items are reported one line each; the rest still go in.`)
 	p.clear()
 	elapsed := time.Since(start)
 	fmt.Fprintf(e.stdout, "%d added, %d updated, %d unchanged, %d failed", sum.Added, sum.Updated, sum.Unchanged, sum.Failed)
+	if sum.Empty > 0 {
+		fmt.Fprintf(e.stdout, ", %d empty", sum.Empty)
+	}
 	if sum.Skipped > 0 {
 		fmt.Fprintf(e.stdout, ", %d other files skipped", sum.Skipped)
 	}
