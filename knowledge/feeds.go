@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -350,47 +351,52 @@ func (db *DB) DueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 	return db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`, now.Unix())
 }
 
-// ClaimDueFeeds returns up to limit due feeds (all when limit <= 0) and,
-// in the same transaction, moves their next poll to now+lease, so that
-// another Herald instance polling the same database leaves them alone
-// while they are polled. RecordFeedPoll then sets the real next poll.
+// ClaimDueFeeds claims up to limit due feeds (all when limit <= 0), most
+// overdue first, in one statement: their next poll moves to now+lease, so
+// that another poller on the same database leaves them alone while they
+// are polled. The returned feeds' NextPollAt is the lease's end; the poller
+// extends the lease with RenewFeedLease while it works, and RecordFeedPoll
+// sets the real next poll. A poll that dies holds its feeds only until the
+// lease ends. (On PostgreSQL the same statement claims with FOR UPDATE
+// SKIP LOCKED in its subquery.)
 func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Feed, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))
 	}
 	defer db.endWrite(tx)
-	q := `SELECT ` + feedColumns + ` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
+	sub := `SELECT id FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
+	args := []any{now.Add(lease).Unix(), now.Unix()}
 	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
+		sub += ` LIMIT ?`
+		args = append(args, limit)
 	}
-	rows, err := tx.QueryContext(ctx, q, now.Unix())
+	out, err := queryAll(ctx, tx, deref(scanFeed), `UPDATE feeds SET next_poll_at = ? WHERE id IN (`+sub+`) RETURNING `+feedColumns, args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	var out []Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			rows.Close()
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-		}
-		out = append(out, *f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	until := now.Add(lease).Unix()
-	for _, f := range out {
-		if _, err := tx.ExecContext(ctx, `UPDATE feeds SET next_poll_at = ? WHERE id = ?`, until, f.ID); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
-		}
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: commit: %w", err))
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// RenewFeedLease moves the lease on a feed from held (the end of the lease
+// as claimed or last renewed) to until, and reports whether it did: it
+// does nothing once the poll was recorded or another poller took the feed
+// after the lease ended. until at or before now releases the feed, due at
+// once for the next poller.
+func (db *DB) RenewFeedLease(ctx context.Context, feedID int64, held, until time.Time) (bool, error) {
+	res, err := db.db.ExecContext(ctx, `UPDATE feeds SET next_poll_at = ? WHERE id = ? AND next_poll_at = ?`, until.Unix(), feedID, held.Unix())
+	if err != nil {
+		return false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("renew the lease on feed %d: %w", feedID, err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("renew the lease on feed %d: %w", feedID, err))
+	}
+	return n == 1, nil
 }
 
 // NextFeedPoll returns when the next active feed is due, or the zero time
