@@ -3,12 +3,15 @@ package knowledge
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Feed limits and defaults.
@@ -105,7 +108,14 @@ type FeedSpec struct {
 	Name      string // optional outlet name
 	Interval  time.Duration
 	CreatedBy string // e.g. a Discord user id, for the record
+	// Keep follows the feed even when DB.FeedCheck finds it unreadable now
+	// (the site is down, or will serve the feed later).
+	Keep bool
 }
+
+// ErrFeedUnreadable is in the chain of AddFeed's error when DB.FeedCheck
+// refused the feed, so that a caller can say how to follow it anyway.
+var ErrFeedUnreadable = errors.New("the feed cannot be read")
 
 // CheckFeedURL returns rawURL trimmed when it is an absolute http or https
 // address without credentials, and an EINVALID error saying what is wrong
@@ -161,8 +171,12 @@ func clampInterval(d time.Duration) time.Duration {
 }
 
 // AddFeed subscribes to a feed in spec.GuildID's scope. The feed is due at
-// once. Adding the same URL twice in one scope is an ECONFLICT; a server
-// may have at most MaxGuildFeeds feeds.
+// once. When DB.FeedCheck is set, the feed is fetched first and refused,
+// with the reason, when it cannot be read (unless spec.Keep); nothing is
+// stored then, so adding it again once the cause is fixed works. Adding a
+// URL the scope already follows is an ECONFLICT, unless that feed is
+// failing or was disabled: then it is resumed and returned. A server may
+// have at most MaxGuildFeeds feeds.
 func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 	u, err := CheckFeedURL(spec.URL)
 	if err != nil {
@@ -174,6 +188,34 @@ func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 	name := strings.Join(strings.Fields(spec.Name), " ")
 	if len([]rune(name)) > 100 {
 		return nil, Errorf(EINVALID, "The feed's name is too long (at most 100 characters).")
+	}
+	existing, err := scanFeed(db.db.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE guild_id = ? AND url = ?`, spec.GuildID, u))
+	switch {
+	case isNoRows(err):
+		existing = nil
+	case err != nil:
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("add feed %s: find it: %w", u, err))
+	case existing.Failures == 0 && existing.DisabledReason == "":
+		return nil, Errorf(ECONFLICT, "Herald already follows %s here.", u)
+	}
+	// The check fetches the feed: no transaction is open meanwhile.
+	if db.FeedCheck != nil && !spec.Keep {
+		if cerr := db.FeedCheck(ctx, u); cerr != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			reason := ErrorMessage(cerr)
+			msg := fmt.Sprintf("Herald cannot follow %s: %s.", u, strings.TrimSuffix(reason, "."))
+			if r, _ := utf8.DecodeRuneInString(reason); unicode.IsUpper(r) {
+				msg = fmt.Sprintf("Herald cannot follow %s. %s", u, reason) // already a sentence
+			}
+			return nil, WrapError(ErrorCode(cerr), msg, errors.Join(ErrFeedUnreadable, cerr))
+		}
+	}
+	if existing != nil {
+		// It failed before and reads now (or the caller keeps it anyway):
+		// poll it again at once.
+		return db.ResumeFeed(ctx, spec.GuildID, strconv.FormatInt(existing.ID, 10))
 	}
 	now := db.Now()
 	tx, err := db.beginWrite(ctx)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,7 +15,7 @@ import (
 
 const feedUsage = `Manages the news feeds (RSS, Atom, JSON Feed) Herald follows.
 
-  herald feed add URL [--name NAME] [--interval 30m] [--guild ID] [--no-poll]
+  herald feed add URL [--name NAME] [--interval 30m] [--guild ID] [--no-poll] [--keep]
   herald feed remove URL|ID
   herald feed list [--json]
   herald feed pause URL|ID
@@ -22,9 +23,12 @@ const feedUsage = `Manages the news feeds (RSS, Atom, JSON Feed) Herald follows.
   herald feed poll [--all] [--json]
 
 Feeds added here are the operator's: their articles are visible in every
-Discord server. --guild adds a feed for one server only. 'poll' polls every
-feed that is due now (--all: every active feed) and reports what came in;
-'herald serve' polls on its own schedule.`
+Discord server. --guild adds a feed for one server only. 'add' fetches the
+feed first and refuses one Herald cannot read (a missing page, a web page
+that is not a feed, a site that refuses the connection, a private address),
+saying why; --keep follows it anyway. 'poll' polls every feed that is due now
+(--all: every active feed) and reports what came in; 'herald serve' polls on
+its own schedule.`
 
 func runFeed(ctx context.Context, e *env) error {
 	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
@@ -122,11 +126,12 @@ func cliLogger(e *env) *slog.Logger {
 }
 
 func runFeedAdd(ctx context.Context, e *env) error {
-	fs := newFlags(e, "feed add", "URL", "Follows a feed. Its recent items are fetched at once (unless --no-poll), then on its interval.")
+	fs := newFlags(e, "feed add", "URL", "Follows a feed, once a fetch shows Herald can read it. Its recent items are stored at once (unless --no-poll), then on its interval.")
 	name := fs.String("name", "", "outlet name for the feed's articles (default: the feed's title)")
 	interval := fs.Duration("interval", 0, "time between polls (default $HERALD_FEED_INTERVAL or 30m; at least 5m)")
 	guild := fs.String("guild", "", "Discord server id the feed belongs to (default: the operator's, visible everywhere)")
-	noPoll := fs.Bool("no-poll", false, "do not fetch the feed now")
+	noPoll := fs.Bool("no-poll", false, "do not store the feed's items now")
+	keep := fs.Bool("keep", false, "follow the feed even when it cannot be read now")
 	dbFlag := dbPathFlag(fs)
 	args, err := parseArgs(fs, e.args, oneArg)
 	if err != nil {
@@ -137,17 +142,22 @@ func runFeedAdd(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
-	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: args[0], GuildID: *guild, Name: *name, Interval: *interval, CreatedBy: "cli"})
+	p, err := newPoller(e, db, cliLogger(e))
+	if err != nil {
+		return err
+	}
+	db.FeedCheck = p.CheckFeed
+	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: args[0], GuildID: *guild, Name: *name, Interval: *interval, CreatedBy: "cli", Keep: *keep})
+	if errors.Is(err, knowledge.ErrFeedUnreadable) {
+		return knowledge.WrapError(knowledge.ErrorCode(err),
+			knowledge.ErrorMessage(err)+" Fix the address (or the site) and add it again, or follow it anyway with --keep.", err)
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Following %s (feed %d).\n", f.URL, f.ID)
 	if *noPoll {
 		return nil
-	}
-	p, err := newPoller(e, db, cliLogger(e))
-	if err != nil {
-		return err
 	}
 	rep := p.PollFeed(ctx, *f)
 	printFeedReport(e.stdout, rep)

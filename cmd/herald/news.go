@@ -32,6 +32,7 @@ func startNews(ctx context.Context, e *env, db *knowledge.DB, b *bot.Bot) (wait 
 	if err != nil {
 		return nil, err
 	}
+	db.FeedCheck = poller.CheckFeed // /feed add refuses a feed it cannot read
 	news := &bot.News{Feeds: db, Summarizer: summarizer, Articles: db, Digests: sched.Digester, Schedules: db}
 	b.Commands = append(b.Commands, news.Commands()...)
 	var wg sync.WaitGroup

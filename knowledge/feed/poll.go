@@ -530,6 +530,27 @@ func feedHost(raw string) string {
 	return strings.ToLower(u.Hostname())
 }
 
+// CheckFeed fetches the feed at rawURL once, as a poll would, and returns
+// why Herald cannot follow it, or nil when it is a feed Herald can read:
+// the site's answer ("the site answered 404 Not Found"), a page that is not
+// a feed (naming the feed the page links to, if any), a refused connection
+// or an unknown host, a private address without permission. An empty feed
+// is readable. It is what cmd/herald sets as knowledge.DB.FeedCheck.
+func (p *Poller) CheckFeed(ctx context.Context, rawURL string) error {
+	resp, err := p.Feeds.Get(ctx, rawURL, FeedTypes, nil)
+	if err != nil {
+		return err
+	}
+	base := resp.FinalURL
+	if base == "" {
+		base = rawURL
+	}
+	if _, err := ParseFeed(resp.Body, resp.Header.Get("Content-Type"), base); err != nil {
+		return err
+	}
+	return nil
+}
+
 // PollFeed polls one feed now and records the outcome.
 func (p *Poller) PollFeed(ctx context.Context, f knowledge.Feed) FeedReport {
 	rep := p.poll(ctx, f, p.Options.withDefaults())
