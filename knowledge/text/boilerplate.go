@@ -50,6 +50,7 @@ const (
 	fSubNoun                      // subscribe, sign up, subscription: also what articles report on
 	fToolbar                      // print, tweet, comments, link: share toolbar words
 	fDigit                        // a digit
+	fPlayerUI                     // replay, player, caption, playback: the words of player controls
 )
 
 // triggers are the lower-case words that set flags.
@@ -67,8 +68,10 @@ var triggers = map[string]bflag{
 	"cookie": fPrivacy, "cookies": fPrivacy, "privacy": fPrivacy, "consent": fPrivacy, "gdpr": fPrivacy,
 	"terms": fPrivacy, "personal": fPrivacy, "processing": fPrivacy, "recaptcha": fPrivacy, "registration": fPrivacy,
 	"agree": fPrivacy, "datenschutz": fPrivacy, "einwilligung": fPrivacy, "datenschutzerklärung": fPrivacy,
-	"video": fPlayer, "videos": fPlayer, "player": fPlayer, "caption": fPlayer, "replay": fPlayer, "watched": fPlayer,
-	"watch": fPlayer, "playing": fPlayer, "loaded": fPlayer, "loading": fPlayer, "playback": fPlayer, "autoplay": fPlayer, "feedback": fPlayer,
+	"video": fPlayer, "videos": fPlayer, "player": fPlayer | fPlayerUI, "caption": fPlayer | fPlayerUI, "replay": fPlayer | fPlayerUI,
+	"watched": fPlayer, "watch": fPlayer, "playing": fPlayer, "loaded": fPlayer | fPlayerUI, "loading": fPlayer | fPlayerUI,
+	"playback": fPlayer | fPlayerUI, "autoplay": fPlayer | fPlayerUI, "feedback": fPlayer | fPlayerUI, "captions": fPlayer | fPlayerUI,
+	"browser": fPlayerUI, "javascript": fPlayerUI, "play": fPlayerUI, "played": fPlayerUI,
 	"contact": fContact, "reach": fContact, "reached": fContact, "email": fContact, "e-mail": fContact, "tips": fContact,
 	"twitter": fContact | fSocial, "facebook": fContact | fSocial, "instagram": fContact | fSocial, "tiktok": fSocial,
 	"linkedin": fSocial, "youtube": fSocial, "whatsapp": fSocial, "threads": fSocial, "bluesky": fSocial, "mastodon": fSocial,
@@ -100,42 +103,90 @@ var triggerFilter = func() (t [26 * 26]uint32) {
 	return t
 }()
 
-// wordBytes are the ASCII bytes that belong to a word for scanFlags.
-var wordBytes = func() (t [utf8.RuneSelf]bool) {
+// flagClass classifies ASCII bytes for scanFlags: letters, digits and the
+// apostrophe and hyphen inside words; 0 for the rest.
+var flagClass = func() (t [utf8.RuneSelf]uint8) {
 	for c := 'a'; c <= 'z'; c++ {
-		t[c], t[c-'a'+'A'] = true, true
+		t[c], t[c-'a'+'A'] = clsLetter, clsLetter
 	}
 	for c := '0'; c <= '9'; c++ {
-		t[c] = true
+		t[c] = clsDigit
 	}
-	t['\''], t['-'] = true, true
+	t['\''], t['-'] = clsJoin, clsJoin
 	return t
 }()
+
+const (
+	clsLetter uint8 = 1 << iota
+	clsDigit
+	clsJoin
+)
 
 // scanFlags returns the flags of s and how many words it has, in one pass
 // over its bytes; it does not allocate.
 func scanFlags(s string) (bflag, int) {
 	var f bflag
+	var seen uint8
 	words := 0
 	prevSign := false
-	start := -1 // start of the current word
-	word := func(end int) {
-		w := s[start:end]
-		start = -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf && flagClass[c] == 0 {
+			switch c {
+			case '@':
+				f |= fAt
+			case '"':
+				f |= fQuote
+			}
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != '’' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				if r == '“' || r == '”' || r == '„' || r == '«' || r == '»' {
+					f |= fQuote
+				}
+				i += size
+				continue
+			}
+		}
+		// A word: ASCII letters, digits, apostrophes and hyphens, and
+		// letters beyond ASCII (the German triggers are written in lower
+		// case, so such words are looked up by their bytes).
+		start := i
+		for i < len(s) {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				k := flagClass[c]
+				if k == 0 {
+					break
+				}
+				seen |= k
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != '’' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			i += size
+		}
 		words++
+		w := s[start:i]
 		n := len(w)
 		a, z := w[0]|0x20, w[n-1]|0x20
 		if n > 31 || a < 'a' || a > 'z' || z < 'a' || z > 'z' || triggerFilter[int(a-'a')*26+int(z-'a')]&(1<<n) == 0 {
 			prevSign = false
-			return
+			continue
 		}
 		var buf [31]byte
-		for i := 0; i < n; i++ {
-			c := w[i]
+		for k := 0; k < n; k++ {
+			c := w[k]
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			buf[i] = c
+			buf[k] = c
 		}
 		lw := buf[:n]
 		if prevSign && n == 2 && lw[0] == 'u' && lw[1] == 'p' {
@@ -144,50 +195,8 @@ func scanFlags(s string) (bflag, int) {
 		f |= triggers[string(lw)]
 		prevSign = string(lw) == "sign" || string(lw) == "signing"
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if wordBytes[c] {
-				if start < 0 {
-					start = i
-				}
-				if c <= '9' && c >= '0' {
-					f |= fDigit
-				}
-			} else {
-				switch c {
-				case '@':
-					f |= fAt
-				case '"':
-					f |= fQuote
-				}
-				if start >= 0 {
-					word(i)
-				}
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == '’' || unicode.IsLetter(r) || unicode.IsDigit(r):
-			// Words with letters beyond ASCII are looked up by their bytes:
-			// the German triggers are written in lower case.
-			if start < 0 {
-				start = i
-			}
-		default:
-			if r == '“' || r == '”' || r == '„' || r == '«' || r == '»' {
-				f |= fQuote
-			}
-			if start >= 0 {
-				word(i)
-			}
-		}
-		i += size
-	}
-	if start >= 0 {
-		word(len(s))
+	if seen&clsDigit != 0 {
+		f |= fDigit
 	}
 	return f, words
 }
@@ -365,7 +374,7 @@ var playerPhrases = []string{
 	"how relevant is this ad", "ad feedback", "video player was slow", "video content never loaded",
 	"ad froze or did not finish loading", "did not finish loading", "audio on ad was too loud",
 	"video content did not start", "replay more videos", "more videos ...", "more videos …",
-	"hide caption", "this video is no longer available", "your browser does not support the video",
+	"hide caption", "your browser does not support the video",
 	"click to play", "tap to play", "press play to", "video will play", "playback speed",
 	"turn on captions", "close captions", "enable javascript to play", "watch the full video",
 	"the video player", "this video can not be played", "this video cannot be played",
@@ -835,7 +844,7 @@ func isSignature(f []string, line string) bool {
 // isPlayerText reports whether a line is the text of a video player or a
 // photo gallery.
 func isPlayerText(line string, f bflag) bool {
-	if f&(fPlayer|fAd|fCredit) == 0 {
+	if f&(fPlayer|fPlayerUI|fAd|fCredit) == 0 {
 		return false
 	}
 	for _, p := range playerCaps {
@@ -1155,7 +1164,7 @@ func boilerplateLines(s, outlet string) []textLine {
 			l.drop = true
 			continue
 		}
-		if l.flags&(fStrongCTA|fWeakCTA|fSubNoun|fPrivacy|fContact|fCredit|fAd|fPlayer|fAt) != 0 {
+		if needsSentenceRules(line, l.flags) {
 			sentenceRules(s, l)
 		}
 		if l.words >= 12 && !l.drop {
@@ -1163,6 +1172,23 @@ func boilerplateLines(s, outlet string) []textLine {
 		}
 	}
 	return lines
+}
+
+// needsSentenceRules reports whether a line with flags f may hold a
+// sentence that sentenceRules drops: most lines of an article cannot, and
+// are spared splitting and a second scan.
+func needsSentenceRules(line string, f bflag) bool {
+	switch {
+	case f&(fStrongCTA|fSubNoun|fAt|fCredit|fAd|fPlayerUI) != 0:
+		return true
+	case f&fWeakCTA != 0 && (f&(fYou|fHere|fWe|fSocial|fPromoNoun|fJournalism) != 0 || strings.Contains(line, "hare ")):
+		return true
+	case f&fPrivacy != 0 && (f&(fYou|fWe) != 0 || strings.Contains(line, "Sie ")):
+		return true
+	case f&fDigit != 0 && f&fContact != 0:
+		return true
+	}
+	return false
 }
 
 // sentenceRules marks the sentences of a line that are calls to action,
@@ -1184,7 +1210,7 @@ func sentenceRules(s string, l *textLine) {
 		switch {
 		case isContact(sent, f):
 			drop[i], contact = true, true
-		case f&(fPlayer|fAd|fCredit) != 0 && isPlayerText(sent, f):
+		case f&(fPlayerUI|fAd) != 0 && isPlayerText(sent, f):
 			drop[i] = true
 		case protected:
 		case isCallToAction(sent, f, words), isNotice(sent, f), isCreditSentence(sent, f, words):
