@@ -105,7 +105,7 @@ var triggerFilter = func() (t [26 * 26]uint32) {
 
 // flagClass classifies ASCII bytes for scanFlags: letters, digits and the
 // apostrophe and hyphen inside words; 0 for the rest.
-var flagClass = func() (t [utf8.RuneSelf]uint8) {
+var flagClass = func() (t [256]uint8) {
 	for c := 'a'; c <= 'z'; c++ {
 		t[c], t[c-'a'+'A'] = clsLetter, clsLetter
 	}
@@ -113,6 +113,9 @@ var flagClass = func() (t [utf8.RuneSelf]uint8) {
 		t[c] = clsDigit
 	}
 	t['\''], t['-'] = clsJoin, clsJoin
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = clsHigh
+	}
 	return t
 }()
 
@@ -120,6 +123,9 @@ const (
 	clsLetter uint8 = 1 << iota
 	clsDigit
 	clsJoin
+	clsHigh // a byte of a character beyond ASCII
+
+	clsASCIIWord = clsLetter | clsDigit | clsJoin
 )
 
 // scanFlags returns the flags of s and how many words it has, in one pass
@@ -131,7 +137,8 @@ func scanFlags(s string) (bflag, int) {
 	prevSign := false
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c < utf8.RuneSelf && flagClass[c] == 0 {
+		k := flagClass[c]
+		if k == 0 {
 			switch c {
 			case '@':
 				f |= fAt
@@ -141,7 +148,7 @@ func scanFlags(s string) (bflag, int) {
 			i++
 			continue
 		}
-		if c >= utf8.RuneSelf {
+		if k == clsHigh {
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r != '’' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 				if r == '“' || r == '”' || r == '„' || r == '«' || r == '»' {
@@ -156,15 +163,14 @@ func scanFlags(s string) (bflag, int) {
 		// case, so such words are looked up by their bytes).
 		start := i
 		for i < len(s) {
-			c := s[i]
-			if c < utf8.RuneSelf {
-				k := flagClass[c]
-				if k == 0 {
-					break
-				}
+			k := flagClass[s[i]]
+			if k&clsASCIIWord != 0 {
 				seen |= k
 				i++
 				continue
+			}
+			if k == 0 {
+				break
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
 			if r != '’' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
