@@ -334,12 +334,12 @@ func (p *Poller) pollClaimed(ctx context.Context, f knowledge.Feed, o PollOption
 			p.logger().Warn("cannot release a feed's lease; it is polled again when the lease ends", "feed_id", f.ID, "err", err)
 		}
 	}
-	release2 := hosts.acquire(ctx, feedHost(f.URL))
-	if release2 == nil {
+	freeHost := hosts.acquire(ctx, feedHost(f.URL))
+	if freeHost == nil {
 		release()
 		return FeedReport{Feed: f, Err: ctx.Err()}
 	}
-	defer release2()
+	defer freeHost()
 	rep := p.poll(ctx, f, o)
 	if rep.abandoned {
 		release()
