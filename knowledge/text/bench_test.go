@@ -145,6 +145,7 @@ func BenchmarkDetectLanguage(b *testing.B) {
 		{"en article", articleText},
 		{"de article", germanText},
 		{"fr text", func(testing.TB) string { return frenchSample }},
+		{"sv text (trigrams)", func(testing.TB) string { return swedishSample }},
 		{"question", func(testing.TB) string { return "Was kostet ein Taurus-Marschflugkörper?" }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {

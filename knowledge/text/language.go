@@ -84,16 +84,14 @@ func DetectLanguage(s, fallback string) string {
 	case short:
 		// A script of few languages (Cyrillic, Arabic, Tamil) tells even
 		// in a few words.
-		info := whatlanggo.DetectWithOptions(s, whatlangOptions)
-		if code, ok := whatlangCodes[info.Lang]; ok && info.IsReliable() {
+		if code := detectTrigrams(s); code != "" {
 			return code
 		}
 		return fallback
 	case v.votes[top]*5 >= v.words && v.votes[top] >= 2*v.votes[second]:
 		return voteLanguages[top]
 	}
-	info := whatlanggo.DetectWithOptions(s, whatlangOptions)
-	if code, ok := whatlangCodes[info.Lang]; ok && info.IsReliable() {
+	if code := detectTrigrams(s); code != "" {
 		return code
 	}
 	if v.votes[top]*10 >= v.words && v.votes[top] > v.votes[second] {
@@ -109,6 +107,10 @@ const (
 	// shortTextWords is the word count below which a text is as short as
 	// a question, too short for trigrams.
 	shortTextWords = 12
+	// trigramSample is how much of the sample the trigram model reads: it
+	// costs about a microsecond a byte (whatlanggo sorts its trigrams with
+	// reflection), and a paragraph is enough for it.
+	trigramSample = 1024
 )
 
 // voteLanguages are the languages with stop-word lists, in the order of
@@ -202,6 +204,23 @@ func hasLetter(s string) bool {
 		}
 	}
 	return false
+}
+
+// detectTrigrams returns the language whatlanggo finds in the first
+// trigramSample bytes of s, or "" when it is not confident.
+func detectTrigrams(s string) string {
+	if len(s) > trigramSample {
+		cut := trigramSample
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	info := whatlanggo.DetectWithOptions(s, whatlangOptions)
+	if code, ok := whatlangCodes[info.Lang]; ok && info.IsReliable() {
+		return code
+	}
+	return ""
 }
 
 // whatlangCodes maps the whatlanggo languages Herald stems to their codes.

@@ -9,6 +9,10 @@ import (
 // stop words are known but that is neither English nor German.
 const frenchSample = `Le conseil municipal a approuvé mardi soir la construction d'une digue de 2,4 milliards d'euros à l'embouchure de la baie. Les opposants, dont la coopérative des pêcheurs, ont annoncé qu'ils contesteraient la décision devant le tribunal administratif. « Nous avons tout perdu deux fois », a déclaré une habitante dont la maison avait été inondée en 2021.`
 
+// swedishSample is a Swedish news paragraph: a language Herald stems but
+// has no stop words for, so only the trigram model can tell it.
+const swedishSample = `Kommunfullmäktige i Hamnstaden beslutade på tisdagskvällen att bygga en stormflodsbarriär för 2,4 miljarder euro vid buktens mynning. Motståndarna, bland dem fiskarnas kooperativ, meddelade att de kommer att överklaga beslutet till förvaltningsrätten. Vi har förlorat allt två gånger, sa en kvinna vars hus översvämmades år 2021.`
+
 func TestDetectLanguage(t *testing.T) {
 	en, de := articleText(t), germanText(t)
 	tests := []struct {
@@ -17,6 +21,7 @@ func TestDetectLanguage(t *testing.T) {
 		{"English article", en, "de", "en"},
 		{"German article", de, "en", "de"},
 		{"French text", frenchSample, "en", "fr"},
+		{"Swedish text", swedishSample, "en", "sv"},
 		{"German question", "Wer ist Pistorius?", "en", "de"},
 		{"English question", "Who is Pistorius?", "de", "en"},
 		{"German price question", "Was kostet ein Taurus?", "en", "de"},
