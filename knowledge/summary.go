@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/herald-bot/herald/knowledge/cite"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
@@ -114,20 +115,20 @@ type summarySource struct {
 // default) and returns them as prompt sources, as the texts quotes are
 // checked against, and by number. srcs keeps the whole texts, for the
 // extractive fallback.
-func forModel(srcs []summarySource, budget int) ([]prompts.Source, []SourceText, sourcesByN) {
+func forModel(srcs []summarySource, budget int) ([]prompts.Source, []cite.Source, sourcesByN) {
 	if budget <= 0 {
 		budget = DefaultContextTokens
 	}
 	per := budget / max(len(srcs), 1)
 	in := make([]prompts.Source, 0, len(srcs))
-	check := make([]SourceText, 0, len(srcs))
+	check := make([]cite.Source, 0, len(srcs))
 	byN := sourcesByN{}
 	for _, src := range srcs {
 		src.text = cutToTokens(src.text, per)
 		byN[src.n] = src
 		in = append(in, prompts.Source{N: src.n, Outlet: src.art.Source, Headline: src.art.Title,
 			Date: dayString(src.art.PublishedAt), Text: src.text})
-		check = append(check, SourceText{N: src.n, Text: src.text})
+		check = append(check, cite.Source{N: src.n, Text: src.text})
 	}
 	return in, check, byN
 }
@@ -211,7 +212,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 		set = prompts.Default()
 	}
 	in := prompts.SummaryInput{Topic: topic}
-	var checkSrcs []SourceText
+	var checkSrcs []cite.Source
 	var byN sourcesByN
 	in.Sources, checkSrcs, byN = forModel(srcs, s.ContextTokens)
 	msgs, err := set.Summary(in)
@@ -222,7 +223,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 	if err != nil {
 		return nil, err
 	}
-	res := CheckAnswer(resp.Content, checkSrcs)
+	res := cite.Check(resp.Content, checkSrcs)
 	ans := &Answer{Question: base.Question, Mode: ModeLLM, Hits: base.Hits, UnmarkedClaims: res.Unmarked,
 		Tokens: resp.PromptTokens + resp.CompletionTokens}
 	if res.Abstained && len(res.Used) == 0 {
