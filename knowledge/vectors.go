@@ -40,6 +40,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/internal/topn"
 )
 
 // Defaults of vector search and embedding.
@@ -482,7 +485,7 @@ func less(a, b scored) bool {
 // scanWorker is one goroutine's share of a scan.
 type scanWorker struct {
 	done   <-chan struct{}
-	heap   topN[scored]
+	heap   *topn.Heap[scored]
 	cands  []int32 // positions kept by the sign pass
 	scores []int32 // the sign pass's scores
 	hist   [histBins]int32
@@ -509,10 +512,10 @@ func (x *VectorIndex) scan(ctx context.Context, n, k int, fn func(w *scanWorker,
 	for i := range ws {
 		w, _ := x.workers.Get().(*scanWorker)
 		if w == nil {
-			w = &scanWorker{heap: topN[scored]{worse: less}}
+			w = &scanWorker{heap: topn.New(k, less)}
 		}
 		w.done, w.qc, w.qs = ctx.Done(), nil, 0
-		w.heap.reset(k)
+		w.heap.Reset(k)
 		ws[i] = w
 		lo, hi := i*n/workers, (i+1)*n/workers
 		if workers == 1 {
@@ -528,7 +531,7 @@ func (x *VectorIndex) scan(ctx context.Context, n, k int, fn func(w *scanWorker,
 	wg.Wait()
 	var all []scored
 	for _, w := range ws {
-		all = append(all, w.heap.items...)
+		all = append(all, w.heap.Items()...)
 		x.workers.Put(w)
 	}
 	slices.SortFunc(all, func(a, b scored) int {
@@ -556,13 +559,13 @@ func (w *scanWorker) exact(x *VectorIndex, q []float32, lo, hi int, allow func(p
 			return
 		}
 		s := dotF32(q, x.full[i*dim:(i+1)*dim])
-		if w.heap.full() && s <= w.heap.min().score {
+		if w.heap.Full() && s <= w.heap.Min().score {
 			continue
 		}
 		if allow != nil && !allow(x.ids[i], x.arts[i]) {
 			continue
 		}
-		w.heap.push(scored{s, int32(i)})
+		w.heap.Push(scored{s, int32(i)})
 	}
 }
 
@@ -581,13 +584,13 @@ func (w *scanWorker) int8(x *VectorIndex, q []float32, lo, hi int, allow func(pa
 			return
 		}
 		s := float32(dotI8(w.qc, x.codes[i*dim:(i+1)*dim])) * w.qs * x.scales[i]
-		if w.heap.full() && s <= w.heap.min().score {
+		if w.heap.Full() && s <= w.heap.Min().score {
 			continue
 		}
 		if allow != nil && !allow(x.ids[i], x.arts[i]) {
 			continue
 		}
-		w.heap.push(scored{s, int32(i)})
+		w.heap.Push(scored{s, int32(i)})
 	}
 }
 
@@ -602,7 +605,7 @@ func (w *scanWorker) int8Positions(x *VectorIndex, q []float32) {
 	for _, p := range w.cands {
 		i := int(p)
 		s := float32(dotI8(w.qc, x.codes[i*dim:(i+1)*dim])) * w.qs * x.scales[i]
-		w.heap.push(scored{s, p})
+		w.heap.Push(scored{s, p})
 	}
 }
 
@@ -1324,15 +1327,15 @@ func scanVectorRows(rows *sql.Rows, dim int, withFull bool, fn func(pid, aid int
 func (db *DB) exactVectors(model string, dim int) func(ctx context.Context, ids []int64) (map[int64][]float32, error) {
 	return func(ctx context.Context, ids []int64) (map[int64][]float32, error) {
 		out := make(map[int64][]float32, len(ids))
-		for start := 0; start < len(ids); start += maxSQLIDs {
-			part := ids[start:min(start+maxSQLIDs, len(ids))]
+		for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
+			part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
 			args := make([]any, len(part))
 			for i, id := range part {
 				args[i] = id
 			}
 			// Looked up by primary key only: with model and dim in the
 			// WHERE clause SQLite prefers the space index and scans it.
-			rows, err := db.db.QueryContext(ctx, `SELECT passage_id, model, dim, vec FROM passage_vectors WHERE passage_id IN (`+placeholders(len(part))+`)`, args...)
+			rows, err := db.db.QueryContext(ctx, `SELECT passage_id, model, dim, vec FROM passage_vectors WHERE passage_id IN (`+sqlbatch.Placeholders(len(part))+`)`, args...)
 			if err != nil {
 				return nil, err
 			}
@@ -1357,16 +1360,6 @@ func (db *DB) exactVectors(model string, dim int) func(ctx context.Context, ids 
 		}
 		return out, nil
 	}
-}
-
-// maxSQLIDs bounds the ids bound into one IN (...) list.
-const maxSQLIDs = 500
-
-func placeholders(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?,", n-1) + "?"
 }
 
 // embedQuery returns the unit-length embedding of a query, from a small
