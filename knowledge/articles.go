@@ -15,8 +15,8 @@ import (
 // Passage sizes in words: passages are built from whole sentences and aim
 // for the middle of this range.
 const (
-	PassageMinWords = 100
-	PassageMaxWords = 250
+	passageMinWords = 100
+	passageMaxWords = 250
 )
 
 // PutStatus says what storing an article did.
@@ -247,7 +247,7 @@ func prepareArticle(a *Article, now time.Time) error {
 		a.Title = firstLine(a.Text, 120)
 	}
 	if a.PublishedAt.IsZero() && a.URL != "" {
-		a.PublishedAt = DateFromURL(a.URL)
+		a.PublishedAt = dateFromURL(a.URL)
 	}
 	if a.FetchedAt.IsZero() {
 		a.FetchedAt = now
@@ -458,7 +458,7 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article, firstPID 
 // splitPassages splits normalised article text into passage spans; text
 // with no sentence boundaries at all is one passage.
 func splitPassages(s string) []text.Span {
-	spans := text.Passages(s, text.Sentences(s), PassageMinWords, PassageMaxWords)
+	spans := text.Passages(s, text.Sentences(s), passageMinWords, passageMaxWords)
 	if len(spans) == 0 {
 		spans = []text.Span{{Start: 0, End: len(s)}}
 	}
@@ -530,9 +530,9 @@ func scanArticle(r rowScanner, extra ...any) (Article, error) {
 	return a, nil
 }
 
-// Article returns one article with its text. Visibility follows guildID
+// article returns one article with its text. Visibility follows guildID
 // like Filter.GuildID; pass "*" to ignore scopes (the operator's CLI).
-func (db *DB) Article(ctx context.Context, id int64, guildID string) (*Article, error) {
+func (db *DB) article(ctx context.Context, id int64, guildID string) (*Article, error) {
 	row := db.db.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles a
 		WHERE a.id = ? AND (? = '*' OR a.guild_id = '' OR a.guild_id = ?)`, id, guildID, guildID)
 	a, err := scanArticle(row)
@@ -587,7 +587,7 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL, guildID string) (*Articl
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
-	return db.Article(ctx, id, guildID)
+	return db.article(ctx, id, guildID)
 }
 
 // Articles lists stored articles, newest first (by publication date, then

@@ -112,7 +112,7 @@ type Digester struct {
 	Parallel int
 }
 
-func (d *Digester) logger() *slog.Logger { return LoggerOr(d.Logger) }
+func (d *Digester) logger() *slog.Logger { return loggerOr(d.Logger) }
 
 func (d *Digester) now() time.Time { return NowOr(d.Now) }
 
@@ -329,7 +329,7 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID, mode strin
 	}
 	var srcs []summarySource
 	for i, a := range storySources(g, digestStorySources) {
-		full, err := d.DB.Article(ctx, a.ID, guildID)
+		full, err := d.DB.article(ctx, a.ID, guildID)
 		if err != nil {
 			if ErrorCode(err) == ENOTFOUND {
 				continue

@@ -102,7 +102,7 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 	texts := make([]cite.Source, len(sources))
 	for i, s := range sources {
 		full := s.text
-		if a, err := an.DB.Article(ctx, s.article.ID, "*"); err == nil {
+		if a, err := an.DB.article(ctx, s.article.ID, "*"); err == nil {
 			full = a.Text
 		}
 		texts[i] = cite.Source{N: s.n, Text: full}

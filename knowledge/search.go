@@ -112,11 +112,11 @@ type candidate struct {
 // articles in rank order, each with at most Ranking.PerArticle passages,
 // best first. f.Limit bounds the number of articles (default 10).
 func (db *DB) Search(ctx context.Context, query string, f Filter) ([]Hit, error) {
-	return db.SearchWith(ctx, query, f, DefaultRanking())
+	return db.searchWith(ctx, query, f, DefaultRanking())
 }
 
-// SearchWith is Search with explicit ranking parameters.
-func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking) ([]Hit, error) {
+// searchWith is Search with explicit ranking parameters.
+func (db *DB) searchWith(ctx context.Context, query string, f Filter, r Ranking) ([]Hit, error) {
 	terms := text.QueryTerms(query)
 	if len(terms) == 0 {
 		return nil, nil

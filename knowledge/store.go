@@ -257,9 +257,9 @@ func deref[T any](scan func(rowScanner) (*T, error)) func(rowScanner) (T, error)
 	}
 }
 
-// LoggerOr returns l, or the default logger when l is nil: components take
+// loggerOr returns l, or the default logger when l is nil: components take
 // an optional Logger field.
-func LoggerOr(l *slog.Logger) *slog.Logger {
+func loggerOr(l *slog.Logger) *slog.Logger {
 	if l != nil {
 		return l
 	}

@@ -15,9 +15,9 @@ import (
 	"github.com/herald-bot/herald/prompts"
 )
 
-// SummaryUnavailableNote is added to an extractive summary given because
+// summaryUnavailableNote is added to an extractive summary given because
 // the model failed or wrote one Herald could not check.
-const SummaryUnavailableNote = "The language model was unavailable, so this summary quotes the articles directly."
+const summaryUnavailableNote = "The language model was unavailable, so this summary quotes the articles directly."
 
 // Summarizer writes short summaries of an article or a topic, with
 // citations into the articles: with a language model from the summary
@@ -53,7 +53,7 @@ type SummaryRequest struct {
 	Mode string
 }
 
-func (s *Summarizer) logger() *slog.Logger { return LoggerOr(s.Logger) }
+func (s *Summarizer) logger() *slog.Logger { return loggerOr(s.Logger) }
 
 func (s *Summarizer) now() time.Time { return NowOr(s.Now) }
 
@@ -74,7 +74,7 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer
 		return nil, Errorf(EINVALID, "No language model is configured, so summaries can only quote the articles.")
 	}
 	if req.ArticleID != 0 {
-		a, err := s.DB.Article(ctx, req.ArticleID, req.GuildID)
+		a, err := s.DB.article(ctx, req.ArticleID, req.GuildID)
 		if err != nil {
 			return nil, err
 		}
@@ -85,7 +85,7 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer
 		return nil, Errorf(EINVALID, "Say what to summarise: an article's number or URL, or a topic.")
 	}
 	if id, err := strconv.ParseInt(strings.TrimPrefix(target, "#"), 10, 64); err == nil && id > 0 {
-		a, err := s.DB.Article(ctx, id, req.GuildID)
+		a, err := s.DB.article(ctx, id, req.GuildID)
 		if err != nil {
 			return nil, err
 		}
@@ -170,7 +170,7 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID, mode string) (*A
 			continue
 		}
 		seen[h.Article.ID] = true
-		a, err := s.DB.Article(ctx, h.Article.ID, guildID)
+		a, err := s.DB.article(ctx, h.Article.ID, guildID)
 		if err != nil {
 			if ErrorCode(err) == ENOTFOUND {
 				continue // removed meanwhile
@@ -199,7 +199,7 @@ func (s *Summarizer) write(ctx context.Context, ans *Answer, srcs []summarySourc
 			return nil, ctx.Err()
 		}
 		s.logger().Warn("model summary failed; quoting the articles instead", "err", err)
-		ans.Note = SummaryUnavailableNote
+		ans.Note = summaryUnavailableNote
 	}
 	return extractiveSummary(ans, srcs, topic, s.MaxSentences), nil
 }

@@ -267,9 +267,9 @@ type cachedQuery struct {
 
 const queryCacheSize = 32
 
-// SetVectorOptions sets how the in-memory vector index is built; the next
+// setVectorOptions sets how the in-memory vector index is built; the next
 // vector search reloads it.
-func (db *DB) SetVectorOptions(o vector.Options) {
+func (db *DB) setVectorOptions(o vector.Options) {
 	db.vec.mu.Lock()
 	defer db.vec.mu.Unlock()
 	db.vec.opts = o
@@ -352,13 +352,13 @@ func (db *DB) embedQuery(ctx context.Context, emb Embedder, query string) ([]flo
 	return v, nil
 }
 
-// VectorSearch embeds query with emb and returns up to k passages (0 means
+// vectorSearch embeds query with emb and returns up to k passages (0 means
 // Ranking.Candidates of DefaultRanking) by descending cosine similarity,
 // restricted by f like Search (guild scope, dates, sources; f.Limit is
 // ignored). Only passages with a vector of emb's model are found. The
 // in-memory index is loaded on the first call, which may take seconds on
 // a large database (see LoadVectors).
-func (db *DB) VectorSearch(ctx context.Context, emb Embedder, query string, f Filter, k int) ([]vector.Hit, error) {
+func (db *DB) vectorSearch(ctx context.Context, emb Embedder, query string, f Filter, k int) ([]vector.Hit, error) {
 	if emb == nil || strings.TrimSpace(query) == "" {
 		return nil, nil
 	}
@@ -446,7 +446,7 @@ const unknownDate = math.MinInt64
 // articlePredicate returns a function that tells, from the article
 // metadata held in memory, whether f allows an article. It mirrors
 // filterSQL; it may be stale (an article updated since it was read), so
-// VectorSearch checks its results with SQL. Unknown articles are allowed,
+// vectorSearch checks its results with SQL. Unknown articles are allowed,
 // for the check to decide.
 func (db *DB) articlePredicate(ctx context.Context, f Filter) (func(articleID int64) bool, error) {
 	v, err := db.articleView(ctx, f)
@@ -621,7 +621,7 @@ func (db *DB) allowedPassages(ctx context.Context, where string, args []any) (ma
 	return set, nil
 }
 
-// fuseVectorCandidates is hybrid retrieval's hook in SearchWith, called
+// fuseVectorCandidates is hybrid retrieval's hook in searchWith, called
 // after rescore: it adds the k nearest passages by vector to the BM25
 // candidates and sets every candidate's score to its reciprocal rank
 // fusion score over the two rankings (BM25 by rescore's score, vectors by
@@ -632,7 +632,7 @@ func (db *DB) fuseVectorCandidates(ctx context.Context, emb Embedder, query stri
 	if emb == nil {
 		return cands, nil
 	}
-	hits, err := db.VectorSearch(ctx, emb, query, f, k)
+	hits, err := db.vectorSearch(ctx, emb, query, f, k)
 	if err != nil || len(hits) == 0 {
 		return cands, err
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/herald-bot/herald/knowledge/vector"
 )
 
-// BenchmarkDBVectorSearch measures DB.VectorSearch end to end over 100k
+// BenchmarkDBVectorSearch measures DB.vectorSearch end to end over 100k
 // passages in SQLite: the query embedding (a fake, so the model's latency
 // is left out), the scan, the exact re-rank read back from SQLite and the
 // check of the passages against the filter. It reports the time to load
@@ -77,7 +77,7 @@ func BenchmarkDBVectorSearch(b *testing.B) {
 			for b.Loop() {
 				q := fmt.Sprint("question ", r.Uint64()) // never cached
 				start := time.Now()
-				hits, err := db.VectorSearch(ctx, emb, q, f.f, k)
+				hits, err := db.vectorSearch(ctx, emb, q, f.f, k)
 				if err != nil || len(hits) != k {
 					b.Fatalf("%d hits, %v", len(hits), err)
 				}

@@ -164,7 +164,7 @@ func TestEmbedMissingEmbedsEveryPassageOnce(t *testing.T) {
 		t.Errorf("progress reports %v", reports)
 	}
 	// The text is the headline, a newline, then the passage.
-	a, err := db.Article(ctx, 1, "*")
+	a, err := db.article(ctx, 1, "*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestEmbedMissingSwitchingModelReembeds(t *testing.T) {
 	if n, err := db.EmbedMissing(ctx, a, 4, nil); err != nil || n != total {
 		t.Fatalf("model a: %d, %v", n, err)
 	}
-	if hits, err := db.VectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) == 0 {
+	if hits, err := db.vectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) == 0 {
 		t.Fatalf("search with a: %v, %v", hits, err)
 	}
 
@@ -297,12 +297,12 @@ func TestEmbedMissingSwitchingModelReembeds(t *testing.T) {
 	if old != 0 {
 		t.Errorf("%d vectors of model a remain", old)
 	}
-	hits, err := db.VectorSearch(ctx, b, "glacier fjord", Filter{}, 3)
+	hits, err := db.vectorSearch(ctx, b, "glacier fjord", Filter{}, 3)
 	if err != nil || len(hits) == 0 {
 		t.Fatalf("search with b: %v, %v", hits, err)
 	}
 	// Model a's space is empty now: no mixing.
-	if hits, err := db.VectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) != 0 {
+	if hits, err := db.vectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) != 0 {
 		t.Errorf("search with a after the switch: %v, %v; want nothing", hits, err)
 	}
 
@@ -328,7 +328,7 @@ func TestEmbedMissingAfterUpdateOfNewestArticle(t *testing.T) {
 	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.VectorSearch(ctx, emb, "vineyard", Filter{}, 1); err != nil {
+	if _, err := db.vectorSearch(ctx, emb, "vineyard", Filter{}, 1); err != nil {
 		t.Fatal(err)
 	}
 	// Rewriting the newest article frees the highest passage ids, which
@@ -353,7 +353,7 @@ func TestEmbedMissingAfterUpdateOfNewestArticle(t *testing.T) {
 	if c.Embedded != c.Passages {
 		t.Errorf("counts %+v", c)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "distillery1", Filter{}, 1)
+	hits, err := db.vectorSearch(ctx, emb, "distillery1", Filter{}, 1)
 	if err != nil || len(hits) == 0 || hits[0].ArticleID != upd.ID {
 		t.Fatalf("search for the new text: %v, %v", hits, err)
 	}
@@ -375,7 +375,7 @@ func TestVectorSearchRanksTheRightPassageFirst(t *testing.T) {
 	}
 	check := func(query, want string) {
 		t.Helper()
-		hits, err := db.VectorSearch(ctx, emb, query, Filter{}, 5)
+		hits, err := db.vectorSearch(ctx, emb, query, Filter{}, 5)
 		if err != nil || len(hits) == 0 {
 			t.Fatalf("%q: %v, %v", query, hits, err)
 		}
@@ -427,7 +427,7 @@ func TestVectorSearchFilters(t *testing.T) {
 	}
 	articles := func(f Filter) []int64 {
 		t.Helper()
-		hits, err := db.VectorSearch(ctx, emb, "zeppelin airship hangar0", f, 100)
+		hits, err := db.vectorSearch(ctx, emb, "zeppelin airship hangar0", f, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -499,7 +499,7 @@ func TestVectorSearchNarrowFilterFindsEnough(t *testing.T) {
 	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "zeppelin hangar0", Filter{Sources: []string{"Rare Wire"}}, 2)
+	hits, err := db.vectorSearch(ctx, emb, "zeppelin hangar0", Filter{Sources: []string{"Rare Wire"}}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,12 +618,12 @@ func TestVectorIndexLoadsFromSQLiteAboveExactBelow(t *testing.T) {
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))
 	}
-	db.SetVectorOptions(vector.Options{ExactBelow: 5})
+	db.setVectorOptions(vector.Options{ExactBelow: 5})
 	emb := newRecordingEmbedder("bow", 256)
 	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "iceberg2 moraine", Filter{}, 3)
+	hits, err := db.vectorSearch(ctx, emb, "iceberg2 moraine", Filter{}, 3)
 	if err != nil || len(hits) == 0 {
 		t.Fatal(hits, err)
 	}
@@ -706,7 +706,7 @@ func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := Filter{Sources: []string{"Renamed Wire"}}
-	if hits, err := db.VectorSearch(ctx, emb, "zeppelin0", f, 2); err != nil || len(hits) != 0 {
+	if hits, err := db.vectorSearch(ctx, emb, "zeppelin0", f, 2); err != nil || len(hits) != 0 {
 		t.Fatalf("before the rename: %v, %v", hits, err)
 	}
 	// The outlet is renamed in place: the metadata in memory still has the
@@ -714,7 +714,7 @@ func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
 	if _, err := db.SQL().Exec(`UPDATE articles SET source = 'Renamed Wire' WHERE id = ?`, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "zeppelin0", f, 2)
+	hits, err := db.vectorSearch(ctx, emb, "zeppelin0", f, 2)
 	if err != nil || len(hits) != 2 || hits[0].ArticleID != a.ID {
 		t.Errorf("after the rename: %v, %v", hits, err)
 	}
@@ -736,7 +736,7 @@ func TestVectorSearchWhileEmbedding(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
-				if _, err := db.VectorSearch(ctx, emb, fmt.Sprintf("zeppelin%d report", i%6), Filter{GuildID: "*"}, 5); err != nil {
+				if _, err := db.vectorSearch(ctx, emb, fmt.Sprintf("zeppelin%d report", i%6), Filter{GuildID: "*"}, 5); err != nil {
 					t.Error(err)
 					return
 				}
@@ -750,7 +750,7 @@ func TestVectorSearchWhileEmbedding(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	hits, err := db.VectorSearch(ctx, emb, "launch9 orbit9", Filter{}, 1)
+	hits, err := db.vectorSearch(ctx, emb, "launch9 orbit9", Filter{}, 1)
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("%v, %v", hits, err)
 	}
