@@ -250,11 +250,12 @@ func scanPost(r rowScanner) (*digestPost, error) {
 func (db *DB) claimDigestPost(ctx context.Context, p digestPost, maxAttempts int) (*digestPost, bool, error) {
 	var id int64
 	err := db.db.QueryRowContext(ctx, `INSERT INTO digest_posts(schedule_id, channel_id, local_date, state, owner, period_start, period_end, claimed_at)
-		VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?)
-		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = 'claimed', owner = excluded.owner, attempts = attempts + 1,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = excluded.state, owner = excluded.owner, attempts = attempts + 1,
 			period_start = excluded.period_start, period_end = excluded.period_end, claimed_at = excluded.claimed_at, error = ''
-			WHERE digest_posts.state = 'retry' AND digest_posts.attempts < ?
-		RETURNING id`, nullID(p.ScheduleID), p.ChannelID, p.LocalDate, p.Owner, unixOrNull(p.PeriodStart), unixOrNull(p.PeriodEnd), p.ClaimedAt.Unix(), maxAttempts).Scan(&id)
+			WHERE digest_posts.state = ? AND digest_posts.attempts < ?
+		RETURNING id`, nullID(p.ScheduleID), p.ChannelID, p.LocalDate, digestClaimed, p.Owner, unixOrNull(p.PeriodStart), unixOrNull(p.PeriodEnd), p.ClaimedAt.Unix(),
+		digestRetry, maxAttempts).Scan(&id)
 	if isNoRows(err) {
 		return nil, false, nil
 	}

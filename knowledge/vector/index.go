@@ -159,9 +159,6 @@ func New(dim int, opts Options) *Index {
 	return &Index{opts: opts, dim: dim, nw: (dim + 63) / 64}
 }
 
-// Dim returns the dimension of the index's vectors.
-func (x *Index) Dim() int { return x.dim }
-
 // Len returns the number of vectors held.
 func (x *Index) Len() int {
 	x.mu.RLock()
@@ -177,8 +174,8 @@ func (x *Index) Quantized() bool {
 	return x.full == nil && len(x.ids) > 0
 }
 
-// MemoryBytes returns the memory the index's vectors take, in bytes.
-func (x *Index) MemoryBytes() int64 {
+// memoryBytes returns the memory the index's vectors take, in bytes.
+func (x *Index) memoryBytes() int64 {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	n := int64(cap(x.ids))*8 + int64(cap(x.arts))*8 + int64(cap(x.scales))*4 + int64(cap(x.codes)) +

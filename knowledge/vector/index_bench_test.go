@@ -59,7 +59,7 @@ func benchVectorIndex(b *testing.B, n, dim int, opts Options) {
 	b.StopTimer()
 	b.ReportMetric(sum/nq, "recall@50")
 	b.ReportMetric(p95ms(times), "p95-ms")
-	b.ReportMetric(float64(x.MemoryBytes())/1e6, "index-MB")
+	b.ReportMetric(float64(x.memoryBytes())/1e6, "index-MB")
 }
 
 func p95ms(times []time.Duration) float64 {

@@ -13,8 +13,8 @@ import (
 // MaxIDs bounds the ids bound into one IN (...) list.
 const MaxIDs = 500
 
-// Rows is how many rows one statement of an Inserter inserts.
-const Rows = 128
+// statementRows is how many rows one statement of an Inserter inserts.
+const statementRows = 128
 
 // Execer runs statements: a *sql.DB or a *sql.Tx.
 type Execer interface {
@@ -45,15 +45,15 @@ func (r *Inserter) values(rows int) string {
 	return r.prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }
 
-// Add queues one row and inserts the queued rows once there are Rows of
-// them.
+// Add queues one row and inserts the queued rows once there are
+// statementRows of them.
 func (r *Inserter) Add(ctx context.Context, row ...any) error {
 	r.args = append(r.args, row...)
-	if len(r.args) < Rows*r.cols {
+	if len(r.args) < statementRows*r.cols {
 		return nil
 	}
 	if r.many == nil {
-		st, err := r.db.PrepareContext(ctx, r.values(Rows))
+		st, err := r.db.PrepareContext(ctx, r.values(statementRows))
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestInserterInsertsEveryRow(t *testing.T) {
-	for _, n := range []int{0, 1, Rows - 1, Rows, 2*Rows + 3} {
+	for _, n := range []int{0, 1, statementRows - 1, statementRows, 2*statementRows + 3} {
 		db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "t.db"))
 		if err != nil {
 			t.Fatal(err)
