@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/herald-bot/herald/knowledge/cite"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
@@ -111,7 +112,7 @@ type Digester struct {
 	Parallel int
 }
 
-func (d *Digester) logger() *slog.Logger { return LoggerOr(d.Logger) }
+func (d *Digester) logger() *slog.Logger { return loggerOr(d.Logger) }
 
 func (d *Digester) now() time.Time { return NowOr(d.Now) }
 
@@ -328,7 +329,7 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID, mode strin
 	}
 	var srcs []summarySource
 	for i, a := range storySources(g, digestStorySources) {
-		full, err := d.DB.Article(ctx, a.ID, guildID)
+		full, err := d.DB.article(ctx, a.ID, guildID)
 		if err != nil {
 			if ErrorCode(err) == ENOTFOUND {
 				continue
@@ -366,7 +367,7 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 		set = prompts.Default()
 	}
 	var in prompts.DigestStoryInput
-	var check []SourceText
+	var check []cite.Source
 	var byN sourcesByN
 	in.Sources, check, byN = forModel(srcs, d.ContextTokens)
 	msgs, err := set.DigestStory(in)
@@ -378,11 +379,11 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 		return false, err
 	}
 	st.Tokens += resp.PromptTokens + resp.CompletionTokens
-	headline, body := splitHeadline(StripThink(resp.Content))
+	headline, body := splitHeadline(cite.StripThink(resp.Content))
 	if headline == "" || body == "" {
 		return false, Errorf(EUNAVAILABLE, "the model's story has no headline or no summary")
 	}
-	res := CheckAnswer(body, check)
+	res := cite.Check(body, check)
 	if res.Abstained || len(res.Used) == 0 {
 		return false, Errorf(EUNAVAILABLE, "the model's story cites no source")
 	}
@@ -410,7 +411,7 @@ func splitHeadline(s string) (string, string) {
 	h := lines[0]
 	h = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(h, "Headline:"), "headline:"))
 	h = strings.TrimLeft(h, "# ")
-	h = NormalizeMarkers(h, 0) // no marker is valid in a headline
+	h = cite.NormalizeMarkers(h, 0) // no marker is valid in a headline
 	h = strings.Trim(strings.TrimSpace(h), "\"'*_`“”")
 	h = strings.TrimSuffix(h, ".")
 	if utf8.RuneCountInString(h) > digestHeadlineRunes {

@@ -22,9 +22,9 @@ import (
 	"unicode/utf8"
 )
 
-// MaxFileBytes is the largest single article file Herald reads (JSONL
+// maxFileBytes is the largest single article file Herald reads (JSONL
 // corpora are streamed and have no such limit).
-const MaxFileBytes = 20 << 20
+const maxFileBytes = 20 << 20
 
 // Ingester turns files, directories, URLs and corpus records into stored
 // articles.
@@ -366,7 +366,7 @@ func (in *Ingester) ingestFile(ctx context.Context, b *batcher, path string) err
 		b.fail(path, Errorf(EINVALID, "not a supported file type (use .txt, .md, .html, .json or .jsonl)"))
 		return nil
 	}
-	data, err := readCapped(path, MaxFileBytes)
+	data, err := readCapped(path, maxFileBytes)
 	if err != nil {
 		b.fail(path, err)
 		return nil
@@ -442,7 +442,7 @@ func (in *Ingester) ingestURL(ctx context.Context, b *batcher, raw string) error
 		b.fail(raw, Errorf(EINVALID, "fetching URLs is not available"))
 		return nil
 	}
-	a, err := in.FetchArticle(ctx, raw)
+	a, err := in.fetchArticle(ctx, raw)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -453,8 +453,8 @@ func (in *Ingester) ingestURL(ctx context.Context, b *batcher, raw string) error
 	return b.add(ctx, raw, a)
 }
 
-// FetchArticle downloads a URL and extracts its article, without storing it.
-func (in *Ingester) FetchArticle(ctx context.Context, raw string) (*Article, error) {
+// fetchArticle downloads a URL and extracts its article, without storing it.
+func (in *Ingester) fetchArticle(ctx context.Context, raw string) (*Article, error) {
 	doc, err := in.Fetcher.Fetch(ctx, raw)
 	if err != nil {
 		return nil, err
@@ -493,8 +493,8 @@ type CorpusRecord struct {
 	Source      string  `json:"source"`
 }
 
-// Article converts a corpus record.
-func (r CorpusRecord) Article() (*Article, error) {
+// article converts a corpus record.
+func (r CorpusRecord) article() (*Article, error) {
 	a := &Article{ExternalID: r.ID, URL: r.URL, Title: r.Title, Text: r.Text, Source: r.Source}
 	if r.PublishedAt != nil && *r.PublishedAt != "" {
 		t, err := ParseDate(*r.PublishedAt)
@@ -559,7 +559,7 @@ func (in *Ingester) addRecord(ctx context.Context, b *batcher, item string, raw 
 		b.fail(item, WrapError(EINVALID, "not a JSON article record", err))
 		return nil
 	}
-	a, err := rec.Article()
+	a, err := rec.article()
 	if err != nil {
 		b.fail(item, err)
 		return nil

@@ -115,10 +115,10 @@ func cleanQuery(raw string) string {
 
 var urlDate = regexp.MustCompile(`/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)`)
 
-// DateFromURL reads a publication date from a news URL's path, as many
+// dateFromURL reads a publication date from a news URL's path, as many
 // outlets put one there (/2022/06/16/…). It returns the zero time when the
 // path holds no plausible date.
-func DateFromURL(raw string) time.Time {
+func dateFromURL(raw string) time.Time {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return time.Time{}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/internal/eval"
 	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -261,7 +262,7 @@ the same passages, database size against the text it holds, and memory.`)
 	if err != nil {
 		return err
 	}
-	ev, err := knowledge.Evaluate(ctx, an, qs, knowledge.AskExtractive, nil)
+	ev, err := eval.Run(ctx, an, qs, knowledge.AskExtractive, nil)
 	stop()
 	if err != nil {
 		return err
@@ -278,7 +279,7 @@ the same passages, database size against the text it holds, and memory.`)
 			answerable++
 			asOf := time.Now()
 			if t, err := knowledge.ParseDate(q.AskedAt); err == nil {
-				asOf = knowledge.EndOfDay(t)
+				asOf = eval.EndOfDay(t)
 			}
 			t0 := time.Now()
 			ids, err := plainBM25(ctx, db, q.Question, asOf)
@@ -294,7 +295,7 @@ the same passages, database size against the text it holds, and memory.`)
 			rep.BaselineHitsAt10 /= float64(answerable)
 			rep.BaselineMRRAt10 /= float64(answerable)
 		}
-		rep.BaselineP95 = knowledge.Percentile(lat, 0.95)
+		rep.BaselineP95 = eval.Percentile(lat, 0.95)
 	}
 	rep.RSSMB, rep.PeakRSSMB = rssMB()
 	if *asJSON {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/internal/eval"
 	"github.com/herald-bot/herald/knowledge"
 )
 
@@ -79,7 +80,7 @@ answered as of its asked_at day: articles published later are not used.`)
 		an.Ranking, an.Extraction = &r, &x
 	}
 	var writeErr error
-	rep, err := knowledge.Evaluate(ctx, an, qs, *mode, func(r knowledge.EvalRecord) {
+	rep, err := eval.Run(ctx, an, qs, *mode, func(r eval.Record) {
 		if pq == nil || writeErr != nil {
 			return
 		}
@@ -114,13 +115,13 @@ answered as of its asked_at day: articles published later are not used.`)
 }
 
 // readQueries reads an evaluation set's queries.jsonl.
-func readQueries(path string) ([]knowledge.EvalQuery, error) {
+func readQueries(path string) ([]eval.Query, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, knowledge.WrapError(knowledge.EINVALID, "Cannot read the queries file "+path+".", err)
 	}
 	defer f.Close()
-	return knowledge.ReadEvalQueries(f)
+	return eval.ReadQueries(f)
 }
 
 // evalSetFlags are the flags eval and bench share: the evaluation set
@@ -138,7 +139,7 @@ func registerEvalSet(fs *flag.FlagSet, dbHelp string) evalSetFlags {
 // load checks the flags (usage and exit status 2 when they say nothing to
 // run), reads the queries and returns the database path: --db, or a
 // temporary one that cleanup removes.
-func (f evalSetFlags) load(fs *flag.FlagSet, name string) ([]knowledge.EvalQuery, string, func(), error) {
+func (f evalSetFlags) load(fs *flag.FlagSet, name string) ([]eval.Query, string, func(), error) {
 	if *f.queries == "" || (*f.corpus == "" && *f.db == "") {
 		fs.Usage()
 		return nil, "", nil, exitError{2}
