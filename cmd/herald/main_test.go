@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,17 @@ func runHerald(t *testing.T, envv map[string]string, args ...string) (stdout, st
 	var out, errb bytes.Buffer
 	err = run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), err
+}
+
+// testCommandEnv is the env a command gets from run, for tests that call
+// a command's parts directly.
+func testCommandEnv(t *testing.T, envv map[string]string, stdout, stderr io.Writer) *env {
+	t.Helper()
+	cfg, err := loadConfig(func(k string) string { return envv[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{cfg: cfg, logger: newLogger(cfg, stderr), stdout: stdout, stderr: stderr, rearm: interruptContext}
 }
 
 func testEnv(t *testing.T) map[string]string {
@@ -80,7 +92,7 @@ func TestIngestThenAskEndToEnd(t *testing.T) {
 		t.Fatalf("answer: %+v", ans)
 	}
 	c := ans.Citations[0]
-	if !strings.Contains(c.Quote, "entanglement in the conflict") || !c.Verified || c.Source != "Defense News" || c.PublishedAt != "2024-03-05" || c.N != 1 {
+	if !strings.Contains(c.Quote, "entanglement in the conflict") || !c.Verified || c.Source != "Defense News" || c.PublishedAt != "2024-03-05T00:00:00Z" || c.N != 1 {
 		t.Fatalf("citation: %+v", c)
 	}
 
@@ -178,9 +190,9 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 	if exitCode(err) != 2 || !strings.Contains(errOut, "unknown command") {
 		t.Fatalf("unknown: %v %s", err, errOut)
 	}
-	_, errOut, err = runHerald(t, testEnv(t), "ask", "--help")
-	if err != nil || !strings.Contains(errOut, "Usage: herald ask") {
-		t.Fatalf("ask --help: %v %s", err, errOut)
+	out, _, err = runHerald(t, testEnv(t), "ask", "--help")
+	if err != nil || !strings.Contains(out, "Usage: herald ask") {
+		t.Fatalf("ask --help: %v %s", err, out)
 	}
 }
 

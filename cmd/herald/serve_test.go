@@ -13,7 +13,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"github.com/herald-bot/herald/bot"
 	"github.com/herald-bot/herald/bot/discordtest"
 	"github.com/herald-bot/herald/internal/syncbuf"
 )
@@ -26,39 +25,6 @@ func TestServeNeedsAToken(t *testing.T) {
 	_, errOut, err := runHerald(t, testEnv(t), "serve")
 	if err == nil || !strings.Contains(errOut, "DISCORD_TOKEN is not set") {
 		t.Errorf("serve without a token: %v\n%s", err, errOut)
-	}
-}
-
-func TestServeConfig(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{
-		"HERALD_DISCORD_GUILD": "1202402938060931073", "HERALD_DISCORD_REPLY_MODE": "Thread",
-		"HERALD_DISCORD_MESSAGE_CONTENT": "true", "HERALD_HTTP_ADDR": "127.0.0.1:9090",
-		"HERALD_COOLDOWN": "0", "HERALD_GUILD_CONCURRENCY": "5", "HERALD_GUILD_DAILY_TOKENS": "20000",
-		"HERALD_SHUTDOWN_GRACE": "30s",
-	}
-	cfg, err := serveConfig(func(k string) string { return env[k] })
-	want := bot.Config{GuildID: "1202402938060931073", ReplyMode: bot.ReplyModeThread, MessageContent: true,
-		HTTPAddr: "127.0.0.1:9090", Cooldown: -1, GuildConcurrency: 5, GuildDailyTokens: 20000, ShutdownGrace: 30 * time.Second}
-	if err != nil || cfg != want {
-		t.Errorf("serveConfig = %+v, %v; want %+v", cfg, err, want)
-	}
-	for k, v := range map[string]string{
-		"HERALD_DISCORD_GUILD":      "my-server",
-		"HERALD_DISCORD_REPLY_MODE": "dm",
-		"HERALD_COOLDOWN":           "five",
-		"HERALD_GUILD_CONCURRENCY":  "-1",
-		"HERALD_GUILD_DAILY_TOKENS": "lots",
-	} {
-		_, err := serveConfig(func(name string) string {
-			if name == k {
-				return v
-			}
-			return ""
-		})
-		if err == nil || !strings.Contains(err.Error(), k) {
-			t.Errorf("%s=%s: %v", k, v, err)
-		}
 	}
 }
 
