@@ -25,8 +25,8 @@ import (
 // excludes.
 type passageMap struct {
 	mu    sync.RWMutex
-	state int          // mapEmpty, mapBuilding or mapReady
-	runs  []passageRun // by first passage id; an article's passages have consecutive ids
+	state int           // mapEmpty, mapBuilding or mapReady
+	runs  []passageRun  // by first passage id; an article's passages have consecutive ids
 	done  chan struct{} // closed when the build ends
 	// changed holds the articles this process updated or removed since
 	// the metadata was read: their passages are looked up in SQLite.

@@ -15,7 +15,7 @@ func runAsk(ctx context.Context, e *env) error {
 	var ff filterFlags
 	ff.register(fs)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
-	mode := fs.String("mode", "auto", "who writes the answer: auto (the model when one is configured), llm or extractive")
+	mode := fs.String("mode", "auto", "who writes the answer (`MODE`): auto (the model when one is configured), llm or extractive")
 	dbFlag := dbPathFlag(fs)
 	question, err := parseText(e, fs, e.args)
 	if err != nil {

@@ -61,11 +61,11 @@ recombined from the articles of --from (a corpus.jsonl), with lengths drawn
 from the real ones and dates spread over the year before --end. With
 --include-source the real articles come first, unchanged, so that their
 questions can still be answered among the synthetic ones.`)
-	from := fs.String("from", "", "corpus.jsonl whose sentences are recombined (required)")
+	from := fs.String("from", "", "`FILE`: a corpus.jsonl whose sentences are recombined (required)")
 	n := fs.Int("articles", 10000, "number of synthetic articles")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same corpus")
-	out := fs.String("out", "", "output file (default standard output)")
-	end := fs.String("end", "2022-08-26", "latest publication date (YYYY-MM-DD)")
+	out := fs.String("out", "", "output `FILE` (default: standard output)")
+	end := fs.String("end", "2022-08-26", "latest publication `DATE` (YYYY-MM-DD)")
 	include := fs.Bool("include-source", true, "write the real articles too")
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
@@ -209,11 +209,11 @@ func runBenchRun(ctx context.Context, e *env) error {
 then answers every question of --queries as of its asked_at and reports
 latency percentiles, retrieval quality against a plain full BM25 ranking of
 the same passages, database size against the text it holds, and memory.`)
-	set := registerEvalSet(fs, "database to use (kept); default a temporary one")
+	set := registerEvalSet(fs, "database `FILE` to use (kept; default: a temporary one)")
 	baseline := fs.Bool("baseline", true, "also rank with plain full BM25 for comparison")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of answering the questions to this file (go tool pprof)")
-	ingestProfile := fs.String("ingest-cpuprofile", "", "write a CPU profile of the ingest to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of answering the questions to `FILE` (go tool pprof)")
+	ingestProfile := fs.String("ingest-cpuprofile", "", "write a CPU profile of the ingest to `FILE`")
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ over. Ctrl-C stops the answer being written; Ctrl-C at the prompt, Ctrl-D or
 an empty line ends the session.`)
 	var ff filterFlags
 	ff.register(fs)
-	mode := fs.String("mode", "auto", "who writes the answers: auto (the model when one is configured), llm or extractive")
+	mode := fs.String("mode", "auto", "who writes the answers (`MODE`): auto (the model when one is configured), llm or extractive")
 	dbFlag := dbPathFlag(fs)
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err

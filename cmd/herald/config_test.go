@@ -69,7 +69,9 @@ func TestConfigZeroRule(t *testing.T) {
 		"HERALD_COOLDOWN":           func(c *Config) bool { return c.Discord.Bot.Cooldown < 0 },
 		"HERALD_GUILD_CONCURRENCY":  func(c *Config) bool { return c.Discord.Bot.GuildConcurrency < 0 },
 		"HERALD_GUILD_DAILY_TOKENS": func(c *Config) bool { return c.Discord.Bot.GuildDailyTokens == 0 },
-		"HERALD_SHUTDOWN_GRACE":     func(c *Config) bool { return c.Discord.Bot.ShutdownGrace > 0 && c.Discord.Bot.ShutdownGrace < time.Millisecond },
+		"HERALD_SHUTDOWN_GRACE": func(c *Config) bool {
+			return c.Discord.Bot.ShutdownGrace > 0 && c.Discord.Bot.ShutdownGrace < time.Millisecond
+		},
 	}
 	for name, off := range zeroOff {
 		c, err := loadConfig(func(k string) string {

@@ -22,11 +22,11 @@ func runEval(ctx context.Context, e *env) error {
 The corpus goes into a fresh temporary database, or into --db; with --db and no
 --corpus, the questions run against what that database holds. Every question is
 answered as of its asked_at day: articles published later are not used.`)
-	set := registerEvalSet(fs, "database to use instead of a temporary one")
+	set := registerEvalSet(fs, "database `FILE` to use instead of a temporary one")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
-	perQuery := fs.String("per-query", "", "write one JSON line per question to this file")
-	mode := fs.String("mode", "auto", "who writes the answers: auto (the model when configured), llm or extractive")
-	tuning := fs.String("set", "", "override ranking and extraction parameters, e.g. candidates=200,budget=0.1,title=2,halflife=720h,floor=0.3,k1=1.2,b=0.75,second=0.3,sentences=3,keep=0.4,coverage=0.5")
+	perQuery := fs.String("per-query", "", "write one JSON line per question to `FILE`")
+	mode := fs.String("mode", "auto", "who writes the answers (`MODE`): auto (the model when configured), llm or extractive")
+	tuning := fs.String("set", "", "override ranking and extraction `PARAMETERS`, e.g. candidates=200,budget=0.1,title=2,halflife=720h,floor=0.3,k1=1.2,b=0.75,second=0.3,sentences=3,keep=0.4,coverage=0.5")
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
@@ -192,8 +192,8 @@ type evalSetFlags struct{ corpus, queries, db *string }
 
 func registerEvalSet(fs *flag.FlagSet, dbHelp string) evalSetFlags {
 	return evalSetFlags{
-		corpus:  fs.String("corpus", "", "corpus.jsonl to ingest first"),
-		queries: fs.String("queries", "", "queries.jsonl (required)"),
+		corpus:  fs.String("corpus", "", "corpus `FILE` (JSON Lines) to ingest first"),
+		queries: fs.String("queries", "", "queries `FILE` (JSON Lines; required)"),
 		db:      fs.String("db", "", dbHelp),
 	}
 }

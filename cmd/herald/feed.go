@@ -62,9 +62,9 @@ func runFeed(ctx context.Context, e *env) error {
 
 func runFeedAdd(ctx context.Context, e *env) error {
 	fs := newFlags(e, "feed add", "URL", "Follows a feed. Its recent items are fetched at once (unless --no-poll), then on its interval.")
-	name := fs.String("name", "", "outlet name for the feed's articles (default: the feed's title)")
-	interval := fs.String("interval", "", "time between polls, from 5m to 7d (default $HERALD_FEED_INTERVAL or 30m)")
-	guild := fs.String("guild", "", "Discord server id the feed belongs to (default: the operator's, visible everywhere)")
+	name := fs.String("name", "", "outlet `NAME` for the feed's articles (default: the feed's title)")
+	interval := fs.String("interval", "", "time between polls (`DURATION`), from 5m to 7d (default $HERALD_FEED_INTERVAL or 30m)")
+	guild := fs.String("guild", "", "Discord server `ID` the feed belongs to (default: the operator's, visible everywhere)")
 	noPoll := fs.Bool("no-poll", false, "do not fetch the feed now")
 	dbFlag := dbPathFlag(fs)
 	args, err := parseArgs(e, fs, e.args, oneArg)
@@ -103,7 +103,7 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 		"pause":  "Stops polling a feed until it is resumed.",
 		"resume": "Polls a paused or disabled feed again, clearing its failures.",
 	}[action])
-	guild := fs.String("guild", "*", "only a feed of this Discord server ('' for the operator's)")
+	guild := fs.String("guild", "*", "only a feed of this Discord server `ID` ('' for the operator's; default: any)")
 	dbFlag := dbPathFlag(fs)
 	args, err := parseArgs(e, fs, e.args, oneArg)
 	if err != nil {
@@ -139,7 +139,7 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 
 func runFeedList(ctx context.Context, e *env) error {
 	fs := newFlags(e, "feed list", "", "Lists the feeds Herald follows, with their state and last error.")
-	guild := fs.String("guild", "*", "only the feeds of this Discord server ('' for the operator's)")
+	guild := fs.String("guild", "*", "only the feeds of this Discord server `ID` ('' for the operator's; default: all)")
 	asJSON := fs.Bool("json", false, "print the feeds as a JSON array")
 	dbFlag := dbPathFlag(fs)
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {

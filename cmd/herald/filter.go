@@ -19,7 +19,7 @@ type filterFlags struct {
 func (ff *filterFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&ff.since, "since", "", "only articles published at or after `WHEN`: a date (YYYY-MM-DD) or a duration back from now (24h, 7d)")
 	fs.StringVar(&ff.until, "until", "", "only articles published before `WHEN`: a date (YYYY-MM-DD) or a duration back from now (24h, 7d)")
-	fs.StringVar(&ff.source, "source", "", "only articles from these `outlets` (comma-separated)")
+	fs.StringVar(&ff.source, "source", "", "only articles from these `OUTLETS` (comma-separated names)")
 }
 
 // filter reads the flags into a filter. A range that holds no moment

@@ -180,7 +180,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// The version needs no configuration, not even a valid one.
 		e := &env{args: args[1:], cfg: &Config{}, logger: slog.New(slog.DiscardHandler), stdin: stdin, stdout: stdout, stderr: stderr,
 			out: newStyle(stdout, noColor), errs: errs}
-		return runVersion(ctx, e)
+		if err := runVersion(ctx, e); err != nil && !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil
 	}
 	for _, c := range commands() {
 		if c.name != name {
@@ -230,7 +233,7 @@ Usage: herald COMMAND [flags] [arguments]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run 'herald COMMAND --help' for a command's flags, 'herald --version' for the
@@ -271,7 +274,18 @@ func printUsage(w io.Writer, fs *flag.FlagSet, name, args, desc string) {
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		valueName, help := flag.UnquoteUsage(f)
+		switch valueName {
+		case "string":
+			valueName = "TEXT"
+		case "int", "uint", "float":
+			valueName = "N"
+		case "duration":
+			valueName = "DURATION"
+		}
 		left := "  --" + f.Name
+		if len(f.Name) == 1 {
+			left = "  -" + f.Name
+		}
 		if valueName != "" {
 			left += " " + valueName
 		}
@@ -292,7 +306,7 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 
 // dbPathFlag registers the --db flag of the commands that use the store.
 func dbPathFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", "", "database `file` (default $HERALD_DB or the user data directory)")
+	return fs.String("db", "", "database `FILE` (default $HERALD_DB or the user data directory)")
 }
 
 // parseFlags parses flags that may come before or after the positional

@@ -11,7 +11,7 @@ func runSummarize(ctx context.Context, e *env) error {
 topic, in a few sentences with numbered citations. With a language model the
 summary is written from the summary prompt; without one, it quotes the
 article's most central sentences in order.`)
-	mode := fs.String("mode", "auto", "who writes the summary: auto (the model when one is configured), llm or extractive")
+	mode := fs.String("mode", "auto", "who writes the summary (`MODE`): auto (the model when one is configured), llm or extractive")
 	guild := fs.String("guild", "*", "summarise as this Discord server `ID` sees the articles (default: every article)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	dbFlag := dbPathFlag(fs)
