@@ -165,3 +165,43 @@ func TestFeedAddIntervalLimits(t *testing.T) {
 		t.Errorf("2h: %v %v", d, err)
 	}
 }
+
+// TestExtractiveWorksWhateverTheModelSettings: a chat model named without
+// an endpoint breaks only what needs the model, and says which variable
+// to set.
+func TestExtractiveWorksWhateverTheModelSettings(t *testing.T) {
+	t.Parallel()
+	env := testEnv(t)
+	ingestSample(t, env)
+	env["HERALD_CHAT_MODEL"] = "llama3.1"
+	env["HERALD_EMBED_MODEL"] = "nomic-embed-text"
+	q := "Why hasn't Scholz approved Taurus deliveries?"
+	out, errOut, err := runHerald(t, env, "ask", "--mode", "extractive", q)
+	if err != nil || !strings.Contains(out, "entanglement") {
+		t.Errorf("ask --mode extractive: %v\n%s\n%s", err, out, errOut)
+	}
+	// auto: extractive, with a warning that names the variables.
+	out, errOut, err = runHerald(t, env, "ask", q)
+	if err != nil || !strings.Contains(out, "entanglement") || !strings.Contains(errOut, "HERALD_CHAT_MODEL=llama3.1 is set, but there is no endpoint") ||
+		!strings.Contains(errOut, "OPENAI_BASE_URL") {
+		t.Errorf("ask (auto): %v\n%s\n%s", err, out, errOut)
+	}
+	if strings.Count(errOut, "HERALD_CHAT_MODEL=") != 1 {
+		t.Errorf("the warning is repeated:\n%s", errOut)
+	}
+	// llm and serve need the model: an error with the hint.
+	for _, args := range [][]string{{"ask", "--mode", "llm", q}, {"serve"}} {
+		if args[0] == "serve" {
+			env["DISCORD_TOKEN"] = "x"
+		}
+		_, errOut, err = runHerald(t, env, args...)
+		if exitCode(err) != 1 || !strings.Contains(errOut, "HERALD_CHAT_MODEL=llama3.1 is set, but there is no endpoint for it: set OPENAI_BASE_URL") {
+			t.Errorf("%v: exit %d\n%s", args, exitCode(err), errOut)
+		}
+	}
+	// reindex needs the embeddings model.
+	_, errOut, err = runHerald(t, env, "reindex")
+	if exitCode(err) != 1 || !strings.Contains(errOut, "HERALD_EMBED_MODEL=nomic-embed-text is set, but there is no endpoint") {
+		t.Errorf("reindex: exit %d\n%s", exitCode(err), errOut)
+	}
+}

@@ -207,3 +207,35 @@ func TestParseTuning(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalAndBenchRefuseUnreadableInputs: no metrics over nothing.
+func TestEvalAndBenchRefuseUnreadableInputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	queries := filepath.Join(dir, "queries.jsonl")
+	os.WriteFile(queries, []byte(`{"id":"q1","question":"Taurus?","asked_at":"2024-03-06","gold_ids":["taurus"]}`+"\n"), 0o644)
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	junk := filepath.Join(dir, "junk.jsonl")
+	os.WriteFile(junk, []byte("not json\n{also not}\n"), 0o644)
+	missing := filepath.Join(dir, "missing.jsonl")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "--corpus", missing, "--queries", queries}, "Cannot read the corpus file " + missing + ": no such file."},
+		{[]string{"eval", "--corpus", dir, "--queries", queries}, "is a folder"},
+		{[]string{"eval", "--corpus", empty, "--queries", queries}, "holds no articles."},
+		{[]string{"eval", "--corpus", junk, "--queries", queries}, "No article of the corpus " + junk + " could be stored (2 records failed)."},
+		{[]string{"eval", "--corpus", empty, "--queries", missing}, "Cannot read the queries file " + missing + ": no such file."},
+		{[]string{"eval", "--corpus", empty, "--queries", empty}, "holds no questions."},
+		{[]string{"bench", "run", "--corpus", missing, "--queries", queries}, "Cannot read the corpus file"},
+		{[]string{"bench", "run", "--corpus", junk, "--queries", queries}, "could be stored"},
+		{[]string{"bench", "corpus", "--from", missing}, "Cannot read the corpus file"},
+	} {
+		out, errOut, err := runHerald(t, testEnv(t), tc.args...)
+		if exitCode(err) != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(out, "hits@") || strings.Contains(out, "quality") {
+			t.Errorf("%v: exit %d\nstdout %s\nstderr %s\nwant %q", tc.args, exitCode(err), out, errOut, tc.want)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func (p *progress) setLocked(done int, item string) {
 	}
 	now := p.now()
 	if p.tty {
-		if p.done < p.total && now.Sub(p.last) < progressRedraw {
+		if (p.total == 0 || p.done < p.total) && now.Sub(p.last) < progressRedraw {
 			return
 		}
 		p.last = now
