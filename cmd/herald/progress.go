@@ -70,13 +70,6 @@ func startProgress(p *progress) *progress {
 	return p
 }
 
-// setTotal changes the total (0: unknown).
-func (p *progress) setTotal(total int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.total = total
-}
-
 // add counts n more done; item names the one in progress or just done.
 func (p *progress) add(n int, item string) {
 	p.mu.Lock()

@@ -29,9 +29,6 @@ func (s style) err(text string) string { return s.paint("1;31", text) }
 // warn is for warnings (yellow).
 func (s style) warn(text string) string { return s.paint("33", text) }
 
-// good is for success (green).
-func (s style) good(text string) string { return s.paint("32", text) }
-
 // bold is for headings and citation numbers.
 func (s style) bold(text string) string { return s.paint("1", text) }
 
