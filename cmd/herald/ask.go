@@ -34,7 +34,7 @@ func runAsk(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	if c, err := db.Counts(ctx, "*"); err == nil && c.Articles == 0 {
-		fmt.Fprintln(e.stderr, e.errs.err("herald:")+" the knowledge base is empty. Add articles with 'herald ingest PATH|URL', or try 'herald demo'.")
+		fmt.Fprintln(e.stderr, e.errs.err("herald:")+" The knowledge base is empty. Add articles with 'herald ingest PATH|URL', or try 'herald demo'.")
 		return errSilent
 	}
 	if err := checkSources(ctx, db, f); err != nil {

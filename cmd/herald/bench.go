@@ -83,7 +83,7 @@ questions can still be answered among the synthetic ones.`)
 	}
 	endDate, err := knowledge.ParseDate(*end)
 	if err != nil {
-		return err
+		return knowledge.Errorf(knowledge.EINVALID, "--end %q is not a date (YYYY-MM-DD).", *end)
 	}
 	var w io.Writer = e.stdout
 	if *out != "" {

@@ -49,9 +49,8 @@ const (
 // newProgress starts a progress report on e's stderr; total 0 means
 // unknown.
 func newProgress(e *env, label, unit string, total int) *progress {
-	width := terminalWidth(e.stderr)
 	return startProgress(&progress{w: e.stderr, label: label, unit: unit, total: total,
-		tty: width > 0, color: e.errs.color, width: width, now: time.Now})
+		tty: isTerminal(e.stderr), color: e.errs.color, width: terminalWidth(e.stderr), now: time.Now})
 }
 
 // startProgress fills in the defaults of p and starts its clock.
