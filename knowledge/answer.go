@@ -150,7 +150,7 @@ func (an *Answerer) useLLM(mode string) (bool, error) {
 		return an.Completer != nil, nil
 	case AskLLM:
 		if an.Completer == nil {
-			return false, Errorf(EINVALID, "No language model is configured: set HERALD_CHAT_MODEL (and OPENAI_API_KEY or OPENAI_BASE_URL).")
+			return false, Errorf(EINVALID, "No language model is configured, so answers can only quote the articles.")
 		}
 		return true, nil
 	case AskExtractive:

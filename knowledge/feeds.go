@@ -18,8 +18,8 @@ const (
 	// MinFeedInterval is the shortest interval a feed may ask for, so that
 	// Herald stays a polite client.
 	MinFeedInterval = 5 * time.Minute
-	// maxFeedInterval is the longest interval a feed may ask for.
-	maxFeedInterval = 7 * 24 * time.Hour
+	// MaxFeedInterval is the longest interval a feed may ask for.
+	MaxFeedInterval = 7 * 24 * time.Hour
 	// maxGuildFeeds is how many feeds one Discord server may subscribe to;
 	// the operator's own feeds have no limit.
 	maxGuildFeeds = 50
@@ -146,15 +146,15 @@ func truncateRunes(s string, n int) string {
 }
 
 // clampInterval keeps a feed's interval within MinFeedInterval and
-// maxFeedInterval; zero stays zero (the default).
+// MaxFeedInterval; zero stays zero (the default).
 func clampInterval(d time.Duration) time.Duration {
 	switch {
 	case d <= 0:
 		return 0
 	case d < MinFeedInterval:
 		return MinFeedInterval
-	case d > maxFeedInterval:
-		return maxFeedInterval
+	case d > MaxFeedInterval:
+		return MaxFeedInterval
 	}
 	return d
 }

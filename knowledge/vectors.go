@@ -64,7 +64,7 @@ func fuseRRF(lists [][]int64, k float64) ([]int64, map[int64]float64) {
 // each batch.
 func (db *DB) EmbedMissing(ctx context.Context, emb Embedder, batchSize int, progress func(done, total int)) (int, error) {
 	if emb == nil || emb.Model() == "" {
-		return 0, Errorf(EINVALID, "No embeddings model is configured: set HERALD_EMBED_MODEL.")
+		return 0, Errorf(EINVALID, "No embeddings model is configured.")
 	}
 	model := emb.Model()
 	if batchSize <= 0 {
@@ -142,7 +142,7 @@ func (db *DB) EmbedMissing(ctx context.Context, emb Embedder, batchSize int, pro
 // only when it has something to embed. herald reindex calls it first.
 func (db *DB) ProbeVectorSpace(ctx context.Context, emb Embedder) (int, error) {
 	if emb == nil || emb.Model() == "" {
-		return 0, Errorf(EINVALID, "No embeddings model is configured: set HERALD_EMBED_MODEL.")
+		return 0, Errorf(EINVALID, "No embeddings model is configured.")
 	}
 	vecs, err := emb.Embed(ctx, []string{"Herald checks the embeddings model."})
 	if err != nil {

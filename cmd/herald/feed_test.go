@@ -95,7 +95,7 @@ func TestFeedCommandsEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &feeds); err != nil {
 		t.Fatalf("feed list --json: %v\n%s", err, out)
 	}
-	if len(feeds) != 1 || feeds[0].Status != "active" || feeds[0].Outlet != "Gazette" || feeds[0].Items != 3 || feeds[0].Interval != "30m0s" {
+	if len(feeds) != 1 || feeds[0].Status != "active" || feeds[0].Outlet != "Gazette" || feeds[0].Items != 3 || feeds[0].Interval != "30m" {
 		t.Errorf("feeds = %+v", feeds)
 	}
 
@@ -116,7 +116,8 @@ func TestFeedCommandsEndToEnd(t *testing.T) {
 		t.Fatalf("summarize: %v\n%s", err, errOut)
 	}
 	var ans struct {
-		Answer    string `json:"answer"`
+		Subject   string `json:"subject"`
+		Answer    string `json:"summary"`
 		Mode      string `json:"mode"`
 		Citations []struct {
 			ArticleID int64  `json:"article_id"`
