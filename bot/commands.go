@@ -144,7 +144,16 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 	if appID == "" {
 		return knowledge.Errorf(knowledge.EUNAVAILABLE, "Discord did not say which application this bot is.")
 	}
-	_, err := b.Session.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, b.Definitions(), discordgo.WithContext(ctx))
+	registered, err := b.Session.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, b.Definitions(), discordgo.WithContext(ctx))
+	if err == nil {
+		ids := make(map[string]string, len(registered))
+		for _, c := range registered {
+			if c != nil && c.ID != "" {
+				ids[c.Name] = c.ID
+			}
+		}
+		b.commandIDs.Store(ids)
+	}
 	if err != nil {
 		var re *discordgo.RESTError
 		if b.cfg.GuildID != "" && errors.As(err, &re) && re.Response != nil &&
@@ -155,6 +164,18 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord refused the slash commands.", err)
 	}
 	return nil
+}
+
+// commandMention returns a clickable mention of a command ("</feed add:123>"
+// for path "feed add"), or the plain "/feed add" before the commands are
+// registered.
+func (b *Bot) commandMention(path string) string {
+	ids, _ := b.commandIDs.Load().(map[string]string)
+	name, _, _ := strings.Cut(path, " ")
+	if id := ids[name]; id != "" {
+		return "</" + path + ":" + id + ">"
+	}
+	return "`/" + path + "`"
 }
 
 // Request is one use of a slash command being served: who used it, where,
@@ -343,7 +364,7 @@ func (r *Request) reopen() {
 // fail shows err to the user as a plain sentence and logs its cause.
 func (r *Request) fail(ctx context.Context, err error) {
 	r.b.logError(err, "command", r.Command.nameOr(r.Interaction), "interaction", r.Interaction.ID, "guild", r.GuildID, "user", r.UserID)
-	if rerr := r.Reply(ctx, Message{Content: knowledge.ErrorMessage(err), Ephemeral: true}); rerr != nil {
+	if rerr := r.Reply(ctx, Message{Content: bracketURLs(knowledge.ErrorMessage(err)), Ephemeral: true}); rerr != nil {
 		r.b.Logger.Warn("cannot tell the user about an error", "interaction", r.Interaction.ID, "err", rerr)
 	}
 }
@@ -395,14 +416,15 @@ func (r *Request) allowed() error {
 	if name == "" {
 		name = "the required"
 	}
+	t := textsFor(r.Interaction.Locale)
 	if r.Interaction.Member == nil {
-		return knowledge.Errorf(knowledge.EFORBIDDEN, "/%s can only be used in a server.", r.Command.Name)
+		return knowledge.Errorf(knowledge.EFORBIDDEN, t.serverOnly, "/"+r.Command.Name)
 	}
 	perms := r.Interaction.Member.Permissions
 	if perms&discordgo.PermissionAdministrator != 0 || perms&need == need {
 		return nil
 	}
-	return knowledge.Errorf(knowledge.EFORBIDDEN, "You need the %s permission to use /%s.", name, r.Command.Name)
+	return knowledge.Errorf(knowledge.EFORBIDDEN, t.needPermission, name, "/"+r.Command.Name)
 }
 
 // onInteraction routes slash commands and autocompletion to the command
@@ -459,6 +481,10 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		return
 	}
 	if err := r.allowed(); err != nil {
+		r.fail(ctx, err)
+		return
+	}
+	if err := b.checkSources(ctx, r); err != nil {
 		r.fail(ctx, err)
 		return
 	}

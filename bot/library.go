@@ -27,7 +27,12 @@ func (b *Bot) handleSearch(ctx context.Context, r *Request) error {
 	if err := r.Defer(ctx, true); err != nil {
 		return err
 	}
-	hits, err := b.Library.Search(ctx, query, knowledge.Filter{GuildID: r.GuildID, Limit: searchResults})
+	f, err := b.filter(r.GuildID, "", r.String("source"))
+	if err != nil {
+		return err
+	}
+	f.Limit = searchResults
+	hits, err := b.Library.Search(ctx, query, f)
 	if err != nil {
 		return err
 	}
@@ -106,23 +111,23 @@ func (b *Bot) handleSources(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, sourcesMessage(c))
+	return r.Reply(ctx, b.sourcesMessage(textsFor(r.Interaction.Locale), c))
 }
 
-// sourcesMessage renders what the knowledge base holds.
-func sourcesMessage(c knowledge.Counts) Message {
+// sourcesMessage renders what the knowledge base holds: how many
+// articles, the newest, the feeds followed (when any) and the outlets.
+func (b *Bot) sourcesMessage(t *serverTexts, c knowledge.Counts) Message {
 	if c.Articles == 0 {
-		return Message{Content: "I don't have any articles yet. The operator can add some with `herald ingest`.", Ephemeral: true}
+		return Message{Content: fmt.Sprintf(t.sourcesEmpty, b.commandMention("feed add")), Ephemeral: true}
 	}
 	e := &discordgo.MessageEmbed{Title: "What I know", Color: embedColor}
-	e.Fields = append(e.Fields,
-		&discordgo.MessageEmbedField{Name: "Articles", Value: strconv.Itoa(c.Articles), Inline: true},
-		&discordgo.MessageEmbedField{Name: "Passages", Value: strconv.Itoa(c.Passages), Inline: true},
-	)
+	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Articles", Value: strconv.Itoa(c.Articles), Inline: true})
 	if !c.Newest.IsZero() {
 		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Newest", Value: c.Newest.UTC().Format("2006-01-02"), Inline: true})
 	}
-	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Feeds followed", Value: strconv.Itoa(c.Feeds), Inline: true})
+	if c.Feeds > 0 {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Feeds followed", Value: strconv.Itoa(c.Feeds), Inline: true})
+	}
 	if len(c.Sources) > 0 {
 		var names []string
 		for _, s := range c.Sources {

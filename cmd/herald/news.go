@@ -8,9 +8,9 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 )
 
-// startNews adds the news commands (/feed, /summary, /digest) to b and
-// starts the feed poller and the daily digest scheduler, which posts
-// through b.PostDigest; call it before b.Run. Both loops stop when ctx is
+// startNews adds the news commands (/feed, /article, /summary, /digest,
+// /digest-schedule) and the posting of feeds to b, and starts the feed
+// poller and the daily digest scheduler, which posts through b.PostDigest; call it before b.Run. Both loops stop when ctx is
 // done; the returned wait blocks until they have. serve uses it as:
 //
 //	wait, err := startNews(ctx, e, db, b)
@@ -32,8 +32,8 @@ func startNews(ctx context.Context, e *env, db *knowledge.DB, b *bot.Bot) (wait 
 	if err != nil {
 		return nil, err
 	}
-	news := &bot.News{Feeds: db, Summarizer: summarizer, Articles: db, Digests: sched.Digester, Schedules: db}
-	b.Commands = append(b.Commands, news.Commands()...)
+	news := &bot.News{Feeds: db, Posts: db, Summarizer: summarizer, Articles: db, Adder: newIngester(e, db), Digests: sched.Digester, Schedules: db}
+	news.Attach(b)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
