@@ -58,7 +58,7 @@ func unknownSources(asked, names []string) []string {
 }
 
 var (
-	bareURL  = regexp.MustCompile(`https?://[^\s<>`+"`"+`]+`)
+	bareURL  = regexp.MustCompile(`https?://[^\s<>` + "`" + `]+`)
 	codeSpan = regexp.MustCompile("`[^`]*`")
 )
 

@@ -18,8 +18,8 @@ const presenceName = "/ask"
 // locale. Fields with verbs are fmt formats.
 type serverTexts struct {
 	// Welcome, when Herald joins a server.
-	welcomeTitle, welcomeIntro, welcomeAskHeading, welcomeAsk, welcomeDigestShow string
-	welcomeSummary, welcomeHelp, welcomeAdminHeading, welcomeFeeds, welcomeDigest  string
+	welcomeTitle, welcomeIntro, welcomeAskHeading, welcomeAsk, welcomeDigestShow  string
+	welcomeSummary, welcomeHelp, welcomeAdminHeading, welcomeFeeds, welcomeDigest string
 
 	// /help.
 	helpTitle, helpIntro, helpMembers, helpAdmins, helpAdminsExist, helpFollowUp string
