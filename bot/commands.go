@@ -278,7 +278,7 @@ func (r *Request) Defer(ctx context.Context, ephemeral bool) error {
 		return nil
 	}
 	if err := r.b.send.respond(ctx, r.Interaction, discordgo.InteractionResponseDeferredChannelMessageWithSource, Message{Ephemeral: ephemeral}); err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the response.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	r.state, r.deferredEphemeral = stateDeferred, ephemeral
 	return nil
@@ -323,7 +323,7 @@ func (r *Request) reply(ctx context.Context, m Message) error {
 		_, err = r.b.send.followup(ctx, r.Interaction, m)
 	}
 	if err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the reply.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	r.state = stateReplied
 	return nil
@@ -333,7 +333,7 @@ func (r *Request) reply(ctx context.Context, m Message) error {
 func (r *Request) Followup(ctx context.Context, m Message) (*discordgo.Message, error) {
 	msg, err := r.b.send.followup(ctx, r.Interaction, m)
 	if err != nil {
-		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	return msg, nil
 }
@@ -343,7 +343,7 @@ func (r *Request) Followup(ctx context.Context, m Message) (*discordgo.Message, 
 func (r *Request) editOriginal(ctx context.Context, m Message) (*discordgo.Message, error) {
 	msg, err := r.b.send.editOriginal(ctx, r.Interaction, m)
 	if err != nil {
-		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	r.mu.Lock()
 	r.state = stateReplied
@@ -453,7 +453,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 	r := newRequest(b, i, cmd)
 	if !b.begin() {
 		if i.Type == discordgo.InteractionApplicationCommand {
-			_ = r.Reply(context.Background(), Message{Content: "Herald is restarting. Please try again in a minute.", Ephemeral: true})
+			_ = r.Reply(context.Background(), Message{Content: textsFor(i.Locale).restarting, Ephemeral: true})
 		}
 		return
 	}
@@ -472,7 +472,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 	}()
 	if cmd == nil {
 		if i.Type == discordgo.InteractionApplicationCommand {
-			r.fail(ctx, knowledge.Errorf(knowledge.ENOTFOUND, "I don't know /%s any more. Discord may still be updating the command list; try again in a minute.", data.Name))
+			r.fail(ctx, knowledge.Errorf(knowledge.ENOTFOUND, textsFor(i.Locale).unknownCommand, data.Name))
 		}
 		return
 	}

@@ -24,8 +24,8 @@ type serverTexts struct {
 	// /help.
 	helpTitle, helpIntro, helpMembers, helpAdmins, helpAdminsExist, helpFollowUp string
 
-	// Permissions.
-	needPermission, serverOnly, cannotPost string
+	// Commands in general.
+	needPermission, serverOnly, cannotPost, discordRefused, restarting, unknownCommand string
 
 	// /feed.
 	feedServerOnly, feedFollowing, feedWillPost, feedWillArrive, feedListHint        string
@@ -46,8 +46,11 @@ type serverTexts struct {
 	summaryNeedTarget, summaryHeading, summaryNotStored, summaryNotStoredAdmin string
 	summaryFailed, articleUseSubcommand, articleNoFetcher                      string
 
-	// /sources and source: options.
-	sourcesEmpty, unknownSource, unknownSourceOr, knownOutlets, noOutlets, andMore string
+	// /search, /sources and source: options.
+	searchUnavailable, searchNoQuery, searchNone, searchTitle, untitled            string
+	libraryUnavailable, sourcesTitle, sourcesArticles, sourcesNewest, sourcesFeeds string
+	sourcesOutlets, sourcesEmpty, unknownSource, unknownSourceOr, knownOutlets     string
+	noOutlets, andMore                                                             string
 }
 
 // textsFor returns the sentences for a Discord locale. Only English exists
@@ -77,6 +80,9 @@ func englishTexts() *serverTexts {
 		needPermission: "You need the %s permission to use %s.",
 		serverOnly:     "%s can only be used in a server.",
 		cannotPost:     "I can't post in <#%s>: I need %s there. Give Herald (or its role) these permissions in the channel's settings, then try again.",
+		discordRefused: "Discord did not accept the message.",
+		restarting:     "Herald is restarting. Please try again in a minute.",
+		unknownCommand: "I don't know /%s any more. Discord may still be updating the command list; try again in a minute.",
 
 		feedServerOnly:     "Feeds belong to a server: use /feed in one.",
 		feedFollowing:      "Following %s (feed %d).",
@@ -143,12 +149,23 @@ func englishTexts() *serverTexts {
 		articleUseSubcommand:  "Use /article add.",
 		articleNoFetcher:      "Fetching web pages is not available here.",
 
-		sourcesEmpty:    "I don't have any articles yet. A server admin can follow news feeds with %s.",
-		unknownSource:   "Herald has no articles from %s.",
-		unknownSourceOr: " or ",
-		knownOutlets:    " The outlets it has: %s.",
-		noOutlets:       " It has no articles yet.",
-		andMore:         "%s and %d more",
+		searchUnavailable:  "Search is not available.",
+		searchNoQuery:      "Please give some words to search for.",
+		searchNone:         "No stored article matches “%s”.",
+		searchTitle:        "Articles matching “%s”",
+		untitled:           "Untitled",
+		libraryUnavailable: "The library is not available.",
+		sourcesTitle:       "What I know",
+		sourcesArticles:    "Articles",
+		sourcesNewest:      "Newest",
+		sourcesFeeds:       "Feeds followed",
+		sourcesOutlets:     "Outlets (%d, most articles first)",
+		sourcesEmpty:       "I don't have any articles yet. A server admin can follow news feeds with %s.",
+		unknownSource:      "Herald has no articles from %s.",
+		unknownSourceOr:    " or ",
+		knownOutlets:       " The outlets it has: %s.",
+		noOutlets:          " It has no articles yet.",
+		andMore:            "%s and %d more",
 	}
 }
 
