@@ -155,10 +155,8 @@ func (n *News) postAlerts(ctx context.Context, b *Bot, res *FeedPassResult) {
 			return
 		}
 		log := b.Logger.With("guild", a.Feed.GuildID, "feed_id", a.Feed.ID, "channel", a.ChannelID)
-		if a.ChannelID != "" {
-			if _, known := b.missingToPost(a.ChannelID); !known {
-				continue // this process does not see that server (yet)
-			}
+		if !b.inGuild(a.Feed.GuildID) {
+			continue // this process does not see that server (yet)
 		}
 		ok, err := n.Posts.ClaimFeedAlert(ctx, a)
 		if err != nil {

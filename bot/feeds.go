@@ -76,6 +76,10 @@ func (n *News) handleFeed(ctx context.Context, r *Request) error {
 				return err
 			}
 		}
+		// Adding may fetch the feed to check it: answer Discord first.
+		if err := r.Defer(ctx, true); err != nil {
+			return err
+		}
 		f, err = n.Feeds.AddFeed(ctx, knowledge.FeedSpec{URL: r.String("url"), GuildID: r.GuildID, Name: r.String("name"), CreatedBy: r.UserID})
 		if err != nil {
 			return err

@@ -134,6 +134,17 @@ func snowflakeLess(a, b string) bool {
 	return a < b
 }
 
+// inGuild reports whether the session's state holds the server, that is
+// whether Herald is in it and this process has been told about it.
+func (b *Bot) inGuild(guildID string) bool {
+	st := b.Session.State
+	if st == nil || guildID == "" {
+		return false
+	}
+	_, err := st.Guild(guildID)
+	return err == nil
+}
+
 // guildLocale returns a server's preferred locale from the session's
 // state, or "" when it is not known.
 func (b *Bot) guildLocale(guildID string) discordgo.Locale {

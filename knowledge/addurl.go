@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"strings"
 )
 
@@ -12,7 +13,8 @@ import (
 func (in *Ingester) IngestURL(ctx context.Context, guildID, rawURL string) (*Article, error) {
 	u, err := CheckFeedURL(rawURL)
 	if err != nil {
-		return nil, err
+		return nil, WrapError(EINVALID, fmt.Sprintf("%q is not an address Herald can fetch: give the article's http or https address.",
+			truncateRunes(strings.TrimSpace(rawURL), 100)), err)
 	}
 	if in.Fetcher == nil {
 		return nil, Errorf(EINVALID, "Fetching web pages is not available here.")
