@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -249,5 +250,30 @@ func TestMarkGuildSeen(t *testing.T) {
 	}
 	if first, _ := db.MarkGuildSeen(ctx, "H"); first {
 		t.Error("a server with settings is new")
+	}
+}
+
+func TestDigestKeepsOnlyTheOutletsAsked(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
+	arts := storyArticles(day)
+	if _, err := db.PutArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.ToUpper(arts[0].Source)
+	d, err := (&Digester{DB: db}).Build(ctx, DigestRequest{Since: day.Add(-48 * time.Hour), Until: day.Add(24 * time.Hour), Sources: []string{want}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Stories) == 0 {
+		t.Fatal("no story from the outlet")
+	}
+	for _, st := range d.Stories {
+		for _, a := range st.Articles {
+			if !strings.EqualFold(a.Source, want) {
+				t.Errorf("story %q lists %q", st.Headline, a.Source)
+			}
+		}
 	}
 }
