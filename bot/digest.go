@@ -73,7 +73,7 @@ func (n *News) handleSchedule(ctx context.Context, r *Request) error {
 	switch r.Subcommand {
 	case "set":
 		ch := r.Channel("channel")
-		if err := checkPostable(r, ch); err != nil {
+		if err := checkPostable(ctx, r, ch); err != nil {
 			return err
 		}
 		s, err := n.Schedules.SetDigestSchedule(ctx, knowledge.DigestSchedule{GuildID: r.GuildID, ChannelID: ch,

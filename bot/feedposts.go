@@ -98,13 +98,19 @@ func (n *News) postArticles(ctx context.Context, b *Bot, res *FeedPassResult) {
 		}
 		log := b.Logger.With("guild", p.GuildID, "channel", p.ChannelID, "feed_id", p.FeedID, "article_id", p.Article.ID)
 		if missing, known := b.missingToPost(p.ChannelID); !known || missing != "" {
-			// Not in this process's view of Discord yet, or not allowed:
-			// left pending, tried again next pass.
-			skip[p.ChannelID] = true
+			// Not in this process's view of Discord yet, or not allowed
+			// (asked again of Discord now and then, since the state may
+			// lag): left pending, tried again next pass.
 			if known && b.seen.add("feedperm:"+p.ChannelID, b.now()) {
-				log.Warn("cannot post a feed's articles in its channel; Herald needs "+missing+" there", "missing", missing)
+				missing, known = b.freshMissingToPost(ctx, p.ChannelID)
+				if known && missing != "" {
+					log.Warn("cannot post a feed's articles in its channel; Herald needs "+missing+" there", "missing", missing)
+				}
 			}
-			continue
+			if !known || missing != "" {
+				skip[p.ChannelID] = true
+				continue
+			}
 		}
 		claim, ok, err := n.Posts.ClaimFeedPost(ctx, p, owner, feedPostAttempts)
 		if err != nil {

@@ -72,7 +72,7 @@ func (n *News) handleFeed(ctx context.Context, r *Request) error {
 	case "add":
 		ch := r.Channel("channel")
 		if ch != "" {
-			if err := checkPostable(r, ch); err != nil {
+			if err := checkPostable(ctx, r, ch); err != nil {
 				return err
 			}
 		}
@@ -97,7 +97,7 @@ func (n *News) handleFeed(ctx context.Context, r *Request) error {
 	case "channel":
 		ch := r.Channel("channel")
 		if ch != "" {
-			if err := checkPostable(r, ch); err != nil {
+			if err := checkPostable(ctx, r, ch); err != nil {
 				return err
 			}
 		}
@@ -111,7 +111,7 @@ func (n *News) handleFeed(ctx context.Context, r *Request) error {
 	case "alerts":
 		ch := r.Channel("channel")
 		if ch != "" {
-			if err := checkPostable(r, ch); err != nil {
+			if err := checkPostable(ctx, r, ch); err != nil {
 				return err
 			}
 		}

@@ -131,10 +131,18 @@ func requireServer(r *Request) error {
 }
 
 // checkPostable refuses a channel Herald may not post its embeds in,
-// saying what it lacks. A channel the session's state does not know is let
+// saying what it lacks. In the channel of the interaction Discord says
+// what Herald may do; elsewhere the session's state does, and a refusal is
+// checked again with Discord first. A channel neither knows is let
 // through: Discord's answer to the post will tell.
-func checkPostable(r *Request, channelID string) error {
-	missing, known := r.b.missingToPost(channelID)
+func checkPostable(ctx context.Context, r *Request, channelID string) error {
+	var missing string
+	known := false
+	if i := r.Interaction; channelID == i.ChannelID && i.AppPermissions != 0 {
+		missing, known = permissionList(postPermissions&^i.AppPermissions), true
+	} else if missing, known = r.b.missingToPost(channelID); known && missing != "" {
+		missing, known = r.b.freshMissingToPost(ctx, channelID)
+	}
 	if !known || missing == "" {
 		return nil
 	}

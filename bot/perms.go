@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -100,6 +101,33 @@ func (b *Bot) missingToPost(channelID string) (missing string, known bool) {
 		return "", false
 	}
 	return permissionList(postPermissions &^ perms), true
+}
+
+// freshMissingToPost is missingToPost computed from what Discord answers
+// now rather than from the session's state, which may lag behind (a role
+// given to Herald a moment ago); known is false when Discord cannot tell.
+func (b *Bot) freshMissingToPost(ctx context.Context, channelID string) (missing string, known bool) {
+	o, cancel := b.send.opts(ctx)
+	defer cancel()
+	s, botID := b.Session, b.botUserID()
+	ch, err := s.Channel(channelID, o...)
+	if err != nil || botID == "" {
+		return "", false
+	}
+	if ch.IsThread() {
+		if ch, err = s.Channel(ch.ParentID, o...); err != nil {
+			return "", false
+		}
+	}
+	g, err := s.Guild(ch.GuildID, o...)
+	if err != nil {
+		return "", false
+	}
+	m, err := s.GuildMember(ch.GuildID, botID, o...)
+	if err != nil {
+		return "", false
+	}
+	return permissionList(postPermissions &^ memberChannelPermissions(g, ch, botID, m.Roles)), true
 }
 
 // permissionList names the permissions in mask, in Discord's words.
