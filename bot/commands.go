@@ -145,15 +145,6 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 		return knowledge.Errorf(knowledge.EUNAVAILABLE, "Discord did not say which application this bot is.")
 	}
 	registered, err := b.Session.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, b.Definitions(), discordgo.WithContext(ctx))
-	if err == nil {
-		ids := make(map[string]string, len(registered))
-		for _, c := range registered {
-			if c != nil && c.ID != "" {
-				ids[c.Name] = c.ID
-			}
-		}
-		b.commandIDs.Store(ids)
-	}
 	if err != nil {
 		var re *discordgo.RESTError
 		if b.cfg.GuildID != "" && errors.As(err, &re) && re.Response != nil &&
@@ -163,6 +154,14 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 		}
 		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord refused the slash commands.", err)
 	}
+	// Their IDs make clickable mentions of them (see commandMention).
+	ids := make(map[string]string, len(registered))
+	for _, c := range registered {
+		if c != nil && c.ID != "" {
+			ids[c.Name] = c.ID
+		}
+	}
+	b.commandIDs.Store(ids)
 	return nil
 }
 
