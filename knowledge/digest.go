@@ -89,6 +89,9 @@ type DigestRequest struct {
 	Since, Until time.Time
 	// MaxStories bounds the stories (default Digester.MaxStories).
 	MaxStories int
+	// Sources, when set, keeps only these outlets' articles
+	// (case-insensitive), as Filter.Sources does.
+	Sources []string
 	// Mode is AskAuto (default), AskLLM or AskExtractive.
 	Mode string
 }
@@ -152,7 +155,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	if _, err := d.DB.AssignStories(ctx, since); err != nil {
 		return nil, err
 	}
-	groups, err := d.DB.periodStories(ctx, req.GuildID, since, until)
+	groups, err := d.DB.periodStories(ctx, Filter{GuildID: req.GuildID, Sources: req.Sources}, since, until)
 	if err != nil {
 		return nil, err
 	}
@@ -211,10 +214,10 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	return dg, nil
 }
 
-// periodStories returns the stories of the period in guildID's scope,
-// ranked by distinct outlets, then by their newest article.
-func (db *DB) periodStories(ctx context.Context, guildID string, since, until time.Time) ([]*storyGroup, error) {
-	where, args := filterSQL(Filter{GuildID: guildID})
+// periodStories returns the stories of the period in the scope's server
+// and outlets, ranked by distinct outlets, then by their newest article.
+func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time.Time) ([]*storyGroup, error) {
+	where, args := filterSQL(Filter{GuildID: scope.GuildID, Sources: scope.Sources})
 	args = append(args, since.Unix(), until.Unix())
 	rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE `+where+
 		` AND ifnull(a.published_at, a.fetched_at) >= ? AND ifnull(a.published_at, a.fetched_at) < ?

@@ -159,6 +159,7 @@ type Fake struct {
 	frames              []Frame
 	heartbeats          int
 	rejectIntents       discordgo.Intent
+	refuseIdentify      *closeCode // see RefuseIdentify (servers.go)
 	heartbeatInterval   time.Duration
 	interactionDeadline time.Duration
 	echo                bool

@@ -8,7 +8,8 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 )
 
-// startNews adds the news commands (/feed, /summary, /digest) to b and
+// startNews adds the news commands (/feed, /article, /summary, /digest,
+// /digest-schedule) and the posting of feeds to b, and
 // starts the feed poller and the daily digest scheduler, which posts
 // through b.PostDigest; call it before b.Run. Both loops run in wg and
 // stop when ctx is done.
@@ -22,8 +23,8 @@ func startNews(ctx context.Context, e *env, db *knowledge.DB, b *bot.Bot, wg *sy
 		return err
 	}
 	poller := newPoller(e, db, nil)
-	news := &bot.News{Feeds: db, Summarizer: summarizer, Articles: db, Digests: sched.Digester, Schedules: db}
-	b.Commands = append(b.Commands, news.Commands()...)
+	news := &bot.News{Feeds: db, Posts: db, Summarizer: summarizer, Articles: db, Adder: newIngester(e, db), Digests: sched.Digester, Schedules: db}
+	news.Attach(b)
 	wg.Add(2)
 	go func() {
 		defer wg.Done()

@@ -37,8 +37,8 @@ func TestStartNewsPollsAndStops(t *testing.T) {
 	for _, c := range b.Commands {
 		names = append(names, c.Name)
 	}
-	if strings.Join(names, ",") != "feed,summary,digest" {
-		t.Errorf("commands = %v", names)
+	if strings.Join(names, ",") != "feed,summary,article,digest,digest-schedule" || len(b.Workers) != 1 {
+		t.Errorf("commands = %v, %d workers", names, len(b.Workers))
 	}
 	// The poller takes the due feed at once.
 	deadline := time.Now().Add(10 * time.Second)

@@ -168,7 +168,7 @@ func TestServeFailsFastAndSaysWhy(t *testing.T) {
 			fd := discordtest.New(t)
 			fd.Attach(s)
 			s.Token, s.Identify.Token = "", "" // the fake closes the gateway with 4004 for an empty token
-		}, "Discord rejected the bot token."},
+		}, "Discord rejected the bot token (gateway close code 4004). Check DISCORD_TOKEN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
