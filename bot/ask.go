@@ -38,8 +38,10 @@ func (b *Bot) builtinCommands() []Command {
 			Description: "Find the stored articles that match some words.",
 			Options: []*discordgo.ApplicationCommandOption{
 				{Type: discordgo.ApplicationCommandOptionString, Name: "query", Description: "Words to look for, e.g. Taurus leak", Required: true, MaxLength: 200},
+				{Type: discordgo.ApplicationCommandOptionString, Name: "source", Description: "Only articles from these outlets, comma-separated", MaxLength: 200, Autocomplete: true},
 			},
-			Handle: b.handleSearch,
+			Handle:       b.handleSearch,
+			Autocomplete: b.completeSource,
 		},
 		{
 			Name:        "sources",

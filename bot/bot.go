@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -201,6 +202,14 @@ type Bot struct {
 	// Registry receives the bot's Prometheus metrics; a new one is made
 	// when nil.
 	Registry *prometheus.Registry
+	// Guilds remembers the servers Herald has seen, so that it introduces
+	// itself once in each new one; nil sends no welcome.
+	Guilds GuildStore
+	// Workers run in the background while the bot serves (for example
+	// posting feeds' new articles, see News.Attach): each is started once
+	// the commands are registered, its context is cancelled when Run
+	// stops, and Run waits for it before it closes the gateway.
+	Workers []func(ctx context.Context)
 
 	initOnce   sync.Once
 	cfg        Config
@@ -213,6 +222,7 @@ type Bot struct {
 	limits     *limiter
 	sources    *sourceCache
 	botID      atomic.Value // string
+	commandIDs atomic.Value // map[string]string, command name -> registered ID
 	connected  atomic.Bool
 	workCtx    context.Context
 	cancelWork context.CancelFunc
@@ -243,7 +253,8 @@ func (b *Bot) init() {
 		b.limits = newLimiter(b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens)
 		b.sources = &sourceCache{ttl: 10 * time.Minute}
 		b.workCtx, b.cancelWork = context.WithCancel(context.Background())
-		b.table, b.order, b.tableErr = buildTable(append(b.builtinCommands(), b.Commands...))
+		cmds := append(b.builtinCommands(), b.serverCommands()...)
+		b.table, b.order, b.tableErr = buildTable(append(cmds, b.Commands...))
 	})
 }
 
@@ -270,6 +281,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		s.AddHandler(b.onInteraction),
 		s.AddHandler(b.onMessage),
 		s.AddHandler(b.onReady),
+		s.AddHandler(b.onGuildCreate),
 		s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { b.setConnected(true) }),
 		s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.setConnected(true) }),
 		s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { b.setConnected(false) }),
@@ -315,6 +327,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(janitorDone)
 		b.janitor(stopJanitor)
 	}()
+	stopWorkers := b.startWorkers()
 	scope := "global"
 	if b.cfg.GuildID != "" {
 		scope = "guild " + b.cfg.GuildID
@@ -326,6 +339,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 
 	<-ctx.Done()
+	stopWorkers()
 	b.shutdown()
 	close(stopJanitor)
 	<-janitorDone
@@ -334,35 +348,82 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
-// openError explains why the gateway refused the session.
+// tokenHelp says where a bot's token comes from.
+const tokenHelp = "Check DISCORD_TOKEN (developer portal -> your application -> Bot -> Reset Token)."
+
+// openError explains why the gateway refused the session: for each close
+// code an operator can act on, an error saying what to do, which serve
+// prints as its one line (so the cause is not logged twice).
 func (b *Bot) openError(err error) error {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
+		var msg string
 		switch ce.Code {
+		case 4004:
+			msg = "Discord rejected the bot token (gateway close code 4004). " + tokenHelp
+		case 4011:
+			msg = "Discord requires this bot to connect in shards (gateway close code 4011): it is in 2,500 servers or more, and this version of Herald connects as one shard."
+		case 4013:
+			msg = fmt.Sprintf("Discord refused Herald's gateway intents %d as invalid (gateway close code 4013): this is a bug in Herald; please report it with this line.", b.cfg.Intents())
 		case 4014:
 			if b.cfg.MessageContent {
-				b.Logger.Error("Discord refused the Message Content intent: enable it in the Discord developer portal (your application -> Bot -> Privileged Gateway Intents -> Message Content Intent), or unset HERALD_DISCORD_MESSAGE_CONTENT")
-				return knowledge.WrapError(knowledge.EINVALID,
-					"Discord refused the Message Content intent. Enable it in the developer portal (Bot -> Privileged Gateway Intents -> Message Content Intent) or unset HERALD_DISCORD_MESSAGE_CONTENT.", err)
+				msg = "Discord refused the Message Content intent (gateway close code 4014). Enable it in the developer portal (Bot -> Privileged Gateway Intents -> Message Content Intent) or unset HERALD_DISCORD_MESSAGE_CONTENT."
+			} else {
+				msg = "Discord refused a privileged gateway intent (gateway close code 4014). Enable it in the developer portal (Bot -> Privileged Gateway Intents)."
 			}
-			b.Logger.Error("Discord refused the gateway intents", "code", ce.Code, "reason", ce.Text)
-			return knowledge.WrapError(knowledge.EINVALID, "Discord refused the gateway intents Herald asked for.", err)
-		case 4004:
-			return knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. Check DISCORD_TOKEN (developer portal -> your application -> Bot -> Reset Token).", err)
+		}
+		if msg != "" {
+			return knowledge.WrapError(knowledge.EINVALID, msg, err)
 		}
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-		return knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. Check DISCORD_TOKEN (developer portal -> your application -> Bot -> Reset Token).", err)
+		return knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. "+tokenHelp, err)
 	}
 	return knowledge.WrapError(knowledge.EUNAVAILABLE, "Cannot connect to Discord.", err)
 }
 
-func (b *Bot) onReady(_ *discordgo.Session, r *discordgo.Ready) {
+func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
 	if r.User != nil {
 		b.botID.Store(r.User.ID)
 	}
 	b.setConnected(true)
+	b.setPresence(s)
+}
+
+// setPresence shows "Listening to /ask" under the bot's name. Discord keeps
+// it across resumes; READY, after every new identify, sets it again.
+func (b *Bot) setPresence(s *discordgo.Session) {
+	err := s.UpdateStatusComplex(discordgo.UpdateStatusData{
+		Status:     string(discordgo.StatusOnline),
+		Activities: []*discordgo.Activity{{Name: presenceName, Type: discordgo.ActivityTypeListening}},
+	})
+	if err != nil {
+		b.Logger.Debug("cannot set the presence", "err", err)
+	}
+}
+
+// startWorkers starts Bot.Workers and returns the function that stops them
+// and waits until they have returned.
+func (b *Bot) startWorkers() (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, w := range b.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					b.Logger.Error("panic in a background worker; it stopped", "panic", p, "stack", string(debug.Stack()))
+				}
+			}()
+			w(ctx)
+		}()
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }
 
 func (b *Bot) setConnected(on bool) {

@@ -144,7 +144,7 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 	if appID == "" {
 		return knowledge.Errorf(knowledge.EUNAVAILABLE, "Discord did not say which application this bot is.")
 	}
-	_, err := b.Session.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, b.Definitions(), discordgo.WithContext(ctx))
+	registered, err := b.Session.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, b.Definitions(), discordgo.WithContext(ctx))
 	if err != nil {
 		var re *discordgo.RESTError
 		if b.cfg.GuildID != "" && errors.As(err, &re) && re.Response != nil &&
@@ -154,7 +154,27 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 		}
 		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord refused the slash commands.", err)
 	}
+	// Their IDs make clickable mentions of them (see commandMention).
+	ids := make(map[string]string, len(registered))
+	for _, c := range registered {
+		if c != nil && c.ID != "" {
+			ids[c.Name] = c.ID
+		}
+	}
+	b.commandIDs.Store(ids)
 	return nil
+}
+
+// commandMention returns a clickable mention of a command ("</feed add:123>"
+// for path "feed add"), or the plain "/feed add" before the commands are
+// registered.
+func (b *Bot) commandMention(path string) string {
+	ids, _ := b.commandIDs.Load().(map[string]string)
+	name, _, _ := strings.Cut(path, " ")
+	if id := ids[name]; id != "" {
+		return "</" + path + ":" + id + ">"
+	}
+	return "`/" + path + "`"
 }
 
 // Request is one use of a slash command being served: who used it, where,
@@ -257,7 +277,7 @@ func (r *Request) Defer(ctx context.Context, ephemeral bool) error {
 		return nil
 	}
 	if err := r.b.send.respond(ctx, r.Interaction, discordgo.InteractionResponseDeferredChannelMessageWithSource, Message{Ephemeral: ephemeral}); err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the response.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	r.state, r.deferredEphemeral = stateDeferred, ephemeral
 	return nil
@@ -302,7 +322,7 @@ func (r *Request) reply(ctx context.Context, m Message) error {
 		_, err = r.b.send.followup(ctx, r.Interaction, m)
 	}
 	if err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the reply.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	r.state = stateReplied
 	return nil
@@ -312,7 +332,7 @@ func (r *Request) reply(ctx context.Context, m Message) error {
 func (r *Request) Followup(ctx context.Context, m Message) (*discordgo.Message, error) {
 	msg, err := r.b.send.followup(ctx, r.Interaction, m)
 	if err != nil {
-		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	return msg, nil
 }
@@ -322,7 +342,7 @@ func (r *Request) Followup(ctx context.Context, m Message) (*discordgo.Message, 
 func (r *Request) editOriginal(ctx context.Context, m Message) (*discordgo.Message, error) {
 	msg, err := r.b.send.editOriginal(ctx, r.Interaction, m)
 	if err != nil {
-		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
 	r.mu.Lock()
 	r.state = stateReplied
@@ -343,7 +363,7 @@ func (r *Request) reopen() {
 // fail shows err to the user as a plain sentence and logs its cause.
 func (r *Request) fail(ctx context.Context, err error) {
 	r.b.logError(err, "command", r.Command.nameOr(r.Interaction), "interaction", r.Interaction.ID, "guild", r.GuildID, "user", r.UserID)
-	if rerr := r.Reply(ctx, Message{Content: knowledge.ErrorMessage(err), Ephemeral: true}); rerr != nil {
+	if rerr := r.Reply(ctx, Message{Content: bracketURLs(knowledge.ErrorMessage(err)), Ephemeral: true}); rerr != nil {
 		r.b.Logger.Warn("cannot tell the user about an error", "interaction", r.Interaction.ID, "err", rerr)
 	}
 }
@@ -395,14 +415,15 @@ func (r *Request) allowed() error {
 	if name == "" {
 		name = "the required"
 	}
+	t := textsFor(r.Interaction.Locale)
 	if r.Interaction.Member == nil {
-		return knowledge.Errorf(knowledge.EFORBIDDEN, "/%s can only be used in a server.", r.Command.Name)
+		return knowledge.Errorf(knowledge.EFORBIDDEN, t.serverOnly, "/"+r.Command.Name)
 	}
 	perms := r.Interaction.Member.Permissions
 	if perms&discordgo.PermissionAdministrator != 0 || perms&need == need {
 		return nil
 	}
-	return knowledge.Errorf(knowledge.EFORBIDDEN, "You need the %s permission to use /%s.", name, r.Command.Name)
+	return knowledge.Errorf(knowledge.EFORBIDDEN, t.needPermission, name, "/"+r.Command.Name)
 }
 
 // onInteraction routes slash commands and autocompletion to the command
@@ -431,7 +452,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 	r := newRequest(b, i, cmd)
 	if !b.begin() {
 		if i.Type == discordgo.InteractionApplicationCommand {
-			_ = r.Reply(context.Background(), Message{Content: "Herald is restarting. Please try again in a minute.", Ephemeral: true})
+			_ = r.Reply(context.Background(), Message{Content: textsFor(i.Locale).restarting, Ephemeral: true})
 		}
 		return
 	}
@@ -450,7 +471,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 	}()
 	if cmd == nil {
 		if i.Type == discordgo.InteractionApplicationCommand {
-			r.fail(ctx, knowledge.Errorf(knowledge.ENOTFOUND, "I don't know /%s any more. Discord may still be updating the command list; try again in a minute.", data.Name))
+			r.fail(ctx, knowledge.Errorf(knowledge.ENOTFOUND, textsFor(i.Locale).unknownCommand, data.Name))
 		}
 		return
 	}
@@ -459,6 +480,10 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		return
 	}
 	if err := r.allowed(); err != nil {
+		r.fail(ctx, err)
+		return
+	}
+	if err := b.checkSources(ctx, r); err != nil {
 		r.fail(ctx, err)
 		return
 	}

@@ -70,13 +70,18 @@ func putSample(t *testing.T, db *knowledge.DB) *knowledge.Article {
 // the bot (and the fake) before it connects.
 func start(t *testing.T, cfg bot.Config, asker bot.Asker, setup ...func(*bot.Bot, *discordtest.Fake)) *harness {
 	t.Helper()
-	fd := discordtest.New(t)
+	return startOn(t, discordtest.New(t), mustOpenDB(t), cfg, asker, setup...)
+}
+
+// startOn runs a bot like start, on a given fake Discord and database: a
+// second bot on the ones of a stopped harness is that bot restarted.
+func startOn(t *testing.T, fd *discordtest.Fake, db *knowledge.DB, cfg bot.Config, asker bot.Asker, setup ...func(*bot.Bot, *discordtest.Fake)) *harness {
+	t.Helper()
 	s, err := discordgo.New("Bot test-token")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fd.Attach(s)
-	db := mustOpenDB(t)
 	logs := &logBuffer{}
 	if cfg.Cooldown == 0 {
 		cfg.Cooldown = -1

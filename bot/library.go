@@ -17,26 +17,32 @@ const searchResults = 10
 // handleSearch lists the articles matching a query, privately: it is a
 // lookup for the one who asks, not an answer for the channel.
 func (b *Bot) handleSearch(ctx context.Context, r *Request) error {
+	t := textsFor(r.Interaction.Locale)
 	if b.Library == nil {
-		return knowledge.Errorf(knowledge.EUNAVAILABLE, "Search is not available.")
+		return knowledge.Errorf(knowledge.EUNAVAILABLE, "%s", t.searchUnavailable)
 	}
 	query := r.String("query")
 	if query == "" {
-		return knowledge.Errorf(knowledge.EINVALID, "Please give some words to search for.")
+		return knowledge.Errorf(knowledge.EINVALID, "%s", t.searchNoQuery)
 	}
 	if err := r.Defer(ctx, true); err != nil {
 		return err
 	}
-	hits, err := b.Library.Search(ctx, query, knowledge.Filter{GuildID: r.GuildID, Limit: searchResults})
+	f, err := b.filter(r.GuildID, "", r.String("source"))
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, searchMessage(query, hits))
+	f.Limit = searchResults
+	hits, err := b.Library.Search(ctx, query, f)
+	if err != nil {
+		return err
+	}
+	return r.Reply(ctx, searchMessage(t, query, hits))
 }
 
 // searchMessage renders search hits, one line per article: the linked
 // headline, the outlet and date, and the start of the best passage.
-func searchMessage(query string, hits []knowledge.Hit) Message {
+func searchMessage(t *serverTexts, query string, hits []knowledge.Hit) Message {
 	shown := cutContent(strings.Join(strings.Fields(query), " "), 80)
 	var lines []string
 	seen := map[int64]bool{}
@@ -48,7 +54,7 @@ func searchMessage(query string, hits []knowledge.Hit) Message {
 		seen[a.ID] = true
 		title := strings.Join(strings.Fields(a.Title), " ")
 		if title == "" {
-			title = "Untitled"
+			title = t.untitled
 		}
 		line := strconv.Itoa(len(lines)+1) + ". **" + markdownLink(cutContent(title, 200), a.URL) + "**"
 		if meta := articleMeta(a); meta != "" {
@@ -60,7 +66,7 @@ func searchMessage(query string, hits []knowledge.Hit) Message {
 		lines = append(lines, line)
 	}
 	if len(lines) == 0 {
-		return Message{Content: fmt.Sprintf("No stored article matches “%s”.", escapeMarkdown(shown)), Ephemeral: true}
+		return Message{Content: fmt.Sprintf(t.searchNone, escapeMarkdown(shown)), Ephemeral: true}
 	}
 	var desc strings.Builder
 	for _, l := range lines {
@@ -74,7 +80,7 @@ func searchMessage(query string, hits []knowledge.Hit) Message {
 	}
 	return Message{
 		Embeds: []*discordgo.MessageEmbed{{
-			Title:       cutContent("Articles matching “"+escapeMarkdown(shown)+"”", maxEmbedTitle),
+			Title:       cutContent(fmt.Sprintf(t.searchTitle, escapeMarkdown(shown)), maxEmbedTitle),
 			Description: desc.String(),
 			Color:       embedColor,
 		}},
@@ -97,7 +103,7 @@ func articleMeta(a knowledge.Article) string {
 // handleSources says what the knowledge base holds for this server, privately.
 func (b *Bot) handleSources(ctx context.Context, r *Request) error {
 	if b.Library == nil {
-		return knowledge.Errorf(knowledge.EUNAVAILABLE, "The library is not available.")
+		return knowledge.Errorf(knowledge.EUNAVAILABLE, "%s", textsFor(r.Interaction.Locale).libraryUnavailable)
 	}
 	if err := r.Defer(ctx, true); err != nil {
 		return err
@@ -106,30 +112,30 @@ func (b *Bot) handleSources(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Reply(ctx, sourcesMessage(c))
+	return r.Reply(ctx, b.sourcesMessage(textsFor(r.Interaction.Locale), c))
 }
 
-// sourcesMessage renders what the knowledge base holds.
-func sourcesMessage(c knowledge.Counts) Message {
+// sourcesMessage renders what the knowledge base holds: how many
+// articles, the newest, the feeds followed (when any) and the outlets.
+func (b *Bot) sourcesMessage(t *serverTexts, c knowledge.Counts) Message {
 	if c.Articles == 0 {
-		return Message{Content: "I don't have any articles yet. The operator can add some with `herald ingest`.", Ephemeral: true}
+		return Message{Content: fmt.Sprintf(t.sourcesEmpty, b.commandMention("feed add")), Ephemeral: true}
 	}
-	e := &discordgo.MessageEmbed{Title: "What I know", Color: embedColor}
-	e.Fields = append(e.Fields,
-		&discordgo.MessageEmbedField{Name: "Articles", Value: strconv.Itoa(c.Articles), Inline: true},
-		&discordgo.MessageEmbedField{Name: "Passages", Value: strconv.Itoa(c.Passages), Inline: true},
-	)
+	e := &discordgo.MessageEmbed{Title: t.sourcesTitle, Color: embedColor}
+	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: t.sourcesArticles, Value: strconv.Itoa(c.Articles), Inline: true})
 	if !c.Newest.IsZero() {
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Newest", Value: c.Newest.UTC().Format("2006-01-02"), Inline: true})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: t.sourcesNewest, Value: c.Newest.UTC().Format("2006-01-02"), Inline: true})
 	}
-	e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "Feeds followed", Value: strconv.Itoa(c.Feeds), Inline: true})
+	if c.Feeds > 0 {
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: t.sourcesFeeds, Value: strconv.Itoa(c.Feeds), Inline: true})
+	}
 	if len(c.Sources) > 0 {
 		var names []string
 		for _, s := range c.Sources {
 			names = append(names, escapeMarkdown(s))
 		}
 		list := cutContent(strings.Join(names, ", "), maxFieldValue)
-		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: fmt.Sprintf("Outlets (%d, most articles first)", len(c.Sources)), Value: list})
+		e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: fmt.Sprintf(t.sourcesOutlets, len(c.Sources)), Value: list})
 	}
 	return Message{Embeds: []*discordgo.MessageEmbed{e}, Ephemeral: true}
 }

@@ -74,7 +74,7 @@ func TestFeedCommand(t *testing.T) {
 		t.Errorf("non-admin: %q", got)
 	}
 	got := h.privateText(t, h.slash(admin, "feed", sub("add", discordtest.StringOpt("url", "https://gazette.example/rss.xml"), discordtest.StringOpt("name", "Harbour *Gazette*"))))
-	if !strings.Contains(got, "Following https://gazette.example/rss.xml (feed 1)") {
+	if !strings.Contains(got, "Following <https://gazette.example/rss.xml> (feed 1).") {
 		t.Errorf("add: %q", got)
 	}
 	feeds, err := h.db.Feeds(context.Background(), h.fd.GuildID())
@@ -84,11 +84,11 @@ func TestFeedCommand(t *testing.T) {
 	if got := h.privateText(t, h.slash(admin, "feed", sub("add", discordtest.StringOpt("url", "file:///etc/passwd")))); !strings.Contains(got, "not a valid web address") {
 		t.Errorf("bad URL: %q", got)
 	}
-	if got := h.privateText(t, h.slash(admin, "feed", sub("add", discordtest.StringOpt("url", "https://gazette.example/rss.xml")))); !strings.Contains(got, "already follows") {
+	if got := h.privateText(t, h.slash(admin, "feed", sub("add", discordtest.StringOpt("url", "https://gazette.example/rss.xml")))); !strings.Contains(got, "already follows <https://gazette.example/rss.xml> here.") {
 		t.Errorf("duplicate: %q", got)
 	}
 	got = h.privateText(t, h.slash(admin, "feed", sub("list")))
-	if !strings.Contains(got, `1. Harbour \*Gazette\*`) || !strings.Contains(got, "active · 0 articles · not polled yet") {
+	if !strings.Contains(got, `1. Harbour \*Gazette\*** · ok`) || !strings.Contains(got, "0 articles · not polled yet · next poll <t:") {
 		t.Errorf("list: %q", got)
 	}
 	// Another server's feed is neither listed nor offered nor reachable.
@@ -174,12 +174,12 @@ func TestDigestCommand(t *testing.T) {
 	}
 
 	// Scheduling needs Manage Server.
-	schedule := discordtest.SubCommandOpt("schedule", discordtest.ChannelOpt("channel", h.fd.ChannelID()),
+	schedule := discordtest.SubCommandOpt("set", discordtest.ChannelOpt("channel", h.fd.ChannelID()),
 		discordtest.StringOpt("time", "08:00"), discordtest.StringOpt("timezone", "Europe/Berlin"))
-	if got := h.privateText(t, h.slash(discordgo.PermissionSendMessages, "digest", schedule)); !strings.Contains(got, "Manage Server") {
+	if got := h.privateText(t, h.slash(discordgo.PermissionSendMessages, "digest-schedule", schedule)); !strings.Contains(got, "Manage Server") {
 		t.Errorf("non-admin schedule: %q", got)
 	}
-	got := h.privateText(t, h.slash(discordgo.PermissionManageGuild, "digest", schedule))
+	got := h.privateText(t, h.slash(discordgo.PermissionManageGuild, "digest-schedule", schedule))
 	if !strings.Contains(got, "Every day at 08:00 (Europe/Berlin) the digest will be posted in <#"+h.fd.ChannelID()+">. Next: <t:") {
 		t.Errorf("schedule: %q", got)
 	}
@@ -187,18 +187,18 @@ func TestDigestCommand(t *testing.T) {
 	if len(scheds) != 1 || !scheds[0].Enabled || scheds[0].ChannelID != h.fd.ChannelID() || scheds[0].TimeZone != "Europe/Berlin" {
 		t.Errorf("schedules = %+v", scheds)
 	}
-	bad := discordtest.SubCommandOpt("schedule", discordtest.ChannelOpt("channel", h.fd.ChannelID()),
+	bad := discordtest.SubCommandOpt("set", discordtest.ChannelOpt("channel", h.fd.ChannelID()),
 		discordtest.StringOpt("time", "8 am"), discordtest.StringOpt("timezone", "Europe/Berlin"))
-	if got := h.privateText(t, h.slash(discordgo.PermissionManageGuild, "digest", bad)); !strings.Contains(got, "is not a time of day") {
+	if got := h.privateText(t, h.slash(discordgo.PermissionManageGuild, "digest-schedule", bad)); !strings.Contains(got, "is not a time of day") {
 		t.Errorf("bad time: %q", got)
 	}
-	if choices := h.complete(t, "digest", discordtest.SubCommandOpt("schedule", discordtest.FocusedOpt("timezone", "berl"))); len(choices) != 1 || choices[0].Value != "Europe/Berlin" {
+	if choices := h.complete(t, "digest-schedule", discordtest.SubCommandOpt("set", discordtest.FocusedOpt("timezone", "berl"))); len(choices) != 1 || choices[0].Value != "Europe/Berlin" {
 		t.Errorf("time zone choices = %+v", choices)
 	}
-	if got := h.privateText(t, h.slash(discordgo.PermissionSendMessages, "digest", discordtest.SubCommandOpt("off"))); !strings.Contains(got, "Manage Server") {
+	if got := h.privateText(t, h.slash(discordgo.PermissionSendMessages, "digest-schedule", discordtest.SubCommandOpt("off"))); !strings.Contains(got, "Manage Server") {
 		t.Errorf("non-admin off: %q", got)
 	}
-	if got := h.privateText(t, h.slash(discordgo.PermissionManageGuild, "digest", discordtest.SubCommandOpt("off"))); !strings.Contains(got, "The daily digest is off (1 channel).") {
+	if got := h.privateText(t, h.slash(discordgo.PermissionManageGuild, "digest-schedule", discordtest.SubCommandOpt("off"))); !strings.Contains(got, "The daily digest is off (1 channel).") {
 		t.Errorf("off: %q", got)
 	}
 	assertNoPings(t, h.fd, h.fd.ChannelID())

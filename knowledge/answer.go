@@ -45,14 +45,14 @@ const (
 // sources given to the model.
 const DefaultContextTokens = 3000
 
-// ModelUnavailableNote is added to an extractive answer given because the
+// modelUnavailableNote is added to an extractive answer given because the
 // model failed.
-const ModelUnavailableNote = "The language model was unavailable, so this answer quotes the articles directly."
+const modelUnavailableNote = "The language model was unavailable, so this answer quotes the articles directly."
 
 // MaxQuestionRunes bounds a question; longer input is cut, not refused.
 const MaxQuestionRunes = 2000
 
-func (an *Answerer) logger() *slog.Logger { return LoggerOr(an.Logger) }
+func (an *Answerer) logger() *slog.Logger { return loggerOr(an.Logger) }
 
 func (an *Answerer) now() time.Time { return NowOr(an.Now) }
 
@@ -71,7 +71,7 @@ func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit
 	if f.AsOf.IsZero() {
 		f.AsOf = an.now()
 	}
-	return an.DB.SearchWith(ctx, query, f, r)
+	return an.DB.searchWith(ctx, query, f, r)
 }
 
 // Ask answers a question. The answer always comes back as an *Answer; an
@@ -107,9 +107,9 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 			return nil, ctx.Err()
 		}
 		an.logger().Warn("the language model failed; answering extractively", "code", ErrorCode(err), "err", err)
-		note = ModelUnavailableNote
+		note = modelUnavailableNote
 	}
-	weights, err := an.DB.TermWeights(ctx, text.QueryTerms(query))
+	weights, err := an.DB.termWeights(ctx, text.QueryTerms(query))
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (an *Answerer) useLLM(mode string) (bool, error) {
 		return an.Completer != nil, nil
 	case AskLLM:
 		if an.Completer == nil {
-			return false, Errorf(EINVALID, "No language model is configured: set HERALD_CHAT_MODEL (and OPENAI_API_KEY or OPENAI_BASE_URL).")
+			return false, Errorf(EINVALID, "No language model is configured, so answers can only quote the articles.")
 		}
 		return true, nil
 	case AskExtractive:

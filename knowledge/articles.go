@@ -7,14 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/keyword"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // Passage sizes in words: passages are built from whole sentences and aim
 // for the middle of this range.
 const (
-	PassageMinWords = 100
-	PassageMaxWords = 250
+	passageMinWords = 100
+	passageMaxWords = 250
 )
 
 // PutStatus says what storing an article did.
@@ -137,8 +139,8 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 	if !skipped {
 		skip = nil
 	}
-	if err := idx.seg.write(wctx, tx, base, skip); err != nil {
-		return nil, err
+	if err := idx.seg.Write(wctx, tx, base, skip); err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot write the search index.", err)
 	}
 	if err := w.flushStats(wctx); err != nil {
 		return nil, err
@@ -164,9 +166,9 @@ type preparation struct {
 	spans       []text.Span
 	words       []int64
 	titleTokens int64
-	// What the keyword index gets (postings.go): each passage's distinct
-	// terms, headline included, and its length in tokens with the headline.
-	terms   [][]termFreq
+	// What the keyword index gets: each passage's distinct terms,
+	// headline included, and its length in tokens with the headline.
+	terms   [][]keyword.TermFreq
 	lengths []int
 	chunks  [][]byte // the stored (compressed) chunks, see chunk.go
 }
@@ -181,19 +183,49 @@ func (a *Article) prepare(now time.Time) {
 	p.fingerprint = int64(text.Fingerprint(a.Text))
 	p.spans = splitPassages(a.Text)
 	p.words = make([]int64, len(p.spans))
-	var x passageIndexer
-	x.setTitle(a.Title)
-	p.titleTokens = int64(x.titleTokens)
-	p.terms = make([][]termFreq, len(p.spans))
+	var x keyword.Indexer
+	x.SetTitle(a.Title)
+	p.titleTokens = int64(x.TitleTokens())
+	p.terms = make([][]keyword.TermFreq, len(p.spans))
 	p.lengths = make([]int, len(p.spans))
 	p.chunks = make([][]byte, len(p.spans))
 	for i, sp := range p.spans {
 		cut, next := chunkBounds(p.spans, i, len(a.Text))
 		p.chunks[i] = encodeChunk(a.Text[cut:next])
 		var words int
-		p.terms[i], p.lengths[i], words = x.passage(a.Text[sp.Start:sp.End])
+		p.terms[i], p.lengths[i], words = x.Passage(a.Text[sp.Start:sp.End])
 		p.words[i] = int64(words)
 	}
+}
+
+// batchIndex is the keyword index of a batch of prepared articles, built
+// before its write transaction (by the ingester, on another core than the
+// writer): postings over offsets, each article's passages numbered on from
+// the previous article's. The writer gives the batch the passage ids from
+// base to base+total-1 and writes the postings rebased on them.
+type batchIndex struct {
+	seg   *keyword.Segment
+	first []int64 // offset of each article's first passage; -1 when it failed preparation
+	total int64   // passages in the batch
+}
+
+// indexBatch builds the keyword index of a prepared batch.
+func indexBatch(batch []*Article) *batchIndex {
+	bi := &batchIndex{first: make([]int64, len(batch))}
+	var b keyword.Builder
+	for i, a := range batch {
+		if a.prep == nil || a.prep.err != nil {
+			bi.first[i] = -1
+			continue
+		}
+		bi.first[i] = bi.total
+		for seq := range a.prep.spans {
+			b.Add(bi.total, a.prep.terms[seq], a.prep.lengths[seq])
+			bi.total++
+		}
+	}
+	bi.seg = b.Seal()
+	return bi
 }
 
 // prepareArticle normalises an article's fields before storing it.
@@ -225,17 +257,17 @@ func prepareArticle(a *Article, now time.Time) error {
 type articleWriter struct {
 	tx                                        *sql.Tx
 	byURL, byHash, insert, update, delPassage *sql.Stmt
-	delMark, oldPassages                      *sql.Stmt
+	oldPassages                               *sql.Stmt
 	dPassages, dTokens, dTitleTokens          int64
 	// lastPID is the last passage id handed out; ids are never reused.
 	lastPID int64
 	// passages inserts passage rows many at a time; flushed before
 	// anything reads or deletes passages.
-	passages *rowInserter
+	passages *sqlbatch.Inserter
 }
 
 func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
-	w := &articleWriter{tx: tx, passages: newRowInserter(tx, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES `, 7)}
+	w := &articleWriter{tx: tx, passages: sqlbatch.NewInserter(tx, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES `, 7)}
 	stmts := []struct {
 		dst **sql.Stmt
 		sql string
@@ -248,7 +280,6 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
 		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
-		{&w.delMark, `INSERT OR IGNORE INTO deleted_passages(id) VALUES (?)`},
 	}
 	for _, s := range stmts {
 		st, err := tx.PrepareContext(ctx, s.sql)
@@ -266,8 +297,8 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 }
 
 func (w *articleWriter) close() {
-	w.passages.close()
-	for _, s := range []*sql.Stmt{w.byURL, w.byHash, w.insert, w.update, w.delPassage, w.delMark, w.oldPassages} {
+	w.passages.Close()
+	for _, s := range []*sql.Stmt{w.byURL, w.byHash, w.insert, w.update, w.delPassage, w.oldPassages} {
 		if s != nil {
 			s.Close()
 		}
@@ -357,7 +388,7 @@ func unixOrZero(t time.Time) int64 {
 }
 
 func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) error {
-	if err := w.passages.flush(ctx); err != nil {
+	if err := w.passages.Flush(ctx); err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	rows, err := w.oldPassages.QueryContext(ctx, articleID)
@@ -384,13 +415,15 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 			titleTokens = int64(len(text.Tokens(title)))
 		}
 	}
-	for _, o := range olds {
-		if _, err := w.delMark.ExecContext(ctx, o.id); err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", err)
-		}
+	removed := make([]int64, len(olds))
+	for i, o := range olds {
+		removed[i] = o.id
 		w.dPassages--
 		w.dTokens -= o.words
 		w.dTitleTokens -= titleTokens
+	}
+	if err := keyword.MarkRemoved(ctx, w.tx, removed); err != nil {
+		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	if _, err := w.delPassage.ExecContext(ctx, articleID); err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
@@ -402,7 +435,7 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article, firstPID 
 	p := a.prep
 	for seq, sp := range p.spans {
 		pid := firstPID + int64(seq)
-		if err := w.passages.add(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
+		if err := w.passages.Add(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
 			return WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}
 		w.dPassages++
@@ -415,7 +448,7 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article, firstPID 
 // splitPassages splits normalised article text into passage spans; text
 // with no sentence boundaries at all is one passage.
 func splitPassages(s string) []text.Span {
-	spans := text.Passages(s, text.Sentences(s), PassageMinWords, PassageMaxWords)
+	spans := text.Passages(s, text.Sentences(s), passageMinWords, passageMaxWords)
 	if len(spans) == 0 {
 		spans = []text.Span{{Start: 0, End: len(s)}}
 	}
@@ -452,11 +485,11 @@ func passageText(chunk string, seq, start, end int) string {
 // flushStats writes the pending passages, merges segments of postings
 // when a tier is full, and updates the corpus counts.
 func (w *articleWriter) flushStats(ctx context.Context) error {
-	if err := w.passages.flush(ctx); err != nil {
+	if err := w.passages.Flush(ctx); err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	if err := mergeSegments(ctx, w.tx); err != nil {
-		return err
+	if err := keyword.Merge(ctx, w.tx); err != nil {
+		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
 	}
 	if w.dPassages == 0 && w.dTokens == 0 {
 		return nil
@@ -487,9 +520,9 @@ func scanArticle(r rowScanner, extra ...any) (Article, error) {
 	return a, nil
 }
 
-// Article returns one article with its text. Visibility follows guildID
+// article returns one article with its text. Visibility follows guildID
 // like Filter.GuildID; pass "*" to ignore scopes (the operator's CLI).
-func (db *DB) Article(ctx context.Context, id int64, guildID string) (*Article, error) {
+func (db *DB) article(ctx context.Context, id int64, guildID string) (*Article, error) {
 	row := db.db.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles a
 		WHERE a.id = ? AND (? = '*' OR a.guild_id = '' OR a.guild_id = ?)`, id, guildID, guildID)
 	a, err := scanArticle(row)
@@ -544,7 +577,7 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL, guildID string) (*Articl
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
-	return db.Article(ctx, id, guildID)
+	return db.article(ctx, id, guildID)
 }
 
 // Articles lists stored articles, newest first (by publication date, then

@@ -10,21 +10,21 @@ import (
 // Conversation limits: what one conversation keeps, so the table stays
 // bounded whatever users do.
 const (
-	// MaxConversationTurns is how many of its latest turns a conversation
+	// maxConversationTurns is how many of its latest turns a conversation
 	// keeps; older ones are deleted when a new one is added.
-	MaxConversationTurns = 20
-	// MaxTurnRunes bounds the stored question and the stored answer of a
+	maxConversationTurns = 20
+	// maxTurnRunes bounds the stored question and the stored answer of a
 	// turn; longer text is cut.
-	MaxTurnRunes = 4000
-	// MaxTurnMessages bounds how many message IDs one turn can attach to its
+	maxTurnRunes = 4000
+	// maxTurnMessages bounds how many message IDs one turn can attach to its
 	// conversation.
-	MaxTurnMessages = 20
+	maxTurnMessages = 20
 )
 
 // AppendTurn adds a turn to the conversation convID (a thread ID, or the ID
 // of the message that started it) and attaches messageIDs (the messages
 // that carry the answer) to the conversation, so that a reply to any of
-// them continues it. Only the latest MaxConversationTurns turns are kept.
+// them continues it. Only the latest maxConversationTurns turns are kept.
 func (db *DB) AppendTurn(ctx context.Context, convID string, t Turn, messageIDs ...string) error {
 	if convID == "" {
 		return Errorf(EINVALID, "A conversation needs an ID.")
@@ -36,15 +36,15 @@ func (db *DB) AppendTurn(ctx context.Context, convID string, t Turn, messageIDs 
 	}
 	defer db.endWrite(tx)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_turns(conv_id, question, answer, created_at) VALUES (?, ?, ?, ?)`,
-		convID, cutRunes(t.Question, MaxTurnRunes), cutRunes(t.Answer, MaxTurnRunes), now); err != nil {
+		convID, cutRunes(t.Question, maxTurnRunes), cutRunes(t.Answer, maxTurnRunes), now); err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE conv_id = ? AND id NOT IN
-		(SELECT id FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?)`, convID, convID, MaxConversationTurns); err != nil {
+		(SELECT id FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?)`, convID, convID, maxConversationTurns); err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
-	if len(messageIDs) > MaxTurnMessages {
-		messageIDs = messageIDs[:MaxTurnMessages]
+	if len(messageIDs) > maxTurnMessages {
+		messageIDs = messageIDs[:maxTurnMessages]
 	}
 	for _, id := range messageIDs {
 		if id == "" {
@@ -63,10 +63,10 @@ func (db *DB) AppendTurn(ctx context.Context, convID string, t Turn, messageIDs 
 
 // Turns returns the latest max turns of a conversation, oldest first; none
 // (and no error) for an unknown or expired conversation. A max of zero or
-// less means MaxConversationTurns.
+// less means maxConversationTurns.
 func (db *DB) Turns(ctx context.Context, convID string, max int) ([]Turn, error) {
-	if max <= 0 || max > MaxConversationTurns {
-		max = MaxConversationTurns
+	if max <= 0 || max > maxConversationTurns {
+		max = maxConversationTurns
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT question, answer FROM
 		(SELECT id, question, answer FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, convID, max)

@@ -13,7 +13,7 @@ func TestConversationTurnsAreBoundedAndOrdered(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	for i := 0; i < MaxConversationTurns+5; i++ {
+	for i := 0; i < maxConversationTurns+5; i++ {
 		if err := db.AppendTurn(ctx, "thread-1", Turn{Question: fmt.Sprintf("q%d", i), Answer: fmt.Sprintf("a%d", i)}, fmt.Sprintf("m%d", i)); err != nil {
 			t.Fatal(err)
 		}
@@ -30,7 +30,7 @@ func TestConversationTurnsAreBoundedAndOrdered(t *testing.T) {
 		t.Errorf("Turns = %v, want %v", got, want)
 	}
 	all, _ := db.Turns(ctx, "thread-1", 0)
-	if len(all) != MaxConversationTurns || all[0].Question != "q5" {
+	if len(all) != maxConversationTurns || all[0].Question != "q5" {
 		t.Errorf("kept %d turns starting at %v", len(all), all[0])
 	}
 	if none, err := db.Turns(ctx, "unknown", 6); err != nil || len(none) != 0 {
@@ -51,12 +51,12 @@ func TestConversationTurnTextIsCut(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	long := strings.Repeat("é", MaxTurnRunes+10)
+	long := strings.Repeat("é", maxTurnRunes+10)
 	if err := db.AppendTurn(ctx, "c", Turn{Question: long, Answer: "short"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := db.Turns(ctx, "c", 1)
-	if n := utf8.RuneCountInString(got[0].Question); n != MaxTurnRunes || !strings.HasSuffix(got[0].Question, "…") {
+	if n := utf8.RuneCountInString(got[0].Question); n != maxTurnRunes || !strings.HasSuffix(got[0].Question, "…") {
 		t.Errorf("stored question has %d runes", n)
 	}
 	if got[0].Answer != "short" {

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/herald-bot/herald/knowledge/cite"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
@@ -88,6 +89,9 @@ type DigestRequest struct {
 	Since, Until time.Time
 	// MaxStories bounds the stories (default Digester.MaxStories).
 	MaxStories int
+	// Sources, when set, keeps only these outlets' articles
+	// (case-insensitive), as Filter.Sources does.
+	Sources []string
 	// Mode is AskAuto (default), AskLLM or AskExtractive.
 	Mode string
 }
@@ -111,7 +115,7 @@ type Digester struct {
 	Parallel int
 }
 
-func (d *Digester) logger() *slog.Logger { return LoggerOr(d.Logger) }
+func (d *Digester) logger() *slog.Logger { return loggerOr(d.Logger) }
 
 func (d *Digester) now() time.Time { return NowOr(d.Now) }
 
@@ -151,7 +155,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	if _, err := d.DB.AssignStories(ctx, since); err != nil {
 		return nil, err
 	}
-	groups, err := d.DB.periodStories(ctx, req.GuildID, since, until)
+	groups, err := d.DB.periodStories(ctx, Filter{GuildID: req.GuildID, Sources: req.Sources}, since, until)
 	if err != nil {
 		return nil, err
 	}
@@ -210,10 +214,10 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	return dg, nil
 }
 
-// periodStories returns the stories of the period in guildID's scope,
-// ranked by distinct outlets, then by their newest article.
-func (db *DB) periodStories(ctx context.Context, guildID string, since, until time.Time) ([]*storyGroup, error) {
-	where, args := filterSQL(Filter{GuildID: guildID})
+// periodStories returns the stories of the period in the scope's server
+// and outlets, ranked by distinct outlets, then by their newest article.
+func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time.Time) ([]*storyGroup, error) {
+	where, args := filterSQL(Filter{GuildID: scope.GuildID, Sources: scope.Sources})
 	args = append(args, since.Unix(), until.Unix())
 	rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE `+where+
 		` AND ifnull(a.published_at, a.fetched_at) >= ? AND ifnull(a.published_at, a.fetched_at) < ?
@@ -328,7 +332,7 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID, mode strin
 	}
 	var srcs []summarySource
 	for i, a := range storySources(g, digestStorySources) {
-		full, err := d.DB.Article(ctx, a.ID, guildID)
+		full, err := d.DB.article(ctx, a.ID, guildID)
 		if err != nil {
 			if ErrorCode(err) == ENOTFOUND {
 				continue
@@ -366,7 +370,7 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 		set = prompts.Default()
 	}
 	var in prompts.DigestStoryInput
-	var check []SourceText
+	var check []cite.Source
 	var byN sourcesByN
 	in.Sources, check, byN = forModel(srcs, d.ContextTokens)
 	msgs, err := set.DigestStory(in)
@@ -378,11 +382,11 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 		return false, err
 	}
 	st.Tokens += resp.PromptTokens + resp.CompletionTokens
-	headline, body := splitHeadline(StripThink(resp.Content))
+	headline, body := splitHeadline(cite.StripThink(resp.Content))
 	if headline == "" || body == "" {
 		return false, Errorf(EUNAVAILABLE, "the model's story has no headline or no summary")
 	}
-	res := CheckAnswer(body, check)
+	res := cite.Check(body, check)
 	if res.Abstained || len(res.Used) == 0 {
 		return false, Errorf(EUNAVAILABLE, "the model's story cites no source")
 	}
@@ -410,7 +414,7 @@ func splitHeadline(s string) (string, string) {
 	h := lines[0]
 	h = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(h, "Headline:"), "headline:"))
 	h = strings.TrimLeft(h, "# ")
-	h = NormalizeMarkers(h, 0) // no marker is valid in a headline
+	h = cite.NormalizeMarkers(h, 0) // no marker is valid in a headline
 	h = strings.Trim(strings.TrimSpace(h), "\"'*_`“”")
 	h = strings.TrimSuffix(h, ".")
 	if utf8.RuneCountInString(h) > digestHeadlineRunes {

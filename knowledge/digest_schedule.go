@@ -15,23 +15,23 @@ import (
 
 // Digest post states, as digest_posts records them.
 const (
-	// DigestClaimed: claimed by an instance, being posted. A row left in
+	// digestClaimed: claimed by an instance, being posted. A row left in
 	// this state by a crash is never posted again (see DigestScheduler).
-	DigestClaimed = "claimed"
-	// DigestPosted: posted and confirmed.
-	DigestPosted = "posted"
-	// DigestEmpty: nothing new in the period; nothing was posted.
-	DigestEmpty = "empty"
-	// DigestRetry: the poster said nothing reached the channel; it may be
+	digestClaimed = "claimed"
+	// digestPosted: posted and confirmed.
+	digestPosted = "posted"
+	// digestEmpty: nothing new in the period; nothing was posted.
+	digestEmpty = "empty"
+	// digestRetry: the poster said nothing reached the channel; it may be
 	// claimed again while within the catch-up window.
-	DigestRetry = "retry"
-	// DigestFailed: posting failed, possibly after part of the digest was
+	digestRetry = "retry"
+	// digestFailed: posting failed, possibly after part of the digest was
 	// sent; never tried again.
-	DigestFailed = "failed"
-	// DigestUnconfirmed: a claim found after a restart without a
+	digestFailed = "failed"
+	// digestUnconfirmed: a claim found after a restart without a
 	// confirmation; it may or may not have been posted and is not tried
 	// again.
-	DigestUnconfirmed = "unconfirmed"
+	digestUnconfirmed = "unconfirmed"
 )
 
 // ErrDigestNotSent is what a DigestScheduler.Post hook wraps into its error
@@ -56,9 +56,9 @@ type DigestSchedule struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// ParseClock reads a time of day, "8:00", "08:00" or "20:30", and returns
+// parseClock reads a time of day, "8:00", "08:00" or "20:30", and returns
 // it as HH:MM with its hour and minute.
-func ParseClock(s string) (string, int, int, error) {
+func parseClock(s string) (string, int, int, error) {
 	s = strings.TrimSpace(s)
 	hs, ms, ok := strings.Cut(s, ":")
 	h, err1 := strconv.Atoi(hs)
@@ -69,9 +69,9 @@ func ParseClock(s string) (string, int, int, error) {
 	return fmt.Sprintf("%02d:%02d", h, m), h, m, nil
 }
 
-// LoadTimeZone returns the IANA time zone name, or an EINVALID error
+// loadTimeZone returns the IANA time zone name, or an EINVALID error
 // naming it.
-func LoadTimeZone(name string) (*time.Location, error) {
+func loadTimeZone(name string) (*time.Location, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || strings.EqualFold(name, "local") {
 		return nil, Errorf(EINVALID, "Please give a time zone such as Europe/Berlin or America/New_York.")
@@ -83,16 +83,16 @@ func LoadTimeZone(name string) (*time.Location, error) {
 	return loc, nil
 }
 
-// Occurrence returns the moment of the schedule on the local date of day
+// occurrence returns the moment of the schedule on the local date of day
 // (in the schedule's time zone). On a day when clocks go forward past the
 // time, or go back over it, the schedule still falls once that day, at
 // the moment time.Date picks (in practice, the later offset).
-func (s *DigestSchedule) Occurrence(day time.Time) (time.Time, error) {
-	loc, err := LoadTimeZone(s.TimeZone)
+func (s *DigestSchedule) occurrence(day time.Time) (time.Time, error) {
+	loc, err := loadTimeZone(s.TimeZone)
 	if err != nil {
 		return time.Time{}, err
 	}
-	_, h, m, err := ParseClock(s.Time)
+	_, h, m, err := parseClock(s.Time)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -102,7 +102,7 @@ func (s *DigestSchedule) Occurrence(day time.Time) (time.Time, error) {
 
 // NextOccurrence returns the schedule's first moment strictly after t.
 func (s *DigestSchedule) NextOccurrence(t time.Time) (time.Time, error) {
-	at, err := s.Occurrence(t)
+	at, err := s.occurrence(t)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -111,7 +111,7 @@ func (s *DigestSchedule) NextOccurrence(t time.Time) (time.Time, error) {
 		d := at.In(loc)
 		// The next local date, at noon to stay clear of DST transitions.
 		next := time.Date(d.Year(), d.Month(), d.Day()+1, 12, 0, 0, 0, loc)
-		if at, err = s.Occurrence(next); err != nil {
+		if at, err = s.occurrence(next); err != nil {
 			return time.Time{}, err
 		}
 	}
@@ -136,11 +136,11 @@ func scanSchedule(r rowScanner) (*DigestSchedule, error) {
 // s.TimeZone. It enables the schedule. A channel scheduled by another
 // server is an ECONFLICT.
 func (db *DB) SetDigestSchedule(ctx context.Context, s DigestSchedule) (*DigestSchedule, error) {
-	hhmm, _, _, err := ParseClock(s.Time)
+	hhmm, _, _, err := parseClock(s.Time)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := LoadTimeZone(s.TimeZone)
+	loc, err := loadTimeZone(s.TimeZone)
 	if err != nil {
 		return nil, err
 	}
@@ -210,13 +210,13 @@ func (db *DB) DigestSchedules(ctx context.Context, guildID string) ([]DigestSche
 	return queryAll(ctx, db.db, deref(scanSchedule), q+` ORDER BY guild_id, channel_id`, args...)
 }
 
-// DigestPost is the record of one day's digest in one channel.
-type DigestPost struct {
+// digestPost is the record of one day's digest in one channel.
+type digestPost struct {
 	ID          int64
 	ScheduleID  int64
 	ChannelID   string
 	LocalDate   string // YYYY-MM-DD in the schedule's time zone
-	State       string // DigestClaimed, DigestPosted, ...
+	State       string // digestClaimed, digestPosted, ...
 	Attempts    int
 	Owner       string
 	PeriodStart time.Time
@@ -229,8 +229,8 @@ type DigestPost struct {
 
 const postColumns = `id, ifnull(schedule_id, 0), channel_id, local_date, state, attempts, owner, period_start, period_end, stories, error, claimed_at, posted_at`
 
-func scanPost(r rowScanner) (*DigestPost, error) {
-	var p DigestPost
+func scanPost(r rowScanner) (*digestPost, error) {
+	var p digestPost
 	var ps, pe, posted sql.NullInt64
 	var claimed int64
 	if err := r.Scan(&p.ID, &p.ScheduleID, &p.ChannelID, &p.LocalDate, &p.State, &p.Attempts, &p.Owner, &ps, &pe, &p.Stories, &p.Error, &claimed, &posted); err != nil {
@@ -241,20 +241,21 @@ func scanPost(r rowScanner) (*DigestPost, error) {
 	return &p, nil
 }
 
-// ClaimDigestPost records, before anything is posted, that owner is
+// claimDigestPost records, before anything is posted, that owner is
 // posting the digest of p.ChannelID for p.LocalDate. Exactly one caller
 // ever gets ok for a channel and date, across restarts and instances
 // sharing the database (the row's unique key decides), except that a row
-// in state DigestRetry may be claimed again, at most maxAttempts times in
-// all. The returned post carries its id for FinishDigestPost.
-func (db *DB) ClaimDigestPost(ctx context.Context, p DigestPost, maxAttempts int) (*DigestPost, bool, error) {
+// in state digestRetry may be claimed again, at most maxAttempts times in
+// all. The returned post carries its id for finishDigestPost.
+func (db *DB) claimDigestPost(ctx context.Context, p digestPost, maxAttempts int) (*digestPost, bool, error) {
 	var id int64
 	err := db.db.QueryRowContext(ctx, `INSERT INTO digest_posts(schedule_id, channel_id, local_date, state, owner, period_start, period_end, claimed_at)
-		VALUES (?, ?, ?, 'claimed', ?, ?, ?, ?)
-		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = 'claimed', owner = excluded.owner, attempts = attempts + 1,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = excluded.state, owner = excluded.owner, attempts = attempts + 1,
 			period_start = excluded.period_start, period_end = excluded.period_end, claimed_at = excluded.claimed_at, error = ''
-			WHERE digest_posts.state = 'retry' AND digest_posts.attempts < ?
-		RETURNING id`, nullID(p.ScheduleID), p.ChannelID, p.LocalDate, p.Owner, unixOrNull(p.PeriodStart), unixOrNull(p.PeriodEnd), p.ClaimedAt.Unix(), maxAttempts).Scan(&id)
+			WHERE digest_posts.state = ? AND digest_posts.attempts < ?
+		RETURNING id`, nullID(p.ScheduleID), p.ChannelID, p.LocalDate, digestClaimed, p.Owner, unixOrNull(p.PeriodStart), unixOrNull(p.PeriodEnd), p.ClaimedAt.Unix(),
+		digestRetry, maxAttempts).Scan(&id)
 	if isNoRows(err) {
 		return nil, false, nil
 	}
@@ -275,12 +276,12 @@ func nullID(id int64) any {
 	return id
 }
 
-// FinishDigestPost records how a claimed post ended: DigestPosted,
-// DigestEmpty, DigestRetry or DigestFailed, with the number of stories and
+// finishDigestPost records how a claimed post ended: digestPosted,
+// digestEmpty, digestRetry or digestFailed, with the number of stories and
 // the reason of a failure.
-func (db *DB) FinishDigestPost(ctx context.Context, id int64, state string, stories int, reason string, at time.Time) error {
+func (db *DB) finishDigestPost(ctx context.Context, id int64, state string, stories int, reason string, at time.Time) error {
 	var posted any
-	if state == DigestPosted {
+	if state == digestPosted {
 		posted = at.Unix()
 	}
 	_, err := db.db.ExecContext(ctx, `UPDATE digest_posts SET state = ?, stories = ?, error = ?, posted_at = ? WHERE id = ?`, state, stories, reason, posted, id)
@@ -290,8 +291,8 @@ func (db *DB) FinishDigestPost(ctx context.Context, id int64, state string, stor
 	return nil
 }
 
-// DigestPosts returns the records of a channel's digests, newest first.
-func (db *DB) DigestPosts(ctx context.Context, channelID string, limit int) ([]DigestPost, error) {
+// digestPosts returns the records of a channel's digests, newest first.
+func (db *DB) digestPosts(ctx context.Context, channelID string, limit int) ([]digestPost, error) {
 	if limit <= 0 {
 		limit = 30
 	}
@@ -300,14 +301,14 @@ func (db *DB) DigestPosts(ctx context.Context, channelID string, limit int) ([]D
 }
 
 // markUnconfirmed moves claims older than before that were never finished
-// to DigestUnconfirmed and returns them.
-func (db *DB) markUnconfirmed(ctx context.Context, before time.Time) ([]DigestPost, error) {
+// to digestUnconfirmed and returns them.
+func (db *DB) markUnconfirmed(ctx context.Context, before time.Time) ([]digestPost, error) {
 	rows, err := db.db.QueryContext(ctx, `UPDATE digest_posts SET state = 'unconfirmed' WHERE state = 'claimed' AND claimed_at < ? RETURNING `+postColumns, before.Unix())
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
 	defer rows.Close()
-	var out []DigestPost
+	var out []digestPost
 	for rows.Next() {
 		p, err := scanPost(rows)
 		if err != nil {
@@ -337,7 +338,7 @@ func (db *DB) lastDigestEnd(ctx context.Context, channelID string) (time.Time, e
 // records the outcome after posting. A second instance, or this one after
 // a restart, finds the row and does not post. A crash between posting and
 // recording leaves the row claimed; such a claim is never posted again
-// (it is marked DigestUnconfirmed and logged at the next start), because a
+// (it is marked digestUnconfirmed and logged at the next start), because a
 // missing digest is a smaller harm than a doubled one and Discord offers
 // no way to ask whether a message was sent. A Post error that wraps
 // ErrDigestNotSent releases the day for another attempt (at most
@@ -377,7 +378,7 @@ type DigestScheduler struct {
 
 func (s *DigestScheduler) now() time.Time { return NowOr(s.Now) }
 
-func (s *DigestScheduler) logger() *slog.Logger { return LoggerOr(s.Logger) }
+func (s *DigestScheduler) logger() *slog.Logger { return loggerOr(s.Logger) }
 
 func (s *DigestScheduler) catchUp() time.Duration {
 	if s.CatchUp > 0 {
@@ -394,8 +395,8 @@ func (s *DigestScheduler) owner() string {
 	return fmt.Sprintf("%s:%d", host, os.Getpid())
 }
 
-// DigestRun is one digest the scheduler handled.
-type DigestRun struct {
+// digestRun is one digest the scheduler handled.
+type digestRun struct {
 	Schedule  DigestSchedule
 	LocalDate string
 	At        time.Time // the scheduled moment
@@ -404,11 +405,11 @@ type DigestRun struct {
 	Err       error
 }
 
-// RunDue posts every digest due now: for each enabled schedule, today's
+// runDue posts every digest due now: for each enabled schedule, today's
 // and yesterday's occurrences (in its time zone) that have passed, are
 // not older than CatchUp, and were not claimed before. It returns what it
 // did; one channel's failure never stops the others.
-func (s *DigestScheduler) RunDue(ctx context.Context) ([]DigestRun, error) {
+func (s *DigestScheduler) runDue(ctx context.Context) ([]digestRun, error) {
 	now := s.now()
 	if err := s.checkStale(ctx, now); err != nil {
 		return nil, err
@@ -418,12 +419,12 @@ func (s *DigestScheduler) RunDue(ctx context.Context) ([]DigestRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	var runs []DigestRun
+	var runs []digestRun
 	for _, sc := range scheds {
 		if !sc.Enabled {
 			continue
 		}
-		loc, err := LoadTimeZone(sc.TimeZone)
+		loc, err := loadTimeZone(sc.TimeZone)
 		if err != nil {
 			s.logger().Error("bad digest schedule", "channel", sc.ChannelID, "err", err)
 			continue
@@ -435,7 +436,7 @@ func (s *DigestScheduler) RunDue(ctx context.Context) ([]DigestRun, error) {
 			time.Date(l.Year(), l.Month(), l.Day()-1, 12, 0, 0, 0, loc),
 			time.Date(l.Year(), l.Month(), l.Day(), 12, 0, 0, 0, loc),
 		} {
-			at, err := sc.Occurrence(day)
+			at, err := sc.occurrence(day)
 			if err != nil {
 				s.logger().Error("bad digest schedule", "channel", sc.ChannelID, "err", err)
 				break
@@ -477,9 +478,9 @@ func (s *DigestScheduler) checkStale(ctx context.Context, now time.Time) error {
 
 // post claims and posts one occurrence; ok is false when the day was
 // already claimed.
-func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now time.Time) (DigestRun, bool) {
-	loc, _ := LoadTimeZone(sc.TimeZone)
-	run := DigestRun{Schedule: sc, LocalDate: at.In(loc).Format("2006-01-02"), At: at}
+func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now time.Time) (digestRun, bool) {
+	loc, _ := loadTimeZone(sc.TimeZone)
+	run := digestRun{Schedule: sc, LocalDate: at.In(loc).Format("2006-01-02"), At: at}
 	log := s.logger().With("guild", sc.GuildID, "channel", sc.ChannelID, "date", run.LocalDate)
 	maxPeriod := s.MaxPeriod
 	if maxPeriod <= 0 {
@@ -496,7 +497,7 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now t
 	if maxAttempts <= 0 {
 		maxAttempts = 3
 	}
-	claim, ok, err := s.DB.ClaimDigestPost(ctx, DigestPost{ScheduleID: sc.ID, ChannelID: sc.ChannelID, LocalDate: run.LocalDate,
+	claim, ok, err := s.DB.claimDigestPost(ctx, digestPost{ScheduleID: sc.ID, ChannelID: sc.ChannelID, LocalDate: run.LocalDate,
 		Owner: s.owner(), PeriodStart: since, PeriodEnd: now, ClaimedAt: now}, maxAttempts)
 	if err != nil {
 		log.Error("cannot claim the digest", "err", err)
@@ -508,7 +509,7 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now t
 	}
 	finish := func(state string, stories int, reason string) {
 		run.State, run.Stories = state, stories
-		if err := s.DB.FinishDigestPost(context.WithoutCancel(ctx), claim.ID, state, stories, reason, s.now()); err != nil {
+		if err := s.DB.finishDigestPost(context.WithoutCancel(ctx), claim.ID, state, stories, reason, s.now()); err != nil {
 			log.Error("cannot record the digest", "state", state, "err", err)
 		}
 	}
@@ -517,39 +518,39 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now t
 		// Nothing was sent: the day may be tried again.
 		run.Err = err
 		log.Error("cannot make the digest", "err", err)
-		finish(DigestRetry, 0, ErrorMessage(err))
+		finish(digestRetry, 0, ErrorMessage(err))
 		return run, true
 	}
 	if len(d.Stories) == 0 {
 		log.Info("no new stories for the digest; nothing posted")
-		finish(DigestEmpty, 0, "")
+		finish(digestEmpty, 0, "")
 		return run, true
 	}
 	if s.Post == nil {
 		run.Err = Errorf(EINTERNAL, "digest scheduler has no Post hook")
-		finish(DigestRetry, len(d.Stories), ErrorMessage(run.Err))
+		finish(digestRetry, len(d.Stories), ErrorMessage(run.Err))
 		return run, true
 	}
 	if err := s.Post(ctx, sc.ChannelID, d); err != nil {
 		run.Err = err
 		if errors.Is(err, ErrDigestNotSent) {
 			log.Warn("digest not sent; it may be tried again", "err", err)
-			finish(DigestRetry, len(d.Stories), ErrorMessage(err))
+			finish(digestRetry, len(d.Stories), ErrorMessage(err))
 		} else {
 			log.Error("posting the digest failed; it is not tried again", "err", err)
-			finish(DigestFailed, len(d.Stories), ErrorMessage(err))
+			finish(digestFailed, len(d.Stories), ErrorMessage(err))
 		}
 		return run, true
 	}
 	log.Info("digest posted", "stories", len(d.Stories))
-	finish(DigestPosted, len(d.Stories), "")
+	finish(digestPosted, len(d.Stories), "")
 	return run, true
 }
 
-// Next returns when the next digest is due: the earliest upcoming
+// next returns when the next digest is due: the earliest upcoming
 // occurrence of any enabled schedule, or the zero time when none is
 // enabled.
-func (s *DigestScheduler) Next(ctx context.Context) (time.Time, error) {
+func (s *DigestScheduler) next(ctx context.Context) (time.Time, error) {
 	scheds, err := s.DB.DigestSchedules(ctx, "*")
 	if err != nil {
 		return time.Time{}, err
@@ -587,11 +588,11 @@ func (s *DigestScheduler) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
+		if _, err := s.runDue(ctx); err != nil && ctx.Err() == nil {
 			s.logger().Error("cannot run the digest schedules", "err", err)
 		}
 		wait := tick
-		if next, err := s.Next(ctx); err == nil && !next.IsZero() {
+		if next, err := s.next(ctx); err == nil && !next.IsZero() {
 			wait = min(max(next.Sub(s.now()), time.Second), tick)
 		}
 		select {

@@ -393,7 +393,7 @@ func TestDigestCatchUpWindow(t *testing.T) {
 	// Down over 08:00; back at 10:00: posted once, on return.
 	clk.Set(setAt.Add(10 * time.Hour))
 	for i := 0; i < 3; i++ {
-		if _, err := s.RunDue(ctx); err != nil {
+		if _, err := s.runDue(ctx); err != nil {
 			t.Fatal(err)
 		}
 		clk.Set(clk.Now().Add(10 * time.Minute))
@@ -408,14 +408,14 @@ func TestDigestCatchUpWindow(t *testing.T) {
 	}
 	// Down from 07:00 on 2 June until 15:00: too late for that day.
 	clk.Set(time.Date(2024, 6, 2, 15, 0, 0, 0, time.UTC))
-	if _, err := s.RunDue(ctx); err != nil {
+	if _, err := s.runDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := len(log.list()); got != 1 {
 		t.Errorf("a digest 7 hours late was posted: %v", log.list())
 	}
 	clk.Set(time.Date(2024, 6, 3, 8, 0, 0, 0, time.UTC))
-	if _, err := s.RunDue(ctx); err != nil {
+	if _, err := s.runDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	got := log.list()
@@ -424,7 +424,7 @@ func TestDigestCatchUpWindow(t *testing.T) {
 		t.Errorf("posts = %v, want %v", got, want)
 	}
 	// The digest of 3 June covers the time since the last one.
-	posts, _ := db.DigestPosts(ctx, "early", 10)
+	posts, _ := db.digestPosts(ctx, "early", 10)
 	if len(posts) < 2 || !posts[0].PeriodStart.Equal(time.Date(2024, 6, 1, 10, 0, 0, 0, time.UTC)) {
 		t.Errorf("period of the latest digest: %+v", posts)
 	}
@@ -464,7 +464,7 @@ func TestDigestPostedOnceAcrossCrashAndRestart(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		crashing.RunDue(ctx)
+		crashing.runDue(ctx)
 	}()
 	<-done
 	db.Close()
@@ -474,20 +474,20 @@ func TestDigestPostedOnceAcrossCrashAndRestart(t *testing.T) {
 	for _, after := range []time.Duration{0, time.Minute, time.Hour, 5 * time.Hour} {
 		clk.Set(at.Add(after))
 		s := newTestScheduler(open(), clk, log)
-		if _, err := s.RunDue(ctx); err != nil {
+		if _, err := s.runDue(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if sent != 1 || len(log.list()) != 0 {
 		t.Errorf("sent %d times before the crash and %d after", sent, len(log.list()))
 	}
-	posts, _ := open().DigestPosts(ctx, "news", 10)
-	if len(posts) != 1 || posts[0].State != DigestUnconfirmed {
+	posts, _ := open().digestPosts(ctx, "news", 10)
+	if len(posts) != 1 || posts[0].State != digestUnconfirmed {
 		t.Errorf("records = %+v", posts)
 	}
 	// The next day is posted as usual.
 	clk.Set(at.Add(24 * time.Hour))
-	if _, err := newTestScheduler(open(), clk, log).RunDue(ctx); err != nil {
+	if _, err := newTestScheduler(open(), clk, log).runDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := log.list(); len(got) != 1 || got[0] != "news@2024-06-02T08:00:00Z" {
@@ -527,7 +527,7 @@ func TestDigestTwoInstancesPostOnce(t *testing.T) {
 			go func(s *DigestScheduler) {
 				defer wg.Done()
 				<-start
-				if _, err := s.RunDue(ctx); err != nil {
+				if _, err := s.runDue(ctx); err != nil {
 					t.Error(err)
 				}
 			}(s)
@@ -568,15 +568,15 @@ func TestDigestPostFailures(t *testing.T) {
 	}
 	for i := 0; i < 6; i++ {
 		clk.Set(at.Add(time.Duration(i) * time.Minute))
-		if _, err := s.RunDue(ctx); err != nil {
+		if _, err := s.runDue(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if calls["flaky"] != 3 || calls["broken"] != 1 {
 		t.Errorf("calls = %v: want 3 attempts for a post that never went out, 1 for a partial one", calls)
 	}
-	for ch, want := range map[string]string{"flaky": DigestPosted, "broken": DigestFailed} {
-		posts, _ := db.DigestPosts(ctx, ch, 1)
+	for ch, want := range map[string]string{"flaky": digestPosted, "broken": digestFailed} {
+		posts, _ := db.digestPosts(ctx, ch, 1)
 		if len(posts) != 1 || posts[0].State != want {
 			t.Errorf("%s: %+v, want %s", ch, posts, want)
 		}

@@ -25,9 +25,9 @@ func DefaultExtraction() Extraction {
 	return Extraction{Articles: 3, Sentences: 3, Keep: 0.4, Coverage: 0.5, RankDecay: 0.15}
 }
 
-// TermWeights returns the inverse document frequency of each term in the
+// termWeights returns the inverse document frequency of each term in the
 // store (terms absent from it get the weight of a term seen once).
-func (db *DB) TermWeights(ctx context.Context, terms []string) (map[string]float64, error) {
+func (db *DB) termWeights(ctx context.Context, terms []string) (map[string]float64, error) {
 	st, err := db.loadStats(ctx, terms)
 	if err != nil {
 		return nil, err

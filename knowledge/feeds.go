@@ -24,9 +24,9 @@ const (
 	MinFeedInterval = 5 * time.Minute
 	// MaxFeedInterval is the longest interval a feed may ask for.
 	MaxFeedInterval = 7 * 24 * time.Hour
-	// MaxGuildFeeds is how many feeds one Discord server may subscribe to;
+	// maxGuildFeeds is how many feeds one Discord server may subscribe to;
 	// the operator's own feeds have no limit.
-	MaxGuildFeeds = 50
+	maxGuildFeeds = 50
 	// maxFeedURL bounds the length of a feed's URL.
 	maxFeedURL = 2048
 )
@@ -117,11 +117,11 @@ type FeedSpec struct {
 // refused the feed, so that a caller can say how to follow it anyway.
 var ErrFeedUnreadable = errors.New("the feed cannot be read")
 
-// CheckFeedURL returns rawURL trimmed when it is an absolute http or https
+// checkFeedURL returns rawURL trimmed when it is an absolute http or https
 // address without credentials, and an EINVALID error saying what is wrong
 // otherwise. Whether the address may be reached is decided when it is
 // fetched, by the safe client.
-func CheckFeedURL(rawURL string) (string, error) {
+func checkFeedURL(rawURL string) (string, error) {
 	s := strings.TrimSpace(rawURL)
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">") // Discord's link-suppressing brackets
 	if s == "" {
@@ -176,9 +176,9 @@ func clampInterval(d time.Duration) time.Duration {
 // stored then, so adding it again once the cause is fixed works. Adding a
 // URL the scope already follows is an ECONFLICT, unless that feed is
 // failing or was disabled: then it is resumed and returned. A server may
-// have at most MaxGuildFeeds feeds.
+// have at most maxGuildFeeds feeds.
 func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
-	u, err := CheckFeedURL(spec.URL)
+	u, err := checkFeedURL(spec.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM feeds WHERE guild_id = ?`, spec.GuildID).Scan(&n); err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 		}
-		if n >= MaxGuildFeeds {
+		if n >= maxGuildFeeds {
 			return nil, Errorf(EINVALID, "This server already follows %d feeds, the most it may. Remove one first.", n)
 		}
 	}
@@ -280,11 +280,11 @@ func (db *DB) Feed(ctx context.Context, id int64) (*Feed, error) {
 	return f, nil
 }
 
-// FindFeed returns the feed that ref names, by id or by URL, among the
+// findFeed returns the feed that ref names, by id or by URL, among the
 // feeds of guildID: "" is the operator's feeds, a server id that server's
 // own (never the operator's, which a server cannot manage), "*" every
 // feed.
-func (db *DB) FindFeed(ctx context.Context, guildID, ref string) (*Feed, error) {
+func (db *DB) findFeed(ctx context.Context, guildID, ref string) (*Feed, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
 		return nil, Errorf(EINVALID, "Please name the feed by its address or number.")
@@ -300,7 +300,7 @@ func (db *DB) FindFeed(ctx context.Context, guildID, ref string) (*Feed, error) 
 		}
 		return f, nil
 	}
-	u, err := CheckFeedURL(ref)
+	u, err := checkFeedURL(ref)
 	if err != nil {
 		return nil, err
 	}
@@ -329,7 +329,7 @@ func (db *DB) FindFeed(ctx context.Context, guildID, ref string) (*Feed, error) 
 	return nil, Errorf(EINVALID, "Several servers follow %s; name the feed by its number instead.", u)
 }
 
-// feedScope is the condition on feeds for a management scope (see FindFeed).
+// feedScope is the condition on feeds for a management scope (see findFeed).
 func feedScope(guildID string) (string, []any) {
 	if guildID == "*" {
 		return "1", nil
@@ -337,7 +337,7 @@ func feedScope(guildID string) (string, []any) {
 	return "guild_id = ?", []any{guildID}
 }
 
-// Feeds lists the feeds of a management scope (see FindFeed), oldest first.
+// Feeds lists the feeds of a management scope (see findFeed), oldest first.
 func (db *DB) Feeds(ctx context.Context, guildID string) ([]Feed, error) {
 	scope, args := feedScope(guildID)
 	return db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE `+scope+` ORDER BY guild_id, id`, args...)
@@ -350,7 +350,7 @@ func (db *DB) queryFeeds(ctx context.Context, q string, args ...any) ([]Feed, er
 // RemoveFeed unsubscribes from the feed ref names in guildID's scope and
 // returns it. The articles it brought in stay.
 func (db *DB) RemoveFeed(ctx context.Context, guildID, ref string) (*Feed, error) {
-	f, err := db.FindFeed(ctx, guildID, ref)
+	f, err := db.findFeed(ctx, guildID, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -362,7 +362,7 @@ func (db *DB) RemoveFeed(ctx context.Context, guildID, ref string) (*Feed, error
 
 // PauseFeed stops polling the feed ref names until ResumeFeed.
 func (db *DB) PauseFeed(ctx context.Context, guildID, ref string) (*Feed, error) {
-	f, err := db.FindFeed(ctx, guildID, ref)
+	f, err := db.findFeed(ctx, guildID, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -376,7 +376,7 @@ func (db *DB) PauseFeed(ctx context.Context, guildID, ref string) (*Feed, error)
 // the failure count, the last error and the disabled state, and makes the
 // feed due at once.
 func (db *DB) ResumeFeed(ctx context.Context, guildID, ref string) (*Feed, error) {
-	f, err := db.FindFeed(ctx, guildID, ref)
+	f, err := db.findFeed(ctx, guildID, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -387,9 +387,9 @@ func (db *DB) ResumeFeed(ctx context.Context, guildID, ref string) (*Feed, error
 	return db.Feed(ctx, f.ID)
 }
 
-// DueFeeds returns the active feeds whose next poll is at or before now,
+// dueFeeds returns the active feeds whose next poll is at or before now,
 // most overdue first.
-func (db *DB) DueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
+func (db *DB) dueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 	return db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`, now.Unix())
 }
 

@@ -73,7 +73,7 @@ func TestAddFeedValidatesAndScopes(t *testing.T) {
 		t.Errorf("B pausing A's feed by id: %v", err)
 	}
 	// "*" by URL is ambiguous when two scopes follow it.
-	if _, err := db.FindFeed(ctx, "*", "https://example.com/rss.xml"); ErrorCode(err) != EINVALID {
+	if _, err := db.findFeed(ctx, "*", "https://example.com/rss.xml"); ErrorCode(err) != EINVALID {
 		t.Errorf("ambiguous find: %v", err)
 	}
 	if _, err := db.RemoveFeed(ctx, "A", "https://example.com/rss.xml"); err != nil {
@@ -87,7 +87,7 @@ func TestAddFeedValidatesAndScopes(t *testing.T) {
 func TestGuildFeedLimit(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
-	for i := 0; i < MaxGuildFeeds; i++ {
+	for i := 0; i < maxGuildFeeds; i++ {
 		if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/feed/" + strconv.Itoa(i), GuildID: "G"}); err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestFeedFailuresDisableAndResume(t *testing.T) {
 	if !strings.Contains(f.DisabledReason, "503 Service Unavailable") || f.LastError != "the site answered 503 Service Unavailable" {
 		t.Errorf("reason = %q, last error = %q", f.DisabledReason, f.LastError)
 	}
-	if due, _ := db.DueFeeds(ctx, now.Add(48*time.Hour)); len(due) != 0 {
+	if due, _ := db.dueFeeds(ctx, now.Add(48*time.Hour)); len(due) != 0 {
 		t.Errorf("a disabled feed is due: %v", due)
 	}
 	r, err := db.ResumeFeed(ctx, "", f.URL)
@@ -148,7 +148,7 @@ func TestFeedFailuresDisableAndResume(t *testing.T) {
 	if _, err := db.PauseFeed(ctx, "", f.URL); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := db.DueFeeds(ctx, now.Add(time.Hour)); len(due) != 0 {
+	if due, _ := db.dueFeeds(ctx, now.Add(time.Hour)); len(due) != 0 {
 		t.Errorf("a paused feed is due: %v", due)
 	}
 

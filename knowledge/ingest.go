@@ -22,14 +22,13 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/language"
 
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
-// MaxFileBytes is the largest single article file Herald reads (JSONL
+// maxFileBytes is the largest single article file Herald reads (JSONL
 // corpora are streamed and have no such limit).
-const MaxFileBytes = 20 << 20
+const maxFileBytes = 20 << 20
 
 // Ingester turns files, directories, URLs and corpus records into stored
 // articles.
@@ -385,7 +384,7 @@ func (in *Ingester) ingestFile(ctx context.Context, b *batcher, path string) err
 		b.fail(path, Errorf(EINVALID, "not a supported file type (use .txt, .md, .html, .json or .jsonl)"))
 		return nil
 	}
-	data, err := readCapped(path, MaxFileBytes)
+	data, err := readCapped(path, maxFileBytes)
 	if err != nil {
 		b.fail(path, err)
 		return nil
@@ -482,7 +481,7 @@ func (in *Ingester) ingestURL(ctx context.Context, b *batcher, raw string) error
 		b.fail(raw, Errorf(EINVALID, "fetching URLs is not available"))
 		return nil
 	}
-	a, err := in.FetchArticle(ctx, raw)
+	a, err := in.fetchArticle(ctx, raw)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -493,8 +492,8 @@ func (in *Ingester) ingestURL(ctx context.Context, b *batcher, raw string) error
 	return b.add(ctx, raw, a)
 }
 
-// FetchArticle downloads a URL and extracts its article, without storing it.
-func (in *Ingester) FetchArticle(ctx context.Context, raw string) (*Article, error) {
+// fetchArticle downloads a URL and extracts its article, without storing it.
+func (in *Ingester) fetchArticle(ctx context.Context, raw string) (*Article, error) {
 	doc, err := in.Fetcher.Fetch(ctx, raw)
 	if err != nil {
 		return nil, err
@@ -539,8 +538,8 @@ type CorpusRecord struct {
 	Language string `json:"language,omitempty"`
 }
 
-// Article converts a corpus record.
-func (r CorpusRecord) Article() (*Article, error) {
+// article converts a corpus record.
+func (r CorpusRecord) article() (*Article, error) {
 	a := &Article{ExternalID: r.ID, URL: r.URL, Title: r.Title, Text: r.Text, Source: r.Source, Language: r.Language}
 	if r.PublishedAt != nil && *r.PublishedAt != "" {
 		t, err := ParseDate(*r.PublishedAt)
@@ -605,7 +604,7 @@ func (in *Ingester) addRecord(ctx context.Context, b *batcher, item string, raw 
 		b.fail(item, WrapError(EINVALID, "not a JSON article record", err))
 		return nil
 	}
-	a, err := rec.Article()
+	a, err := rec.article()
 	if err != nil {
 		b.fail(item, err)
 		return nil
@@ -709,7 +708,7 @@ const maxDerivedTitle = 120
 // without boilerplate (see text.StripBoilerplate); the title without the
 // outlet's name appended, or made from the first line of the text when
 // there is none (never a dateline); the declared language as an ISO 639-1
-// code. An article whose whole text is boilerplate (a page of nothing but
+// code (text.LanguageCode). An article whose whole text is boilerplate (a page of nothing but
 // a video player) keeps its headline as its text, so it can still be found
 // and linked to; it reports false when it has no headline either.
 func cleanArticle(a *Article) bool {
@@ -725,40 +724,9 @@ func cleanArticle(a *Article) bool {
 	if a.Title == "" {
 		a.Title = text.TitleFromText(a.Text, a.Source, maxDerivedTitle)
 	}
-	a.Language = LanguageCode(a.Language)
+	a.Language = text.LanguageCode(a.Language)
 	if a.Text == "" && had {
 		a.Text = a.Title
 	}
 	return a.Text != "" || !had
-}
-
-// languageNames are language names that feeds and front matter write
-// instead of codes.
-var languageNames = map[string]string{"english": "en", "german": "de", "deutsch": "de", "french": "fr", "français": "fr", "spanish": "es", "español": "es"}
-
-// LanguageCode returns the ISO 639-1 code (lower case) of a declared
-// language: a BCP 47 or POSIX tag ("de-DE", "en_US", "EN"), an ISO 639-2
-// code ("deu"), or an English or native name ("German", "Deutsch"); "" when
-// tag names no language. Languages without a two-letter code keep their
-// three-letter one.
-func LanguageCode(tag string) string {
-	if i := strings.IndexAny(tag, ",;"); i >= 0 {
-		tag = tag[:i] // the first of a list: "de, en"
-	}
-	tag = strings.TrimSpace(tag)
-	if tag == "" {
-		return ""
-	}
-	if c, ok := languageNames[strings.ToLower(tag)]; ok {
-		return c
-	}
-	t, err := language.Parse(strings.ReplaceAll(tag, "_", "-"))
-	if err != nil {
-		return ""
-	}
-	base, conf := t.Base()
-	if conf < language.High || base.String() == "und" {
-		return ""
-	}
-	return base.String()
 }

@@ -177,7 +177,7 @@ func TestIngestCleansEveryKindOfInput(t *testing.T) {
 	}
 	byTitle := map[string]Article{}
 	for _, a := range arts {
-		full, err := db.Article(context.Background(), a.ID, "*")
+		full, err := db.article(context.Background(), a.ID, "*")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -261,16 +261,5 @@ func TestIngestTextEncodingsAndEmptyJSON(t *testing.T) {
 	}
 	if !titles["Café reopens"] || !titles["Bäckerei schließt"] {
 		t.Errorf("UTF-16 titles: %v", titles)
-	}
-}
-
-func TestLanguageCode(t *testing.T) {
-	for in, want := range map[string]string{
-		"de-DE": "de", "en_US": "en", "EN": "en", "deu": "de", "ger": "de", "fr-CA": "fr", "German": "de",
-		"Deutsch": "de", "de, en": "de", " en-GB ": "en", "": "", "und": "", "x-klingon": "", "not a language": "",
-	} {
-		if got := LanguageCode(in); got != want {
-			t.Errorf("LanguageCode(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

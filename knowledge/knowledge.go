@@ -2,6 +2,11 @@
 // SQLite store that keeps them, ingestion, retrieval, answering with checked
 // citations, summaries and digests.
 //
+// Its engines are leaf packages that know nothing of it: the keyword index
+// (knowledge/keyword) and the vector index (knowledge/vector), whose tables
+// the store's migrations create and whose reads and writes the store runs
+// in its own transactions, and citation checking (knowledge/cite).
+//
 // It defines the small interfaces it needs from the outside world (Completer,
 // Embedder, Fetcher, Extractor) and never imports an SDK; cmd/herald wires
 // concrete implementations in.

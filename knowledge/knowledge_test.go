@@ -138,7 +138,7 @@ func TestPassagesQuoteTheStoredText(t *testing.T) {
 	if err != nil || len(hits) == 0 {
 		t.Fatalf("search: %v %v", hits, err)
 	}
-	stored, err := db.Article(context.Background(), a.ID, "*")
+	stored, err := db.article(context.Background(), a.ID, "*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,11 @@ func TestSearchFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(rankedIDs(hits, 10))
+		articles := map[int64]bool{}
+		for _, h := range hits {
+			articles[h.Article.ID] = true
+		}
+		return len(articles)
 	}
 	cases := []struct {
 		name string
@@ -261,8 +265,8 @@ func TestDateFromURL(t *testing.T) {
 		"https://example.com/news/123":                                    "",
 	}
 	for in, want := range cases {
-		if got := formatDay(DateFromURL(in)); got != want {
-			t.Errorf("DateFromURL(%q) = %q, want %q", in, got, want)
+		if got := formatDay(dateFromURL(in)); got != want {
+			t.Errorf("dateFromURL(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -287,7 +291,7 @@ func TestArticleTextRebuildsExactly(t *testing.T) {
 		if _, err := db.PutArticle(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		got, err := db.Article(ctx, a.ID, "*")
+		got, err := db.article(ctx, a.ID, "*")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/herald-bot/herald/knowledge/cite"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
@@ -78,7 +79,7 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 		return nil, WrapError(EINTERNAL, "Cannot prepare the question for the language model.", err)
 	}
 	req := ChatRequest{Messages: chatMessages(msgs), MaxTokens: an.maxAnswerTokens(), Temperature: 0.2}
-	filter := NewMarkerFilter(len(sources))
+	filter := cite.NewMarkerFilter(len(sources))
 	var stream func(string)
 	if onDelta != nil {
 		stream = func(d string) {
@@ -98,15 +99,15 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 	}
 	// Quotes are checked against the whole stored article, not only the
 	// passages shown: a true quote is true wherever it stands.
-	texts := make([]SourceText, len(sources))
+	texts := make([]cite.Source, len(sources))
 	for i, s := range sources {
 		full := s.text
-		if a, err := an.DB.Article(ctx, s.article.ID, "*"); err == nil {
+		if a, err := an.DB.article(ctx, s.article.ID, "*"); err == nil {
 			full = a.Text
 		}
-		texts[i] = SourceText{N: s.n, Text: full}
+		texts[i] = cite.Source{N: s.n, Text: full}
 	}
-	chk := CheckAnswer(resp.Content, texts)
+	chk := cite.Check(resp.Content, texts)
 	ans := &Answer{Question: asked, Mode: ModeLLM, Hits: hits, Tokens: resp.PromptTokens + resp.CompletionTokens, UnmarkedClaims: chk.Unmarked}
 	if chk.Abstained {
 		ans.Abstained = true
@@ -138,8 +139,8 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 // verified quote, or else the stored sentence of the source that best
 // supports what the answer says with that marker; an empty, unverified
 // quote when none does.
-func checkedCitations(res CheckResult, used []int, lookup func(n int) (a Article, text string, ok bool)) []Citation {
-	claims := ClaimSentences(res.Text)
+func checkedCitations(res cite.Result, used []int, lookup func(n int) (a Article, text string, ok bool)) []Citation {
+	claims := cite.ClaimSentences(res.Text)
 	var out []Citation
 	for _, n := range used {
 		a, text, ok := lookup(n)
@@ -149,7 +150,7 @@ func checkedCitations(res CheckResult, used []int, lookup func(n int) (a Article
 		c := citationFor(n, a, "", false)
 		if qs := res.Quotes[n]; len(qs) > 0 {
 			c.Quote, c.Verified = qs[0], true
-		} else if q, ok := BestSentence(text, strings.Join(claims[n], " ")); ok {
+		} else if q, ok := cite.BestSentence(text, strings.Join(claims[n], " ")); ok {
 			c.Quote, c.Verified = q, true
 		}
 		out = append(out, c)
@@ -207,7 +208,7 @@ func (an *Answerer) condense(ctx context.Context, question string, history []Tur
 			resp, err := an.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 120})
 			if err == nil {
 				spent := resp.PromptTokens + resp.CompletionTokens
-				q := strings.Trim(strings.TrimSpace(StripThink(resp.Content)), `"'`)
+				q := strings.Trim(strings.TrimSpace(cite.StripThink(resp.Content)), `"'`)
 				if q != "" && len(q) < 600 && !strings.Contains(q, "\n\n") {
 					return q, spent
 				}

@@ -95,7 +95,7 @@ func TestLLMFailureFallsBackToExtractive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Mode != ModeExtractive || ans.Note != ModelUnavailableNote || len(ans.Citations) == 0 {
+	if ans.Mode != ModeExtractive || ans.Note != modelUnavailableNote || len(ans.Citations) == 0 {
 		t.Fatalf("want the extractive answer with a note: %+v", ans)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
 // passageMap knows, in memory, which article each passage belongs to, so
@@ -25,8 +27,8 @@ import (
 // excludes.
 type passageMap struct {
 	mu    sync.RWMutex
-	state int          // mapEmpty, mapBuilding or mapReady
-	runs  []passageRun // by first passage id; an article's passages have consecutive ids
+	state int           // mapEmpty, mapBuilding or mapReady
+	runs  []passageRun  // by first passage id; an article's passages have consecutive ids
 	done  chan struct{} // closed when the build ends
 	// changed holds the articles this process updated or removed since
 	// the metadata was read: their passages are looked up in SQLite.
@@ -188,7 +190,7 @@ func (m *passageMap) article(pid int64) int64 {
 // passageDates returns the publication dates (zero when unknown) of the
 // passages of ranked that exist and pass the filter: from memory when the
 // passage map and the article metadata know them, else from SQLite.
-func (db *DB) passageDates(ctx context.Context, ranked []scoredPassage, f Filter) (map[int64]time.Time, error) {
+func (db *DB) passageDates(ctx context.Context, ranked []keyword.Scored, f Filter) (map[int64]time.Time, error) {
 	out := make(map[int64]time.Time, len(ranked))
 	var unknown []int64
 	if db.passages.ready(db) {
@@ -198,18 +200,18 @@ func (db *DB) passageDates(ctx context.Context, ranked []scoredPassage, f Filter
 		}
 		db.passages.mu.RLock()
 		for _, p := range ranked {
-			art := db.passages.article(p.id)
+			art := db.passages.article(p.ID)
 			switch {
 			case art == 0 || !view.known(art) || db.passages.changed[art]:
-				unknown = append(unknown, p.id)
+				unknown = append(unknown, p.ID)
 			case view.allows(art):
-				out[p.id] = view.published(art)
+				out[p.ID] = view.published(art)
 			}
 		}
 		db.passages.mu.RUnlock()
 	} else {
 		for _, p := range ranked {
-			unknown = append(unknown, p.id)
+			unknown = append(unknown, p.ID)
 		}
 	}
 	err := db.queryPassages(ctx, unknown, f, `p.id, a.published_at`, func(r rowScanner) error {

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
 // The passage map filters exactly as the SQL filter does, before and after
@@ -56,9 +58,9 @@ func TestPassageMapFiltersAsSQL(t *testing.T) {
 	}
 	check := func(stage string) {
 		t.Helper()
-		var ranked []scoredPassage
+		var ranked []keyword.Scored
 		for pid := int64(1); pid <= 60; pid++ {
-			ranked = append(ranked, scoredPassage{id: pid, score: 1})
+			ranked = append(ranked, keyword.Scored{ID: pid, Score: 1})
 		}
 		for _, f := range filters {
 			got, err := db.passageDates(ctx, ranked, f)

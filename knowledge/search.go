@@ -4,10 +4,10 @@ import (
 	"context"
 	"math"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/keyword"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
@@ -74,9 +74,9 @@ func (db *DB) loadStats(ctx context.Context, terms []string) (*corpusStats, erro
 	gen := db.dfGen
 	db.dfMu.Unlock()
 	if len(missing) > 0 {
-		df, err := termDF(ctx, db.db, missing)
+		df, err := keyword.DF(ctx, db.db, missing)
 		if err != nil {
-			return nil, err
+			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
 		}
 		for _, t := range missing {
 			st.df[t] = df[t]
@@ -112,11 +112,11 @@ type candidate struct {
 // articles in rank order, each with at most Ranking.PerArticle passages,
 // best first. f.Limit bounds the number of articles (default 10).
 func (db *DB) Search(ctx context.Context, query string, f Filter) ([]Hit, error) {
-	return db.SearchWith(ctx, query, f, DefaultRanking())
+	return db.searchWith(ctx, query, f, DefaultRanking())
 }
 
-// SearchWith is Search with explicit ranking parameters.
-func (db *DB) SearchWith(ctx context.Context, query string, f Filter, r Ranking) ([]Hit, error) {
+// searchWith is Search with explicit ranking parameters.
+func (db *DB) searchWith(ctx context.Context, query string, f Filter, r Ranking) ([]Hit, error) {
 	terms := text.QueryTerms(query)
 	if len(terms) == 0 {
 		return nil, nil
@@ -202,7 +202,7 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 	for _, t := range match {
 		idf[t] = st.idf(t)
 	}
-	params := bm25Params{k1: r.K1, b: r.B, titleWeight: r.TitleWeight, avgLength: st.avgBody + st.avgTitle}
+	params := keyword.BM25{K1: r.K1, B: r.B, TitleWeight: r.TitleWeight, AvgLength: st.avgBody + st.avgTitle}
 	// Without a filter the best k by BM25 are the candidates. With one,
 	// the best 4k are looked at first, and, while too few of them pass,
 	// four times as many again (scoring anew: that is rare).
@@ -217,9 +217,9 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 	var kept []passing
 	from := 0
 	for {
-		ranked, err := scorePostings(ctx, db.db, idf, params, depth)
+		ranked, err := keyword.Score(ctx, db.db, idf, params, depth)
 		if err != nil {
-			return nil, err
+			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
 		}
 		// Which passages pass the filter, and their priors: only the
 		// small columns are read here.
@@ -229,8 +229,8 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 			return nil, err
 		}
 		for _, p := range part {
-			if pub, ok := dates[p.id]; ok {
-				kept = append(kept, passing{p.id, p.score * recencyPrior(pub, ref, r)})
+			if pub, ok := dates[p.ID]; ok {
+				kept = append(kept, passing{p.ID, p.Score * recencyPrior(pub, ref, r)})
 			}
 		}
 		if len(kept) >= k || len(ranked) < depth || depth >= 256*k {
@@ -302,10 +302,10 @@ func (db *DB) loadCandidatesStored(ctx context.Context, ids []int64, f Filter) (
 // statement, and scans each row with scan.
 func (db *DB) queryPassages(ctx context.Context, ids []int64, f Filter, cols string, scan func(rowScanner) error) error {
 	where, args := filterSQL(f)
-	for start := 0; start < len(ids); start += maxSQLIDs {
-		part := ids[start:min(start+maxSQLIDs, len(ids))]
+	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
+		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
 		rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id IN (`+sqlIDs(part)+`) AND `+where, args...)
+			WHERE p.id IN (`+sqlbatch.IDList(part)+`) AND `+where, args...)
 		if err != nil {
 			return WrapError(EINTERNAL, "Cannot search the articles.", err)
 		}
@@ -322,15 +322,6 @@ func (db *DB) queryPassages(ctx context.Context, ids []int64, f Filter, cols str
 		}
 	}
 	return nil
-}
-
-// sqlIDs writes ids as an SQL list (they are numbers: nothing to quote).
-func sqlIDs(ids []int64) string {
-	list := make([]string, len(ids))
-	for i, id := range ids {
-		list[i] = strconv.FormatInt(id, 10)
-	}
-	return strings.Join(list, ",")
 }
 
 // cutPassageTexts decompresses the candidates' chunks into passage texts.

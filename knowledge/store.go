@@ -18,6 +18,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
+
+	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
 // cacheKiB is SQLite's page cache per connection.
@@ -156,10 +158,37 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 		}
 		db.Logger.Info("building the new search index once; this takes about a minute per 100,000 articles", "passages", n)
 		start := time.Now()
-		if err := rebuildPostings(ctx, tx); err != nil {
+		if err := rebuildIndex(ctx, tx); err != nil {
 			return err
 		}
 		db.Logger.Info("search index built", "passages", n, "took", time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+// rebuildIndex indexes every stored passage again, from its stored text
+// and its article's headline, into a fresh keyword index. It runs when a
+// database made before Herald kept its own index is opened.
+func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
+	err := keyword.Rebuild(ctx, tx, func(ctx context.Context, after int64) ([]keyword.Passage, error) {
+		return queryAll(ctx, tx, func(r rowScanner) (keyword.Passage, error) {
+			var p keyword.Passage
+			var seq, start, end int
+			var chunk []byte
+			if err := r.Scan(&p.ID, &seq, &start, &end, &chunk, &p.ArticleID, &p.Title); err != nil {
+				return p, err
+			}
+			p.Text = mustPassageText(chunk, seq, start, end)
+			return p, nil
+		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
+			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
+	})
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot rebuild the search index.", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) WHERE id = 1`)
+	if err != nil {
+		return WrapError(EINTERNAL, "Cannot rebuild the search index.", fmt.Errorf("stats: %w", err))
 	}
 	return nil
 }
@@ -233,9 +262,9 @@ func deref[T any](scan func(rowScanner) (*T, error)) func(rowScanner) (T, error)
 	}
 }
 
-// LoggerOr returns l, or the default logger when l is nil: components take
+// loggerOr returns l, or the default logger when l is nil: components take
 // an optional Logger field.
-func LoggerOr(l *slog.Logger) *slog.Logger {
+func loggerOr(l *slog.Logger) *slog.Logger {
 	if l != nil {
 		return l
 	}

@@ -11,14 +11,14 @@ import (
 )
 
 // Story grouping parameters. Two articles report the same story when they
-// were published within StoryWindow of each other, are visible together
+// were published within storyWindow of each other, are visible together
 // (same server, or one of them the operator's) and either have nearly the
 // same text (SimHash fingerprints at most storyFingerprintBits apart, as
 // when outlets run one wire report) or share enough of the distinctive
 // words of their headlines and leads (weighted Jaccard at least
 // storyOverlap, with at least storyMinShared shared words).
 const (
-	StoryWindow          = 3 * 24 * time.Hour
+	storyWindow          = 3 * 24 * time.Hour
 	storyFingerprintBits = 4
 	storyOverlap         = 0.25
 	storyMinShared       = 4
@@ -39,7 +39,7 @@ type storyDoc struct {
 
 // AssignStories groups articles into stories: every article dated at or
 // after since (by publication, else fetch time) that has no story yet joins
-// the story of the most similar article published within StoryWindow, or
+// the story of the most similar article published within storyWindow, or
 // starts its own, whose id is its own article id. It returns how many
 // articles it assigned. It is idempotent and cheap when nothing is new;
 // the feed poller runs it after each poll and digests before grouping, so
@@ -53,7 +53,7 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	if pending == 0 {
 		return 0, nil
 	}
-	docs, err := db.loadStoryDocs(ctx, since.Add(-StoryWindow))
+	docs, err := db.loadStoryDocs(ctx, since.Add(-storyWindow))
 	if err != nil {
 		return 0, err
 	}
@@ -166,7 +166,7 @@ func groupStories(docs []*storyDoc, from int64) []storyUpdate {
 	}
 	n := float64(len(docs))
 	weight := func(t string) float64 { return math.Log(1 + n/float64(df[t])) }
-	window := int64(StoryWindow / time.Second)
+	window := int64(storyWindow / time.Second)
 	var updates []storyUpdate
 	for i, d := range docs {
 		if d.story != 0 || d.at < from {

@@ -61,7 +61,7 @@ func TestAssignStoriesGroupsReportsOfOneStory(t *testing.T) {
 	}
 	story := map[string]int64{}
 	for _, a := range arts {
-		got, err := db.Article(ctx, a.ID, "*")
+		got, err := db.article(ctx, a.ID, "*")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func TestAssignStoriesGroupsReportsOfOneStory(t *testing.T) {
 	if _, err := db.AssignStories(ctx, day); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := db.Article(ctx, late.ID, "*")
+	got, _ := db.article(ctx, late.ID, "*")
 	if got.StoryID != story["https://wire.example/ecb-cut"] {
 		t.Errorf("late report's story = %d, want %d", got.StoryID, story["https://wire.example/ecb-cut"])
 	}
@@ -117,8 +117,8 @@ func TestAssignStoriesKeepsServersApart(t *testing.T) {
 	if _, err := db.AssignStories(ctx, day.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	ga, _ := db.Article(ctx, a.ID, "*")
-	gb, _ := db.Article(ctx, b.ID, "*")
+	ga, _ := db.article(ctx, a.ID, "*")
+	gb, _ := db.article(ctx, b.ID, "*")
 	if ga.StoryID == gb.StoryID {
 		t.Errorf("articles of two servers share story %d", ga.StoryID)
 	}
@@ -128,7 +128,7 @@ func TestAssignStoriesKeepsServersApart(t *testing.T) {
 	if _, err := db.AssignStories(ctx, day.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	gop, _ := db.Article(ctx, op.ID, "*")
+	gop, _ := db.article(ctx, op.ID, "*")
 	if gop.StoryID != ga.StoryID && gop.StoryID != gb.StoryID {
 		t.Errorf("the operator's report joined no story: %d (A %d, B %d)", gop.StoryID, ga.StoryID, gb.StoryID)
 	}

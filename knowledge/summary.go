@@ -10,13 +10,14 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/herald-bot/herald/knowledge/cite"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
 
-// SummaryUnavailableNote is added to an extractive summary given because
+// summaryUnavailableNote is added to an extractive summary given because
 // the model failed or wrote one Herald could not check.
-const SummaryUnavailableNote = "The language model was unavailable, so this summary quotes the articles directly."
+const summaryUnavailableNote = "The language model was unavailable, so this summary quotes the articles directly."
 
 // Summarizer writes short summaries of an article or a topic, with
 // citations into the articles: with a language model from the summary
@@ -52,7 +53,7 @@ type SummaryRequest struct {
 	Mode string
 }
 
-func (s *Summarizer) logger() *slog.Logger { return LoggerOr(s.Logger) }
+func (s *Summarizer) logger() *slog.Logger { return loggerOr(s.Logger) }
 
 func (s *Summarizer) now() time.Time { return NowOr(s.Now) }
 
@@ -73,7 +74,7 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer
 		return nil, Errorf(EINVALID, "No language model is configured, so summaries can only quote the articles.")
 	}
 	if req.ArticleID != 0 {
-		a, err := s.DB.Article(ctx, req.ArticleID, req.GuildID)
+		a, err := s.DB.article(ctx, req.ArticleID, req.GuildID)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +85,7 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer
 		return nil, Errorf(EINVALID, "Say what to summarise: an article's number or URL, or a topic.")
 	}
 	if id, err := strconv.ParseInt(strings.TrimPrefix(target, "#"), 10, 64); err == nil && id > 0 {
-		a, err := s.DB.Article(ctx, id, req.GuildID)
+		a, err := s.DB.article(ctx, id, req.GuildID)
 		if err != nil {
 			return nil, err
 		}
@@ -114,20 +115,20 @@ type summarySource struct {
 // default) and returns them as prompt sources, as the texts quotes are
 // checked against, and by number. srcs keeps the whole texts, for the
 // extractive fallback.
-func forModel(srcs []summarySource, budget int) ([]prompts.Source, []SourceText, sourcesByN) {
+func forModel(srcs []summarySource, budget int) ([]prompts.Source, []cite.Source, sourcesByN) {
 	if budget <= 0 {
 		budget = DefaultContextTokens
 	}
 	per := budget / max(len(srcs), 1)
 	in := make([]prompts.Source, 0, len(srcs))
-	check := make([]SourceText, 0, len(srcs))
+	check := make([]cite.Source, 0, len(srcs))
 	byN := sourcesByN{}
 	for _, src := range srcs {
 		src.text = cutToTokens(src.text, per)
 		byN[src.n] = src
 		in = append(in, prompts.Source{N: src.n, Outlet: src.art.Source, Headline: src.art.Title,
 			Date: dayString(src.art.PublishedAt), Text: src.text})
-		check = append(check, SourceText{N: src.n, Text: src.text})
+		check = append(check, cite.Source{N: src.n, Text: src.text})
 	}
 	return in, check, byN
 }
@@ -169,7 +170,7 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID, mode string) (*A
 			continue
 		}
 		seen[h.Article.ID] = true
-		a, err := s.DB.Article(ctx, h.Article.ID, guildID)
+		a, err := s.DB.article(ctx, h.Article.ID, guildID)
 		if err != nil {
 			if ErrorCode(err) == ENOTFOUND {
 				continue // removed meanwhile
@@ -198,7 +199,7 @@ func (s *Summarizer) write(ctx context.Context, ans *Answer, srcs []summarySourc
 			return nil, ctx.Err()
 		}
 		s.logger().Warn("model summary failed; quoting the articles instead", "err", err)
-		ans.Note = SummaryUnavailableNote
+		ans.Note = summaryUnavailableNote
 	}
 	return extractiveSummary(ans, srcs, topic, s.MaxSentences), nil
 }
@@ -211,7 +212,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 		set = prompts.Default()
 	}
 	in := prompts.SummaryInput{Topic: topic}
-	var checkSrcs []SourceText
+	var checkSrcs []cite.Source
 	var byN sourcesByN
 	in.Sources, checkSrcs, byN = forModel(srcs, s.ContextTokens)
 	msgs, err := set.Summary(in)
@@ -222,7 +223,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 	if err != nil {
 		return nil, err
 	}
-	res := CheckAnswer(resp.Content, checkSrcs)
+	res := cite.Check(resp.Content, checkSrcs)
 	ans := &Answer{Question: base.Question, Mode: ModeLLM, Hits: base.Hits, UnmarkedClaims: res.Unmarked,
 		Tokens: resp.PromptTokens + resp.CompletionTokens}
 	if res.Abstained && len(res.Used) == 0 {

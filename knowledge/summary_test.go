@@ -53,7 +53,7 @@ func checkQuotes(t *testing.T, db *DB, ans *Answer) {
 	nums := map[int]bool{}
 	for _, c := range ans.Citations {
 		nums[c.N] = true
-		a, err := db.Article(context.Background(), c.ArticleID, "*")
+		a, err := db.article(context.Background(), c.ArticleID, "*")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +92,7 @@ func TestExtractiveArticleSummaryQuotesCentralSentencesInOrder(t *testing.T) {
 		if len(kept) < 2 || len(kept) > 4 {
 			t.Errorf("%d sentences: %q", len(kept), ans.Text)
 		}
-		stored, _ := db.Article(ctx, a.ID, "*")
+		stored, _ := db.article(ctx, a.ID, "*")
 		last := -1
 		for _, k := range kept {
 			i := strings.Index(stored.Text, k)
@@ -222,7 +222,7 @@ func TestLLMSummaryIsCheckedAndFallsBack(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if ans.Mode != ModeExtractive || ans.Note != SummaryUnavailableNote || ans.Abstained || len(ans.Citations) == 0 {
+		if ans.Mode != ModeExtractive || ans.Note != summaryUnavailableNote || ans.Abstained || len(ans.Citations) == 0 {
 			t.Errorf("%s: fallback = %+v", name, ans)
 		}
 		checkQuotes(t, db, ans)

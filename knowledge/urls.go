@@ -113,7 +113,7 @@ func cleanQuery(raw string) string {
 	return strings.Join(parts, "&")
 }
 
-// DateFromURL reads a publication date from a news URL's path, as many
+// dateFromURL reads a publication date from a news URL's path, as many
 // outlets put one there (/2022/06/16/…); see text.DateFromURL. It returns
 // the zero time when the path holds no plausible date.
-func DateFromURL(raw string) time.Time { return text.DateFromURL(raw) }
+func dateFromURL(raw string) time.Time { return text.DateFromURL(raw) }

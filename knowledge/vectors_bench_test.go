@@ -4,75 +4,16 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/herald-bot/herald/knowledge/vector"
 )
 
-// BenchmarkVectorSearch measures VectorIndex.Search for the top 50 of
-// random unit vectors of 384 dimensions (the hardest case for a quantised
-// scan: no cluster structure, neighbours barely nearer than the rest),
-// with the index built in memory and the exact re-rank reading float32
-// vectors from memory instead of SQLite. It reports recall@50 against
-// exact float32 search, the 95th percentile latency and the index's
-// memory.
-//
-//	go test ./knowledge/ -run '^$' -bench VectorSearch -benchtime 100x
-func BenchmarkVectorSearch(b *testing.B) {
-	for _, n := range []int{100_000, 1_000_000} {
-		b.Run(fmt.Sprintf("n=%dk", n/1000), func(b *testing.B) {
-			benchVectorIndex(b, n, 384, VectorIndexOptions{})
-		})
-	}
-}
-
-// BenchmarkVectorSearchInt8 is BenchmarkVectorSearch without the sign
-// prefilter: every int8 code is scanned.
-func BenchmarkVectorSearchInt8(b *testing.B) {
-	b.Run("n=100k", func(b *testing.B) {
-		benchVectorIndex(b, 100_000, 384, VectorIndexOptions{Prefilter: -1})
-	})
-}
-
-func benchVectorIndex(b *testing.B, n, dim int, opts VectorIndexOptions) {
-	const k, nq = 50, 20
-	vecs := randomUnit(11, n, dim)
-	x := buildIndex(vecs, dim, opts)
-	queries := randomUnit(12, nq, dim)
-	var sum float64
-	for qi := 0; qi < nq; qi++ {
-		q := queries[qi*dim : (qi+1)*dim]
-		sum += recall(x.Search(context.Background(), q, k, nil), exactTop(vecs, dim, q, k, nil))
-	}
-	ctx := context.Background()
-	var times []time.Duration
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		q := queries[(i%nq)*dim : (i%nq+1)*dim]
-		i++
-		start := time.Now()
-		if hits := x.Search(ctx, q, k, nil); len(hits) != k {
-			b.Fatalf("%d hits", len(hits))
-		}
-		times = append(times, time.Since(start))
-	}
-	b.StopTimer()
-	b.ReportMetric(sum/nq, "recall@50")
-	b.ReportMetric(p95ms(times), "p95-ms")
-	b.ReportMetric(float64(x.MemoryBytes())/1e6, "index-MB")
-}
-
-func p95ms(times []time.Duration) float64 {
-	if len(times) == 0 {
-		return 0
-	}
-	slices.Sort(times)
-	return float64(times[(len(times)*95+99)/100-1]) / 1e6
-}
-
-// BenchmarkDBVectorSearch measures DB.VectorSearch end to end over 100k
+// BenchmarkDBVectorSearch measures DB.vectorSearch end to end over 100k
 // passages in SQLite: the query embedding (a fake, so the model's latency
 // is left out), the scan, the exact re-rank read back from SQLite and the
 // check of the passages against the filter. It reports the time to load
@@ -94,18 +35,16 @@ func BenchmarkDBVectorSearch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	ids := make([]int64, n)
+	rows := make([][]float32, n)
 	for i := 0; i < n; i++ {
-		id := int64(i + 1)
-		if _, err := tx.Exec(`INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES (?, ?, ?, 0, 4, 1, 'text')`, id, (i/10)+1, i%10); err != nil {
+		ids[i] = int64(i + 1)
+		if _, err := tx.Exec(`INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES (?, ?, ?, 0, 4, 1, 'text')`, ids[i], (i/10)+1, i%10); err != nil {
 			b.Fatal(err)
 		}
-		v := vecs[i*dim : (i+1)*dim]
-		codes, scale := quantize8(v)
-		if _, err := tx.Exec(`INSERT INTO passage_vectors(passage_id, model, dim, gen, scale, q8, vec) VALUES (?, 'bench', ?, 1, ?, ?, ?)`, id, dim, float64(scale), encodeI8(codes), encodeF32(v)); err != nil {
-			b.Fatal(err)
-		}
+		rows[i] = vecs[i*dim : (i+1)*dim]
 	}
-	if _, err := tx.Exec(`UPDATE vector_meta SET model = 'bench', dim = ?, gen = 1, embedded_upto = ?`, dim, n); err != nil {
+	if _, _, _, err := vector.Store(ctx, tx, "bench", ids, rows, 0); err != nil {
 		b.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -138,7 +77,7 @@ func BenchmarkDBVectorSearch(b *testing.B) {
 			for b.Loop() {
 				q := fmt.Sprint("question ", r.Uint64()) // never cached
 				start := time.Now()
-				hits, err := db.VectorSearch(ctx, emb, q, f.f, k)
+				hits, err := db.vectorSearch(ctx, emb, q, f.f, k)
 				if err != nil || len(hits) != k {
 					b.Fatalf("%d hits, %v", len(hits), err)
 				}
@@ -148,4 +87,32 @@ func BenchmarkDBVectorSearch(b *testing.B) {
 			b.ReportMetric(load.Seconds(), "load-s")
 		})
 	}
+}
+
+func p95ms(times []time.Duration) float64 {
+	if len(times) == 0 {
+		return 0
+	}
+	slices.Sort(times)
+	return float64(times[(len(times)*95+99)/100-1]) / 1e6
+}
+
+// randomUnit returns n random unit vectors of dim dimensions, flattened.
+func randomUnit(seed uint64, n, dim int) []float32 {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	out := make([]float32, n*dim)
+	for i := 0; i < n; i++ {
+		v := out[i*dim : (i+1)*dim]
+		var ss float64
+		for j := range v {
+			f := r.NormFloat64()
+			v[j] = float32(f)
+			ss += f * f
+		}
+		inv := float32(1 / math.Sqrt(ss))
+		for j := range v {
+			v[j] *= inv
+		}
+	}
+	return out
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/herald-bot/herald/knowledge/text"
+	"github.com/herald-bot/herald/knowledge/vector"
 )
 
 // fakeEmbedder is an Embedder whose behaviour tests set with function
@@ -164,7 +164,7 @@ func TestEmbedMissingEmbedsEveryPassageOnce(t *testing.T) {
 		t.Errorf("progress reports %v", reports)
 	}
 	// The text is the headline, a newline, then the passage.
-	a, err := db.Article(ctx, 1, "*")
+	a, err := db.article(ctx, 1, "*")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestEmbedMissingSwitchingModelReembeds(t *testing.T) {
 	if n, err := db.EmbedMissing(ctx, a, 4, nil); err != nil || n != total {
 		t.Fatalf("model a: %d, %v", n, err)
 	}
-	if hits, err := db.VectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) == 0 {
+	if hits, err := db.vectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) == 0 {
 		t.Fatalf("search with a: %v, %v", hits, err)
 	}
 
@@ -297,12 +297,12 @@ func TestEmbedMissingSwitchingModelReembeds(t *testing.T) {
 	if old != 0 {
 		t.Errorf("%d vectors of model a remain", old)
 	}
-	hits, err := db.VectorSearch(ctx, b, "glacier fjord", Filter{}, 3)
+	hits, err := db.vectorSearch(ctx, b, "glacier fjord", Filter{}, 3)
 	if err != nil || len(hits) == 0 {
 		t.Fatalf("search with b: %v, %v", hits, err)
 	}
 	// Model a's space is empty now: no mixing.
-	if hits, err := db.VectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) != 0 {
+	if hits, err := db.vectorSearch(ctx, a, "glacier fjord", Filter{}, 3); err != nil || len(hits) != 0 {
 		t.Errorf("search with a after the switch: %v, %v; want nothing", hits, err)
 	}
 
@@ -328,7 +328,7 @@ func TestEmbedMissingAfterUpdateOfNewestArticle(t *testing.T) {
 	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.VectorSearch(ctx, emb, "vineyard", Filter{}, 1); err != nil {
+	if _, err := db.vectorSearch(ctx, emb, "vineyard", Filter{}, 1); err != nil {
 		t.Fatal(err)
 	}
 	// Rewriting the newest article frees the highest passage ids, which
@@ -353,7 +353,7 @@ func TestEmbedMissingAfterUpdateOfNewestArticle(t *testing.T) {
 	if c.Embedded != c.Passages {
 		t.Errorf("counts %+v", c)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "distillery1", Filter{}, 1)
+	hits, err := db.vectorSearch(ctx, emb, "distillery1", Filter{}, 1)
 	if err != nil || len(hits) == 0 || hits[0].ArticleID != upd.ID {
 		t.Fatalf("search for the new text: %v, %v", hits, err)
 	}
@@ -375,7 +375,7 @@ func TestVectorSearchRanksTheRightPassageFirst(t *testing.T) {
 	}
 	check := func(query, want string) {
 		t.Helper()
-		hits, err := db.VectorSearch(ctx, emb, query, Filter{}, 5)
+		hits, err := db.vectorSearch(ctx, emb, query, Filter{}, 5)
 		if err != nil || len(hits) == 0 {
 			t.Fatalf("%q: %v, %v", query, hits, err)
 		}
@@ -427,7 +427,7 @@ func TestVectorSearchFilters(t *testing.T) {
 	}
 	articles := func(f Filter) []int64 {
 		t.Helper()
-		hits, err := db.VectorSearch(ctx, emb, "zeppelin airship hangar0", f, 100)
+		hits, err := db.vectorSearch(ctx, emb, "zeppelin airship hangar0", f, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -499,7 +499,7 @@ func TestVectorSearchNarrowFilterFindsEnough(t *testing.T) {
 	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "zeppelin hangar0", Filter{Sources: []string{"Rare Wire"}}, 2)
+	hits, err := db.vectorSearch(ctx, emb, "zeppelin hangar0", Filter{Sources: []string{"Rare Wire"}}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -522,12 +522,12 @@ func TestFuseRRF(t *testing.T) {
 		{"disjoint interleave", [][]int64{{1, 2}, {3, 4}}, []int64{1, 3, 2, 4}},
 	}
 	for _, c := range cases {
-		if got := FuseRRF(c.lists, 0); !slices.Equal(got, c.want) {
+		if got, _ := fuseRRF(c.lists, 0); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
 	// A small k lets the top ranks dominate.
-	if got := FuseRRF([][]int64{{1, 2, 3, 4}, {4, 9, 8, 7}}, 1); got[0] != 4 {
+	if got, _ := fuseRRF([][]int64{{1, 2, 3, 4}, {4, 9, 8, 7}}, 1); got[0] != 4 {
 		t.Errorf("k=1: %v", got)
 	}
 }
@@ -612,195 +612,23 @@ func TestFuseVectorCandidates(t *testing.T) {
 	}
 }
 
-// randomUnit returns n random unit vectors of dim dimensions, flattened.
-func randomUnit(seed uint64, n, dim int) []float32 {
-	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	out := make([]float32, n*dim)
-	for i := 0; i < n; i++ {
-		v := out[i*dim : (i+1)*dim]
-		var ss float64
-		for j := range v {
-			f := r.NormFloat64()
-			v[j] = float32(f)
-			ss += f * f
-		}
-		inv := float32(1 / math.Sqrt(ss))
-		for j := range v {
-			v[j] *= inv
-		}
-	}
-	return out
-}
-
-// exactTop is the brute-force float32 answer.
-func exactTop(vecs []float32, dim int, q []float32, k int, allow func(id int64) bool) []int64 {
-	n := len(vecs) / dim
-	type s struct {
-		id    int64
-		score float32
-	}
-	all := make([]s, 0, n)
-	for i := 0; i < n; i++ {
-		id := int64(i + 1)
-		if allow != nil && !allow(id) {
-			continue
-		}
-		all = append(all, s{id, dotF32(q, vecs[i*dim:(i+1)*dim])})
-	}
-	slices.SortFunc(all, func(a, b s) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
-		}
-		return int(a.id - b.id)
-	})
-	out := make([]int64, 0, k)
-	for i := 0; i < k && i < len(all); i++ {
-		out = append(out, all[i].id)
-	}
-	return out
-}
-
-func recall(got []VectorHit, want []int64) float64 {
-	if len(want) == 0 {
-		return 1
-	}
-	set := map[int64]bool{}
-	for _, id := range want {
-		set[id] = true
-	}
-	var n int
-	for _, h := range got {
-		if set[h.PassageID] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(want))
-}
-
-// buildIndex fills an index with vecs as passages 1..n (article = id/10),
-// its Exact hook reading vecs back.
-func buildIndex(vecs []float32, dim int, opts VectorIndexOptions) *VectorIndex {
-	x := NewVectorIndex(dim, opts)
-	n := len(vecs) / dim
-	rows := make([]vecRow, 0, n)
-	for i := 0; i < n; i++ {
-		v := vecs[i*dim : (i+1)*dim]
-		codes, scale := quantize8(v)
-		rows = append(rows, vecRow{pid: int64(i + 1), aid: int64(i+1) / 10, scale: scale, codes: codes, full: v})
-	}
-	x.upsert(rows)
-	x.Exact = func(_ context.Context, ids []int64) (map[int64][]float32, error) {
-		out := make(map[int64][]float32, len(ids))
-		for _, id := range ids {
-			out[id] = vecs[(id-1)*int64(dim) : id*int64(dim)]
-		}
-		return out, nil
-	}
-	return x
-}
-
-func TestVectorIndexQuantizedRecall(t *testing.T) {
-	const n, dim, k = 30000, 64, 20
-	vecs := randomUnit(1, n, dim)
-	queries := randomUnit(2, 20, dim)
-	for _, tc := range []struct {
-		name string
-		opts VectorIndexOptions
-		min  float64
-	}{
-		{"exact", VectorIndexOptions{ExactBelow: n}, 1},
-		{"int8 only", VectorIndexOptions{ExactBelow: -1, Prefilter: -1}, 0.99},
-		{"sign prefilter", VectorIndexOptions{ExactBelow: -1}, 0.9},
-	} {
-		x := buildIndex(vecs, dim, tc.opts)
-		if (x.full != nil) != (tc.opts.ExactBelow > 0) {
-			t.Fatalf("%s: full copy kept = %v", tc.name, x.full != nil)
-		}
-		allowOdd := func(id int64) bool { return id%2 == 1 }
-		var sum, sumFiltered float64
-		for qi := 0; qi < 20; qi++ {
-			q := queries[qi*dim : (qi+1)*dim]
-			got := x.Search(context.Background(), q, k, nil)
-			if len(got) != k {
-				t.Fatalf("%s: %d hits", tc.name, len(got))
-			}
-			sum += recall(got, exactTop(vecs, dim, q, k, nil))
-			got = x.Search(context.Background(), q, k, func(id, _ int64) bool { return allowOdd(id) })
-			for _, h := range got {
-				if h.PassageID%2 == 0 {
-					t.Fatalf("%s: allow ignored: %d", tc.name, h.PassageID)
-				}
-				if h.ArticleID != h.PassageID/10 {
-					t.Fatalf("%s: article %d for passage %d", tc.name, h.ArticleID, h.PassageID)
-				}
-			}
-			sumFiltered += recall(got, exactTop(vecs, dim, q, k, allowOdd))
-		}
-		if r := sum / 20; r < tc.min {
-			t.Errorf("%s: recall@%d = %.3f, want >= %.2f", tc.name, k, r, tc.min)
-		}
-		if r := sumFiltered / 20; r < tc.min {
-			t.Errorf("%s: filtered recall@%d = %.3f, want >= %.2f", tc.name, k, r, tc.min)
-		}
-	}
-}
-
-func TestVectorIndexAddReplacesAndSorts(t *testing.T) {
-	const dim = 16
-	vecs := randomUnit(3, 200, dim)
-	x := NewVectorIndex(dim, VectorIndexOptions{ExactBelow: 50})
-	// Out of order, across the exact threshold.
-	for _, i := range rand.New(rand.NewPCG(4, 5)).Perm(200) {
-		x.Add(int64(i+1), 7, vecs[i*dim:(i+1)*dim])
-	}
-	if x.Len() != 200 || !slices.IsSorted(x.ids) || x.full != nil || x.signs == nil {
-		t.Fatalf("len %d, sorted %v, full %v, signs %v", x.Len(), slices.IsSorted(x.ids), x.full != nil, x.signs != nil)
-	}
-	q := vecs[10*dim : 11*dim]
-	if hits := x.Search(context.Background(), q, 1, nil); len(hits) != 1 || hits[0].PassageID != 11 {
-		t.Fatalf("self search: %v", hits)
-	}
-	// Replacing passage 11's vector moves it away from its old self.
-	x.Add(11, 7, vecs[20*dim:21*dim])
-	if x.Len() != 200 {
-		t.Fatalf("replace grew the index to %d", x.Len())
-	}
-	hits := x.Search(context.Background(), q, 1, nil)
-	if len(hits) != 1 || hits[0].PassageID == 11 {
-		t.Errorf("after replace: %v", hits)
-	}
-	// A wrong dimension and an empty query are ignored.
-	x.Add(999, 1, make([]float32, dim+1))
-	if x.Len() != 200 || x.Search(context.Background(), make([]float32, 3), 5, nil) != nil {
-		t.Errorf("wrong dimensions accepted")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if hits := x.Search(ctx, q, 5, nil); hits != nil {
-		t.Errorf("cancelled search returned %v", hits)
-	}
-}
-
 func TestVectorIndexLoadsFromSQLiteAboveExactBelow(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))
 	}
-	db.SetVectorOptions(VectorIndexOptions{ExactBelow: 5})
+	db.setVectorOptions(vector.Options{ExactBelow: 5})
 	emb := newRecordingEmbedder("bow", 256)
 	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "iceberg2 moraine", Filter{}, 3)
+	hits, err := db.vectorSearch(ctx, emb, "iceberg2 moraine", Filter{}, 3)
 	if err != nil || len(hits) == 0 {
 		t.Fatal(hits, err)
 	}
-	idx := db.vec.index.(*VectorIndex)
-	if idx.full != nil {
+	idx := db.vec.index.(*vector.Index)
+	if !idx.Quantized() {
 		t.Errorf("index kept float32 above ExactBelow")
 	}
 	// Scores are exact cosines (re-ranked from the stored float32).
@@ -809,7 +637,11 @@ func TestVectorIndexLoadsFromSQLiteAboveExactBelow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := float64(dotF32(q, vecs[hits[0].PassageID])); math.Abs(hits[0].Score-want) > 1e-6 {
+	var dot float64
+	for i, f := range vecs[hits[0].PassageID] {
+		dot += float64(q[i] * f)
+	}
+	if want := dot; math.Abs(hits[0].Score-want) > 1e-6 {
 		t.Errorf("score %v, exact %v", hits[0].Score, want)
 	}
 	n, err := db.LoadVectors(ctx, "bow")
@@ -874,7 +706,7 @@ func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := Filter{Sources: []string{"Renamed Wire"}}
-	if hits, err := db.VectorSearch(ctx, emb, "zeppelin0", f, 2); err != nil || len(hits) != 0 {
+	if hits, err := db.vectorSearch(ctx, emb, "zeppelin0", f, 2); err != nil || len(hits) != 0 {
 		t.Fatalf("before the rename: %v, %v", hits, err)
 	}
 	// The outlet is renamed in place: the metadata in memory still has the
@@ -882,7 +714,7 @@ func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
 	if _, err := db.SQL().Exec(`UPDATE articles SET source = 'Renamed Wire' WHERE id = ?`, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	hits, err := db.VectorSearch(ctx, emb, "zeppelin0", f, 2)
+	hits, err := db.vectorSearch(ctx, emb, "zeppelin0", f, 2)
 	if err != nil || len(hits) != 2 || hits[0].ArticleID != a.ID {
 		t.Errorf("after the rename: %v, %v", hits, err)
 	}
@@ -904,7 +736,7 @@ func TestVectorSearchWhileEmbedding(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
-				if _, err := db.VectorSearch(ctx, emb, fmt.Sprintf("zeppelin%d report", i%6), Filter{GuildID: "*"}, 5); err != nil {
+				if _, err := db.vectorSearch(ctx, emb, fmt.Sprintf("zeppelin%d report", i%6), Filter{GuildID: "*"}, 5); err != nil {
 					t.Error(err)
 					return
 				}
@@ -918,45 +750,13 @@ func TestVectorSearchWhileEmbedding(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	hits, err := db.VectorSearch(ctx, emb, "launch9 orbit9", Filter{}, 1)
+	hits, err := db.vectorSearch(ctx, emb, "launch9 orbit9", Filter{}, 1)
 	if err != nil || len(hits) != 1 {
 		t.Fatalf("%v, %v", hits, err)
 	}
 	cands, _ := db.loadCandidates(ctx, []int64{hits[0].PassageID}, Filter{})
 	if len(cands) != 1 || !strings.Contains(cands[0].hit.Passage.Text, "orbit9") {
 		t.Errorf("top passage %v", cands)
-	}
-}
-
-func TestVectorIndexUpsertOutOfOrderBatch(t *testing.T) {
-	const dim = 8
-	vecs := randomUnit(7, 12, dim)
-	row := func(pid int64, i int) vecRow {
-		v := vecs[i*dim : (i+1)*dim]
-		codes, scale := quantize8(v)
-		return vecRow{pid: pid, aid: pid * 10, scale: scale, codes: codes, full: v}
-	}
-	x := NewVectorIndex(dim, VectorIndexOptions{})
-	x.upsert([]vecRow{row(1, 0), row(2, 1), row(10, 2)})
-	// Out of order, new and replaced ids mixed, and a repeated id.
-	x.upsert([]vecRow{row(5, 3), row(12, 4), row(2, 5), row(7, 6), row(12, 7), row(3, 8)})
-	if want := []int64{1, 2, 3, 5, 7, 10, 12}; !slices.Equal(x.ids, want) {
-		t.Fatalf("ids %v, want %v", x.ids, want)
-	}
-	for i, id := range x.ids {
-		if x.arts[i] != id*10 {
-			t.Errorf("passage %d has article %d", id, x.arts[i])
-		}
-	}
-	// Passage 12 holds its last vector, passage 2 its replacement.
-	for _, c := range []struct {
-		pid int64
-		vec int
-	}{{12, 7}, {2, 5}, {5, 3}} {
-		hits := x.Search(context.Background(), vecs[c.vec*dim:(c.vec+1)*dim], 1, nil)
-		if len(hits) != 1 || hits[0].PassageID != c.pid || math.Abs(hits[0].Score-1) > 1e-5 {
-			t.Errorf("vector %d: %v, want passage %d at 1", c.vec, hits, c.pid)
-		}
 	}
 }
 

@@ -159,6 +159,7 @@ type Fake struct {
 	frames              []Frame
 	heartbeats          int
 	rejectIntents       discordgo.Intent
+	refuseIdentify      *closeCode // see RefuseIdentify (servers.go)
 	heartbeatInterval   time.Duration
 	interactionDeadline time.Duration
 	echo                bool
@@ -372,7 +373,7 @@ func (f *Fake) addGuildLocked(g *discordgo.Guild) {
 		g.Roles = append([]*discordgo.Role{{
 			ID: g.ID, Name: "@everyone",
 			Permissions: discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionReadMessageHistory |
-				discordgo.PermissionUseSlashCommands | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads |
+				discordgo.PermissionUseApplicationCommands | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads |
 				discordgo.PermissionEmbedLinks | discordgo.PermissionAddReactions,
 		}}, g.Roles...)
 	}

@@ -260,12 +260,16 @@ func (c *gwConn) identify(d json.RawMessage) {
 	f.mu.Lock()
 	f.identifies = append(f.identifies, id)
 	reject := f.rejectIntents
+	refuse := f.refuseIdentify
 	authed := c.session != nil
 	f.broadcastLocked()
 	f.mu.Unlock()
 	switch {
 	case authed:
 		c.closeWith(CloseAlreadyAuthenticated, "Already authenticated.", false)
+		return
+	case refuse != nil:
+		c.closeWith(refuse.code, refuse.reason, true)
 		return
 	case id.Token == "":
 		c.closeWith(CloseAuthenticationFailed, "Authentication failed.", false)

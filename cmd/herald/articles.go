@@ -10,15 +10,6 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 )
 
-// jsonArticle is one element of `herald articles --json`.
-type jsonArticle struct {
-	ID          int64  `json:"id"`
-	URL         string `json:"url"`
-	Title       string `json:"title"`
-	Source      string `json:"source"`
-	PublishedAt string `json:"published_at"`
-}
-
 func runArticles(ctx context.Context, e *env) error {
 	fs := newFlags(e, "articles", "", "Lists the stored articles, newest first.")
 	var ff filterFlags
@@ -26,8 +17,11 @@ func runArticles(ctx context.Context, e *env) error {
 	limit := fs.Int("n", 50, "most articles to list (0 for all)")
 	asJSON := fs.Bool("json", false, "print the articles as a JSON array")
 	dbFlag := dbPathFlag(fs)
-	if _, err := parseFlags(fs, e.args); err != nil {
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
+	}
+	if *limit < 0 {
+		return knowledge.Errorf(knowledge.EINVALID, "-n %d is not a number of articles: give 1 or more, or 0 for all.", *limit)
 	}
 	f, err := ff.filter(time.Now())
 	if err != nil {
@@ -39,6 +33,9 @@ func runArticles(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkSources(ctx, db, f); err != nil {
+		return err
+	}
 	arts, err := db.Articles(ctx, f)
 	if err != nil {
 		return err
@@ -46,7 +43,7 @@ func runArticles(ctx context.Context, e *env) error {
 	if *asJSON {
 		out := []jsonArticle{}
 		for _, a := range arts {
-			out = append(out, jsonArticle{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, PublishedAt: formatDate(a.PublishedAt)})
+			out = append(out, jsonArticle{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, PublishedAt: jsonTime(a.PublishedAt)})
 		}
 		return writeJSON(e.stdout, out)
 	}
@@ -55,9 +52,9 @@ func runArticles(ctx context.Context, e *env) error {
 		return nil
 	}
 	for _, a := range arts {
-		fmt.Fprintf(e.stdout, "%6d  %s\n", a.ID, sourceLine(a.Title, a.Source, a.PublishedAt))
+		fmt.Fprintf(e.stdout, "%s  %s\n", e.out.bold(fmt.Sprintf("%6d", a.ID)), sourceLine(a.Title, a.Source, a.PublishedAt))
 		if a.URL != "" {
-			fmt.Fprintf(e.stdout, "        %s\n", a.URL)
+			fmt.Fprintf(e.stdout, "        %s\n", e.out.dim(a.URL))
 		}
 	}
 	return nil
@@ -66,7 +63,7 @@ func runArticles(ctx context.Context, e *env) error {
 func runRemove(ctx context.Context, e *env) error {
 	fs := newFlags(e, "remove", "ID|URL...", "Deletes articles (by the id 'herald articles' shows, or by URL) with their passages.")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseArgs(fs, e.args, someArg)
+	args, err := parseArgs(e, fs, e.args, someArg)
 	if err != nil {
 		return err
 	}
@@ -81,18 +78,18 @@ func runRemove(ctx context.Context, e *env) error {
 		if perr != nil {
 			a, err := db.ArticleByURL(ctx, arg, "*")
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s: %s\n", arg, knowledge.ErrorMessage(err))
+				fmt.Fprintf(e.stderr, "%s %s\n", e.errs.err(arg+":"), knowledge.ErrorMessage(err))
 				failed = true
 				continue
 			}
 			id = a.ID
 		}
 		if err := db.RemoveArticle(ctx, id); err != nil {
-			fmt.Fprintf(e.stderr, "%s: %s\n", arg, knowledge.ErrorMessage(err))
+			fmt.Fprintf(e.stderr, "%s %s\n", e.errs.err(arg+":"), knowledge.ErrorMessage(err))
 			failed = true
 			continue
 		}
-		fmt.Fprintf(e.stdout, "removed %d\n", id)
+		fmt.Fprintf(e.stdout, "Removed article %d.\n", id)
 	}
 	if failed {
 		return exitError{1}

@@ -2,82 +2,26 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/herald-bot/herald/knowledge"
 )
-
-// filterFlags are the retrieval filters shared by ask and search.
-type filterFlags struct {
-	since, until, source string
-}
-
-func (ff *filterFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&ff.since, "since", "", "only articles published on or after this date (YYYY-MM-DD) or within this duration (e.g. 72h)")
-	fs.StringVar(&ff.until, "until", "", "only articles published before this date (YYYY-MM-DD)")
-	fs.StringVar(&ff.source, "source", "", "only articles from these outlets (comma-separated)")
-}
-
-func (ff *filterFlags) filter(now time.Time) (knowledge.Filter, error) {
-	f := knowledge.Filter{GuildID: "*"}
-	var err error
-	if ff.since != "" {
-		if f.Since, err = parseSince(ff.since, now); err != nil {
-			return f, err
-		}
-	}
-	if ff.until != "" {
-		if f.Until, err = knowledge.ParseDate(ff.until); err != nil {
-			return f, err
-		}
-	}
-	for _, s := range strings.Split(ff.source, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			f.Sources = append(f.Sources, s)
-		}
-	}
-	return f, nil
-}
-
-// parseSince reads a date or a duration back from now ("24h", "7d").
-func parseSince(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if strings.HasSuffix(s, "d") {
-		var days int
-		if _, err := fmt.Sscanf(s, "%dd", &days); err == nil && days >= 0 {
-			return now.Add(-time.Duration(days) * 24 * time.Hour), nil
-		}
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		if d < 0 {
-			d = -d
-		}
-		return now.Add(-d), nil
-	}
-	t, err := knowledge.ParseDate(s)
-	if err != nil {
-		return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "%q is neither a date (YYYY-MM-DD) nor a duration (24h, 7d).", s)
-	}
-	return t, nil
-}
 
 func runAsk(ctx context.Context, e *env) error {
 	fs := newFlags(e, "ask", "QUESTION", "Answers a question from the stored articles, with numbered citations that quote them.")
 	var ff filterFlags
 	ff.register(fs)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
-	mode := fs.String("mode", "auto", "who writes the answer: auto (the model when configured), llm or extractive")
+	mode := fs.String("mode", "auto", "who writes the answer (`MODE`): auto (the model when one is configured), llm or extractive")
 	dbFlag := dbPathFlag(fs)
-	question, err := parseText(fs, e.args)
+	question, err := parseText(e, fs, e.args)
 	if err != nil {
+		return err
+	}
+	if _, err := checkMode(*mode); err != nil {
 		return err
 	}
 	f, err := ff.filter(time.Now())
@@ -90,10 +34,13 @@ func runAsk(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	if c, err := db.Counts(ctx, "*"); err == nil && c.Articles == 0 {
-		fmt.Fprintln(e.stderr, "herald: the knowledge base is empty. Add articles with 'herald ingest PATH|URL', or try 'herald demo'.")
+		fmt.Fprintln(e.stderr, e.errs.err("herald:")+" The knowledge base is empty. Add articles with 'herald ingest PATH|URL', or try 'herald demo'.")
 		return errSilent
 	}
-	an, err := newAnswerer(e, db)
+	if err := checkSources(ctx, db, f); err != nil {
+		return err
+	}
+	an, err := newAnswerer(e, db, *mode, false)
 	if err != nil {
 		return err
 	}
@@ -125,91 +72,49 @@ func ask(ctx context.Context, e *env, an *knowledge.Answerer, q knowledge.Questi
 	if streamed.Len() > 0 {
 		fmt.Fprintln(e.stdout)
 		if strings.TrimSpace(streamed.String()) == strings.TrimSpace(ans.Text) {
-			printAnswer(e.stdout, ans, false)
+			printAnswer(e.stdout, e.out, ans, false)
 			return ans, nil
 		}
-		fmt.Fprintln(e.stdout, "\nChecked answer:")
+		fmt.Fprintln(e.stdout, "\n"+e.out.bold("Checked answer:"))
 	}
-	printAnswer(e.stdout, ans, true)
+	printAnswer(e.stdout, e.out, ans, true)
 	return ans, nil
-}
-
-// jsonCitation and jsonAnswer are the `ask --json` contract.
-type jsonCitation struct {
-	N           int    `json:"n"`
-	ArticleID   int64  `json:"article_id"`
-	Title       string `json:"title"`
-	Source      string `json:"source"`
-	URL         string `json:"url"`
-	PublishedAt string `json:"published_at"`
-	Quote       string `json:"quote"`
-	Verified    bool   `json:"verified"`
-}
-
-type jsonAnswer struct {
-	Question  string         `json:"question"`
-	Answer    string         `json:"answer"`
-	Mode      string         `json:"mode"`
-	Abstained bool           `json:"abstained"`
-	Note      string         `json:"note,omitempty"`
-	Citations []jsonCitation `json:"citations"`
-}
-
-func answerJSON(a *knowledge.Answer) jsonAnswer {
-	out := jsonAnswer{Question: a.Question, Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Note: a.Note, Citations: []jsonCitation{}}
-	for _, c := range a.Citations {
-		out.Citations = append(out.Citations, jsonCitation{N: c.N, ArticleID: c.ArticleID, Title: c.Title, Source: c.Source,
-			URL: c.URL, PublishedAt: formatDate(c.PublishedAt), Quote: c.Quote, Verified: c.Verified})
-	}
-	return out
-}
-
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-func formatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format("2006-01-02")
-}
-
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // printAnswer renders an answer for a terminal: the text (unless it was
 // already streamed), then the sources.
-func printAnswer(w io.Writer, a *knowledge.Answer, withText bool) {
+func printAnswer(w io.Writer, st style, a *knowledge.Answer, withText bool) {
 	if withText {
 		fmt.Fprintln(w, a.Text)
 	}
 	if a.Note != "" {
-		fmt.Fprintf(w, "\n(%s)\n", a.Note)
+		fmt.Fprintf(w, "\n%s\n", st.dim("("+a.Note+")"))
 	}
 	if len(a.Citations) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nSources:")
+	fmt.Fprintln(w, "\n"+st.bold("Sources:"))
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "[%d] %s\n", c.N, sourceLine(c.Title, c.Source, c.PublishedAt))
+		fmt.Fprintf(w, "%s %s\n", st.bold(fmt.Sprintf("[%d]", c.N)), sourceLine(c.Title, c.Source, c.PublishedAt))
 		if c.Quote != "" {
 			mark := ""
 			if !c.Verified {
-				mark = " (not found in the article: shown for reference, not as a quote)"
+				mark = st.warn(" (not found in the article: shown for reference, not as a quote)")
 			}
 			fmt.Fprintf(w, "    “%s”%s\n", c.Quote, mark)
 		}
 		if c.URL != "" {
-			fmt.Fprintf(w, "    %s\n", c.URL)
+			fmt.Fprintf(w, "    %s\n", st.dim(c.URL))
 		}
 	}
+}
+
+// formatDate is a date for people: YYYY-MM-DD, or "" when unknown.
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02")
 }
 
 // sourceLine is "Headline — Outlet, 2024-03-05" with missing parts left out.

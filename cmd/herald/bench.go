@@ -13,20 +13,34 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/internal/eval"
 	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
 func runBench(ctx context.Context, e *env) error {
+	help := len(e.args) > 0 && (e.args[0] == "-h" || e.args[0] == "-help" || e.args[0] == "--help" || e.args[0] == "help")
 	if len(e.args) == 0 || (e.args[0] != "corpus" && e.args[0] != "run") {
-		fmt.Fprint(e.stderr, `Usage: herald bench corpus|run [flags]
+		w := e.stderr
+		if help {
+			w = e.stdout
+		}
+		fmt.Fprint(w, `Usage: herald bench corpus|run [flags]
 
   corpus  writes a synthetic corpus (JSON Lines) of N articles recombined from
           the sentences of a real one, deterministic for a seed
   run     ingests a corpus and measures ingest speed, database size, memory,
           start-up time, retrieval and answer latency and retrieval quality
+
+Run 'herald bench corpus --help' or 'herald bench run --help' for their flags.
 `)
-		return exitError{2}
+		if help {
+			return nil
+		}
+		if len(e.args) > 0 {
+			fmt.Fprintf(e.stderr, "%s unknown bench command %q: use corpus or run.\n", e.errs.err("herald:"), e.args[0])
+		}
+		return exitError{exitUsage}
 	}
 	sub := *e
 	sub.args = e.args[1:]
@@ -48,22 +62,29 @@ recombined from the articles of --from (a corpus.jsonl), with lengths drawn
 from the real ones and dates spread over the year before --end. With
 --include-source the real articles come first, unchanged, so that their
 questions can still be answered among the synthetic ones.`)
-	from := fs.String("from", "", "corpus.jsonl whose sentences are recombined (required)")
+	from := fs.String("from", "", "`FILE`: a corpus.jsonl whose sentences are recombined (required)")
 	n := fs.Int("articles", 10000, "number of synthetic articles")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same corpus")
-	out := fs.String("out", "", "output file (default standard output)")
-	end := fs.String("end", "2022-08-26", "latest publication date (YYYY-MM-DD)")
+	out := fs.String("out", "", "output `FILE` (default: standard output)")
+	end := fs.String("end", "2022-08-26", "latest publication `DATE` (YYYY-MM-DD)")
 	include := fs.Bool("include-source", true, "write the real articles too")
-	if _, err := parseFlags(fs, e.args); err != nil {
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	if *from == "" || *n < 0 {
+	if *from == "" {
+		fs.SetOutput(e.stderr)
 		fs.Usage()
-		return exitError{2}
+		return exitError{exitUsage}
+	}
+	if *n < 0 {
+		return knowledge.Errorf(knowledge.EINVALID, "--articles %d is negative: give the number of synthetic articles to write.", *n)
+	}
+	if err := checkReadableFile("corpus", *from); err != nil {
+		return err
 	}
 	endDate, err := knowledge.ParseDate(*end)
 	if err != nil {
-		return err
+		return knowledge.Errorf(knowledge.EINVALID, "--end %q is not a date (YYYY-MM-DD).", *end)
 	}
 	var w io.Writer = e.stdout
 	if *out != "" {
@@ -189,15 +210,15 @@ func runBenchRun(ctx context.Context, e *env) error {
 then answers every question of --queries as of its asked_at and reports
 latency percentiles, retrieval quality against a plain full BM25 ranking of
 the same passages, database size against the text it holds, and memory.`)
-	set := registerEvalSet(fs, "database to use (kept); default a temporary one")
+	set := registerEvalSet(fs, "database `FILE` to use (kept; default: a temporary one)")
 	baseline := fs.Bool("baseline", true, "also rank with plain full BM25 for comparison")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of answering the questions to this file (go tool pprof)")
-	ingestProfile := fs.String("ingest-cpuprofile", "", "write a CPU profile of the ingest to this file")
-	if _, err := parseFlags(fs, e.args); err != nil {
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of answering the questions to `FILE` (go tool pprof)")
+	ingestProfile := fs.String("ingest-cpuprofile", "", "write a CPU profile of the ingest to `FILE`")
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	qs, path, cleanup, err := set.load(fs, "bench")
+	qs, path, cleanup, err := set.load(e, fs, "bench")
 	if err != nil {
 		return err
 	}
@@ -209,19 +230,14 @@ the same passages, database size against the text it holds, and memory.`)
 			return err
 		}
 		in := &knowledge.Ingester{DB: db, Logger: db.Logger, BatchSize: 512}
-		p := newProgress(e.stderr)
 		stop, err := startCPUProfile(*ingestProfile)
 		if err != nil {
+			db.Close()
 			return err
 		}
 		start := time.Now()
-		sum, err := in.Ingest(ctx, []string{*set.corpus}, func(ev knowledge.IngestEvent) {
-			if p.tty {
-				p.tick()
-			}
-		})
+		sum, err := ingestCorpus(ctx, e, in, *set.corpus, "bench")
 		stop()
-		p.clear()
 		rep.IngestSeconds = time.Since(start).Seconds()
 		db.Close()
 		if err != nil {
@@ -261,7 +277,7 @@ the same passages, database size against the text it holds, and memory.`)
 	if err != nil {
 		return err
 	}
-	ev, err := knowledge.Evaluate(ctx, an, qs, knowledge.AskExtractive, nil)
+	ev, err := eval.Run(ctx, an, qs, knowledge.AskExtractive, nil)
 	stop()
 	if err != nil {
 		return err
@@ -278,7 +294,7 @@ the same passages, database size against the text it holds, and memory.`)
 			answerable++
 			asOf := time.Now()
 			if t, err := knowledge.ParseDate(q.AskedAt); err == nil {
-				asOf = knowledge.EndOfDay(t)
+				asOf = eval.EndOfDay(t)
 			}
 			t0 := time.Now()
 			ids, err := plainBM25(ctx, db, q.Question, asOf)
@@ -294,7 +310,7 @@ the same passages, database size against the text it holds, and memory.`)
 			rep.BaselineHitsAt10 /= float64(answerable)
 			rep.BaselineMRRAt10 /= float64(answerable)
 		}
-		rep.BaselineP95 = knowledge.Percentile(lat, 0.95)
+		rep.BaselineP95 = eval.Percentile(lat, 0.95)
 	}
 	rep.RSSMB, rep.PeakRSSMB = rssMB()
 	if *asJSON {

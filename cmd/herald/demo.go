@@ -26,7 +26,7 @@ German officers' call about Taurus missiles) into a temporary database and
 answers a question about it: by default "`+sampleQuestion+`".
 Needs no configuration and no network; your own database is not touched.`)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
-	args, err := parseFlags(fs, e.args)
+	args, err := parseFlags(e, fs, e.args)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ Needs no configuration and no network; your own database is not touched.`)
 		return err
 	}
 	defer db.Close()
-	db.Logger = newLogger(e.getenv, e.stderr)
+	db.Logger = e.logger
 	a, err := knowledge.ParseTextArticle(sampleArticle)
 	if err != nil {
 		return err

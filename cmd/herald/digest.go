@@ -10,30 +10,15 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 )
 
-// newDigester builds the digest maker with the same model and prompts as
-// the answerer (see newAnswerer).
-func newDigester(e *env, db *knowledge.DB) (*knowledge.Digester, error) {
-	an, err := newAnswerer(e, db)
-	if err != nil {
-		return nil, err
-	}
-	return &knowledge.Digester{DB: db, Completer: an.Completer, Prompts: an.Prompts, ContextTokens: an.ContextTokens, Logger: db.Logger}, nil
-}
-
 // newDigestScheduler builds the daily digest scheduler; post sends a
 // digest to a Discord channel (the bot supplies it). A missed digest is
-// posted when Herald comes back within HERALD_DIGEST_CATCH_UP (default
-// 6h). serve starts it with go scheduler.Run(ctx).
+// posted when Herald comes back within HERALD_DIGEST_CATCH_UP.
 func newDigestScheduler(e *env, db *knowledge.DB, post func(ctx context.Context, channelID string, d *knowledge.Digest) error) (*knowledge.DigestScheduler, error) {
-	dg, err := newDigester(e, db)
+	dg, err := newDigester(e, db, knowledge.AskAuto, true)
 	if err != nil {
 		return nil, err
 	}
-	catchUp, err := feedEnvDuration(e.getenv, "HERALD_DIGEST_CATCH_UP", 6*time.Hour)
-	if err != nil {
-		return nil, err
-	}
-	return &knowledge.DigestScheduler{DB: db, Digester: dg, Post: post, CatchUp: catchUp, Logger: db.Logger}, nil
+	return &knowledge.DigestScheduler{DB: db, Digester: dg, Post: post, CatchUp: e.cfg.DigestCatchUp, Logger: db.Logger}, nil
 }
 
 func runDigest(ctx context.Context, e *env) error {
@@ -41,33 +26,42 @@ func runDigest(ctx context.Context, e *env) error {
 story per event however many outlets carry it, ranked by how many outlets do and
 how recent they are, each with a headline, a sentence or two with citations,
 and links.`)
-	since := fs.String("since", "24h", "start of the period: a duration back from now (24h, 7d) or a date (YYYY-MM-DD)")
-	until := fs.String("until", "", "end of the period, a date (YYYY-MM-DD); default now")
+	since := fs.String("since", "24h", "start of the period (`WHEN`): a duration back from now (24h, 7d) or a date (YYYY-MM-DD)")
+	until := fs.String("until", "", "end of the period (`WHEN`), a duration back from now or a date (default: now)")
 	limit := fs.Int("n", knowledge.DefaultDigestStories, "most stories")
-	mode := fs.String("mode", "auto", "who writes the stories: auto (the model when configured), llm or extractive")
-	guild := fs.String("guild", "*", "the digest a Discord server would get (default: all articles)")
-	asJSON := fs.Bool("json", false, `print {"stories": [{"headline", "summary", "citations", "articles"}]}`)
+	mode := fs.String("mode", "auto", "who writes the stories (`MODE`): auto (the model when one is configured), llm or extractive")
+	guild := fs.String("guild", "*", "the digest the Discord server `ID` would get (default: every article)")
+	asJSON := fs.Bool("json", false, `print {"since", "until", "mode", "stories": [{"headline", "summary", "outlets", "citations", "articles"}]}`)
 	dbFlag := dbPathFlag(fs)
-	if _, err := parseArgs(fs, e.args, noArgs); err != nil {
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
+		return err
+	}
+	if err := checkCount("-n", *limit, "stories"); err != nil {
+		return err
+	}
+	if _, err := checkMode(*mode); err != nil {
 		return err
 	}
 	now := time.Now()
-	from, err := parseSince(*since, now)
+	from, err := parseWhen("--since", *since, now)
 	if err != nil {
 		return err
 	}
 	to := now
 	if *until != "" {
-		if to, err = knowledge.ParseDate(*until); err != nil {
+		if to, err = parseWhen("--until", *until, now); err != nil {
 			return err
 		}
+	}
+	if err := checkRange(from, to); err != nil {
+		return err
 	}
 	db, err := openDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	dg, err := newDigester(e, db)
+	dg, err := newDigester(e, db, *mode, false)
 	if err != nil {
 		return err
 	}
@@ -76,41 +70,37 @@ and links.`)
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, d)
+		return writeJSON(e.stdout, digestJSON(d))
 	}
-	printDigest(e.stdout, d)
+	printDigest(e.stdout, e.out, d)
 	return nil
 }
 
 // printDigest renders a digest for a terminal.
-func printDigest(w io.Writer, d *knowledge.Digest) {
+func printDigest(w io.Writer, st style, d *knowledge.Digest) {
 	period := fmt.Sprintf("%s to %s", d.Since.Local().Format("2006-01-02 15:04"), d.Until.Local().Format("2006-01-02 15:04"))
 	if len(d.Stories) == 0 {
 		fmt.Fprintf(w, "No stories from %s.\n", period)
 		return
 	}
-	fmt.Fprintf(w, "Digest, %s: %d stories\n", period, len(d.Stories))
+	fmt.Fprintf(w, "%s\n", st.bold(fmt.Sprintf("Digest, %s: %s", period, plural(len(d.Stories), "story", "stories"))))
 	if d.Note != "" {
-		fmt.Fprintf(w, "(%s)\n", d.Note)
+		fmt.Fprintf(w, "%s\n", st.dim("("+d.Note+")"))
 	}
-	for i, st := range d.Stories {
-		outlets := "1 outlet"
-		if st.Outlets != 1 {
-			outlets = fmt.Sprintf("%d outlets", st.Outlets)
-		}
-		fmt.Fprintf(w, "\n%d. %s (%s)\n", i+1, st.Headline, outlets)
-		fmt.Fprintf(w, "   %s\n", st.Summary)
-		for _, c := range st.Citations {
-			line := fmt.Sprintf("   [%d] %s", c.N, sourceLine(c.Title, c.Source, c.PublishedAt))
-			if c.Quote != "" && !strings.Contains(st.Summary, c.Quote) {
+	for i, s := range d.Stories {
+		fmt.Fprintf(w, "\n%s (%s)\n", st.bold(fmt.Sprintf("%d. %s", i+1, s.Headline)), plural(s.Outlets, "outlet", "outlets"))
+		fmt.Fprintf(w, "   %s\n", s.Summary)
+		for _, c := range s.Citations {
+			line := fmt.Sprintf("   %s %s", st.bold(fmt.Sprintf("[%d]", c.N)), sourceLine(c.Title, c.Source, c.PublishedAt))
+			if c.Quote != "" && !strings.Contains(s.Summary, c.Quote) {
 				line += fmt.Sprintf("\n       “%s”", c.Quote)
 			}
 			fmt.Fprintln(w, line)
 		}
-		for _, a := range st.Articles {
+		for _, a := range s.Articles {
 			fmt.Fprintf(w, "   - %s\n", sourceLine(a.Title, a.Source, a.PublishedAt))
 			if a.URL != "" {
-				fmt.Fprintf(w, "     %s\n", a.URL)
+				fmt.Fprintf(w, "     %s\n", st.dim(a.URL))
 			}
 		}
 	}

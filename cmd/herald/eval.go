@@ -4,14 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/internal/eval"
 	"github.com/herald-bot/herald/knowledge"
 )
 
@@ -20,15 +23,18 @@ func runEval(ctx context.Context, e *env) error {
 The corpus goes into a fresh temporary database, or into --db; with --db and no
 --corpus, the questions run against what that database holds. Every question is
 answered as of its asked_at day: articles published later are not used.`)
-	set := registerEvalSet(fs, "database to use instead of a temporary one")
+	set := registerEvalSet(fs, "database `FILE` to use instead of a temporary one")
 	asJSON := fs.Bool("json", false, "print the metrics as one JSON object")
-	perQuery := fs.String("per-query", "", "write one JSON line per question to this file")
-	mode := fs.String("mode", "auto", "who writes the answers: auto (the model when configured), llm or extractive")
-	tuning := fs.String("set", "", "override ranking and extraction parameters, e.g. candidates=200,budget=0.1,title=2,halflife=720h,floor=0.3,k1=1.2,b=0.75,second=0.3,sentences=3,keep=0.4,coverage=0.5")
-	if _, err := parseFlags(fs, e.args); err != nil {
+	perQuery := fs.String("per-query", "", "write one JSON line per question to `FILE`")
+	mode := fs.String("mode", "auto", "who writes the answers (`MODE`): auto (the model when configured), llm or extractive")
+	tuning := fs.String("set", "", "override ranking and extraction `PARAMETERS`, e.g. candidates=200,budget=0.1,title=2,halflife=720h,floor=0.3,k1=1.2,b=0.75,second=0.3,sentences=3,keep=0.4,coverage=0.5")
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	qs, path, cleanup, err := set.load(fs, "eval")
+	if _, err := checkMode(*mode); err != nil {
+		return err
+	}
+	qs, path, cleanup, err := set.load(e, fs, "eval")
 	if err != nil {
 		return err
 	}
@@ -41,21 +47,13 @@ answered as of its asked_at day: articles published later are not used.`)
 	if *set.corpus != "" {
 		in := newIngester(e, db)
 		start := time.Now()
-		failures := 0
-		sum, err := in.Ingest(ctx, []string{*set.corpus}, func(ev knowledge.IngestEvent) {
-			if ev.Err != nil {
-				failures++
-				if failures <= 10 {
-					fmt.Fprintf(e.stderr, "failed  %s: %s\n", ev.Item, knowledge.ErrorMessage(ev.Err))
-				}
-			}
-		})
+		sum, err := ingestCorpus(ctx, e, in, *set.corpus, "eval")
 		if err != nil {
 			return err
 		}
 		el := time.Since(start)
-		fmt.Fprintf(e.stderr, "ingested %d articles in %.2fs (%.0f articles/s), %d failed\n",
-			sum.Added+sum.Updated+sum.Unchanged, el.Seconds(), float64(sum.Total())/el.Seconds(), sum.Failed)
+		fmt.Fprintf(e.stderr, "Ingested %s in %.2fs (%.0f/s), %d failed.\n",
+			plural(sum.Added+sum.Updated+sum.Unchanged, "article", "articles"), el.Seconds(), float64(sum.Total())/el.Seconds(), sum.Failed)
 	}
 	var pq *bufio.Writer
 	if *perQuery != "" {
@@ -67,7 +65,7 @@ answered as of its asked_at day: articles published later are not used.`)
 		pq = bufio.NewWriter(f)
 		defer pq.Flush()
 	}
-	an, err := newAnswerer(e, db)
+	an, err := newAnswerer(e, db, *mode, false)
 	if err != nil {
 		return err
 	}
@@ -79,7 +77,7 @@ answered as of its asked_at day: articles published later are not used.`)
 		an.Ranking, an.Extraction = &r, &x
 	}
 	var writeErr error
-	rep, err := knowledge.Evaluate(ctx, an, qs, *mode, func(r knowledge.EvalRecord) {
+	rep, err := eval.Run(ctx, an, qs, *mode, func(r eval.Record) {
 		if pq == nil || writeErr != nil {
 			return
 		}
@@ -114,13 +112,79 @@ answered as of its asked_at day: articles published later are not used.`)
 }
 
 // readQueries reads an evaluation set's queries.jsonl.
-func readQueries(path string) ([]knowledge.EvalQuery, error) {
+func readQueries(path string) ([]eval.Query, error) {
+	if err := checkReadableFile("queries", path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, knowledge.WrapError(knowledge.EINVALID, "Cannot read the queries file "+path+".", err)
+		return nil, knowledge.WrapError(knowledge.EINVALID, "Cannot read the queries file "+path+": "+plainFileError(err)+".", err)
 	}
 	defer f.Close()
-	return knowledge.ReadEvalQueries(f)
+	qs, err := eval.ReadQueries(f)
+	if err != nil {
+		return nil, knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf("The queries file %s cannot be used: %s.", path, strings.TrimSuffix(knowledge.ErrorMessage(err), ".")), err)
+	}
+	return qs, nil
+}
+
+// checkReadableFile refuses an input file of eval or bench that is
+// missing, a folder or unreadable, before any work is done.
+func checkReadableFile(what, path string) error {
+	f, err := os.Open(path)
+	if err == nil {
+		var info os.FileInfo
+		info, err = f.Stat()
+		f.Close()
+		if err == nil && info.IsDir() {
+			return knowledge.Errorf(knowledge.EINVALID, "The %s file %s is a folder; give a .jsonl file.", what, path)
+		}
+	}
+	if err != nil {
+		return knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf("Cannot read the %s file %s: %s.", what, path, plainFileError(err)), err)
+	}
+	return nil
+}
+
+// plainFileError says in words why a file cannot be opened.
+func plainFileError(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ingestCorpus ingests an evaluation corpus with a progress report,
+// showing the first ten failures. It fails when the corpus cannot be read
+// or yields no article at all: metrics over nothing would mislead.
+func ingestCorpus(ctx context.Context, e *env, in *knowledge.Ingester, corpus, label string) (knowledge.IngestSummary, error) {
+	failures := 0
+	sum, err := ingestWithProgress(ctx, e, in, []string{corpus}, label, func(ev knowledge.IngestEvent, p *progress) {
+		if ev.Err == nil {
+			return
+		}
+		if failures++; failures <= 10 {
+			p.clear()
+			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, knowledge.ErrorMessage(ev.Err))
+		}
+	})
+	if err != nil {
+		return sum, err
+	}
+	if sum.Added+sum.Updated+sum.Unchanged == 0 {
+		if sum.Failed > 0 {
+			return sum, knowledge.Errorf(knowledge.EINVALID, "No article of the corpus %s could be stored (%s failed).", corpus, plural(sum.Failed, "record", "records"))
+		}
+		return sum, knowledge.Errorf(knowledge.EINVALID, "The corpus %s holds no articles.", corpus)
+	}
+	return sum, nil
 }
 
 // evalSetFlags are the flags eval and bench share: the evaluation set
@@ -129,8 +193,8 @@ type evalSetFlags struct{ corpus, queries, db *string }
 
 func registerEvalSet(fs *flag.FlagSet, dbHelp string) evalSetFlags {
 	return evalSetFlags{
-		corpus:  fs.String("corpus", "", "corpus.jsonl to ingest first"),
-		queries: fs.String("queries", "", "queries.jsonl (required)"),
+		corpus:  fs.String("corpus", "", "corpus `FILE` (JSON Lines) to ingest first"),
+		queries: fs.String("queries", "", "queries `FILE` (JSON Lines; required)"),
 		db:      fs.String("db", "", dbHelp),
 	}
 }
@@ -138,14 +202,23 @@ func registerEvalSet(fs *flag.FlagSet, dbHelp string) evalSetFlags {
 // load checks the flags (usage and exit status 2 when they say nothing to
 // run), reads the queries and returns the database path: --db, or a
 // temporary one that cleanup removes.
-func (f evalSetFlags) load(fs *flag.FlagSet, name string) ([]knowledge.EvalQuery, string, func(), error) {
+func (f evalSetFlags) load(e *env, fs *flag.FlagSet, name string) ([]eval.Query, string, func(), error) {
 	if *f.queries == "" || (*f.corpus == "" && *f.db == "") {
+		fs.SetOutput(e.stderr)
 		fs.Usage()
-		return nil, "", nil, exitError{2}
+		return nil, "", nil, exitError{exitUsage}
 	}
 	qs, err := readQueries(*f.queries)
 	if err != nil {
 		return nil, "", nil, err
+	}
+	if len(qs) == 0 {
+		return nil, "", nil, knowledge.Errorf(knowledge.EINVALID, "The queries file %s holds no questions.", *f.queries)
+	}
+	if *f.corpus != "" {
+		if err := checkReadableFile("corpus", *f.corpus); err != nil {
+			return nil, "", nil, err
+		}
 	}
 	path, cleanup, err := evalDBPath(*f.db, name)
 	if err != nil {

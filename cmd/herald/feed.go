@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -31,12 +30,16 @@ saying why; --keep follows it anyway. 'poll' polls every feed that is due now
 its own schedule.`
 
 func runFeed(ctx context.Context, e *env) error {
-	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
-		fmt.Fprintln(e.stderr, "Usage: herald feed add|remove|list|pause|resume|poll [flags] [URL|ID]")
-		fmt.Fprintln(e.stderr)
-		fmt.Fprintln(e.stderr, feedUsage)
+	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "-help" || e.args[0] == "--help" || e.args[0] == "help" {
+		w := e.stdout
 		if len(e.args) == 0 {
-			return exitError{2}
+			w = e.stderr
+		}
+		fmt.Fprintln(w, "Usage: herald feed add|remove|list|pause|resume|poll [flags] [URL|ID]")
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, feedUsage)
+		if len(e.args) == 0 {
+			return exitError{exitUsage}
 		}
 		return nil
 	}
@@ -57,83 +60,23 @@ func runFeed(ctx context.Context, e *env) error {
 	case "poll":
 		return runFeedPoll(ctx, &se)
 	}
-	fmt.Fprintf(e.stderr, "herald: unknown feed command %q: use add, remove, list, pause, resume or poll.\n", sub)
-	return exitError{2}
-}
-
-// feedEnvDuration reads a duration environment variable ("30m", "72h"),
-// or def when it is unset.
-func feedEnvDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return def, nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, knowledge.Errorf(knowledge.EINVALID, "%s=%q is not a duration such as 30m or 72h.", name, v)
-	}
-	return d, nil
-}
-
-// pollOptions reads the poller's settings from the environment:
-// HERALD_FEED_INTERVAL, HERALD_FEED_FIRST_MAX_AGE,
-// HERALD_FEED_FIRST_MAX_ITEMS, HERALD_FEED_MAX_FAILURES.
-func pollOptions(getenv func(string) string) (feed.PollOptions, error) {
-	var o feed.PollOptions
-	var err error
-	if o.Interval, err = feedEnvDuration(getenv, "HERALD_FEED_INTERVAL", knowledge.DefaultFeedInterval); err != nil {
-		return o, err
-	}
-	if o.Interval < knowledge.MinFeedInterval {
-		o.Interval = knowledge.MinFeedInterval
-	}
-	if o.FirstMaxAge, err = feedEnvDuration(getenv, "HERALD_FEED_FIRST_MAX_AGE", 72*time.Hour); err != nil {
-		return o, err
-	}
-	if o.FirstMaxItems, err = envInt(getenv, "HERALD_FEED_FIRST_MAX_ITEMS", 20); err != nil {
-		return o, err
-	}
-	if o.MaxFailures, err = envInt(getenv, "HERALD_FEED_MAX_FAILURES", 8); err != nil {
-		return o, err
-	}
-	return o, nil
-}
-
-// newPoller wires the feed poller: the safe client (private addresses only
-// with HERALD_ALLOW_PRIVATE_URLS=true), readability extraction for teaser
-// items, and the settings of pollOptions. serve starts it with
-// go poller.Run(ctx).
-func newPoller(e *env, db *knowledge.DB, logger *slog.Logger) (*feed.Poller, error) {
-	opts, err := pollOptions(e.getenv)
-	if err != nil {
-		return nil, err
-	}
-	if logger == nil {
-		logger = db.Logger
-	}
-	client := feed.Options{AllowPrivate: envBool(e.getenv, "HERALD_ALLOW_PRIVATE_URLS"), Logger: logger}
-	return feed.NewPoller(db, client, opts, logger), nil
-}
-
-// cliLogger is the logger of commands that print their own report: the
-// poller's info lines would repeat it, so only warnings and errors show
-// unless HERALD_LOG_LEVEL asks for more.
-func cliLogger(e *env) *slog.Logger {
-	if e.getenv("HERALD_LOG_LEVEL") != "" {
-		return newLogger(e.getenv, e.stderr)
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	fmt.Fprintf(e.stderr, "%s unknown feed command %q: use add, remove, list, pause, resume or poll.\n", e.errs.err("herald:"), sub)
+	return exitError{exitUsage}
 }
 
 func runFeedAdd(ctx context.Context, e *env) error {
 	fs := newFlags(e, "feed add", "URL", "Follows a feed, once a fetch shows Herald can read it. Its recent items are stored at once (unless --no-poll), then on its interval.")
-	name := fs.String("name", "", "outlet name for the feed's articles (default: the feed's title)")
-	interval := fs.Duration("interval", 0, "time between polls (default $HERALD_FEED_INTERVAL or 30m; at least 5m)")
-	guild := fs.String("guild", "", "Discord server id the feed belongs to (default: the operator's, visible everywhere)")
+	name := fs.String("name", "", "outlet `NAME` for the feed's articles (default: the feed's title)")
+	interval := fs.String("interval", "", "time between polls (`DURATION`), from 5m to 7d (default $HERALD_FEED_INTERVAL or 30m)")
+	guild := fs.String("guild", "", "Discord server `ID` the feed belongs to (default: the operator's, visible everywhere)")
 	noPoll := fs.Bool("no-poll", false, "do not store the feed's items now")
 	keep := fs.Bool("keep", false, "follow the feed even when it cannot be read now")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseArgs(fs, e.args, oneArg)
+	args, err := parseArgs(e, fs, e.args, oneArg)
+	if err != nil {
+		return err
+	}
+	every, err := feedInterval(*interval)
 	if err != nil {
 		return err
 	}
@@ -142,12 +85,9 @@ func runFeedAdd(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
-	p, err := newPoller(e, db, cliLogger(e))
-	if err != nil {
-		return err
-	}
+	p := newPoller(e, db, cliLogger(e))
 	db.FeedCheck = p.CheckFeed
-	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: args[0], GuildID: *guild, Name: *name, Interval: *interval, CreatedBy: "cli", Keep: *keep})
+	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: args[0], GuildID: *guild, Name: *name, Interval: every, CreatedBy: "cli", Keep: *keep})
 	if errors.Is(err, knowledge.ErrFeedUnreadable) {
 		return knowledge.WrapError(knowledge.ErrorCode(err),
 			knowledge.ErrorMessage(err)+" Fix the address (or the site) and add it again, or follow it anyway with --keep.", err)
@@ -174,9 +114,9 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 		"pause":  "Stops polling a feed until it is resumed.",
 		"resume": "Polls a paused or disabled feed again, clearing its failures.",
 	}[action])
-	guild := fs.String("guild", "*", "only a feed of this Discord server ('' for the operator's)")
+	guild := fs.String("guild", "*", "only a feed of this Discord server `ID` ('' for the operator's; default: any)")
 	dbFlag := dbPathFlag(fs)
-	args, err := parseArgs(fs, e.args, oneArg)
+	args, err := parseArgs(e, fs, e.args, oneArg)
 	if err != nil {
 		return err
 	}
@@ -199,7 +139,7 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 	}
 	switch action {
 	case "remove":
-		fmt.Fprintf(e.stdout, "No longer following %s (feed %d); its %d articles stay.\n", f.URL, f.ID, f.Items)
+		fmt.Fprintf(e.stdout, "No longer following %s (feed %d); its %s stay.\n", f.URL, f.ID, plural(f.Items, "article", "articles"))
 	case "pause":
 		fmt.Fprintf(e.stdout, "Paused %s (feed %d).\n", f.URL, f.ID)
 	default:
@@ -208,20 +148,12 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 	return nil
 }
 
-// jsonFeed is one element of `herald feed list --json`.
-type jsonFeed struct {
-	knowledge.Feed
-	Status   string `json:"status"`
-	Outlet   string `json:"outlet"`
-	Interval string `json:"interval"`
-}
-
 func runFeedList(ctx context.Context, e *env) error {
 	fs := newFlags(e, "feed list", "", "Lists the feeds Herald follows, with their state and last error.")
-	guild := fs.String("guild", "*", "only the feeds of this Discord server ('' for the operator's)")
+	guild := fs.String("guild", "*", "only the feeds of this Discord server `ID` ('' for the operator's; default: all)")
 	asJSON := fs.Bool("json", false, "print the feeds as a JSON array")
 	dbFlag := dbPathFlag(fs)
-	if _, err := parseFlags(fs, e.args); err != nil {
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, e, *dbFlag)
@@ -233,18 +165,11 @@ func runFeedList(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	def, err := feedEnvDuration(e.getenv, "HERALD_FEED_INTERVAL", knowledge.DefaultFeedInterval)
-	if err != nil {
-		return err
-	}
+	def := e.cfg.Feeds.Interval
 	if *asJSON {
 		out := []jsonFeed{}
 		for _, f := range feeds {
-			iv := f.Interval
-			if iv == 0 {
-				iv = def
-			}
-			out = append(out, jsonFeed{Feed: f, Status: f.Status(), Outlet: f.Outlet(), Interval: iv.String()})
+			out = append(out, feedJSON(f, def))
 		}
 		return writeJSON(e.stdout, out)
 	}
@@ -268,7 +193,7 @@ func printFeed(w io.Writer, f *knowledge.Feed, def time.Duration) {
 	if iv == 0 {
 		iv = def
 	}
-	parts := []string{owner, "every " + shortDuration(iv), fmt.Sprintf("%d articles", f.Items)}
+	parts := []string{owner, "every " + shortDuration(iv), plural(f.Items, "article", "articles")}
 	if !f.LastPolledAt.IsZero() {
 		parts = append(parts, "polled "+f.LastPolledAt.UTC().Format("2006-01-02 15:04 UTC"))
 	} else {
@@ -288,8 +213,12 @@ func printFeed(w io.Writer, f *knowledge.Feed, def time.Duration) {
 	}
 }
 
-// shortDuration writes 30m0s as 30m and 2h0m0s as 2h.
+// shortDuration writes 30m0s as 30m, 2h0m0s as 2h and 168h as 7d.
 func shortDuration(d time.Duration) string {
+	day := 24 * time.Hour
+	if d >= day && d%day == 0 {
+		return fmt.Sprintf("%dd", d/day)
+	}
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
@@ -321,7 +250,7 @@ func runFeedPoll(ctx context.Context, e *env) error {
 	all := fs.Bool("all", false, "poll every active feed, due or not")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	dbFlag := dbPathFlag(fs)
-	if _, err := parseFlags(fs, e.args); err != nil {
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, e, *dbFlag)
@@ -329,10 +258,7 @@ func runFeedPoll(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
-	p, err := newPoller(e, db, cliLogger(e))
-	if err != nil {
-		return err
-	}
+	p := newPoller(e, db, cliLogger(e))
 	var rep *feed.PollReport
 	if *all {
 		feeds, err := db.Feeds(ctx, "*")
@@ -345,7 +271,10 @@ func runFeedPoll(ctx context.Context, e *env) error {
 				active = append(active, f)
 			}
 		}
+		prog := newProgress(e, "feed poll", "feeds", len(active))
+		p.OnPoll = func(r feed.FeedReport) { prog.add(1, r.Feed.URL) }
 		rep = p.PollFeeds(ctx, active)
+		prog.clear()
 	} else if rep, err = p.PollDue(ctx); err != nil {
 		return err
 	}
@@ -373,7 +302,7 @@ func runFeedPoll(ctx context.Context, e *env) error {
 		for _, r := range rep.Feeds {
 			printFeedReport(e.stdout, r)
 		}
-		fmt.Fprintf(e.stdout, "%d feeds polled: %d new articles, %d failed.\n", len(rep.Feeds), rep.Added(), rep.Failed())
+		fmt.Fprintf(e.stdout, "%s polled: %s, %d failed.\n", plural(len(rep.Feeds), "feed", "feeds"), plural(rep.Added(), "new article", "new articles"), rep.Failed())
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -382,6 +311,22 @@ func runFeedPoll(ctx context.Context, e *env) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// feedInterval checks feed add's --interval: empty is the default (0),
+// anything else lies within the feed interval limits.
+func feedInterval(v string) (time.Duration, error) {
+	if strings.TrimSpace(v) == "" {
+		return 0, nil
+	}
+	d, err := parseDurationValue(strings.TrimSpace(v))
+	if err != nil {
+		return 0, knowledge.Errorf(knowledge.EINVALID, "--interval %q is not a duration such as 30m, 2h or 1d.", v)
+	}
+	if msg := checkDuration(d, knowledge.MinFeedInterval, knowledge.MaxFeedInterval, false); msg != "" {
+		return 0, knowledge.Errorf(knowledge.EINVALID, "--interval %s %s", v, msg)
+	}
+	return d, nil
 }
 
 func printFeedReport(w io.Writer, r feed.FeedReport) {
@@ -400,7 +345,7 @@ func printFeedReport(w io.Writer, r feed.FeedReport) {
 	case r.NotModified:
 		fmt.Fprintf(w, "%s: not modified\n", name)
 	default:
-		fmt.Fprintf(w, "%s: %d new of %d items", name, len(r.New), r.Items)
+		fmt.Fprintf(w, "%s: %d new of %s", name, len(r.New), plural(r.Items, "item", "items"))
 		if r.Skipped > 0 {
 			fmt.Fprintf(w, " (%d seen before or left out)", r.Skipped)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -101,7 +102,7 @@ func TestFeedCommandsEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &feeds); err != nil {
 		t.Fatalf("feed list --json: %v\n%s", err, out)
 	}
-	if len(feeds) != 1 || feeds[0].Status != "active" || feeds[0].Outlet != "Gazette" || feeds[0].Items != 3 || feeds[0].Interval != "30m0s" {
+	if len(feeds) != 1 || feeds[0].Status != "active" || feeds[0].Outlet != "Gazette" || feeds[0].Items != 3 || feeds[0].Interval != "30m" {
 		t.Errorf("feeds = %+v", feeds)
 	}
 
@@ -122,7 +123,8 @@ func TestFeedCommandsEndToEnd(t *testing.T) {
 		t.Fatalf("summarize: %v\n%s", err, errOut)
 	}
 	var ans struct {
-		Answer    string `json:"answer"`
+		Subject   string `json:"subject"`
+		Answer    string `json:"summary"`
 		Mode      string `json:"mode"`
 		Citations []struct {
 			ArticleID int64  `json:"article_id"`
@@ -278,7 +280,7 @@ func TestDiscordFeedAddIsChecked(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(srv.Close)
 	var logs bytes.Buffer
-	e := &env{getenv: func(k string) string { return envv[k] }, stdout: &logs, stderr: &logs}
+	e := testCommandEnv(t, envv, &logs, &logs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	db, err := openDB(ctx, e, "")
@@ -286,11 +288,11 @@ func TestDiscordFeedAddIsChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	wait, err := startNews(ctx, e, db, &bot.Bot{})
-	if err != nil {
+	var wg sync.WaitGroup
+	if err := startNews(ctx, e, db, &bot.Bot{}, &wg); err != nil {
 		t.Fatal(err)
 	}
-	defer wait()
+	defer wg.Wait()
 	defer cancel()
 	var store bot.FeedStore = db
 	_, err = store.AddFeed(ctx, knowledge.FeedSpec{URL: srv.URL + "/rss", GuildID: "G"})

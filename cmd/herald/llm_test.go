@@ -98,9 +98,9 @@ func TestAskFallsBackWhenTheModelFails(t *testing.T) {
 
 func TestBadModelConfigurationIsExplained(t *testing.T) {
 	env := testEnv(t)
+	ingestSample(t, env)
 	env["HERALD_CHAT_MODEL"] = "gpt-4o-mini"
 	env["HERALD_LLM_TIMEOUT"] = "soon"
-	ingestSample(t, env)
 	_, errOut, err := runHerald(t, env, "ask", "Taurus?")
 	if err == nil || !strings.Contains(errOut, "HERALD_LLM_TIMEOUT") {
 		t.Fatalf("want a clear message about the timeout: %v %s", err, errOut)

@@ -14,13 +14,14 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/herald-bot/herald/knowledge"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptContext(context.Background())
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
@@ -28,14 +29,69 @@ func main() {
 	}
 }
 
-// env is what every subcommand gets: its arguments, the environment and the
-// standard streams.
+// interrupted is the cause of a context ended by a signal.
+type interrupted struct{ sig os.Signal }
+
+func (i interrupted) Error() string { return i.sig.String() }
+
+// interruptContext is a context that SIGINT or SIGTERM cancels, with the
+// signal as its cause; stop releases the signals.
+func interruptContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case s := <-ch:
+			cancel(interrupted{s})
+		case <-done:
+		case <-ctx.Done():
+		}
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(ch)
+			close(done)
+			wg.Wait()
+			cancel(context.Canceled)
+		})
+	}
+}
+
+// env is what every subcommand gets: its arguments, the configuration,
+// the log and the standard streams.
 type env struct {
 	args   []string
-	getenv func(string) string
+	cfg    *Config
+	logger *slog.Logger
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// out and errs style what goes to stdout and stderr (colour only on a
+	// terminal, never with NO_COLOR).
+	out, errs style
+	// rearm gives a fresh interrupt context after ctx was interrupted
+	// (chat goes on after Ctrl-C cancelled an answer).
+	rearm func(parent context.Context) (context.Context, context.CancelFunc)
+
+	// warned holds the warnings already printed.
+	warned *sync.Map
+}
+
+// warnOnce prints a warning to stderr, once per message and command.
+func (e *env) warnOnce(msg string) {
+	if e.warned == nil {
+		e.warned = &sync.Map{}
+	}
+	if _, dup := e.warned.LoadOrStore(msg, true); dup {
+		return
+	}
+	fmt.Fprintln(e.stderr, e.errs.warn("herald: warning:")+" "+msg)
 }
 
 // command is one subcommand: its name, a one-line summary for `herald
@@ -62,6 +118,7 @@ func commands() []command {
 		{"digest", "print the digest of the day's stories (--since 24h, --json)", runDigest},
 		{"eval", "measure retrieval and answers on an evaluation set", runEval},
 		{"bench", "generate a large corpus and measure speed, size and memory", runBench},
+		{"version", "print Herald's version", runVersion},
 	}
 }
 
@@ -74,6 +131,13 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
+// Exit statuses beyond 0 and 1.
+const (
+	exitUsage     = 2   // the command line is wrong
+	exitInterrupt = 130 // 128 + SIGINT
+	exitTerminate = 143 // 128 + SIGTERM
+)
+
 func exitCode(err error) int {
 	var ee exitError
 	if errors.As(err, &ee) {
@@ -82,41 +146,82 @@ func exitCode(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	var in interrupted
+	if errors.As(err, &in) && in.sig == syscall.SIGTERM {
+		return exitTerminate
+	}
+	if errors.As(err, &in) || errors.Is(err, context.Canceled) {
+		return exitInterrupt
+	}
 	return 1
 }
 
 // run is herald's entry point.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		return nil
+	noColor := getenv("NO_COLOR") != ""
+	errs := newStyle(stderr, noColor)
+	if len(args) == 0 {
+		usage(stderr)
+		return exitError{exitUsage}
 	}
 	name := args[0]
+	switch name {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return nil
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return nil
+		}
+		// "herald help ask" is "herald ask --help".
+		name, args = args[1], []string{args[1], "--help"}
+	case "-version", "--version", "version":
+		// The version needs no configuration, not even a valid one.
+		e := &env{args: args[1:], cfg: &Config{}, logger: slog.New(slog.DiscardHandler), stdin: stdin, stdout: stdout, stderr: stderr,
+			out: newStyle(stdout, noColor), errs: errs}
+		if err := runVersion(ctx, e); err != nil && !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return nil
+	}
 	for _, c := range commands() {
-		if c.name == name {
-			e := &env{args: args[1:], getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
-			err := c.run(ctx, e)
-			if err == nil || errors.Is(err, flag.ErrHelp) {
-				return nil
+		if c.name != name {
+			continue
+		}
+		cfg, err := loadConfig(getenv)
+		if err != nil {
+			for _, msg := range err.(configError) {
+				fmt.Fprintln(stderr, errs.err("herald:")+" "+msg)
 			}
-			var ee exitError
-			if errors.Is(err, errSilent) || errors.As(err, &ee) {
-				return err
-			}
-			if errors.Is(err, context.Canceled) {
-				fmt.Fprintln(stderr, "herald: stopped.")
-				return err
-			}
-			// Users see the message; the cause goes to the log once.
-			fmt.Fprintln(stderr, "herald: "+knowledge.ErrorMessage(err))
-			if knowledge.ErrorCode(err) == knowledge.EINTERNAL {
-				newLogger(getenv, stderr).Debug("command failed", "command", name, "err", err)
+			return exitError{1}
+		}
+		e := &env{args: args[1:], cfg: cfg, logger: newLogger(cfg, stderr), stdin: stdin, stdout: stdout, stderr: stderr,
+			out: newStyle(stdout, cfg.NoColor), errs: errs, rearm: interruptContext, warned: &sync.Map{}}
+		err = c.run(ctx, e)
+		if err == nil || errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		var ee exitError
+		if errors.Is(err, errSilent) || errors.As(err, &ee) {
+			return err
+		}
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			fmt.Fprintln(stderr, "herald: stopped.")
+			if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+				return cause
 			}
 			return err
 		}
+		// Users see the message; the cause goes to the log once.
+		fmt.Fprintln(stderr, errs.err("herald:")+" "+knowledge.ErrorMessage(err))
+		if knowledge.ErrorCode(err) == knowledge.EINTERNAL {
+			e.logger.Debug("command failed", "command", name, "err", err)
+		}
+		return err
 	}
-	fmt.Fprintf(stderr, "herald: unknown command %q. Run 'herald --help' for the list.\n", name)
-	return exitError{2}
+	fmt.Fprintf(stderr, "%s unknown command %q. Run 'herald --help' for the list.\n", errs.err("herald:"), name)
+	return exitError{exitUsage}
 }
 
 func usage(w io.Writer) {
@@ -128,46 +233,98 @@ Usage: herald COMMAND [flags] [arguments]
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
-Run 'herald COMMAND --help' for a command's flags. Configuration comes from
-the environment (see .env.example); HERALD_DB names the database file.
+Run 'herald COMMAND --help' for a command's flags, 'herald --version' for the
+version. Configuration comes from the environment (see .env.example);
+HERALD_DB names the database file.
 `)
 }
 
-// newFlags makes a flag set whose errors and help go to the command's
-// stderr, with a usage line and description.
+// newFlags makes a flag set with a usage line and description. Its help
+// goes to stdout (asked for, status 0), its errors to stderr (status 2).
 func newFlags(e *env, name, args, desc string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: herald %s [flags] %s\n\n%s\n", name, args, desc)
-		var hasFlags bool
-		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
-		if hasFlags {
-			fmt.Fprintln(e.stderr, "\nFlags:")
-			fs.PrintDefaults()
-		}
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() { printUsage(fs.Output(), fs, name, args, desc) }
 	return fs
+}
+
+// printUsage writes a command's help: usage line, description, flags.
+func printUsage(w io.Writer, fs *flag.FlagSet, name, args, desc string) {
+	line := "Usage: herald " + name
+	var hasFlags bool
+	fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		line += " [flags]"
+	}
+	if args != "" {
+		line += " " + args
+	}
+	fmt.Fprintf(w, "%s\n\n%s\n", line, desc)
+	if hasFlags {
+		fmt.Fprintln(w, "\nFlags:")
+		printFlags(w, fs)
+	}
+}
+
+// printFlags lists the flags as --name VALUE, each with its help and,
+// unless the help already speaks of it, its default.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		valueName, help := flag.UnquoteUsage(f)
+		switch valueName {
+		case "string":
+			valueName = "TEXT"
+		case "int", "uint", "float":
+			valueName = "N"
+		case "duration":
+			valueName = "DURATION"
+		}
+		left := "  --" + f.Name
+		if len(f.Name) == 1 {
+			left = "  -" + f.Name
+		}
+		if valueName != "" {
+			left += " " + valueName
+		}
+		switch f.DefValue {
+		case "", "0", "false", "0s":
+		default:
+			if !strings.Contains(help, "default") {
+				help += fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+		}
+		if len(left) <= 22 {
+			fmt.Fprintf(w, "%-24s%s\n", left, help)
+		} else {
+			fmt.Fprintf(w, "%s\n%24s%s\n", left, "", help)
+		}
+	})
 }
 
 // dbPathFlag registers the --db flag of the commands that use the store.
 func dbPathFlag(fs *flag.FlagSet) *string {
-	return fs.String("db", "", "database file (default $HERALD_DB or the user data directory)")
+	return fs.String("db", "", "database `FILE` (default $HERALD_DB or the user data directory)")
 }
 
 // parseFlags parses flags that may come before or after the positional
-// arguments ("herald ask 'question' --json" works too).
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+// arguments ("herald ask 'question' --json" works too). --help prints the
+// help to stdout; a bad flag prints the error and the usage to stderr.
+func parseFlags(e *env, fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(e.stdout)
+				fs.Usage()
 				return nil, err
 			}
-			return nil, exitError{2}
+			fs.SetOutput(e.stderr)
+			fmt.Fprintf(e.stderr, "%s %s.\n\n", e.errs.err("herald "+fs.Name()+":"), strings.TrimSuffix(err.Error(), "."))
+			fs.Usage()
+			return nil, exitError{exitUsage}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -191,42 +348,26 @@ var (
 // parseArgs is parseFlags that also checks the positional arguments with
 // ok: when they do not fit, it prints the usage and the command exits with
 // status 2.
-func parseArgs(fs *flag.FlagSet, argv []string, ok func(args []string) bool) ([]string, error) {
-	args, err := parseFlags(fs, argv)
+func parseArgs(e *env, fs *flag.FlagSet, argv []string, ok func(args []string) bool) ([]string, error) {
+	args, err := parseFlags(e, fs, argv)
 	if err != nil {
 		return nil, err
 	}
 	if !ok(args) {
+		fs.SetOutput(e.stderr)
 		fs.Usage()
-		return nil, exitError{2}
+		return nil, exitError{exitUsage}
 	}
 	return args, nil
 }
 
 // parseText is parseArgs for a command that takes one text (a question, a
 // query): its arguments joined by spaces, which must not be blank.
-func parseText(fs *flag.FlagSet, argv []string) (string, error) {
+func parseText(e *env, fs *flag.FlagSet, argv []string) (string, error) {
 	var text string
-	_, err := parseArgs(fs, argv, func(args []string) bool {
+	_, err := parseArgs(e, fs, argv, func(args []string) bool {
 		text = strings.TrimSpace(strings.Join(args, " "))
 		return text != ""
 	})
 	return text, err
-}
-
-func newLogger(getenv func(string) string, w io.Writer) *slog.Logger {
-	level := slog.LevelInfo
-	switch strings.ToLower(getenv("HERALD_LOG_LEVEL")) {
-	case "debug":
-		level = slog.LevelDebug
-	case "warn", "warning":
-		level = slog.LevelWarn
-	case "error":
-		level = slog.LevelError
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	if strings.ToLower(getenv("HERALD_LOG_FORMAT")) == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,17 @@ func runHerald(t *testing.T, envv map[string]string, args ...string) (stdout, st
 	var out, errb bytes.Buffer
 	err = run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), err
+}
+
+// testCommandEnv is the env a command gets from run, for tests that call
+// a command's parts directly.
+func testCommandEnv(t *testing.T, envv map[string]string, stdout, stderr io.Writer) *env {
+	t.Helper()
+	cfg, err := loadConfig(func(k string) string { return envv[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{cfg: cfg, logger: newLogger(cfg, stderr), stdout: stdout, stderr: stderr, rearm: interruptContext}
 }
 
 func testEnv(t *testing.T) map[string]string {
@@ -80,7 +92,7 @@ func TestIngestThenAskEndToEnd(t *testing.T) {
 		t.Fatalf("answer: %+v", ans)
 	}
 	c := ans.Citations[0]
-	if !strings.Contains(c.Quote, "entanglement in the conflict") || !c.Verified || c.Source != "Defense News" || c.PublishedAt != "2024-03-05" || c.N != 1 {
+	if !strings.Contains(c.Quote, "entanglement in the conflict") || !c.Verified || c.Source != "Defense News" || c.PublishedAt != "2024-03-05T00:00:00Z" || c.N != 1 {
 		t.Fatalf("citation: %+v", c)
 	}
 
@@ -178,9 +190,9 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 	if exitCode(err) != 2 || !strings.Contains(errOut, "unknown command") {
 		t.Fatalf("unknown: %v %s", err, errOut)
 	}
-	_, errOut, err = runHerald(t, testEnv(t), "ask", "--help")
-	if err != nil || !strings.Contains(errOut, "Usage: herald ask") {
-		t.Fatalf("ask --help: %v %s", err, errOut)
+	out, _, err = runHerald(t, testEnv(t), "ask", "--help")
+	if err != nil || !strings.Contains(out, "Usage: herald ask") {
+		t.Fatalf("ask --help: %v %s", err, out)
 	}
 }
 
@@ -192,6 +204,38 @@ func TestParseTuning(t *testing.T) {
 	for _, bad := range []string{"candidates", "nosuch=1", "budget=lots", "halflife=3"} {
 		if _, _, err := parseTuning(bad); err == nil {
 			t.Errorf("parseTuning(%q) accepted", bad)
+		}
+	}
+}
+
+// TestEvalAndBenchRefuseUnreadableInputs: no metrics over nothing.
+func TestEvalAndBenchRefuseUnreadableInputs(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	queries := filepath.Join(dir, "queries.jsonl")
+	os.WriteFile(queries, []byte(`{"id":"q1","question":"Taurus?","asked_at":"2024-03-06","gold_ids":["taurus"]}`+"\n"), 0o644)
+	empty := filepath.Join(dir, "empty.jsonl")
+	os.WriteFile(empty, nil, 0o644)
+	junk := filepath.Join(dir, "junk.jsonl")
+	os.WriteFile(junk, []byte("not json\n{also not}\n"), 0o644)
+	missing := filepath.Join(dir, "missing.jsonl")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval", "--corpus", missing, "--queries", queries}, "Cannot read the corpus file " + missing + ": no such file."},
+		{[]string{"eval", "--corpus", dir, "--queries", queries}, "is a folder"},
+		{[]string{"eval", "--corpus", empty, "--queries", queries}, "holds no articles."},
+		{[]string{"eval", "--corpus", junk, "--queries", queries}, "No article of the corpus " + junk + " could be stored (2 records failed)."},
+		{[]string{"eval", "--corpus", empty, "--queries", missing}, "Cannot read the queries file " + missing + ": no such file."},
+		{[]string{"eval", "--corpus", empty, "--queries", empty}, "holds no questions."},
+		{[]string{"bench", "run", "--corpus", missing, "--queries", queries}, "Cannot read the corpus file"},
+		{[]string{"bench", "run", "--corpus", junk, "--queries", queries}, "could be stored"},
+		{[]string{"bench", "corpus", "--from", missing}, "Cannot read the corpus file"},
+	} {
+		out, errOut, err := runHerald(t, testEnv(t), tc.args...)
+		if exitCode(err) != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(out, "hits@") || strings.Contains(out, "quality") {
+			t.Errorf("%v: exit %d\nstdout %s\nstderr %s\nwant %q", tc.args, exitCode(err), out, errOut, tc.want)
 		}
 	}
 }

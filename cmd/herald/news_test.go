@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ func TestStartNewsPollsAndStops(t *testing.T) {
 	envv["HERALD_ALLOW_PRIVATE_URLS"] = "true"
 	srv := newsFeed(t)
 	var logs bytes.Buffer
-	e := &env{getenv: func(k string) string { return envv[k] }, stdout: &logs, stderr: &logs}
+	e := testCommandEnv(t, envv, &logs, &logs)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	db, err := openDB(ctx, e, "")
@@ -28,16 +29,16 @@ func TestStartNewsPollsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := &bot.Bot{}
-	wait, err := startNews(ctx, e, db, b)
-	if err != nil {
+	var wg sync.WaitGroup
+	if err := startNews(ctx, e, db, b, &wg); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
 	for _, c := range b.Commands {
 		names = append(names, c.Name)
 	}
-	if strings.Join(names, ",") != "feed,summary,digest" {
-		t.Errorf("commands = %v", names)
+	if strings.Join(names, ",") != "feed,summary,article,digest,digest-schedule" || len(b.Workers) != 1 {
+		t.Errorf("commands = %v, %d workers", names, len(b.Workers))
 	}
 	// The poller takes the due feed at once.
 	deadline := time.Now().Add(10 * time.Second)
@@ -56,7 +57,7 @@ func TestStartNewsPollsAndStops(t *testing.T) {
 	}
 	cancel()
 	done := make(chan struct{})
-	go func() { wait(); close(done) }()
+	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // fakeEmbeddings serves /embeddings like an OpenAI-compatible server: each
@@ -96,7 +95,7 @@ func TestReindexEmbedsResumesAndSwitchesModel(t *testing.T) {
 		}
 	}
 	out, errOut, err := runHeraldCtx(ctx, env, "reindex", "--batch", "1")
-	if !errors.Is(err, context.Canceled) || !strings.Contains(out, "Stopped after embedding 1 passages") ||
+	if !errors.Is(err, context.Canceled) || !strings.Contains(out, "Stopped after embedding 1 passage;") ||
 		!strings.Contains(out, "Run herald reindex again") {
 		t.Fatalf("interrupted reindex: %v\n%s\n%s", err, out, errOut)
 	}
@@ -150,32 +149,6 @@ func TestReindexReportsAFailingEndpoint(t *testing.T) {
 	_, errOut, err := runHerald(t, env, "reindex")
 	if err == nil || errOut == "" || strings.Contains(errOut, "sk-secret-value") {
 		t.Errorf("failing endpoint: %v, %q", err, errOut)
-	}
-}
-
-func TestReindexProgressBar(t *testing.T) {
-	var buf bytes.Buffer
-	p := &progress{w: &buf, tty: true, start: time.Now().Add(-2 * time.Second)}
-	p.embedded(0, 200)
-	p.embedded(50, 200)
-	p.embedded(200, 200)
-	p.clear()
-	out := buf.String()
-	for _, want := range []string{"[                              ] 0/200", "200/200 passages embedded", "[==============================]", "/s, 0s left)", "\r\033[K"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("bar lacks %q: %q", want, out)
-		}
-	}
-	if strings.Contains(out, "50/200") {
-		t.Errorf("redrawn within 100ms: %q", out)
-	}
-	buf.Reset()
-	p = &progress{w: &buf}
-	for done := 0; done <= 1000; done += 50 {
-		p.embedded(done, 1000)
-	}
-	if n := strings.Count(buf.String(), "\n"); n != 10 {
-		t.Errorf("%d lines off a terminal, want one per tenth: %q", n, buf.String())
 	}
 }
 

@@ -6,22 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/text"
 )
-
-// jsonHit is one line of `herald search --json`.
-type jsonHit struct {
-	Rank        int     `json:"rank"`
-	Score       float64 `json:"score"`
-	ArticleID   int64   `json:"article_id"`
-	Title       string  `json:"title"`
-	Source      string  `json:"source"`
-	URL         string  `json:"url"`
-	PublishedAt string  `json:"published_at"`
-	PassageID   int64   `json:"passage_id"`
-	Text        string  `json:"text"`
-}
 
 func runSearch(ctx context.Context, e *env) error {
 	fs := newFlags(e, "search", "QUERY", "Shows the stored passages that best match a query, grouped by article, best first.")
@@ -30,8 +16,11 @@ func runSearch(ctx context.Context, e *env) error {
 	limit := fs.Int("n", 10, "number of articles to show")
 	asJSON := fs.Bool("json", false, "print the hits as JSON")
 	dbFlag := dbPathFlag(fs)
-	query, err := parseText(fs, e.args)
+	query, err := parseText(e, fs, e.args)
 	if err != nil {
+		return err
+	}
+	if err := checkCount("-n", *limit, "articles to show"); err != nil {
 		return err
 	}
 	f, err := ff.filter(time.Now())
@@ -44,6 +33,9 @@ func runSearch(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
+	if err := checkSources(ctx, db, f); err != nil {
+		return err
+	}
 	hits, err := db.Search(ctx, query, f)
 	if err != nil {
 		return err
@@ -57,7 +49,7 @@ func runSearch(ctx context.Context, e *env) error {
 			last = h.Article.ID
 		}
 		out = append(out, jsonHit{Rank: rank, Score: h.Score, ArticleID: h.Article.ID, Title: h.Article.Title, Source: h.Article.Source,
-			URL: h.Article.URL, PublishedAt: formatDate(h.Article.PublishedAt), PassageID: h.Passage.ID, Text: h.Passage.Text})
+			URL: h.Article.URL, PublishedAt: jsonTime(h.Article.PublishedAt), PassageID: h.Passage.ID, Text: h.Passage.Text})
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, out)
@@ -70,17 +62,12 @@ func runSearch(ctx context.Context, e *env) error {
 	for _, h := range out {
 		if h.ArticleID != last {
 			last = h.ArticleID
-			fmt.Fprintf(e.stdout, "\n%d. [%d] %s\n", h.Rank, h.ArticleID, sourceLine(h.Title, h.Source, mustDate(h.PublishedAt)))
+			fmt.Fprintf(e.stdout, "\n%s %s\n", e.out.bold(fmt.Sprintf("%d. [%d]", h.Rank, h.ArticleID)), sourceLine(h.Title, h.Source, time.Time(h.PublishedAt)))
 			if h.URL != "" {
-				fmt.Fprintf(e.stdout, "   %s\n", h.URL)
+				fmt.Fprintf(e.stdout, "   %s\n", e.out.dim(h.URL))
 			}
 		}
-		fmt.Fprintf(e.stdout, "   (%.2f) %s\n", h.Score, text.Snippet(strings.Join(strings.Fields(h.Text), " "), 300))
+		fmt.Fprintf(e.stdout, "   %s %s\n", e.out.dim(fmt.Sprintf("(%.2f)", h.Score)), text.Snippet(strings.Join(strings.Fields(h.Text), " "), 300))
 	}
 	return nil
-}
-
-func mustDate(s string) time.Time {
-	t, _ := knowledge.ParseDate(s)
-	return t
 }

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
-	"regexp"
-	"strconv"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
 	"strings"
 	"sync"
-	"time"
+	"syscall"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
 	"github.com/herald-bot/herald/bot"
 	"github.com/herald-bot/herald/knowledge"
@@ -21,7 +25,9 @@ var sessionHooks sync.Map // token -> func(*discordgo.Session)
 
 func runServe(ctx context.Context, e *env) error {
 	fs := newFlags(e, "serve", "", `Runs Herald as a Discord bot until interrupted (SIGINT or SIGTERM): it answers
-/ask and mentions with cited answers, /search and /sources.
+/ask and mentions with cited answers, /search and /sources, polls the feeds
+and posts the scheduled digests. When Discord cannot be reached or refuses
+the token, it exits at once with status 1 and says why.
 
 Environment:
   DISCORD_TOKEN                   the bot's token (required)
@@ -33,37 +39,21 @@ Environment:
   HERALD_COOLDOWN                 time a user waits between questions (default 5s, 0 = none)
   HERALD_GUILD_CONCURRENCY        questions answered at once per server (default 3, 0 = no limit)
   HERALD_GUILD_DAILY_TOKENS       model tokens per server per day, then extractive (0 = no limit)
-  HERALD_SHUTDOWN_GRACE           time to finish answers when stopping (default 10s)`)
+  HERALD_SHUTDOWN_GRACE           time to finish answers when stopping (default 10s, 0 = none)`)
 	dbFlag := dbPathFlag(fs)
-	_, err := parseArgs(fs, e.args, noArgs)
-	if err != nil {
+	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	token := strings.TrimSpace(e.getenv("DISCORD_TOKEN"))
-	token = strings.TrimSpace(strings.TrimPrefix(token, "Bot "))
+	token := e.cfg.Discord.Token
 	if token == "" {
 		return knowledge.Errorf(knowledge.EINVALID, "DISCORD_TOKEN is not set. Create a bot at https://discord.com/developers/applications (your application -> Bot -> Reset Token) and put its token in DISCORD_TOKEN.")
-	}
-	cfg, err := serveConfig(e.getenv)
-	if err != nil {
-		return err
 	}
 	db, err := openDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	db.PrepareSearch()
-	if db.Embedder != nil {
-		// Load the vector index in the background so that start-up stays
-		// instant and the first question does not wait for it.
-		go func() {
-			if _, err := db.LoadVectors(ctx, db.Embedder.Model()); err != nil && ctx.Err() == nil {
-				db.Logger.Warn("cannot load the vector index; it will load on first use", "err", err)
-			}
-		}()
-	}
-	an, err := newAnswerer(e, db)
+	an, err := newAnswerer(e, db, knowledge.AskAuto, true)
 	if err != nil {
 		return err
 	}
@@ -78,90 +68,103 @@ Environment:
 	if an.Completer != nil {
 		mode = knowledge.ModeLLM
 	}
+	b := &bot.Bot{Session: s, Asker: an, Library: db, Conversations: db, Guilds: db, Logger: db.Logger, Config: e.cfg.Discord.Bot}
+
+	// What serve starts in the background stops with the bot, whether it
+	// stopped on a signal or failed to start: serve waits for all of it.
+	bg, stopBackground := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stopBackground()
+	db.PrepareSearch()
+	if db.Embedder != nil {
+		// Load the vector index in the background so that start-up stays
+		// instant and the first question does not wait for it.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := db.LoadVectors(bg, db.Embedder.Model()); err != nil && bg.Err() == nil {
+				db.Logger.Warn("cannot load the vector index; it will load on first use", "err", err)
+			}
+		}()
+	}
 	db.Logger.Info("starting Herald on Discord", "db", db.Path, "answers", mode)
-	b := &bot.Bot{Session: s, Asker: an, Library: db, Conversations: db, Logger: db.Logger, Config: cfg}
 	// Feeds, summaries and digests: their commands, the feed poller and the
-	// digest scheduler, all stopping with ctx.
-	wait, err := startNews(ctx, e, db, b)
-	if err != nil {
+	// digest scheduler.
+	if err := startNews(bg, e, db, b, &wg); err != nil {
 		return err
 	}
-	defer wait()
-	return b.Run(ctx)
+	if err := b.Run(ctx); err != nil {
+		return explainDiscordError(err)
+	}
+	return nil
 }
 
-var snowflakeRe = regexp.MustCompile(`^[0-9]{17,20}$`)
-
-// serveConfig reads the bot's settings from the environment.
-func serveConfig(getenv func(string) string) (bot.Config, error) {
-	cfg := bot.Config{
-		GuildID:        strings.TrimSpace(getenv("HERALD_DISCORD_GUILD")),
-		ReplyMode:      strings.ToLower(strings.TrimSpace(getenv("HERALD_DISCORD_REPLY_MODE"))),
-		MessageContent: envBool(getenv, "HERALD_DISCORD_MESSAGE_CONTENT"),
-		HTTPAddr:       strings.TrimSpace(getenv("HERALD_HTTP_ADDR")),
+// explainDiscordError adds the cause to "Cannot connect to Discord.", in
+// words an operator can act on: DNS, a refused connection, the proxy, a
+// timeout, TLS, or what Discord answered.
+func explainDiscordError(err error) error {
+	if knowledge.ErrorCode(err) != knowledge.EUNAVAILABLE || !strings.HasPrefix(knowledge.ErrorMessage(err), "Cannot connect to Discord") {
+		return err
 	}
-	if cfg.GuildID != "" && !snowflakeRe.MatchString(cfg.GuildID) {
-		return cfg, knowledge.Errorf(knowledge.EINVALID, "HERALD_DISCORD_GUILD=%q is not a server ID (a long number: in Discord, enable Developer Mode, then right-click the server -> Copy Server ID).", cfg.GuildID)
-	}
-	switch cfg.ReplyMode {
-	case "", bot.ReplyModeReply, bot.ReplyModeThread:
-	default:
-		return cfg, knowledge.Errorf(knowledge.EINVALID, "HERALD_DISCORD_REPLY_MODE=%q must be %q or %q.", cfg.ReplyMode, bot.ReplyModeReply, bot.ReplyModeThread)
-	}
-	var err error
-	if cfg.Cooldown, err = envDuration(getenv, "HERALD_COOLDOWN"); err != nil {
-		return cfg, err
-	}
-	if cfg.ShutdownGrace, err = envDuration(getenv, "HERALD_SHUTDOWN_GRACE"); err != nil {
-		return cfg, err
-	}
-	if cfg.ShutdownGrace < 0 {
-		cfg.ShutdownGrace = time.Millisecond // "0": cancel at once
-	}
-	if cfg.GuildConcurrency, err = envCount(getenv, "HERALD_GUILD_CONCURRENCY"); err != nil {
-		return cfg, err
-	}
-	tokens, err := envCount(getenv, "HERALD_GUILD_DAILY_TOKENS")
-	if err != nil {
-		return cfg, err
-	}
-	cfg.GuildDailyTokens = max(tokens, 0)
-	return cfg, nil
+	return knowledge.WrapError(knowledge.EUNAVAILABLE, "Cannot connect to Discord: "+discordCause(err)+".", err)
 }
 
-// envDuration reads a duration such as 5s or 2m: unset gives 0 (the
-// default), "0" gives -1 (disabled).
-func envDuration(getenv func(string) string, name string) (time.Duration, error) {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return 0, nil
+// discordCause names why a connection to Discord failed.
+func discordCause(err error) string {
+	host := "Discord"
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Hostname() != "" {
+			host = u.Hostname()
+		}
 	}
-	if v == "0" {
-		return -1, nil
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "proxyconnect" {
+		return "the proxy (HTTPS_PROXY) refused the connection: " + innermost(op.Err)
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return 0, knowledge.Errorf(knowledge.EINVALID, "%s=%q is not a duration such as 5s or 2m.", name, v)
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		if dns.IsNotFound {
+			return fmt.Sprintf("the name %s cannot be resolved (DNS: no such host); check the network and DNS settings", dns.Name)
+		}
+		return fmt.Sprintf("the DNS lookup of %s failed (%s); check the network and DNS settings", dns.Name, dns.Err)
 	}
-	if d == 0 {
-		return -1, nil
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return host + " refused the connection"
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return "the network is unreachable; check the internet connection"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "the connection was reset"
 	}
-	return d, nil
+	var to interface{ Timeout() bool }
+	if errors.As(err, &to) && to.Timeout() {
+		return host + " did not answer in time"
+	}
+	var unknownCA x509.UnknownAuthorityError
+	var badHost x509.HostnameError
+	if errors.As(err, &unknownCA) || errors.As(err, &badHost) {
+		return "the TLS certificate was not accepted (" + innermost(err) + "); a proxy or firewall may be intercepting the connection"
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil {
+		return "Discord answered " + re.Response.Status
+	}
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return fmt.Sprintf("the gateway closed the connection (code %d: %s)", ce.Code, ce.Text)
+	}
+	return innermost(err)
 }
 
-// envCount reads a whole number: unset gives 0 (the default), "0" gives
-// -1 (no limit).
-func envCount(getenv func(string) string, name string) (int, error) {
-	v := strings.TrimSpace(getenv(name))
-	if v == "" {
-		return 0, nil
+// innermost is the text of the deepest error in err's chain.
+func innermost(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return strings.TrimSuffix(err.Error(), ".")
+		}
+		err = next
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, knowledge.Errorf(knowledge.EINVALID, "%s=%q is not a whole number (0 or more).", name, v)
-	}
-	if n == 0 {
-		return -1, nil
-	}
-	return n, nil
 }

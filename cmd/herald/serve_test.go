@@ -4,16 +4,21 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
 
-	"github.com/herald-bot/herald/bot"
 	"github.com/herald-bot/herald/bot/discordtest"
 	"github.com/herald-bot/herald/internal/syncbuf"
 )
@@ -26,39 +31,6 @@ func TestServeNeedsAToken(t *testing.T) {
 	_, errOut, err := runHerald(t, testEnv(t), "serve")
 	if err == nil || !strings.Contains(errOut, "DISCORD_TOKEN is not set") {
 		t.Errorf("serve without a token: %v\n%s", err, errOut)
-	}
-}
-
-func TestServeConfig(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{
-		"HERALD_DISCORD_GUILD": "1202402938060931073", "HERALD_DISCORD_REPLY_MODE": "Thread",
-		"HERALD_DISCORD_MESSAGE_CONTENT": "true", "HERALD_HTTP_ADDR": "127.0.0.1:9090",
-		"HERALD_COOLDOWN": "0", "HERALD_GUILD_CONCURRENCY": "5", "HERALD_GUILD_DAILY_TOKENS": "20000",
-		"HERALD_SHUTDOWN_GRACE": "30s",
-	}
-	cfg, err := serveConfig(func(k string) string { return env[k] })
-	want := bot.Config{GuildID: "1202402938060931073", ReplyMode: bot.ReplyModeThread, MessageContent: true,
-		HTTPAddr: "127.0.0.1:9090", Cooldown: -1, GuildConcurrency: 5, GuildDailyTokens: 20000, ShutdownGrace: 30 * time.Second}
-	if err != nil || cfg != want {
-		t.Errorf("serveConfig = %+v, %v; want %+v", cfg, err, want)
-	}
-	for k, v := range map[string]string{
-		"HERALD_DISCORD_GUILD":      "my-server",
-		"HERALD_DISCORD_REPLY_MODE": "dm",
-		"HERALD_COOLDOWN":           "five",
-		"HERALD_GUILD_CONCURRENCY":  "-1",
-		"HERALD_GUILD_DAILY_TOKENS": "lots",
-	} {
-		_, err := serveConfig(func(name string) string {
-			if name == k {
-				return v
-			}
-			return ""
-		})
-		if err == nil || !strings.Contains(err.Error(), k) {
-			t.Errorf("%s=%s: %v", k, v, err)
-		}
 	}
 }
 
@@ -147,5 +119,114 @@ func TestServeAnswersOnDiscordAndStopsCleanly(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("stderr:\n%s", stderr.String())
+	}
+}
+
+// closedAddr is an address nothing listens on: connections are refused.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestServeFailsFastAndSaysWhy runs serve against a Discord that cannot be
+// reached or refuses the token: it must exit with status 1 within
+// seconds, with one line naming the cause, and stop what it started.
+func TestServeFailsFastAndSaysWhy(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		setup func(t *testing.T, s *discordgo.Session)
+		want  string
+	}{
+		{"refused", func(t *testing.T, s *discordgo.Session) {
+			addr := closedAddr(t)
+			s.Client = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return (&net.Dialer{}).DialContext(ctx, network, addr)
+			}}}
+		}, "Cannot connect to Discord: discord.com refused the connection."},
+		{"dns", func(t *testing.T, s *discordgo.Session) {
+			s.Client = &http.Client{Transport: &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+				return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "discord.com", IsNotFound: true}}
+			}}}
+		}, "Cannot connect to Discord: the name discord.com cannot be resolved (DNS: no such host)"},
+		{"proxy", func(t *testing.T, s *discordgo.Session) {
+			proxy := &url.URL{Scheme: "http", Host: closedAddr(t)}
+			s.Client = &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxy)}}
+		}, "Cannot connect to Discord: the proxy (HTTPS_PROXY) refused the connection"},
+		{"401", func(t *testing.T, s *discordgo.Session) {
+			fd := discordtest.New(t)
+			fd.Attach(s)
+			fd.FailNext("GET", "/gateway", http.StatusUnauthorized, `{"message": "401: Unauthorized", "code": 0}`)
+		}, "Discord rejected the bot token."},
+		{"close 4004", func(t *testing.T, s *discordgo.Session) {
+			fd := discordtest.New(t)
+			fd.Attach(s)
+			s.Token, s.Identify.Token = "", "" // the fake closes the gateway with 4004 for an empty token
+		}, "Discord rejected the bot token (gateway close code 4004). Check DISCORD_TOKEN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := testEnv(t)
+			token := "fail-fast-" + strings.ReplaceAll(tc.name, " ", "-") + "-" + hex.EncodeToString([]byte(t.Name()))[:8]
+			sessionHooks.Store(token, func(s *discordgo.Session) { tc.setup(t, s) })
+			t.Cleanup(func() { sessionHooks.Delete(token) })
+			env["DISCORD_TOKEN"] = token
+			env["HERALD_LOG_LEVEL"] = "error"
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var stdout, stderr syncBuffer
+			done := make(chan error, 1)
+			start := time.Now()
+			go func() {
+				done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(15 * time.Second):
+				t.Fatalf("serve is still running after 15s:\n%s", stderr.String())
+			}
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("serve took %v to fail", took)
+			}
+			var lines []string
+			for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+				if strings.HasPrefix(l, "herald:") {
+					lines = append(lines, l)
+				}
+			}
+			if exitCode(err) != 1 || len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
+				t.Errorf("exit %d, want 1 and one line with %q:\n%s", exitCode(err), tc.want, stderr.String())
+			}
+			if strings.Contains(stderr.String(), token) {
+				t.Error("the token is in the output")
+			}
+		})
+	}
+}
+
+func TestDiscordCause(t *testing.T) {
+	t.Parallel()
+	refused := &url.Error{Op: "Get", URL: "https://discord.com/api/v9/gateway", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
+	timeout := &url.Error{Op: "Get", URL: "https://discord.com/api/v9/gateway", Err: context.DeadlineExceeded}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{refused, "discord.com refused the connection"},
+		{timeout, "discord.com did not answer in time"},
+		{&url.Error{Op: "Get", URL: "https://discord.com/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}}, "the network is unreachable"},
+		{&websocket.CloseError{Code: 4000, Text: "Unknown error"}, "the gateway closed the connection (code 4000: Unknown error)"},
+		{errors.New("something odd."), "something odd"},
+	} {
+		if got := discordCause(tc.err); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("discordCause(%v) = %q, want %q", tc.err, got, tc.want)
+		}
 	}
 }

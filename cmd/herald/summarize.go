@@ -6,27 +6,20 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 )
 
-// newSummarizer builds the summarizer with the same model, prompts and
-// context budget as the answerer (see newAnswerer).
-func newSummarizer(e *env, db *knowledge.DB) (*knowledge.Summarizer, error) {
-	an, err := newAnswerer(e, db)
-	if err != nil {
-		return nil, err
-	}
-	return &knowledge.Summarizer{DB: db, Completer: an.Completer, Prompts: an.Prompts, ContextTokens: an.ContextTokens, Logger: db.Logger}, nil
-}
-
 func runSummarize(ctx context.Context, e *env) error {
 	fs := newFlags(e, "summarize", "ID|URL|TOPIC", `Summarises a stored article (by its id or URL) or what the articles say about a
 topic, in a few sentences with numbered citations. With a language model the
 summary is written from the summary prompt; without one, it quotes the
 article's most central sentences in order.`)
-	mode := fs.String("mode", "auto", "who writes the summary: auto (the model when configured), llm or extractive")
-	guild := fs.String("guild", "*", "summarise as this Discord server sees the articles (default: all)")
+	mode := fs.String("mode", "auto", "who writes the summary (`MODE`): auto (the model when one is configured), llm or extractive")
+	guild := fs.String("guild", "*", "summarise as this Discord server `ID` sees the articles (default: every article)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	dbFlag := dbPathFlag(fs)
-	target, err := parseText(fs, e.args)
+	target, err := parseText(e, fs, e.args)
 	if err != nil {
+		return err
+	}
+	if _, err := checkMode(*mode); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, e, *dbFlag)
@@ -34,7 +27,7 @@ article's most central sentences in order.`)
 		return err
 	}
 	defer db.Close()
-	s, err := newSummarizer(e, db)
+	s, err := newSummarizer(e, db, *mode, false)
 	if err != nil {
 		return err
 	}
@@ -43,8 +36,8 @@ article's most central sentences in order.`)
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e.stdout, answerJSON(ans))
+		return writeJSON(e.stdout, summaryJSON(ans))
 	}
-	printAnswer(e.stdout, ans, true)
+	printAnswer(e.stdout, e.out, ans, true)
 	return nil
 }

@@ -105,9 +105,9 @@ func (e *Extractor) Extract(page []byte, pageURL string) (ex *knowledge.Extracte
 	if out.Source == "" {
 		out.Source = meta.siteName
 	}
-	out.Language = knowledge.LanguageCode(meta.language)
+	out.Language = text.LanguageCode(meta.language)
 	if out.Language == "" {
-		out.Language = knowledge.LanguageCode(collapse(art.Language()))
+		out.Language = text.LanguageCode(collapse(art.Language()))
 	}
 	out.PublishedAt = meta.published
 	if out.PublishedAt.IsZero() {

@@ -100,7 +100,7 @@ func ParseFeed(body []byte, contentType, feedURL string) (pf *ParsedFeed, err er
 	if err != nil {
 		return nil, parseError(err)
 	}
-	out := &ParsedFeed{Title: plain(gf.Title), Format: gf.FeedType, Language: knowledge.LanguageCode(gf.Language)}
+	out := &ParsedFeed{Title: plain(gf.Title), Format: gf.FeedType, Language: text.LanguageCode(gf.Language)}
 	base, _ := url.Parse(feedURL)
 	if l := absLink(base, gf.Link); l != "" {
 		out.Link = l

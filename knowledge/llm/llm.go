@@ -362,6 +362,7 @@ func (c *Client) chatRequest(req knowledge.ChatRequest) openai.ChatCompletionReq
 	if isReasoningModel(c.chatModel) {
 		r.MaxCompletionTokens = req.MaxTokens
 	} else {
+		//lint:ignore SA1019 local OpenAI-compatible servers (Ollama, vLLM, llama.cpp) read max_tokens, not max_completion_tokens
 		r.MaxTokens = req.MaxTokens
 		r.Temperature = req.Temperature
 	}

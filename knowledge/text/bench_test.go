@@ -1,6 +1,7 @@
 package text
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -72,5 +73,88 @@ func BenchmarkQueryTerms(b *testing.B) {
 	for b.Loop() {
 		QueryTerms(q)
 		KeyTerms(q)
+	}
+}
+
+// germanText returns the synthetic German news article in testdata,
+// normalised.
+func germanText(tb testing.TB) string {
+	tb.Helper()
+	b, err := os.ReadFile("testdata/artikel.txt")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Normalize(string(b))
+}
+
+func BenchmarkAppendIndexTokens(b *testing.B) {
+	s := articleText(b)
+	var buf []string
+	b.SetBytes(int64(len(s)))
+	b.ReportAllocs()
+	for b.Loop() {
+		buf, _ = AppendIndexTokens(buf[:0], s)
+	}
+}
+
+func BenchmarkAnalyzerIndexTokens(b *testing.B) {
+	for _, tc := range []struct {
+		lang string
+		text func(testing.TB) string
+	}{{"en", articleText}, {"de", germanText}} {
+		b.Run(tc.lang, func(b *testing.B) {
+			a, s := AnalyzerFor(tc.lang), tc.text(b)
+			var buf []string
+			b.SetBytes(int64(len(s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				buf, _ = a.AppendIndexTokens(buf[:0], s)
+			}
+		})
+		// With a StemCache, as an ingest batch stems a stream of
+		// articles: after the first article most words are known.
+		b.Run(tc.lang+" cached", func(b *testing.B) {
+			a, s := AnalyzerFor(tc.lang), tc.text(b)
+			var (
+				buf   []string
+				cache StemCache
+			)
+			b.SetBytes(int64(len(s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				buf, _ = cache.AppendIndexTokens(a, buf[:0], s)
+			}
+		})
+	}
+}
+
+func BenchmarkAnalyzerQuery(b *testing.B) {
+	a := AnalyzerFor("de")
+	q := "Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern an die Ukraine?"
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Query(q)
+	}
+}
+
+func BenchmarkDetectLanguage(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		text func(testing.TB) string
+	}{
+		{"en article", articleText},
+		{"de article", germanText},
+		{"fr text", func(testing.TB) string { return frenchSample }},
+		{"sv text (trigrams)", func(testing.TB) string { return swedishSample }},
+		{"question", func(testing.TB) string { return "Was kostet ein Taurus-Marschflugkörper?" }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			s := tc.text(b)
+			b.SetBytes(int64(len(s)))
+			b.ReportAllocs()
+			for b.Loop() {
+				DetectLanguage(s, "en")
+			}
+		})
 	}
 }

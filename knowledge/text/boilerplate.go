@@ -467,14 +467,6 @@ func isSeparatorToken(tok string) bool {
 	return false
 }
 
-func isDashToken(tok string) bool {
-	switch tok {
-	case "-", "—", "–", "--", "―":
-		return true
-	}
-	return false
-}
-
 // dateToken reports whether tok is part of a written date or time; core is
 // set when it is a date by itself (a month name, an ISO or dotted date, a
 // clock time).
@@ -1332,9 +1324,9 @@ func isCallToAction(sent string, f bflag, words int) bool {
 	return false
 }
 
-// reShareThis matches share prompts: "share this story", "share it with
-// your friends", "share on Facebook".
-var reShareThis = regexp.MustCompile(`share (?:this|these|it with|them with|on (?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|social|bluesky|threads))`)
+// reShareThis matches share prompts: "share this story", "share this
+// article with a friend", "share on Facebook".
+var reShareThis = regexp.MustCompile(`\bshare (?:this (?:story|article|page|post|link|video)|on (?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|social media|bluesky|threads))\b`)
 
 // ourOffer reports whether a lower-case sentence offers the outlet's own
 // product: "our newsletter", "our journalism", "our free app".

@@ -46,11 +46,37 @@ func FuzzSentencesPassages(f *testing.F) {
 		if len(spans) > 0 && (len(ps) == 0 || ps[0].Start != spans[0].Start || ps[len(ps)-1].End != spans[len(spans)-1].End) {
 			t.Fatalf("passages %v do not cover sentences %v", ps, spans)
 		}
-		for i := 1; i < len(ps); i++ {
-			if ps[i].Start < ps[i-1].End {
+		for i, p := range ps {
+			if i > 0 && p.Start < ps[i-1].End {
 				t.Fatalf("overlapping passages %v", ps)
 			}
+			if n := CountWords(s[p.Start:p.End]); n > max(maxW, 1) {
+				t.Fatalf("passage %v has %d words, over %d", p, n, maxW)
+			}
 		}
+	})
+}
+
+func FuzzAnalyzer(f *testing.F) {
+	for _, s := range []string{"", "Taurus-Marschflugkörpern über-", "---a-b-c-d-e", "colour's organisation", "Straße ß ẞ", "2024-25"} {
+		f.Add(s, "de")
+		f.Add(s, "en")
+	}
+	f.Fuzz(func(t *testing.T, s, lang string) {
+		a := AnalyzerFor(lang)
+		toks, n := a.AppendIndexTokens(nil, s)
+		if want := len(Tokens(s)); n != want {
+			t.Fatalf("counted %d tokens, Tokens has %d", n, want)
+		}
+		for _, tok := range toks {
+			if tok == "" || !utf8.ValidString(tok) {
+				t.Fatalf("bad term %q from %q", tok, s)
+			}
+		}
+		if terms := a.Query(s); len(terms) > MaxQueryTerms {
+			t.Fatalf("%d query terms", len(terms))
+		}
+		_ = DetectLanguage(s, "en")
 	})
 }
 

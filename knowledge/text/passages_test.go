@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestCountWords(t *testing.T) {
@@ -30,36 +31,60 @@ func TestCountWords(t *testing.T) {
 	}
 }
 
-// checkPassages verifies the structural promises of Passages and returns
-// the word count of each passage.
-func checkPassages(t *testing.T, s string, sentences, passages []Span) []int {
+// checkPassages verifies the structural promises of Passages with the
+// word limit maxWords and returns the word count of each passage.
+func checkPassages(t *testing.T, s string, sentences, passages []Span, maxWords int) []int {
 	t.Helper()
 	if len(sentences) > 0 && len(passages) == 0 {
 		t.Fatal("no passages")
 	}
-	starts, ends := map[int]int{}, map[int]int{}
-	for i, sp := range sentences {
-		starts[sp.Start], ends[sp.End] = i, i
-	}
-	next := 0 // index of the next sentence a passage must start with
-	counts := make([]int, len(passages))
-	for i, p := range passages {
-		if p.Start < 0 || p.End > len(s) || p.Start >= p.End {
-			t.Fatalf("passage %d %v out of range", i, p)
+	maxWords = max(maxWords, 1)
+	maxBytes := max(maxWords*maxBytesPerWord, minPassageBytes)
+	// Passage bounds fall on sentence bounds except inside a sentence over
+	// the limits, which is cut.
+	starts, ends := map[int]bool{}, map[int]bool{}
+	var long []Span
+	for _, sp := range sentences {
+		starts[sp.Start], ends[sp.End] = true, true
+		if CountWords(s[sp.Start:sp.End]) > maxWords || sp.End-sp.Start > maxBytes {
+			long = append(long, sp)
 		}
-		first, ok1 := starts[p.Start]
-		last, ok2 := ends[p.End]
-		if !ok1 || !ok2 {
+	}
+	inLong := func(i int) bool {
+		for _, sp := range long {
+			if i > sp.Start && i < sp.End {
+				return true
+			}
+		}
+		return false
+	}
+	counts := make([]int, len(passages))
+	prevEnd := 0
+	for i, p := range passages {
+		if p.Start < prevEnd || p.End > len(s) || p.Start >= p.End {
+			t.Fatalf("passage %d %v out of range or order", i, p)
+		}
+		if (!starts[p.Start] && !inLong(p.Start)) || (!ends[p.End] && !inLong(p.End)) {
 			t.Fatalf("passage %d %v not aligned to sentence boundaries", i, p)
 		}
-		if first != next || last < first {
-			t.Fatalf("passage %d covers sentences %d..%d, want to start at %d", i, first, last, next)
+		text := s[p.Start:p.End]
+		if strings.TrimSpace(text) != text {
+			t.Fatalf("passage %d has surrounding whitespace: %q", i, text)
 		}
-		next = last + 1
-		counts[i] = CountWords(s[p.Start:p.End])
+		counts[i] = CountWords(text)
+		if counts[i] > maxWords || len(text) > maxBytes {
+			t.Fatalf("passage %d has %d words and %d bytes, over %d words or %d bytes", i, counts[i], len(text), maxWords, maxBytes)
+		}
+		// Nothing but space between passages.
+		if gap := s[prevEnd:p.Start]; i > 0 && strings.TrimSpace(gap) != "" {
+			t.Fatalf("text %q between passages %d and %d is in none", gap, i-1, i)
+		}
+		prevEnd = p.End
 	}
-	if next != len(sentences) {
-		t.Fatalf("passages cover %d of %d sentences", next, len(sentences))
+	if len(sentences) > 0 {
+		if first, last := sentences[0], sentences[len(sentences)-1]; passages[0].Start != first.Start || passages[len(passages)-1].End != last.End {
+			t.Fatalf("passages %v..%v do not cover the sentences %v..%v", passages[0], passages[len(passages)-1], first, last)
+		}
 	}
 	return counts
 }
@@ -68,7 +93,7 @@ func TestPassagesArticle(t *testing.T) {
 	s := articleText(t)
 	sentences := Sentences(s)
 	passages := Passages(s, sentences, 100, 250)
-	counts := checkPassages(t, s, sentences, passages)
+	counts := checkPassages(t, s, sentences, passages, 250)
 	total := 0
 	for i, n := range counts {
 		total += n
@@ -125,12 +150,15 @@ func TestPassages(t *testing.T) {
 		{"short text is one passage", rep(8, 25), []int{200}},
 		{"closes nearest the target", rep(12, 25), []int{150, 150}},
 		{"prefers the paragraph break", []int{40, 40, 40, -40, 40, 40, 40}, []int{120, 160}},
-		{"long sentence alone", []int{30, 30, 300, 30, 30}, []int{60, 300, 60}},
-		{"long first sentence", []int{400, 20}, []int{400, 20}},
+		{"long sentence cut in two", []int{30, 30, 300, 30, 30}, []int{210, 210}},
+		{"long first sentence", []int{400, 20}, []int{200, 220}},
+		{"very long sentence in even pieces", []int{1001}, []int{201, 201, 201, 201, 197}},
 		{"short tail merges", append(rep(6, 25), 40, 40, 40, 10), []int{150, 130}},
 		{"the rest of the text fits in one passage", append(rep(20, 20), 30), []int{140, 140, 150}},
-		{"short run before a long sentence merges back", append(rep(6, 25), 20, 300), []int{170, 300}},
-		{"next sentence overflows a short passage", []int{60, 240}, []int{300}},
+		{"short run before a long sentence", append(rep(6, 25), 20, 300), []int{150, 170, 150}},
+		{"next sentence overflows a short passage, which closes short", []int{60, 240}, []int{60, 240}},
+		{"short tail that does not fit stays alone", []int{240, 20}, []int{240, 20}},
+		{"tiny passage joins the previous one when they fit", []int{200, 20, 240}, []int{220, 240}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +167,7 @@ func TestPassages(t *testing.T) {
 			if len(sentences) != len(tt.lengths) {
 				t.Fatalf("built %d sentences, want %d", len(sentences), len(tt.lengths))
 			}
-			got := checkPassages(t, s, sentences, Passages(s, sentences, 100, 250))
+			got := checkPassages(t, s, sentences, Passages(s, sentences, 100, 250), 250)
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) && !(len(got) == 0 && len(tt.want) == 0) {
 				t.Errorf("passage word counts %v, want %v", got, tt.want)
 			}
@@ -168,17 +196,14 @@ func TestPassagesBounds(t *testing.T) {
 		s := sentenceText(lengths...)
 		sentences := Sentences(s)
 		passages := Passages(s, sentences, 100, 250)
-		counts := checkPassages(t, s, sentences, passages)
+		counts := checkPassages(t, s, sentences, passages, 250)
 		for i, n := range counts {
-			// Sentences here are at most 47 words, so nothing overflows
-			// maxWords except by a merged tail (< 50 words), and only the
-			// tail may fall short of minWords, though not of minWords/2.
+			// Sentences here are at most 47 words, so a passage only falls
+			// short of minWords at the end of the text, and short of
+			// minWords/2 only when it does not fit with the one before.
 			last := i == len(counts)-1
-			if n > 250+49 || (n < 100 && !last) || (n < 50 && len(counts) > 1) {
+			if (n < 100 && !last) || (n < 50 && i > 0 && counts[i-1]+n <= 250) {
 				t.Fatalf("iteration %d: passage %d has %d words (%v)", iter, i, n, counts)
-			}
-			if n > 250 && i != len(counts)-1 {
-				t.Fatalf("iteration %d: passage %d has %d words and is not the tail", iter, i, n)
 			}
 		}
 	}
@@ -188,6 +213,60 @@ func TestPassagesOddBounds(t *testing.T) {
 	s := sentenceText(10, 10, 10)
 	sentences := Sentences(s)
 	for _, b := range [][2]int{{0, 0}, {-5, 3}, {50, 10}, {1, 1}} {
-		checkPassages(t, s, sentences, Passages(s, sentences, b[0], b[1]))
+		checkPassages(t, s, sentences, Passages(s, sentences, b[0], b[1]), b[1])
+	}
+}
+
+// TestPassagesCapText3MB is the feed description of issue 10: 3 MB without
+// a full stop or line break, which became one passage of 629,145 words.
+func TestPassagesCapText3MB(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 3<<20; i++ {
+		fmt.Fprintf(&b, "wort%d, und Straße ", i%997)
+	}
+	s := strings.TrimSpace(b.String())
+	sentences := Sentences(s)
+	if len(sentences) != 1 {
+		t.Fatalf("%d sentences, want 1", len(sentences))
+	}
+	passages := Passages(s, sentences, 100, 250)
+	counts := checkPassages(t, s, sentences, passages, 250)
+	words := CountWords(s)
+	if min := (words + 249) / 250; len(passages) < min || len(passages) > min*11/10 {
+		t.Errorf("%d passages for %d words, want about %d", len(passages), words, min)
+	}
+	for i, n := range counts[:len(counts)-1] {
+		if n < 166 { // cut at a clause in the last third, never earlier
+			t.Fatalf("passage %d has only %d words", i, n)
+		}
+	}
+	// Offsets are byte-exact: the passages, with the spaces between them,
+	// are the text.
+	var joined strings.Builder
+	for i, p := range passages {
+		if i > 0 {
+			joined.WriteString(s[passages[i-1].End:p.Start])
+		}
+		joined.WriteString(s[p.Start:p.End])
+	}
+	if joined.String() != s {
+		t.Error("passages and gaps do not rebuild the text")
+	}
+}
+
+// TestPassagesCapWordWithoutEnd checks a "word" longer than a passage: it
+// is cut at character boundaries.
+func TestPassagesCapWordWithoutEnd(t *testing.T) {
+	s := "Kurz. " + strings.Repeat("ü", 5000) + "x"
+	sentences := Sentences(s)
+	passages := Passages(s, sentences, 100, 250)
+	checkPassages(t, s, sentences, passages, 250)
+	for _, p := range passages {
+		if !utf8.ValidString(s[p.Start:p.End]) {
+			t.Fatalf("passage %v splits a character", p)
+		}
+	}
+	if len(passages) < 2 {
+		t.Errorf("%d passages", len(passages))
 	}
 }

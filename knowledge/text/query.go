@@ -43,15 +43,7 @@ func IsStopword(tok string) bool {
 // stop word written in capitals is kept as an acronym ("the US", "the
 // WHO"), except for AND, OR and NOT.
 func QueryTerms(q string) []string {
-	qts := scanQuery(q)
-	if len(qts) == 0 {
-		return nil
-	}
-	terms := make([]string, len(qts))
-	for i, qt := range qts {
-		terms[i] = qt.term
-	}
-	return terms
+	return queryField(scanQuery(q, nil, false), func(t QueryTerm) bool { return true })
 }
 
 // KeyTerms returns the terms of the question q (a subset of [QueryTerms],
@@ -66,14 +58,7 @@ func QueryTerms(q string) []string {
 // Short lowercase words ("war", "tax") and capitalised words opening a
 // sentence are therefore key only by the length rule.
 func KeyTerms(q string) []string {
-	var keys []string
-	for _, qt := range scanQuery(q) {
-		if qt.capitalised || qt.acronym || qt.digit ||
-			(utf8.RuneCountInString(qt.term) >= 4 && !genericWords[qt.term]) {
-			keys = append(keys, qt.term)
-		}
-	}
-	return keys
+	return queryField(scanQuery(q, nil, false), func(t QueryTerm) bool { return t.Key })
 }
 
 // Names returns the terms of the question q that name something: written
@@ -81,44 +66,73 @@ func KeyTerms(q string) []string {
 // ("What did the French president say?" -> "french"). They are a subset
 // of KeyTerms.
 func Names(q string) []string {
-	var names []string
-	for _, qt := range scanQuery(q) {
-		if qt.capitalised || qt.acronym {
-			names = append(names, qt.term)
-		}
-	}
-	return names
+	return queryField(scanQuery(q, nil, false), func(t QueryTerm) bool { return t.Name })
 }
 
-// queryTerm is one distinct term of a question and how it was written.
-type queryTerm struct {
-	term        string
-	capitalised bool // capitalised, somewhere not at a sentence start
+// queryWord is one distinct term of a question and how it was written.
+type queryWord struct {
+	QueryTerm
+	capitalised bool // capitalised, somewhere not at a sentence start, and not a common noun
 	acronym     bool // written in capitals, two letters or more
 	digit       bool // contains a digit
 }
 
-// scanQuery returns the distinct content terms of q with how they were
-// written.
-func scanQuery(q string) []queryTerm {
+// scanQuery returns the distinct content terms of q for analyzer a. With
+// analyse false it is the English scan of QueryTerms, KeyTerms and Names:
+// words as folded, English stop words, no compounds. With analyse true the
+// terms are a's stems, with its stop and generic words, and hyphenated
+// compounds are terms too.
+func scanQuery(q string, a *Analyzer, analyse bool) []QueryTerm {
 	var (
-		terms   []queryTerm
-		arena   strings.Builder
-		scratch []byte
-		mixed   = hasLower(q) // acronyms only count in a question not all in capitals
-		prevEnd int
-		prevTok string
+		words      []queryWord
+		arena      strings.Builder
+		scratch    []byte
+		st         stemmer
+		mixed      = hasLower(q) // acronyms only count in a question not all in capitals
+		prevEnd    int
+		prevTok    string
+		prevFolded string
+		run        compoundRun // the hyphenated run the current word is part of
+		runCaps    bool        // whether the run's first word was capitalised
+		full       bool
 	)
-	for i := 0; i < len(q); {
+	if !analyse {
+		a = AnalyzerFor("en")
+	}
+	add := func(w queryWord) {
+		for k := range words {
+			if words[k].Term == w.Term {
+				words[k].capitalised = words[k].capitalised || w.capitalised
+				words[k].acronym = words[k].acronym || w.acronym
+				return
+			}
+		}
+		if len(words) == MaxQueryTerms {
+			full = true
+			return
+		}
+		words = append(words, w)
+	}
+	flushRun := func() {
+		if analyse && len(run.parts) >= 2 && len(run.parts) <= maxCompoundParts && run.bytes <= maxTermBytes {
+			word := strings.Join(run.parts, "")
+			add(queryWord{QueryTerm: QueryTerm{Term: st.stem(a, word), Word: word, Compound: true}})
+		}
+		run.parts, run.bytes = run.parts[:0], 0
+	}
+	for i := 0; i < len(q) && !full; {
 		start, end, plain := nextToken(q, i)
 		if start < 0 {
 			break
 		}
 		i = end
 		orig := q[start:end]
+		hyphen := prevTok != "" && isHyphenGap(q[prevEnd:start])
 		atStart := prevTok == "" || sentenceBreakBetween(q[prevEnd:start], prevTok)
 		prevEnd, prevTok = end, orig
 		if len(orig) > maxTermBytes {
+			flushRun()
+			prevFolded = ""
 			continue
 		}
 		term := orig
@@ -128,27 +142,53 @@ func scanQuery(q string) []queryTerm {
 			arena.Write(scratch)
 			term = arena.String()[from:]
 		}
+		afterDeterminer := a.determiners.has(prevFolded)
+		prevFolded = term
 		if !isWord(term) {
+			flushRun()
 			continue
 		}
-		acronym := mixed && isAcronym(orig)
-		if IsStopword(term) && (!acronym || term == "and" || term == "or" || term == "not") {
-			continue
+		if !hyphen {
+			flushRun()
 		}
 		capitalised := !atStart && startsUpper(orig)
-		k := 0
-		for k < len(terms) && terms[k].term != term {
-			k++
+		if a.nounCaps {
+			// Every noun is capitalised: a capitalised word after a
+			// determiner, or a generic one, is a common noun. The words
+			// after a hyphen share the first one's status.
+			capitalised = capitalised && !afterDeterminer && !a.generic.has(term)
+			if hyphen {
+				capitalised = runCaps
+			}
 		}
-		if k < len(terms) {
-			terms[k].capitalised = terms[k].capitalised || capitalised
-			terms[k].acronym = terms[k].acronym || acronym
+		if !hyphen {
+			runCaps = capitalised
+		}
+		run.add(term)
+		acronym := mixed && isAcronym(orig)
+		if a.IsStopword(term) && (!acronym || term == "and" || term == "or" || term == "not") {
 			continue
 		}
-		if len(terms) == MaxQueryTerms {
-			break
+		stem := term
+		if analyse {
+			stem = st.stem(a, term)
 		}
-		terms = append(terms, queryTerm{term: term, capitalised: capitalised, acronym: acronym, digit: hasDigit(term)})
+		add(queryWord{QueryTerm: QueryTerm{Term: stem, Word: term}, capitalised: capitalised, acronym: acronym, digit: hasDigit(term)})
+	}
+	if !full {
+		flushRun()
+	}
+	if len(words) == 0 {
+		return nil
+	}
+	terms := make([]QueryTerm, len(words))
+	for k, w := range words {
+		t := w.QueryTerm
+		if !t.Compound {
+			t.Name = w.capitalised || w.acronym
+			t.Key = t.Name || w.digit || (utf8.RuneCountInString(t.Word) >= 4 && !a.generic.has(t.Word))
+		}
+		terms[k] = t
 	}
 	return terms
 }
@@ -218,7 +258,7 @@ func hasDigit(t string) bool {
 // stopwords lists English function words, question words and the
 // fragments contractions leave behind ("didn't" -> "didn", "t"). Single
 // characters are handled by IsStopword itself.
-var stopwords = map[string]struct{}{
+var stopwords = wordSet{
 	"about": {}, "above": {}, "across": {}, "after": {}, "afterwards": {}, "again": {},
 	"against": {}, "all": {}, "almost": {}, "alone": {}, "along": {}, "already": {},
 	"also": {}, "although": {}, "always": {}, "am": {}, "among": {}, "amongst": {},
@@ -270,39 +310,39 @@ var stopwords = map[string]struct{}{
 
 // genericWords lists content words too common in questions about news to
 // show what a question is specifically about; KeyTerms skips them.
-var genericWords = map[string]bool{
-	"year": true, "years": true, "week": true, "weeks": true, "weekend": true,
-	"month": true, "months": true, "day": true, "days": true, "today": true,
-	"tonight": true, "yesterday": true, "tomorrow": true, "time": true, "times": true,
-	"ago": true, "recent": true, "recently": true, "lately": true, "latest": true,
-	"last": true, "first": true, "next": true, "past": true, "earlier": true,
-	"later": true, "current": true, "currently": true, "people": true, "person": true,
-	"country": true, "countries": true, "world": true, "new": true, "news": true,
-	"said": true, "say": true, "says": true, "saying": true, "told": true,
-	"tell": true, "according": true, "report": true, "reports": true, "reported": true,
-	"reporting": true, "story": true, "stories": true, "article": true, "articles": true,
-	"headline": true, "headlines": true, "source": true, "sources": true, "many": true,
-	"much": true, "number": true, "happen": true, "happened": true, "happens": true,
-	"happening": true, "going": true, "know": true, "known": true, "think": true,
-	"thing": true, "things": true, "information": true, "info": true, "detail": true,
-	"details": true, "explain": true, "mean": true, "means": true, "make": true,
-	"made": true, "give": true, "take": true, "want": true, "like": true,
-	"situation": true, "update": true, "updates": true, "summary": true, "summarize": true,
-	"summarise": true, "overview": true, "issue": true, "issues": true, "event": true,
-	"events": true, "thoughts": true, "opinion": true, "important": true, "main": true,
-	"still": true, "well": true, "good": true, "kind": true, "reason": true,
-	"reasons": true, "result": true, "results": true, "role": true, "anyone": true,
-	"something": true, "about": true, "there": true, "their": true, "would": true,
+var genericWords = wordSet{
+	"year": {}, "years": {}, "week": {}, "weeks": {}, "weekend": {},
+	"month": {}, "months": {}, "day": {}, "days": {}, "today": {},
+	"tonight": {}, "yesterday": {}, "tomorrow": {}, "time": {}, "times": {},
+	"ago": {}, "recent": {}, "recently": {}, "lately": {}, "latest": {},
+	"last": {}, "first": {}, "next": {}, "past": {}, "earlier": {},
+	"later": {}, "current": {}, "currently": {}, "people": {}, "person": {},
+	"country": {}, "countries": {}, "world": {}, "new": {}, "news": {},
+	"said": {}, "say": {}, "says": {}, "saying": {}, "told": {},
+	"tell": {}, "according": {}, "report": {}, "reports": {}, "reported": {},
+	"reporting": {}, "story": {}, "stories": {}, "article": {}, "articles": {},
+	"headline": {}, "headlines": {}, "source": {}, "sources": {}, "many": {},
+	"much": {}, "number": {}, "happen": {}, "happened": {}, "happens": {},
+	"happening": {}, "going": {}, "know": {}, "known": {}, "think": {},
+	"thing": {}, "things": {}, "information": {}, "info": {}, "detail": {},
+	"details": {}, "explain": {}, "mean": {}, "means": {}, "make": {},
+	"made": {}, "give": {}, "take": {}, "want": {}, "like": {},
+	"situation": {}, "update": {}, "updates": {}, "summary": {}, "summarize": {},
+	"summarise": {}, "overview": {}, "issue": {}, "issues": {}, "event": {},
+	"events": {}, "thoughts": {}, "opinion": {}, "important": {}, "main": {},
+	"still": {}, "well": {}, "good": {}, "kind": {}, "reason": {},
+	"reasons": {}, "result": {}, "results": {}, "role": {}, "anyone": {},
+	"something": {}, "about": {}, "there": {}, "their": {}, "would": {},
 	// Common verbs that frame a question rather than say what it is about.
-	"held": true, "hold": true, "holds": true, "took": true, "taken": true,
-	"takes": true, "gave": true, "given": true, "gives": true, "come": true,
-	"came": true, "comes": true, "goes": true, "went": true, "gone": true,
-	"makes": true, "used": true, "uses": true, "using": true, "wants": true,
-	"need": true, "needs": true, "find": true, "found": true, "look": true,
-	"looks": true, "keep": true, "kept": true, "show": true, "shows": true,
-	"showed": true, "shown": true, "seen": true, "seem": true, "seems": true,
-	"become": true, "became": true, "started": true, "begin": true, "began": true,
-	"called": true, "call": true, "plan": true, "plans": true, "planned": true,
-	"believe": true, "doing": true, "done": true, "exactly": true, "really": true,
-	"different": true, "major": true, "biggest": true, "best": true, "worst": true,
+	"held": {}, "hold": {}, "holds": {}, "took": {}, "taken": {},
+	"takes": {}, "gave": {}, "given": {}, "gives": {}, "come": {},
+	"came": {}, "comes": {}, "goes": {}, "went": {}, "gone": {},
+	"makes": {}, "used": {}, "uses": {}, "using": {}, "wants": {},
+	"need": {}, "needs": {}, "find": {}, "found": {}, "look": {},
+	"looks": {}, "keep": {}, "kept": {}, "show": {}, "shows": {},
+	"showed": {}, "shown": {}, "seen": {}, "seem": {}, "seems": {},
+	"become": {}, "became": {}, "started": {}, "begin": {}, "began": {},
+	"called": {}, "call": {}, "plan": {}, "plans": {}, "planned": {},
+	"believe": {}, "doing": {}, "done": {}, "exactly": {}, "really": {},
+	"different": {}, "major": {}, "biggest": {}, "best": {}, "worst": {},
 }

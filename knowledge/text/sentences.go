@@ -1,6 +1,7 @@
 package text
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -32,7 +33,16 @@ type Span struct{ Start, End int }
 // ..." against "the U.S. Senate"); Sentences prefers not to split there, and
 // the same holds for a.m., p.m. and the other abbreviations, unless a line
 // break follows. "etc." is treated as an ordinary word, since it usually
-// ends its sentence. Decimals (3.5), numbers such as 1.000.000 and dotted
+// ends its sentence.
+//
+// German text splits the same way: its abbreviations (bzw. vgl. sog. ggf.
+// Mio. Mrd. Hrsg. and the like, Nr. S. Abs. before a number), abbreviations
+// written with spaces ("z. B.", "u. a.", "d. h."), ordinals before a German
+// month ("3. März") or after an article or preposition ("am 1. Januar",
+// "der 2. Weltkrieg") do not end a sentence, and the German closing quotes
+// “ ‘ « ‹ after terminal punctuation close it, as » and › may open the
+// next. A number that is not an ordinal ("im Jahr 2023. Danach") ends its
+// sentence as in English. Decimals (3.5), numbers such as 1.000.000 and dotted
 // names never split because no whitespace follows their dots, and an
 // ellipsis followed by a lowercase word stays inside its sentence.
 func Sentences(s string) []Span {
@@ -118,7 +128,7 @@ func sentenceEnd(s string, start, i int, hasWord bool) (int, bool) {
 	j := i
 	for j < len(s) {
 		r, size := utf8.DecodeRuneInString(s[j:])
-		if !isTerminal(r) && !isCloser(r) {
+		if !isTerminal(r) && !isCloser(r) && !isGermanCloser(r) {
 			break
 		}
 		j += size
@@ -151,27 +161,22 @@ func sentenceEnd(s string, start, i int, hasWord bool) (int, bool) {
 	if !startsSentence(next) {
 		return j, false
 	}
-	if j == i+1 && s[i] == '.' && isAbbreviation(s, start, i, next) {
+	if j == i+1 && s[i] == '.' && isAbbreviation(s, start, i, k) {
 		return j, false
 	}
 	return j, true
 }
 
 // isAbbreviation reports whether the word that ends with the full stop at
-// s[i] is an abbreviation whose stop does not end the sentence, given the
-// first character of the next word.
-func isAbbreviation(s string, start, i int, next rune) bool {
+// s[i] is an abbreviation whose stop does not end the sentence, given that
+// the next word starts at s[next].
+func isAbbreviation(s string, start, i, next int) bool {
 	k := i
 	for k > start && (isLetterASCII(s[k-1]) || s[k-1] == '.') {
 		k--
 	}
 	if k == i {
-		// "1. The first point": a list number opening the sentence.
-		d := i
-		for d > start && s[d-1]-'0' < 10 {
-			d--
-		}
-		return d == start && d < i && i-d <= 3
+		return isListNumber(s, start, i) || isOrdinal(s, start, i, next)
 	}
 	if k > start {
 		prev, _ := utf8.DecodeLastRuneInString(s[start:k])
@@ -183,11 +188,14 @@ func isAbbreviation(s string, start, i int, next rune) bool {
 	for len(word) > 0 && word[0] == '.' {
 		word = word[1:]
 	}
+	nextDigit := s[next]-'0' < 10
 	switch {
 	case word == "":
 		return false
 	case len(word) == 1 && word[0]-'A' < 26:
 		return true // an initial
+	case len(word) == 1 && (isSpacedAbbreviationPart(s, next) || isSpacedAbbreviationPart(s, lastWordStart(s, start, k))):
+		return true // a letter of "z. B.", "u. a.", "d. h."
 	case isDottedInitialism(word):
 		return true
 	}
@@ -195,9 +203,110 @@ func isAbbreviation(s string, start, i int, next rune) bool {
 	case abbrAlways:
 		return true
 	case abbrBeforeNumber:
-		return next < utf8.RuneSelf && byte(next)-'0' < 10
+		return nextDigit
 	}
 	return false
+}
+
+// isListNumber reports whether the digits before the full stop at s[i]
+// open the sentence that starts at start and have at most three digits:
+// "1. The first point".
+func isListNumber(s string, start, i int) bool {
+	d := digitsBefore(s, start, i)
+	return d == start && d < i && i-d <= 3
+}
+
+// isOrdinal reports whether the digits before the full stop at s[i] are a
+// German ordinal: at most three digits, as a word of their own, followed by
+// a month ("3. März", "am 1. Januar") or after an article or preposition
+// ("der 2. Weltkrieg", "zum 100. Geburtstag"), the next word starting at
+// s[next].
+func isOrdinal(s string, start, i, next int) bool {
+	d := digitsBefore(s, start, i)
+	if d == i || i-d > 3 || (d > start && !isSpace(lastRune(s[start:d]))) {
+		return false
+	}
+	if germanMonths[leadingWord(s[next:])] {
+		return true
+	}
+	w := lastWordStart(s, start, d)
+	return w >= 0 && ordinalLeads[strings.ToLower(strings.TrimRight(s[w:d], " \t"))]
+}
+
+// digitsBefore returns the start of the run of ASCII digits that ends at
+// s[i], no earlier than start.
+func digitsBefore(s string, start, i int) int {
+	d := i
+	for d > start && s[d-1]-'0' < 10 {
+		d--
+	}
+	return d
+}
+
+// lastWordStart returns the start of the word before s[end] (skipping the
+// spaces before end), or -1 when there is none after start.
+func lastWordStart(s string, start, end int) int {
+	e := end
+	for e > start && (s[e-1] == ' ' || s[e-1] == '\t') {
+		e--
+	}
+	if e == start || e == end {
+		return -1
+	}
+	w := e
+	for w > start {
+		r, size := utf8.DecodeLastRuneInString(s[:w])
+		if isSpace(r) {
+			break
+		}
+		w -= size
+	}
+	return w
+}
+
+// isSpacedAbbreviationPart reports whether the word at s[w] is one letter
+// and a full stop, a part of an abbreviation written with spaces ("z. B.").
+func isSpacedAbbreviationPart(s string, w int) bool {
+	return w >= 0 && w+1 < len(s) && isLetterASCII(s[w]) && s[w+1] == '.' &&
+		(w+2 == len(s) || !isLetterASCII(s[w+2]))
+}
+
+// leadingWord returns the letters s starts with.
+func leadingWord(s string) string {
+	for i, r := range s {
+		if !unicode.IsLetter(r) {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+// germanMonths are the German months whose names English does not share
+// (an English "Sept. 30. August was quiet" ends a sentence), as written
+// after an ordinal day; the others follow an ordinal after an ordinalLead
+// ("am 3. August").
+var germanMonths = map[string]bool{
+	"Januar": true, "Jänner": true, "Februar": true, "Feber": true, "März": true,
+	"Mai": true, "Juni": true, "Juli": true, "Oktober": true, "Dezember": true,
+	"Jän": true, "Mrz": true, "Okt": true, "Dez": true,
+}
+
+// ordinalLeads are the German words (lowercased) that an ordinal number
+// follows: articles, their contractions with prepositions, and
+// prepositions of time.
+var ordinalLeads = map[string]bool{
+	"der": true, "die": true, "das": true, "den": true, "dem": true, "des": true,
+	"am": true, "im": true, "vom": true, "zum": true, "zur": true, "beim": true,
+	"ab": true, "bis": true, "seit": true, "jeden": true, "jedem": true, "jeder": true,
+	"ihr": true, "ihre": true, "ihrem": true, "ihren": true, "sein": true, "seine": true,
+	"seinem": true, "seinen": true, "seiner": true, "ihrer": true, "unser": true,
+	"unserem": true, "unseren": true, "ein": true, "eine": true, "einem": true,
+	"einen": true, "einer": true,
 }
 
 // isDottedInitialism reports whether w, its final stop removed, is made of
@@ -272,6 +381,20 @@ var abbreviations = map[string]uint8{
 	"art": abbrBeforeNumber, "sec": abbrBeforeNumber, "Para": abbrBeforeNumber,
 	"para": abbrBeforeNumber, "ca": abbrBeforeNumber, "c": abbrBeforeNumber,
 	"est": abbrBeforeNumber, "Ex": abbrBeforeNumber,
+	// German. "usw." and "etc." usually end their sentence and are
+	// ordinary words; spaced ones ("z. B.", "u. a.") are recognised by
+	// shape, and ordinals ("3. März", "der 2. Weltkrieg") by context.
+	"bzw": abbrAlways, "vgl": abbrAlways, "ggf": abbrAlways, "evtl": abbrAlways,
+	"inkl": abbrAlways, "exkl": abbrAlways, "zzgl": abbrAlways, "sog": abbrAlways,
+	"bspw": abbrAlways, "insb": abbrAlways, "bzgl": abbrAlways, "Mio": abbrAlways,
+	"Mrd": abbrAlways, "Tsd": abbrAlways, "Hr": abbrAlways, "Hrn": abbrAlways,
+	"Dipl": abbrAlways, "Ing": abbrAlways, "Hrsg": abbrAlways, "geb": abbrAlways,
+	"gest": abbrAlways, "verh": abbrAlways, "Jh": abbrAlways, "Jhd": abbrAlways,
+	"Chr": abbrAlways, "Okt": abbrAlways, "Dez": abbrAlways, "Mrz": abbrAlways,
+	"lt": abbrAlways, "gem": abbrAlways, "Abt": abbrAlways, "Bhf": abbrAlways,
+	"Str": abbrBeforeNumber, "Abs": abbrBeforeNumber, "Bd": abbrBeforeNumber,
+	"Kap": abbrBeforeNumber, "Tel": abbrBeforeNumber, "Ziff": abbrBeforeNumber,
+	"Anm": abbrBeforeNumber, "Aufl": abbrBeforeNumber, "Jg": abbrBeforeNumber,
 }
 
 func isLineBreak(r rune) bool {
@@ -310,9 +433,16 @@ func isCloser(r rune) bool {
 	return false
 }
 
+// isGermanCloser reports whether r, an opening quote in English, closes a
+// quotation in German („…“, ‚…‘, »…«, ›…‹); right after terminal
+// punctuation it can only be closing.
+func isGermanCloser(r rune) bool {
+	return r == '“' || r == '‘' || r == '«' || r == '‹'
+}
+
 func isOpener(r rune) bool {
 	switch r {
-	case '"', '\'', '(', '[', '{', '“', '‘', '„', '‚', '«', '‹', '「', '『', '（', '¿', '¡':
+	case '"', '\'', '(', '[', '{', '“', '‘', '„', '‚', '«', '‹', '»', '›', '「', '『', '（', '¿', '¡':
 		return true
 	}
 	return false

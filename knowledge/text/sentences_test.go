@@ -125,6 +125,81 @@ func TestSentences(t *testing.T) {
 	}
 }
 
+func TestSentencesGerman(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"z. B. and u. a.", "Die Gegner, u. a. die Fischer, warnten z. B. vor Schäden. Sie klagen.",
+			[]string{"Die Gegner, u. a. die Fischer, warnten z. B. vor Schäden.", "Sie klagen."}},
+		{"u. a. before a capital", "Beteiligt sind u. a. Deutschland und Frankreich. Polen fehlt.",
+			[]string{"Beteiligt sind u. a. Deutschland und Frankreich.", "Polen fehlt."}},
+		{"d. h. before a capital", "Der Vertrag gilt ab sofort, d. h. Bund und Länder zahlen. Das ist neu.",
+			[]string{"Der Vertrag gilt ab sofort, d. h. Bund und Länder zahlen.", "Das ist neu."}},
+		{"unspaced z.B.", "Manche, z.B. Bayern, sind dagegen. Andere nicht.",
+			[]string{"Manche, z.B. Bayern, sind dagegen.", "Andere nicht."}},
+		{"Nr. and Dr.", "Laut Drucksache Nr. 17 sprach Dr. Okafor zuerst. Dann folgte Prof. Weber.",
+			[]string{"Laut Drucksache Nr. 17 sprach Dr. Okafor zuerst.", "Dann folgte Prof. Weber."}},
+		{"bzw. and ca.", "Es kostet ca. 300 Euro bzw. Franken. Das ist viel.",
+			[]string{"Es kostet ca. 300 Euro bzw. Franken.", "Das ist viel."}},
+		{"Mio. and Mrd.", "Die Stadt zahlt 600 Mio. Euro, das Land 1,1 Mrd. Euro. Der Bund den Rest.",
+			[]string{"Die Stadt zahlt 600 Mio. Euro, das Land 1,1 Mrd. Euro.", "Der Bund den Rest."}},
+		{"sog. before a noun", "Die sog. Marschflugkörper fliegen weit. Sie sind teuer.",
+			[]string{"Die sog. Marschflugkörper fliegen weit.", "Sie sind teuer."}},
+		{"S. 12", "Das steht auf S. 12 des Gutachtens. Es ist eindeutig.",
+			[]string{"Das steht auf S. 12 des Gutachtens.", "Es ist eindeutig."}},
+		{"3. März", "Die Sitzung ist am 3. März in Berlin. Sie beginnt früh.",
+			[]string{"Die Sitzung ist am 3. März in Berlin.", "Sie beginnt früh."}},
+		{"ordinal day before a month", "Frist ist der 14. Oktober 2021. Danach nicht mehr.",
+			[]string{"Frist ist der 14. Oktober 2021.", "Danach nicht mehr."}},
+		{"am 1. Januar", "Am 1. Januar tritt das Gesetz in Kraft. Es gilt bundesweit.",
+			[]string{"Am 1. Januar tritt das Gesetz in Kraft.", "Es gilt bundesweit."}},
+		{"der 2. Weltkrieg", "Der 2. Weltkrieg endete 1945. Europa lag in Trümmern.",
+			[]string{"Der 2. Weltkrieg endete 1945.", "Europa lag in Trümmern."}},
+		{"zum 100. Geburtstag", "Sie gratulierten zum 100. Geburtstag. Alle kamen.",
+			[]string{"Sie gratulierten zum 100. Geburtstag.", "Alle kamen."}},
+		{"am 3. August", "Die Wahl ist am 3. August. Dann zählt jede Stimme.",
+			[]string{"Die Wahl ist am 3. August.", "Dann zählt jede Stimme."}},
+		{"a year ends the sentence", "Das war im Jahr 2023. Danach wurde es ruhiger.",
+			[]string{"Das war im Jahr 2023.", "Danach wurde es ruhiger."}},
+		{"a number ends the sentence", "Das Ergebnis lautete 3. Die Gäste jubelten.",
+			[]string{"Das Ergebnis lautete 3.", "Die Gäste jubelten."}},
+		{"low quotes", "„Wir warten nicht“, sagte sie. „Nie wieder.“ Dann ging sie.",
+			[]string{"„Wir warten nicht“, sagte sie.", "„Nie wieder.“", "Dann ging sie."}},
+		{"guillemets", "»Wir haben alles verloren.« Andere blieben skeptisch. »Warum?« fragte er.",
+			[]string{"»Wir haben alles verloren.«", "Andere blieben skeptisch.", "»Warum?« fragte er."}},
+		{"a sentence opens with a guillemet", "Sie schwieg. »Jetzt nicht«, sagte sie.",
+			[]string{"Sie schwieg.", "»Jetzt nicht«, sagte sie."}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := sentenceTexts(tt.in, Sentences(tt.in))
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Sentences(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSentencesGermanArticle checks the German article in testdata: no
+// sentence starts with a lowercase word or right after an abbreviation.
+func TestSentencesGermanArticle(t *testing.T) {
+	s := germanText(t)
+	spans := Sentences(s)
+	for k, sp := range spans {
+		text := s[sp.Start:sp.End]
+		for _, bad := range []string{"B.", "a.", "Nr.", "Mrd.", "Mio.", "ca.", "bzw.", "14.", "1.", "2.", "3.", "S.", "Dr.", "Sept."} {
+			if strings.HasSuffix(text, " "+bad) {
+				t.Errorf("sentence %d ends after %q: %q", k, bad, text)
+			}
+		}
+	}
+	if len(spans) != 31 {
+		t.Errorf("%d sentences in the German article, want 31", len(spans))
+	}
+}
+
 // TestSentencesSpans checks the structural promises on real-looking text:
 // ordered, non-overlapping spans with no surrounding whitespace, and every
 // non-space byte inside some sentence.

@@ -6,7 +6,9 @@ import "strings"
 // inflections (plural -s/-es/-ies, -ing, -ed, -ly), so that "approved",
 // "approving" and "approve" meet. It is meant for matching question terms
 // against sentences, not for display; tokens shorter than five letters are
-// returned unchanged.
+// returned unchanged. [Analyzer.Stem] (Snowball, per language, with
+// British spellings folded) replaces it; Stem stays, unchanged, until its
+// callers have moved.
 func Stem(tok string) string {
 	if len(tok) < 5 {
 		return tok

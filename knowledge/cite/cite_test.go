@@ -1,4 +1,4 @@
-package knowledge
+package cite
 
 import (
 	"math/rand/v2"
@@ -303,18 +303,18 @@ func TestFindFolded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start, end, ok := FindFolded(tt.haystack, tt.needle)
+			start, end, ok := findFolded(tt.haystack, tt.needle)
 			if ok != tt.ok {
-				t.Fatalf("FindFolded(%q, %q) ok = %v, want %v", tt.haystack, tt.needle, ok, tt.ok)
+				t.Fatalf("findFolded(%q, %q) ok = %v, want %v", tt.haystack, tt.needle, ok, tt.ok)
 			}
 			if !ok {
 				return
 			}
 			if got := tt.haystack[start:end]; got != tt.want {
-				t.Errorf("FindFolded(%q, %q) = [%d:%d] %q, want %q", tt.haystack, tt.needle, start, end, got, tt.want)
+				t.Errorf("findFolded(%q, %q) = [%d:%d] %q, want %q", tt.haystack, tt.needle, start, end, got, tt.want)
 			}
 			if ok != text.ContainsFolded(tt.haystack, tt.needle) {
-				t.Errorf("FindFolded disagrees with ContainsFolded")
+				t.Errorf("findFolded disagrees with ContainsFolded")
 			}
 		})
 	}
@@ -354,12 +354,12 @@ func TestFoldedOffsetsMatchFold(t *testing.T) {
 			if !utf8.ValidString(needle) || text.Fold(needle) != needle {
 				continue
 			}
-			start, end, ok := FindFolded(s, needle)
+			start, end, ok := findFolded(s, needle)
 			if !ok {
-				t.Fatalf("FindFolded(%q, %q) found nothing", s, needle)
+				t.Fatalf("findFolded(%q, %q) found nothing", s, needle)
 			}
 			if !strings.Contains(text.Fold(s[start:end]), text.Fold(needle)) {
-				t.Fatalf("FindFolded(%q, %q) = %q, which does not hold the needle", s, needle, s[start:end])
+				t.Fatalf("findFolded(%q, %q) = %q, which does not hold the needle", s, needle, s[start:end])
 			}
 		}
 	}
@@ -393,11 +393,11 @@ It's the council’s third vote on the matter since 2021.`
 const citeArticle2 = `Construction is expected to begin in March and take three years.
 Opponents plan to gather signatures for a referendum, organizer Sam Lee said.`
 
-func citeSources() []SourceText {
-	return []SourceText{{N: 1, Text: citeArticle1}, {N: 2, Text: citeArticle2}}
+func testSources() []Source {
+	return []Source{{N: 1, Text: citeArticle1}, {N: 2, Text: citeArticle2}}
 }
 
-func TestCiteCheckAnswerQuotes(t *testing.T) {
+func TestCheckQuotes(t *testing.T) {
 	tests := []struct {
 		name     string
 		raw      string
@@ -514,7 +514,7 @@ func TestCiteCheckAnswerQuotes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := CheckAnswer(tt.raw, citeSources())
+			res := Check(tt.raw, testSources())
 			if res.Text != tt.text {
 				t.Errorf("Text = %q, want %q", res.Text, tt.text)
 			}
@@ -541,7 +541,7 @@ func TestCiteCheckAnswerQuotes(t *testing.T) {
 			}
 			for n, qs := range res.Quotes {
 				for _, q := range qs {
-					if !strings.Contains(citeSources()[n-1].Text, q) {
+					if !strings.Contains(testSources()[n-1].Text, q) {
 						t.Errorf("quote %q of source %d is not stored wording", q, n)
 					}
 				}
@@ -550,7 +550,7 @@ func TestCiteCheckAnswerQuotes(t *testing.T) {
 	}
 }
 
-func TestCiteCheckAnswerAbstains(t *testing.T) {
+func TestCheckAbstains(t *testing.T) {
 	tests := []struct {
 		raw       string
 		abstained bool
@@ -567,25 +567,25 @@ func TestCiteCheckAnswerAbstains(t *testing.T) {
 		{"The council voted 7-2 [1]. The sources I have don't answer that.", false},
 	}
 	for _, tt := range tests {
-		res := CheckAnswer(tt.raw, citeSources())
+		res := Check(tt.raw, testSources())
 		if res.Abstained != tt.abstained {
-			t.Errorf("CheckAnswer(%q).Abstained = %v, want %v", tt.raw, res.Abstained, tt.abstained)
+			t.Errorf("Check(%q).Abstained = %v, want %v", tt.raw, res.Abstained, tt.abstained)
 		}
 		if res.Abstained && res.Unmarked != 0 {
-			t.Errorf("CheckAnswer(%q).Unmarked = %d for an abstention", tt.raw, res.Unmarked)
+			t.Errorf("Check(%q).Unmarked = %d for an abstention", tt.raw, res.Unmarked)
 		}
 	}
 }
 
-func TestCiteCheckAnswerMarkerForms(t *testing.T) {
+func TestCheckMarkerForms(t *testing.T) {
 	raw := "A council vote [Source 1, 2]. Critics object 【1】. Work starts soon [^2]. More [[1]] and [1-3]."
-	res := CheckAnswer(raw, []SourceText{{N: 1, Text: "x"}, {N: 2, Text: "y"}})
+	res := Check(raw, []Source{{N: 1, Text: "x"}, {N: 2, Text: "y"}})
 	want := "A council vote [1][2]. Critics object [1]. Work starts soon [2]. More [1] and [1][2]."
 	if res.Text != want {
 		t.Errorf("Text = %q, want %q", res.Text, want)
 	}
 	// Sources need not be numbered 1..n.
-	res = CheckAnswer("A [1] and B [3] and C [2].", []SourceText{{N: 1, Text: "x"}, {N: 3, Text: "z"}})
+	res = Check("A [1] and B [3] and C [2].", []Source{{N: 1, Text: "x"}, {N: 3, Text: "z"}})
 	if want := "A [1] and B [3] and C."; res.Text != want || !reflect.DeepEqual(res.Used, []int{1, 3}) {
 		t.Errorf("Text = %q, Used = %v; want %q, [1 3]", res.Text, res.Used, want)
 	}

@@ -1,21 +1,13 @@
-package knowledge
-
-import (
-	"bytes"
-	"context"
-	"database/sql"
-	"encoding/binary"
-	"fmt"
-	"sort"
-	"strings"
-
-	"github.com/herald-bot/herald/knowledge/text"
-)
-
-// Herald's keyword index. Each write transaction that adds passages writes
-// one immutable segment: for every term of those passages, the list of the
-// passages that hold it. A posting is three small numbers, so BM25 needs
-// nothing but the lists of the question's terms:
+// Package keyword is Herald's keyword index: the postings of every term,
+// written in immutable segments that are merged in tiers, and BM25 scored
+// straight from them. It knows nothing of Herald's store: the store hands it
+// the terms of the passages it writes (Indexer, Builder), the passages to
+// index again (Rebuild), and a database or transaction to work in (DB).
+//
+// Each write transaction that adds passages writes one immutable segment:
+// for every term of those passages, the list of the passages that hold it.
+// A posting is three small numbers, so BM25 needs nothing but the lists of
+// the question's terms:
 //
 //	uvarint  passage id minus the previous posting's (the first: the id)
 //	uvarint  body count << 2 | headline count (at most 3)
@@ -30,16 +22,48 @@ import (
 //
 //	uvarint length, term, uvarint postings, uvarint length, list
 //
-// Segments are merged in tiers, mergeFactor at a time; segments of the
+// Segments are merged in tiers, MergeFactor at a time; segments of the
 // final tier are never merged again, which bounds the longest merge. A
 // passage's postings are all in one segment, and passage ids only grow
 // (the writer hands them out). Removed passages are listed in
 // deleted_passages until the merge of their segment drops them.
+//
+// The tables (segments, postings, deleted_passages) are created by the
+// store's migrations. The SQL is plain but for two SQLite forms the term
+// lookup (lookupTerms) needs: it finds postings rows by rowid, and CROSS
+// JOIN fixes its join order.
+package keyword
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/internal/topn"
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+// DB is what the index reads and writes through: a *sql.DB, or the
+// *sql.Tx of a write.
+type DB interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// MergeFactor is how many segments of a tier are merged into one of the
+// next tier.
+const MergeFactor = 16
 
 const (
-	mergeFactor = 16
 	// firstTierPassages is the size below which a segment is in tier 0;
-	// each next tier holds segments mergeFactor times bigger.
+	// each next tier holds segments MergeFactor times bigger.
 	firstTierPassages = 4096
 	// finalTier is the tier whose segments are never merged again: from
 	// 65,536 passages (about 6,000 articles) on. A bulk ingest writes
@@ -56,25 +80,26 @@ const (
 	blockTarget = 4096
 )
 
-// termFreq is one term of a passage: how often it occurs in the body and in
-// the article's headline.
-type termFreq struct {
+// TermFreq is one term of a passage: how often it occurs in the body and
+// in the article's headline. Indexer makes them; Builder takes them.
+type TermFreq struct {
 	term        string
 	body, title uint16
 }
 
-// passageIndexer computes what the index keeps of an article's passages:
-// set the headline, then call passage for each passage in turn. Storing
-// an article and rebuilding the index both use it, so they agree.
-type passageIndexer struct {
+// Indexer computes what the index keeps of an article's passages: call
+// SetTitle with the headline, then Passage for each passage in turn.
+// Storing an article and rebuilding the index both use it, so they agree.
+// The zero Indexer is ready to use.
+type Indexer struct {
 	titleTF     map[string]int
 	titleTokens int
 	toks        []string
 	counts      map[string]int // scratch
 }
 
-// setTitle starts an article.
-func (x *passageIndexer) setTitle(title string) {
+// SetTitle starts an article with its headline.
+func (x *Indexer) SetTitle(title string) {
 	x.toks, x.titleTokens = text.AppendIndexTokens(x.toks[:0], title)
 	x.titleTF = make(map[string]int, len(x.toks))
 	for _, t := range x.toks {
@@ -82,10 +107,14 @@ func (x *passageIndexer) setTitle(title string) {
 	}
 }
 
-// passage returns the distinct terms of a passage of the article (the
+// TitleTokens returns the length in tokens of the headline SetTitle was
+// given.
+func (x *Indexer) TitleTokens() int { return x.titleTokens }
+
+// Passage returns the distinct terms of a passage of the article (the
 // headline's counted too), its length in tokens with the headline, and its
 // own length in tokens (stop words included).
-func (x *passageIndexer) passage(body string) (terms []termFreq, length, words int) {
+func (x *Indexer) Passage(body string) (terms []TermFreq, length, words int) {
 	x.toks, words = text.AppendIndexTokens(x.toks[:0], body)
 	if x.counts == nil {
 		x.counts = make(map[string]int, 128)
@@ -94,13 +123,13 @@ func (x *passageIndexer) passage(body string) (terms []termFreq, length, words i
 	for _, t := range x.toks {
 		x.counts[t]++
 	}
-	terms = make([]termFreq, 0, len(x.counts)+len(x.titleTF))
+	terms = make([]TermFreq, 0, len(x.counts)+len(x.titleTF))
 	for t, n := range x.counts {
-		terms = append(terms, termFreq{term: t, body: clampCount(n), title: clampCount(x.titleTF[t])})
+		terms = append(terms, TermFreq{term: t, body: clampCount(n), title: clampCount(x.titleTF[t])})
 	}
 	for t, n := range x.titleTF {
 		if x.counts[t] == 0 {
-			terms = append(terms, termFreq{term: t, title: clampCount(n)})
+			terms = append(terms, TermFreq{term: t, title: clampCount(n)})
 		}
 	}
 	return terms, x.titleTokens + words, words
@@ -179,14 +208,17 @@ type postingList struct {
 	n    int
 }
 
-// segmentBuilder inverts passages, in increasing id order, into a segment.
-type segmentBuilder struct {
+// Builder inverts passages, in increasing id order, into a Segment. The
+// zero Builder is ready to use.
+type Builder struct {
 	lists          map[string]*postingList
 	passages       int64
 	minPID, maxPID int64
 }
 
-func (b *segmentBuilder) add(pid int64, terms []termFreq, length int) {
+// Add adds passage pid: its terms and its length in tokens, headline
+// included (both from Indexer.Passage).
+func (b *Builder) Add(pid int64, terms []TermFreq, length int) {
 	if b.lists == nil {
 		b.lists = make(map[string]*postingList, 4096)
 	}
@@ -210,9 +242,9 @@ func (b *segmentBuilder) add(pid int64, terms []termFreq, length int) {
 	}
 }
 
-// sealedSegment is a built segment in compact form: its terms in order,
-// their postings one after another in data.
-type sealedSegment struct {
+// Segment is a built segment in compact form, ready to be written: its
+// terms in order, their postings one after another in data.
+type Segment struct {
 	terms          []string
 	n, end         []int32 // postings of terms[i], and where its list ends in data
 	data           []byte
@@ -220,9 +252,9 @@ type sealedSegment struct {
 	minPID, maxPID int64
 }
 
-// seal returns the segment built so far and empties the builder.
-func (b *segmentBuilder) seal() *sealedSegment {
-	s := &sealedSegment{passages: b.passages, minPID: b.minPID, maxPID: b.maxPID}
+// Seal returns the segment built so far and empties the builder.
+func (b *Builder) Seal() *Segment {
+	s := &Segment{passages: b.passages, minPID: b.minPID, maxPID: b.maxPID}
 	s.terms = make([]string, 0, len(b.lists))
 	size := 0
 	for t, l := range b.lists {
@@ -237,11 +269,11 @@ func (b *segmentBuilder) seal() *sealedSegment {
 		s.data = append(s.data, l.data...)
 		s.n[i], s.end[i] = int32(l.n), int32(len(s.data))
 	}
-	*b = segmentBuilder{}
+	*b = Builder{}
 	return s
 }
 
-func (s *sealedSegment) list(i int) []byte {
+func (s *Segment) list(i int) []byte {
 	start := int32(0)
 	if i > 0 {
 		start = s.end[i-1]
@@ -249,10 +281,12 @@ func (s *sealedSegment) list(i int) []byte {
 	return s.data[start:s.end[i]]
 }
 
-// write stores the segment. Its ids are offsets: passage id = base +
-// offset. Offsets marked in skip (which, when not nil, covers every offset
-// of the segment) are left out: their articles were not written after all.
-func (s *sealedSegment) write(ctx context.Context, tx *sql.Tx, base int64, skip []bool) error {
+// Write stores the segment in db (a write transaction). Its ids are
+// offsets: passage id = base + offset. Offsets marked in skip (which, when
+// not nil, covers every offset of the segment) are left out: their
+// articles were not written after all. A nil or empty segment writes
+// nothing.
+func (s *Segment) Write(ctx context.Context, db DB, base int64, skip []bool) error {
 	if s == nil || s.passages == 0 {
 		return nil
 	}
@@ -273,30 +307,30 @@ func (s *sealedSegment) write(ctx context.Context, tx *sql.Tx, base int64, skip 
 		return nil
 	}
 	var seg int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
+	if err := db.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
 		kept, base+lo, base+hi).Scan(&seg); err != nil {
-		return WrapError(EINTERNAL, "Cannot write the search index.", err)
+		return fmt.Errorf("write segment: %w", err)
 	}
-	w := newBlockWriter(tx, seg)
-	defer w.ins.close()
+	w := newBlockWriter(db, seg)
+	defer w.ins.Close()
 	for i, t := range s.terms {
 		data, n := rebased(s.list(i), int(s.n[i]), base, skip)
 		if n == 0 {
 			continue
 		}
 		if err := w.add(ctx, t, n, data); err != nil {
-			return WrapError(EINTERNAL, "Cannot write the search index.", err)
+			return fmt.Errorf("write segment %d: %w", seg, err)
 		}
 	}
 	if err := w.finish(ctx); err != nil {
-		return WrapError(EINTERNAL, "Cannot write the search index.", err)
+		return fmt.Errorf("write segment %d: %w", seg, err)
 	}
 	return nil
 }
 
 // blockWriter packs a segment's lists, in term order, into block rows.
 type blockWriter struct {
-	ins     *rowInserter
+	ins     *sqlbatch.Inserter
 	seg     int64
 	buf     []byte
 	first   string
@@ -304,8 +338,8 @@ type blockWriter struct {
 	n       int // postings of the first entry
 }
 
-func newBlockWriter(tx *sql.Tx, seg int64) *blockWriter {
-	return &blockWriter{ins: newRowInserter(tx, `INSERT INTO postings(seg, term, n, data) VALUES `, 4), seg: seg}
+func newBlockWriter(db DB, seg int64) *blockWriter {
+	return &blockWriter{ins: sqlbatch.NewInserter(db, `INSERT INTO postings(seg, term, n, data) VALUES `, 4), seg: seg}
 }
 
 func appendEntry(dst []byte, term string, n int, list []byte) []byte {
@@ -345,7 +379,7 @@ func (w *blockWriter) flush(ctx context.Context) error {
 		n = -1
 	}
 	// The inserter keeps its arguments until it runs: the block is its own.
-	err := w.ins.add(ctx, w.seg, w.first, n, w.buf)
+	err := w.ins.Add(ctx, w.seg, w.first, n, w.buf)
 	w.buf, w.entries = nil, 0
 	return err
 }
@@ -355,7 +389,7 @@ func (w *blockWriter) finish(ctx context.Context) error {
 	if err := w.flush(ctx); err != nil {
 		return err
 	}
-	return w.ins.flush(ctx)
+	return w.ins.Flush(ctx)
 }
 
 // blockReader decodes the entries of a block.
@@ -427,92 +461,6 @@ func rebased(list []byte, n int, base int64, skip []bool) ([]byte, int) {
 	return out, n
 }
 
-// rowInserter inserts rows many at a time: one statement per row costs
-// more in the driver than SQLite spends storing the row.
-type rowInserter struct {
-	tx     *sql.Tx
-	prefix string
-	cols   int
-	many   *sql.Stmt
-	args   []any
-}
-
-// insertRows is how many rows one statement of a rowInserter inserts.
-const insertRows = 128
-
-func newRowInserter(tx *sql.Tx, prefix string, cols int) *rowInserter {
-	return &rowInserter{tx: tx, prefix: prefix, cols: cols}
-}
-
-func (r *rowInserter) values(rows int) string {
-	one := "(" + placeholders(r.cols) + ")"
-	return r.prefix + strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
-}
-
-func (r *rowInserter) add(ctx context.Context, row ...any) error {
-	r.args = append(r.args, row...)
-	if len(r.args) < insertRows*r.cols {
-		return nil
-	}
-	if r.many == nil {
-		st, err := r.tx.PrepareContext(ctx, r.values(insertRows))
-		if err != nil {
-			return err
-		}
-		r.many = st
-	}
-	_, err := r.many.ExecContext(ctx, r.args...)
-	clear(r.args)
-	r.args = r.args[:0]
-	return err
-}
-
-func (r *rowInserter) flush(ctx context.Context) error {
-	if len(r.args) == 0 {
-		return nil
-	}
-	_, err := r.tx.ExecContext(ctx, r.values(len(r.args)/r.cols), r.args...)
-	clear(r.args)
-	r.args = r.args[:0]
-	return err
-}
-
-func (r *rowInserter) close() {
-	if r.many != nil {
-		r.many.Close()
-	}
-}
-
-// batchIndex is the keyword index of a batch of prepared articles, built
-// before its write transaction (by the ingester, on another core than the
-// writer): postings over offsets, each article's passages numbered on from
-// the previous article's. The writer gives the batch the passage ids from
-// base to base+total-1 and writes the postings rebased on them.
-type batchIndex struct {
-	seg   *sealedSegment
-	first []int64 // offset of each article's first passage; -1 when it failed preparation
-	total int64   // passages in the batch
-}
-
-// indexBatch builds the keyword index of a prepared batch.
-func indexBatch(batch []*Article) *batchIndex {
-	bi := &batchIndex{first: make([]int64, len(batch))}
-	var b segmentBuilder
-	for i, a := range batch {
-		if a.prep == nil || a.prep.err != nil {
-			bi.first[i] = -1
-			continue
-		}
-		bi.first[i] = bi.total
-		for seq := range a.prep.spans {
-			b.add(bi.total, a.prep.terms[seq], a.prep.lengths[seq])
-			bi.total++
-		}
-	}
-	bi.seg = b.seal()
-	return bi
-}
-
 // segmentInfo is a row of segments.
 type segmentInfo struct {
 	id, passages, minPID, maxPID int64
@@ -520,20 +468,17 @@ type segmentInfo struct {
 
 func tierOf(passages int64) int {
 	t := 0
-	for n := int64(firstTierPassages); passages >= n && t < finalTier; n *= mergeFactor {
+	for n := int64(firstTierPassages); passages >= n && t < finalTier; n *= MergeFactor {
 		t++
 	}
 	return t
 }
 
-// mergeSegments merges mergeFactor segments of a tier into one of the
-// next, while some tier below the final one has that many.
-func mergeSegments(ctx context.Context, tx *sql.Tx) error {
+// Merge merges MergeFactor segments of a tier into one of the next, while
+// some tier below the final one has that many. db is a write transaction.
+func Merge(ctx context.Context, db DB) error {
 	for {
-		segs, err := queryAll(ctx, tx, func(r rowScanner) (segmentInfo, error) {
-			var s segmentInfo
-			return s, r.Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
-		}, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY min_pid`)
+		segs, err := readSegments(ctx, db)
 		if err != nil {
 			return err
 		}
@@ -545,7 +490,7 @@ func mergeSegments(ctx context.Context, tx *sql.Tx) error {
 				continue
 			}
 			tiers[t] = append(tiers[t], s)
-			if len(tiers[t]) == mergeFactor {
+			if len(tiers[t]) == MergeFactor {
 				group = tiers[t]
 				break
 			}
@@ -553,10 +498,31 @@ func mergeSegments(ctx context.Context, tx *sql.Tx) error {
 		if group == nil {
 			return nil
 		}
-		if err := mergeGroup(ctx, tx, group); err != nil {
+		if err := mergeGroup(ctx, db, group); err != nil {
 			return err
 		}
 	}
+}
+
+// readSegments lists the segments in passage id order.
+func readSegments(ctx context.Context, db DB) ([]segmentInfo, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY min_pid`)
+	if err != nil {
+		return nil, fmt.Errorf("read segments: %w", err)
+	}
+	defer rows.Close()
+	var segs []segmentInfo
+	for rows.Next() {
+		var s segmentInfo
+		if err := rows.Scan(&s.id, &s.passages, &s.minPID, &s.maxPID); err != nil {
+			return nil, fmt.Errorf("read segments: %w", err)
+		}
+		segs = append(segs, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read segments: %w", err)
+	}
+	return segs, nil
 }
 
 // segmentCursor pages through one segment's lists in term order.
@@ -569,18 +535,18 @@ type segmentCursor struct {
 	done    bool
 }
 
-func (c *segmentCursor) fill(ctx context.Context, tx *sql.Tx) error {
+func (c *segmentCursor) fill(ctx context.Context, db DB) error {
 	c.terms, c.data, c.i = c.terms[:0], c.data[:0], 0
-	rows, err := tx.QueryContext(ctx, `SELECT term, data FROM postings WHERE seg = ? AND term > ? ORDER BY term LIMIT ?`,
+	rows, err := db.QueryContext(ctx, `SELECT term, data FROM postings WHERE seg = ? AND term > ? ORDER BY term LIMIT ?`,
 		c.seg.id, c.lastKey, mergePageRows)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		return fmt.Errorf("read segment %d: %w", c.seg.id, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var block []byte
 		if err := rows.Scan(&c.lastKey, &block); err != nil {
-			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+			return fmt.Errorf("read segment %d: %w", c.seg.id, err)
 		}
 		r := blockReader{data: block}
 		for {
@@ -593,7 +559,7 @@ func (c *segmentCursor) fill(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		return fmt.Errorf("read segment %d: %w", c.seg.id, err)
 	}
 	c.done = len(c.terms) == 0
 	return nil
@@ -601,7 +567,7 @@ func (c *segmentCursor) fill(ctx context.Context, tx *sql.Tx) error {
 
 // mergeGroup rewrites the segments of group (in passage id order) as one,
 // without the postings of removed passages.
-func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
+func mergeGroup(ctx context.Context, db DB, group []segmentInfo) error {
 	deleted := map[int64]bool{}
 	ids := make([]int64, len(group))
 	merged := segmentInfo{minPID: group[0].minPID, maxPID: group[0].maxPID}
@@ -610,9 +576,9 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 		merged.passages += s.passages
 		merged.minPID = min(merged.minPID, s.minPID)
 		merged.maxPID = max(merged.maxPID, s.maxPID)
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM deleted_passages WHERE id BETWEEN ? AND ?`, s.minPID, s.maxPID)
+		rows, err := db.QueryContext(ctx, `SELECT id FROM deleted_passages WHERE id BETWEEN ? AND ?`, s.minPID, s.maxPID)
 		if err != nil {
-			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+			return fmt.Errorf("merge segments: read removed passages: %w", err)
 		}
 		for rows.Next() {
 			var id int64
@@ -622,16 +588,16 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 		}
 		rows.Close()
 	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
+	if err := db.QueryRowContext(ctx, `INSERT INTO segments(passages, min_pid, max_pid) VALUES (?, ?, ?) RETURNING id`,
 		merged.passages, merged.minPID, merged.maxPID).Scan(&merged.id); err != nil {
-		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		return fmt.Errorf("merge segments: %w", err)
 	}
-	w := newBlockWriter(tx, merged.id)
-	defer w.ins.close()
+	w := newBlockWriter(db, merged.id)
+	defer w.ins.Close()
 	cursors := make([]*segmentCursor, len(group))
 	for i, s := range group {
 		cursors[i] = &segmentCursor{seg: s}
-		if err := cursors[i].fill(ctx, tx); err != nil {
+		if err := cursors[i].fill(ctx, db); err != nil {
 			return err
 		}
 	}
@@ -675,7 +641,7 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 			}
 			c.i++
 			if c.i == len(c.terms) {
-				if err := c.fill(ctx, tx); err != nil {
+				if err := c.fill(ctx, db); err != nil {
 					return err
 				}
 			}
@@ -693,28 +659,29 @@ func mergeGroup(ctx context.Context, tx *sql.Tx, group []segmentInfo) error {
 				last = p.pid
 			}
 			if err := w.add(ctx, term, len(list), out); err != nil {
-				return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+				return fmt.Errorf("merge segments into %d: %w", merged.id, err)
 			}
 		}
 	}
 	if err := w.finish(ctx); err != nil {
-		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		return fmt.Errorf("merge segments into %d: %w", merged.id, err)
 	}
-	in := sqlIDs(ids)
+	in := sqlbatch.IDList(ids)
 	for _, q := range []string{`DELETE FROM postings WHERE seg IN (` + in + `)`, `DELETE FROM segments WHERE id IN (` + in + `)`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("merge segments: delete the merged ones: %w", err)
 		}
 	}
 	// A removed passage is in one segment only: once its postings are
 	// dropped, nothing refers to it any more.
 	for pid := range dropped {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM deleted_passages WHERE id = ?`, pid); err != nil {
-			return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		if _, err := db.ExecContext(ctx, `DELETE FROM deleted_passages WHERE id = ?`, pid); err != nil {
+			return fmt.Errorf("merge segments: forget removed passage %d: %w", pid, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE segments SET passages = max(passages - ?, 0) WHERE id = ?`, len(dropped), merged.id); err != nil {
-		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+	if _, err := db.ExecContext(ctx, `UPDATE segments SET passages = CASE WHEN passages > ? THEN passages - ? ELSE 0 END WHERE id = ?`,
+		len(dropped), len(dropped), merged.id); err != nil {
+		return fmt.Errorf("merge segments: count passages: %w", err)
 	}
 	return nil
 }
@@ -731,7 +698,7 @@ type segmentTerms struct {
 // that has a row of its own (its count is in the row). One statement finds,
 // for each segment and term, the block whose key is the greatest at or
 // before the term.
-func lookupTerms(ctx context.Context, db *sql.DB, terms []string, withLists bool) ([]segmentTerms, error) {
+func lookupTerms(ctx context.Context, db DB, terms []string, withLists bool) ([]segmentTerms, error) {
 	if len(terms) == 0 {
 		return nil, nil
 	}
@@ -750,7 +717,7 @@ func lookupTerms(ctx context.Context, db *sql.DB, terms []string, withLists bool
 		SELECT hit.seg, hit.passages, hit.lo, hit.hi, hit.t, p.term, p.n, `+data+`
 		FROM hit CROSS JOIN postings p ON p.rowid = hit.r ORDER BY hit.seg`, args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		return nil, fmt.Errorf("look up terms: %w", err)
 	}
 	defer rows.Close()
 	var out []segmentTerms
@@ -760,7 +727,7 @@ func lookupTerms(ctx context.Context, db *sql.DB, terms []string, withLists bool
 		var n int
 		var block sql.RawBytes
 		if err := rows.Scan(&seg.id, &seg.passages, &seg.minPID, &seg.maxPID, &t, &key, &n, &block); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+			return nil, fmt.Errorf("look up terms: %w", err)
 		}
 		if len(out) == 0 || out[len(out)-1].seg.id != seg.id {
 			st := segmentTerms{seg: seg, n: map[string]int{}}
@@ -785,14 +752,15 @@ func lookupTerms(ctx context.Context, db *sql.DB, terms []string, withLists bool
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		return nil, fmt.Errorf("look up terms: %w", err)
 	}
 	return out, nil
 }
 
-// termDF returns the document frequency of each term (passages holding it,
+// DF returns the document frequency of each term (passages holding it,
 // headline included; removed passages count until their segment merges).
-func termDF(ctx context.Context, db *sql.DB, terms []string) (map[string]int, error) {
+// Terms the index does not hold are missing from the map.
+func DF(ctx context.Context, db DB, terms []string) (map[string]int, error) {
 	segs, err := lookupTerms(ctx, db, terms, false)
 	if err != nil {
 		return nil, err
@@ -806,21 +774,26 @@ func termDF(ctx context.Context, db *sql.DB, terms []string) (map[string]int, er
 	return df, nil
 }
 
-// bm25Params are what scoring a posting needs besides the term's weight.
-type bm25Params struct {
-	k1, b, titleWeight, avgLength float64
+// BM25 are what scoring a posting needs besides the term's weight: the
+// saturation K1, the length normalisation B, how many body occurrences a
+// headline occurrence counts (TitleWeight), and the average passage length
+// in tokens, headline included (AvgLength).
+type BM25 struct {
+	K1, B, TitleWeight, AvgLength float64
 }
 
-// scoredPassage is a passage and its first-stage score.
-type scoredPassage struct {
-	id    int64
-	score float64
+// Scored is a passage and its first-stage score.
+type Scored struct {
+	ID    int64
+	Score float64
 }
 
-// scorePostings computes BM25 over the postings of terms (weighted by idf)
-// and returns the best limit passages, best first. The headline counts
-// titleWeight times the body, as FTS5's bm25 weights a column.
-func scorePostings(ctx context.Context, db *sql.DB, idf map[string]float64, p bm25Params, limit int) ([]scoredPassage, error) {
+// Score computes BM25 over the postings of the terms of idf (each weighted
+// by its idf) and returns the best limit passages, best first; of equal
+// scores the newer passage wins. The headline counts p.TitleWeight times
+// the body, as FTS5's bm25 weights a column. Removed passages not yet
+// merged away are scored too: the caller drops what no longer exists.
+func Score(ctx context.Context, db DB, idf map[string]float64, p BM25, limit int) ([]Scored, error) {
 	if len(idf) == 0 || limit <= 0 {
 		return nil, nil
 	}
@@ -835,12 +808,12 @@ func scorePostings(ctx context.Context, db *sql.DB, idf map[string]float64, p bm
 	}
 	// Length normalisation for every length code, once.
 	var norm [256]float64
-	avg := p.avgLength
+	avg := p.AvgLength
 	if avg < 1 {
 		avg = 1
 	}
 	for c := range norm {
-		norm[c] = p.k1 * (1 - p.b + p.b*float64(lengthOf(byte(c)))/avg)
+		norm[c] = p.K1 * (1 - p.B + p.B*float64(lengthOf(byte(c)))/avg)
 	}
 	top := newTopPassages(limit)
 	acc := &accumulator{}
@@ -861,16 +834,16 @@ func scorePostings(ctx context.Context, db *sql.DB, idf map[string]float64, p bm
 				if !ok {
 					break
 				}
-				f := float64(body) + p.titleWeight*float64(title)
+				f := float64(body) + p.TitleWeight*float64(title)
 				if f == 0 {
 					continue
 				}
-				acc.add(pid, w*f*(p.k1+1)/(f+norm[length]))
+				acc.add(pid, w*f*(p.K1+1)/(f+norm[length]))
 			}
 		}
 		acc.flush(top)
 	}
-	return top.sorted(), nil
+	return top.Sorted(), nil
 }
 
 // accumulator sums the scores of one segment's passages: in an array over
@@ -912,84 +885,191 @@ func (a *accumulator) add(pid int64, s float64) {
 	a.dense[i] += float32(s)
 }
 
-func (a *accumulator) flush(top *topN[scoredPassage]) {
+func (a *accumulator) flush(top *topn.Heap[Scored]) {
 	for _, i := range a.touched {
-		top.push(scoredPassage{id: a.lo + int64(i), score: float64(a.dense[i])})
+		top.Push(Scored{ID: a.lo + int64(i), Score: float64(a.dense[i])})
 		a.dense[i] = 0
 	}
 	a.touched = a.touched[:0]
 	for id, s := range a.sparse {
-		top.push(scoredPassage{id: id, score: s})
+		top.Push(Scored{ID: id, Score: s})
 	}
 	a.sparse = nil
 }
 
 // newTopPassages keeps the best limit passages (ties go to the newer).
-func newTopPassages(limit int) *topN[scoredPassage] {
-	return &topN[scoredPassage]{n: limit, worse: worse}
+func newTopPassages(limit int) *topn.Heap[Scored] {
+	return topn.New(limit, worse)
 }
 
-func worse(a, b scoredPassage) bool {
-	if a.score != b.score {
-		return a.score < b.score
+func worse(a, b Scored) bool {
+	if a.Score != b.Score {
+		return a.Score < b.Score
 	}
-	return a.id < b.id
+	return a.ID < b.ID
 }
 
-// rebuildPostings indexes every stored passage again, from its stored text
-// and its article's headline, into fresh segments. It runs when a database
-// made before Herald kept its own index is opened.
-func rebuildPostings(ctx context.Context, tx *sql.Tx) error {
+// Passage is a stored passage as Rebuild indexes it: its id, its
+// article's id and headline, and its text.
+type Passage struct {
+	ID, ArticleID int64
+	Title, Text   string
+}
+
+// Rebuild indexes every stored passage again, into fresh segments: the
+// index is emptied first, then next is called for the passages after id
+// after (0 first, then the last id of the previous page), in id order,
+// until it returns none. db is a write transaction.
+func Rebuild(ctx context.Context, db DB, next func(ctx context.Context, after int64) ([]Passage, error)) error {
 	for _, q := range []string{`DELETE FROM postings`, `DELETE FROM segments`, `DELETE FROM deleted_passages`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return WrapError(EINTERNAL, "Cannot rebuild the search index.", err)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("rebuild the index: empty it: %w", err)
 		}
-	}
-	type stored struct {
-		id, artID       int64
-		seq, start, end int
-		chunk           []byte
-		title           string
 	}
 	var (
-		b       segmentBuilder
+		b       Builder
 		after   int64
 		lastArt int64 = -1
-		x       passageIndexer
+		x       Indexer
 	)
 	for {
-		page, err := queryAll(ctx, tx, func(r rowScanner) (stored, error) {
-			var s stored
-			return s, r.Scan(&s.id, &s.seq, &s.start, &s.end, &s.chunk, &s.artID, &s.title)
-		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
+		page, err := next(ctx, after)
 		if err != nil {
-			return err
+			return fmt.Errorf("rebuild the index: read passages after %d: %w", after, err)
 		}
-		for _, s := range page {
-			if s.artID != lastArt {
-				lastArt = s.artID
-				x.setTitle(s.title)
+		for _, p := range page {
+			if p.ArticleID != lastArt {
+				lastArt = p.ArticleID
+				x.SetTitle(p.Title)
 			}
-			terms, length, _ := x.passage(mustPassageText(s.chunk, s.seq, s.start, s.end))
-			b.add(s.id, terms, length)
-			after = s.id
+			terms, length, _ := x.Passage(p.Text)
+			b.Add(p.ID, terms, length)
+			after = p.ID
 		}
 		if len(page) == 0 || b.passages >= 50000 {
-			if err := b.seal().write(ctx, tx, 0, nil); err != nil {
-				return err
+			if err := b.Seal().Write(ctx, db, 0, nil); err != nil {
+				return fmt.Errorf("rebuild the index: %w", err)
 			}
-			if err := mergeSegments(ctx, tx); err != nil {
-				return err
+			if err := Merge(ctx, db); err != nil {
+				return fmt.Errorf("rebuild the index: %w", err)
 			}
 		}
 		if len(page) == 0 {
-			break
+			return nil
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) WHERE id = 1`)
-	if err != nil {
-		return WrapError(EINTERNAL, "Cannot rebuild the search index.", fmt.Errorf("stats: %w", err))
+}
+
+// MarkRemoved records that passages were removed, in the write
+// transaction that removes them, so that the merge of their segment drops
+// their postings. Until then Score and DF still count them.
+func MarkRemoved(ctx context.Context, db DB, ids []int64) error {
+	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
+		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		q := `INSERT INTO deleted_passages(id) VALUES ` + strings.TrimSuffix(strings.Repeat("(?),", len(part)), ",") + ` ON CONFLICT DO NOTHING`
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("mark removed passages: %w", err)
+		}
 	}
 	return nil
+}
+
+// Posting is what the index holds for one term of one passage: how often
+// the term occurs in the body and in the headline (at most 3), and the
+// passage's length in tokens with the headline (exact below 128 tokens,
+// else the middle of a step of 8).
+type Posting struct {
+	Body, Title, Length int
+}
+
+// Dump reads the whole index and returns, for every passage not marked
+// removed, its terms and their postings. It checks the index's structure
+// as it reads (block keys, posting counts, ids within their segment, one
+// posting per passage and term) and fails at the first inconsistency. It
+// is for tests and diagnostics: it reads everything.
+func Dump(ctx context.Context, db DB) (map[int64]map[string]Posting, error) {
+	deleted := map[int64]bool{}
+	rows, err := db.QueryContext(ctx, `SELECT id FROM deleted_passages`)
+	if err != nil {
+		return nil, fmt.Errorf("dump the index: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("dump the index: %w", err)
+		}
+		deleted[id] = true
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return nil, fmt.Errorf("dump the index: %w", err)
+	}
+	rows, err = db.QueryContext(ctx, `SELECT s.min_pid, s.max_pid, p.term, p.n, p.data FROM postings p JOIN segments s ON s.id = p.seg`)
+	if err != nil {
+		return nil, fmt.Errorf("dump the index: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]map[string]Posting{}
+	for rows.Next() {
+		var lo, hi int64
+		var key string
+		var rowN int
+		var block []byte
+		if err := rows.Scan(&lo, &hi, &key, &rowN, &block); err != nil {
+			return nil, fmt.Errorf("dump the index: %w", err)
+		}
+		br := blockReader{data: block}
+		entries := 0
+		for {
+			term, n, list, ok := br.next()
+			if !ok {
+				break
+			}
+			if entries == 0 && string(term) != key {
+				return nil, fmt.Errorf("block keyed %q starts with %q", key, term)
+			}
+			entries++
+			r := postingReader{data: list}
+			got := 0
+			for {
+				pid, body, title, length, ok := r.next()
+				if !ok {
+					break
+				}
+				got++
+				if pid < lo || pid > hi {
+					return nil, fmt.Errorf("posting of %q for passage %d outside its segment [%d, %d]", term, pid, lo, hi)
+				}
+				if deleted[pid] {
+					continue
+				}
+				if out[pid] == nil {
+					out[pid] = map[string]Posting{}
+				}
+				if _, dup := out[pid][string(term)]; dup {
+					return nil, fmt.Errorf("passage %d has two postings for %q", pid, term)
+				}
+				out[pid][string(term)] = Posting{Body: body, Title: title, Length: lengthOf(length)}
+			}
+			if got != n {
+				return nil, fmt.Errorf("entry for %q says %d postings, holds %d", term, n, got)
+			}
+			if rowN >= 0 && rowN != n {
+				return nil, fmt.Errorf("row for %q says %d postings, its list %d", term, rowN, n)
+			}
+		}
+		if entries == 0 || (rowN >= 0) != (entries == 1) {
+			return nil, fmt.Errorf("block keyed %q: %d entries, n = %d", key, entries, rowN)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("dump the index: %w", err)
+	}
+	return out, nil
 }

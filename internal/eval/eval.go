@@ -1,4 +1,7 @@
-package knowledge
+// Package eval measures Herald's retrieval and answers on an evaluation set:
+// questions in JSON Lines with the ids of the articles that answer them
+// and the answer strings. herald eval and herald bench use it.
+package eval
 
 import (
 	"bufio"
@@ -11,11 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
-// EvalQuery is one question of an evaluation set (queries.jsonl).
-type EvalQuery struct {
+// Query is one question of an evaluation set (queries.jsonl).
+type Query struct {
 	ID       string   `json:"id"`
 	Question string   `json:"question"`
 	AskedAt  string   `json:"asked_at"`
@@ -23,9 +27,9 @@ type EvalQuery struct {
 	Answers  []string `json:"answers"`
 }
 
-// ReadEvalQueries reads queries in JSON Lines.
-func ReadEvalQueries(r io.Reader) ([]EvalQuery, error) {
-	var out []EvalQuery
+// ReadQueries reads queries in JSON Lines.
+func ReadQueries(r io.Reader) ([]Query, error) {
+	var out []Query
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	line := 0
@@ -35,24 +39,24 @@ func ReadEvalQueries(r io.Reader) ([]EvalQuery, error) {
 		if b == "" {
 			continue
 		}
-		var q EvalQuery
+		var q Query
 		if err := json.Unmarshal([]byte(b), &q); err != nil {
-			return nil, WrapError(EINVALID, fmt.Sprintf("line %d is not a query record", line), err)
+			return nil, knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf("line %d is not a query record", line), err)
 		}
 		if q.Question == "" {
-			return nil, Errorf(EINVALID, "line %d has no question", line)
+			return nil, knowledge.Errorf(knowledge.EINVALID, "line %d has no question", line)
 		}
 		out = append(out, q)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, WrapError(EINVALID, "cannot read the queries", err)
+		return nil, knowledge.WrapError(knowledge.EINVALID, "cannot read the queries", err)
 	}
 	return out, nil
 }
 
-// EvalReport holds the metrics of an evaluation run. Its JSON form is a
+// Report holds the metrics of an evaluation run. Its JSON form is a
 // stable contract.
-type EvalReport struct {
+type Report struct {
 	Questions           int     `json:"questions"`
 	HitsAt1             float64 `json:"hits_at_1"`
 	HitsAt4             float64 `json:"hits_at_4"`
@@ -72,27 +76,27 @@ type EvalReport struct {
 	AskP95 float64 `json:"ask_ms_p95,omitempty"`
 }
 
-// EvalRecord is one line of `herald eval --per-query`: a stable contract.
-type EvalRecord struct {
-	ID        string         `json:"id"`
-	RankedIDs []string       `json:"ranked_ids"`
-	Answer    string         `json:"answer"`
-	Citations []EvalCitation `json:"citations"`
-	Abstained bool           `json:"abstained"`
+// Record is one line of `herald eval --per-query`: a stable contract.
+type Record struct {
+	ID        string     `json:"id"`
+	RankedIDs []string   `json:"ranked_ids"`
+	Answer    string     `json:"answer"`
+	Citations []Citation `json:"citations"`
+	Abstained bool       `json:"abstained"`
 }
 
-// EvalCitation is a citation in an EvalRecord.
-type EvalCitation struct {
+// Citation is a citation in an Record.
+type Citation struct {
 	ID    string `json:"id"`
 	Quote string `json:"quote"`
 }
 
-// Evaluate asks every query as of its asked_at and measures retrieval and
+// Run asks every query as of its asked_at and measures retrieval and
 // answers. Article ids are the stored articles' external ids (the corpus
 // ids), or their numeric ids when they have none. perQuery, when set,
 // receives each query's record.
-func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode string, perQuery func(EvalRecord)) (EvalReport, error) {
-	rep := EvalReport{Questions: len(queries)}
+func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode string, perQuery func(Record)) (Report, error) {
+	rep := Report{Questions: len(queries)}
 	var retrieval, asking []float64
 	var answerable, unanswerable, supported, abstainAns, abstainUnans int
 	var cited, verified int
@@ -100,11 +104,11 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		f := Filter{GuildID: "*", Limit: 10}
+		f := knowledge.Filter{GuildID: "*", Limit: 10}
 		if q.AskedAt != "" {
-			t, err := ParseDate(q.AskedAt)
+			t, err := knowledge.ParseDate(q.AskedAt)
 			if err != nil {
-				return rep, WrapError(EINVALID, fmt.Sprintf("query %s: bad asked_at", q.ID), err)
+				return rep, knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf("query %s: bad asked_at", q.ID), err)
 			}
 			f.AsOf = EndOfDay(t)
 		}
@@ -118,7 +122,7 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 
 		start = time.Now()
 		f.Limit = 0
-		ans, err := an.Ask(ctx, Question{Text: q.Question, Filter: f, Mode: mode})
+		ans, err := an.Ask(ctx, knowledge.Question{Text: q.Question, Filter: f, Mode: mode})
 		if err != nil {
 			return rep, err
 		}
@@ -161,9 +165,9 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 			}
 		}
 		if perQuery != nil {
-			rec := EvalRecord{ID: q.ID, RankedIDs: ranked, Answer: ans.Text, Abstained: ans.Abstained, Citations: []EvalCitation{}}
+			rec := Record{ID: q.ID, RankedIDs: ranked, Answer: ans.Text, Abstained: ans.Abstained, Citations: []Citation{}}
 			for _, c := range ans.Citations {
-				rec.Citations = append(rec.Citations, EvalCitation{ID: articleRef(c.ArticleID, c.ExternalID), Quote: c.Quote})
+				rec.Citations = append(rec.Citations, Citation{ID: articleRef(c.ArticleID, c.ExternalID), Quote: c.Quote})
 			}
 			perQuery(rec)
 		}
@@ -180,7 +184,7 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 	if unanswerable > 0 {
 		rep.AbstainUnanswerable = float64(abstainUnans) / float64(unanswerable)
 	}
-	if an.Completer != nil && mode != AskExtractive && cited > 0 {
+	if an.Completer != nil && mode != knowledge.AskExtractive && cited > 0 {
 		p := float64(verified) / float64(cited)
 		rep.CitationPrecision = &p
 	}
@@ -194,7 +198,7 @@ func Evaluate(ctx context.Context, an *Answerer, queries []EvalQuery, mode strin
 func EndOfDay(t time.Time) time.Time { return t.Add(24*time.Hour - time.Second) }
 
 // rankedIDs lists the distinct articles of hits, best first.
-func rankedIDs(hits []Hit, n int) []string {
+func rankedIDs(hits []knowledge.Hit, n int) []string {
 	out := []string{}
 	seen := map[int64]bool{}
 	for _, h := range hits {
@@ -219,7 +223,7 @@ func articleRef(id int64, ext string) string {
 
 // supports reports whether one of the answer strings occurs in the text the
 // answer cites (its quotes), case-insensitively with quotes normalised.
-func supports(ans *Answer, answers []string) bool {
+func supports(ans *knowledge.Answer, answers []string) bool {
 	var cited strings.Builder
 	for _, c := range ans.Citations {
 		cited.WriteString(c.Quote)

@@ -1,10 +1,14 @@
-package knowledge
-
-// The citation checker runs on a language model's output before anyone
-// sees it: it drops reasoning blocks, normalises citation markers to [n]
-// and removes the ones for sources that were not given, checks every
-// quotation against the stored text of the source it is attributed to, and
-// takes the quotation marks off the ones that do not check out.
+// Package cite checks a language model's answer before anyone sees it: it
+// drops reasoning blocks, normalises citation markers to [n] and removes
+// the ones for sources that were not given, checks every quotation against
+// the stored text of the source it is attributed to, and takes the
+// quotation marks off the ones that do not check out. It also picks, for a
+// citation without a verified quote, the source sentence that best
+// supports the claim.
+//
+// The package knows nothing of Herald's store: sources are plain text
+// numbered as the prompt numbered them.
+package cite
 
 import (
 	"math"
@@ -91,10 +95,10 @@ const (
 func thinkTagAt(s string) (kind, n int, partial bool) {
 	for _, tag := range [...]string{"<think>", "<thinking>", "</think>", "</thinking>"} {
 		if len(s) < len(tag) {
-			partial = partial || citeAsciiEqualFold(s, tag[:len(s)])
+			partial = partial || asciiEqualFold(s, tag[:len(s)])
 			continue
 		}
-		if citeAsciiEqualFold(s[:len(tag)], tag) {
+		if asciiEqualFold(s[:len(tag)], tag) {
 			if tag[1] == '/' {
 				return thinkClose, len(tag), false
 			}
@@ -104,9 +108,9 @@ func thinkTagAt(s string) (kind, n int, partial bool) {
 	return thinkNone, 0, partial
 }
 
-// citeAsciiEqualFold reports whether a and b are equal when ASCII letters are
+// asciiEqualFold reports whether a and b are equal when ASCII letters are
 // compared without regard to case.
-func citeAsciiEqualFold(a, b string) bool {
+func asciiEqualFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -167,7 +171,7 @@ scan:
 		if j < 0 {
 			end := len(s)
 			if !final {
-				end -= citeIncompleteTail(s[i:])
+				end -= incompleteTail(s[i:])
 			}
 			b.WriteString(s[i:end])
 			i = end
@@ -203,9 +207,9 @@ scan:
 	return out, i
 }
 
-// citeIncompleteTail returns the number of bytes at the end of s that begin a
+// incompleteTail returns the number of bytes at the end of s that begin a
 // UTF-8 sequence without finishing it.
-func citeIncompleteTail(s string) int {
+func incompleteTail(s string) int {
 	for k := 1; k < utf8.UTFMax && k <= len(s); k++ {
 		if c := s[len(s)-k]; utf8.RuneStart(c) {
 			if c >= utf8.RuneSelf && !utf8.FullRuneInString(s[len(s)-k:]) {
@@ -475,7 +479,7 @@ func (p *markerParser) lit(j int, tok string, fold bool) (int, markerStatus) {
 	rest := p.s[j:]
 	eq := func(a, b string) bool {
 		if fold {
-			return citeAsciiEqualFold(a, b)
+			return asciiEqualFold(a, b)
 		}
 		return a == b
 	}
@@ -670,14 +674,14 @@ func (p *markerParser) digit(j int) (int, int, markerStatus) {
 	return 0, j, markerNo
 }
 
-// SourceText is the stored article text of source number N of an answer.
-type SourceText struct {
+// Source is the stored article text of source number N of an answer.
+type Source struct {
 	N    int
 	Text string
 }
 
-// CheckResult is a model's answer after CheckAnswer.
-type CheckResult struct {
+// Result is a model's answer after Check.
+type Result struct {
 	// Text is the answer to show: think blocks stripped, markers
 	// normalised, invalid ones removed, unverified quotes de-quoted.
 	Text string
@@ -700,7 +704,7 @@ type CheckResult struct {
 	Abstained bool
 }
 
-// CheckAnswer checks a model's raw answer against the stored text of the
+// Check checks a model's raw answer against the stored text of the
 // sources it was given. It strips think blocks (StripThink), normalises the
 // markers and removes those naming no source (as NormalizeMarkers does,
 // with the numbers of sources as the valid ones), and checks each quotation.
@@ -719,13 +723,13 @@ type CheckResult struct {
 // not verify loses its quotation marks in Text, its words kept as a
 // paraphrase, and is recorded in Failed. A quotation without any marker
 // keeps its marks when it occurs in some source.
-func CheckAnswer(raw string, sources []SourceText) CheckResult {
+func Check(raw string, sources []Source) Result {
 	stripped := StripThink(raw)
 	var nums []int
-	byN := make(map[int]*citeSource, len(sources))
+	byN := make(map[int]*checkedSource, len(sources))
 	for _, src := range sources {
 		if _, dup := byN[src.N]; src.N >= 1 && !dup {
-			byN[src.N] = &citeSource{text: src.Text}
+			byN[src.N] = &checkedSource{text: src.Text}
 			nums = append(nums, src.N)
 		}
 	}
@@ -733,7 +737,7 @@ func CheckAnswer(raw string, sources []SourceText) CheckResult {
 	m := markerNormalizer{valid: func(n int) bool { return byN[n] != nil }}
 	t, _ := m.run(stripped, true)
 
-	res := CheckResult{Quotes: map[int][]string{}, Failed: map[int][]string{}}
+	res := Result{Quotes: map[int][]string{}, Failed: map[int][]string{}}
 	groups := markerGroups(t)
 	for _, g := range groups {
 		for _, n := range g.nums {
@@ -745,7 +749,7 @@ func CheckAnswer(raw string, sources []SourceText) CheckResult {
 	claims := claimSpans(t, groups)
 
 	var cuts []int // pairs of byte offsets of quotation marks to remove
-	for _, q := range citeFindQuotes(t) {
+	for _, q := range findQuotes(t) {
 		inner := stripMarkerGroups(t[q.openEnd:q.close])
 		if text.CountWords(inner) < 3 {
 			continue
@@ -772,13 +776,13 @@ func CheckAnswer(raw string, sources []SourceText) CheckResult {
 			cuts = append(cuts, q.open, q.openEnd, q.close, q.closeEnd)
 		}
 	}
-	res.Text = citeRemoveRanges(t, cuts)
+	res.Text = removeRanges(t, cuts)
 
 	bare := stripMarkerGroups(t)
 	res.Abstained = bare == "" || prompts.IsAbstain(stripped) || prompts.IsAbstain(bare)
 	if !res.Abstained || len(res.Used) > 0 {
 		for _, c := range claims {
-			if !c.marked && citeIsClaim(t[c.start:c.end]) {
+			if !c.marked && isClaim(t[c.start:c.end]) {
 				res.Unmarked++
 			}
 		}
@@ -786,17 +790,17 @@ func CheckAnswer(raw string, sources []SourceText) CheckResult {
 	return res
 }
 
-// citeIsClaim reports whether an unmarked sentence of an answer should have
+// isClaim reports whether an unmarked sentence of an answer should have
 // cited something: it has at least four words, is not the abstain
 // sentence and does not merely introduce what follows.
-func citeIsClaim(sentence string) bool {
+func isClaim(sentence string) bool {
 	s := strings.TrimSpace(sentence)
 	return len(text.Tokens(s)) >= 4 && !prompts.IsAbstain(s) && !strings.HasSuffix(s, ":")
 }
 
-// citeRemoveRanges returns s without the byte ranges [cuts[0], cuts[1]),
+// removeRanges returns s without the byte ranges [cuts[0], cuts[1]),
 // [cuts[2], cuts[3]), ..., which must not overlap.
-func citeRemoveRanges(s string, cuts []int) string {
+func removeRanges(s string, cuts []int) string {
 	if len(cuts) == 0 {
 		return s
 	}
@@ -818,7 +822,7 @@ func citeRemoveRanges(s string, cuts []int) string {
 // verifyQuote looks for the quotation q in the sources numbered nums, in
 // order, and returns the number of the first one holding it with the
 // stored wording.
-func verifyQuote(q string, nums []int, byN map[int]*citeSource) (int, string, bool) {
+func verifyQuote(q string, nums []int, byN map[int]*checkedSource) (int, string, bool) {
 	for _, cand := range quoteCandidates(q) {
 		for _, n := range nums {
 			src := byN[n]
@@ -852,14 +856,14 @@ func quoteCandidates(q string) []string {
 	return cands
 }
 
-// citeSource is a source of CheckAnswer with its folded text, made when
+// checkedSource is a source of Check with its folded text, made when
 // first needed.
-type citeSource struct {
+type checkedSource struct {
 	text string
 	fold *foldedText
 }
 
-func (c *citeSource) folded() *foldedText {
+func (c *checkedSource) folded() *foldedText {
 	if c.fold == nil {
 		c.fold = foldWithOffsets(c.text)
 	}
@@ -965,7 +969,7 @@ func claimSpans(s string, groups []markerGroup) []claimSpan {
 					}
 				}
 			}
-			if !citeHasWordChar(stripMarkerGroups(s[c.start:c.end])) {
+			if !hasWordChar(stripMarkerGroups(s[c.start:c.end])) {
 				prev.end = max(prev.end, c.end)
 				continue
 			}
@@ -985,8 +989,8 @@ func claimSpans(s string, groups []markerGroup) []claimSpan {
 	return out
 }
 
-// citeHasWordChar reports whether s holds a letter or a digit.
-func citeHasWordChar(s string) bool {
+// hasWordChar reports whether s holds a letter or a digit.
+func hasWordChar(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 }
 
@@ -997,11 +1001,11 @@ type quoteSpan struct {
 	close, closeEnd int
 }
 
-// citeFindQuotes returns the double-quoted spans of s. A quotation opens with
+// findQuotes returns the double-quoted spans of s. A quotation opens with
 // ", “, „ or « and closes with the first fitting mark on the same line ("
 // or ” after " and “; “, ” or " after „; » after «); an opening mark
 // left unclosed at the end of a line is not a quotation.
-func citeFindQuotes(s string) []quoteSpan {
+func findQuotes(s string) []quoteSpan {
 	var out []quoteSpan
 	var open rune
 	var q quoteSpan
@@ -1015,7 +1019,7 @@ func citeFindQuotes(s string) []quoteSpan {
 				open = r
 				q = quoteSpan{open: i, openEnd: i + size}
 			}
-		case citeClosesQuote(open, r):
+		case closesQuote(open, r):
 			q.close, q.closeEnd = i, i+size
 			out = append(out, q)
 			open = 0
@@ -1025,8 +1029,8 @@ func citeFindQuotes(s string) []quoteSpan {
 	return out
 }
 
-// citeClosesQuote reports whether r closes a quotation opened with open.
-func citeClosesQuote(open, r rune) bool {
+// closesQuote reports whether r closes a quotation opened with open.
+func closesQuote(open, r rune) bool {
 	switch open {
 	case '"', '“':
 		return r == '"' || r == '”'
@@ -1167,14 +1171,14 @@ func BestSentence(sourceText, claim string) (quote string, ok bool) {
 	return sourceText[spans[best].Start:spans[best].End], true
 }
 
-// FindFolded finds needle in haystack as text.ContainsFolded does, after
+// findFolded finds needle in haystack as text.ContainsFolded does, after
 // folding both with text.Fold (Unicode NFC, case, whitespace runs, quote,
 // apostrophe and dash style), and returns the byte offsets [start, end) of
 // the match in the original haystack, so a quote can be shown in the
 // stored wording. An occurrence that begins and ends at word boundaries is
 // preferred to an earlier one inside words. ok is false when needle does
 // not occur or folds to nothing.
-func FindFolded(haystack, needle string) (start, end int, ok bool) {
+func findFolded(haystack, needle string) (start, end int, ok bool) {
 	return foldWithOffsets(haystack).find(text.Fold(needle))
 }
 
@@ -1225,7 +1229,7 @@ func foldWithOffsets(s string) *foldedText {
 			if nseg == seg {
 				from, to = i+j, i+j+size
 			}
-			f := citeFoldRune(nseg[j : j+size])
+			f := foldRune(nseg[j : j+size])
 			j += size
 			if f == "" {
 				if unicode.IsSpace(r) && len(fb) > 0 {
@@ -1248,9 +1252,9 @@ func foldWithOffsets(s string) *foldedText {
 	return ft
 }
 
-// citeFoldRune folds one rune (its UTF-8 bytes) with text.Fold, taking a
+// foldRune folds one rune (its UTF-8 bytes) with text.Fold, taking a
 // shortcut for the ASCII characters that folding keeps.
-func citeFoldRune(r string) string {
+func foldRune(r string) string {
 	if len(r) == 1 && r[0] > ' ' && r[0] < 0x7F && r[0]-'A' >= 26 && r[0] != '`' {
 		return r
 	}
