@@ -189,6 +189,9 @@ type Bot struct {
 	Library Library
 	// Conversations keeps follow-up history; nil disables follow-ups.
 	Conversations Conversations
+	// Answers stores posted answers and votes; nil posts answers without
+	// buttons.
+	Answers AnswerStore
 	// Logger receives structured logs (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
@@ -212,7 +215,9 @@ type Bot struct {
 	seen       *ttlSet
 	limits     *limiter
 	sources    *sourceCache
-	botID      atomic.Value // string
+	drafts     *drafts
+	handled    func(kind, id string) // tests: called when a handler returns
+	botID      atomic.Value          // string
 	connected  atomic.Bool
 	workCtx    context.Context
 	cancelWork context.CancelFunc
@@ -242,6 +247,7 @@ func (b *Bot) init() {
 		b.seen = newTTLSet(seenTTL, 200000)
 		b.limits = newLimiter(b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens)
 		b.sources = &sourceCache{ttl: 10 * time.Minute}
+		b.drafts = newDrafts(b.cfg.StreamInterval, b.Session, b.Logger.Debug)
 		b.workCtx, b.cancelWork = context.WithCancel(context.Background())
 		b.table, b.order, b.tableErr = buildTable(append(b.builtinCommands(), b.Commands...))
 	})

@@ -410,6 +410,13 @@ func (r *Request) allowed() error {
 // recovers from panics.
 func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
+	if i != nil && b.handled != nil {
+		defer b.handled("interaction", i.ID)
+	}
+	if i != nil && (i.Type == discordgo.InteractionMessageComponent || i.Type == discordgo.InteractionModalSubmit) {
+		b.onComponent(i) // buttons and forms: components.go
+		return
+	}
 	if i == nil || (i.Type != discordgo.InteractionApplicationCommand && i.Type != discordgo.InteractionApplicationCommandAutocomplete) {
 		return
 	}

@@ -128,6 +128,7 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 		Asker:         &knowledge.Answerer{DB: db, Completer: model, Logger: logger},
 		Library:       db,
 		Conversations: db,
+		Answers:       db,
 		Logger:        logger,
 		Config: bot.Config{
 			GuildID:          fd.GuildID(),
@@ -139,6 +140,14 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 	// loaded machine (the race detector) may take longer than Discord's 3 s.
 	fd.SetInteractionDeadline(time.Minute)
 	bot.SetInteractionDeadline(b, time.Minute)
+	// Every handler that returns says so: the test waits for all of them
+	// without polling.
+	handled := make(chan string, 4*asks)
+	bot.OnHandled(b, func(kind, id string) {
+		if kind == "interaction" {
+			handled <- id
+		}
+	})
 	runCtx, stopBot := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
 	go func() { runDone <- b.Run(runCtx) }()
@@ -239,23 +248,18 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 	close(gate)
 	wg.Wait()
 
-	// Wait for every interaction to end: with the answer, or with the
-	// private message an error leaves. The check is polled, not run on
-	// every call the fake records (as WaitUntil does), so that the test
-	// takes little CPU from the bot it measures; the latencies come from
-	// the fake's receive times, whatever the polling.
-	ended := func() int {
-		n := 0
-		for _, ic := range ics {
-			if res := fd.InteractionResponse(ic.ID); res != nil && (answered(res) || private(res) != nil) {
+	// Wait for every interaction's handler to return: with the answer, or
+	// with the private message an error leaves. The latencies come from the
+	// fake's receive times.
+	timeout := time.After(time.Minute)
+	for n := 0; n < asks; {
+		select {
+		case id := <-handled:
+			if _, ok := index[id]; ok {
 				n++
 			}
-		}
-		return n
-	}
-	for deadline := time.Now().Add(time.Minute); ended() < asks; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			tb.Fatalf("%d of %d interactions ended within a minute", ended(), asks)
+		case <-timeout:
+			tb.Fatalf("%d of %d interactions ended within a minute", n, asks)
 		}
 	}
 	answeredAt := time.Now()
@@ -287,11 +291,13 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 				text = m.Content
 			}
 			tb.Errorf("interaction %d ended without an answer: %q", i, text)
-		case !strings.Contains(res.Original.Content, `"potential entanglement in the conflict" [1]`):
-			tb.Errorf("interaction %d: answer %q, want the checked quote of %q", i, res.Original.Content, loadAnswer)
-		case len(res.Original.Embeds) == 0 || !strings.HasPrefix(res.Original.Embeds[0].Title, "[1] Germany Blames Ukraine War Talks Leak") ||
-			!strings.Contains(res.Original.Embeds[0].Description, "potential entanglement in the conflict"):
+		case !strings.Contains(answerText(res.Original), `"potential entanglement in the conflict" [1]`):
+			tb.Errorf("interaction %d: answer %q, want the checked quote of %q", i, answerText(res.Original), loadAnswer)
+		case sourcesOf(res.Original) == nil || !strings.HasPrefix(sourcesOf(res.Original).Description, "**[1]** Germany Blames Ukraine War Talks Leak") ||
+			!strings.Contains(sourcesOf(res.Original).Description, "potential entanglement in the conflict"):
 			tb.Errorf("interaction %d: sources %+v", i, res.Original.Embeds)
+		case len(buttons(res.Original)) != 5:
+			tb.Errorf("interaction %d: buttons %+v", i, res.Original.Components)
 		default:
 			conv, err := db.ConversationOf(ctx, res.Original.ID)
 			if err != nil || conv != res.Original.ID {
