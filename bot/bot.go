@@ -216,14 +216,15 @@ type Bot struct {
 	limits     *limiter
 	sources    *sourceCache
 	drafts     *drafts
-	handled    func(kind, id string) // tests: called when a handler returns
-	botID      atomic.Value          // string
+	botID      atomic.Value // string
 	connected  atomic.Bool
 	workCtx    context.Context
 	cancelWork context.CancelFunc
 	// deadline is the age after which an interaction is not answered;
 	// zero means Discord's 3 s. Tests on a loaded machine relax it.
 	deadline time.Duration
+	// handled, set by tests, is called when a handler returns.
+	handled func(kind, id string)
 
 	mu      sync.Mutex
 	closing bool
