@@ -511,3 +511,135 @@ func summarize(ds []time.Duration) string {
 	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
 	return fmt.Sprintf("p50 %v, p99 %v, max %v (n=%d)", r(percentile(ds, 0.5)), r(percentile(ds, 0.99)), r(slices.Max(ds)), len(ds))
 }
+
+// TestFiveStreamsInOneChannelUnderRateLimits streams five answers to
+// mentions at once into one channel of a fake Discord that rate-limits the
+// channel's new messages and edits as Discord does, with its headers (ten
+// per two seconds each, Discord's usual five per five seconds sped up to
+// keep the test short): discordgo's limiter reads them, and the drafts
+// share what is left of the channel's budget. Each final answer must land
+// within 2 s of its model finishing (it takes milliseconds unless drafts
+// hold it up), no draft may go out between a model finishing and its final
+// edit but one already in flight, and no request may be refused.
+func TestFiveStreamsInOneChannelUnderRateLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a few seconds: five models streaming for 1 to 3 s")
+	}
+	t.Parallel()
+	const (
+		streams  = 5
+		interval = 100 * time.Millisecond
+	)
+	var mu sync.Mutex
+	finished := map[string]time.Time{} // question -> when its model finished
+	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		var i int
+		fmt.Sscanf(q.Text, "question %d", &i)
+		end := time.Now().Add(1200*time.Millisecond + time.Duration(i)*400*time.Millisecond)
+		tick := time.NewTicker(30 * time.Millisecond)
+		defer tick.Stop()
+		var text strings.Builder
+		for n := 0; time.Now().Before(end); n++ {
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			w := fmt.Sprintf("w%d ", n)
+			text.WriteString(w)
+			q.OnDelta(w)
+		}
+		mu.Lock()
+		finished[q.Text] = time.Now()
+		mu.Unlock()
+		return &knowledge.Answer{Text: strings.TrimSpace(text.String()) + " [1].", Mode: knowledge.ModeLLM,
+			Citations: []knowledge.Citation{{N: 1, Title: "T", URL: "https://example.com/t", Quote: "q", Verified: true}}}, nil
+	}}
+	h := start(t, bot.Config{StreamInterval: interval, GuildConcurrency: -1}, asker, func(_ *bot.Bot, fd *discordtest.Fake) {
+		fd.SetRateLimit("PATCH", "channels/*/messages/*", discordtest.RateLimit{Limit: 10, Window: 2 * time.Second})
+		fd.SetRateLimit("POST", "channels/*/messages", discordtest.RateLimit{Limit: 10, Window: 2 * time.Second})
+	})
+	ch := h.fd.ChannelID()
+	question := map[string]string{} // question message -> its text
+	for i := 0; i < streams; i++ {
+		u := &discordgo.User{ID: fmt.Sprint(1212912186163400100 + i), Username: fmt.Sprintf("reader%d", i), Discriminator: "0"}
+		q := fmt.Sprintf("question %d", i)
+		question[h.fd.SendMessage(h.fd.Mention(ch, u, q))] = q
+	}
+	answers := map[string]string{} // answer message -> its question's text
+	h.fd.WaitUntil(t, func() bool {
+		for _, m := range botMessages(h.fd, ch) {
+			if len(buttons(m)) == 5 && m.MessageReference != nil {
+				answers[m.ID] = question[m.MessageReference.MessageID]
+			}
+		}
+		return len(answers) == streams
+	}, 30*time.Second)
+
+	type edit struct {
+		at    time.Time
+		final bool
+	}
+	edits := map[string][]edit{} // answer message -> its edits, in order
+	var all []edit               // every edit of the channel, in order
+	for _, c := range h.fd.Calls() {
+		if c.Status == 429 {
+			t.Errorf("refused: %s", c)
+		}
+		mid, ok := strings.CutPrefix(c.Path, "/channels/"+ch+"/messages/")
+		if c.Method != "PATCH" || !ok || answers[mid] == "" {
+			continue
+		}
+		e := edit{at: c.Received, final: strings.Contains(string(c.Body), `"components"`)}
+		edits[mid] = append(edits[mid], e)
+		all = append(all, e)
+	}
+	var lags []time.Duration
+	drafts := 0
+	for mid, q := range answers {
+		es := edits[mid]
+		if len(es) == 0 || !es[len(es)-1].final {
+			t.Fatalf("%s: the last edit of its answer is not the final one (%d edits)", q, len(es))
+		}
+		done, final := finished[q], es[len(es)-1].at
+		lag := final.Sub(done)
+		lags = append(lags, lag)
+		if lag > 2*time.Second {
+			t.Errorf("%s: the final answer landed %v after the model finished", q, lag.Round(time.Millisecond))
+		}
+		// Between the model finishing and its final edit, no draft of the
+		// channel starts; one may already be in flight.
+		between := 0
+		for _, e := range all {
+			if !e.final && e.at.After(done) && e.at.Before(final) {
+				between++
+			}
+		}
+		if between > 1 {
+			t.Errorf("%s: %d drafts went out between the model finishing and its final edit", q, between)
+		}
+		for k := 1; k < len(es)-1; k++ {
+			if gap := es[k].at.Sub(es[k-1].at); gap < interval {
+				t.Errorf("%s: drafts %v apart", q, gap)
+			}
+		}
+		drafts += len(es) - 1
+	}
+	// The channel's drafts share one pace.
+	var prev time.Time
+	for _, e := range all {
+		if e.final {
+			continue
+		}
+		if !prev.IsZero() && e.at.Sub(prev) < interval {
+			t.Errorf("two drafts of the channel %v apart", e.at.Sub(prev))
+		}
+		prev = e.at
+	}
+	if h.fd.RateLimited() != 0 {
+		t.Errorf("%d requests refused with 429", h.fd.RateLimited())
+	}
+	slices.Sort(lags)
+	t.Logf("%d answers streaming in one channel (10 edits per 2 s): %d draft edits; final edit after the model finished: %v",
+		streams, drafts, lags)
+}

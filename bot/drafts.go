@@ -201,19 +201,28 @@ func (s *draftStream) await() (string, bool) {
 		now := time.Now()
 		wait := time.Duration(-1)
 		if s.dirty && ch.finals == 0 && !ch.sending && ch.turn(now) == s {
-			at := ch.next
-			if ok, reset := d.budget.allows(s.key, ch.activeIn(s.key), now); !ok && reset.After(at) {
-				at = reset
+			at, blocked := ch.next, false
+			ok, reset := d.budget.allows(s.key, ch.activeIn(s.key), now)
+			switch {
+			case ok:
+			case reset.After(now):
+				at = maxTime(at, reset)
+			default:
+				// No room until an answer of the channel finishes.
+				blocked = true
 			}
-			if !at.After(now) {
+			if blocked {
+				wait = -1
+			} else if !at.After(now) {
 				text := s.text
 				s.dirty = false
 				ch.dequeue(s)
 				ch.sending = true
 				d.mu.Unlock()
 				return text, true
+			} else {
+				wait = at.Sub(now)
 			}
-			wait = at.Sub(now)
 		} else if s.dirty && s.notBefore.After(now) {
 			wait = s.notBefore.Sub(now)
 		}
@@ -262,4 +271,11 @@ func (s *draftStream) sent() {
 	s.notBefore = now.Add(d.interval)
 	s.key = s.out.budgetKey()
 	ch.broadcast()
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

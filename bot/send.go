@@ -404,11 +404,17 @@ func (eb *editBudget) observe(key string, status int, h http.Header, now time.Ti
 	eb.m[key] = budgetState{limit: limit, remaining: remaining, resetAt: now.Add(time.Duration(after * float64(time.Second)))}
 }
 
+// assumedEdits is what drafts assume of a bucket before Discord's headers
+// describe it: a channel's usual five edits per window.
+const assumedEdits = 5
+
 // allows reports whether a draft may be edited in bucket key now, while
 // active answers (the draft's included) still need their final edit
-// there: it must leave one request for each of them, though one draft per
-// window always goes. Otherwise it returns when the bucket resets. An
-// unknown bucket allows; the first response tells.
+// there: the draft must leave one request of the bucket's window for each
+// of them, so a final edit never waits for the window to reset because of
+// drafts. Otherwise it returns when the bucket resets (zero when unknown).
+// Before the headers say otherwise a bucket is taken to allow
+// assumedEdits.
 func (eb *editBudget) allows(key string, active int, now time.Time) (bool, time.Time) {
 	if key == "" {
 		return true, time.Time{}
@@ -416,15 +422,14 @@ func (eb *editBudget) allows(key string, active int, now time.Time) (bool, time.
 	eb.mu.Lock()
 	st, ok := eb.m[key]
 	eb.mu.Unlock()
-	if !ok {
-		return true, time.Time{}
+	remaining := assumedEdits
+	if ok {
+		remaining = st.remaining
+		if !now.Before(st.resetAt) {
+			remaining = st.limit
+		}
 	}
-	remaining := st.remaining
-	if !now.Before(st.resetAt) {
-		remaining = st.limit
-	}
-	reserve := min(active, st.limit-1)
-	if remaining > reserve {
+	if remaining > active {
 		return true, time.Time{}
 	}
 	return false, st.resetAt
