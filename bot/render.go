@@ -135,10 +135,7 @@ func renderFinal(v answerView) []Message {
 	sources := knowledge.GroupSources(v.ans)
 	links := markerLinks(sources)
 	var embeds []*discordgo.MessageEmbed
-	for _, part := range splitText(defuseLinks(strings.TrimSpace(v.ans.Text)), maxAnswerPart) {
-		if linked := linkMarkers(part, links); runeLen(linked) <= maxEmbedDescription {
-			part = linked
-		}
+	for _, part := range linkedParts(defuseLinks(strings.TrimSpace(v.ans.Text)), links, maxAnswerPart) {
 		embeds = append(embeds, &discordgo.MessageEmbed{Description: part, Color: colorFinal})
 	}
 	if len(embeds) == 0 {
@@ -149,6 +146,25 @@ func renderFinal(v answerView) []Message {
 		embeds = append(embeds, e)
 	}
 	return layout(Message{Content: v.qline, Embeds: embeds})
+}
+
+// linkedParts splits text into parts of at most limit characters whose
+// markers, once linked, fit one embed; a part too full of markers is split
+// again, and one that still does not fit keeps its markers plain.
+func linkedParts(text string, links map[int]string, limit int) []string {
+	var out []string
+	for _, part := range splitText(text, limit) {
+		linked := linkMarkers(part, links)
+		switch {
+		case runeLen(linked) <= maxEmbedDescription:
+			out = append(out, linked)
+		case limit > 500:
+			out = append(out, linkedParts(part, links, limit/2)...)
+		default:
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // answerFooter is "2 articles · written by the language model · 3.4 s",
