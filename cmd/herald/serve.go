@@ -79,7 +79,7 @@ Environment:
 		mode = knowledge.ModeLLM
 	}
 	db.Logger.Info("starting Herald on Discord", "db", db.Path, "answers", mode)
-	b := &bot.Bot{Session: s, Asker: an, Library: db, Conversations: db, Logger: db.Logger, Config: cfg}
+	b := &bot.Bot{Session: s, Asker: an, Library: db, Conversations: db, Answers: db, Logger: db.Logger, Config: cfg}
 	// Feeds, summaries and digests: their commands, the feed poller and the
 	// digest scheduler, all stopping with ctx.
 	wait, err := startNews(ctx, e, db, b)
