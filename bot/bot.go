@@ -151,10 +151,11 @@ func (c Config) Intents() discordgo.Intent {
 
 // Permissions is what Herald needs in the channels it answers in: View
 // Channels, Send Messages, Embed Links (sources), Read Message History
-// (replies), Create Public Threads and Send Messages in Threads (thread
-// mode).
+// (replies), Add Reactions (⏳ on a mention in cooldown), Create Public
+// Threads and Send Messages in Threads (thread mode).
 const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks |
-	discordgo.PermissionReadMessageHistory | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionAddReactions | discordgo.PermissionCreatePublicThreads |
+	discordgo.PermissionSendMessagesInThreads
 
 // InviteURL returns the link that adds the bot with the application ID
 // appID to a server, with the bot and applications.commands scopes and

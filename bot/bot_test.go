@@ -983,7 +983,7 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestInviteURL(t *testing.T) {
 	t.Parallel()
-	want := "https://discord.com/oauth2/authorize?client_id=1196242344345731073&scope=bot+applications.commands&permissions=309237730304"
+	want := "https://discord.com/oauth2/authorize?client_id=1196242344345731073&scope=bot+applications.commands&permissions=309237730368"
 	if got := bot.InviteURL(discordtest.DefaultBotUserID); got != want {
 		t.Errorf("InviteURL = %s", got)
 	}
