@@ -51,7 +51,7 @@ func (b *Bot) builtinCommands() []Command {
 func (b *Bot) handleAsk(ctx context.Context, r *Request) error {
 	question := r.String("question")
 	if question == "" {
-		return knowledge.Errorf(knowledge.EINVALID, "Please ask a question.")
+		return knowledge.Errorf(knowledge.EINVALID, "%s", tr(r.Interaction.Locale, txtAskAQuestion))
 	}
 	f, err := b.filter(r.GuildID, r.String("since"), r.String("source"))
 	if err != nil {
@@ -123,7 +123,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := knowledge.ParseDate(s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "“since” must be a date like 2024-03-01 or a period like 7d or 48h, not %q.", s)
+	return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "%s", tr("", txtBadSince, s))
 }
 
 // completeSource suggests outlet names for /ask's source option.
@@ -402,7 +402,7 @@ func (o *interactionOutput) expiring() bool {
 func (o *interactionOutput) edit(ctx context.Context, m Message) error {
 	msg, err := o.r.b.send.editOriginalFrom(ctx, o.r.Interaction, &o.shown, m)
 	if err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
 	}
 	o.shown = m
 	if msg != nil {
@@ -447,7 +447,7 @@ func (o *interactionOutput) finalInChannel(ctx context.Context, msgs []Message) 
 	for _, m := range msgs {
 		msg, err := o.r.b.send.post(ctx, ch, m, nil, false)
 		if err != nil {
-			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
 		}
 		ids = append(ids, msg.ID)
 	}
@@ -505,7 +505,7 @@ func (o *messageOutput) show(ctx context.Context, m Message) error {
 		_, err = o.b.send.edit(ctx, o.channelID, o.first.ID, &o.shown, m, o.replied)
 	}
 	if err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
 	}
 	o.shown = m
 	return nil
@@ -523,7 +523,7 @@ func (o *messageOutput) final(ctx context.Context, msgs []Message) ([]string, er
 	for _, m := range msgs[1:] {
 		msg, err := o.b.send.post(ctx, o.channelID, m, nil, false)
 		if err != nil {
-			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
 		}
 		ids = append(ids, msg.ID)
 	}

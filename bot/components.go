@@ -243,7 +243,7 @@ func (b *Bot) openFollowUp(ctx context.Context, r *Request, id int64) error {
 			Placeholder: tr(loc, txtModalPlaceholder), Required: true, MinLength: 2, MaxLength: knowledge.MaxQuestionRunes},
 	}}}
 	if err := b.send.modal(ctx, r.Interaction, customID(actionAsk, id), tr(loc, txtModalTitle), rows); err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the form.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(loc, txtFormRefused), err)
 	}
 	r.mu.Lock()
 	r.state = stateReplied
@@ -324,7 +324,7 @@ func (b *Bot) deleteAnswer(ctx context.Context, r *Request, id int64) error {
 		if err := b.send.deleteMessage(ctx, channel, mid); err != nil {
 			var re *discordgo.RESTError
 			if !errors.As(err, &re) || re.Response == nil || re.Response.StatusCode != 404 {
-				return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not let me delete the answer.", err)
+				return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(loc, txtDeleteFailed), err)
 			}
 		}
 	}

@@ -58,6 +58,12 @@ const (
 	txtBusyMany
 	txtHere
 	txtInDMs
+	txtAskAQuestion
+	txtBadSince
+	txtDiscordRefused
+	txtFormRefused
+	txtDeleteFailed
+	txtPanic
 )
 
 // budgetNote tells the reader why an answer is extractive (in English; see tr).
@@ -144,6 +150,18 @@ func english(k textKey) string {
 		return "in this server"
 	case txtInDMs:
 		return "in direct messages"
+	case txtAskAQuestion:
+		return "Please ask a question."
+	case txtBadSince:
+		return "“since” must be a date like 2024-03-01 or a period like 7d or 48h, not %q."
+	case txtDiscordRefused:
+		return "Discord did not accept the message."
+	case txtFormRefused:
+		return "Discord did not accept the form."
+	case txtDeleteFailed:
+		return "Discord did not let me delete the answer."
+	case txtPanic:
+		return "Something went wrong on my side. Please try again."
 	}
 	return ""
 }
@@ -285,7 +303,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 }
 
 // errPanic stands for a recovered panic when telling the user.
-var errPanic = knowledge.Errorf(knowledge.EINTERNAL, "Something went wrong on my side. Please try again.")
+var errPanic = knowledge.Errorf(knowledge.EINTERNAL, "%s", english(txtPanic))
 
 // guildLocale is the preferred locale of a server, as the session's state
 // knows it, or "" (for direct messages, or before the server is known).

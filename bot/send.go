@@ -347,7 +347,7 @@ func (b *Bot) Post(ctx context.Context, channelID string, m Message) ([]*discord
 	for _, part := range layout(m) {
 		msg, err := b.send.post(ctx, channelID, part, nil, false)
 		if err != nil {
-			return out, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+			return out, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
 		}
 		out = append(out, msg)
 	}
