@@ -38,8 +38,9 @@ type bucketState struct {
 // for webhooks and interactions the ID and token). Responses then carry
 // Discord's headers (X-RateLimit-Limit, -Remaining, -Reset, -Reset-After,
 // -Bucket), and a request beyond the limit gets 429 with retry_after and
-// does nothing, as on Discord. A zero Limit removes the rule. Routes
-// without a rule are not limited.
+// does nothing, as on Discord. A zero Limit removes the rule; setting a
+// rule again starts its buckets afresh. Routes without a rule are not
+// limited.
 func (f *Fake) SetRateLimit(method, route string, rl RateLimit) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -52,6 +53,13 @@ func (f *Fake) SetRateLimit(method, route string, rl RateLimit) {
 	}
 	if rl.Limit > 0 && rl.Window > 0 {
 		f.limits = append(f.limits, limitRule{method: method, route: route, RateLimit: rl})
+	}
+	// The rule's buckets start afresh.
+	prefix := strings.ToUpper(method) + " " + route + " "
+	for k := range f.buckets {
+		if strings.HasPrefix(k, prefix) {
+			delete(f.buckets, k)
+		}
 	}
 }
 
