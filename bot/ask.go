@@ -400,17 +400,14 @@ func (o *interactionOutput) expiring() bool {
 }
 
 func (o *interactionOutput) edit(ctx context.Context, m Message) error {
-	msg, err := o.r.b.send.editOriginalFrom(ctx, o.r.Interaction, &o.shown, m)
+	msg, err := o.r.editOriginal(ctx, &o.shown, m)
 	if err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
+		return err
 	}
 	o.shown = m
 	if msg != nil {
 		o.originalID = msg.ID
 	}
-	o.r.mu.Lock()
-	o.r.state = stateReplied
-	o.r.mu.Unlock()
 	return nil
 }
 

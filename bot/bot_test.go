@@ -113,8 +113,7 @@ func TestInvalidCommandTableFailsAtStart(t *testing.T) {
 
 func TestAskIsDeferredThenEditedWithTheCitedAnswer(t *testing.T) {
 	t.Parallel()
-	var h *harness
-	h = start(t, bot.Config{}, nil, func(b *bot.Bot, _ *discordtest.Fake) {
+	h := start(t, bot.Config{}, nil, func(b *bot.Bot, _ *discordtest.Fake) {
 		db := b.Library.(*knowledge.DB)
 		putSample(t, db)
 		b.Asker = &knowledge.Answerer{DB: db}

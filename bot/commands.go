@@ -317,10 +317,11 @@ func (r *Request) Followup(ctx context.Context, m Message) (*discordgo.Message, 
 	return msg, nil
 }
 
-// editOriginal replaces the original response (the deferred one) and
-// returns it.
-func (r *Request) editOriginal(ctx context.Context, m Message) (*discordgo.Message, error) {
-	msg, err := r.b.send.editOriginal(ctx, r.Interaction, m)
+// editOriginal changes the original response (the deferred one) from
+// prev (nil: unknown) to m, sending only what changes, and returns it (nil
+// when nothing changed).
+func (r *Request) editOriginal(ctx context.Context, prev *Message, m Message) (*discordgo.Message, error) {
+	msg, err := r.b.send.editOriginalFrom(ctx, r.Interaction, prev, m)
 	if err != nil {
 		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
 	}

@@ -242,12 +242,17 @@ func (b *Bot) openFollowUp(ctx context.Context, r *Request, id int64) error {
 		discordgo.TextInput{CustomID: questionInput, Label: tr(loc, txtModalLabel), Style: discordgo.TextInputParagraph,
 			Placeholder: tr(loc, txtModalPlaceholder), Required: true, MinLength: 2, MaxLength: knowledge.MaxQuestionRunes},
 	}}}
-	if err := b.send.modal(ctx, r.Interaction, customID(actionAsk, id), tr(loc, txtModalTitle), rows); err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(loc, txtFormRefused), err)
-	}
+	return r.showModal(ctx, customID(actionAsk, id), tr(loc, txtModalTitle), rows)
+}
+
+// showModal answers the interaction with a form.
+func (r *Request) showModal(ctx context.Context, customID, title string, rows []discordgo.MessageComponent) error {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.b.send.modal(ctx, r.Interaction, customID, title, rows); err != nil {
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(r.Interaction.Locale, txtFormRefused), err)
+	}
 	r.state = stateReplied
-	r.mu.Unlock()
 	return nil
 }
 

@@ -381,7 +381,7 @@ func (f *Fake) addGuildLocked(g *discordgo.Guild) {
 		g.Roles = append([]*discordgo.Role{{
 			ID: g.ID, Name: "@everyone",
 			Permissions: discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionReadMessageHistory |
-				discordgo.PermissionUseSlashCommands | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads |
+				discordgo.PermissionUseApplicationCommands | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads |
 				discordgo.PermissionEmbedLinks | discordgo.PermissionAddReactions,
 		}}, g.Roles...)
 	}
