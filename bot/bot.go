@@ -4,8 +4,8 @@
 // everything within Discord's limits.
 //
 // Every message leaves through one helper (see Message) that sends it with
-// empty allowed mentions, so no text from a user, an article or a model can
-// ping anyone. Handlers recover from panics, duplicate gateway events are
+// empty allowed mentions (a reply may notify its asker), so no text from a
+// user, an article or a model can ping anyone. Handlers recover from panics, duplicate gateway events are
 // answered once, and Run stops cleanly: it stops taking new work, lets the
 // answers in flight finish within a grace period, then cancels them and
 // closes the gateway.
