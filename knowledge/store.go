@@ -146,7 +146,7 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 	case 6: // Herald's own keyword index replaces FTS5: index what is stored.
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM passages`).Scan(&n); err != nil {
-			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
+			return fmt.Errorf("count passages: %w", err)
 		}
 		if n == 0 {
 			return nil
@@ -173,17 +173,20 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 			if err := r.Scan(&p.ID, &seq, &start, &end, &chunk, &p.ArticleID, &p.Title); err != nil {
 				return p, err
 			}
-			p.Text = mustPassageText(chunk, seq, start, end)
+			var err error
+			if p.Text, err = storedPassageText(chunk, seq, start, end); err != nil {
+				return p, fmt.Errorf("read passage %d: %w", p.ID, err)
+			}
 			return p, nil
 		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
 			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
 	})
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot rebuild the search index.", err)
+		return fmt.Errorf("rebuild the keyword index: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) WHERE id = 1`)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot rebuild the search index.", fmt.Errorf("stats: %w", err))
+		return fmt.Errorf("rebuild the keyword index: update stats: %w", err)
 	}
 	return nil
 }
@@ -214,7 +217,11 @@ func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
 
 // endWrite rolls tx back unless it was committed and lets the next write in.
 func (db *DB) endWrite(tx *sql.Tx) {
-	_ = tx.Rollback()
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		// The transaction's own error has gone to its caller; this one
+		// (the connection failing meanwhile, say) has nowhere else to go.
+		db.Logger.Warn("cannot roll back a write transaction", "err", err)
+	}
 	<-db.writeGate
 }
 
@@ -223,24 +230,28 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// queryAll runs query and scans every row with scan; a failure is an
-// EINTERNAL error that keeps its cause.
-func queryAll[T any](ctx context.Context, db querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+// queryAll runs query and scans every row with scan. Its errors are the
+// driver's (callers wrap them with what they were reading); a failure to
+// close the rows counts too.
+func queryAll[T any](ctx context.Context, db querier, scan func(rowScanner) (T, error), query string, args ...any) (out []T, err error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []T
+	defer func() {
+		if cerr := rows.Close(); cerr != nil && err == nil {
+			out, err = nil, cerr
+		}
+	}()
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("scan: %w", err)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, err
 	}
 	return out, nil
 }
