@@ -6,14 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -53,17 +48,31 @@ type DB struct {
 	writeGate chan struct{}
 }
 
-// Open opens (creating if needed) the database at path and brings its schema
-// up to date. Per-connection pragmas are in the DSN so that every pooled
-// connection gets them.
+// Open opens the database at path, creating it and its folder if needed,
+// and brings its schema up to date; see OpenWith.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, OpenOptions{})
+}
+
+// OpenWith opens the database at path and brings its schema up to date.
+// Per-connection pragmas are in the DSN so that every pooled connection
+// gets them. A folder, a file Herald may not write, another program's
+// SQLite database and a file that is not SQLite are refused, each with its
+// own message, and left as they are; so is a missing database when
+// opts.MustExist.
+func OpenWith(ctx context.Context, path string, opts OpenOptions) (*DB, error) {
 	if path == "" {
 		return nil, Errorf(EINVALID, "No database path given.")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, WrapError(EINVALID, fmt.Sprintf("Cannot create the folder for the database %s.", path), err)
-		}
+	migs, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDatabaseFile(path, opts); err != nil {
+		return nil, err
+	}
+	if err := probeDatabase(ctx, path, migs[len(migs)-1].version); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
 	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
@@ -73,12 +82,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot open the database.", err)
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, migs); err != nil {
 		sqldb.Close()
-		return nil, err
+		return nil, sqliteOpenError(path, err)
 	}
 	return db, nil
 }
@@ -89,55 +98,6 @@ func (db *DB) Close() error { return db.db.Close() }
 // SQL returns the underlying handle, for packages of this module that keep
 // their own tables.
 func (db *DB) SQL() *sql.DB { return db.db }
-
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return WrapError(EINTERNAL, "Cannot prepare the database. Is the file a Herald database?", err)
-	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: bad name: %w", base, err)
-		}
-		var n int
-		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-			return WrapError(EINTERNAL, "Cannot read the database schema.", err)
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := db.db.BeginTx(ctx, nil)
-		if err != nil {
-			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return WrapError(EINTERNAL, "Cannot update the database schema.", fmt.Errorf("migration %s: %w", base, err))
-		}
-		if err := db.afterMigration(ctx, tx, version); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, db.Now().Unix()); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
-		}
-	}
-	return nil
-}
 
 // afterMigration does, inside the migration's transaction, what a
 // migration needs beyond SQL.
