@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -105,7 +106,7 @@ func plainPathError(err error) string {
 func probeDatabase(ctx context.Context, path string, latest int) error {
 	q := url.Values{}
 	q.Set("mode", "rw") // never create
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	probe, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?"+q.Encode())
 	if err != nil {
 		return fmt.Errorf("probe database %s: %w", path, err)
@@ -274,6 +275,37 @@ func (db *DB) migrate(ctx context.Context, migs []migration) error {
 		return fmt.Errorf("migrate %s: commit: %w", db.Path, err)
 	}
 	return nil
+}
+
+// migrateSettled is migrate, tried again while SQLite reports the file
+// busy. A new database is switched to WAL mode by the first connection of
+// every process that opens it; two doing that at once can deadlock on the
+// file's locks (each holds a shared lock and wants the exclusive one), and
+// SQLite then answers SQLITE_BUSY at once rather than wait in its busy
+// handler. The loser's connection is discarded; once the file is in WAL
+// mode the next one opens cleanly. The retries stop after the busy
+// timeout of the DSN.
+func (db *DB) migrateSettled(ctx context.Context, migs []migration) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.migrate(ctx, migs)
+		if err == nil || !isBusy(err) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED)
 }
 
 func allApplied(migs []migration, applied map[int]bool) bool {

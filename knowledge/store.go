@@ -20,6 +20,9 @@ import (
 // cacheKiB is SQLite's page cache per connection.
 const cacheKiB = 16000
 
+// busyTimeout is how long a connection waits for another's lock.
+const busyTimeout = 10 * time.Second
+
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
@@ -75,7 +78,7 @@ func OpenWith(ctx context.Context, path string, opts OpenOptions) (*DB, error) {
 		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
+	for _, p := range []string{"foreign_keys(1)", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -85,7 +88,7 @@ func OpenWith(ctx context.Context, path string, opts OpenOptions) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
-	if err := db.migrate(ctx, migs); err != nil {
+	if err := db.migrateSettled(ctx, migs); err != nil {
 		sqldb.Close()
 		return nil, sqliteOpenError(path, err)
 	}
