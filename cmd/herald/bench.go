@@ -247,7 +247,7 @@ the same passages, database size against the text it holds, and memory.`)
 	}
 	// Start-up: open the database as serve does, then one query.
 	start := time.Now()
-	db, err := openDB(ctx, e, path)
+	db, err := openExistingDB(ctx, e, path)
 	if err != nil {
 		return err
 	}

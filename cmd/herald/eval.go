@@ -39,7 +39,13 @@ answered as of its asked_at day: articles published later are not used.`)
 		return err
 	}
 	defer cleanup()
-	db, err := openDB(ctx, e, path)
+	// With a corpus the database is made (or added to); without one the
+	// questions run against what --db holds, so it must exist.
+	open := openExistingDB
+	if *set.corpus != "" {
+		open = openDB
+	}
+	db, err := open(ctx, e, path)
 	if err != nil {
 		return err
 	}
@@ -172,7 +178,7 @@ func ingestCorpus(ctx context.Context, e *env, in *knowledge.Ingester, corpus, l
 		}
 		if failures++; failures <= 10 {
 			p.clear()
-			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, knowledge.ErrorMessage(ev.Err))
+			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, e.explain("cannot ingest a corpus record", ev.Err, "item", ev.Item))
 		}
 	})
 	if err != nil {

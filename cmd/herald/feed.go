@@ -109,7 +109,7 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func runFeedList(ctx context.Context, e *env) error {
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func runFeedPoll(ctx context.Context, e *env) error {
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
