@@ -621,7 +621,11 @@ func (db *DB) Articles(ctx context.Context, f Filter) ([]Article, error) {
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	return queryAll(ctx, db.db, func(r rowScanner) (Article, error) { return scanArticle(r) }, q, args...)
+	out, err := queryAll(ctx, db.db, func(r rowScanner) (Article, error) { return scanArticle(r) }, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list articles of guild %q: %w", f.GuildID, err)
+	}
+	return out, nil
 }
 
 // filterSQL turns a Filter into a WHERE clause over articles aliased "a".

@@ -122,8 +122,12 @@ func probeDatabase(ctx context.Context, path string, latest int) error {
 	if len(tables) == 0 {
 		return nil // a new database
 	}
-	if !hasHeraldMigrations(ctx, probe) {
-		return WrapError(EINVALID, fmt.Sprintf("%s is an SQLite database of another program, not Herald's; Herald leaves it as it is. Choose another file for Herald's database.", path),
+	herald, err := hasHeraldMigrations(ctx, probe)
+	if err != nil {
+		return sqliteOpenError(path, fmt.Errorf("probe database %s: %w", path, err))
+	}
+	if !herald {
+		return WrapError(EINVALID, fmt.Sprintf("%s is an SQLite database of another program, not Herald's; Herald leaves it as it is.", path),
 			fmt.Errorf("probe database %s: tables %s but no Herald schema_migrations", path, strings.Join(tables, ", ")))
 	}
 	var version sql.NullInt64
@@ -140,19 +144,19 @@ func probeDatabase(ctx context.Context, path string, latest int) error {
 // hasHeraldMigrations reports whether the database has Herald's
 // schema_migrations table (version and applied_at), not another tool's
 // table of the same name.
-func hasHeraldMigrations(ctx context.Context, q querier) bool {
+func hasHeraldMigrations(ctx context.Context, q querier) (bool, error) {
 	cols, err := queryAll(ctx, q, func(r rowScanner) (string, error) {
 		var name string
 		return name, r.Scan(&name)
 	}, `SELECT name FROM pragma_table_info('schema_migrations')`)
 	if err != nil {
-		return false
+		return false, fmt.Errorf("read the columns of schema_migrations: %w", err)
 	}
 	have := map[string]bool{}
 	for _, c := range cols {
 		have[c] = true
 	}
-	return len(cols) == 2 && have["version"] && have["applied_at"]
+	return len(cols) == 2 && have["version"] && have["applied_at"], nil
 }
 
 // sqliteOpenError classifies what SQLite says when it cannot open or read
@@ -164,7 +168,7 @@ func sqliteOpenError(path string, err error) error {
 	}
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_NOTADB:
-		return WrapError(EINVALID, fmt.Sprintf("%s is not a database (not an SQLite file); Herald leaves it as it is. Choose another file for Herald's database.", path), err)
+		return WrapError(EINVALID, fmt.Sprintf("%s is not a database (not an SQLite file); Herald leaves it as it is.", path), err)
 	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
 		return WrapError(EFORBIDDEN, fmt.Sprintf("Herald cannot write to the database %s or its folder: it needs to write both (SQLite keeps its journal beside the file).", path), err)
 	case sqlite3.SQLITE_CORRUPT:
