@@ -251,7 +251,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ans := extractiveAnswer(p.rest, p.lang, hits, docs, weights, x)
+	ans := extractiveAnswer(p.rest, p.lang, hits, docs, p.window, weights, x)
 	ans.Question = p.question
 	ans.Note = note
 	ans.Tokens = p.tokens

@@ -92,6 +92,9 @@ type questionCues struct {
 	skip map[string]bool
 	// money are words that make "how much" ask for an amount of money.
 	money map[string]bool
+	// change are verbs of rising and falling: "how much" then asks for an
+	// amount of any kind, a share as well as a sum.
+	change map[string]bool
 	// auxiliaries open a yes/no question ("did", "is").
 	auxiliaries map[string]bool
 	// copulas are the auxiliaries after which "what" still has its focus
@@ -224,6 +227,9 @@ var cueTables = map[string]*questionCues{
 			charges fine fined earn earned earns sell sold selling buy bought raise raised dollars euros pounds
 			salary fee budget fund funding bail ransom tax taxes invest invested valuation valued afford owe owed
 			bill billed`),
+		change: words(`increase increased increases rise rose risen rising fall fell fallen falling drop dropped drops
+			grow grew grown climb climbed jump jumped surge surged soar soared decline declined shrink shrank
+			gain gained lose lost`),
 		auxiliaries: words(`is are was were do does did has have had can could will would should may might must shall`),
 		copulas:     words(`is are was were`),
 		reasonVerbs: words(`cause caused causes causing led lead leads prompted prompt prompts triggered trigger
@@ -272,6 +278,7 @@ var cueTables = map[string]*questionCues{
 		}),
 		skip:        words(`ist sind war waren der die das den dem des ein eine einen art`),
 		money:       words(`kostet kosten kostete preis zahlen zahlte bezahlt euro dollar`),
+		change:      words(`gestiegen gesunken steigen sinken stieg sank`),
 		auxiliaries: words(`ist sind war waren hat haben hatte hatten kann konnen konnte wird werden wurde wurden gibt darf soll sollen muss`),
 		copulas:     words(`ist sind war waren`),
 		reasonVerbs: words(`grund grunde ursache ursachen verursacht ausgelost fuhrte`),
@@ -508,12 +515,19 @@ func countedWords(rest []qword, cues *questionCues) []string {
 }
 
 // muchKind decides whether "how much" asks for money: it does when the
-// clause speaks of prices, costs or payments.
+// clause speaks of prices, costs or payments, unless of their change.
+// A change ("how much have prices risen") asks for an amount of any kind:
+// a share, a sum or a quantity.
 func muchKind(rest []qword, cues *questionCues) (answerKind, unitClass) {
+	money := false
 	for _, w := range rest {
-		if cues.money[w.fold] {
-			return askMoney, unitAny
+		if cues.change[w.fold] {
+			return askNumber, unitAmount
 		}
+		money = money || cues.money[w.fold]
+	}
+	if money {
+		return askMoney, unitAny
 	}
 	return askNumber, unitAmount
 }

@@ -187,7 +187,7 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		// writes it in lowercase and it opens a longer name.
 		if len(span) > 0 && span[0].start == ws[0].start && !isAcronymWord(span[0].orig) {
 			f := span[0].fold
-			if q.an.IsStopword(f) || !q.capSeen[f] && (q.lowerSeen[f] || len(span) == 1) {
+			if q.an.IsStopword(f) || !q.capSeen[f] && !places[f] && (q.lowerSeen[f] || len(span) == 1) {
 				span = span[1:]
 			}
 		}
@@ -208,10 +208,18 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		for len(span) > 0 && nameConnectors[span[len(span)-1].orig] {
 			span = span[:len(span)-1]
 		}
+		// Leading words the question holds describe the name ("German"
+		// in "the German Friedrich Ebert Foundation").
+		for len(span) > 1 && q.stems[q.stem(span[0].fold)] {
+			span = span[1:]
+		}
 		if len(span) == 0 || allDateWords(span) || personTitles[span[0].fold] && len(span) == 1 || isDigitByte(span[0].orig[0]) {
 			continue
 		}
 		h.words = len(span)
+		if after := wordAfter(ws, span[len(span)-1]); after != nil && speechVerbs[after.fold] {
+			h.person = true // "Pistorius said"
+		}
 		if before := wordBefore(ws, span[0]); before != nil {
 			switch {
 			case personCues[before.fold]:
@@ -264,7 +272,7 @@ func (h nameHints) fit(k answerKind) float64 {
 		case h.words >= 2:
 			return 0.7
 		}
-		return 0.35
+		return 0.5
 	case askPlace:
 		switch {
 		case h.place > 0 && !h.org:
@@ -308,7 +316,16 @@ func nameKey(span []qword, q *questionFacts) string {
 
 func isCapWord(w qword) bool {
 	r, _ := utf8.DecodeRuneInString(w.orig)
-	return unicode.IsUpper(r)
+	if unicode.IsUpper(r) {
+		return true
+	}
+	// "d'Alene", "al-Assad" are capitalised after their particle.
+	if i := strings.IndexAny(w.orig, "'’-"); i > 0 && i <= 2 {
+		_, size := utf8.DecodeRuneInString(w.orig[i:])
+		r, _ = utf8.DecodeRuneInString(w.orig[i+size:])
+		return unicode.IsUpper(r)
+	}
+	return false
 }
 
 // nameGap reports whether gap, between two capitalised words, keeps them
@@ -339,6 +356,22 @@ func wordBefore(ws []qword, w qword) *qword {
 	}
 	return nil
 }
+
+func wordAfter(ws []qword, w qword) *qword {
+	for i := range ws {
+		if ws[i].start == w.start {
+			if i+1 == len(ws) {
+				return nil
+			}
+			return &ws[i+1]
+		}
+	}
+	return nil
+}
+
+// speechVerbs after a name say it is a person's.
+var speechVerbs = map[string]bool{"said": true, "says": true, "told": true, "added": true, "wrote": true,
+	"explained": true, "tweeted": true, "stated": true, "argued": true, "insisted": true, "recalled": true}
 
 func allDateWords(span []qword) bool {
 	for _, w := range span {
@@ -492,8 +525,8 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 				break
 			}
 			f := ws[k].fold
-			if k == j {
-				if uc, ok := measureUnits[f]; ok {
+			if !n.known && !n.nextWord {
+				if uc, ok := measureUnits[f]; ok && k == j {
 					n.unitClass, n.known = uc, true
 					if n.class == numPlain {
 						n.end = ws[k].end
@@ -503,6 +536,8 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 						n.unitClass, n.end = unitAge, ws[k+1].end
 					}
 				} else if !q.an.IsFunctionWord(f) {
+					// The first content word after the number says what
+					// it counts ("three other German entities").
 					n.nextWord = true
 				}
 			}

@@ -97,6 +97,8 @@ type extractor struct {
 	strength map[string]float64
 	bestKey  string
 	framing  map[string]bool // stems that only frame the question
+	docs     []evDoc
+	window   *timeWindow // the question's time window, if it has one
 }
 
 // extractiveAnswer picks the sentences of the evidence that answer the
@@ -109,7 +111,7 @@ type extractor struct {
 // number however many of its sentences it quotes, and quotes a sentence
 // found in several outlets' copies once, citing each. It abstains when
 // the evidence lacks the question's key terms, or what is asked for.
-func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, weights map[string]float64, x Extraction) *Answer {
+func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *timeWindow, weights map[string]float64, x Extraction) *Answer {
 	ans := &Answer{Question: question, Mode: ModeExtractive, Hits: hits}
 	abstain := func() *Answer {
 		ans.Abstained = true
@@ -120,7 +122,7 @@ func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, weights m
 	if len(hits) == 0 {
 		return abstain()
 	}
-	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights}
+	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win}
 	asked := detectAskedFor(question, lang)
 	e.dropFraming(question, asked, lang)
 	for _, w := range e.weights {
@@ -415,8 +417,21 @@ func (e *extractor) score(sents []*evSentence) {
 	e.strength = strength
 }
 
+// rankFactor is how much the sentences of the article of that rank
+// count: less for each lower rank, and, when the question has a time
+// window, less for an article published outside it, or undated, than for
+// one published in it.
 func (e *extractor) rankFactor(rank int) float64 {
-	return math.Max(1-e.x.RankDecay*float64(rank), 0.1)
+	f := math.Max(1-e.x.RankDecay*float64(rank), 0.1)
+	if e.window != nil && rank < len(e.docs) {
+		switch pub := e.docs[rank].article.PublishedAt; {
+		case pub.IsZero():
+			f /= inWindowWeight
+		case !e.window.contains(pub):
+			f *= outWindowWeight / inWindowWeight
+		}
+	}
+	return f
 }
 
 // lead returns the sentence the answer leads with, or nil when nothing in

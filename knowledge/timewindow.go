@@ -30,7 +30,7 @@ type timePhrase struct {
 	sinceYear int // 1: this year's January 1; 2: last year's
 }
 
-const day = 24 * time.Hour
+const oneDay = 24 * time.Hour
 
 func tp(words string, back time.Duration) timePhrase {
 	return timePhrase{words: strings.Fields(words), back: back}
@@ -41,16 +41,16 @@ func tp(words string, back time.Duration) timePhrase {
 // German question cues.
 var timePhrases = map[string][]timePhrase{
 	"en": sortedPhrases([]timePhrase{
-		tp("earlier this week", 7*day), tp("this past week", 7*day), tp("the past week", 7*day),
-		tp("past week", 7*day), tp("this week", 7*day), tp("last week", 14*day), tp("in recent days", 7*day),
-		tp("in the past few days", 7*day), tp("in recent weeks", 31*day), tp("this weekend", 5*day),
-		tp("last weekend", 9*day), tp("over the weekend", 5*day), tp("this past weekend", 5*day),
-		tp("today", day), tp("tonight", day), tp("this morning", day), tp("this afternoon", day),
-		tp("yesterday", 2*day), tp("last night", 2*day), tp("this month", 31*day), tp("earlier this month", 31*day),
-		tp("the past month", 31*day), tp("past month", 31*day), tp("last month", 62*day),
-		tp("recently", 30*day), tp("lately", 30*day), tp("right now", 7*day),
-		tp("later this year", 31*day), tp("later this month", 31*day), tp("next week", 14*day),
-		tp("next month", 31*day), tp("early next month", 31*day), tp("later this week", 7*day),
+		tp("earlier this week", 7*oneDay), tp("this past week", 7*oneDay), tp("the past week", 7*oneDay),
+		tp("past week", 7*oneDay), tp("this week", 7*oneDay), tp("last week", 14*oneDay), tp("in recent days", 7*oneDay),
+		tp("in the past few days", 7*oneDay), tp("in recent weeks", 31*oneDay), tp("this weekend", 5*oneDay),
+		tp("last weekend", 9*oneDay), tp("over the weekend", 5*oneDay), tp("this past weekend", 5*oneDay),
+		tp("today", oneDay), tp("tonight", oneDay), tp("this morning", oneDay), tp("this afternoon", oneDay),
+		tp("yesterday", 2*oneDay), tp("last night", 2*oneDay), tp("this month", 31*oneDay), tp("earlier this month", 31*oneDay),
+		tp("the past month", 31*oneDay), tp("past month", 31*oneDay), tp("last month", 62*oneDay),
+		tp("recently", 30*oneDay), tp("lately", 30*oneDay), tp("right now", 7*oneDay),
+		tp("later this year", 31*oneDay), tp("later this month", 31*oneDay), tp("next week", 14*oneDay),
+		tp("next month", 31*oneDay), tp("early next month", 31*oneDay), tp("later this week", 7*oneDay),
 		{words: []string{"this", "year"}, sinceYear: 1}, {words: []string{"earlier", "this", "year"}, sinceYear: 1},
 		{words: []string{"so", "far", "this", "year"}, sinceYear: 1}, {words: []string{"last", "year"}, sinceYear: 2},
 	}),
@@ -126,7 +126,7 @@ func relativeTime(question, lang string, asOf time.Time) (string, *timeWindow) {
 				start = prev.start
 			}
 		}
-		widen(asOf.Add(-8*day), question[start:ws[i].end])
+		widen(asOf.Add(-8*oneDay), question[start:ws[i].end])
 		cuts = append(cuts, cut{start, ws[i].end})
 	}
 	if win == nil {
@@ -134,12 +134,20 @@ func relativeTime(question, lang string, asOf time.Time) (string, *timeWindow) {
 	}
 	var b strings.Builder
 	from := 0
-	for _, c := range cuts {
+	for k, c := range cuts {
+		// "last month's election": the possessive goes with its words.
+		for _, poss := range []string{"'s", "’s"} {
+			if strings.HasPrefix(question[c.end:], poss) {
+				cuts[k].end += len(poss)
+				c.end += len(poss)
+			}
+		}
 		b.WriteString(question[from:c.start])
 		from = c.end
 	}
 	b.WriteString(question[from:])
 	rest := strings.Join(strings.Fields(b.String()), " ")
+	rest = strings.TrimLeft(rest, ",;:—– ")
 	rest = strings.NewReplacer(" ?", "?", " ,", ",", " .", ".", " !", "!").Replace(rest)
 	if len(scanPlainWords(rest)) == 0 {
 		return question, win
