@@ -69,9 +69,6 @@ type askedFor struct {
 	focus []string
 	// acronym is the acronym an expansion question asks about, as written.
 	acronym string
-	// predicate holds the folded content words the question says of what
-	// it asks for ("resigned" in "Which chancellor resigned?").
-	predicate []string
 }
 
 // questionCues are one language's cues to what a question asks for.
@@ -421,7 +418,7 @@ func detectAskedFor(question, lang string) askedFor {
 			if p.thenAuxiliary && (len(rest) == 0 || !cues.auxiliaries[rest[0].fold]) {
 				continue
 			}
-			a := askedFor{kind: p.kind, units: p.units, predicate: contentWords(rest, cues)}
+			a := askedFor{kind: p.kind, units: p.units}
 			if p.countsNext {
 				a.focus = countedWords(rest, cues)
 				if p.words[len(p.words)-1] == "much" || p.words[len(p.words)-1] == "viel" || p.words[len(p.words)-1] == "wieviel" {
@@ -541,7 +538,7 @@ var moneyWords = map[string]bool{"dollars": true, "euros": true, "pounds": true,
 func whichKind(rest []qword, cues *questionCues) askedFor {
 	var focus []string
 	seen := 0
-	for i, w := range rest {
+	for _, w := range rest {
 		if cues.skip[w.fold] {
 			if len(focus) > 0 && !strings.Contains(" of ", " "+w.fold+" ") {
 				break
@@ -559,7 +556,7 @@ func whichKind(rest []qword, cues *questionCues) askedFor {
 						k = askReason
 					}
 				}
-				return askedFor{kind: k, predicate: contentWords(rest, cues)}
+				return askedFor{kind: k}
 			}
 			continue // "what is the price"
 		}
@@ -568,7 +565,7 @@ func whichKind(rest []qword, cues *questionCues) askedFor {
 		}
 		seen++
 		if k, ok := cues.nouns[w.fold]; ok {
-			return askedFor{kind: k, focus: append(focus, w.fold), predicate: contentWords(rest[i+1:], cues)}
+			return askedFor{kind: k, focus: append(focus, w.fold)}
 		}
 		focus = append(focus, w.fold)
 		if seen == 4 {
@@ -576,18 +573,6 @@ func whichKind(rest []qword, cues *questionCues) askedFor {
 		}
 	}
 	return askedFor{kind: askOther, focus: focus}
-}
-
-// contentWords returns the folded words of ws that are not function
-// words.
-func contentWords(ws []qword, cues *questionCues) []string {
-	var out []string
-	for _, w := range ws {
-		if !cues.stop(w) && !cues.auxiliaries[w.fold] {
-			out = append(out, w.fold)
-		}
-	}
-	return out
 }
 
 // expansionAcronym returns the acronym an expansion question asks about

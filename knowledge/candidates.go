@@ -35,9 +35,8 @@ type questionFacts struct {
 	lowerSeen map[string]bool
 	// capSeen holds the folded words the evidence capitalises somewhere
 	// other than at a sentence's start.
-	capSeen   map[string]bool
-	predicate map[string]bool // stems of what the question says of its answer
-	cache     *text.StemCache
+	capSeen map[string]bool
+	cache   *text.StemCache
 }
 
 func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fold) }
@@ -46,7 +45,7 @@ func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fol
 // question (its time words already taken out).
 func newQuestionFacts(question string, asked askedFor, an *text.Analyzer, cache *text.StemCache) *questionFacts {
 	q := &questionFacts{asked: asked, an: an, stems: map[string]bool{}, numbers: map[string]bool{}, focus: map[string]bool{},
-		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, predicate: map[string]bool{}, cache: cache}
+		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, cache: cache}
 	ws := scanPlainWords(question)
 	for _, w := range ws {
 		q.stems[q.stem(w.fold)] = true
@@ -57,9 +56,6 @@ func newQuestionFacts(question string, asked askedFor, an *text.Analyzer, cache 
 	}
 	for _, f := range asked.focus {
 		q.focus[q.stem(f)] = true
-	}
-	for _, p := range asked.predicate {
-		q.predicate[q.stem(p)] = true
 	}
 	return q
 }
@@ -632,7 +628,11 @@ func (n number) candidate(s string, fit float64) answerCandidate {
 	if n.known && len(n.next) > 0 {
 		unit = n.next[0]
 	}
-	return answerCandidate{start: n.start, end: n.end, text: s[n.start:n.end], key: "n:" + n.value + ":" + unit, fit: fit}
+	value := n.value
+	if n.vague {
+		value = "~" + value // "millions" is not "2 million"
+	}
+	return answerCandidate{start: n.start, end: n.end, text: s[n.start:n.end], key: "n:" + value + ":" + unit, fit: fit}
 }
 
 // numberValue reads a word as a number: digits with separators, or an
@@ -944,4 +944,14 @@ utah, vermont, virginia, washington, west virginia, wisconsin, wyoming, district
 africa, asia, europe, antarctica, oceania, north america, south america, latin america, central america,
 middle east, the middle east, southeast asia, east asia, south asia, central asia, eastern europe, western europe,
 scandinavia, balkans, caribbean, arctic, pacific, atlantic, mediterranean, southwest, northwest, southeast,
-northeast, midwest, west coast, east coast, gulf coast, sahel, siberia, european union, eu`
+northeast, midwest, west coast, east coast, gulf coast, sahel, siberia, european union, eu,
+new york city, los angeles, chicago, houston, phoenix, philadelphia, san antonio, san diego, dallas, austin,
+san francisco, seattle, denver, boston, detroit, nashville, portland, las vegas, miami, atlanta, new orleans,
+baltimore, minneapolis, cleveland, pittsburgh, st louis, kansas city, salt lake city, orlando, tampa,
+london, paris, berlin, madrid, rome, moscow, kyiv, kiev, beijing, shanghai, tokyo, seoul, delhi, new delhi,
+mumbai, karachi, istanbul, cairo, lagos, nairobi, johannesburg, sydney, melbourne, toronto, montreal,
+vancouver, mexico city, sao paulo, rio de janeiro, buenos aires, lima, bogota, santiago, jakarta, manila,
+bangkok, hanoi, singapore, dubai, riyadh, tehran, baghdad, jerusalem, tel aviv, beirut, damascus, athens,
+vienna, warsaw, prague, budapest, brussels, amsterdam, stockholm, oslo, copenhagen, helsinki, dublin,
+lisbon, geneva, zurich, munich, hamburg, frankfurt, milan, barcelona, taipei, hong kong, kabul, islamabad,
+dhaka, colombo, kathmandu, havana, caracas, brasilia, ottawa, canberra, wellington, edinburgh, manchester`

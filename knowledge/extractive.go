@@ -78,10 +78,7 @@ type evSentence struct {
 	bestKey string
 	echo    bool
 	ctx     float64 // rel, or a share of a close neighbour's when more
-	// says is the share of what the question says of its answer that the
-	// sentence matches; saysNear the most of it and its neighbours'.
-	says, saysNear float64
-	overlap        float64 // share of its content words the question holds
+	overlap float64 // share of its content words the question holds
 }
 
 // extractor answers one question from its evidence.
@@ -253,57 +250,23 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 		s.key = strings.Join(text.Tokens(s.text), " ")
 		s.rel = e.relevance(ws)
 		s.ctx = s.rel
-		s.says = e.predicateShare(ws)
 		s.cands = findCandidates(s.text, ws, e.facts)
 		s.overlap = questionOverlap(ws, e.facts.stems, e.an, &e.cache)
-		s.echo = s.overlap >= 0.6 && e.restates(s.cands)
+		s.echo = s.overlap > 0.5 && e.restates(s.cands)
 	}
 	// A sentence next to one that matches the question well is about
 	// what it asks too, if in other words: "Chancellor Scholz has refrained
 	// from approving the deliveries" then "The missiles can reach 500
 	// kilometers".
 	for k, s := range out {
-		s.saysNear = s.says
 		for d := -2; d <= 2; d++ {
 			if j := k + d; d != 0 && j >= 0 && j < len(out) && out[j].doc == s.doc {
 				s.ctx = math.Max(s.ctx, contextShare*out[j].rel)
-				if d == -1 || d == 1 {
-					s.saysNear = math.Max(s.saysNear, out[j].says)
-				}
 			}
 		}
 	}
 	return out
 }
-
-// predicateShare is the share of the weight of what the question says of
-// its answer ("resigned" in "Which chancellor resigned?") that ws match;
-// 1 when the question says nothing the weights know.
-func (e *extractor) predicateShare(ws []qword) float64 {
-	total := 0.0
-	for st := range e.facts.predicate {
-		total += e.weights[st]
-	}
-	if total == 0 {
-		return 1
-	}
-	got := 0.0
-	seen := map[string]bool{}
-	for _, w := range ws {
-		st := e.cache.Stem(e.an, w.fold)
-		if e.facts.predicate[st] && !seen[st] {
-			seen[st] = true
-			got += e.weights[st]
-		}
-	}
-	return got / total
-}
-
-// predicateFloor is the least share of what the question says of its
-// answer that a sentence answering it (or a neighbour) must match: a
-// chancellor named beside "German" is no answer to "Which German
-// chancellor resigned?".
-const predicateFloor = 0.3
 
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
@@ -397,6 +360,12 @@ func (e *extractor) score(sents []*evSentence) {
 		}
 		v *= fit[key]
 		strength[key] = v
+	}
+	// A name said in full once and in short often ("the Los Angeles
+	// Dodgers", then "the Dodgers") is one candidate: the full name gains
+	// the evidence for its parts.
+	e.mergeShortNames(strength)
+	for _, v := range strength {
 		maxStrength = math.Max(maxStrength, v)
 	}
 	for _, s := range sents {
@@ -421,6 +390,52 @@ func (e *extractor) score(sents []*evSentence) {
 // count: less for each lower rank, and, when the question has a time
 // window, less for an article published outside it, or undated, than for
 // one published in it.
+// mergeShortNames adds to each name's strength half the strength of the
+// shorter names made of some of its words.
+func (e *extractor) mergeShortNames(strength map[string]float64) {
+	type name struct {
+		key   string
+		words []string
+	}
+	var names []name
+	for key := range strength {
+		if strings.HasPrefix(key, "name:") {
+			names = append(names, name{key, strings.Fields(key[len("name:"):])})
+		}
+	}
+	if len(names) > 400 {
+		return // a wall of names: not worth the quadratic pass
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i].key < names[j].key })
+	add := map[string]float64{}
+	for _, long := range names {
+		for _, short := range names {
+			if len(short.words) < len(long.words) && subsetWords(short.words, long.words) {
+				add[long.key] += 0.5 * strength[short.key]
+			}
+		}
+	}
+	for key, v := range add {
+		strength[key] += v
+	}
+}
+
+func subsetWords(short, long []string) bool {
+	for _, w := range short {
+		found := false
+		for _, l := range long {
+			if l == w {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
 func (e *extractor) rankFactor(rank int) float64 {
 	f := math.Max(1-e.x.RankDecay*float64(rank), 0.1)
 	if e.window != nil && rank < len(e.docs) {
@@ -490,9 +505,9 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 // eligible reports whether a sentence may give the answer to a question
 // asking for a name, a number or a date: it does not restate the
 // question, it (or a neighbour) matches the question well enough against
-// the best match, and it says what the question says of its answer.
+// the best match.
 func (e *extractor) eligible(s *evSentence, bestRel float64) bool {
-	return !s.echo && s.ctx >= e.x.Relevance*bestRel && s.saysNear >= predicateFloor
+	return !s.echo && s.ctx >= e.x.Relevance*bestRel
 }
 
 func (s *evSentence) holds(key string) bool {
@@ -542,6 +557,38 @@ func overlaps(a, b string) bool {
 	return strings.Contains(" "+ka+" ", " "+kb+" ") || strings.Contains(" "+kb+" ", " "+ka+" ")
 }
 
+// namer returns, for a question asking for a thing ("Which show..."), the
+// best sentence naming the strongest candidate when the lead does not
+// name it: the sentence most like the question often says "the show", and
+// another says which. Only a sentence close enough to the question, and
+// a candidate clearly the strongest, qualify.
+func (e *extractor) namer(rest []*evSentence, lead *evSentence) *evSentence {
+	if e.facts.asked.kind != askOther || len(e.facts.asked.focus) == 0 {
+		return nil
+	}
+	bestKey, best, second := "", 0.0, 0.0
+	for key, v := range e.strength {
+		if !strings.HasPrefix(key, "name:") {
+			continue
+		}
+		switch {
+		case v > best:
+			bestKey, best, second = key, v, best
+		case v > second:
+			second = v
+		}
+	}
+	if bestKey == "" || lead.holds(bestKey) || best < 1.3*second {
+		return nil
+	}
+	for _, s := range rest { // best first
+		if s.holds(bestKey) && s.ctx >= e.x.Relevance*lead.rel {
+			return s
+		}
+	}
+	return nil
+}
+
 // compose writes the answer: the lead sentence first (after the short
 // answer when there is one), then the sentences that support it, each
 // article under one number.
@@ -561,8 +608,13 @@ func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead
 		}
 	}
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i].score > rest[j].score })
+	if namer := e.namer(rest, lead); namer != nil && limit > 1 {
+		// The lead matches the question, another sentence names what it
+		// asks about: quote both.
+		chosen = append(chosen, namer)
+	}
 	for _, s := range rest {
-		if len(chosen) == limit || s.score < e.x.Keep*lead.score {
+		if len(chosen) >= limit || s.score < e.x.Keep*lead.score {
 			break
 		}
 		if e.facts.asked.kind.typed() && s.best < 0.5 {
@@ -570,7 +622,7 @@ func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead
 		}
 		dup := false
 		for _, c := range chosen {
-			if c.key == s.key {
+			if c.key == s.key || c == s {
 				dup = true
 			}
 		}
