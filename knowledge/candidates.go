@@ -683,7 +683,12 @@ func dateCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		case weekdays[f]:
 			start, end, fit = ws[i].start, ws[i].end, 0.6
 		case (f == "next" || f == "this" || f == "last") && i+1 < len(ws) && periodWords[ws[i+1].fold]:
+			// "next month" answers "when will"; "this week" mostly dates
+			// the report itself.
 			start, end, fit = ws[i].start, ws[i+1].end, 0.9
+			if f != "next" {
+				fit = 0.4
+			}
 			i++
 		case seasons[f] && i > 0 && (ws[i-1].fold == "this" || ws[i-1].fold == "next" || ws[i-1].fold == "the" || ws[i-1].fold == "late" || ws[i-1].fold == "early"):
 			start, end, fit = ws[i-1].start, ws[i].end, 0.7

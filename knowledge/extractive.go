@@ -268,6 +268,11 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 	return out
 }
 
+// questionSentenceWeight scales a sentence of the evidence that is itself
+// a question ("So why don't New Jersey and Oregon let you pump your own
+// gas?").
+const questionSentenceWeight = 0.3
+
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
 
@@ -381,6 +386,9 @@ func (e *extractor) score(sents []*evSentence) {
 		s.score = s.rel * (1 + e.x.Candidate*s.best) * e.rankFactor(s.rank) * (1 - e.x.Novelty*s.overlap)
 		if n > 45 {
 			s.score *= 45 / n
+		}
+		if strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?") {
+			s.score *= questionSentenceWeight // a question answers nothing
 		}
 	}
 	e.strength = strength
