@@ -103,3 +103,15 @@ func containsString(xs []string, s string) bool {
 	}
 	return false
 }
+
+func TestCreditsAreNoCandidates(t *testing.T) {
+	e := &extractor{docs: []evDoc{{article: Article{Source: "Harbour Gazette"}}}}
+	s := "PORTLAND, Maine (AP) — Harbour Gazette reported that Maine Ferries won the contract."
+	cands := []answerCandidate{
+		{start: 16, end: 18, text: "AP"}, {start: 24, end: 39, text: "Harbour Gazette"}, {start: 54, end: 67, text: "Maine Ferries"},
+	}
+	got := e.dropCredits(s, cands)
+	if len(got) != 1 || got[0].text != "Maine Ferries" {
+		t.Errorf("candidates %+v, want only Maine Ferries", got)
+	}
+}

@@ -95,7 +95,8 @@ type extractor struct {
 	bestKey  string
 	framing  map[string]bool // stems that only frame the question
 	docs     []evDoc
-	window   *timeWindow // the question's time window, if it has one
+	window   *timeWindow     // the question's time window, if it has one
+	outlets  map[string]bool // the evidence articles' outlets, lowercase
 }
 
 // extractiveAnswer picks the sentences of the evidence that answer the
@@ -250,7 +251,7 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 		s.key = strings.Join(text.Tokens(s.text), " ")
 		s.rel = e.relevance(ws)
 		s.ctx = s.rel
-		s.cands = findCandidates(s.text, ws, e.facts)
+		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
 		s.overlap = questionOverlap(ws, e.facts.stems, e.an, &e.cache)
 		s.echo = s.overlap > 0.5 && e.restates(s.cands)
 	}
@@ -275,6 +276,31 @@ const questionSentenceWeight = 0.3
 
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
+
+// dropCredits leaves out the candidates that only credit a report: the
+// name of an evidence article's outlet, or of a wire in a dateline
+// ("(AP)", "(CNN)"). They are everywhere, and never the answer.
+func (e *extractor) dropCredits(sentence string, cands []answerCandidate) []answerCandidate {
+	if e.outlets == nil {
+		e.outlets = map[string]bool{}
+		for _, d := range e.docs {
+			if o := strings.ToLower(strings.TrimSpace(d.article.Source)); o != "" {
+				e.outlets[o] = true
+			}
+		}
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		credit := e.outlets[strings.ToLower(c.text)]
+		if c.start > 0 && sentence[c.start-1] == '(' && c.end < len(sentence) && sentence[c.end] == ')' && !strings.Contains(c.text, " ") {
+			credit = true
+		}
+		if !credit {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // relevance is the share of the question's term weight that the words ws
 // match, each term once, stems compared.
