@@ -108,7 +108,7 @@ func TestCreditsAreNoCandidates(t *testing.T) {
 	e := &extractor{docs: []evDoc{{article: Article{Source: "Harbour Gazette"}}}}
 	s := "PORTLAND, Maine (AP) — Harbour Gazette reported that Maine Ferries won the contract."
 	cands := []answerCandidate{
-		{start: 16, end: 18, text: "AP"}, {start: 24, end: 39, text: "Harbour Gazette"}, {start: 54, end: 67, text: "Maine Ferries"},
+		{start: 17, end: 19, text: "AP"}, {start: 25, end: 40, text: "Harbour Gazette"}, {start: 55, end: 68, text: "Maine Ferries"},
 	}
 	got := e.dropCredits(s, cands)
 	if len(got) != 1 || got[0].text != "Maine Ferries" {
