@@ -248,7 +248,7 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 	}
 	for k, s := range out {
 		ws := words[k]
-		s.key = strings.Join(text.Tokens(s.text), " ")
+		s.key = sentenceKey(ws)
 		s.rel = e.relevance(ws)
 		s.ctx = s.rel
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
@@ -276,6 +276,18 @@ const questionSentenceWeight = 0.3
 
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
+
+// sentenceKey is what copies of one sentence share: its folded words.
+func sentenceKey(ws []qword) string {
+	var b strings.Builder
+	for i, w := range ws {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.fold)
+	}
+	return b.String()
+}
 
 // dropCredits leaves out the candidates that only credit a report: the
 // name of an evidence article's outlet, or of a wire in a dateline
