@@ -109,7 +109,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 		an.logger().Warn("the language model failed; answering extractively", "code", ErrorCode(err), "err", err)
 		note = modelUnavailableNote
 	}
-	weights, err := an.DB.termWeights(ctx, text.QueryTerms(query))
+	weights, err := an.DB.termWeights(ctx, query, q.Filter.Language, text.QueryTerms(query))
 	if err != nil {
 		return nil, err
 	}

@@ -25,19 +25,33 @@ func DefaultExtraction() Extraction {
 	return Extraction{Articles: 3, Sentences: 3, Keep: 0.4, Coverage: 0.5, RankDecay: 0.15}
 }
 
-// termWeights returns the inverse document frequency of each term in the
-// store (terms absent from it get the weight of a term seen once).
-func (db *DB) termWeights(ctx context.Context, terms []string) (map[string]float64, error) {
-	st, err := db.loadStats(ctx, terms)
+// termWeights returns the inverse document frequency of each of a
+// question's words (as text.QueryTerms gives them) in the index of the
+// question's language, the language its question is matched in (fallback
+// is the asker's, for questions too short to tell). Words absent from it
+// get the weight of a term seen once.
+func (db *DB) termWeights(ctx context.Context, question, fallback string, words []string) (map[string]float64, error) {
+	all, err := db.readIndexStats(ctx)
 	if err != nil {
 		return nil, err
 	}
-	w := make(map[string]float64, len(terms))
-	for _, t := range terms {
-		if st.df[t] == 0 {
-			st.df[t] = 1
+	an := text.AnalyzerFor(questionLanguage(question, fallback, all))
+	cache := db.stemCache()
+	stems := make([]string, len(words))
+	for i, w := range words {
+		stems[i] = cache.Stem(an, w)
+	}
+	db.releaseStemCache(cache)
+	st, err := db.loadStats(ctx, all, an.Language(), stems)
+	if err != nil {
+		return nil, err
+	}
+	w := make(map[string]float64, len(words))
+	for i, t := range words {
+		if st.df[stems[i]] == 0 {
+			st.df[stems[i]] = 1
 		}
-		w[t] = st.idf(t)
+		w[t] = st.idf(stems[i])
 	}
 	return w, nil
 }

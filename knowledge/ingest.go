@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // maxFileBytes is the largest single article file Herald reads (JSONL
@@ -139,19 +141,20 @@ type writeJob struct {
 // prepare prepares the job's articles not yet taken by another goroutine;
 // whoever prepares the last one closes ready.
 func (j *writeJob) prepare() {
+	var cache text.StemCache // stemming is most of preparing: one cache per goroutine
 	for {
 		i := int(j.next.Add(1)) - 1
 		if i >= len(j.articles) {
 			return
 		}
-		j.articles[i].prepare(j.now)
+		j.articles[i].prepare(j.now, &cache)
 		if int(j.prepared.Add(1)) == len(j.articles) {
 			// What the writer needs is now in the chunks and the index:
 			// drop the text and the term lists, so that prepared batches
 			// waiting for the writer (while it merges segments) are small.
 			j.index = indexBatch(j.articles)
 			for _, a := range j.articles {
-				a.prep.terms = nil
+				a.prep.analyses = nil
 				a.Text = ""
 			}
 			close(j.ready)
