@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
@@ -34,6 +35,10 @@ type Ranking struct {
 	// MaxPostings caps that sum in absolute terms, so the first stage costs
 	// about the same however large the store grows.
 	MaxPostings int
+	// MinPostings is the sum the budget always allows: on a small store
+	// the first stage matches on every term, which costs nothing there,
+	// instead of on the rarest one alone.
+	MinPostings int
 	// PerArticle is the most passages of one article in the evidence.
 	PerArticle int
 }
@@ -43,7 +48,7 @@ func DefaultRanking() Ranking {
 	return Ranking{
 		K1: 1.2, B: 0.75, TitleWeight: 2.5, SecondWeight: 0.3,
 		RecencyHalfLife: 30 * 24 * time.Hour, RecencyFloor: 0.3,
-		Candidates: 150, PostingBudget: 0.05, MaxPostings: 0, PerArticle: 2,
+		Candidates: 150, PostingBudget: 0.05, MaxPostings: 0, MinPostings: 1000, PerArticle: 2,
 	}
 }
 
@@ -120,6 +125,10 @@ type queryPlan struct {
 	terms []string // stems, in the order of the question
 	st    *corpusStats
 	match []string // the terms the first stage matches on
+	// compound reports a term made of hyphenated words joined
+	// ("taurusmarschflugkorp"), which only the whole analysis of a text
+	// with hyphens finds.
+	compound bool
 }
 
 // questionLanguage returns the language whose index a question is matched
@@ -159,6 +168,7 @@ func (db *DB) planQuery(ctx context.Context, query string, f Filter) ([]*queryPl
 	var names []string
 	for _, t := range qt {
 		main.terms = append(main.terms, t.Term)
+		main.compound = main.compound || t.Compound
 		if t.Name {
 			names = append(names, t.Word)
 		}
@@ -227,7 +237,7 @@ func (db *DB) searchWith(ctx context.Context, query string, f Filter, r Ranking)
 	}
 	matching := plans[:0:0]
 	for _, p := range plans {
-		if p.match = chooseMatchTerms(p.terms, p.st, r.PostingBudget, r.MaxPostings); len(p.match) > 0 {
+		if p.match = chooseMatchTerms(p.terms, p.st, r); len(p.match) > 0 {
 			matching = append(matching, p)
 		}
 	}
@@ -275,13 +285,14 @@ func rarestPresent(terms []string, st *corpusStats) []string {
 }
 
 // chooseMatchTerms picks the terms the first stage matches on: the rarest
-// first, while the sum of their posting lists stays within the budget. The
-// rarest term present is always taken.
-func chooseMatchTerms(terms []string, st *corpusStats, budget float64, maxPostings int) []string {
+// first, while the sum of their posting lists stays within the budget
+// (r.PostingBudget of the passages, at least r.MinPostings, at most
+// r.MaxPostings when set). The rarest term present is always taken.
+func chooseMatchTerms(terms []string, st *corpusStats, r Ranking) []string {
 	present := rarestPresent(terms, st)
-	limit := int(budget * float64(st.passages))
-	if maxPostings > 0 && limit > maxPostings {
-		limit = maxPostings
+	limit := max(int(r.PostingBudget*float64(st.passages)), r.MinPostings)
+	if r.MaxPostings > 0 && limit > r.MaxPostings {
+		limit = r.MaxPostings
 	}
 	var out []string
 	sum := 0
@@ -511,7 +522,8 @@ func (db *DB) PlainBM25(ctx context.Context, query string, f Filter) ([]Hit, err
 func (db *DB) rescore(cands []*candidate, plans []*queryPlan, r Ranking) {
 	type weighted struct {
 		*queryPlan
-		idf map[string]float64
+		idf    map[string]float64
+		firsts *[256]bool // the first bytes of the tokens that may stem to a term; nil: stem every token
 	}
 	byLang := make(map[string]*weighted, len(plans))
 	for _, p := range plans {
@@ -521,6 +533,7 @@ func (db *DB) rescore(cands []*candidate, plans []*queryPlan, r Ranking) {
 				w.idf[t] = p.st.idf(t)
 			}
 		}
+		w.firsts = firstBytes(p.an, p.terms)
 		byLang[p.st.lang] = w
 	}
 	cache := db.stemCache()
@@ -545,10 +558,24 @@ func (db *DB) rescore(cands []*candidate, plans []*queryPlan, r Ranking) {
 			titleTF[c.hit.Article.ID] = tt
 		}
 		body := map[string]int{}
-		toks, _ = cache.AppendIndexTokens(p.an, toks[:0], c.hit.Passage.Text)
-		for _, tok := range toks {
-			if _, q := p.idf[tok]; q {
-				body[tok]++
+		if p.firsts != nil && !(p.compound && strings.ContainsAny(c.hit.Passage.Text, hyphens)) {
+			// Only the tokens that can stem to a question term are
+			// stemmed: most of a passage is not.
+			toks = text.AppendTokens(toks[:0], c.hit.Passage.Text)
+			for _, tok := range toks {
+				if !p.firsts[tok[0]] || p.an.IsStopword(tok) {
+					continue
+				}
+				if st := cache.Stem(p.an, tok); p.idf[st] != 0 {
+					body[st]++
+				}
+			}
+		} else {
+			toks, _ = cache.AppendIndexTokens(p.an, toks[:0], c.hit.Passage.Text)
+			for _, tok := range toks {
+				if _, q := p.idf[tok]; q {
+					body[tok]++
+				}
 			}
 		}
 		norm := 1 - r.B + r.B*float64(c.words)/math.Max(p.st.avgBody, 1)
@@ -567,6 +594,39 @@ func (db *DB) rescore(cands []*candidate, plans []*queryPlan, r Ranking) {
 		c.score = s
 		c.hit.Score = s
 	}
+}
+
+// hyphens are the characters that join words into a compound term.
+const hyphens = "-\u2010\u2011"
+
+// firstBytes returns the first bytes a folded token can have when its
+// stem is one of terms, for analyzers whose stemmer keeps a word's first
+// letter (English, German, and no stemmer at all), or nil when that is not
+// known or the terms need the whole index analysis: a term that is a stop
+// word (an acronym such as "US"). (A compound term needs it only in a text
+// with hyphens.) English folds a few British words into American ones
+// with another first letter (oestrogen, gaol, kerb), so those letters are
+// always let through.
+func firstBytes(an *text.Analyzer, terms []string) *[256]bool {
+	var extra string
+	switch an.Language() {
+	case "en":
+		extra = "ogk"
+	case "de", "":
+	default:
+		return nil
+	}
+	var set [256]bool
+	for _, t := range terms {
+		if t == "" || an.IsStopword(t) {
+			return nil
+		}
+		set[t[0]] = true
+	}
+	for i := 0; i < len(extra); i++ {
+		set[extra[i]] = true
+	}
+	return &set
 }
 
 // rankArticles orders articles by their best passages and a recency prior

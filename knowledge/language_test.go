@@ -1,0 +1,86 @@
+package knowledge
+
+import (
+	"context"
+	"os"
+	"testing"
+)
+
+// mustPutFile stores the article of a testdata file.
+func mustPutFile(tb testing.TB, db *DB, name string) *Article {
+	tb.Helper()
+	raw, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a, err := ParseTextArticle(string(raw))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.PutArticle(context.Background(), a); err != nil {
+		tb.Fatal(err)
+	}
+	return a
+}
+
+// A German article is indexed in German: questions with other inflections
+// of its words find it, German stems never score the English article, and
+// a German question naming what the English article names finds that one
+// too, after the German one.
+func TestGermanQuestionsFindTheGermanArticle(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	en := mustPutTaurus(t, db)
+	de := mustPutFile(t, db, "taurus_de.md")
+	if de.Language != "de" || en.Language != "en" {
+		t.Fatalf("languages detected: German article %q, English article %q", de.Language, en.Language)
+	}
+	cases := []struct {
+		question string
+		want     int64 // the article ranked first
+		alsoEN   bool  // the English article is found too (by a name)
+	}{
+		{"Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern?", de.ID, true},
+		{"Welche Streiks der Lokführer gab es?", de.ID, false},                   // Streiks / Streik
+		{"Wann beginnen die nächsten Streik-Tage?", de.ID, false},                // Streik / Streiks
+		{"Was sagte der Minister über die abgehörten Offizieren?", de.ID, false}, // Offizieren / Offiziere
+		{"Marschflugkörper für die Ukraine", de.ID, false},                       // the hyphenated compound's part
+		{"Warum lehnt der Kanzler die Lieferungen ab?", de.ID, false},            // Lieferungen / Lieferung
+		{"Why did Scholz refuse the Taurus missiles?", en.ID, true},
+	}
+	for _, c := range cases {
+		hits, err := db.Search(ctx, c.question, Filter{GuildID: "*"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].Article.ID != c.want {
+			t.Errorf("%q: found %v, want article %d first", c.question, hitKeys(hits), c.want)
+			continue
+		}
+		other := false
+		for _, h := range hits {
+			other = other || h.Article.ID != c.want
+		}
+		if other != c.alsoEN {
+			t.Errorf("%q: the other language's article found: %v, want %v (%v)", c.question, other, c.alsoEN, hitKeys(hits))
+		}
+	}
+	// Without a name in common, a German question scores no English
+	// passage, though English words share its stems ("die", "war").
+	hits, err := db.Search(ctx, "Was verbreiteten die russischen Medien am Freitag?", Filter{GuildID: "*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Article.ID != de.ID {
+			t.Errorf("a German question without names found the English article: %v", hitKeys(hits))
+		}
+	}
+	// A question too short to tell its language takes the asker's.
+	for lang, want := range map[string]int64{"de": de.ID, "en": en.ID} {
+		hits, err := db.Search(ctx, "Pistorius", Filter{GuildID: "*", Language: lang})
+		if err != nil || len(hits) == 0 || hits[0].Article.ID != want {
+			t.Errorf("\"Pistorius\" asked in %q: %v, %v", lang, hitKeys(hits), err)
+		}
+	}
+}
