@@ -35,7 +35,7 @@ func (db *DB) termWeights(ctx context.Context, question, fallback string, words 
 	if err != nil {
 		return nil, err
 	}
-	an := text.AnalyzerFor(questionLanguage(question, fallback, all))
+	an := text.AnalyzerFor(questionLanguage(question, fallback))
 	cache := db.stemCache()
 	stems := make([]string, len(words))
 	for i, w := range words {

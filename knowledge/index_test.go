@@ -472,7 +472,7 @@ func TestOpenReindexesADatabaseOfThePreviousSchema(t *testing.T) {
 	}
 	for q, want := range map[string]int64{
 		"How was the recording intercepted, according to the defense minister?": 7,
-		"Wie lange dauert der Streik?": 8,
+		"Wie lange dauert der Streik?":                                          8,
 	} {
 		hits, err := db.Search(ctx, q, Filter{GuildID: "*"})
 		if err != nil || len(hits) == 0 || hits[0].Article.ID != want {

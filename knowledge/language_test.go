@@ -84,3 +84,20 @@ func TestGermanQuestionsFindTheGermanArticle(t *testing.T) {
 		}
 	}
 }
+
+func TestArticleLanguage(t *testing.T) {
+	de := "Die Regierung hat am Montag beschlossen, dass die Streiks bei der Bahn bis zum Wochenende dauern dürfen."
+	en := "The government decided on Monday that the strikes on the railways may last until the weekend."
+	for _, c := range []struct{ declared, text, want string }{
+		{"de-AT", en, "de"},       // declared wins
+		{"EN", de, "en"},          // in any case
+		{"", de, "de"},            // detected
+		{"x-klingon", en, "en"},   // not a language code: detected
+		{"", "Olaf Scholz", "en"}, // too little to tell: English
+		{"ja", en, "ja"},          // declared, though Herald has no stemmer for it
+	} {
+		if got := articleLanguage(c.declared, c.text); got != c.want {
+			t.Errorf("articleLanguage(%q, %.20q) = %q, want %q", c.declared, c.text, got, c.want)
+		}
+	}
+}

@@ -133,18 +133,13 @@ type queryPlan struct {
 
 // questionLanguage returns the language whose index a question is matched
 // against: the language it is written in, or, when it is too short to
-// tell, fallback (the asker's, English when empty); and when no article
-// is in the language found but some are in fallback, fallback.
-func questionLanguage(question, fallback string, all map[string]keyword.Stats) string {
+// tell, fallback (the asker's; English when empty or unknown).
+func questionLanguage(question, fallback string) string {
 	fb := text.LanguageCode(fallback)
 	if fb == "" {
 		fb = defaultLanguage
 	}
-	lang := text.DetectLanguage(question, fb)
-	if all != nil && all[text.AnalyzerFor(lang).Language()].Passages == 0 && all[text.AnalyzerFor(fb).Language()].Passages > 0 {
-		return fb
-	}
-	return lang
+	return text.DetectLanguage(question, fb)
 }
 
 // planQuery analyses a question for the indexes it is searched in: the
@@ -159,7 +154,7 @@ func (db *DB) planQuery(ctx context.Context, query string, f Filter) ([]*queryPl
 	if err != nil {
 		return nil, err
 	}
-	an := text.AnalyzerFor(questionLanguage(query, f.Language, all))
+	an := text.AnalyzerFor(questionLanguage(query, f.Language))
 	qt := an.Query(query)
 	if len(qt) == 0 {
 		return nil, nil
