@@ -100,9 +100,6 @@ type TermFreq struct {
 	body, title uint16
 }
 
-// Term returns the term.
-func (tf TermFreq) Term() string { return tf.term }
-
 // Analysis is what the index keeps of one passage, as Indexer.Passage
 // computes it: the language of the analyzer that made it, the passage's
 // distinct terms (the headline's counted too), and its length and its
