@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -100,4 +101,21 @@ func TestArticleLanguage(t *testing.T) {
 			t.Errorf("articleLanguage(%q, %.20q) = %q, want %q", c.declared, c.text, got, c.want)
 		}
 	}
+}
+
+// The sample's paraphrased question (intercepted/interception,
+// defence/defense) finds the passage that answers it.
+func TestParaphrasedQuestionFindsItsPassage(t *testing.T) {
+	db := MustOpenDB(t)
+	mustPutTaurus(t, db)
+	hits, err := db.Search(context.Background(), "How did the recording get intercepted, according to the defence minister?", Filter{GuildID: "*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if strings.Contains(h.Passage.Text, "unauthorized connection") {
+			return
+		}
+	}
+	t.Errorf("no passage with the \"unauthorized connection\" sentence among %v", hitKeys(hits))
 }
