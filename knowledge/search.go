@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -60,7 +61,9 @@ type corpusStats struct {
 	df                map[string]int
 }
 
-// readIndexStats returns the statistics of every language indexed.
+// readIndexStats returns the statistics of every language indexed. They
+// are read anew for every search (one small table), so that writes of
+// other processes count at once.
 func (db *DB) readIndexStats(ctx context.Context) (map[string]keyword.Stats, error) {
 	all, err := keyword.ReadStats(ctx, db.db)
 	if err != nil {
@@ -199,15 +202,24 @@ func (db *DB) planQuery(ctx context.Context, query string, f Filter) ([]*queryPl
 }
 
 // stemCache returns a StemCache for one search; releaseStemCache gives it
-// back for the next.
+// back for the next. The DB keeps one per core (a sync.Pool would drop
+// them at every garbage collection, and stemming is most of re-scoring).
 func (db *DB) stemCache() *text.StemCache {
-	if c, ok := db.stems.Get().(*text.StemCache); ok {
+	db.stemsOnce.Do(func() { db.stems = make(chan *text.StemCache, runtime.GOMAXPROCS(0)) })
+	select {
+	case c := <-db.stems:
 		return c
+	default:
+		return &text.StemCache{}
 	}
-	return &text.StemCache{}
 }
 
-func (db *DB) releaseStemCache(c *text.StemCache) { db.stems.Put(c) }
+func (db *DB) releaseStemCache(c *text.StemCache) {
+	select {
+	case db.stems <- c:
+	default:
+	}
+}
 
 // candidate is a passage found by the first stage.
 type candidate struct {

@@ -20,6 +20,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 
 	"github.com/herald-bot/herald/knowledge/keyword"
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // cacheKiB is SQLite's page cache per connection.
@@ -56,7 +57,8 @@ type DB struct {
 	// in the order they asked (see beginWrite).
 	writeGate chan struct{}
 
-	stems sync.Pool // *text.StemCache, one per search at a time (search.go)
+	stems     chan *text.StemCache // free StemCaches for searches (search.go)
+	stemsOnce sync.Once
 
 	bg background // the goroutines the DB owns; Close stops and waits for them
 }
