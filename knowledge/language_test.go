@@ -2,9 +2,12 @@ package knowledge
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // mustPutFile stores the article of a testdata file.
@@ -118,4 +121,89 @@ func TestParaphrasedQuestionFindsItsPassage(t *testing.T) {
 		}
 	}
 	t.Errorf("no passage with the \"unauthorized connection\" sentence among %v", hitKeys(hits))
+}
+
+// Re-scoring counts a question's terms in a passage as the index analysis
+// does, though it stems only the tokens that can meet a term and looks for
+// compounds around hyphens only.
+func TestCountTermsAsTheIndexDoes(t *testing.T) {
+	texts := []string{
+		"The defence minister said the COVID-19 recording was intercepted through an unauthorized connection (Covid-19, covid 19).",
+		"A state-of-the-art e-mail system; the US-led talks in mid-June; a well-known, long-running x-ray—test-drive.",
+		"Die Offiziere erörterten den Einsatz von Taurus-Marschflugkörpern. Streiks: Lokführer-Streik, Bahn‐Streik (mit U+2010) und Taurus‑Marschflugkörper.",
+		"Oestrogen, the gaol and the kerb; tyres, dying and lying; fulfil, colour-blind, centre-left.",
+	}
+	questions := map[string][]string{
+		"en": {"How was the COVID-19 recording intercepted, says the defense minister?", "state-of-the-art email",
+			"estrogen jail curb tires die lie fulfill color-blind center-left", "mid-June talks well-known"},
+		"de": {"Warum Taurus-Marschflugkörper?", "Welche Streiks der Lokführer?", "Bahn-Streik Offizieren"},
+	}
+	for lang, qs := range questions {
+		an := text.AnalyzerFor(lang)
+		for _, q := range qs {
+			want := map[string]float64{}
+			var terms []string
+			for _, qt := range an.Query(q) {
+				want[qt.Term] = 1
+				terms = append(terms, qt.Term)
+			}
+			firsts := firstBytes(an, terms)
+			if firsts == nil {
+				t.Errorf("%q: no fast path", q)
+				continue
+			}
+			for _, s := range texts {
+				var cache text.StemCache
+				fast, whole := map[string]int{}, map[string]int{}
+				countTerms(&cache, an, firsts, want, s, fast, nil)
+				countTerms(&cache, an, nil, want, s, whole, nil)
+				for term := range want {
+					if fast[term] != whole[term] {
+						t.Errorf("%s %q in %.30q: %q counted %d times, the index analysis %d", lang, q, s, term, fast[term], whole[term])
+					}
+				}
+			}
+		}
+	}
+}
+
+// The same, on random text: words, hyphens of three kinds, punctuation,
+// capitals and diacritics, with the question's terms taken from the text.
+func TestCountTermsOnRandomText(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	words := []string{"Streik", "streiks", "Über", "über", "mail", "e", "US", "us", "the", "die", "Offizieren", "COVID", "19",
+		"state", "of", "art", "colour", "blind", "dying", "tyres", "gaol", "Marschflugkörper", "Taurus", "x", "ray", "defence", "mid", "June"}
+	seps := []string{" ", " ", " ", "-", "-", "\u2010", "\u2011", ", ", ". ", "—", "/", " (", ") "}
+	for round := 0; round < 300; round++ {
+		var b strings.Builder
+		for i := 0; i < 5+rng.IntN(40); i++ {
+			b.WriteString(words[rng.IntN(len(words))])
+			b.WriteString(seps[rng.IntN(len(seps))])
+		}
+		s := b.String()
+		for _, lang := range []string{"en", "de"} {
+			an := text.AnalyzerFor(lang)
+			var cache text.StemCache
+			idx, _ := cache.AppendIndexTokens(an, nil, s)
+			want := map[string]float64{}
+			var terms []string
+			for i := 0; i < 4 && len(idx) > 0; i++ {
+				term := idx[rng.IntN(len(idx))]
+				want[term] = 1
+				terms = append(terms, term)
+			}
+			firsts := firstBytes(an, terms)
+			if firsts == nil {
+				continue
+			}
+			fast, whole := map[string]int{}, map[string]int{}
+			countTerms(&cache, an, firsts, want, s, fast, nil)
+			countTerms(&cache, an, nil, want, s, whole, nil)
+			for term := range want {
+				if fast[term] != whole[term] {
+					t.Fatalf("%s %q in %q: counted %d times, the index analysis %d", lang, term, s, fast[term], whole[term])
+				}
+			}
+		}
+	}
 }

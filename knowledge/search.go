@@ -7,8 +7,9 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/keyword"
@@ -128,10 +129,6 @@ type queryPlan struct {
 	terms []string // stems, in the order of the question
 	st    *corpusStats
 	match []string // the terms the first stage matches on
-	// compound reports a term made of hyphenated words joined
-	// ("taurusmarschflugkorp"), which only the whole analysis of a text
-	// with hyphens finds.
-	compound bool
 }
 
 // questionLanguage returns the language whose index a question is matched
@@ -166,7 +163,6 @@ func (db *DB) planQuery(ctx context.Context, query string, f Filter) ([]*queryPl
 	var names []string
 	for _, t := range qt {
 		main.terms = append(main.terms, t.Term)
-		main.compound = main.compound || t.Compound
 		if t.Name {
 			names = append(names, t.Word)
 		}
@@ -565,26 +561,7 @@ func (db *DB) rescore(cands []*candidate, plans []*queryPlan, r Ranking) {
 			titleTF[c.hit.Article.ID] = tt
 		}
 		body := map[string]int{}
-		if p.firsts != nil && !(p.compound && strings.ContainsAny(c.hit.Passage.Text, hyphens)) {
-			// Only the tokens that can stem to a question term are
-			// stemmed: most of a passage is not.
-			toks = text.AppendTokens(toks[:0], c.hit.Passage.Text)
-			for _, tok := range toks {
-				if !p.firsts[tok[0]] || p.an.IsStopword(tok) {
-					continue
-				}
-				if st := cache.Stem(p.an, tok); p.idf[st] != 0 {
-					body[st]++
-				}
-			}
-		} else {
-			toks, _ = cache.AppendIndexTokens(p.an, toks[:0], c.hit.Passage.Text)
-			for _, tok := range toks {
-				if _, q := p.idf[tok]; q {
-					body[tok]++
-				}
-			}
-		}
+		toks = countTerms(cache, p.an, p.firsts, p.idf, c.hit.Passage.Text, body, toks)
 		norm := 1 - r.B + r.B*float64(c.words)/math.Max(p.st.avgBody, 1)
 		s := 0.0
 		for _, t := range p.terms { // in a fixed order: sums, and so ties, do not vary between runs
@@ -603,15 +580,104 @@ func (db *DB) rescore(cands []*candidate, plans []*queryPlan, r Ranking) {
 	}
 }
 
-// hyphens are the characters that join words into a compound term.
-const hyphens = "-\u2010\u2011"
+// indexHyphen returns the index of the first character of s that joins
+// words into a compound term (-, U+2010, U+2011), or -1.
+func indexHyphen(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '-':
+			return i
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x90 || s[i+2] == 0x91):
+			return i
+		}
+	}
+	return -1
+}
+
+// countTerms adds to body how often each term of want occurs in s as the
+// index analyses s. With firsts (see firstBytes) only the tokens that can
+// stem to a term are stemmed, and compounds of hyphenated words are looked
+// for around hyphens only; without, s is analysed whole.
+func countTerms(cache *text.StemCache, an *text.Analyzer, firsts *[256]bool, want map[string]float64, s string, body map[string]int, toks []string) []string {
+	if firsts == nil {
+		toks, _ = cache.AppendIndexTokens(an, toks[:0], s)
+		for _, tok := range toks {
+			if _, q := want[tok]; q {
+				body[tok]++
+			}
+		}
+		return toks
+	}
+	toks = countWords(cache, an, firsts, s, toks, func(st string) {
+		if _, q := want[st]; q {
+			body[st]++
+		}
+	})
+	return countCompounds(cache, an, firsts, want, s, body, toks)
+}
+
+// countWords calls count with the stem of each token of s that is not a
+// stop word and whose first byte is in firsts, and returns the token
+// buffer for reuse.
+func countWords(cache *text.StemCache, an *text.Analyzer, firsts *[256]bool, s string, toks []string, count func(stem string)) []string {
+	toks = text.AppendTokens(toks[:0], s)
+	for _, tok := range toks {
+		if !firsts[tok[0]] || an.IsStopword(tok) {
+			continue
+		}
+		count(cache.Stem(an, tok))
+	}
+	return toks
+}
+
+// countCompounds adds to body the terms of want that s holds as compounds
+// of hyphenated words ("e-mail" is "email" too): the index analysis of
+// each run of text around a hyphen (up to the spaces either side) holds
+// its words' stems, which countWords counted already, and the compounds
+// they form, which are counted here.
+func countCompounds(cache *text.StemCache, an *text.Analyzer, firsts *[256]bool, want map[string]float64, s string, body map[string]int, toks []string) []string {
+	for i := 0; i < len(s); {
+		h := indexHyphen(s[i:])
+		if h < 0 {
+			break
+		}
+		start, end := i+h, i+h
+		for start > 0 {
+			r, size := utf8.DecodeLastRuneInString(s[:start])
+			if unicode.IsSpace(r) {
+				break
+			}
+			start -= size
+		}
+		for end < len(s) {
+			r, size := utf8.DecodeRuneInString(s[end:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			end += size
+		}
+		span := s[start:end]
+		toks, _ = cache.AppendIndexTokens(an, toks[:0], span)
+		for _, t := range toks {
+			if _, q := want[t]; q {
+				body[t]++
+			}
+		}
+		toks = countWords(cache, an, firsts, span, toks, func(st string) {
+			if _, q := want[st]; q {
+				body[st]-- // a word, counted already
+			}
+		})
+		i = end
+	}
+	return toks
+}
 
 // firstBytes returns the first bytes a folded token can have when its
 // stem is one of terms, for analyzers whose stemmer keeps a word's first
 // letter (English, German, and no stemmer at all), or nil when that is not
 // known or the terms need the whole index analysis: a term that is a stop
-// word (an acronym such as "US"). (A compound term needs it only in a text
-// with hyphens.) English folds a few British words into American ones
+// word (an acronym such as "US"). English folds a few British words into American ones
 // with another first letter (oestrogen, gaol, kerb), so those letters are
 // always let through.
 func firstBytes(an *text.Analyzer, terms []string) *[256]bool {

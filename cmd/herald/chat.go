@@ -29,6 +29,7 @@ over. An empty line or Ctrl-D ends the session.`)
 		return err
 	}
 	defer db.Close()
+	db.PrepareSearch() // a session asks many questions; Close stops it
 	f, err := ff.filter(db.Now())
 	if err != nil {
 		return err

@@ -68,6 +68,8 @@ answered as of its asked_at day: articles published later are not used.`)
 		pq = bufio.NewWriter(f)
 		defer pq.Flush()
 	}
+	// Many questions: prepare searches first, as serve does.
+	<-db.PrepareSearch()
 	an, err := newAnswerer(e, db)
 	if err != nil {
 		return err

@@ -9,10 +9,10 @@ import (
 )
 
 // compactRemoved is how many removed passages a language's segments may
-// hold before Merge compacts the segments that hold most of them: a
-// removed passage costs a search a slot in its heap (see Score) and its
-// postings' space until its segment is rewritten, and final-tier segments
-// are never merged again.
+// hold before Merge compacts the segments that hold most of them: every
+// search reads the list of removed passages (see Score), and their
+// postings take space until their segment is rewritten, which for a
+// final-tier segment no merge ever does.
 const compactRemoved = 512
 
 // segmentInfo is a row of segments.

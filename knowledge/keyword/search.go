@@ -8,13 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/internal/topn"
 )
-
-// maxSkippedInHeap bounds the removed passages Score makes room for in its
-// heap; beyond it, it reads the list of removed passages instead.
-const maxSkippedInHeap = 4096
 
 // segmentTerms is what one segment holds of some terms: their postings
 // counts and, when asked for, their lists.
@@ -125,8 +120,8 @@ func DF(ctx context.Context, db DB, lang string, terms []string) (map[string]int
 // saturation K1, the length normalisation B, how many body occurrences a
 // headline occurrence counts (TitleWeight), and the average passage length
 // in tokens, headline included (AvgLength). Removed is how many removed
-// passages the language's segments still hold (Stats.Removed), so that
-// Score can pass over them.
+// passages the language's segments still hold (Stats.Removed): when there
+// are any, Score reads their list to pass over them.
 type BM25 struct {
 	K1, B, TitleWeight, AvgLength float64
 	Removed                       int64
@@ -142,8 +137,7 @@ type Scored struct {
 // idf (each weighted by its idf) and returns the best limit live passages,
 // best first; of equal scores the newer passage wins. The headline counts
 // p.TitleWeight times the body, as FTS5's bm25 weights a column. Removed
-// passages are passed over: the heap keeps p.Removed more passages than
-// limit, and those marked removed are dropped from it.
+// passages are passed over.
 func Score(ctx context.Context, db DB, lang string, idf map[string]float64, p BM25, limit int) ([]Scored, error) {
 	if len(idf) == 0 || limit <= 0 {
 		return nil, nil
@@ -157,14 +151,14 @@ func Score(ctx context.Context, db DB, lang string, idf map[string]float64, p BM
 	if err != nil {
 		return nil, fmt.Errorf("score passages: %w", err)
 	}
-	extra := max(p.Removed, 0)
+	// The removed passages are few (merges and compaction drop them): one
+	// read of their list lets the scan pass over them.
 	var skip map[int64]bool
-	if extra > maxSkippedInHeap {
-		skip = map[int64]bool{}
+	if p.Removed > 0 {
+		skip = make(map[int64]bool, p.Removed)
 		if err := removedIn(ctx, db, 0, 1<<62, skip); err != nil {
 			return nil, fmt.Errorf("score passages: %w", err)
 		}
-		extra = 0
 	}
 	// Length normalisation for every length code, once.
 	var norm [256]float64
@@ -175,7 +169,7 @@ func Score(ctx context.Context, db DB, lang string, idf map[string]float64, p BM
 	for c := range norm {
 		norm[c] = p.K1 * (1 - p.B + p.B*float64(lengthOf(byte(c)))/avg)
 	}
-	top := newTopPassages(limit + int(extra))
+	top := newTopPassages(limit)
 	acc := &accumulator{skip: skip}
 	for _, seg := range segs {
 		if len(seg.lists) == 0 {
@@ -203,51 +197,7 @@ func Score(ctx context.Context, db DB, lang string, idf map[string]float64, p BM
 		}
 		acc.flush(top)
 	}
-	out := top.Sorted()
-	if extra > 0 && len(out) > 0 {
-		ids := make([]int64, len(out))
-		for i, s := range out {
-			ids[i] = s.ID
-		}
-		gone := map[int64]bool{}
-		for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
-			part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
-			if err := removedAmong(ctx, db, part, gone); err != nil {
-				return nil, fmt.Errorf("score passages: %w", err)
-			}
-		}
-		live := out[:0]
-		for _, s := range out {
-			if !gone[s.ID] {
-				live = append(live, s)
-			}
-		}
-		out = live
-	}
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return out, nil
-}
-
-// removedAmong adds to into those of ids that are marked removed.
-func removedAmong(ctx context.Context, db DB, ids []int64, into map[int64]bool) error {
-	rows, err := db.QueryContext(ctx, `SELECT id FROM deleted_passages WHERE id IN (`+sqlbatch.IDList(ids)+`)`)
-	if err != nil {
-		return fmt.Errorf("read removed passages: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("read removed passages: %w", err)
-		}
-		into[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read removed passages: %w", err)
-	}
-	return nil
+	return top.Sorted(), nil
 }
 
 // accumulator sums the scores of one segment's passages: in an array over
