@@ -312,7 +312,8 @@ type qword struct {
 // scanPlainWords splits s into words: runs of letters and digits, with the
 // digits of one number kept together across "," and "." ("2,000", "4.96")
 // and an apostrophe inside a word kept ("d'Alene"), but a final "'s" left
-// out.
+// out. A word that folds to nothing is left out: every word returned has
+// a non-empty orig and fold.
 func scanPlainWords(s string) []qword {
 	var out []qword
 	i := 0
@@ -355,7 +356,13 @@ func scanPlainWords(s string) []qword {
 			break
 		}
 		orig := s[start:i]
-		out = append(out, qword{start: start, end: i, orig: orig, fold: foldWord(orig)})
+		fold := foldWord(orig)
+		if fold == "" {
+			// Only marks the tokenizer drops (a lone combining accent, a
+			// letter FTS5's tables lack): no word the index knows.
+			continue
+		}
+		out = append(out, qword{start: start, end: i, orig: orig, fold: fold})
 	}
 	return out
 }

@@ -115,3 +115,32 @@ func TestCreditsAreNoCandidates(t *testing.T) {
 		t.Errorf("candidates %+v, want only Maine Ferries", got)
 	}
 }
+
+// TestCandidatesOfWordsThatFoldToNothing: a "word" the tokenizer folds to
+// nothing (a lone combining accent, as synthetic or broken text holds)
+// is no word, and reading candidates of any kind never fails on it.
+func TestCandidatesOfWordsThatFoldToNothing(t *testing.T) {
+	marks := []string{"\u0301", "\u0300\u0301", "\u0308"}
+	for _, m := range marks {
+		sentences := []string{
+			"On March " + m + " the vote was held in " + m + " Berlin.",
+			m + " The court met in May " + m + " 2022 and ruled.",
+			"Prices rose " + m + " 12 percent, costing $" + m + "5 more " + m,
+			m,
+			"Why " + m + " because of " + m + " the rain " + m + ".",
+		}
+		for _, s := range sentences {
+			for _, w := range scanPlainWords(s) {
+				if w.orig == "" || w.fold == "" {
+					t.Fatalf("scanPlainWords(%q) holds an empty word %+v", s, w)
+				}
+			}
+			for _, q := range []string{"Who won?", "Where was it?", "When did the court meet?", "How many percent?",
+				"How much did it cost?", "Why did it happen?", "What does " + m + " PSL stand for?", "Which show won?", "Did it rain?"} {
+				candidatesOf(q, s)
+				detectAskedFor(q+" "+s, "en")
+				detectAskedFor(q+" "+s, "de")
+			}
+		}
+	}
+}
