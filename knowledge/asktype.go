@@ -99,6 +99,11 @@ type questionCues struct {
 	copulas map[string]bool
 	// expansion are phrases asking for what an acronym stands for.
 	expansion [][]string
+	// attribution are phrases that open the question's source ("according
+	// to the defence minister"): the words after them say who tells,
+	// not what is asked, and the sentence that answers often names its
+	// source only nearby ("He pointed out that...").
+	attribution [][]string
 	// reasonVerbs ask for a reason after "what" ("what caused", "what
 	// does he say led to"); with framing, they only frame a question
 	// asking a reason and are not what it is about.
@@ -234,6 +239,7 @@ var cueTables = map[string]*questionCues{
 		expansion: [][]string{
 			{"stand", "for"}, {"stands", "for"}, {"short", "for"}, {"abbreviation"}, {"acronym"},
 		},
+		attribution: [][]string{{"according", "to"}, {"as", "reported", "by"}, {"as", "told", "by"}},
 	},
 	"de": {
 		lang: "de",
@@ -280,6 +286,7 @@ var cueTables = map[string]*questionCues{
 		copulas:     words(`ist sind war waren`),
 		reasonVerbs: words(`grund grunde ursache ursachen verursacht ausgelost fuhrte`),
 		expansion:   [][]string{{"steht"}, {"abkurzung"}},
+		attribution: [][]string{{"laut"}, {"nach", "angaben"}},
 	},
 }
 
@@ -580,6 +587,43 @@ func whichKind(rest []qword, cues *questionCues) askedFor {
 		}
 	}
 	return askedFor{kind: askOther, focus: focus}
+}
+
+// attributionWords returns the folded words of the question's source
+// clauses: what follows "according to" up to a comma, a question word or
+// the end of its sentence ("the defence minister" in "How did the
+// recording get intercepted, according to the defence minister?").
+func attributionWords(question, lang string) map[string]bool {
+	cues := cuesFor(lang)
+	if len(cues.attribution) == 0 {
+		return nil
+	}
+	var out map[string]bool
+	for _, sp := range text.Sentences(question) {
+		sent := question[sp.Start:sp.End]
+		ws := scanPlainWords(sent)
+		for i := 0; i < len(ws); i++ {
+			for _, a := range cues.attribution {
+				if !matchWords(ws[i:], a) {
+					continue
+				}
+				for j := i + len(a); j < len(ws); j++ {
+					if j > i+len(a) && strings.ContainsAny(sent[ws[j-1].end:ws[j].start], ",;:?!()") {
+						break
+					}
+					if text.AnalyzerFor(cues.lang).IsQuestionWord(ws[j].fold) || cues.which[ws[j].fold] {
+						break
+					}
+					if out == nil {
+						out = map[string]bool{}
+					}
+					out[ws[j].fold] = true
+				}
+				break
+			}
+		}
+	}
+	return out
 }
 
 // expansionAcronym returns the acronym an expansion question asks about

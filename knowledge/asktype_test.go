@@ -77,3 +77,26 @@ func TestScanPlainWords(t *testing.T) {
 		t.Errorf("words = %q\nwant    %q", got, want)
 	}
 }
+
+func TestAttributionWords(t *testing.T) {
+	tests := []struct {
+		q, lang string
+		want    []string
+	}{
+		{"How did the recording get intercepted, according to the defence minister?", "en", []string{"the", "defence", "minister"}},
+		{"According to the White House, how soon could vaccines be available?", "en", []string{"the", "white", "house"}},
+		{"Prices rose 13%, according to the Bureau of Labor Statistics. Which item rose most?", "en", []string{"the", "bureau", "of", "labor", "statistics"}},
+		{"Who won the election?", "en", nil},
+		{"Wie wurde das Gespräch abgehört, laut dem Minister?", "de", []string{"dem", "minister"}},
+	}
+	for _, tt := range tests {
+		got := attributionWords(tt.q, tt.lang)
+		want := map[string]bool{}
+		for _, w := range tt.want {
+			want[w] = true
+		}
+		if len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
+			t.Errorf("attributionWords(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}

@@ -97,6 +97,9 @@ type extractor struct {
 	docs     []evDoc
 	window   *timeWindow     // the question's time window, if it has one
 	outlets  map[string]bool // the evidence articles' outlets, lowercase
+	// source holds the stems of the question's source ("according to the
+	// defence minister"), which a sentence's neighbours may name for it.
+	source map[string]bool
 }
 
 // extractiveAnswer picks the sentences of the evidence that answer the
@@ -130,6 +133,7 @@ func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *time
 		return abstain()
 	}
 	e.facts = newQuestionFacts(question, asked, e.an, &e.cache)
+	e.source = e.sourceStems(question, lang)
 	sents := e.sentences(docs)
 	e.score(sents)
 	lead := e.lead(sents)
@@ -161,6 +165,38 @@ func (e *extractor) dropFraming(question string, asked askedFor, lang string) {
 		}
 	}
 	e.weights = w
+}
+
+// namedSources returns the stems of the question's source that an
+// evidence article names in its headline or text.
+func (e *extractor) namedSources(d evDoc) map[string]bool {
+	out := map[string]bool{}
+	var toks []string
+	for _, s := range []string{d.article.Title, d.text} {
+		toks = text.AppendTokens(toks[:0], s)
+		for _, t := range toks {
+			if st := e.cache.Stem(e.an, t); e.source[st] {
+				out[st] = true
+			}
+		}
+	}
+	return out
+}
+
+// sourceStems returns the stems of the question's source words that are
+// among its weighted terms.
+func (e *extractor) sourceStems(question, lang string) map[string]bool {
+	var out map[string]bool
+	for w := range attributionWords(question, lang) {
+		st := e.cache.Stem(e.an, w)
+		if _, ok := e.weights[st]; ok {
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[st] = true
+		}
+	}
+	return out
 }
 
 // evDoc is one evidence article as the extractive answerer reads it: the
@@ -252,8 +288,37 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 		s.rel = e.relevance(ws)
 		s.ctx = s.rel
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
-		s.overlap = questionOverlap(ws, e.facts.stems, e.an, &e.cache)
-		s.echo = s.overlap > 0.5 && e.restates(s.cands)
+		// A sentence naming the question's source adds nothing by that,
+		// but restates the question with it all the same.
+		s.overlap = questionOverlap(ws, e.facts.stems, e.source, e.an, &e.cache)
+		s.echo = questionOverlap(ws, e.facts.stems, nil, e.an, &e.cache) > 0.5 && e.restates(s.cands)
+	}
+	// The question's source ("according to the defence minister") is who
+	// tells, not what is told: it counts fully for a sentence naming it,
+	// and for a share for every other sentence of an article that names it
+	// anywhere, so that "He pointed out that..." may answer too.
+	if len(e.source) > 0 {
+		named := make([]map[string]bool, len(docs))
+		for k := range out {
+			d := out[k].doc
+			if named[d] == nil {
+				named[d] = e.namedSources(docs[d])
+			}
+		}
+		for k, s := range out {
+			own := map[string]bool{}
+			for _, w := range words[k] {
+				own[e.cache.Stem(e.an, w.fold)] = true
+			}
+			for st := range named[s.doc] {
+				share := sourceElsewhere
+				if own[st] {
+					share = 1
+				}
+				s.rel += share * e.weights[st] / e.total
+			}
+			s.ctx = s.rel
+		}
 	}
 	// A sentence next to one that matches the question well is about
 	// what it asks too, if in other words: "Chancellor Scholz has refrained
@@ -273,6 +338,10 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 // a question ("So why don't New Jersey and Oregon let you pump your own
 // gas?").
 const questionSentenceWeight = 0.3
+
+// sourceElsewhere is the share of the question's source's weight that a
+// sentence gets when its article names the source but it does not.
+const sourceElsewhere = 0.5
 
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
@@ -315,7 +384,8 @@ func (e *extractor) dropCredits(sentence string, cands []answerCandidate) []answ
 }
 
 // relevance is the share of the question's term weight that the words ws
-// match, each term once, stems compared.
+// match, each term once, stems compared, leaving out the terms of the
+// question's source (see sentences).
 func (e *extractor) relevance(ws []qword) float64 {
 	if e.total == 0 {
 		return 0
@@ -324,7 +394,7 @@ func (e *extractor) relevance(ws []qword) float64 {
 	sum := 0.0
 	for _, w := range ws {
 		st := e.cache.Stem(e.an, w.fold)
-		if wt, ok := e.weights[st]; ok && !seen[st] {
+		if wt, ok := e.weights[st]; ok && !seen[st] && !e.source[st] {
 			seen[st] = true
 			sum += wt
 		}
@@ -345,15 +415,21 @@ func (e *extractor) restates(cands []answerCandidate) bool {
 }
 
 // questionOverlap is the share of the content words of ws (when there are three
-// or more) that are in the question's stems.
-func questionOverlap(ws []qword, qstems map[string]bool, an *text.Analyzer, cache *text.StemCache) float64 {
+// or more) that are in the question's stems. Words of the question's
+// source (skip: "New York Federal Reserve" in "according to the New York
+// Federal Reserve") neither restate it nor add to it, and are not counted.
+func questionOverlap(ws []qword, qstems, skip map[string]bool, an *text.Analyzer, cache *text.StemCache) float64 {
 	content, known := 0, 0
 	for _, w := range ws {
 		if an.IsStopword(w.fold) {
 			continue
 		}
+		st := cache.Stem(an, w.fold)
+		if skip[st] {
+			continue
+		}
 		content++
-		if qstems[cache.Stem(an, w.fold)] {
+		if qstems[st] {
 			known++
 		}
 	}
