@@ -104,6 +104,9 @@ type questionCues struct {
 	// not what is asked, and the sentence that answers often names its
 	// source only nearby ("He pointed out that...").
 	attribution [][]string
+	// speech are verbs that ask for someone's account ("What does
+	// Pistorius say caused the leak?"): they frame any question.
+	speech map[string]bool
 	// reasonVerbs ask for a reason after "what" ("what caused", "what
 	// does he say led to"); with framing, they only frame a question
 	// asking a reason and are not what it is about.
@@ -111,9 +114,9 @@ type questionCues struct {
 }
 
 // framing reports whether the folded word w only frames a question of
-// kind k ("caused" in a question asking a reason).
+// kind k ("caused" in a question asking a reason, "say" in any).
 func (c *questionCues) framing(k answerKind, w string) bool {
-	return (k == askReason || k == askManner) && c.reasonVerbs[w]
+	return (k == askReason || k == askManner) && c.reasonVerbs[w] || c.speech[w]
 }
 
 // cuePhrase is one opening of a question.
@@ -240,6 +243,7 @@ var cueTables = map[string]*questionCues{
 			{"stand", "for"}, {"stands", "for"}, {"short", "for"}, {"abbreviation"}, {"acronym"},
 		},
 		attribution: [][]string{{"according", "to"}, {"as", "reported", "by"}, {"as", "told", "by"}},
+		speech:      words(`say says said saying tell tells told claim claims claimed`),
 	},
 	"de": {
 		lang: "de",
@@ -287,6 +291,7 @@ var cueTables = map[string]*questionCues{
 		reasonVerbs: words(`grund grunde ursache ursachen verursacht ausgelost fuhrte`),
 		expansion:   [][]string{{"steht"}, {"abkurzung"}},
 		attribution: [][]string{{"laut"}, {"nach", "angaben"}},
+		speech:      words(`sagt sagte sagen gesagt erklart erklarte behauptet`),
 	},
 }
 
@@ -590,8 +595,8 @@ func whichKind(rest []qword, cues *questionCues) askedFor {
 }
 
 // attributionWords returns the folded words of the question's source
-// clauses: what follows "according to" up to a comma, a question word or
-// the end of its sentence ("the defence minister" in "How did the
+// clauses: "according to" and what follows it up to a comma, a question
+// word or the end of its sentence ("the defence minister" in "How did the
 // recording get intercepted, according to the defence minister?").
 func attributionWords(question, lang string) map[string]bool {
 	cues := cuesFor(lang)
@@ -607,15 +612,18 @@ func attributionWords(question, lang string) map[string]bool {
 				if !matchWords(ws[i:], a) {
 					continue
 				}
+				if out == nil {
+					out = map[string]bool{}
+				}
+				for _, w := range a {
+					out[w] = true
+				}
 				for j := i + len(a); j < len(ws); j++ {
 					if j > i+len(a) && strings.ContainsAny(sent[ws[j-1].end:ws[j].start], ",;:?!()") {
 						break
 					}
 					if text.AnalyzerFor(cues.lang).IsQuestionWord(ws[j].fold) || cues.which[ws[j].fold] {
 						break
-					}
-					if out == nil {
-						out = map[string]bool{}
 					}
 					out[ws[j].fold] = true
 				}

@@ -83,11 +83,11 @@ func TestAttributionWords(t *testing.T) {
 		q, lang string
 		want    []string
 	}{
-		{"How did the recording get intercepted, according to the defence minister?", "en", []string{"the", "defence", "minister"}},
-		{"According to the White House, how soon could vaccines be available?", "en", []string{"the", "white", "house"}},
-		{"Prices rose 13%, according to the Bureau of Labor Statistics. Which item rose most?", "en", []string{"the", "bureau", "of", "labor", "statistics"}},
+		{"How did the recording get intercepted, according to the defence minister?", "en", []string{"according", "to", "the", "defence", "minister"}},
+		{"According to the White House, how soon could vaccines be available?", "en", []string{"according", "to", "the", "white", "house"}},
+		{"Prices rose 13%, according to the Bureau of Labor Statistics. Which item rose most?", "en", []string{"according", "to", "the", "bureau", "of", "labor", "statistics"}},
 		{"Who won the election?", "en", nil},
-		{"Wie wurde das Gespräch abgehört, laut dem Minister?", "de", []string{"dem", "minister"}},
+		{"Wie wurde das Gespräch abgehört, laut dem Minister?", "de", []string{"laut", "dem", "minister"}},
 	}
 	for _, tt := range tests {
 		got := attributionWords(tt.q, tt.lang)

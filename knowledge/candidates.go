@@ -139,6 +139,9 @@ func (q *questionFacts) newness(ws []qword) float64 {
 // nameHints are the hints a name span carries.
 type nameHints struct {
 	person, org, acronym bool
+	// speaker says a verb of speech follows the name ("Pistorius said"):
+	// a person's, or an organisation's ("Walmart said").
+	speaker bool
 	// place is how surely the name is a place's: 1 for a country, state
 	// or continent, less for a name ending in "City" or "Island", less
 	// again after "in".
@@ -214,7 +217,7 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		}
 		h.words = len(span)
 		if after := wordAfter(ws, span[len(span)-1]); after != nil && speechVerbs[after.fold] {
-			h.person = true // "Pistorius said"
+			h.speaker = true // "Pistorius said", "Walmart said"
 		}
 		if before := wordBefore(ws, span[0]); before != nil {
 			switch {
@@ -261,7 +264,7 @@ func (h nameHints) fit(k answerKind) float64 {
 			return 0.1
 		case h.place == 1:
 			return 0.05
-		case h.person:
+		case h.person, h.speaker:
 			return 1
 		case h.place > 0:
 			return 0.2
@@ -273,7 +276,7 @@ func (h nameHints) fit(k answerKind) float64 {
 		switch {
 		case h.place > 0 && !h.org:
 			return h.place
-		case h.person:
+		case h.person, h.speaker:
 			return 0.05
 		case h.org:
 			return 0.2
@@ -289,10 +292,12 @@ func (h nameHints) fit(k answerKind) float64 {
 			return 0.15
 		case h.acronym:
 			return 0.7
+		case h.speaker:
+			return 0.5
 		}
 		return 0.55
 	case askOther:
-		if h.person {
+		if h.person || h.speaker {
 			return 0.3
 		}
 		return 0.5

@@ -77,8 +77,10 @@ type evSentence struct {
 	best    float64 // the best candidate's fit times its support
 	bestKey string
 	echo    bool
-	ctx     float64 // rel, or a share of a close neighbour's when more
-	overlap float64 // share of its content words the question holds
+	ctx     float64  // rel, or a share of a close neighbour's when more
+	overlap float64  // share of its content words the question holds
+	stems   []string // the stems of its words
+	about   bool     // it may answer (see markAbout)
 }
 
 // extractor answers one question from its evidence.
@@ -99,7 +101,8 @@ type extractor struct {
 	outlets  map[string]bool // the evidence articles' outlets, lowercase
 	// source holds the stems of the question's source ("according to the
 	// defence minister"), which a sentence's neighbours may name for it.
-	source map[string]bool
+	source   map[string]bool
+	question string
 }
 
 // extractiveAnswer picks the sentences of the evidence that answer the
@@ -123,7 +126,7 @@ func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *time
 	if len(hits) == 0 {
 		return abstain()
 	}
-	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win}
+	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win, question: question}
 	asked := detectAskedFor(question, lang)
 	e.dropFraming(question, asked, lang)
 	for _, w := range e.weights {
@@ -206,6 +209,7 @@ type evDoc struct {
 	rank    int
 	text    string
 	spans   []text.Span // the parts of text to read
+	full    string      // the whole stored text, read or not
 }
 
 // evidenceDocs gathers the top x.Articles articles of hits; the first
@@ -228,15 +232,14 @@ func (an *Answerer) evidenceDocs(ctx context.Context, hits []Hit, x Extraction) 
 	}
 	for k := range docs {
 		d := &docs[k]
-		if k < x.Whole {
-			full, err := an.DB.articleText(ctx, d.article.ID)
-			if err != nil {
-				return nil, err
-			}
-			if full != "" {
-				d.text, d.spans = full, []text.Span{{Start: 0, End: len(full)}}
-				continue
-			}
+		full, err := an.DB.articleText(ctx, d.article.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.full = full
+		if k < x.Whole && full != "" {
+			d.text, d.spans = full, []text.Span{{Start: 0, End: len(full)}}
+			continue
 		}
 		// The passages, in the article's order, as slices of one text.
 		d.text = ""
@@ -285,6 +288,10 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 	for k, s := range out {
 		ws := words[k]
 		s.key = sentenceKey(ws)
+		s.stems = make([]string, len(ws))
+		for i, w := range ws {
+			s.stems[i] = e.cache.Stem(e.an, w.fold)
+		}
 		s.rel = e.relevance(ws)
 		s.ctx = s.rel
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
@@ -586,6 +593,7 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 	if bestRel == 0 {
 		return nil
 	}
+	e.markAbout(sents)
 	var lead *evSentence
 	if e.facts.asked.kind.typed() {
 		bestKey, bestStrength := "", 0.0
@@ -614,7 +622,7 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 		return lead
 	}
 	for _, s := range sents {
-		if s.echo {
+		if s.echo || !s.about {
 			continue
 		}
 		if lead == nil || s.score > lead.score {
@@ -624,12 +632,208 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 	return lead
 }
 
+// markAbout sets each sentence's about: whether it may answer at all. Its
+// article must name what the question names ("the World Bank", "Canada",
+// "German"; see namesAll), in its headline or text, and the sentence or
+// a neighbour must hold one of the question's other terms, those that
+// neither name, nor say whose account is asked for, nor describe the
+// answer ("German chancellor"), when it has any: a sentence that only shares
+// the question's names ("Pope Francis marked the anniversary...") is
+// about them, not about what is asked ("What did Pope Francis name his
+// first cat?"), and one that only names a German chancellor says nothing
+// of one who resigned.
+func (e *extractor) markAbout(sents []*evSentence) {
+	names := questionNames(e.question, e.an)
+	other := map[string]bool{}
+	nameStems := map[string]bool{}
+	for _, n := range names {
+		for _, w := range n.words {
+			nameStems[e.cache.Stem(e.an, w)] = true
+		}
+	}
+	// The words naming what is asked for describe the answer ("German
+	// chancellor"), unless they say what is counted ("how many monkeypox
+	// cases").
+	focus := e.facts.focus
+	switch e.facts.asked.kind {
+	case askNumber, askMoney, askPercent:
+		focus = nil
+	}
+	for t := range e.weights {
+		if !nameStems[t] && !e.source[t] && !focus[t] {
+			other[t] = true
+		}
+	}
+	// A question without a shape to look for (a thing, a reason) has no
+	// candidate to miss: it must be answered by a sentence that holds, with
+	// its neighbours, a good share of its other terms' weight.
+	need := 0.0
+	if !e.facts.asked.kind.typed() {
+		for t := range other {
+			need += untypedShare * e.weights[t]
+		}
+	}
+	named := map[int]bool{}
+	checked := map[int]bool{}
+	for k, s := range sents {
+		if !checked[s.doc] {
+			checked[s.doc] = true
+			d := e.docs[s.doc]
+			named[s.doc] = namesAll(names, text.Tokens(d.article.Title+"\n"+d.full+"\n"+d.text))
+		}
+		s.about = named[s.doc]
+		if !s.about || len(other) == 0 {
+			continue
+		}
+		held := map[string]bool{}
+		touches, covered := false, 0.0
+		for d := -1; d <= 1; d++ {
+			if j := k + d; j >= 0 && j < len(sents) && sents[j].doc == s.doc {
+				for _, st := range sents[j].stems {
+					touches = touches || other[st]
+					if other[st] && !held[st] {
+						held[st] = true
+						covered += e.weights[st]
+					}
+				}
+			}
+		}
+		s.about = touches && covered >= need
+	}
+}
+
+// untypedShare is the least share of the weight of a question's other
+// terms (see markAbout) that a sentence with its neighbours must hold to
+// answer a question asking for no particular shape of answer.
+const untypedShare = 0.3
+
+// questionName is a name the question holds: its folded words ("world",
+// "bank"), and whether it is one acronym ("US").
+type questionName struct {
+	words   []string
+	acronym bool
+}
+
+// questionNames returns the names of a question: runs of its words that
+// the analyzer takes for names, written next to each other, an acronym
+// always a name of its own.
+func questionNames(question string, an *text.Analyzer) []questionName {
+	isName := map[string]bool{}
+	for _, t := range an.Query(question) {
+		if t.Name {
+			isName[t.Word] = true
+		}
+	}
+	if len(isName) == 0 {
+		return nil
+	}
+	var out []questionName
+	var run []qword
+	ws := scanPlainWords(question)
+	flush := func() {
+		if len(run) > 0 {
+			n := questionName{acronym: len(run) == 1 && isAcronymWord(run[0].orig)}
+			for _, w := range run {
+				n.words = append(n.words, strings.Join(text.Tokens(w.orig), ""))
+			}
+			out = append(out, n)
+		}
+		run = run[:0]
+	}
+	for i, w := range ws {
+		fold := strings.Join(text.Tokens(w.orig), "")
+		if !isName[fold] {
+			flush()
+			continue
+		}
+		// An acronym next to a name is a name of its own more often than
+		// a part of it: "NHL Stanley Cup", "LGBTQ Pride".
+		if len(run) > 0 && (!isSpaces(question[ws[i-1].end:w.start]) || isAcronymWord(w.orig) || isAcronymWord(run[len(run)-1].orig)) {
+			flush()
+		}
+		run = append(run, w)
+	}
+	flush()
+	return out
+}
+
+// namesAll reports whether the tokens toks hold the names: every one of
+// up to three, all but one of up to six, and so on (a question of many
+// names may call one of them otherwise than the article). A name is
+// found as one word as
+// itself or as a word it shares most of its letters with ("German" in
+// "Germany's", "Russian" in "Russia"), an acronym also spelt with full
+// stops ("U.S."), two words in a row, and a longer name ("NHL Stanley Cup
+// Finals") by each of its words, two of them in a row.
+func namesAll(names []questionName, toks []string) bool {
+	missing := 0
+	for _, n := range names {
+		if !namesOne(n, toks) {
+			missing++
+		}
+	}
+	return missing <= (len(names)-1)/3
+}
+
+func namesOne(n questionName, toks []string) bool {
+	if len(n.words) == 1 {
+		for i := range toks {
+			if nameWordMatch(n.words[0], toks[i]) || n.acronym && spelledOut(n.words[0], toks[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, w := range n.words {
+		if !namesOne(questionName{words: []string{w}}, toks) {
+			return false
+		}
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		for k := 0; k+1 < len(n.words); k++ {
+			if nameWordMatch(n.words[k], toks[i]) && nameWordMatch(n.words[k+1], toks[i+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameWordMatch reports whether the article's token tok is the name word
+// w or a form of it: they share a prefix of five letters or more that is
+// most of the shorter one.
+func nameWordMatch(w, tok string) bool {
+	if w == tok {
+		return true
+	}
+	n := 0
+	for n < len(w) && n < len(tok) && w[n] == tok[n] {
+		n++
+	}
+	short := min(len(w), len(tok))
+	return n >= 5 && 10*n >= 7*short
+}
+
+// spelledOut reports whether toks start with the letters of the acronym
+// acr one token each ("u", "s" for "us", written "U.S.").
+func spelledOut(acr string, toks []string) bool {
+	if len(toks) < len(acr) {
+		return false
+	}
+	for i := 0; i < len(acr); i++ {
+		if toks[i] != acr[i:i+1] {
+			return false
+		}
+	}
+	return true
+}
+
 // eligible reports whether a sentence may give the answer to a question
 // asking for a name, a number or a date: it does not restate the
 // question, it (or a neighbour) matches the question well enough against
-// the best match.
+// the best match, and it is about what the question asks (see about).
 func (e *extractor) eligible(s *evSentence, bestRel float64) bool {
-	return !s.echo && s.ctx >= e.x.Relevance*bestRel
+	return !s.echo && s.ctx >= e.x.Relevance*bestRel && s.about
 }
 
 func (s *evSentence) holds(key string) bool {

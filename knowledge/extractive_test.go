@@ -1,0 +1,94 @@
+package knowledge
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+func TestQuestionNames(t *testing.T) {
+	tests := []struct {
+		q    string
+		want [][]string
+	}{
+		{"Which Nobel laureate was named head of the World Bank?", [][]string{{"nobel"}, {"world", "bank"}}},
+		{"Which team won the 2022 NHL Stanley Cup Finals?", [][]string{{"nhl"}, {"stanley", "cup", "finals"}}},
+		{"Where in the US is it illegal to pump your own gas?", [][]string{{"us"}}},
+		{"What did Pope Francis name his first cat?", [][]string{{"pope", "francis"}}},
+		{"Why did the show end?", nil},
+	}
+	for _, tt := range tests {
+		var got [][]string
+		for _, n := range questionNames(tt.q, text.AnalyzerFor("en")) {
+			got = append(got, n.words)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("questionNames(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestNamesAll(t *testing.T) {
+	tests := []struct {
+		q, article string
+		want       bool
+	}{
+		{"Which German chancellor resigned?", "Germany's chancellor said on Monday he would stay.", true},
+		{"Which German chancellor resigned?", "Britain's chancellor resigned on Monday.", false},
+		{"Where in the US is gas self-service banned?", "In two U.S. states drivers may not pump gas.", true},
+		{"Which team won the 2022 NHL Stanley Cup Finals?", "The Avalanche won the Stanley Cup Final, the NHL said.", true},
+		{"Which Nobel laureate was named head of the World Bank?", "The Nobel laureate praised the bank and the world.", false},
+		// Of four names, one may be called otherwise.
+		{"Police said the White group Patriot Front planned to riot at an LGBTQ Pride event. Where?",
+			"Members of Patriot Front, a white nationalist group, were arrested near a Pride event.", true},
+	}
+	for _, tt := range tests {
+		if got := namesAll(questionNames(tt.q, text.AnalyzerFor("en")), text.Tokens(tt.article)); got != tt.want {
+			t.Errorf("namesAll(%q, %q) = %v, want %v", tt.q, tt.article, got, tt.want)
+		}
+	}
+}
+
+// TestAnswersAboutWhatIsAsked: a sentence that only shares the question's
+// names, or an article that lacks a name the question holds, does not
+// answer it; the sentence of the article naming everything, and saying
+// what is asked, does.
+func TestAnswersAboutWhatIsAsked(t *testing.T) {
+	db := MustOpenDB(t)
+	asOf := time.Date(2022, 8, 25, 23, 59, 59, 0, time.UTC)
+	putFiller(t, db, 120, asOf)
+	putNews(t, db, 1, "Rome Wire", "Pope marks six months of war", asOf.AddDate(0, 0, -1),
+		"Pope Francis marked the half-year anniversary of the invasion by decrying the insanity of war.\n\n"+
+			"He spoke to pilgrims in St. Peter's Square on Wednesday.")
+	putNews(t, db, 2, "London Letter", "New chancellor appointed after resignation", asOf.AddDate(0, 0, -2),
+		"Nadhim Zahawi has been appointed chancellor after Rishi Sunak's dramatic resignation from government.\n\n"+
+			"The prime minister thanked Sunak for his service.")
+	putNews(t, db, 3, "Fry Times", "Burger chain drops fries in Canada", asOf.AddDate(0, 0, -3),
+		"Burger Barn said it will stop selling french fries in Canada from September, citing potato shortages.\n\n"+
+			"The chain has 300 restaurants in the country.")
+	an := &Answerer{DB: db}
+	f := Filter{GuildID: "*", AsOf: asOf}
+	for _, tt := range []struct{ q, want string }{
+		{"What did Pope Francis name his first cat?", ""},
+		{"Which German chancellor resigned this week?", ""},
+		{"Which fast-food chain announced it will stop selling french fries in Canada?", "Burger Barn"},
+	} {
+		ans, err := an.Ask(context.Background(), Question{Text: tt.q, Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.want == "" {
+			if !ans.Abstained {
+				t.Errorf("%q: want an abstention, got %q", tt.q, ans.Text)
+			}
+			continue
+		}
+		if ans.Abstained || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, tt.want) {
+			t.Errorf("%q: want a first quote holding %q, got %q", tt.q, tt.want, ans.Text)
+		}
+	}
+}
