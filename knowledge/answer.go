@@ -96,6 +96,10 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Answers never quote a site's notices (see withoutBoilerplate).
+	if hits, err = an.DB.withoutBoilerplate(ctx, hits); err != nil {
+		return nil, err
+	}
 	var note string
 	if useLLM && len(hits) > 0 {
 		ans, err := an.llmAnswer(ctx, query, question, hits, q.OnDelta)
