@@ -93,7 +93,7 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 // once the batch is stored, the outlets written to may show new
 // boilerplate (see learnBoilerplate).
 func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex) ([]PutResult, error) {
-	keys := make([][]sentenceKey, len(batch))
+	keys := make([][]outletSentence, len(batch))
 	for i, a := range batch {
 		if a.prep != nil {
 			keys[i] = a.prep.sentences
@@ -212,7 +212,7 @@ type preparation struct {
 	// sentences are the text's counted sentences, for its outlet's window
 	// (see learnBoilerplate); identWords counts the words of the text that
 	// are not known boilerplate.
-	sentences  []sentenceKey
+	sentences  []outletSentence
 	identWords int
 }
 

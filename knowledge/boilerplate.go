@@ -57,9 +57,9 @@ const (
 	identifyingWords = 100
 )
 
-// sentenceKey is one distinct sentence of an article, as counted for its
+// outletSentence is one distinct sentence of an article, as counted for its
 // outlet.
-type sentenceKey struct {
+type outletSentence struct {
 	key      int64
 	offtopic bool
 }
@@ -141,7 +141,7 @@ var speechWords = map[string]bool{"said": true, "says": true, "told": true, "acc
 // counted for its outlet, each with whether it shares no content word with
 // the headline.
 // sents are body's sentences when the caller has them (nil: found here).
-func countedSentences(body string, sents []text.Span, title, guild, outlet, lang string) []sentenceKey {
+func countedSentences(body string, sents []text.Span, title, guild, outlet, lang string) []outletSentence {
 	if outlet == "" {
 		return nil
 	}
@@ -168,7 +168,7 @@ func countedSentences(body string, sents []text.Span, title, guild, outlet, lang
 		}
 	}
 	seen := map[int64]bool{}
-	var out []sentenceKey
+	var out []outletSentence
 	scope := scopeHash(guild, outlet)
 	for _, sp := range sents {
 		s := body[sp.Start:sp.End]
@@ -203,7 +203,7 @@ func countedSentences(body string, sents []text.Span, title, guild, outlet, lang
 				break
 			}
 		}
-		out = append(out, sentenceKey{key: k, offtopic: off})
+		out = append(out, outletSentence{key: k, offtopic: off})
 	}
 	return out
 }
@@ -406,13 +406,13 @@ type outletScope struct{ guild, source string }
 // the counted sentences of each (oldest first), at most boilerWindow.
 type outletWindow struct {
 	ids  []int64
-	keys [][]sentenceKey
+	keys [][]outletSentence
 	used uint64 // for evicting the least recently used window
 }
 
 // push adds an article as the newest, replacing its older copy (an
 // updated article), and drops the oldest beyond boilerWindow.
-func (w *outletWindow) push(id int64, keys []sentenceKey) {
+func (w *outletWindow) push(id int64, keys []outletSentence) {
 	for i, old := range w.ids {
 		if old == id {
 			w.ids = append(w.ids[:i], w.ids[i+1:]...)
@@ -436,7 +436,7 @@ const maxWindows = 32
 type writtenArticle struct {
 	id    int64
 	scope outletScope
-	keys  []sentenceKey
+	keys  []outletSentence
 }
 
 // learnBoilerplate adds the articles a write stored to their outlets'
@@ -543,7 +543,7 @@ type foundSentence struct {
 // windowArticle is one article of an outlet's window.
 type windowArticle struct {
 	id   int64
-	keys []sentenceKey
+	keys []outletSentence
 }
 
 // loadWindow reads the counted sentences of the n newest articles of the
@@ -587,7 +587,7 @@ func loadWindow(ctx context.Context, q querier, sc outletScope, before int64, n 
 // ids, their sentences keys) and returns those that are boilerplate and
 // not in known yet, sorted by key, without their text (see
 // sentenceTexts).
-func countWindow(sc outletScope, ids []int64, keys [][]sentenceKey, known *boilerSet) []foundSentence {
+func countWindow(sc outletScope, ids []int64, keys [][]outletSentence, known *boilerSet) []foundSentence {
 	type count struct {
 		articles, offtopic int
 		article            int64
@@ -723,7 +723,7 @@ func findStoredBoilerplate(ctx context.Context, tx *sql.Tx, now time.Time) (int,
 			return n, err
 		}
 		ids := make([]int64, len(arts))
-		keys := make([][]sentenceKey, len(arts))
+		keys := make([][]outletSentence, len(arts))
 		for i, a := range arts {
 			ids[i], keys[i] = a.id, a.keys
 		}
