@@ -227,10 +227,10 @@ func (a *Article) prepare(now time.Time, boiler *boilerSet) {
 	// The content hash and the counted sentences are of the text as the
 	// rules leave it, before the outlet's known boilerplate goes, so that
 	// a record is the same whatever the store has learnt since.
-	outlet := boilerOutlet(a.Source)
 	sents := text.Sentences(a.Text)
-	p.sentences = countedSentences(a.Text, sents, a.Title, a.GuildID, outlet, a.Language)
-	if known := boiler.spans(a.Text, a.GuildID, outlet); len(known) > 0 {
+	var known []text.Span
+	p.sentences, known = countedSentences(a.Text, sents, a.Title, a.GuildID, boilerOutlet(a.Source), a.Language, boiler)
+	if len(known) > 0 {
 		if a.Text = dropSentences(a.Text, known); a.Text == "" {
 			a.Text = a.Title // only notices: the headline still finds it
 		}

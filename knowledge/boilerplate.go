@@ -83,17 +83,16 @@ func boilerOutlet(source string) string {
 	return strings.ToLower(strings.Join(strings.Fields(source), " "))
 }
 
-// sentenceHash is the key of a sentence, given by its tokens (see
-// text.Tokens: case, accents and punctuation do not count), of an outlet
-// in a scope: 64-bit FNV-1a over the scope, the outlet and the tokens.
-func sentenceHash(guild, outlet string, toks []string) int64 {
-	return hashTokens(scopeHash(guild, outlet), toks)
-}
+// A sentence's key is a 64-bit FNV-1a hash of the scope (the server, ""
+// for the operator's), the outlet and the sentence's words (see
+// nextWord): case and punctuation do not count. Keys are stored
+// (outlet_boilerplate.key), so this is a format: changing it forgets what
+// was found.
 
 // fnvPrime is FNV-1a's 64-bit prime.
 const fnvPrime = 1099511628211
 
-// scopeHash is the FNV-1a state after the scope and the outlet.
+// scopeHash is the hash state after the scope and the outlet.
 func scopeHash(guild, outlet string) uint64 {
 	return hashPart(hashPart(14695981039346656037, guild), outlet)
 }
@@ -107,13 +106,63 @@ func hashPart(h uint64, s string) uint64 {
 	return h * fnvPrime
 }
 
-// hashTokens finishes a sentence's key from its scope's state.
-func hashTokens(h uint64, toks []string) int64 {
-	for _, t := range toks {
-		h = hashPart(h, t)
+// hashWord goes on hashing h with a word and a zero byte after it.
+func hashWord(h uint64, w []byte) uint64 {
+	for _, c := range w {
+		h ^= uint64(c)
+		h *= fnvPrime
 	}
-	return int64(h)
+	return h * fnvPrime
 }
+
+// nextWord returns the next word of s from byte i on, lowercased into
+// buf, and the offset after it; a word is a run of ASCII letters and
+// digits and of the bytes of other characters (kept as they are); every
+// other byte separates words. ok is false when no word is left.
+func nextWord(s string, i int, buf []byte) (w []byte, next int, ok bool) {
+	for i < len(s) && !isWordByte(s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return nil, i, false
+	}
+	w = buf[:0]
+	for ; i < len(s) && isWordByte(s[i]); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		w = append(w, c)
+	}
+	return w, i, true
+}
+
+func isWordByte(c byte) bool {
+	return c >= 0x80 || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// sentenceKeys returns the keys of a sentence in guild's scope and in the
+// operator's (the same when guild is ""), and its number of words.
+func sentenceKeys(s string, scope, operator uint64, buf []byte) (key, opKey int64, words int, _ []byte) {
+	h, o := scope, operator
+	for i := 0; ; {
+		var w []byte
+		var ok bool
+		if w, i, ok = nextWord(s, i, buf); !ok {
+			break
+		}
+		buf = w
+		h, o = hashWord(h, w), hashWord(o, w)
+		words++
+	}
+	return int64(h), int64(o), words, buf
+}
+
+// wordHead is the prefix of a word that decides whether a sentence's
+// word meets a headline's: its first four bytes (so "banks" meets "bank"
+// and "council" "councillor"; a rough stem is enough for telling a
+// sentence unrelated to its headline).
+func wordHead(w []byte) string { return string(w[:min(4, len(w))]) }
 
 // hasQuoteMark reports whether s holds a quotation mark: " “ ” „ « ».
 func hasQuoteMark(s string) bool {
@@ -135,15 +184,16 @@ func hasQuoteMark(s string) bool {
 }
 
 // speechWords mark reported speech, which is never boilerplate.
-var speechWords = map[string]bool{"said": true, "says": true, "told": true, "according": true, "asked": true, "sagte": true, "sagt": true, "erklarte": true}
+var speechWords = map[string]bool{"said": true, "says": true, "told": true, "according": true, "asked": true, "sagte": true, "sagt": true}
 
 // countedSentences returns the distinct sentences of body that are
 // counted for its outlet, each with whether it shares no content word with
-// the headline.
-// sents are body's sentences when the caller has them (nil: found here).
-func countedSentences(body string, sents []text.Span, title, guild, outlet, lang string) []outletSentence {
+// the headline, and the sentences that known holds as the outlet's
+// boilerplate. sents are body's sentences when the caller has them (nil:
+// found here).
+func countedSentences(body string, sents []text.Span, title, guild, outlet, lang string, known *boilerSet) ([]outletSentence, []text.Span) {
 	if outlet == "" {
-		return nil
+		return nil, nil
 	}
 	if sents == nil {
 		sents = text.Sentences(body)
@@ -155,62 +205,67 @@ func countedSentences(body string, sents []text.Span, title, guild, outlet, lang
 		// less likely to be taken for boilerplate.
 		an = text.AnalyzerFor("en")
 	}
-	// A sentence token can share a stem with a headline word only if
-	// they start alike: only those are stemmed.
-	titleStems := map[string]bool{}
-	titleHeads := map[string]bool{}
-	var toks []string
-	toks = text.AppendTokens(toks, title)
-	for _, t := range toks {
-		if !an.IsStopword(t) {
-			titleStems[an.Stem(t)] = true
-			titleHeads[tokenHead(t)] = true
+	var buf []byte
+	heads := map[string]bool{}
+	for i := 0; ; {
+		var w []byte
+		var ok bool
+		if w, i, ok = nextWord(title, i, buf); !ok {
+			break
+		}
+		buf = w
+		if !an.IsStopword(string(w)) {
+			heads[wordHead(w)] = true
 		}
 	}
 	seen := map[int64]bool{}
 	var out []outletSentence
-	scope := scopeHash(guild, outlet)
+	var drop []text.Span
+	scope, operator := scopeHash(guild, outlet), scopeHash("", outlet)
 	for _, sp := range sents {
 		s := body[sp.Start:sp.End]
 		if len(s) > boilerMaxBytes {
 			continue
 		}
-		toks = text.AppendTokens(toks[:0], s)
-		if len(toks) < boilerMinTokens || len(toks) > boilerMaxTokens {
+		var k, op int64
+		var words int
+		k, op, words, buf = sentenceKeys(s, scope, operator, buf)
+		if words < boilerMinTokens || words > boilerMaxTokens {
 			continue
 		}
-		if hasQuoteMark(s) {
-			speech := false
-			for _, t := range toks {
-				if speechWords[t] {
-					speech = true
-					break
-				}
-			}
-			if speech {
-				continue
-			}
+		if known.hasKey(k, op) {
+			drop = append(drop, sp)
 		}
-		k := hashTokens(scope, toks)
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		off := true
-		for _, t := range toks {
-			if titleHeads[tokenHead(t)] && !an.IsStopword(t) && titleStems[an.Stem(t)] {
-				off = false
+		off, speech := true, false
+		quoted := hasQuoteMark(s)
+		for i := 0; ; {
+			var w []byte
+			var ok bool
+			if w, i, ok = nextWord(s, i, buf); !ok {
 				break
 			}
+			buf = w
+			if quoted && speechWords[string(w)] {
+				speech = true
+				break
+			}
+			if off && len(w) >= 3 && heads[wordHead(w)] && !an.IsStopword(string(w)) {
+				off = false
+				if !quoted {
+					break
+				}
+			}
 		}
-		out = append(out, outletSentence{key: k, offtopic: off})
+		if !speech {
+			out = append(out, outletSentence{key: k, offtopic: off})
+		}
 	}
-	return out
+	return out, drop
 }
-
-// tokenHead is the start of a token that its stem keeps: its first three
-// bytes.
-func tokenHead(t string) string { return t[:min(3, len(t))] }
 
 // boilerSet is the store's boilerplate sentences, by key. It is immutable
 // once made; the nil set holds nothing.
@@ -218,20 +273,17 @@ type boilerSet struct {
 	keys map[int64]struct{}
 }
 
-// has reports whether the sentence of these tokens is boilerplate of the
-// outlet in guild's scope or in the operator's.
-func (s *boilerSet) has(guild, outlet string, toks []string) bool {
+// hasKey reports whether a sentence, by its keys in the article's scope
+// and in the operator's, is boilerplate.
+func (s *boilerSet) hasKey(key, opKey int64) bool {
 	if s == nil || len(s.keys) == 0 {
 		return false
 	}
-	if _, ok := s.keys[sentenceHash(guild, outlet, toks)]; ok {
+	if _, ok := s.keys[key]; ok {
 		return true
 	}
-	if guild != "" {
-		_, ok := s.keys[sentenceHash("", outlet, toks)]
-		return ok
-	}
-	return false
+	_, ok := s.keys[opKey]
+	return ok
 }
 
 // spans returns the sentences of body that are the outlet's boilerplate.
@@ -240,13 +292,16 @@ func (s *boilerSet) spans(body, guild, outlet string) []text.Span {
 		return nil
 	}
 	var out []text.Span
-	var toks []string
+	var buf []byte
+	scope, operator := scopeHash(guild, outlet), scopeHash("", outlet)
 	for _, sp := range text.Sentences(body) {
 		if sp.End-sp.Start > boilerMaxBytes {
 			continue
 		}
-		toks = text.AppendTokens(toks[:0], body[sp.Start:sp.End])
-		if len(toks) >= boilerMinTokens && s.has(guild, outlet, toks) {
+		var k, op int64
+		var words int
+		k, op, words, buf = sentenceKeys(body[sp.Start:sp.End], scope, operator, buf)
+		if words >= boilerMinTokens && words <= boilerMaxTokens && s.hasKey(k, op) {
 			out = append(out, sp)
 		}
 	}
@@ -576,7 +631,8 @@ func loadWindow(ctx context.Context, q querier, sc outletScope, before int64, n 
 		}
 		body.WriteString(s)
 		if i+1 == len(rows) || rows[i+1].id != x.id {
-			out = append(out, windowArticle{id: x.id, keys: countedSentences(body.String(), nil, x.title, sc.guild, outlet, x.lang)})
+			keys, _ := countedSentences(body.String(), nil, x.title, sc.guild, outlet, x.lang, nil)
+			out = append(out, windowArticle{id: x.id, keys: keys})
 			body.Reset()
 		}
 	}
@@ -645,11 +701,12 @@ func sentenceTexts(ctx context.Context, q querier, found []foundSentence) error 
 			body = b.String()
 			texts[f.article] = body
 		}
-		outlet := boilerOutlet(f.scope.source)
-		var toks []string
+		scope := scopeHash(f.scope.guild, boilerOutlet(f.scope.source))
+		var buf []byte
 		for _, sp := range text.Sentences(body) {
 			s := body[sp.Start:sp.End]
-			if toks = text.AppendTokens(toks[:0], s); sentenceHash(f.scope.guild, outlet, toks) == f.key {
+			var k int64
+			if k, _, _, buf = sentenceKeys(s, scope, scope, buf); k == f.key {
 				f.text = strings.Join(strings.Fields(s), " ")
 				break
 			}

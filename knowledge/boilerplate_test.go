@@ -140,7 +140,7 @@ func TestStoreFindsAnOutletsBoilerplate(t *testing.T) {
 	}
 	defer db2.Close()
 	set, err := db2.boilerplate(ctx)
-	if err != nil || !set.has("", "harbour gazette", text.Tokens(gazetteNotice)) {
+	if err != nil || len(set.spans(gazetteNotice, "", "harbour gazette")) != 1 {
 		t.Fatalf("a second handle does not know the notice: %v", err)
 	}
 	found, err := findStoredBoilerplate(ctx, mustTx(t, db2), day)

@@ -105,8 +105,8 @@ func printDigest(w io.Writer, st style, d *knowledge.Digest) {
 			line := sourceLine(a.Title, a.Source, a.PublishedAt)
 			if a.PublishedAt.IsZero() && !a.SeenAt.IsZero() {
 				line += ", first seen in its feed " + a.SeenAt.UTC().Format("2006-01-02 15:04") + " UTC"
-			} else if !a.PublishedAt.IsZero() {
-				line += " " + a.PublishedAt.UTC().Format("15:04") + " UTC"
+			} else if t := a.PublishedAt.UTC(); !t.IsZero() && t != t.Truncate(24*time.Hour) {
+				line += " " + t.Format("15:04") + " UTC" // a date without a time of day shows none
 			}
 			fmt.Fprintf(w, "   - %s\n", line)
 			if a.URL != "" {
