@@ -330,7 +330,7 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 		sql string
 	}{
 		{&w.byURL, `SELECT ` + storedColumns + `, a.url = u.url FROM article_urls u JOIN articles a ON a.id = u.article_id WHERE u.url = ? AND u.guild_id = ?`},
-		{&w.byHash, `SELECT ` + storedColumns + `, 1 FROM articles a WHERE a.content_hash = ? AND a.guild_id = ? ORDER BY a.id LIMIT 20`},
+		{&w.byHash, `SELECT ` + storedColumns + `, TRUE FROM articles a WHERE a.content_hash = ? AND a.guild_id = ? ORDER BY a.id LIMIT 20`},
 		{&w.addURL, `INSERT INTO article_urls(url, guild_id, article_id, source, ext_id, published_at, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(url, guild_id) DO NOTHING`},
 		{&w.dropURL, `DELETE FROM article_urls WHERE url = ? AND guild_id = ?`},

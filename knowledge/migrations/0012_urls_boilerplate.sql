@@ -26,7 +26,7 @@ INSERT INTO article_urls(url, guild_id, article_id, source, ext_id, published_at
 -- it knows. A sentence stays boilerplate once found.
 CREATE TABLE outlet_boilerplate (
 	id       INTEGER PRIMARY KEY,
-	key      INTEGER NOT NULL UNIQUE,
+	key      BIGINT  NOT NULL UNIQUE, -- 64 bits
 	guild_id TEXT    NOT NULL DEFAULT '',
 	outlet   TEXT    NOT NULL,
 	sentence TEXT    NOT NULL,
