@@ -22,10 +22,10 @@ import (
 // outlet that are about different things. After each write the store
 // counts, over the newest boilerWindow articles of every outlet it wrote
 // to, how many hold each sentence and in how many it shares no word with
-// the headline; a
-// sentence held by at least boilerMinArticles of them, at least four in
-// five of those unrelated to it, is that outlet's boilerplate from then
-// on, recorded in outlet_boilerplate with its counts.
+// the headline; a sentence held by at least boilerMinArticles of them, at
+// least four in five of those unrelated to it, is that outlet's
+// boilerplate from then on, recorded in outlet_boilerplate with its
+// counts.
 //
 // Counting is per outlet (and per server scope), so a wire story that many
 // outlets run is never boilerplate, and a sentence that news repeats about
