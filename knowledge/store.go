@@ -207,7 +207,7 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 			return err
 		}
 		db.Logger.Info("search index built", "passages", n, "took", time.Since(start).Round(time.Second))
-	case 12: // The outlets' boilerplate: look for it in what is stored.
+	case 13: // The outlets' boilerplate: look for it in what is stored.
 		start := time.Now()
 		n, err := findStoredBoilerplate(ctx, tx, db.Now())
 		if err != nil {
