@@ -327,13 +327,6 @@ func articleLanguage(declared, body string) string {
 // tell theirs.
 const defaultLanguage = "en"
 
-func firstLine(s string, max int) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return text.Snippet(s, max)
-}
-
 // articleWriter holds the prepared statements of one write transaction.
 type articleWriter struct {
 	tx                                        *sql.Tx
