@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/text"
@@ -55,6 +56,10 @@ func (an *Answerer) evidenceSources(ctx context.Context, p *prepared) ([]*source
 	if err != nil {
 		return nil, err
 	}
+	boiler, err := an.DB.boilerplate(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rel, err := an.passageMatcher(ctx, p)
 	if err != nil {
 		return nil, err
@@ -77,6 +82,10 @@ func (an *Answerer) evidenceSources(ctx context.Context, p *prepared) ([]*source
 		}
 		weight = math.Max(weight, 0.1)
 		for _, ps := range passages {
+			// Never a site's notices, as in the hits' passages.
+			if ps.Text = readable(ps.Text, &a.a, boiler); strings.TrimSpace(ps.Text) == "" {
+				continue
+			}
 			pr := rel(ps.Text)
 			if a.retrieved[ps.Seq] {
 				pr += retrievedBonus

@@ -214,7 +214,8 @@ type evDoc struct {
 
 // evidenceDocs gathers the top x.Articles articles of hits; the first
 // x.Whole of them are read whole, so a sentence that answers need not be
-// in a retrieved passage.
+// in a retrieved passage, with their boilerplate blanked out as in the
+// hits' passages.
 func (an *Answerer) evidenceDocs(ctx context.Context, hits []Hit, x Extraction) ([]evDoc, error) {
 	var docs []evDoc
 	byID := map[int64]int{}
@@ -230,12 +231,18 @@ func (an *Answerer) evidenceDocs(ctx context.Context, hits []Hit, x Extraction) 
 		}
 		docs[k].spans = append(docs[k].spans, text.Span{Start: h.Passage.Start, End: h.Passage.End})
 	}
+	boiler, err := an.DB.boilerplate(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for k := range docs {
 		d := &docs[k]
 		full, err := an.DB.articleText(ctx, d.article.ID)
 		if err != nil {
 			return nil, err
 		}
+		// Never a site's notices (the passages of hits are blanked too).
+		full = readable(full, &d.article, boiler)
 		d.full = full
 		if k < x.Whole && full != "" {
 			d.text, d.spans = full, []text.Span{{Start: 0, End: len(full)}}
