@@ -219,8 +219,9 @@ var cueTables = map[string]*questionCues{
 			askDate:    `year date day month decade century week weekday`,
 			askMoney:   `price cost fine salary fee budget sum worth fortune revenue wage bail ransom funding payout prize valuation`,
 			askPercent: `percentage percent proportion`,
-			askNumber:  `number count amount total`,
-			askReason:  `reason cause motive`,
+			askNumber: `number count amount total magnitude height length distance speed weight depth temperature toll tally
+				population score`,
+			askReason: `reason cause motive`,
 			// Nouns that would be read wrongly through a later one ("age
 			// group" is no organisation).
 			askOther: `age`,

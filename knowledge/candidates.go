@@ -460,6 +460,7 @@ type number struct {
 	unitClass  unitClass // when the unit is a known measure
 	known      bool      // the unit is a known measure
 	next       []string  // stems of up to three words after the number
+	prev       []string  // stems of the content words just before it ("magnitude 5.9", "a population of 800")
 	nextWord   bool      // a content word follows the number
 	vague      bool      // "dozens", "millions": no number at all
 }
@@ -515,6 +516,26 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 		// April").
 		if n.class == numPlain && v <= 31 && ((i > 0 && months[ws[i-1].fold]) || (j < len(ws) && months[ws[j].fold])) {
 			n.class = numYear
+		}
+		// A time of day is no count ("1:24 a.m.").
+		if n.class == numPlain && (strings.HasPrefix(s[n.end:], ":") && n.end+1 < len(s) && isDigitByte(s[n.end+1]) ||
+			n.start > 1 && s[n.start-1] == ':' && isDigitByte(s[n.start-2])) {
+			n.class = numYear
+		}
+		// What precedes: the measure named before its value.
+		for k := i - 1; k >= 0 && k >= i-3; k-- {
+			f := ws[k].fold
+			if !isSpaces(s[ws[k].end:ws[k+1].start]) {
+				break
+			}
+			if q.an.IsFunctionWord(f) {
+				if f == "of" || f == "a" || f == "an" || f == "the" {
+					continue
+				}
+				break
+			}
+			n.prev = append(n.prev, q.stem(f))
+			break
 		}
 		// What follows: a unit, or the thing counted.
 		for k := j; k < len(ws) && k < j+3; k++ {
@@ -607,6 +628,11 @@ func (n number) fit(q *questionFacts) float64 {
 	}
 	for _, st := range n.next {
 		if q.focus[st] {
+			return vague
+		}
+	}
+	for _, st := range n.prev {
+		if q.focus[st] && !n.known {
 			return vague
 		}
 	}

@@ -58,6 +58,10 @@ func TestFindCandidates(t *testing.T) {
 			[]string{"six months"}, nil},
 		{"How many baby swings were recalled?", "The recall affects 2 million MamaRoo swings, according to the agency.",
 			[]string{"2 million"}, nil},
+		// The measure may be named before its value; a time of day is no
+		// count.
+		{"What was the magnitude of the quake?", "A magnitude 5.9 earthquake struck the east at 1:24 a.m. local time.",
+			[]string{"5.9"}, []string{"1", "24"}},
 		{"How many Taurus missiles has Germany delivered?", "Moscow designated three other German entities on March 5.", nil, []string{"three", "5"}},
 		{"How old is he?", "A 17-year-old has become the youngest person to fly around the world solo.", []string{"17-year-old"}, nil},
 		{"How much does a gallon of gas cost?", "The national average hit $4.96 a gallon on Wednesday, up 60% in a year.",

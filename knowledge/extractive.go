@@ -360,6 +360,23 @@ const sourceElsewhere = 0.5
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
 
+// copyWords is how many opening words two sentences of different
+// articles share when one is a copy of the other.
+const copyWords = 8
+
+// openingWords returns the first n words of a sentence key.
+func openingWords(key string, n int) string {
+	i := 0
+	for k := 0; k < n; k++ {
+		j := strings.IndexByte(key[i:], ' ')
+		if j < 0 {
+			return key
+		}
+		i += j + 1
+	}
+	return key[:i-1]
+}
+
 // sentenceKey is what copies of one sentence share: its folded words.
 func sentenceKey(ws []qword) string {
 	var b strings.Builder
@@ -465,7 +482,16 @@ func (e *extractor) score(sents []*evSentence) {
 	}
 	support := map[string]map[int]*seen{}
 	fit := map[string]float64{}
+	// A sentence copied into another outlet's article, whole or edited at
+	// its end, is one piece of evidence, not two: its candidates count
+	// once.
+	counted := map[string]int{} // a sentence's opening words -> the doc it counts in
 	for _, s := range sents {
+		open := openingWords(s.key, copyWords)
+		if d, ok := counted[open]; ok && d != s.doc {
+			continue
+		}
+		counted[open] = s.doc
 		for _, c := range s.cands {
 			m := support[c.key]
 			if m == nil {
