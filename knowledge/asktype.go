@@ -69,6 +69,9 @@ type askedFor struct {
 	focus []string
 	// acronym is the acronym an expansion question asks about, as written.
 	acronym string
+	// future says a date question asks about what is to come ("how
+	// soon", "when will").
+	future bool
 }
 
 // questionCues are one language's cues to what a question asks for.
@@ -107,6 +110,10 @@ type questionCues struct {
 	// speech are verbs that ask for someone's account ("What does
 	// Pistorius say caused the leak?"): they frame any question.
 	speech map[string]bool
+	// future are the words that make a date question ask about what is
+	// to come ("when will", "when are payments set to restart"), and
+	// past those that keep it in the past ("when did").
+	future, past map[string]bool
 	// reasonVerbs ask for a reason after "what" ("what caused", "what
 	// does he say led to"); with framing, they only frame a question
 	// asking a reason and are not what it is about.
@@ -245,6 +252,8 @@ var cueTables = map[string]*questionCues{
 		},
 		attribution: [][]string{{"according", "to"}, {"as", "reported", "by"}, {"as", "told", "by"}},
 		speech:      words(`say says said saying tell tells told claim claims claimed`),
+		future:      words(`will would could soon expected scheduled set due upcoming planned`),
+		past:        words(`did was were had`),
 	},
 	"de": {
 		lang: "de",
@@ -293,6 +302,8 @@ var cueTables = map[string]*questionCues{
 		expansion:   [][]string{{"steht"}, {"abkurzung"}},
 		attribution: [][]string{{"laut"}, {"nach", "angaben"}},
 		speech:      words(`sagt sagte sagen gesagt erklart erklarte behauptet`),
+		future:      words(`wird werden soll sollen bald geplant`),
+		past:        words(`war waren wurde wurden hat hatte`),
 	},
 }
 
@@ -439,6 +450,9 @@ func detectAskedFor(question, lang string) askedFor {
 				continue
 			}
 			a := askedFor{kind: p.kind, units: p.units}
+			if a.kind == askDate {
+				a.future = futureClause(ws, cues)
+			}
 			if p.countsNext {
 				a.focus = countedWords(rest, cues)
 				if p.words[len(p.words)-1] == "much" || p.words[len(p.words)-1] == "viel" || p.words[len(p.words)-1] == "wieviel" {
@@ -456,13 +470,31 @@ func detectAskedFor(question, lang string) askedFor {
 			return a
 		}
 		if cues.which[ws[i].fold] {
-			return whichKind(ws[i+1:], cues)
+			a := whichKind(ws[i+1:], cues)
+			if a.kind == askDate {
+				a.future = futureClause(ws, cues)
+			}
+			return a
 		}
 	}
 	if cues.auxiliaries[ws[0].fold] {
 		return askedFor{kind: askYesNo}
 	}
 	return askedFor{}
+}
+
+// futureClause reports whether a question's words ask about what is to
+// come: a word of the future ("will", "soon", "set to") and none that
+// keeps the question in the past ("did", "was").
+func futureClause(ws []qword, cues *questionCues) bool {
+	future := false
+	for _, w := range ws {
+		if cues.past[w.fold] {
+			return false
+		}
+		future = future || cues.future[w.fold]
+	}
+	return future
 }
 
 func (a askedFor) firstFocus() string {

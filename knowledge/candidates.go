@@ -383,28 +383,13 @@ func allDateWords(span []qword) bool {
 	return true
 }
 
-// titleCandidates returns the quoted titles of s (“Squid Game”): a
-// quoted run of at most eight words that starts with a capital.
+// titleCandidates returns the quoted titles of s (“Squid Game”, and in
+// single quotes as headlines write them: 'Squid Game'): a quoted run of
+// at most eight words that starts with a capital.
 func titleCandidates(s string, q *questionFacts) []answerCandidate {
 	var out []answerCandidate
-	for i := 0; i < len(s); {
-		open := strings.IndexAny(s[i:], "“\"")
-		if open < 0 {
-			break
-		}
-		open += i
-		_, size := utf8.DecodeRuneInString(s[open:])
-		closer := "”"
-		if s[open] == '"' {
-			closer = "\""
-		}
-		end := strings.Index(s[open+size:], closer)
-		if end < 0 {
-			break
-		}
-		end += open + size
-		inner := s[open+size : end]
-		i = end + len(closer)
+	for _, sp := range quotedSpans(s) {
+		inner := s[sp.Start:sp.End]
 		ws := scanPlainWords(inner)
 		if len(ws) == 0 || len(ws) > 8 || !isCapWord(ws[0]) {
 			continue
@@ -432,10 +417,62 @@ func titleCandidates(s string, q *questionFacts) []answerCandidate {
 			fit = 0.4
 		}
 		for k := range ws {
-			ws[k].start += open + size
-			ws[k].end += open + size
+			ws[k].start += sp.Start
+			ws[k].end += sp.Start
 		}
-		out = append(out, answerCandidate{start: open + size, end: end, text: inner, key: nameKey(ws, q), fit: fit * nw})
+		out = append(out, answerCandidate{start: sp.Start, end: sp.End, text: inner, key: nameKey(ws, q), fit: fit * nw})
+	}
+	return out
+}
+
+// quotedSpans returns the insides of the quotations of s: between “ and
+// ”, between straight double quotes, and between single quotes (‘ and ’,
+// or ') that open after a space or a sentence's start and close before
+// one or a punctuation mark, so that apostrophes ("Scholz's") are no
+// quotes. A trailing comma or full stop inside the quotes is left out.
+func quotedSpans(s string) []text.Span {
+	var out []text.Span
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var closers string
+		switch r {
+		case '“':
+			closers = "”"
+		case '"':
+			closers = "\""
+		case '‘', '\'':
+			if i > 0 {
+				if p, _ := utf8.DecodeLastRuneInString(s[:i]); !unicode.IsSpace(p) && !strings.ContainsRune("([{—–-:", p) {
+					i += size
+					continue
+				}
+			}
+			closers = "’'"
+		default:
+			i += size
+			continue
+		}
+		start := i + size
+		end := -1
+		for j := start; j < len(s); {
+			c, csize := utf8.DecodeRuneInString(s[j:])
+			if strings.ContainsRune(closers, c) {
+				next, _ := utf8.DecodeRuneInString(s[j+csize:])
+				if closers == "”" || closers == "\"" || j+csize == len(s) || !unicode.IsLetter(next) && !unicode.IsDigit(next) {
+					end = j
+					break
+				}
+			}
+			j += csize
+		}
+		if end < 0 {
+			i = start
+			continue
+		}
+		inner := strings.TrimRight(s[start:end], ",.")
+		out = append(out, text.Span{Start: start, End: start + len(inner)})
+		_, csize := utf8.DecodeRuneInString(s[end:])
+		i = end + csize
 	}
 	return out
 }
@@ -713,12 +750,18 @@ func dateCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			}
 		case weekdays[f]:
 			start, end, fit = ws[i].start, ws[i].end, 0.6
+			if q.asked.future && (i == 0 || ws[i-1].fold != "next") {
+				fit = 0.3 // "voted on Wednesday" dates the report, not what is to come
+			}
 		case (f == "next" || f == "this" || f == "last") && i+1 < len(ws) && periodWords[ws[i+1].fold]:
 			// "next month" answers "when will"; "this week" mostly dates
 			// the report itself.
 			start, end, fit = ws[i].start, ws[i+1].end, 0.9
-			if f != "next" {
+			switch {
+			case f != "next":
 				fit = 0.4
+			case q.asked.future:
+				fit = 1
 			}
 			i++
 		case seasons[f] && i > 0 && (ws[i-1].fold == "this" || ws[i-1].fold == "next" || ws[i-1].fold == "the" || ws[i-1].fold == "late" || ws[i-1].fold == "early"):

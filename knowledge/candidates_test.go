@@ -148,3 +148,47 @@ func TestCandidatesOfWordsThatFoldToNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotedSpans(t *testing.T) {
+	tests := []struct {
+		s    string
+		want []string
+	}{
+		{"'Squid Game': Netflix green lights season 2", []string{"Squid Game"}},
+		{"Emmys 2022: Full list; 'Succession,' 'Ted Lasso' lead", []string{"Succession", "Ted Lasso"}},
+		{"“Thor: Love and Thunder,” the latest film, opened.", []string{"Thor: Love and Thunder"}},
+		{"Scholz's party and the allies' view", nil},
+		{`He said "no" twice`, []string{"no"}},
+		{"an unclosed 'quote", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, sp := range quotedSpans(tt.s) {
+			got = append(got, tt.s[sp.Start:sp.End])
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("quotedSpans(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestFutureDates(t *testing.T) {
+	for _, tt := range []struct {
+		q      string
+		future bool
+	}{
+		{"How soon could vaccines be available for children?", true},
+		{"When will the bridge reopen?", true},
+		{"When are loan payments set to restart?", true},
+		{"When did the bridge close?", false},
+		{"When was the treaty signed?", false},
+	} {
+		if got := detectAskedFor(tt.q, "en"); got.kind != askDate || got.future != tt.future {
+			t.Errorf("detectAskedFor(%q) = %+v, want a date, future %v", tt.q, got, tt.future)
+		}
+	}
+	got := candidatesOf("When will the bridge reopen?", "Officials said on Wednesday the bridge will reopen next month.")
+	if strings.Join(got, "|") != "next month" {
+		t.Errorf("a question about what is to come: candidates %q, want only %q", got, "next month")
+	}
+}

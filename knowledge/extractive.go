@@ -479,6 +479,7 @@ func (e *extractor) score(sents []*evSentence) {
 	type seen struct {
 		rel      float64
 		mentions int
+		head     float64 // the headline's relevance, when it holds the candidate
 	}
 	support := map[string]map[int]*seen{}
 	fit := map[string]float64{}
@@ -508,6 +509,32 @@ func (e *extractor) score(sents []*evSentence) {
 			fit[c.key] = math.Max(fit[c.key], c.fit)
 		}
 	}
+	// A headline that matches the question and names a candidate is
+	// strong evidence for it: a news headline says what the story is
+	// about ("Walmart is slashing prices on clothing..."). Headlines are
+	// not quoted: the candidate must be in a sentence of the text to lead.
+	for _, d := range e.docs {
+		ws := scanPlainWords(d.article.Title)
+		if len(ws) < 2 {
+			continue
+		}
+		rel := e.relevance(ws)
+		if rel == 0 {
+			continue
+		}
+		for _, c := range e.dropCredits(d.article.Title, findCandidates(d.article.Title, ws, e.facts)) {
+			m := support[c.key]
+			if m == nil {
+				continue // only what the text says may answer
+			}
+			a := m[d.rank]
+			if a == nil {
+				a = &seen{}
+				m[d.rank] = a
+			}
+			a.head = math.Max(a.head, rel)
+		}
+	}
 	strength := map[string]float64{}
 	maxStrength := 0.0
 	for key, m := range support {
@@ -515,7 +542,7 @@ func (e *extractor) score(sents []*evSentence) {
 		for rank, a := range m {
 			// The most relevant sentence saying it, and how often the
 			// article says it: what an article is about, it names often.
-			v += (a.rel + 0.05*float64(min(a.mentions, 6))) * e.rankFactor(rank)
+			v += (a.rel + 0.05*float64(min(a.mentions, 6)) + headlineWeight*a.head) * e.rankFactor(rank)
 		}
 		v *= fit[key]
 		strength[key] = v
@@ -676,7 +703,18 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 // first cat?"), and one that only names a German chancellor says nothing
 // of one who resigned.
 func (e *extractor) markAbout(sents []*evSentence) {
-	names := questionNames(e.question, e.an)
+	// The question's source ("according to the White House") need not be
+	// named: another outlet may tell the same.
+	var names []questionName
+	for _, n := range questionNames(e.question, e.an) {
+		told := true
+		for _, w := range n.words {
+			told = told && e.source[e.cache.Stem(e.an, w)]
+		}
+		if !told {
+			names = append(names, n)
+		}
+	}
 	other := map[string]bool{}
 	nameStems := map[string]bool{}
 	for _, n := range names {
@@ -734,6 +772,11 @@ func (e *extractor) markAbout(sents []*evSentence) {
 		s.about = touches && covered >= need
 	}
 }
+
+// headlineWeight is how much a headline naming a candidate counts,
+// times the headline's match with the question, against the sentences
+// naming it.
+const headlineWeight = 1.0
 
 // untypedShare is the least share of the weight of a question's other
 // terms (see markAbout) that a sentence with its neighbours must hold to

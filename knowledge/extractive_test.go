@@ -92,3 +92,28 @@ func TestAnswersAboutWhatIsAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadlineNamesTheAnswer: a headline that matches the question and
+// names a candidate counts as evidence for it, so the answer leads with
+// the text's sentence naming it rather than one of another article naming
+// another organisation.
+func TestHeadlineNamesTheAnswer(t *testing.T) {
+	db := MustOpenDB(t)
+	asOf := time.Date(2022, 7, 8, 23, 59, 59, 0, time.UTC)
+	putFiller(t, db, 120, asOf)
+	putNews(t, db, 1, "Food Wire", "Subway is redesigning its menu", asOf.AddDate(0, 0, -3),
+		"Subway is launching a new menu, the biggest makeover in its history.\n\n"+
+			"Customers will see a refreshed menu board in its 21,000 restaurants, with twelve new sandwiches.\n\n"+
+			"Sales at Subway have been falling in recent years, according to the research firm Technomic.")
+	putNews(t, db, 2, "Dining Digest", "The highest grossing eateries in America", asOf.AddDate(-3, 0, 0),
+		"Another oversized restaurant from Tao has a redesigned menu in all its restaurants.\n\n"+
+			"Tao runs restaurants in New York and Las Vegas.")
+	an := &Answerer{DB: db}
+	ans, err := an.Ask(context.Background(), Question{Text: "Which food chain launched a redesigned menu in its restaurants?", Filter: Filter{GuildID: "*", AsOf: asOf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Abstained || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Subway") {
+		t.Errorf("want a first quote naming Subway, got %q", ans.Text)
+	}
+}
