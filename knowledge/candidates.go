@@ -36,7 +36,9 @@ type questionFacts struct {
 	// capSeen holds the folded words the evidence capitalises somewhere
 	// other than at a sentence's start.
 	capSeen map[string]bool
-	cache   *text.StemCache
+	// headSeen holds the folded words the evidence's headlines open with.
+	headSeen map[string]bool
+	cache    *text.StemCache
 }
 
 func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fold) }
@@ -45,7 +47,7 @@ func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fol
 // question (its time words already taken out).
 func newQuestionFacts(question string, asked askedFor, an *text.Analyzer, cache *text.StemCache) *questionFacts {
 	q := &questionFacts{asked: asked, an: an, stems: map[string]bool{}, numbers: map[string]bool{}, focus: map[string]bool{},
-		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, cache: cache}
+		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, headSeen: map[string]bool{}, cache: cache}
 	ws := scanPlainWords(question)
 	for _, w := range ws {
 		q.stems[q.stem(w.fold)] = true
@@ -113,11 +115,17 @@ func findCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 // 0 when the question holds all of its words, 1 when none.
 func (q *questionFacts) newness(ws []qword) float64 {
 	content, known := 0, 0
-	for _, w := range ws {
+	for i, w := range ws {
 		if q.an.IsFunctionWord(w.fold) {
 			continue
 		}
 		content++
+		// The generic head of a longer name ("City" in "Mexico City",
+		// "Group") is not what the question holds when it speaks of
+		// cities or groups.
+		if i > 0 && (placeWords[w.fold] || orgWords[w.fold]) {
+			continue
+		}
 		if q.stems[q.stem(w.fold)] || q.stems[w.fold] {
 			known++
 		}
@@ -186,7 +194,7 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		// writes it in lowercase and it opens a longer name.
 		if len(span) > 0 && span[0].start == ws[0].start && !isAcronymWord(span[0].orig) {
 			f := span[0].fold
-			if q.an.IsStopword(f) || !q.capSeen[f] && !places[f] && (q.lowerSeen[f] || len(span) == 1) {
+			if q.an.IsStopword(f) || !q.capSeen[f] && !places[f] && (q.lowerSeen[f] || len(span) == 1 && !q.headSeen[f]) {
 				span = span[1:]
 			}
 		}

@@ -58,6 +58,9 @@ func TestFindCandidates(t *testing.T) {
 			[]string{"six months"}, nil},
 		{"How many baby swings were recalled?", "The recall affects 2 million MamaRoo swings, according to the agency.",
 			[]string{"2 million"}, nil},
+		// A name's generic head is not what the question holds.
+		{"Where are many Americans fleeing expensive cities moving?", "A growing number of Americans make Mexico City their new home.",
+			[]string{"Mexico City"}, nil},
 		// The measure may be named before its value; a time of day is no
 		// count.
 		{"What was the magnitude of the quake?", "A magnitude 5.9 earthquake struck the east at 1:24 a.m. local time.",
@@ -190,5 +193,29 @@ func TestFutureDates(t *testing.T) {
 	got := candidatesOf("When will the bridge reopen?", "Officials said on Wednesday the bridge will reopen next month.")
 	if strings.Join(got, "|") != "next month" {
 		t.Errorf("a question about what is to come: candidates %q, want only %q", got, "next month")
+	}
+}
+
+// TestSentenceStartNamedByHeadline: a word opening a sentence is a name
+// when the evidence never writes it in lowercase and a headline opens
+// with it too.
+func TestSentenceStartNamedByHeadline(t *testing.T) {
+	var cache text.StemCache
+	question := "Which retailer is slashing prices on clothing?"
+	sentence := "Walmart is slashing prices on clothing and other products."
+	q := newQuestionFacts(question, detectAskedFor(question, "en"), text.AnalyzerFor("en"), &cache)
+	names := func() []string {
+		var out []string
+		for _, c := range findCandidates(sentence, scanPlainWords(sentence), q) {
+			out = append(out, c.text)
+		}
+		return out
+	}
+	if got := names(); len(got) != 0 {
+		t.Errorf("without a headline: %q, want none", got)
+	}
+	q.headSeen["walmart"] = true
+	if got := names(); strings.Join(got, "|") != "Walmart" {
+		t.Errorf("with a headline opening with it: %q, want Walmart", got)
 	}
 }

@@ -137,6 +137,11 @@ func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *time
 	}
 	e.facts = newQuestionFacts(question, asked, e.an, &e.cache)
 	e.source = e.sourceStems(question, lang)
+	for _, d := range docs {
+		if ws := scanPlainWords(d.article.Title); len(ws) > 1 && isCapWord(ws[0]) {
+			e.facts.headSeen[ws[0].fold] = true
+		}
+	}
 	sents := e.sentences(docs)
 	e.score(sents)
 	lead := e.lead(sents)
@@ -705,13 +710,17 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 func (e *extractor) markAbout(sents []*evSentence) {
 	// The question's source ("according to the White House") need not be
 	// named: another outlet may tell the same.
+	// Nor need a name so common in the store that it tells nothing ("US"
+	// in an American outlet's articles).
 	var names []questionName
 	for _, n := range questionNames(e.question, e.an) {
-		told := true
+		told, rare := true, false
 		for _, w := range n.words {
-			told = told && e.source[e.cache.Stem(e.an, w)]
+			st := e.cache.Stem(e.an, w)
+			told = told && e.source[st]
+			rare = rare || e.weights[st] >= nameMinWeight
 		}
-		if !told {
+		if !told && rare {
 			names = append(names, n)
 		}
 	}
@@ -772,6 +781,10 @@ func (e *extractor) markAbout(sents []*evSentence) {
 		s.about = touches && covered >= need
 	}
 }
+
+// nameMinWeight is the least inverse document frequency of a name the
+// answering article must hold: about one passage in twenty.
+const nameMinWeight = 3.0
 
 // headlineWeight is how much a headline naming a candidate counts,
 // times the headline's match with the question, against the sentences
