@@ -81,6 +81,7 @@ type evSentence struct {
 	overlap float64  // share of its content words the question holds
 	stems   []string // the stems of its words
 	about   bool     // it may answer (see markAbout)
+	asks    bool     // it is a question itself
 }
 
 // extractor answers one question from its evidence.
@@ -306,6 +307,7 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 		}
 		s.rel = e.relevance(ws)
 		s.ctx = s.rel
+		s.asks = strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?")
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
 		// A sentence naming the question's source adds nothing by that,
 		// but restates the question with it all the same.
@@ -573,7 +575,7 @@ func (e *extractor) score(sents []*evSentence) {
 		if n > 45 {
 			s.score *= 45 / n
 		}
-		if strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?") {
+		if s.asks {
 			s.score *= questionSentenceWeight // a question answers nothing
 		}
 	}
@@ -687,7 +689,7 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 		return lead
 	}
 	for _, s := range sents {
-		if s.echo || !s.about {
+		if s.echo || s.asks || !s.about {
 			continue
 		}
 		if lead == nil || s.score > lead.score {
@@ -919,10 +921,11 @@ func spelledOut(acr string, toks []string) bool {
 
 // eligible reports whether a sentence may give the answer to a question
 // asking for a name, a number or a date: it does not restate the
-// question, it (or a neighbour) matches the question well enough against
-// the best match, and it is about what the question asks (see about).
+// question nor ask one itself, it (or a neighbour) matches the question
+// well enough against the best match, and it is about what the question
+// asks (see markAbout).
 func (e *extractor) eligible(s *evSentence, bestRel float64) bool {
-	return !s.echo && s.ctx >= e.x.Relevance*bestRel && s.about
+	return !s.echo && !s.asks && s.ctx >= e.x.Relevance*bestRel && s.about
 }
 
 func (s *evSentence) holds(key string) bool {
@@ -959,7 +962,24 @@ func (e *extractor) shortAnswer(lead *evSentence) string {
 			return ""
 		}
 	}
-	return strings.Trim(c.text, " ,;:")
+	return digitsFirst(strings.Trim(c.text, " ,;:"))
+}
+
+// digitsFirst writes a short answer's leading number word in digits ("six
+// months" -> "6 months", "two million" -> "2 million"): a short answer
+// is read at a glance. Vague and fractional words ("dozens", "half")
+// stay.
+func digitsFirst(short string) string {
+	ws := scanPlainWords(short)
+	if len(ws) == 0 || ws[0].start != 0 || isDigitByte(ws[0].orig[0]) || vagueNumbers[ws[0].fold] ||
+		strings.HasPrefix(short[ws[0].end:], "-") {
+		return short // "one-third" is a word of its own
+	}
+	v, ok := numberWords[ws[0].fold]
+	if !ok || v < 1 || v != math.Trunc(v) || v >= 100 {
+		return short
+	}
+	return strconv.Itoa(int(v)) + short[ws[0].end:]
 }
 
 // overlaps reports whether two candidate keys name the same thing in

@@ -117,3 +117,14 @@ func TestHeadlineNamesTheAnswer(t *testing.T) {
 		t.Errorf("want a first quote naming Subway, got %q", ans.Text)
 	}
 }
+
+func TestDigitsFirst(t *testing.T) {
+	for in, want := range map[string]string{
+		"six months": "6 months", "two million": "2 million", "Six": "6", "500 kilometers": "500 kilometers",
+		"dozens of times": "dozens of times", "half": "half", "Olaf Scholz": "Olaf Scholz", "one-third": "one-third",
+	} {
+		if got := digitsFirst(in); got != want {
+			t.Errorf("digitsFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
