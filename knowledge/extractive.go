@@ -994,34 +994,70 @@ func overlaps(a, b string) bool {
 
 // namer returns, for a question asking for a thing ("Which show..."), the
 // best sentence naming the strongest candidate when the lead does not
-// name it: the sentence most like the question often says "the show", and
-// another says which. Only a sentence close enough to the question, and
-// a candidate clearly the strongest, qualify.
-func (e *extractor) namer(rest []*evSentence, lead *evSentence) *evSentence {
+// name it: the sentence most like the question often says "the show",
+// and another, often next to it, says which. A candidate named within two
+// sentences of the lead counts double. Only a sentence close enough to
+// the question, and a candidate clearly the strongest, qualify.
+func (e *extractor) namer(sents, rest []*evSentence, lead *evSentence) (*evSentence, string) {
 	if e.facts.asked.kind != askOther || len(e.facts.asked.focus) == 0 {
-		return nil
+		return nil, ""
 	}
-	bestKey, best, second := "", 0.0, 0.0
+	near := map[string]bool{}
+	for k, s := range sents {
+		if s != lead {
+			continue
+		}
+		for d := -2; d <= 2; d++ {
+			if j := k + d; d != 0 && j >= 0 && j < len(sents) && sents[j].doc == s.doc {
+				for _, c := range sents[j].cands {
+					near[c.key] = true
+				}
+			}
+		}
+	}
+	type scored struct {
+		key string
+		v   float64
+	}
+	var names []scored
 	for key, v := range e.strength {
 		if !strings.HasPrefix(key, "name:") {
 			continue
 		}
-		switch {
-		case v > best:
-			bestKey, best, second = key, v, best
-		case v > second:
-			second = v
+		if near[key] {
+			v *= 2
+		}
+		names = append(names, scored{key, v})
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if names[i].v != names[j].v {
+			return names[i].v > names[j].v
+		}
+		return names[i].key < names[j].key
+	})
+	if len(names) == 0 {
+		return nil, ""
+	}
+	best := names[0]
+	for _, c := range lead.cands {
+		if c.key == best.key || overlaps(c.key, best.key) {
+			return nil, "" // the lead names it
 		}
 	}
-	if bestKey == "" || lead.holds(bestKey) || best < 1.3*second {
-		return nil
+	for _, o := range names[1:] {
+		if !overlaps(o.key, best.key) {
+			if best.v < 1.3*o.v {
+				return nil, ""
+			}
+			break
+		}
 	}
 	for _, s := range rest { // best first
-		if s.holds(bestKey) && s.ctx >= e.x.Relevance*lead.rel {
-			return s
+		if s.holds(best.key) && s.ctx >= e.x.Relevance*lead.rel {
+			return s, best.key
 		}
 	}
-	return nil
+	return nil, ""
 }
 
 // compose writes the answer: the lead sentence first (after the short
@@ -1043,10 +1079,20 @@ func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead
 		}
 	}
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i].score > rest[j].score })
-	if namer := e.namer(rest, lead); namer != nil && limit > 1 {
+	short := e.shortAnswer(lead)
+	if namer, key := e.namer(sents, rest, lead); namer != nil && limit > 1 {
 		// The lead matches the question, another sentence names what it
-		// asks about: quote both.
-		chosen = append(chosen, namer)
+		// asks about: quote both, the one naming it first, unless the
+		// question asks for a source's account, which the lead gives.
+		if len(e.source) == 0 {
+			chosen = []*evSentence{namer, lead}
+			short = ""
+			if c := namer.candidate(key); c != nil && len(strings.Fields(c.text)) <= 6 {
+				short = digitsFirst(strings.Trim(c.text, " ,;:"))
+			}
+		} else {
+			chosen = append(chosen, namer)
+		}
 	}
 	for _, s := range rest {
 		if len(chosen) >= limit || s.score < e.x.Keep*lead.score {
@@ -1085,7 +1131,7 @@ func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead
 		return n
 	}
 	var out strings.Builder
-	if short := e.shortAnswer(lead); short != "" {
+	if short != "" {
 		out.WriteString(short)
 		out.WriteString(" — ")
 	}

@@ -128,3 +128,26 @@ func TestDigitsFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestNamerLeads: when the sentence most like the question only says
+// "the show" and another, next to it, names the show clearly the most,
+// the answer names it first and leads with that sentence.
+func TestNamerLeads(t *testing.T) {
+	db := MustOpenDB(t)
+	asOf := time.Date(2022, 6, 16, 23, 59, 59, 0, time.UTC)
+	putFiller(t, db, 120, asOf)
+	putNews(t, db, 1, "Screen Wire", "'Harbour Lights': StreamCo renews its drama", asOf.AddDate(0, 0, -4),
+		"StreamCo announced Sunday that the wildly popular coastal drama show is renewed for a second season.\n\n"+
+			"“Harbour Lights” is officially coming back.\n\n"+
+			"“It took nine years to bring the first season of Harbour Lights to life,” its creator said in a letter.\n\n"+
+			"Harbour Lights became the most watched series of the year.")
+	an := &Answerer{DB: db}
+	ans, err := an.Ask(context.Background(), Question{Text: "Which wildly popular show was renewed for a new season?", Filter: Filter{GuildID: "*", AsOf: asOf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Abstained || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Harbour Lights") ||
+		!strings.HasPrefix(ans.Text, "Harbour Lights — ") {
+		t.Errorf("want the show named first: %q", ans.Text)
+	}
+}
