@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -265,7 +266,7 @@ func firstLine(s string, max int) string {
 
 // articleWriter holds the prepared statements of one write transaction.
 type articleWriter struct {
-	tx                                        *sql.Tx
+	tx                                        *sqldb.Tx
 	byURL, byHash, insert, update, delPassage *sql.Stmt
 	oldPassages                               *sql.Stmt
 	dPassages, dTokens, dTitleTokens          int64
@@ -276,18 +277,18 @@ type articleWriter struct {
 	passages *sqlbatch.Inserter
 }
 
-func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
-	w := &articleWriter{tx: tx, passages: sqlbatch.NewInserter(tx, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES `, 7)}
+func newArticleWriter(ctx context.Context, tx *sqldb.Tx) (*articleWriter, error) {
+	w := &articleWriter{tx: tx, passages: sqlbatch.NewInserter(tx, `INSERT INTO passages(id, article_id, seq, start, "end", words, chunk) VALUES `, 7)}
 	stmts := []struct {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&w.byURL, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE guild_id = ? AND url = ? AND url <> ''`},
-		{&w.byHash, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE content_hash = ? AND guild_id = ? LIMIT 1`},
+		{&w.byURL, `SELECT id, content_hash, title, source, author, coalesce(published_at, 0), ext_id FROM articles WHERE guild_id = ? AND url = ? AND url <> ''`},
+		{&w.byHash, `SELECT id, content_hash, title, source, author, coalesce(published_at, 0), ext_id FROM articles WHERE content_hash = ? AND guild_id = ? LIMIT 1`},
 		{&w.insert, `INSERT INTO articles(ext_id, url, title, source, author, published_at, fetched_at, language, content_hash, fingerprint, guild_id, feed_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.update, `UPDATE articles SET ext_id = ?, url = ?, title = ?, source = ?, author = ?, published_at = ?, fetched_at = ?, language = ?,
-			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
+			content_hash = ?, fingerprint = ?, feed_id = coalesce(feed_id, ?) WHERE id = ?`},
 		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
 	}
@@ -299,7 +300,7 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 		}
 		*s.dst = st
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) FROM stats WHERE id = 1`).Scan(&w.lastPID); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT `+tx.Dialect().Greatest(`last_passage`, `(SELECT coalesce(max(id), 0) FROM passages)`)+` FROM stats WHERE id = 1`).Scan(&w.lastPID); err != nil {
 		w.close()
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
@@ -505,7 +506,7 @@ func (w *articleWriter) flushStats(ctx context.Context) error {
 		return nil
 	}
 	_, err := w.tx.ExecContext(ctx, `UPDATE stats SET passages = passages + ?, tokens = tokens + ?, title_tokens = title_tokens + ?,
-		last_passage = max(last_passage, ?) WHERE id = 1`, w.dPassages, w.dTokens, w.dTitleTokens, w.lastPID)
+		last_passage = `+w.tx.Dialect().Greatest(`last_passage`, `?`)+` WHERE id = 1`, w.dPassages, w.dTokens, w.dTitleTokens, w.lastPID)
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
@@ -513,7 +514,7 @@ func (w *articleWriter) flushStats(ctx context.Context) error {
 }
 
 // articleColumns lists the columns scanArticle reads, text excluded.
-const articleColumns = `a.id, a.ext_id, a.url, a.title, a.source, a.author, a.published_at, a.fetched_at, a.language, a.content_hash, a.guild_id, ifnull(a.feed_id, 0), ifnull(a.story_id, 0)`
+const articleColumns = `a.id, a.ext_id, a.url, a.title, a.source, a.author, a.published_at, a.fetched_at, a.language, a.content_hash, a.guild_id, coalesce(a.feed_id, 0), coalesce(a.story_id, 0)`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -595,16 +596,20 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL, guildID string) (*Articl
 func (db *DB) Articles(ctx context.Context, f Filter) ([]Article, error) {
 	where, args := filterSQL(f)
 	q := `SELECT ` + articleColumns + ` FROM articles a WHERE ` + where +
-		` ORDER BY ifnull(a.published_at, a.fetched_at) DESC, a.id DESC`
+		` ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC`
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
 	return queryAll(ctx, db.db, func(r rowScanner) (Article, error) { return scanArticle(r) }, q, args...)
 }
 
+// allRows is the WHERE clause of filterSQL for a filter that keeps every
+// article.
+const allRows = "TRUE"
+
 // filterSQL turns a Filter into a WHERE clause over articles aliased "a".
 func filterSQL(f Filter) (string, []any) {
-	conds := []string{"1"}
+	conds := []string{allRows}
 	var args []any
 	if f.GuildID != "*" {
 		if f.GuildID == "" {
@@ -684,7 +689,7 @@ func (db *DB) Counts(ctx context.Context, guildID string) (Counts, error) {
 	var c Counts
 	where, args := filterSQL(Filter{GuildID: guildID})
 	var newest sql.NullInt64
-	err := db.db.QueryRowContext(ctx, `SELECT count(*), max(ifnull(a.published_at, a.fetched_at)) FROM articles a WHERE `+where, args...).Scan(&c.Articles, &newest)
+	err := db.db.QueryRowContext(ctx, `SELECT count(*), max(coalesce(a.published_at, a.fetched_at)) FROM articles a WHERE `+where, args...).Scan(&c.Articles, &newest)
 	if err != nil {
 		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}

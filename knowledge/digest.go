@@ -220,8 +220,8 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 	where, args := filterSQL(Filter{GuildID: scope.GuildID, Sources: scope.Sources})
 	args = append(args, since.Unix(), until.Unix())
 	rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE `+where+
-		` AND ifnull(a.published_at, a.fetched_at) >= ? AND ifnull(a.published_at, a.fetched_at) < ?
-		ORDER BY ifnull(a.published_at, a.fetched_at), a.id LIMIT `+strconv.Itoa(digestMaxArticles), args...)
+		` AND coalesce(a.published_at, a.fetched_at) >= ? AND coalesce(a.published_at, a.fetched_at) < ?
+		ORDER BY coalesce(a.published_at, a.fetched_at), a.id LIMIT `+strconv.Itoa(digestMaxArticles), args...)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}

@@ -227,7 +227,7 @@ type digestPost struct {
 	PostedAt    time.Time
 }
 
-const postColumns = `id, ifnull(schedule_id, 0), channel_id, local_date, state, attempts, owner, period_start, period_end, stories, error, claimed_at, posted_at`
+const postColumns = `id, coalesce(schedule_id, 0), channel_id, local_date, state, attempts, owner, period_start, period_end, stories, error, claimed_at, posted_at`
 
 func scanPost(r rowScanner) (*digestPost, error) {
 	var p digestPost

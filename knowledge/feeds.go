@@ -289,7 +289,7 @@ func (db *DB) findFeed(ctx context.Context, guildID, ref string) (*Feed, error) 
 // feedScope is the condition on feeds for a management scope (see findFeed).
 func feedScope(guildID string) (string, []any) {
 	if guildID == "*" {
-		return "1", nil
+		return "TRUE", nil
 	}
 	return "guild_id = ?", []any{guildID}
 }
@@ -504,7 +504,7 @@ func (db *DB) RecordFeedPoll(ctx context.Context, feedID int64, p FeedPoll) (*Fe
 	}
 	if len(p.Seen) > 0 {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO feed_items(feed_id, key, article_id, seen_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT(feed_id, key) DO UPDATE SET article_id = ifnull(excluded.article_id, article_id)`)
+			ON CONFLICT(feed_id, key) DO UPDATE SET article_id = coalesce(excluded.article_id, article_id)`)
 		if err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}

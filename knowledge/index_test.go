@@ -31,7 +31,7 @@ func indexContents(t *testing.T, db *DB) map[int64]map[string]keyword.Posting {
 func rebuiltContents(t *testing.T, db *DB) map[int64]map[string]keyword.Posting {
 	t.Helper()
 	ctx := context.Background()
-	tx, err := db.SQL().BeginTx(ctx, nil)
+	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

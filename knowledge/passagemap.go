@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
@@ -95,14 +96,16 @@ func (m *passageMap) build(db *DB) {
 		return
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1000`); err != nil {
-		fail(err)
-		return
+	if conn.Dialect() == sqldb.SQLite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1000`); err != nil {
+			fail(err)
+			return
+		}
+		defer func() {
+			conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheKiB))
+			conn.ExecContext(ctx, `PRAGMA shrink_memory`)
+		}()
 	}
-	defer func() {
-		conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheKiB))
-		conn.ExecContext(ctx, `PRAGMA shrink_memory`)
-	}()
 	var articles int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&articles); err != nil {
 		fail(err)

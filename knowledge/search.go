@@ -207,7 +207,7 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 	// the best 4k are looked at first, and, while too few of them pass,
 	// four times as many again (scoring anew: that is rare).
 	depth := k
-	if where != "1" {
+	if where != allRows {
 		depth = 4 * k
 	}
 	type passing struct {

@@ -19,19 +19,23 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
 // cacheKiB is SQLite's page cache per connection.
 const cacheKiB = 16000
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
-// DB is Herald's SQLite store: articles, passages, the full-text index and
-// everything later features keep (feeds, conversations, digests).
+// DB is Herald's store, on SQLite or PostgreSQL: articles, passages, the
+// full-text index and everything later features keep (feeds,
+// conversations, digests). The SQL is the same for both but for the few
+// forms knowledge/internal/sqldb names.
 type DB struct {
-	db     *sql.DB
+	db *sqldb.DB
+	// Path is the SQLite file, or the PostgreSQL URL without its password.
 	Path   string
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -55,10 +59,14 @@ type DB struct {
 
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date. Per-connection pragmas are in the DSN so that every pooled
-// connection gets them.
+// connection gets them. A postgres:// or postgresql:// URL opens that
+// PostgreSQL database instead (see IsPostgresURL).
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, Errorf(EINVALID, "No database path given.")
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path)
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -71,39 +79,75 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
-	sqldb, err := sql.Open("sqlite", dsn)
+	raw, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot open the database.", err)
 	}
-	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
+	db := newDB(sqldb.New(raw, sqldb.SQLite), path)
 	if err := db.migrate(ctx); err != nil {
-		sqldb.Close()
+		raw.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// newDB is a DB on an open handle, before its migrations.
+func newDB(h *sqldb.DB, path string) *DB {
+	return &DB{db: h, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
 }
 
 // Close closes the database.
 func (db *DB) Close() error { return db.db.Close() }
 
 // SQL returns the underlying handle, for packages of this module that keep
-// their own tables.
-func (db *DB) SQL() *sql.DB { return db.db }
+// their own tables. Its statements are not rebound: on PostgreSQL they
+// take $n placeholders.
+func (db *DB) SQL() *sql.DB { return db.db.Raw() }
+
+// Dialect names the database Herald runs on: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.db.Dialect().String() }
+
+// migrationNames lists the migrations of a dialect in order: SQLite's in
+// migrations/, PostgreSQL's in migrations/postgres/ under the same numbers.
+func migrationNames(d sqldb.Dialect) ([]string, error) {
+	pattern := "migrations/*.sql"
+	if d == sqldb.Postgres {
+		pattern = "migrations/postgres/*.sql"
+	}
+	names, err := fs.Glob(migrationFiles, pattern)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// migrationVersion is the number a migration's file name starts with.
+func migrationVersion(name string) (int, error) {
+	base := filepath.Base(name)
+	version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+	if err != nil {
+		return 0, fmt.Errorf("migration %s: bad name: %w", base, err)
+	}
+	return version, nil
+}
 
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return WrapError(EINTERNAL, "Cannot prepare the database. Is the file a Herald database?", err)
-	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	names, err := migrationNames(db.db.Dialect())
 	if err != nil {
 		return err
 	}
-	sort.Strings(names)
+	if db.db.Dialect() == sqldb.Postgres {
+		return db.migratePostgres(ctx, names)
+	}
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return WrapError(EINTERNAL, "Cannot prepare the database. Is the file a Herald database?", err)
+	}
 	for _, name := range names {
 		base := filepath.Base(name)
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		version, err := migrationVersion(name)
 		if err != nil {
-			return fmt.Errorf("migration %s: bad name: %w", base, err)
+			return err
 		}
 		var n int
 		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
@@ -141,7 +185,7 @@ func (db *DB) migrate(ctx context.Context) error {
 
 // afterMigration does, inside the migration's transaction, what a
 // migration needs beyond SQL.
-func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
+func (db *DB) afterMigration(ctx context.Context, tx *sqldb.Tx, version int) error {
 	switch version {
 	case 6: // Herald's own keyword index replaces FTS5: index what is stored.
 		var n int64
@@ -164,7 +208,7 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 // rebuildIndex indexes every stored passage again, from its stored text
 // and its article's headline, into a fresh keyword index. It runs when a
 // database made before Herald kept its own index is opened.
-func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
+func rebuildIndex(ctx context.Context, tx *sqldb.Tx) error {
 	err := keyword.Rebuild(ctx, tx, func(ctx context.Context, after int64) ([]keyword.Passage, error) {
 		return queryAll(ctx, tx, func(r rowScanner) (keyword.Passage, error) {
 			var p keyword.Passage
@@ -175,13 +219,13 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 			}
 			p.Text = mustPassageText(chunk, seq, start, end)
 			return p, nil
-		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
+		}, `SELECT p.id, p.seq, p.start, p."end", p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
 			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
 	})
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot rebuild the search index.", err)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) WHERE id = 1`)
+	_, err = tx.ExecContext(ctx, `UPDATE stats SET last_passage = `+tx.Dialect().Greatest(`last_passage`, `(SELECT coalesce(max(id), 0) FROM passages)`)+` WHERE id = 1`)
 	if err != nil {
 		return WrapError(EINTERNAL, "Cannot rebuild the search index.", fmt.Errorf("stats: %w", err))
 	}
@@ -197,8 +241,12 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 // small write waiting beside it (a conversation turn, a feed's state) can
 // time out. Queueing here first, first come first served, bounds that wait
 // by the transactions queued ahead of it; the busy timeout still covers
-// other processes (a herald ingest beside herald serve).
-func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
+// other processes (a herald ingest beside herald serve). On PostgreSQL
+// the transaction takes the advisory lock "write" first, so that write
+// transactions of all processes run one at a time, as SQLite's do: the
+// store's writes (passage ids, the index's segments, the corpus counts)
+// rely on it.
+func (db *DB) beginWrite(ctx context.Context) (*sqldb.Tx, error) {
 	select {
 	case db.writeGate <- struct{}{}:
 	case <-ctx.Done():
@@ -209,11 +257,16 @@ func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
 		<-db.writeGate
 		return nil, err
 	}
+	if err := tx.Lock(ctx, "write"); err != nil {
+		tx.Rollback()
+		<-db.writeGate
+		return nil, err
+	}
 	return tx, nil
 }
 
 // endWrite rolls tx back unless it was committed and lets the next write in.
-func (db *DB) endWrite(tx *sql.Tx) {
+func (db *DB) endWrite(tx *sqldb.Tx) {
 	_ = tx.Rollback()
 	<-db.writeGate
 }

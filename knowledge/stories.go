@@ -46,7 +46,7 @@ type storyDoc struct {
 // articles from any source (feeds, the command line) are grouped.
 func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	var pending int
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND ifnull(published_at, fetched_at) >= ?`,
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND coalesce(published_at, fetched_at) >= ?`,
 		since.Unix()).Scan(&pending); err != nil {
 		return 0, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
@@ -89,9 +89,9 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 
 func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, error) {
 	// The lead is the first passage's chunk of the text.
-	rows, err := db.db.QueryContext(ctx, `SELECT a.id, ifnull(a.story_id, 0), a.guild_id, ifnull(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title,
+	rows, err := db.db.QueryContext(ctx, `SELECT a.id, coalesce(a.story_id, 0), a.guild_id, coalesce(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title,
 			(SELECT p.chunk FROM passages p WHERE p.article_id = a.id AND p.seq = 0)
-		FROM articles a WHERE ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
+		FROM articles a WHERE coalesce(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}

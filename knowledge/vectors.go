@@ -378,7 +378,7 @@ func (db *DB) vectorSearch(ctx context.Context, emb Embedder, query string, f Fi
 	}
 	where, args := filterSQL(f)
 	var allow func(passageID, articleID int64) bool
-	if where != "1" {
+	if where != allRows {
 		pred, err := db.articlePredicate(ctx, f)
 		if err != nil {
 			return nil, err
@@ -416,7 +416,7 @@ func (db *DB) vectorSearch(ctx context.Context, emb Embedder, query string, f Fi
 		switch {
 		case !exhausted && attempt == 0:
 			want *= 4
-		case where != "1" && !exact:
+		case where != allRows && !exact:
 			// Too few, by the article metadata in memory, which may be
 			// stale: list what the filter allows and search only that. A
 			// narrow filter lands here; the list is short then.

@@ -265,7 +265,7 @@ the same passages, database size against the text it holds, and memory.`)
 	rep.Articles, rep.Passages = counts.Articles, counts.Passages
 	var textBytes int64
 	// An article's text ends where its last passage ends (text is trimmed).
-	db.SQL().QueryRowContext(ctx, `SELECT ifnull(sum(m), 0) FROM (SELECT max(end) AS m FROM passages GROUP BY article_id)`).Scan(&textBytes)
+	db.SQL().QueryRowContext(ctx, `SELECT coalesce(sum(m), 0) FROM (SELECT max(p."end") AS m FROM passages p GROUP BY p.article_id) t`).Scan(&textBytes)
 	rep.TextMB = float64(textBytes) / (1 << 20)
 	rep.DBMB = float64(fileSize(path)+fileSize(path+"-wal")) / (1 << 20)
 	if textBytes > 0 {

@@ -31,7 +31,9 @@
 // The tables (segments, postings, deleted_passages) are created by the
 // store's migrations. The SQL is plain but for two SQLite forms the term
 // lookup (lookupTerms) needs: it finds postings rows by rowid, and CROSS
-// JOIN fixes its join order.
+// JOIN fixes its join order; on PostgreSQL (a DB whose dialect says so,
+// see sqldb.Of) it joins laterally instead. Terms compare by their bytes,
+// as Go's strings do: on PostgreSQL the term column is COLLATE "C".
 package keyword
 
 import (
@@ -44,6 +46,7 @@ import (
 	"strings"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/internal/topn"
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -710,12 +713,21 @@ func lookupTerms(ctx context.Context, db DB, terms []string, withLists bool) ([]
 	for i, t := range terms {
 		args[i] = t
 	}
-	rows, err := db.QueryContext(ctx, `WITH q(t) AS (VALUES `+strings.TrimSuffix(strings.Repeat("(?),", len(terms)), ",")+`),
+	values := `WITH q(t) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?),", len(terms)), ",") + `)`
+	query := values + `,
 		hit AS (SELECT s.id AS seg, s.passages AS passages, s.min_pid AS lo, s.max_pid AS hi, q.t AS t,
 			(SELECT p.rowid FROM postings p WHERE p.seg = s.id AND p.term <= q.t ORDER BY p.term DESC LIMIT 1) AS r
 			FROM segments s CROSS JOIN q)
-		SELECT hit.seg, hit.passages, hit.lo, hit.hi, hit.t, p.term, p.n, `+data+`
-		FROM hit CROSS JOIN postings p ON p.rowid = hit.r ORDER BY hit.seg`, args...)
+		SELECT hit.seg, hit.passages, hit.lo, hit.hi, hit.t, p.term, p.n, ` + data + `
+		FROM hit CROSS JOIN postings p ON p.rowid = hit.r ORDER BY hit.seg`
+	if sqldb.Of(db) == sqldb.Postgres {
+		// PostgreSQL has no rowid: a lateral join finds each block.
+		query = values + `
+		SELECT s.id, s.passages, s.min_pid, s.max_pid, q.t, p.term, p.n, ` + data + `
+		FROM segments s CROSS JOIN q CROSS JOIN LATERAL (SELECT p.term, p.n, p.data FROM postings p
+			WHERE p.seg = s.id AND p.term <= q.t ORDER BY p.term DESC LIMIT 1) p ORDER BY s.id`
+	}
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("look up terms: %w", err)
 	}

@@ -1,0 +1,26 @@
+package pgtest
+
+import (
+	"context"
+	"testing"
+)
+
+func TestServer(t *testing.T) {
+	var l Lazy
+	defer l.Stop()
+	srv := l.Server(t)
+	ctx := context.Background()
+	url, err := srv.CreateDatabase(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := srv.open(url[len(url)-len("t1?sslmode=disable"):len(url)-len("?sslmode=disable")])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var one int
+	if err := db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil || one != 1 {
+		t.Fatalf("SELECT 1 = %d, %v", one, err)
+	}
+}

@@ -1,0 +1,162 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
+)
+
+// pgMaxConns bounds the connections one process opens to PostgreSQL:
+// several processes share the server's max_connections (100 by default).
+const pgMaxConns = 16
+
+// IsPostgresURL reports whether a database setting (HERALD_DB, --db) names
+// a PostgreSQL database, postgres://… or postgresql://…, rather than a
+// SQLite file.
+func IsPostgresURL(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+// RedactURL returns a database setting fit for logs and messages: a
+// PostgreSQL URL without its password; a path unchanged.
+func RedactURL(s string) string {
+	if !IsPostgresURL(s) {
+		return s
+	}
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return "postgres://…"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// openPostgres opens the PostgreSQL database at rawURL through pgx's
+// database/sql driver and brings its schema up to date.
+//
+// pgx is PostgreSQL's maintained Go driver; its database/sql adapter
+// (stdlib) keeps the store on the same *sql.DB, *sql.Tx and *sql.Rows as
+// SQLite, so that one implementation of the domain serves both.
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	shown := RedactURL(rawURL)
+	cfg, err := pgx.ParseConfig(strings.TrimSpace(rawURL))
+	if err != nil {
+		return nil, WrapError(EINVALID, fmt.Sprintf("%s is not a PostgreSQL URL Herald can use: write postgres://user:password@host:5432/database.", shown), fmt.Errorf("open %s: %w", shown, err))
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "herald"
+	}
+	raw := stdlib.OpenDB(*cfg)
+	raw.SetMaxOpenConns(pgMaxConns)
+	raw.SetMaxIdleConns(pgMaxConns)
+	raw.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := raw.PingContext(pingCtx); err != nil {
+		raw.Close()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, WrapError(EUNAVAILABLE, fmt.Sprintf("Cannot connect to the PostgreSQL database %s. Is the server running, and are the user, password and database name right?", shown), fmt.Errorf("open %s: %w", shown, err))
+	}
+	db := newDB(sqldb.New(raw, sqldb.Postgres), shown)
+	if err := db.migrate(ctx); err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// migratePostgres applies the PostgreSQL migrations not applied yet, in
+// one transaction under an advisory lock: processes that start at once
+// migrate one after the other, the later ones finding nothing to do, and
+// a process serving meanwhile sees the schema before or after, never half
+// of it.
+func (db *DB) migratePostgres(ctx context.Context, names []string) error {
+	fail := func(err error) error {
+		return WrapError(EINTERNAL, "Cannot update the database schema.", fmt.Errorf("migrate: %w", err))
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	if err := tx.Lock(ctx, "migrate"); err != nil {
+		return fail(err)
+	}
+	var herald, tables int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE table_name = 'schema_migrations'), count(*)
+		FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&herald, &tables); err != nil {
+		return fail(err)
+	}
+	if herald == 0 && tables > 0 {
+		return Errorf(EINVALID, "The PostgreSQL database %s already holds tables that are not Herald's. Give Herald an empty database of its own.", db.Path)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fail(err)
+	}
+	applied := map[int]bool{}
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fail(err)
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+	changed := false
+	for _, name := range names {
+		version, err := migrationVersion(name)
+		if err != nil {
+			return err
+		}
+		if applied[version] {
+			continue
+		}
+		body, err := fs.ReadFile(migrationFiles, name)
+		if err != nil {
+			return fail(err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return fail(fmt.Errorf("%s: %w", name, err))
+		}
+		if err := db.afterMigration(ctx, tx, version); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, db.Now().Unix()); err != nil {
+			return fail(err)
+		}
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	return nil
+}
