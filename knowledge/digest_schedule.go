@@ -251,7 +251,7 @@ func (db *DB) claimDigestPost(ctx context.Context, p digestPost, maxAttempts int
 	var id int64
 	err := db.db.QueryRowContext(ctx, `INSERT INTO digest_posts(schedule_id, channel_id, local_date, state, owner, period_start, period_end, claimed_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = excluded.state, owner = excluded.owner, attempts = attempts + 1,
+		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = excluded.state, owner = excluded.owner, attempts = digest_posts.attempts + 1,
 			period_start = excluded.period_start, period_end = excluded.period_end, claimed_at = excluded.claimed_at, error = ''
 			WHERE digest_posts.state = ? AND digest_posts.attempts < ?
 		RETURNING id`, nullID(p.ScheduleID), p.ChannelID, p.LocalDate, digestClaimed, p.Owner, unixOrNull(p.PeriodStart), unixOrNull(p.PeriodEnd), p.ClaimedAt.Unix(),

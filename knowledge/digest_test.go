@@ -17,8 +17,11 @@ import (
 )
 
 func TestDigestGroupsStoriesAndRanksThem(t *testing.T) {
+	forEachBackend(t, testDigestGroupsStoriesAndRanksThem)
+}
+
+func testDigestGroupsStoriesAndRanksThem(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	if _, err := db.PutArticles(ctx, arts); err != nil {
@@ -93,9 +96,10 @@ func TestDigestGroupsStoriesAndRanksThem(t *testing.T) {
 	}
 }
 
-func TestDigestKeepsServersApart(t *testing.T) {
+func TestDigestKeepsServersApart(t *testing.T) { forEachBackend(t, testDigestKeepsServersApart) }
+
+func testDigestKeepsServersApart(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	arts[4].GuildID = "A" // a flood report from A's feed
@@ -145,9 +149,10 @@ func TestDigestKeepsServersApart(t *testing.T) {
 	}
 }
 
-func TestDigestWithModel(t *testing.T) {
+func TestDigestWithModel(t *testing.T) { forEachBackend(t, testDigestWithModel) }
+
+func testDigestWithModel(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	if _, err := db.PutArticles(ctx, storyArticles(day)); err != nil {
 		t.Fatal(err)
@@ -374,9 +379,10 @@ func TestDigestScheduleAcrossDaylightSavingChanges(t *testing.T) {
 	}
 }
 
-func TestDigestCatchUpWindow(t *testing.T) {
+func TestDigestCatchUpWindow(t *testing.T) { forEachBackend(t, testDigestCatchUpWindow) }
+
+func testDigestCatchUpWindow(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	setAt := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	clk := &dayClock{t: setAt}
 	log := &postLog{clock: clk}
@@ -542,9 +548,10 @@ func TestDigestTwoInstancesPostOnce(t *testing.T) {
 	}
 }
 
-func TestDigestPostFailures(t *testing.T) {
+func TestDigestPostFailures(t *testing.T) { forEachBackend(t, testDigestPostFailures) }
+
+func testDigestPostFailures(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	at := time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC)
 	clk := &dayClock{t: at.Add(-time.Hour)}
 	db.Now = clk.Now
@@ -583,9 +590,10 @@ func TestDigestPostFailures(t *testing.T) {
 	}
 }
 
-func TestDigestScheduleValidation(t *testing.T) {
+func TestDigestScheduleValidation(t *testing.T) { forEachBackend(t, testDigestScheduleValidation) }
+
+func testDigestScheduleValidation(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	for _, bad := range []DigestSchedule{
 		{GuildID: "G", ChannelID: "c", Time: "25:00", TimeZone: "UTC"},
 		{GuildID: "G", ChannelID: "c", Time: "8", TimeZone: "UTC"},

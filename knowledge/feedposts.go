@@ -263,7 +263,7 @@ func (db *DB) ClaimFeedPost(ctx context.Context, p FeedPost, owner string, maxAt
 	}
 	var id int64
 	err := db.db.QueryRowContext(ctx, `INSERT INTO feed_posts(channel_id, article_id, feed_id, state, owner, claimed_at) VALUES (?, ?, ?, 'claimed', ?, ?)
-		ON CONFLICT(channel_id, article_id) DO UPDATE SET state = 'claimed', attempts = attempts + 1, owner = excluded.owner,
+		ON CONFLICT(channel_id, article_id) DO UPDATE SET state = 'claimed', attempts = feed_posts.attempts + 1, owner = excluded.owner,
 			claimed_at = excluded.claimed_at, error = ''
 			WHERE feed_posts.state = 'retry' AND feed_posts.attempts < ?
 		RETURNING id`, p.ChannelID, p.Article.ID, nullID(p.FeedID), owner, db.Now().Unix(), maxAttempts).Scan(&id)

@@ -504,7 +504,7 @@ func (db *DB) RecordFeedPoll(ctx context.Context, feedID int64, p FeedPoll) (*Fe
 	}
 	if len(p.Seen) > 0 {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO feed_items(feed_id, key, article_id, seen_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT(feed_id, key) DO UPDATE SET article_id = coalesce(excluded.article_id, article_id)`)
+			ON CONFLICT(feed_id, key) DO UPDATE SET article_id = coalesce(excluded.article_id, feed_items.article_id)`)
 		if err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 		}

@@ -19,7 +19,7 @@ import (
 // indexContents is every live posting of db's keyword index.
 func indexContents(t *testing.T, db *DB) map[int64]map[string]keyword.Posting {
 	t.Helper()
-	out, err := keyword.Dump(context.Background(), db.SQL())
+	out, err := keyword.Dump(context.Background(), db.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,10 @@ func sameIndex(t *testing.T, got, want map[int64]map[string]keyword.Posting) {
 }
 
 func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIndexFollowsUpdatesRemovalsAndMerges)
+}
+
+func testIndexFollowsUpdatesRemovalsAndMerges(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a := mustPutTaurus(t, db)
 	b := &Article{URL: "https://example.com/b", Title: "Taurus and Kerch", Text: "The Kerch bridge was discussed. Taurus missiles again."}
@@ -101,7 +104,7 @@ func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
 		t.Fatal(err)
 	}
 	var segs int
-	db.SQL().QueryRow(`SELECT count(*) FROM segments`).Scan(&segs)
+	db.db.QueryRowContext(context.Background(), `SELECT count(*) FROM segments`).Scan(&segs)
 	if segs >= keyword.MergeFactor {
 		t.Errorf("%d segments after %d transactions: tiers are not merged", segs, 3*keyword.MergeFactor+5)
 	}
@@ -136,15 +139,16 @@ func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
 	}
 }
 
-func TestPassageIDsAreNeverReused(t *testing.T) {
-	db := MustOpenDB(t)
+func TestPassageIDsAreNeverReused(t *testing.T) { forEachBackend(t, testPassageIDsAreNeverReused) }
+
+func testPassageIDsAreNeverReused(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a := &Article{Title: "Zebra crossing", Text: "A zebra crossing was painted on the high street."}
 	if _, err := db.PutArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	var first int64
-	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&first)
+	db.db.QueryRowContext(context.Background(), `SELECT max(id) FROM passages`).Scan(&first)
 	if err := db.RemoveArticle(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +157,7 @@ func TestPassageIDsAreNeverReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	var next int64
-	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&next)
+	db.db.QueryRowContext(context.Background(), `SELECT max(id) FROM passages`).Scan(&next)
 	if next <= first {
 		t.Fatalf("passage id %d reused after removal (was %d)", next, first)
 	}
@@ -208,7 +212,7 @@ func TestOpenIndexesADatabaseFromBeforeTheOwnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	var maxID int64
-	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&maxID)
+	db.db.QueryRowContext(context.Background(), `SELECT max(id) FROM passages`).Scan(&maxID)
 	if maxID <= 41 {
 		t.Errorf("new passage id %d", maxID)
 	}

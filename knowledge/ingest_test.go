@@ -38,7 +38,10 @@ func writeFile(t *testing.T, dir, name, body string) string {
 }
 
 func TestIngestReportsBadItemsAndKeepsTheRest(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIngestReportsBadItemsAndKeepsTheRest)
+}
+
+func testIngestReportsBadItemsAndKeepsTheRest(t *testing.T, db *DB) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a.txt", "Headline A\nBody of article A about rivers.")
 	writeFile(t, dir, "sub/b.md", "---\ntitle: Headline B\nsource: Example Times\npublished_at: 2022-06-01\nurl: https://example.com/b?utm_medium=x\n---\nBody of article B about mountains.")
@@ -104,8 +107,9 @@ not json
 	}
 }
 
-func TestIngestURL(t *testing.T) {
-	db := MustOpenDB(t)
+func TestIngestURL(t *testing.T) { forEachBackend(t, testIngestURL) }
+
+func testIngestURL(t *testing.T, db *DB) {
 	in := &Ingester{DB: db,
 		Fetcher: fakeFetcher{func(ctx context.Context, u string) (*Document, error) {
 			if strings.Contains(u, "fail") {

@@ -190,7 +190,7 @@ func (s *Server) open(name string) (*sql.DB, error) {
 }
 
 // CreateDatabase creates a new, empty database (a copy of template when
-// not empty) and returns its URL.
+// not empty) and returns its name (see URL).
 func (s *Server) CreateDatabase(ctx context.Context, template string) (string, error) {
 	name := fmt.Sprintf("t%d", s.n.Add(1))
 	db, err := s.open("postgres")
@@ -205,7 +205,7 @@ func (s *Server) CreateDatabase(ctx context.Context, template string) (string, e
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}
-	return s.URL(name), nil
+	return name, nil
 }
 
 // Exec runs statements on the server's maintenance database.

@@ -10,11 +10,11 @@ func TestServer(t *testing.T) {
 	defer l.Stop()
 	srv := l.Server(t)
 	ctx := context.Background()
-	url, err := srv.CreateDatabase(ctx, "")
+	name, err := srv.CreateDatabase(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := srv.open(url[len(url)-len("t1?sslmode=disable"):len(url)-len("?sslmode=disable")])
+	db, err := srv.open(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,5 +22,9 @@ func TestServer(t *testing.T) {
 	var one int
 	if err := db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil || one != 1 {
 		t.Fatalf("SELECT 1 = %d, %v", one, err)
+	}
+	copyName, err := srv.CreateDatabase(ctx, "template0")
+	if err != nil || copyName == name {
+		t.Fatalf("a copy of template0: %q, %v", copyName, err)
 	}
 }
