@@ -3,20 +3,14 @@ package bot
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/herald-bot/herald/knowledge"
 )
-
-// budgetNote tells the reader why an answer is extractive.
-const budgetNote = "This server has used today's budget for the language model, so this answer quotes the articles directly."
-
-// restartMessage is shown for a question cancelled by a shutdown.
-const restartMessage = "Herald is restarting, so this question was not answered. Please ask again in a minute."
 
 // builtinCommands is Herald's command table. Adding a command is adding
 // one entry here.
@@ -59,7 +53,7 @@ func (b *Bot) builtinCommands() []Command {
 func (b *Bot) handleAsk(ctx context.Context, r *Request) error {
 	question := r.String("question")
 	if question == "" {
-		return knowledge.Errorf(knowledge.EINVALID, "Please ask a question.")
+		return knowledge.Errorf(knowledge.EINVALID, "%s", tr(r.Interaction.Locale, txtAskAQuestion))
 	}
 	f, err := b.filter(r.GuildID, r.String("since"), r.String("source"))
 	if err != nil {
@@ -75,12 +69,13 @@ func (b *Bot) handleAsk(ctx context.Context, r *Request) error {
 		return err
 	}
 	// /ask inside a thread Herald opened continues that conversation.
-	j := job{kind: "slash", guildID: r.GuildID, userID: r.UserID, channelID: r.Interaction.ChannelID, question: question, filter: f}
+	j := job{kind: "slash", guildID: r.GuildID, userID: r.UserID, channelID: r.Interaction.ChannelID, question: question, filter: f,
+		locale: r.Interaction.Locale, asker: displayName(r.Interaction)}
 	if b.isBotThread(r.Interaction.ChannelID) {
 		j.convID = r.Interaction.ChannelID
 		j.history = b.history(ctx, j.convID)
 	}
-	if err := b.answer(ctx, j, &interactionOutput{r: r}); err != nil {
+	if err := b.answer(ctx, j, b.interactionOutput(r, j)); err != nil {
 		// The error replaces the public placeholder or preview, privately.
 		r.reopen()
 		return err
@@ -130,7 +125,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := knowledge.ParseDate(s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "“since” must be a date like 2024-03-01 or a period like 7d or 48h, not %q.", s)
+	return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "%s", tr("", txtBadSince, s))
 }
 
 // completeSource suggests outlet names for /ask's source option.
@@ -161,9 +156,10 @@ func (b *Bot) completeSource(ctx context.Context, r *Request, focused *discordgo
 	return out, nil
 }
 
-// job is one question to answer, from a slash command or a message.
+// job is one question to answer, from a slash command, a follow-up form or
+// a message.
 type job struct {
-	kind      string // "slash" or "mention", for logs
+	kind      string // "slash", "follow-up" or "mention", for logs
 	guildID   string
 	userID    string
 	channelID string
@@ -173,12 +169,40 @@ type job struct {
 	// convID is the conversation the question belongs to; "" starts one
 	// keyed by the first message of the answer.
 	convID string
+	// locale is the language the asker reads.
+	locale discordgo.Locale
+	// asker is the name shown with the question above the answer; "" shows
+	// no question (a reply quotes it already).
+	asker string
+}
+
+// displayName is the name of an interaction's user as the server shows it:
+// their nickname, else their display name, else their username.
+func displayName(i *discordgo.Interaction) string {
+	var u *discordgo.User
+	if i.Member != nil {
+		if i.Member.Nick != "" {
+			return i.Member.Nick
+		}
+		u = i.Member.User
+	}
+	if u == nil {
+		u = i.User
+	}
+	if u == nil {
+		return ""
+	}
+	if u.GlobalName != "" {
+		return u.GlobalName
+	}
+	return u.Username
 }
 
 // output is where an answer goes: an interaction's response or channel messages.
 type output interface {
-	// preview shows the answer as it is being written.
-	preview(ctx context.Context, text string) error
+	draftTarget
+	// channel is the channel the answer is shown in.
+	channel() string
 	// final shows the finished answer and returns the IDs of its messages.
 	final(ctx context.Context, msgs []Message) ([]string, error)
 	// plain shows a plain sentence instead of an answer (an abstention,
@@ -186,26 +210,34 @@ type output interface {
 	plain(ctx context.Context, text string) error
 }
 
-// answer asks the question, streams the answer into out, then posts the
-// final answer and records the turn. It returns an error the caller shows
-// to the user; abstentions are shown here.
+// maxPreviewBytes bounds the text a draft keeps; a draft shows at most
+// 4,096 characters anyway.
+const maxPreviewBytes = 4 * maxEmbedDescription
+
+// answer asks the question, shows the answer as it is written (drafts
+// paced per channel, see drafts), then posts the final answer with its
+// sources and buttons, stores it and records the turn. It returns an error
+// the caller shows to the user; abstentions are shown here.
 func (b *Bot) answer(ctx context.Context, j job, out output) error {
-	start := time.Now()
+	start, began := b.now(), time.Now()
 	q := knowledge.Question{Text: j.question, Filter: j.filter, History: j.history}
 	var notes []string
 	if b.limits.overBudget(j.guildID, b.now()) {
 		q.Mode = knowledge.AskExtractive
-		notes = append(notes, budgetNote)
+		notes = append(notes, tr(j.locale, txtBudgetNote))
 	}
 	log := b.Logger.With("kind", j.kind, "guild", j.guildID, "channel", j.channelID, "user", j.userID)
-	st := newStreamer(b.cfg.StreamInterval, func(text string) {
-		if err := out.preview(ctx, previewText(text)); err != nil {
-			log.Debug("cannot show the answer so far", "err", err)
+	st := b.drafts.open(ctx, out.channel(), out)
+	defer func() { st.finish()() }()
+	var text strings.Builder
+	q.OnDelta = func(d string) {
+		if text.Len() < maxPreviewBytes {
+			text.WriteString(d)
 		}
-	})
-	q.OnDelta = st.delta
+		st.delta(text.String())
+	}
 	ans, err := b.Asker.Ask(ctx, q)
-	st.stop()
+	release := st.finish()
 	if err == nil && ans == nil {
 		err = knowledge.Errorf(knowledge.EINTERNAL, "The answerer returned nothing.")
 	}
@@ -213,7 +245,7 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 		if ctx.Err() != nil {
 			b.metrics.question(modeNone, outcomeCancelled)
 			log.Info("question cancelled by shutdown")
-			return knowledge.WrapError(knowledge.EUNAVAILABLE, restartMessage, err)
+			return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(j.locale, txtRestarting), err)
 		}
 		b.metrics.question(modeNone, outcomeError)
 		return err
@@ -227,34 +259,83 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 	}
 	if ans.Abstained {
 		b.metrics.question(ans.Mode, outcomeAbstained)
-		b.metrics.latency.WithLabelValues(ans.Mode).Observe(time.Since(start).Seconds())
-		log.Info("abstained", "mode", ans.Mode, "duration", time.Since(start).Round(time.Millisecond))
-		if err := out.plain(ctx, ans.Text); err != nil {
-			return err
-		}
-		return nil
+		b.metrics.latency.WithLabelValues(ans.Mode).Observe(time.Since(began).Seconds())
+		log.Info("abstained", "mode", ans.Mode, "duration", time.Since(began).Round(time.Millisecond))
+		err := out.plain(ctx, ans.Text)
+		release()
+		return err
 	}
-	ids, err := out.final(ctx, renderAnswer(ans, notes...))
+	msgs := renderFinal(answerView{locale: j.locale, qline: questionLine(j.locale, j.asker, j.question), ans: ans, notes: notes,
+		took: b.now().Sub(start)})
+	rec := b.storeAnswer(ctx, j, ans, out.channel(), log)
+	if rec != nil {
+		msgs[len(msgs)-1].Components = answerButtons(j.locale, rec.ID)
+	}
+	ids, err := out.final(ctx, msgs)
+	release()
 	if err != nil {
 		b.metrics.question(ans.Mode, outcomeError)
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "I found an answer but Discord did not accept it. Please try again.", err)
+		if rec != nil {
+			b.forgetAnswer(ctx, rec.ID, log)
+		}
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(j.locale, txtNotDelivered), err)
 	}
 	b.metrics.question(ans.Mode, outcomeAnswered)
-	b.metrics.latency.WithLabelValues(ans.Mode).Observe(time.Since(start).Seconds())
+	b.metrics.latency.WithLabelValues(ans.Mode).Observe(time.Since(began).Seconds())
 	log.Info("answered", "mode", ans.Mode, "citations", len(ans.Citations), "tokens", ans.Tokens,
-		"follow_up", len(j.history) > 0, "messages", len(ids), "duration", time.Since(start).Round(time.Millisecond))
-	b.remember(ctx, j, ans, ids)
+		"follow_up", len(j.history) > 0, "messages", len(ids), "duration", time.Since(began).Round(time.Millisecond))
+	conv := j.convID
+	if conv == "" && len(ids) > 0 {
+		conv = ids[0]
+	}
+	b.remember(ctx, conv, j, ans, ids)
+	if rec != nil {
+		b.placeAnswer(ctx, rec.ID, out.channel(), conv, ids, log)
+	}
 	return nil
 }
 
-// remember stores the turn, so that replies to its messages continue the conversation.
-func (b *Bot) remember(ctx context.Context, j job, ans *knowledge.Answer, ids []string) {
-	if b.Conversations == nil || len(ids) == 0 {
-		return
+// storeAnswer stores a final answer about to be posted, so that its
+// buttons can find it; nil (an answer without buttons) when there is no
+// store or it fails.
+func (b *Bot) storeAnswer(ctx context.Context, j job, ans *knowledge.Answer, channelID string, log *slog.Logger) *knowledge.PostedAnswer {
+	if b.Answers == nil {
+		return nil
 	}
-	conv := j.convID
-	if conv == "" {
-		conv = ids[0]
+	rec := &knowledge.PostedAnswer{GuildID: j.guildID, ChannelID: channelID, AskerID: j.userID, ConversationID: j.convID,
+		Question: j.question, Text: ans.Text, Mode: ans.Mode, Sources: knowledge.GroupSources(ans)}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := b.Answers.SavePostedAnswer(ctx, rec); err != nil {
+		log.Warn("cannot store the answer; posting it without buttons", "err", err)
+		return nil
+	}
+	return rec
+}
+
+// placeAnswer records where a stored answer was posted.
+func (b *Bot) placeAnswer(ctx context.Context, id int64, channelID, conv string, ids []string, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := b.Answers.SetPostedAnswerMessages(ctx, id, channelID, conv, ids); err != nil {
+		log.Warn("cannot record where the answer was posted; its Delete button will not find it", "answer", id, "err", err)
+	}
+}
+
+// forgetAnswer marks a stored answer that could not be posted as deleted.
+func (b *Bot) forgetAnswer(ctx context.Context, id int64, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := b.Answers.MarkPostedAnswerDeleted(ctx, id); err != nil {
+		log.Warn("cannot mark an answer that was not posted", "answer", id, "err", err)
+	}
+}
+
+// remember stores the turn in conversation conv, so that replies to its
+// messages continue the conversation.
+func (b *Bot) remember(ctx context.Context, conv string, j job, ans *knowledge.Answer, ids []string) {
+	if b.Conversations == nil || len(ids) == 0 || conv == "" {
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -282,79 +363,71 @@ func (b *Bot) isBotThread(channelID string) bool {
 	return ok && owner != "" && owner == b.botUserID()
 }
 
-// streamer collects the answer as it is written and hands it to flush at
-// most once per interval, from its own goroutine, so that a slow edit
-// never holds up the answerer.
-type streamer struct {
-	mu       sync.Mutex
-	text     strings.Builder
-	dirty    bool
-	stopOnce sync.Once
-	stopCh   chan struct{}
-	done     chan struct{}
-}
+// Interaction tokens: an interaction can be answered and edited for 15
+// minutes; a final answer that comes later is posted in the channel.
+const (
+	tokenLifetime = 15 * time.Minute
+	// tokenMargin keeps the last edits clear of the token's end.
+	tokenMargin = 30 * time.Second
+)
 
-// maxPreviewBytes bounds what the streamer keeps; a preview shows at most
-// 2,000 characters anyway.
-const maxPreviewBytes = 4 * maxContent
-
-func newStreamer(interval time.Duration, flush func(string)) *streamer {
-	s := &streamer{stopCh: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		tick := time.NewTicker(interval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-s.stopCh:
-				return
-			case <-tick.C:
-				s.mu.Lock()
-				text, dirty := s.text.String(), s.dirty
-				s.dirty = false
-				s.mu.Unlock()
-				if dirty {
-					flush(text)
-				}
-			}
-		}
-	}()
-	return s
-}
-
-// delta receives new answer text; it never blocks on Discord.
-func (s *streamer) delta(d string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.text.Len() < maxPreviewBytes {
-		s.text.WriteString(d)
-	}
-	s.dirty = true
-}
-
-// stop ends streaming and waits for an edit in progress, so the final
-// answer is never overwritten by a late preview.
-func (s *streamer) stop() {
-	s.stopOnce.Do(func() { close(s.stopCh) })
-	<-s.done
-}
-
-// interactionOutput puts an answer in a slash command's response.
+// interactionOutput puts an answer in an interaction's response: drafts
+// and the final answer edit the deferred response.
 type interactionOutput struct {
-	r *Request
+	r      *Request
+	locale discordgo.Locale
+	qline  string
+	// shown is what the original response shows (nothing at first: the
+	// deferred "thinking" message); originalID is its message, once known.
+	shown      Message
+	originalID string
+}
+
+func (b *Bot) interactionOutput(r *Request, j job) *interactionOutput {
+	return &interactionOutput{r: r, locale: j.locale, qline: questionLine(j.locale, j.asker, j.question)}
+}
+
+func (o *interactionOutput) channel() string { return o.r.Interaction.ChannelID }
+
+func (o *interactionOutput) budgetKey() string { return "w:" + o.r.Interaction.Token }
+
+// expiring reports whether the interaction's token is (nearly) dead, by
+// the bot's clock.
+func (o *interactionOutput) expiring() bool {
+	created, err := discordgo.SnowflakeTimestamp(o.r.Interaction.ID)
+	if err != nil {
+		return false
+	}
+	return !o.r.b.now().Before(created.Add(tokenLifetime - tokenMargin))
+}
+
+func (o *interactionOutput) edit(ctx context.Context, m Message) error {
+	msg, err := o.r.editOriginal(ctx, &o.shown, m)
+	if err != nil {
+		return err
+	}
+	o.shown = m
+	if msg != nil {
+		o.originalID = msg.ID
+	}
+	return nil
 }
 
 func (o *interactionOutput) preview(ctx context.Context, text string) error {
-	_, err := o.r.editOriginal(ctx, Message{Content: text})
-	return err
+	if o.expiring() {
+		return nil
+	}
+	return o.edit(ctx, renderDraft(o.locale, o.qline, text))
 }
 
 func (o *interactionOutput) final(ctx context.Context, msgs []Message) ([]string, error) {
-	first, err := o.r.editOriginal(ctx, msgs[0])
-	if err != nil {
+	if o.expiring() {
+		return o.finalInChannel(ctx, msgs)
+	}
+	if err := o.edit(ctx, msgs[0]); err != nil {
 		return nil, err
 	}
-	ids := []string{first.ID}
+	ids := []string{o.originalID}
 	for _, m := range msgs[1:] {
 		msg, err := o.r.Followup(ctx, m)
 		if err != nil {
@@ -365,7 +438,35 @@ func (o *interactionOutput) final(ctx context.Context, msgs []Message) ([]string
 	return ids, nil
 }
 
+// finalInChannel posts the answer of an interaction whose token has died
+// as channel messages, and removes the draft left in its response.
+func (o *interactionOutput) finalInChannel(ctx context.Context, msgs []Message) ([]string, error) {
+	ch := o.channel()
+	var ids []string
+	for _, m := range msgs {
+		msg, err := o.r.b.send.post(ctx, ch, m, nil, false)
+		if err != nil {
+			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
+		}
+		ids = append(ids, msg.ID)
+	}
+	if o.originalID != "" {
+		if err := o.r.b.send.deleteMessage(ctx, ch, o.originalID); err != nil {
+			o.r.b.Logger.Debug("cannot delete the draft of an interaction that outlived its token", "message", o.originalID, "err", err)
+		}
+	}
+	o.r.b.Logger.Info("the interaction's token expired before the answer was ready; posted it in the channel",
+		"interaction", o.r.Interaction.ID, "channel", ch)
+	return ids, nil
+}
+
 func (o *interactionOutput) plain(ctx context.Context, text string) error {
+	if o.expiring() {
+		// Too late to answer privately: say it where the question was asked.
+		m := Message{Content: strings.TrimSpace(o.qline + "\n" + text)}
+		_, err := o.finalInChannel(ctx, []Message{m})
+		return err
+	}
 	o.r.reopen()
 	return o.r.Reply(ctx, Message{Content: text, Ephemeral: true})
 }
@@ -376,27 +477,41 @@ type messageOutput struct {
 	b         *Bot
 	channelID string
 	ref       *discordgo.MessageReference // reply to this, when set
-	first     *discordgo.Message          // the answer's first message, once posted
+	notify    bool                        // a reply notifies its asker
+	locale    discordgo.Locale
+	first     *discordgo.Message // the answer's first message, once posted
+	replied   bool               // first was posted as a notifying reply
+	shown     Message            // what first shows
+}
+
+func (o *messageOutput) channel() string { return o.channelID }
+
+func (o *messageOutput) budgetKey() string {
+	if o.first == nil {
+		return ""
+	}
+	return "c:" + o.channelID
 }
 
 func (o *messageOutput) show(ctx context.Context, m Message) error {
 	var err error
 	if o.first == nil {
 		var msg *discordgo.Message
-		if msg, err = o.b.send.post(ctx, o.channelID, m, o.ref); err == nil {
-			o.first = msg
+		if msg, err = o.b.send.post(ctx, o.channelID, m, o.ref, o.notify); err == nil {
+			o.first, o.replied = msg, o.ref != nil && o.notify
 		}
 	} else {
-		_, err = o.b.send.edit(ctx, o.channelID, o.first.ID, m)
+		_, err = o.b.send.edit(ctx, o.channelID, o.first.ID, &o.shown, m, o.replied)
 	}
 	if err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
 	}
+	o.shown = m
 	return nil
 }
 
 func (o *messageOutput) preview(ctx context.Context, text string) error {
-	return o.show(ctx, Message{Content: text})
+	return o.show(ctx, renderDraft(o.locale, "", text))
 }
 
 func (o *messageOutput) final(ctx context.Context, msgs []Message) ([]string, error) {
@@ -405,9 +520,9 @@ func (o *messageOutput) final(ctx context.Context, msgs []Message) ([]string, er
 	}
 	ids := []string{o.first.ID}
 	for _, m := range msgs[1:] {
-		msg, err := o.b.send.post(ctx, o.channelID, m, nil)
+		msg, err := o.b.send.post(ctx, o.channelID, m, nil, false)
 		if err != nil {
-			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord did not accept the message.", err)
+			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
 		}
 		ids = append(ids, msg.ID)
 	}

@@ -4,8 +4,8 @@
 // everything within Discord's limits.
 //
 // Every message leaves through one helper (see Message) that sends it with
-// empty allowed mentions, so no text from a user, an article or a model can
-// ping anyone. Handlers recover from panics, duplicate gateway events are
+// empty allowed mentions (a reply may notify its asker), so no text from a
+// user, an article or a model can ping anyone. Handlers recover from panics, duplicate gateway events are
 // answered once, and Run stops cleanly: it stops taking new work, lets the
 // answers in flight finish within a grace period, then cancels them and
 // closes the gateway.
@@ -152,10 +152,11 @@ func (c Config) Intents() discordgo.Intent {
 
 // Permissions is what Herald needs in the channels it answers in: View
 // Channels, Send Messages, Embed Links (sources), Read Message History
-// (replies), Create Public Threads and Send Messages in Threads (thread
-// mode).
+// (replies), Add Reactions (⏳ on a mention in cooldown), Create Public
+// Threads and Send Messages in Threads (thread mode).
 const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks |
-	discordgo.PermissionReadMessageHistory | discordgo.PermissionCreatePublicThreads | discordgo.PermissionSendMessagesInThreads
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionAddReactions | discordgo.PermissionCreatePublicThreads |
+	discordgo.PermissionSendMessagesInThreads
 
 // InviteURL returns the link that adds the bot with the application ID
 // appID to a server, with the bot and applications.commands scopes and
@@ -190,6 +191,9 @@ type Bot struct {
 	Library Library
 	// Conversations keeps follow-up history; nil disables follow-ups.
 	Conversations Conversations
+	// Answers stores posted answers and votes; nil posts answers without
+	// buttons.
+	Answers AnswerStore
 	// Logger receives structured logs (default slog.Default()).
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
@@ -221,6 +225,7 @@ type Bot struct {
 	seen       *ttlSet
 	limits     *limiter
 	sources    *sourceCache
+	drafts     *drafts
 	botID      atomic.Value // string
 	commandIDs atomic.Value // map[string]string, command name -> registered ID
 	connected  atomic.Bool
@@ -229,6 +234,8 @@ type Bot struct {
 	// deadline is the age after which an interaction is not answered;
 	// zero means Discord's 3 s. Tests on a loaded machine relax it.
 	deadline time.Duration
+	// handled, set by tests, is called when a handler returns.
+	handled func(kind, id string)
 
 	mu      sync.Mutex
 	closing bool
@@ -252,6 +259,7 @@ func (b *Bot) init() {
 		b.seen = newTTLSet(seenTTL, 200000)
 		b.limits = newLimiter(b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens)
 		b.sources = &sourceCache{ttl: 10 * time.Minute}
+		b.drafts = newDrafts(b.cfg.StreamInterval, b.Session, b.Logger.Debug)
 		b.workCtx, b.cancelWork = context.WithCancel(context.Background())
 		cmds := append(b.builtinCommands(), b.serverCommands()...)
 		b.table, b.order, b.tableErr = buildTable(append(cmds, b.Commands...))

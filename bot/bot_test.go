@@ -24,6 +24,9 @@ import (
 
 var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{N}]{1,32}$`)
 
+// finalFooter is the footer of the sample's extractive answer.
+var finalFooter = regexp.MustCompile(`^1 article · quoted from the articles · \d+(\.\d)? s$`)
+
 func TestCommandsAreRegisteredWithOneBulkOverwrite(t *testing.T) {
 	t.Parallel()
 	admin := bot.Command{Name: "feed", Description: "Manage the server's feeds.", Permission: discordgo.PermissionManageGuild,
@@ -137,22 +140,36 @@ func TestAskIsDeferredThenEditedWithTheCitedAnswer(t *testing.T) {
 		t.Errorf("deferred %v ephemeral %v edits %d", res.Deferred, res.Ephemeral, res.Edits)
 	}
 	o := res.Original
+	if o.Content != "> **Alice** asked: Why hasn't Scholz approved Taurus deliveries?" {
+		t.Errorf("question line = %q", o.Content)
+	}
 	want := "Chancellor Olaf Scholz, however, has refrained from approving the deliveries, expressing concerns about potential entanglement in the conflict."
-	if !strings.Contains(o.Content, want) || !strings.Contains(o.Content, "[1]") {
-		t.Errorf("answer = %q", o.Content)
+	text := answerText(o)
+	if !strings.Contains(text, want) || !strings.Contains(text, "[1]") {
+		t.Errorf("answer = %q", text)
 	}
-	if len(o.Embeds) == 0 {
-		t.Fatalf("no source embeds: %+v", o)
+	es := answerEmbeds(o)
+	if len(es) != 1 || es[0].Color != 0x22C55E || !finalFooter.MatchString(footer(o)) {
+		t.Errorf("final state: %d answer embeds, footer %q", len(es), footer(o))
 	}
-	e := o.Embeds[0]
-	if e.Title != "[1] Germany Blames Ukraine War Talks Leak on ‘Individual Error’" {
-		t.Errorf("source title = %q", e.Title)
+	src := sourcesOf(o)
+	if src == nil {
+		t.Fatalf("no sources: %+v", o.Embeds)
 	}
-	if e.Footer == nil || e.Footer.Text != "Defense News · 2024-03-05" {
-		t.Errorf("source footer = %+v", e.Footer)
+	// One entry per article; an extractive answer's quotes are its text, so
+	// the sources do not repeat them.
+	if src.Description != "**[1]** Germany Blames Ukraine War Talks Leak on ‘Individual Error’ · Defense News · <t:1709596800:R>" {
+		t.Errorf("sources = %q", src.Description)
 	}
-	if !strings.HasPrefix(e.Description, "> “") || !strings.Contains(e.Description, "Scholz") {
-		t.Errorf("source quote = %q", e.Description)
+	if strings.Count(o.Content+text+src.Description, "Chancellor Olaf Scholz") != 1 {
+		t.Error("a quote is shown twice")
+	}
+	var ids []string
+	for _, b := range buttons(o) {
+		ids = append(ids, b.CustomID)
+	}
+	if len(ids) != 5 || !strings.HasPrefix(ids[0], "answer:up:") || !strings.HasPrefix(ids[4], "answer:delete:") {
+		t.Errorf("buttons = %v", ids)
 	}
 	if len(res.Followups) != 0 {
 		t.Errorf("followups = %v", res.Followups)
@@ -165,37 +182,83 @@ func TestAskIsDeferredThenEditedWithTheCitedAnswer(t *testing.T) {
 	}, wait)
 }
 
-func TestAskStreamsWithThrottledEdits(t *testing.T) {
+func TestAskStreamsDraftsThenTheFinalAnswer(t *testing.T) {
 	t.Parallel()
-	asker := &fakeAsker{reply: func(_ context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+	// The model writes in three bursts of ten words; before each next burst
+	// it waits until the test has seen the draft of the last one, so the
+	// test needs no sleeps.
+	next := make(chan struct{})
+	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
 		var text strings.Builder
-		for i := 0; i < 30; i++ {
-			d := fmt.Sprintf("word%d ", i)
-			text.WriteString(d)
-			q.OnDelta(d)
-			time.Sleep(10 * time.Millisecond)
+		for burst := 0; burst < 3; burst++ {
+			for i := 0; i < 10; i++ {
+				d := fmt.Sprintf("word%d ", burst*10+i)
+				text.WriteString(d)
+				q.OnDelta(d)
+			}
+			select {
+			case <-next:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
 		return &knowledge.Answer{Text: strings.TrimSpace(text.String()) + " [1].", Mode: knowledge.ModeLLM,
-			Citations: []knowledge.Citation{{N: 1, Title: "T", Quote: "q", Verified: true}}}, nil
+			Citations: []knowledge.Citation{{N: 1, Title: "T", URL: "https://example.com/t", Quote: "q", Verified: true}}}, nil
 	}}
-	h := start(t, bot.Config{StreamInterval: 100 * time.Millisecond}, asker)
+	h := start(t, bot.Config{StreamInterval: 20 * time.Millisecond}, asker)
 	id := h.ask("stream please", nil)
-	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return answered(r) && len(r.Original.Embeds) == 1 })
-	if !strings.HasPrefix(res.Original.Content, "word0 word1") || !strings.HasSuffix(res.Original.Content, "word29 [1].") {
-		t.Errorf("final = %q", res.Original.Content)
-	}
-	// About 300ms of streaming at one edit per 100ms: a few previews, then the final edit.
-	if res.Edits < 2 || res.Edits > 6 {
-		t.Errorf("%d edits", res.Edits)
-	}
-	previews := 0
-	for _, c := range h.fd.CallsMatching(discordtest.Match("PATCH", "/webhooks/")) {
-		if strings.Contains(string(c.Body), ` …"`) {
-			previews++
+	isDraftOf := func(word string) func(discordtest.Call) bool {
+		return func(c discordtest.Call) bool {
+			return c.Method == "PATCH" && strings.HasPrefix(c.Path, "/webhooks/") && strings.Contains(string(c.Body), "Writing…") &&
+				strings.Contains(string(c.Body), word+`"`)
 		}
 	}
-	if previews == 0 {
-		t.Error("no streamed preview")
+	for burst := 0; burst < 3; burst++ {
+		h.fd.WaitFor(t, isDraftOf(fmt.Sprintf("word%d", burst*10+9)), wait)
+		next <- struct{}{}
+	}
+	res := h.waitResult(t, id, answered)
+	if text := answerText(res.Original); text != "word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 word10 word11 word12 word13 word14 "+
+		"word15 word16 word17 word18 word19 word20 word21 word22 word23 word24 word25 word26 word27 word28 word29 [[1]](https://example.com/t)." {
+		t.Errorf("final = %q", text)
+	}
+	if f := footer(res.Original); !strings.HasPrefix(f, "1 article · written by the language model · ") {
+		t.Errorf("footer = %q", f)
+	}
+
+	edits := h.fd.CallsMatching(discordtest.Match("PATCH", "/webhooks/"))
+	var last string
+	for i, c := range edits {
+		var body struct {
+			Content    *string                   `json:"content"`
+			Embeds     []*discordgo.MessageEmbed `json:"embeds"`
+			Components []json.RawMessage         `json:"components"`
+		}
+		if err := json.Unmarshal(c.Body, &body); err != nil || len(body.Embeds) == 0 {
+			t.Fatalf("edit %d: %s (%v)", i, c.Body, err)
+		}
+		// The question line is sent once, with the first edit.
+		if (body.Content != nil) != (i == 0) {
+			t.Errorf("edit %d content %v", i, body.Content)
+		}
+		e := body.Embeds[0]
+		if i == len(edits)-1 {
+			if e.Title != "" || e.Color != 0x22C55E || len(body.Components) != 1 {
+				t.Errorf("the last edit is not the final answer: %s", c.Body)
+			}
+			continue
+		}
+		// A draft is amber, titled, and shows more than the one before
+		// (pending drafts coalesce), without a trailing ellipsis.
+		if e.Title != "Writing…" || e.Color != 0xF59E0B || len(body.Components) != 0 || strings.HasSuffix(e.Description, "…") ||
+			!strings.HasPrefix(e.Description, last) || e.Description == last {
+			t.Errorf("draft %d = %+v after %q", i, e, last)
+		}
+		last = e.Description
+	}
+	// One draft per burst, two when a turn came in the middle of one.
+	if drafts := len(edits) - 1; drafts < 3 || drafts > 6 {
+		t.Errorf("%d drafts for 3 bursts", drafts)
 	}
 }
 
@@ -208,9 +271,13 @@ func TestMentionIsAnsweredAsAReply(t *testing.T) {
 		return c.Method == "POST" && c.Path == "/channels/"+h.fd.ChannelID()+"/messages"
 	}, wait)
 	var sent struct {
-		Content string                      `json:"content"`
-		Ref     *discordgo.MessageReference `json:"message_reference"`
-		Embeds  []*discordgo.MessageEmbed   `json:"embeds"`
+		Content  *string                     `json:"content"`
+		Ref      *discordgo.MessageReference `json:"message_reference"`
+		Embeds   []*discordgo.MessageEmbed   `json:"embeds"`
+		Mentions struct {
+			Parse       []string `json:"parse"`
+			RepliedUser bool     `json:"replied_user"`
+		} `json:"allowed_mentions"`
 	}
 	if err := json.Unmarshal(c.Body, &sent); err != nil {
 		t.Fatal(err)
@@ -218,14 +285,25 @@ func TestMentionIsAnsweredAsAReply(t *testing.T) {
 	if sent.Ref == nil || sent.Ref.MessageID != qid {
 		t.Errorf("not a reply to the question: %s", c.Body)
 	}
+	// The reply notifies the asker, and only the asker; a reply shows its
+	// question already, so it carries no question line.
+	if !sent.Mentions.RepliedUser || sent.Mentions.Parse == nil || len(sent.Mentions.Parse) != 0 || sent.Content != nil {
+		t.Errorf("reply body = %s", c.Body)
+	}
+	var answer *discordgo.Message
 	h.fd.WaitUntil(t, func() bool {
-		for _, m := range h.fd.Messages(h.fd.ChannelID()) {
-			if m.Author.ID == h.fd.BotUserID() && m.Content == "Scholz has not approved the deliveries [1]." && len(m.Embeds) == 1 {
-				return m.Type == discordgo.MessageTypeReply
+		for _, m := range botMessages(h.fd, h.fd.ChannelID()) {
+			if len(buttons(m)) == 5 {
+				answer = m
+				return true
 			}
 		}
 		return false
 	}, wait)
+	if answer.Type != discordgo.MessageTypeReply || answerText(answer) != "Scholz has not approved the deliveries [[1]](https://www.defensenews.com/global/europe/2024/03/05/leak/)." ||
+		sourcesOf(answer) == nil || len(answer.Mentions) != 1 || answer.Mentions[0].ID != h.fd.UserID() {
+		t.Errorf("answer = %+v", answer)
+	}
 	qs := asker.questions()
 	if len(qs) != 1 || qs[0].Text != "why no Taurus?" || qs[0].Filter.GuildID != h.fd.GuildID() || len(qs[0].History) != 0 {
 		t.Errorf("questions = %+v", qs)
@@ -242,10 +320,10 @@ func TestMentionIsAnsweredAsAReply(t *testing.T) {
 	}
 
 	// Messages that do not mention the bot, and bots, are ignored.
-	h.fd.SendMessage(h.fd.UserMessage(h.fd.ChannelID(), nil, "just chatting"))
+	chat := h.fd.SendMessage(h.fd.UserMessage(h.fd.ChannelID(), nil, "just chatting"))
 	other := &discordgo.User{ID: "1212912186163331999", Username: "otherbot", Bot: true}
-	h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), other, "why no Taurus?"))
-	time.Sleep(100 * time.Millisecond)
+	fromBot := h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), other, "why no Taurus?"))
+	h.waitHandled(t, chat, fromBot)
 	if n := len(asker.questions()); n != 2 {
 		t.Errorf("asked %d times", n)
 	}
@@ -289,8 +367,8 @@ func TestReplyToAnswerContinuesTheConversation(t *testing.T) {
 	qid := h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), nil, "why no Taurus?"))
 	var answer *discordgo.Message
 	h.fd.WaitUntil(t, func() bool {
-		for _, m := range h.fd.Messages(h.fd.ChannelID()) {
-			if m.Author.ID == h.fd.BotUserID() && len(m.Embeds) == 1 {
+		for _, m := range botMessages(h.fd, h.fd.ChannelID()) {
+			if sourcesOf(m) != nil {
 				answer = m
 				return true
 			}
@@ -382,46 +460,58 @@ func botMessages(fd *discordtest.Fake, channelID string) []*discordgo.Message {
 	return out
 }
 
-func TestLongAnswerIsSplitUnder2000Characters(t *testing.T) {
+func TestLongAnswerIsSplitWithinDiscordsLimits(t *testing.T) {
 	t.Parallel()
 	var text strings.Builder
-	for p := 0; p < 5; p++ {
+	for p := 0; p < 9; p++ {
 		for s := 0; s < 10; s++ {
 			fmt.Fprintf(&text, "Paragraph %d sentence %d says something about the leak of the recording [1]. ", p, s)
 		}
 		text.WriteString("\n\n")
 	}
 	long := strings.TrimSpace(text.String())
-	for utf8.RuneCountInString(long) < 5000 {
+	for utf8.RuneCountInString(long) < 9000 {
 		long += " More words about the Taurus missiles follow here [1]."
 	}
-	long = long[:5000]
+	long = long[:9000]
 	long = strings.TrimSpace(long[:strings.LastIndex(long, ".")+1])
 	h := start(t, bot.Config{}, answerWith(long))
 	id := h.ask("tell me everything", nil)
 	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool {
-		return answered(r) && len(r.Followups) > 0 && len(r.Followups[len(r.Followups)-1].Embeds) == 1
+		return answered(r) && len(r.Followups) > 0 && len(buttons(r.Followups[len(r.Followups)-1])) == 5
 	})
-	parts := []string{res.Original.Content}
-	for _, f := range res.Followups {
-		parts = append(parts, f.Content)
-	}
-	if len(parts) != 3 {
-		t.Errorf("%d parts for %d characters", len(parts), utf8.RuneCountInString(long))
-	}
-	for i, p := range parts {
-		if n := utf8.RuneCountInString(p); n > 2000 || n == 0 {
-			t.Errorf("part %d has %d characters", i, n)
+	msgs := append([]*discordgo.Message{res.Original}, res.Followups...)
+	var parts []string
+	for i, m := range msgs {
+		if n := utf8.RuneCountInString(m.Content); n > 2000 {
+			t.Errorf("message %d has %d characters of content", i, n)
 		}
-		if !strings.HasSuffix(p, ".") {
-			t.Errorf("part %d does not end a sentence: %q", i, p[len(p)-30:])
+		total := 0
+		for _, e := range m.Embeds {
+			total += utf8.RuneCountInString(e.Title + e.Description)
+			if e.Footer != nil {
+				total += utf8.RuneCountInString(e.Footer.Text)
+			}
 		}
+		if total > 6000 {
+			t.Errorf("message %d has %d characters of embeds", i, total)
+		}
+		for _, e := range answerEmbeds(m) {
+			p := unlinked(e.Description)
+			if n := utf8.RuneCountInString(e.Description); n > 4096 || !strings.HasSuffix(p, ".") {
+				t.Errorf("part of %d characters ends %q", n, p[max(0, len(p)-30):])
+			}
+			parts = append(parts, p)
+		}
+		if (len(buttons(m)) > 0) != (i == len(msgs)-1) || (sourcesOf(m) != nil) != (i == len(msgs)-1) {
+			t.Errorf("message %d: %d buttons, sources %v", i, len(buttons(m)), sourcesOf(m) != nil)
+		}
+	}
+	if !strings.HasPrefix(res.Original.Content, "> **Alice** asked: tell me everything") {
+		t.Errorf("first message = %q", res.Original.Content)
 	}
 	if strings.Join(strings.Fields(strings.Join(parts, " ")), " ") != strings.Join(strings.Fields(long), " ") {
 		t.Error("the parts do not add up to the answer")
-	}
-	if len(res.Original.Embeds) != 0 {
-		t.Error("sources shown before the end of the answer")
 	}
 }
 
@@ -442,8 +532,8 @@ func TestNothingPingsAnyone(t *testing.T) {
 	})
 	id := h.ask("@everyone <@"+h.fd.UserID()+"> who was told about the Taurus leak?", nil)
 	res := h.waitResult(t, id, answered)
-	if !strings.Contains(res.Original.Content, "@everyone") {
-		t.Fatalf("the test needs an answer quoting @everyone: %q", res.Original.Content)
+	if !strings.Contains(answerText(res.Original), "@everyone") {
+		t.Fatalf("the test needs an answer quoting @everyone: %q", answerText(res.Original))
 	}
 	// A mention whose answer (from a fake model) is full of mentions.
 	evil := answerWith("@everyone @here <@" + h.fd.UserID() + "> <@&" + h.fd.GuildID() + "> look [1].")
@@ -451,7 +541,7 @@ func TestNothingPingsAnyone(t *testing.T) {
 	h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), nil, "@everyone hello?"))
 	h.fd.WaitUntil(t, func() bool {
 		for _, m := range botMessages(h.fd, h.fd.ChannelID()) {
-			if strings.Contains(m.Content, "@here") {
+			if strings.Contains(answerText(m), "@here") {
 				return true
 			}
 		}
@@ -520,8 +610,8 @@ func TestPanicIsRecoveredAndTheBotKeepsServing(t *testing.T) {
 	}
 	id2 := h.ask("second", nil)
 	res := h.waitResult(t, id2, answered)
-	if res.Original.Content != "Fine now [1]." {
-		t.Errorf("after recovery: %q", res.Original.Content)
+	if answerText(res.Original) != "Fine now [1]." {
+		t.Errorf("after recovery: %q", answerText(res.Original))
 	}
 
 	// A panic in the mention path is recovered too.
@@ -604,7 +694,7 @@ func TestCooldownAndConcurrencyLimits(t *testing.T) {
 	bob := &discordgo.User{ID: "1212912186163331555", Username: "bob"}
 	busy := h.ask("busy", bob)
 	res = h.waitResult(t, busy, func(r *discordtest.InteractionResult) bool { return r.Original != nil })
-	if !res.Ephemeral || res.Original.Content != "I'm already answering 1 questions in this server. Please try again in a moment." {
+	if !res.Ephemeral || res.Original.Content != "I'm already answering 1 question in this server. Please try again in a moment." {
 		t.Errorf("concurrency reply = %q", res.Original.Content)
 	}
 	close(release)
@@ -612,18 +702,27 @@ func TestCooldownAndConcurrencyLimits(t *testing.T) {
 	if n := len(asker.questions()); n != 1 {
 		t.Errorf("asked %d times", n)
 	}
-	// Once the slot is free (just after the answer is posted), bob gets in.
-	got := ""
-	for attempt := 0; attempt < 40 && got != "ok now"; attempt++ {
-		res := h.waitResult(t, h.ask("now", bob), func(r *discordtest.InteractionResult) bool { return answered(r) || private(r) != nil })
-		if res.Original != nil && !res.Ephemeral {
-			got = res.Original.Content
-		} else {
-			time.Sleep(25 * time.Millisecond)
-		}
+	// Once the first answer's handler has returned, its slot is free and
+	// bob gets in.
+	h.waitHandled(t, first)
+	res = h.waitResult(t, h.ask("now", bob), func(r *discordtest.InteractionResult) bool { return answered(r) || private(r) != nil })
+	if res.Ephemeral || answerText(res.Original) != "ok now" {
+		t.Errorf("after the limit: %q (ephemeral %v)", res.Original.Content, res.Ephemeral)
 	}
-	if got != "ok now" {
-		t.Errorf("after the limit: %q", got)
+
+	// A mention in cooldown gets an hourglass on the question, not a
+	// message in the channel.
+	before := len(botMessages(h.fd, h.fd.ChannelID()))
+	mid := h.fd.SendMessage(h.fd.Mention(h.fd.ChannelID(), bob, "and again?"))
+	h.waitHandled(t, mid)
+	if got := h.fd.Reactions(mid); len(got) != 1 || got[0] != "⏳" {
+		t.Errorf("reactions = %v", got)
+	}
+	if n := len(botMessages(h.fd, h.fd.ChannelID())); n != before {
+		t.Errorf("%d messages posted for a mention in cooldown", n-before)
+	}
+	if n := len(asker.questions()); n != 2 {
+		t.Errorf("asked %d times", n)
 	}
 }
 
@@ -637,18 +736,19 @@ func TestDailyTokenBudgetFallsBackToExtractive(t *testing.T) {
 	}}
 	h := start(t, bot.Config{GuildDailyTokens: 100}, asker)
 	res := h.waitResult(t, h.ask("one", nil), answered)
-	if res.Original.Content != "Written [1]." {
-		t.Errorf("first = %q", res.Original.Content)
+	if answerText(res.Original) != "Written [1]." {
+		t.Errorf("first = %q", answerText(res.Original))
 	}
+	// The note goes to the footer, not into the answer.
 	res = h.waitResult(t, h.ask("two", nil), answered)
-	if !strings.HasPrefix(res.Original.Content, "Quoted [1].") || !strings.Contains(res.Original.Content, "used today's budget") {
-		t.Errorf("second = %q", res.Original.Content)
+	if answerText(res.Original) != "Quoted [1]." || !strings.HasSuffix(footer(res.Original), "\n"+bot.BudgetNote) {
+		t.Errorf("second = %q, footer %q", answerText(res.Original), footer(res.Original))
 	}
 	// Direct messages have their own budget.
 	dm, _ := h.fd.SendInteraction(h.fd.SlashCommand("", "1202402938060939998", nil, 0, "ask", discordtest.StringOpt("question", "three")))
 	res = h.waitResult(t, dm, answered)
-	if res.Original.Content != "Written [1]." {
-		t.Errorf("DM = %q", res.Original.Content)
+	if answerText(res.Original) != "Written [1]." {
+		t.Errorf("DM = %q", answerText(res.Original))
 	}
 	qs := asker.questions()
 	if qs[2].Filter.GuildID != "" || qs[0].Filter.GuildID != h.fd.GuildID() {
@@ -658,11 +758,17 @@ func TestDailyTokenBudgetFallsBackToExtractive(t *testing.T) {
 
 func TestAbstentionAndErrorsArePlainAndEphemeral(t *testing.T) {
 	t.Parallel()
-	asker := &fakeAsker{reply: func(_ context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+	drafted := make(chan struct{})
+	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
 		switch q.Text {
 		case "abstain":
 			q.OnDelta("The articles")
-			time.Sleep(120 * time.Millisecond) // let a preview go out first
+			// The abstention comes after a draft was shown.
+			select {
+			case <-drafted:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 			return &knowledge.Answer{Text: "The stored articles do not say.", Abstained: true, Mode: knowledge.ModeLLM}, nil
 		case "broken":
 			return nil, fmt.Errorf("model: %w", knowledge.WrapError(knowledge.EUNAVAILABLE, "The language model is not answering right now.", errors.New("dial tcp: refused")))
@@ -671,12 +777,17 @@ func TestAbstentionAndErrorsArePlainAndEphemeral(t *testing.T) {
 		}
 	}}
 	h := start(t, bot.Config{StreamInterval: 30 * time.Millisecond}, asker)
-	for q, want := range map[string]string{
-		"abstain":  "The stored articles do not say.",
-		"broken":   "The language model is not answering right now.",
-		"internal": "Something went wrong on my side. Please try again later.",
+	for _, c := range []struct{ q, want string }{
+		{"abstain", "The stored articles do not say."},
+		{"broken", "The language model is not answering right now."},
+		{"internal", "Something went wrong on my side. Please try again later."},
 	} {
+		q, want := c.q, c.want
 		id := h.ask(q, nil)
+		if q == "abstain" {
+			h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return r.Original != nil && isDraft(r.Original) })
+			close(drafted)
+		}
 		res, m := h.waitPrivate(t, id)
 		if m.Content != want || res.Original != nil {
 			t.Errorf("%s: %q (public %+v)", q, m.Content, res.Original)
@@ -742,23 +853,29 @@ func TestSearchAndSources(t *testing.T) {
 
 func TestShutdownLetsAnAnswerInFlightFinish(t *testing.T) {
 	t.Parallel()
-	started := make(chan struct{})
+	started, finish := make(chan struct{}), make(chan struct{})
 	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
 		close(started)
-		time.Sleep(300 * time.Millisecond)
-		if ctx.Err() != nil {
+		select {
+		case <-finish:
+		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 		return &knowledge.Answer{Text: "Finished [1].", Mode: knowledge.ModeLLM, Citations: []knowledge.Citation{{N: 1, Title: "T"}}}, nil
 	}}
-	h := start(t, bot.Config{ShutdownGrace: 5 * time.Second}, asker)
+	h := start(t, bot.Config{ShutdownGrace: 20 * time.Second}, asker)
 	id := h.ask("in flight", nil)
 	<-started
-	if err := h.stop(t); err != nil {
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.stop(t) }()
+	// The model finishes once the bot is stopping.
+	h.fd.WaitUntil(t, func() bool { return strings.Contains(h.logs.String(), "stopping: finishing the answers in flight") }, wait)
+	close(finish)
+	if err := <-stopped; err != nil {
 		t.Fatalf("Run = %v", err)
 	}
 	res := h.fd.InteractionResponse(id)
-	if res.Original == nil || res.Original.Content != "Finished [1]." {
+	if res.Original == nil || answerText(res.Original) != "Finished [1]." {
 		t.Errorf("in-flight answer = %+v", res.Original)
 	}
 	if h.fd.Connected() {
@@ -865,7 +982,7 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestInviteURL(t *testing.T) {
 	t.Parallel()
-	want := "https://discord.com/oauth2/authorize?client_id=1196242344345731073&scope=bot+applications.commands&permissions=309237730304"
+	want := "https://discord.com/oauth2/authorize?client_id=1196242344345731073&scope=bot+applications.commands&permissions=309237730368"
 	if got := bot.InviteURL(discordtest.DefaultBotUserID); got != want {
 		t.Errorf("InviteURL = %s", got)
 	}

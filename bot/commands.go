@@ -337,10 +337,11 @@ func (r *Request) Followup(ctx context.Context, m Message) (*discordgo.Message, 
 	return msg, nil
 }
 
-// editOriginal replaces the original response (the deferred one) and
-// returns it.
-func (r *Request) editOriginal(ctx context.Context, m Message) (*discordgo.Message, error) {
-	msg, err := r.b.send.editOriginal(ctx, r.Interaction, m)
+// editOriginal changes the original response (the deferred one) from
+// prev (nil: unknown) to m, sending only what changes, and returns it (nil
+// when nothing changed).
+func (r *Request) editOriginal(ctx context.Context, prev *Message, m Message) (*discordgo.Message, error) {
+	msg, err := r.b.send.editOriginalFrom(ctx, r.Interaction, prev, m)
 	if err != nil {
 		return nil, knowledge.WrapError(knowledge.EUNAVAILABLE, textsFor(r.Interaction.Locale).discordRefused, err)
 	}
@@ -431,6 +432,13 @@ func (r *Request) allowed() error {
 // recovers from panics.
 func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
+	if i != nil && b.handled != nil {
+		defer b.handled("interaction", i.ID)
+	}
+	if i != nil && (i.Type == discordgo.InteractionMessageComponent || i.Type == discordgo.InteractionModalSubmit) {
+		b.onComponent(i) // buttons and forms: components.go
+		return
+	}
 	if i == nil || (i.Type != discordgo.InteractionApplicationCommand && i.Type != discordgo.InteractionApplicationCommandAutocomplete) {
 		return
 	}

@@ -128,6 +128,7 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 		Asker:         &knowledge.Answerer{DB: db, Completer: model, Logger: logger},
 		Library:       db,
 		Conversations: db,
+		Answers:       db,
 		Logger:        logger,
 		Config: bot.Config{
 			GuildID:          fd.GuildID(),
@@ -139,6 +140,14 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 	// loaded machine (the race detector) may take longer than Discord's 3 s.
 	fd.SetInteractionDeadline(time.Minute)
 	bot.SetInteractionDeadline(b, time.Minute)
+	// Every handler that returns says so: the test waits for all of them
+	// without polling.
+	handled := make(chan string, 4*asks)
+	bot.OnHandled(b, func(kind, id string) {
+		if kind == "interaction" {
+			handled <- id
+		}
+	})
 	runCtx, stopBot := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
 	go func() { runDone <- b.Run(runCtx) }()
@@ -239,23 +248,18 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 	close(gate)
 	wg.Wait()
 
-	// Wait for every interaction to end: with the answer, or with the
-	// private message an error leaves. The check is polled, not run on
-	// every call the fake records (as WaitUntil does), so that the test
-	// takes little CPU from the bot it measures; the latencies come from
-	// the fake's receive times, whatever the polling.
-	ended := func() int {
-		n := 0
-		for _, ic := range ics {
-			if res := fd.InteractionResponse(ic.ID); res != nil && (answered(res) || private(res) != nil) {
+	// Wait for every interaction's handler to return: with the answer, or
+	// with the private message an error leaves. The latencies come from the
+	// fake's receive times.
+	timeout := time.After(time.Minute)
+	for n := 0; n < asks; {
+		select {
+		case id := <-handled:
+			if _, ok := index[id]; ok {
 				n++
 			}
-		}
-		return n
-	}
-	for deadline := time.Now().Add(time.Minute); ended() < asks; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			tb.Fatalf("%d of %d interactions ended within a minute", ended(), asks)
+		case <-timeout:
+			tb.Fatalf("%d of %d interactions ended within a minute", n, asks)
 		}
 	}
 	answeredAt := time.Now()
@@ -287,11 +291,13 @@ func runConcurrentAsks(tb testing.TB, asks, articles int) loadStats {
 				text = m.Content
 			}
 			tb.Errorf("interaction %d ended without an answer: %q", i, text)
-		case !strings.Contains(res.Original.Content, `"potential entanglement in the conflict" [1]`):
-			tb.Errorf("interaction %d: answer %q, want the checked quote of %q", i, res.Original.Content, loadAnswer)
-		case len(res.Original.Embeds) == 0 || !strings.HasPrefix(res.Original.Embeds[0].Title, "[1] Germany Blames Ukraine War Talks Leak") ||
-			!strings.Contains(res.Original.Embeds[0].Description, "potential entanglement in the conflict"):
+		case !strings.Contains(answerText(res.Original), `"potential entanglement in the conflict" [1]`):
+			tb.Errorf("interaction %d: answer %q, want the checked quote of %q", i, answerText(res.Original), loadAnswer)
+		case sourcesOf(res.Original) == nil || !strings.HasPrefix(sourcesOf(res.Original).Description, "**[1]** Germany Blames Ukraine War Talks Leak") ||
+			!strings.Contains(sourcesOf(res.Original).Description, "potential entanglement in the conflict"):
 			tb.Errorf("interaction %d: sources %+v", i, res.Original.Embeds)
+		case len(buttons(res.Original)) != 5:
+			tb.Errorf("interaction %d: buttons %+v", i, res.Original.Components)
 		default:
 			conv, err := db.ConversationOf(ctx, res.Original.ID)
 			if err != nil || conv != res.Original.ID {
@@ -504,4 +510,136 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 func summarize(ds []time.Duration) string {
 	r := func(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
 	return fmt.Sprintf("p50 %v, p99 %v, max %v (n=%d)", r(percentile(ds, 0.5)), r(percentile(ds, 0.99)), r(slices.Max(ds)), len(ds))
+}
+
+// TestFiveStreamsInOneChannelUnderRateLimits streams five answers to
+// mentions at once into one channel of a fake Discord that rate-limits the
+// channel's new messages and edits as Discord does, with its headers (ten
+// per two seconds each, Discord's usual five per five seconds sped up to
+// keep the test short): discordgo's limiter reads them, and the drafts
+// share what is left of the channel's budget. Each final answer must land
+// within 2 s of its model finishing (it takes milliseconds unless drafts
+// hold it up), no draft may go out between a model finishing and its final
+// edit but one already in flight, and no request may be refused.
+func TestFiveStreamsInOneChannelUnderRateLimits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a few seconds: five models streaming for 1 to 3 s")
+	}
+	t.Parallel()
+	const (
+		streams  = 5
+		interval = 100 * time.Millisecond
+	)
+	var mu sync.Mutex
+	finished := map[string]time.Time{} // question -> when its model finished
+	asker := &fakeAsker{reply: func(ctx context.Context, q knowledge.Question) (*knowledge.Answer, error) {
+		var i int
+		fmt.Sscanf(q.Text, "question %d", &i)
+		end := time.Now().Add(1200*time.Millisecond + time.Duration(i)*400*time.Millisecond)
+		tick := time.NewTicker(30 * time.Millisecond)
+		defer tick.Stop()
+		var text strings.Builder
+		for n := 0; time.Now().Before(end); n++ {
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			w := fmt.Sprintf("w%d ", n)
+			text.WriteString(w)
+			q.OnDelta(w)
+		}
+		mu.Lock()
+		finished[q.Text] = time.Now()
+		mu.Unlock()
+		return &knowledge.Answer{Text: strings.TrimSpace(text.String()) + " [1].", Mode: knowledge.ModeLLM,
+			Citations: []knowledge.Citation{{N: 1, Title: "T", URL: "https://example.com/t", Quote: "q", Verified: true}}}, nil
+	}}
+	h := start(t, bot.Config{StreamInterval: interval, GuildConcurrency: -1}, asker, func(_ *bot.Bot, fd *discordtest.Fake) {
+		fd.SetRateLimit("PATCH", "channels/*/messages/*", discordtest.RateLimit{Limit: 10, Window: 2 * time.Second})
+		fd.SetRateLimit("POST", "channels/*/messages", discordtest.RateLimit{Limit: 10, Window: 2 * time.Second})
+	})
+	ch := h.fd.ChannelID()
+	question := map[string]string{} // question message -> its text
+	for i := 0; i < streams; i++ {
+		u := &discordgo.User{ID: fmt.Sprint(1212912186163400100 + i), Username: fmt.Sprintf("reader%d", i), Discriminator: "0"}
+		q := fmt.Sprintf("question %d", i)
+		question[h.fd.SendMessage(h.fd.Mention(ch, u, q))] = q
+	}
+	answers := map[string]string{} // answer message -> its question's text
+	h.fd.WaitUntil(t, func() bool {
+		for _, m := range botMessages(h.fd, ch) {
+			if len(buttons(m)) == 5 && m.MessageReference != nil {
+				answers[m.ID] = question[m.MessageReference.MessageID]
+			}
+		}
+		return len(answers) == streams
+	}, 30*time.Second)
+
+	type edit struct {
+		at    time.Time
+		final bool
+	}
+	edits := map[string][]edit{} // answer message -> its edits, in order
+	var all []edit               // every edit of the channel, in order
+	for _, c := range h.fd.Calls() {
+		if c.Status == 429 {
+			t.Errorf("refused: %s", c)
+		}
+		mid, ok := strings.CutPrefix(c.Path, "/channels/"+ch+"/messages/")
+		if c.Method != "PATCH" || !ok || answers[mid] == "" {
+			continue
+		}
+		e := edit{at: c.Received, final: strings.Contains(string(c.Body), `"components"`)}
+		edits[mid] = append(edits[mid], e)
+		all = append(all, e)
+	}
+	var lags []time.Duration
+	drafts := 0
+	for mid, q := range answers {
+		es := edits[mid]
+		if len(es) == 0 || !es[len(es)-1].final {
+			t.Fatalf("%s: the last edit of its answer is not the final one (%d edits)", q, len(es))
+		}
+		done, final := finished[q], es[len(es)-1].at
+		lag := final.Sub(done)
+		lags = append(lags, lag)
+		if lag > 2*time.Second {
+			t.Errorf("%s: the final answer landed %v after the model finished", q, lag.Round(time.Millisecond))
+		}
+		// Between the model finishing and its final edit, no draft of the
+		// channel starts; one may already be in flight.
+		between := 0
+		for _, e := range all {
+			if !e.final && e.at.After(done) && e.at.Before(final) {
+				between++
+			}
+		}
+		if between > 1 {
+			t.Errorf("%s: %d drafts went out between the model finishing and its final edit", q, between)
+		}
+		for k := 1; k < len(es)-1; k++ {
+			if gap := es[k].at.Sub(es[k-1].at); gap < interval {
+				t.Errorf("%s: drafts %v apart", q, gap)
+			}
+		}
+		drafts += len(es) - 1
+	}
+	// The channel's drafts share one pace.
+	var prev time.Time
+	for _, e := range all {
+		if e.final {
+			continue
+		}
+		if !prev.IsZero() && e.at.Sub(prev) < interval {
+			t.Errorf("two drafts of the channel %v apart", e.at.Sub(prev))
+		}
+		prev = e.at
+	}
+	if h.fd.RateLimited() != 0 {
+		t.Errorf("%d requests refused with 429", h.fd.RateLimited())
+	}
+	slices.Sort(lags)
+	t.Logf("%d answers streaming in one channel (10 edits per 2 s): %d draft edits; final edit after the model finished: %v",
+		streams, drafts, lags)
 }

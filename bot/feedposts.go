@@ -120,7 +120,7 @@ func (n *News) postArticles(ctx context.Context, b *Bot, res *FeedPassResult) {
 		if !ok {
 			continue
 		}
-		msg, err := b.send.post(ctx, p.ChannelID, feedPostMessage(textsFor(b.guildLocale(p.GuildID)), p), nil)
+		msg, err := b.send.post(ctx, p.ChannelID, feedPostMessage(textsFor(b.guildLocale(p.GuildID)), p), nil, false)
 		state, messageID, reason := knowledge.FeedPostPosted, "", ""
 		if err == nil {
 			messageID = msg.ID
@@ -183,7 +183,7 @@ func (n *News) postAlerts(ctx context.Context, b *Bot, res *FeedPassResult) {
 			finish(knowledge.FeedAlertNowhere, "no channel Herald may post in")
 			continue
 		}
-		if _, err := b.send.post(ctx, a.ChannelID, b.feedAlertMessage(textsFor(b.guildLocale(a.Feed.GuildID)), a), nil); err != nil {
+		if _, err := b.send.post(ctx, a.ChannelID, b.feedAlertMessage(textsFor(b.guildLocale(a.Feed.GuildID)), a), nil, false); err != nil {
 			log.Warn("cannot tell the server's admins that a feed was disabled", "err", err)
 			finish(knowledge.FeedAlertFailed, err.Error())
 			continue

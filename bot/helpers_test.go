@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -32,10 +33,55 @@ type harness struct {
 	db   *knowledge.DB
 	logs *logBuffer
 
-	cancel   context.CancelFunc
-	done     chan error
-	stopOnce sync.Once
-	stopErr  error
+	run     *botRun
+	handled *handledSet
+}
+
+// botRun is one run of the bot: until stop cancels it.
+type botRun struct {
+	cancel context.CancelFunc
+	done   chan error
+	once   sync.Once
+	err    error
+}
+
+// runBot runs b until the run is stopped.
+func runBot(b *bot.Bot) *botRun {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &botRun{cancel: cancel, done: make(chan error, 1)}
+	go func() { r.done <- b.Run(ctx) }()
+	return r
+}
+
+// handledSet records the events whose handlers returned (see bot.OnHandled).
+type handledSet struct {
+	mu  sync.Mutex
+	ids map[string]bool
+}
+
+func (s *handledSet) add(_, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids[id] = true
+}
+
+func (s *handledSet) has(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ids[id]
+}
+
+// waitHandled waits until the bot's handlers of the events ids returned.
+func (h *harness) waitHandled(t *testing.T, ids ...string) {
+	t.Helper()
+	h.fd.WaitUntil(t, func() bool {
+		for _, id := range ids {
+			if !h.handled.has(id) {
+				return false
+			}
+		}
+		return true
+	}, wait)
 }
 
 // mustOpenDB opens a fresh database in a temporary folder.
@@ -93,19 +139,19 @@ func startOn(t *testing.T, fd *discordtest.Fake, db *knowledge.DB, cfg bot.Confi
 		cfg.GuildID = fd.GuildID()
 	}
 	b := &bot.Bot{
-		Session: s, Asker: asker, Library: db, Conversations: db, Config: cfg,
+		Session: s, Asker: asker, Library: db, Conversations: db, Answers: db, Config: cfg,
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	// A loaded machine (the race detector, parallel tests) can delay an
 	// event by seconds; the 3 s rule has its own test.
 	fd.SetInteractionDeadline(time.Minute)
 	bot.SetInteractionDeadline(b, time.Minute)
+	handled := &handledSet{ids: map[string]bool{}}
+	bot.OnHandled(b, handled.add)
 	for _, f := range setup {
 		f(b, fd)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{fd: fd, s: s, b: b, db: db, logs: logs, cancel: cancel, done: make(chan error, 1)}
-	go func() { h.done <- b.Run(ctx) }()
+	h := &harness{fd: fd, s: s, b: b, db: db, logs: logs, run: runBot(b), handled: handled}
 	t.Cleanup(func() {
 		h.stop(t)
 		if t.Failed() {
@@ -120,15 +166,38 @@ func startOn(t *testing.T, fd *discordtest.Fake, db *knowledge.DB, cfg bot.Confi
 // stop cancels Run and returns its result; it may be called more than once.
 func (h *harness) stop(t *testing.T) error {
 	t.Helper()
-	h.stopOnce.Do(func() {
-		h.cancel()
+	r := h.run
+	r.once.Do(func() {
+		r.cancel()
 		select {
-		case h.stopErr = <-h.done:
+		case r.err = <-r.done:
 		case <-time.After(30 * time.Second):
 			t.Error("Run did not return after its context was cancelled")
 		}
 	})
-	return h.stopErr
+	return r.err
+}
+
+// restart stops the bot and starts a new one, with a new Discord session,
+// on the same database and fake Discord: nothing survives in memory.
+func (h *harness) restart(t *testing.T) {
+	t.Helper()
+	if err := h.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	connected := strings.Count(h.logs.String(), "Herald is connected to Discord")
+	s, err := discordgo.New("Bot test-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fd.Attach(s)
+	old := h.b
+	b := &bot.Bot{Session: s, Asker: old.Asker, Library: h.db, Conversations: h.db, Answers: h.db, Config: old.Config, Logger: old.Logger}
+	bot.SetInteractionDeadline(b, time.Minute)
+	bot.OnHandled(b, h.handled.add)
+	h.s, h.b, h.run = s, b, runBot(b)
+	h.fd.WaitSessionReady(t, s, wait)
+	h.fd.WaitUntil(t, func() bool { return strings.Count(h.logs.String(), "Herald is connected to Discord") > connected }, wait)
 }
 
 // ask sends /ask from user (nil: alice) with perms and returns the interaction ID.
@@ -150,9 +219,9 @@ func (h *harness) waitResult(t *testing.T, id string, cond func(*discordtest.Int
 }
 
 // answered reports whether the original response has its final form: not
-// loading and not a streamed preview.
+// loading and not a draft.
 func answered(res *discordtest.InteractionResult) bool {
-	return res.Original != nil && !res.Loading && !strings.HasSuffix(res.Original.Content, " …")
+	return res.Original != nil && !res.Loading && !isDraft(res.Original)
 }
 
 // fakeAsker answers with a function and records the questions it got.
@@ -201,8 +270,10 @@ func messageCalls(fd *discordtest.Fake) []discordtest.Call {
 	return out
 }
 
-// assertNoPings checks that every message call carried empty allowed
-// mentions and that no message the bot left pings anyone.
+// assertNoPings checks that every message call that carried content
+// carried empty allowed mentions (a reply may notify the replied-to asker,
+// nobody else), and that no message the bot left pings anyone but the
+// author of the message it replies to.
 func assertNoPings(t *testing.T, fd *discordtest.Fake, channels ...string) {
 	t.Helper()
 	type allowed struct {
@@ -211,27 +282,45 @@ func assertNoPings(t *testing.T, fd *discordtest.Fake, channels ...string) {
 		Roles       []string  `json:"roles"`
 		RepliedUser bool      `json:"replied_user"`
 	}
+	type msgBody struct {
+		Content         *string          `json:"content"`
+		AllowedMentions *allowed         `json:"allowed_mentions"`
+		Reference       *json.RawMessage `json:"message_reference"`
+	}
 	calls := messageCalls(fd)
 	if len(calls) == 0 {
 		t.Fatal("no message calls recorded")
 	}
 	for _, c := range calls {
 		var body struct {
-			AllowedMentions *allowed `json:"allowed_mentions"`
-			Data            *struct {
-				AllowedMentions *allowed `json:"allowed_mentions"`
-			} `json:"data"`
+			msgBody
+			Data *msgBody `json:"data"`
 		}
 		if err := json.Unmarshal(c.Body, &body); err != nil {
 			t.Errorf("%s: body %s: %v", c, c.Body, err)
 			continue
 		}
-		am := body.AllowedMentions
-		if strings.HasPrefix(c.Path, "/interactions/") && body.Data != nil {
-			am = body.Data.AllowedMentions
+		b := body.msgBody
+		if strings.HasPrefix(c.Path, "/interactions/") {
+			if body.Data == nil {
+				continue // a deferral: nothing shown
+			}
+			b = *body.Data
 		}
-		if am == nil || am.Parse == nil || len(*am.Parse) != 0 || len(am.Users) != 0 || len(am.Roles) != 0 || am.RepliedUser {
+		am := b.AllowedMentions
+		if b.Content == nil {
+			if am != nil && am.Parse != nil && len(*am.Parse) != 0 {
+				t.Errorf("%s allows mentions: %s", c, c.Body)
+			}
+			continue
+		}
+		if am == nil || am.Parse == nil || len(*am.Parse) != 0 || len(am.Users) != 0 || len(am.Roles) != 0 {
 			t.Errorf("%s sent allowed_mentions %+v: %s", c, am, c.Body)
+			continue
+		}
+		reply := strings.HasPrefix(c.Path, "/channels/") && (c.Method == "PATCH" || b.Reference != nil)
+		if am.RepliedUser && !reply {
+			t.Errorf("%s notifies a replied user without replying: %s", c, c.Body)
 		}
 	}
 	for _, ch := range channels {
@@ -239,8 +328,17 @@ func assertNoPings(t *testing.T, fd *discordtest.Fake, channels ...string) {
 			if m.Author == nil || m.Author.ID != fd.BotUserID() {
 				continue
 			}
-			if len(m.Mentions) != 0 || len(m.MentionRoles) != 0 || m.MentionEveryone {
-				t.Errorf("message %s pinged: users %v roles %v everyone %v", m.ID, m.Mentions, m.MentionRoles, m.MentionEveryone)
+			asker := ""
+			if m.ReferencedMessage != nil && m.ReferencedMessage.Author != nil {
+				asker = m.ReferencedMessage.Author.ID
+			}
+			for _, u := range m.Mentions {
+				if u.ID != asker {
+					t.Errorf("message %s pinged user %s", m.ID, u.ID)
+				}
+			}
+			if len(m.MentionRoles) != 0 || m.MentionEveryone {
+				t.Errorf("message %s pinged: roles %v everyone %v", m.ID, m.MentionRoles, m.MentionEveryone)
 			}
 		}
 	}
@@ -271,4 +369,88 @@ func (h *harness) waitPrivate(t *testing.T, id string) (*discordtest.Interaction
 	t.Helper()
 	res := h.waitResult(t, id, func(r *discordtest.InteractionResult) bool { return private(r) != nil })
 	return res, private(res)
+}
+
+// isDraft reports whether a message shows an answer still being written.
+func isDraft(m *discordgo.Message) bool {
+	for _, e := range m.Embeds {
+		if e.Title == "Writing…" {
+			return true
+		}
+	}
+	return false
+}
+
+// answerEmbeds returns the embeds of a message that show answer text: the
+// untitled ones (a draft's is titled "Writing…", the sources "Sources").
+func answerEmbeds(m *discordgo.Message) []*discordgo.MessageEmbed {
+	var out []*discordgo.MessageEmbed
+	for _, e := range m.Embeds {
+		if e.Title == "" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// answerText is the answer text a message shows, its parts joined.
+func answerText(m *discordgo.Message) string {
+	var parts []string
+	for _, e := range answerEmbeds(m) {
+		parts = append(parts, e.Description)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// unlinked removes the links of masked [n] markers: "[[1]](url)" -> "[1]".
+func unlinked(s string) string { return maskedMarker.ReplaceAllString(s, "$1") }
+
+var maskedMarker = regexp.MustCompile(`\[(\[\d+\])\]\([^)]*\)`)
+
+// footer is the footer of a message's last answer embed, or "".
+func footer(m *discordgo.Message) string {
+	es := answerEmbeds(m)
+	if len(es) == 0 || es[len(es)-1].Footer == nil {
+		return ""
+	}
+	return es[len(es)-1].Footer.Text
+}
+
+// sourcesOf returns a message's "Sources" embed, or nil.
+func sourcesOf(m *discordgo.Message) *discordgo.MessageEmbed {
+	for _, e := range m.Embeds {
+		if e.Title == "Sources" {
+			return e
+		}
+	}
+	return nil
+}
+
+// buttons returns the buttons of a message by custom ID prefix
+// ("answer:up", …), in order, as Discord returns them.
+func buttons(m *discordgo.Message) []*discordgo.Button {
+	var out []*discordgo.Button
+	for _, c := range m.Components {
+		row, ok := c.(*discordgo.ActionsRow)
+		if !ok {
+			continue
+		}
+		for _, rc := range row.Components {
+			if b, ok := rc.(*discordgo.Button); ok {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+// buttonID returns the custom ID of a message's button whose custom ID
+// starts with "answer:"+action+":", or "".
+func buttonID(m *discordgo.Message, action string) string {
+	for _, b := range buttons(m) {
+		if strings.HasPrefix(b.CustomID, "answer:"+action+":") {
+			return b.CustomID
+		}
+	}
+	return ""
 }

@@ -115,20 +115,16 @@ func (l *limiter) admit(guildID, userID string, now time.Time) (release func(), 
 		if last, ok := l.last[userID]; ok {
 			if wait := last.Add(l.cooldown).Sub(now); wait > 0 {
 				secs := int((wait + time.Second - 1) / time.Second)
-				unit := "seconds"
-				if secs == 1 {
-					unit = "second"
-				}
-				return nil, knowledge.Errorf(knowledge.ERATELIMIT, "Please wait %d more %s before asking again.", secs, unit)
+				return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount("", txtCooldownOne, txtCooldownMany, secs))
 			}
 		}
 	}
 	if l.perGuild > 0 && l.active[g] >= l.perGuild {
-		where := "in this server"
+		where := tr("", txtHere)
 		if guildID == "" {
-			where = "in direct messages"
+			where = tr("", txtInDMs)
 		}
-		return nil, knowledge.Errorf(knowledge.ERATELIMIT, "I'm already answering %d questions %s. Please try again in a moment.", l.active[g], where)
+		return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount("", txtBusyOne, txtBusyMany, l.active[g], where))
 	}
 	l.active[g]++
 	l.last[userID] = now

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -11,11 +12,184 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 )
 
-// Help texts for messages Herald cannot use as questions.
+// textKey names one of the fixed texts members read.
+type textKey int
+
+// The member-facing texts of answers, their buttons and mentions. They are
+// kept here, in one catalogue, so that a translation is one more function
+// beside english.
 const (
-	mentionHelp = "Ask me about the news: mention me with a question, for example “@Herald why has Germany not sent Taurus missiles?”, or use /ask. Reply to my answer to ask a follow-up."
-	unreadable  = "I can only read messages that mention me. Mention me with your question (or keep the @ on your reply)."
+	txtMentionHelp textKey = iota
+	txtUnreadable
+	txtBudgetNote
+	txtRestarting
+	txtNotDelivered
+	txtAsked
+	txtWriting
+	txtSources
+	txtSourcesOf
+	txtUndated
+	txtNotVerbatim
+	txtArticle
+	txtArticles
+	txtModeLLM
+	txtModeExtractive
+	txtSeconds
+	txtMinutes
+	txtButtonSources
+	txtButtonFollowUp
+	txtButtonDelete
+	txtModalTitle
+	txtModalLabel
+	txtModalPlaceholder
+	txtVoteThanks
+	txtVoteSame
+	txtVoteChanged
+	txtDeleted
+	txtDeleteRefused
+	txtAnswerGone
+	txtAnswerDeleted
+	txtNoQuestion
+	txtNoSources
+	txtButtonsUnavailable
+	txtCooldownOne
+	txtCooldownMany
+	txtBusyOne
+	txtBusyMany
+	txtHere
+	txtInDMs
+	txtAskAQuestion
+	txtBadSince
+	txtDiscordRefused
+	txtFormRefused
+	txtDeleteFailed
+	txtPanic
 )
+
+// budgetNote tells the reader why an answer is extractive (in English; see tr).
+const budgetNote = "This server has used today's budget for the language model, so this answer quotes the articles directly."
+
+// english is the English catalogue.
+func english(k textKey) string {
+	switch k {
+	case txtMentionHelp:
+		return "Ask me about the news: mention me with a question, for example “@Herald why has Germany not sent Taurus missiles?”, or use /ask. Reply to my answer to ask a follow-up."
+	case txtUnreadable:
+		return "I can only read messages that mention me. Mention me with your question (or keep the @ on your reply)."
+	case txtBudgetNote:
+		return budgetNote
+	case txtRestarting:
+		return "Herald is restarting, so this question was not answered. Please ask again in a minute."
+	case txtNotDelivered:
+		return "I found an answer but Discord did not accept it. Please try again."
+	case txtAsked:
+		return "> **%s** asked: %s"
+	case txtWriting:
+		return "Writing…"
+	case txtSources:
+		return "Sources"
+	case txtSourcesOf:
+		return "Sources of the answer to “%s”"
+	case txtUndated:
+		return "undated"
+	case txtNotVerbatim:
+		return "Not found word for word in the article, so not shown as a quote: %s"
+	case txtArticle:
+		return "%d article"
+	case txtArticles:
+		return "%d articles"
+	case txtModeLLM:
+		return "written by the language model"
+	case txtModeExtractive:
+		return "quoted from the articles"
+	case txtSeconds:
+		return "%s s"
+	case txtMinutes:
+		return "%d min %d s"
+	case txtButtonSources:
+		return "Sources"
+	case txtButtonFollowUp:
+		return "Follow up"
+	case txtButtonDelete:
+		return "Delete"
+	case txtModalTitle:
+		return "Follow-up question"
+	case txtModalLabel:
+		return "Your question"
+	case txtModalPlaceholder:
+		return "For example: and what did the minister say?"
+	case txtVoteThanks:
+		return "Thanks! Your %s is recorded; it helps the operator see what Herald gets right and wrong."
+	case txtVoteSame:
+		return "You already gave this answer a %s."
+	case txtVoteChanged:
+		return "Changed your vote to %s."
+	case txtDeleted:
+		return "I deleted the answer."
+	case txtDeleteRefused:
+		return "Only the person who asked, or a member with the Manage Messages permission, can delete this answer."
+	case txtAnswerGone:
+		return "I no longer have this answer. Ask again with /ask."
+	case txtAnswerDeleted:
+		return "This answer was deleted."
+	case txtNoQuestion:
+		return "Please write a question."
+	case txtNoSources:
+		return "This answer cites no article."
+	case txtButtonsUnavailable:
+		return "This button does not work here any more. Ask again with /ask."
+	case txtCooldownOne:
+		return "Please wait %d more second before asking again."
+	case txtCooldownMany:
+		return "Please wait %d more seconds before asking again."
+	case txtBusyOne:
+		return "I'm already answering %d question %s. Please try again in a moment."
+	case txtBusyMany:
+		return "I'm already answering %d questions %s. Please try again in a moment."
+	case txtHere:
+		return "in this server"
+	case txtInDMs:
+		return "in direct messages"
+	case txtAskAQuestion:
+		return "Please ask a question."
+	case txtBadSince:
+		return "“since” must be a date like 2024-03-01 or a period like 7d or 48h, not %q."
+	case txtDiscordRefused:
+		return "Discord did not accept the message."
+	case txtFormRefused:
+		return "Discord did not accept the form."
+	case txtDeleteFailed:
+		return "Discord did not let me delete the answer."
+	case txtPanic:
+		return "Something went wrong on my side. Please try again."
+	}
+	return ""
+}
+
+// tr returns text k in the language of locale, formatted with args. Only
+// English exists today, so every locale gets it; a translation adds a
+// catalogue and a case here.
+func tr(locale discordgo.Locale, k textKey, args ...any) string {
+	_ = locale
+	s := english(k)
+	if len(args) > 0 {
+		s = fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// trCount returns the singular text one or the plural many for n, with n
+// formatted in, then args.
+func trCount(locale discordgo.Locale, one, many textKey, n int, args ...any) string {
+	k := many
+	if n == 1 {
+		k = one
+	}
+	return tr(locale, k, append([]any{n}, args...)...)
+}
+
+// hourglass is the reaction to a mention in cooldown.
+const hourglass = "⏳"
 
 // onMessage answers a message that mentions the bot, a reply to one of its
 // answers, a direct message, or (with the Message Content intent) any
@@ -23,6 +197,9 @@ const (
 // ignored.
 func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
+	if m != nil && b.handled != nil {
+		defer b.handled("message", m.ID)
+	}
 	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" {
 		return
 	}
@@ -57,7 +234,8 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	defer b.end()
 	ctx := b.workCtx
-	out := &messageOutput{b: b, channelID: m.ChannelID, ref: m.Reference()}
+	locale := b.guildLocale(m.GuildID)
+	out := &messageOutput{b: b, channelID: m.ChannelID, ref: m.Reference(), notify: true, locale: locale}
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("panic in the message handler", "panic", p, "stack", string(debug.Stack()))
@@ -67,36 +245,35 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 			}
 		}
 	}()
-	if question == "" {
-		// Help counts against the cooldown too, so bare mentions cannot make
-		// the bot spam a channel.
-		release, err := b.limits.admit(m.GuildID, m.Author.ID, b.now())
-		if err != nil {
-			return
+	// Help counts against the cooldown too, so bare mentions cannot make
+	// the bot spam a channel.
+	release, err := b.limits.admit(m.GuildID, m.Author.ID, b.now())
+	if err != nil {
+		if question != "" {
+			b.metrics.question(modeNone, outcomeRefused)
 		}
-		defer release()
-		help := mentionHelp
+		b.logError(err, "message", m.ID, "guild", m.GuildID, "user", m.Author.ID)
+		// A refusal in public would be noise in the channel: the asker sees
+		// the hourglass on their message instead.
+		if err := b.send.react(ctx, m.ChannelID, m.ID, hourglass); err != nil {
+			log.Warn("cannot react to a message in cooldown", "err", err)
+		}
+		return
+	}
+	defer release()
+	if question == "" {
+		help := tr(locale, txtMentionHelp)
 		if strings.TrimSpace(m.Content) == "" && !dm {
-			help = unreadable
+			help = tr(locale, txtUnreadable)
 		}
 		if err := out.plain(ctx, help); err != nil {
 			log.Warn("cannot send help", "err", err)
 		}
 		return
 	}
-	release, err := b.limits.admit(m.GuildID, m.Author.ID, b.now())
-	if err != nil {
-		b.metrics.question(modeNone, outcomeRefused)
-		b.logError(err, "message", m.ID, "guild", m.GuildID, "user", m.Author.ID)
-		if err := out.plain(ctx, knowledge.ErrorMessage(err)); err != nil {
-			log.Warn("cannot tell the user about a limit", "err", err)
-		}
-		return
-	}
-	defer release()
 
 	j := job{kind: "mention", guildID: m.GuildID, userID: m.Author.ID, channelID: m.ChannelID, question: question,
-		filter: knowledge.Filter{GuildID: m.GuildID}}
+		filter: knowledge.Filter{GuildID: m.GuildID}, locale: locale}
 	j.convID, j.history = b.conversationFor(ctx, m)
 	switch {
 	case b.isBotThread(m.ChannelID):
@@ -126,7 +303,23 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 }
 
 // errPanic stands for a recovered panic when telling the user.
-var errPanic = knowledge.Errorf(knowledge.EINTERNAL, "Something went wrong on my side. Please try again.")
+var errPanic = knowledge.Errorf(knowledge.EINTERNAL, "%s", english(txtPanic))
+
+// guildLocale is the preferred locale of a server, as the session's state
+// knows it, or "" (for direct messages, or before the server is known).
+func (b *Bot) guildLocale(guildID string) discordgo.Locale {
+	st := b.Session.State
+	if st == nil || guildID == "" {
+		return ""
+	}
+	g, err := st.Guild(guildID)
+	if err != nil {
+		return ""
+	}
+	st.RLock()
+	defer st.RUnlock()
+	return discordgo.Locale(g.PreferredLocale)
+}
 
 // conversationFor finds the conversation a message continues: the one of
 // the bot message it replies to, or the bot's thread it is in.

@@ -25,6 +25,7 @@ type metrics struct {
 	latency   *prometheus.HistogramVec
 	tokens    prometheus.Counter
 	errors    *prometheus.CounterVec
+	votes     *prometheus.CounterVec
 	connected prometheus.Gauge
 	reg       *prometheus.Registry
 }
@@ -49,12 +50,16 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "herald_errors_total",
 			Help: "Errors shown to users, by error code.",
 		}, []string{"code"}),
+		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "herald_feedback_votes_total",
+			Help: "Members' votes on answers, by vote (up, down) and whether it changed an earlier vote (new, changed).",
+		}, []string{"vote", "kind"}),
 		connected: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "herald_gateway_connected",
 			Help: "1 while the Discord gateway is connected, 0 otherwise.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.questions, m.latency, m.tokens, m.errors, m.connected} {
+	for _, c := range []prometheus.Collector{m.questions, m.latency, m.tokens, m.errors, m.votes, m.connected} {
 		reg.MustRegister(c)
 	}
 	// The registry may be shared with other components; they may have
@@ -74,6 +79,18 @@ func (m *metrics) question(mode, outcome string) {
 		mode = modeNone
 	}
 	m.questions.WithLabelValues(mode, outcome).Inc()
+}
+
+// vote counts a vote that was recorded (not a repeat of the same vote).
+func (m *metrics) vote(vote int, changed bool) {
+	v, kind := "up", "new"
+	if vote < 0 {
+		v = "down"
+	}
+	if changed {
+		kind = "changed"
+	}
+	m.votes.WithLabelValues(v, kind).Inc()
 }
 
 // Handler serves /healthz (200 while the gateway is connected, 503

@@ -3,7 +3,10 @@ package bot
 import (
 	"fmt"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -31,7 +34,7 @@ const (
 const (
 	// maxQuoteRunes bounds the quote shown for one source.
 	maxQuoteRunes = 700
-	// embedColor is the accent of Herald's embeds.
+	// embedColor is the accent of Herald's other embeds.
 	embedColor = 0x3B82F6
 )
 
@@ -46,11 +49,329 @@ func cutContent(s string, max int) string {
 	return text.Snippet(s, max)
 }
 
-// renderAnswer turns an answer into the messages that show it: the text
-// with its [n] markers and notes, split under 2,000 characters, then its
-// sources as embeds, packed within the embed limits. An abstention shows
-// no sources. There is always at least one message.
+// Colours of the states of an answer: a draft looks like a draft, the
+// final answer like a final one; abstentions and errors are plain text.
+const (
+	colorDraft = 0xF59E0B // amber: still being written
+	colorFinal = 0x22C55E // green: finished, with its sources
+)
+
+// Sizes of what an answer shows.
+const (
+	// maxAnswerPart is how much answer text one embed holds before its
+	// markers are linked (a link adds about a hundred characters).
+	maxAnswerPart = 3000
+	// maxInlineQuote bounds a quote in the compact list of sources.
+	maxInlineQuote = 300
+	// maxInlineQuotes is how many quotes per article that list shows.
+	maxInlineQuotes = 2
+	// maxQuestionShown bounds the question shown above an answer.
+	maxQuestionShown = 300
+)
+
+// questionLine is the quoted line that shows an answer's question and who
+// asked, by name (a name never pings), or "" without an asker.
+func questionLine(locale discordgo.Locale, asker, question string) string {
+	question = strings.Join(strings.Fields(question), " ")
+	if asker == "" || question == "" {
+		return ""
+	}
+	return tr(locale, txtAsked, escapeMarkdown(cutContent(asker, 80)), escapeMarkdown(cutContent(question, maxQuestionShown)))
+}
+
+// renderDraft is an answer being written: its question, then an amber
+// "Writing…" embed with the text so far.
+func renderDraft(locale discordgo.Locale, qline, text string) Message {
+	text = defuseLinks(strings.TrimSpace(text))
+	if runeLen(text) > maxEmbedDescription {
+		// The start of a long draft, cut at a word and without an ellipsis:
+		// the title says it is unfinished.
+		text = cutAtWord(text, maxEmbedDescription)
+	}
+	return Message{Content: qline, Embeds: []*discordgo.MessageEmbed{{
+		Title: tr(locale, txtWriting), Description: text, Color: colorDraft,
+	}}}
+}
+
+// cutAtWord returns the first at most max characters of s, ending at a
+// space when there is one in the second half.
+func cutAtWord(s string, max int) string {
+	if runeLen(s) <= max {
+		return s
+	}
+	end := len(s)
+	n := 0
+	for i := range s {
+		if n == max {
+			end = i
+			break
+		}
+		n++
+	}
+	cut := s[:end]
+	if i := strings.LastIndexAny(cut, " \n"); i > len(cut)/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimSpace(cut)
+}
+
+// answerView is what the final form of an answer shows.
+type answerView struct {
+	locale discordgo.Locale
+	qline  string // the question line, or ""
+	ans    *knowledge.Answer
+	notes  []string
+	took   time.Duration
+}
+
+// renderFinal turns an answer into the messages that show it: the question
+// line, the text in green embeds (its [n] markers linked to their
+// articles), a footer with the number of articles, the mode, the time taken
+// and any notes, then the sources in one compact embed, one entry per
+// article; split over several messages only when Discord's limits require.
+// There is always at least one message; the caller adds the buttons to the
+// last one.
+func renderFinal(v answerView) []Message {
+	sources := knowledge.GroupSources(v.ans)
+	links := markerLinks(sources)
+	var embeds []*discordgo.MessageEmbed
+	for _, part := range linkedParts(defuseLinks(strings.TrimSpace(v.ans.Text)), links, maxAnswerPart) {
+		embeds = append(embeds, &discordgo.MessageEmbed{Description: part, Color: colorFinal})
+	}
+	if len(embeds) == 0 {
+		embeds = append(embeds, &discordgo.MessageEmbed{Color: colorFinal})
+	}
+	embeds[len(embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: answerFooter(v, len(sources))}
+	if e := sourcesEmbed(v.locale, sources, v.ans.Mode != knowledge.ModeExtractive); e != nil {
+		embeds = append(embeds, e)
+	}
+	return layout(Message{Content: v.qline, Embeds: embeds})
+}
+
+// linkedParts splits text into parts of at most limit characters whose
+// markers, once linked, fit one embed; a part too full of markers is split
+// again, and one that still does not fit keeps its markers plain.
+func linkedParts(text string, links map[int]string, limit int) []string {
+	var out []string
+	for _, part := range splitText(text, limit) {
+		linked := linkMarkers(part, links)
+		switch {
+		case runeLen(linked) <= maxEmbedDescription:
+			out = append(out, linked)
+		case limit > 500:
+			out = append(out, linkedParts(part, links, limit/2)...)
+		default:
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// answerFooter is "2 articles · written by the language model · 3.4 s",
+// then the notes, one a line.
+func answerFooter(v answerView, articles int) string {
+	parts := []string{trCount(v.locale, txtArticle, txtArticles, articles)}
+	switch v.ans.Mode {
+	case knowledge.ModeLLM:
+		parts = append(parts, tr(v.locale, txtModeLLM))
+	case knowledge.ModeExtractive:
+		parts = append(parts, tr(v.locale, txtModeExtractive))
+	}
+	if v.took > 0 {
+		parts = append(parts, formatTook(v.locale, v.took))
+	}
+	lines := []string{strings.Join(parts, " · ")}
+	for _, n := range append([]string{v.ans.Note}, v.notes...) {
+		if n = strings.Join(strings.Fields(n), " "); n != "" {
+			lines = append(lines, n)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// formatTook shows a duration for people: "0.4 s", "12 s", "2 min 5 s".
+func formatTook(locale discordgo.Locale, d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		// Tenths, rounded up: "0.1 s" for anything quicker.
+		tenths := (d + 100*time.Millisecond - 1) / (100 * time.Millisecond)
+		return tr(locale, txtSeconds, strconv.FormatFloat(float64(tenths)/10, 'f', 1, 64))
+	case d < time.Minute:
+		return tr(locale, txtSeconds, strconv.Itoa(int(d.Round(time.Second).Seconds())))
+	}
+	d = d.Round(time.Second)
+	return tr(locale, txtMinutes, int(d/time.Minute), int(d%time.Minute/time.Second))
+}
+
+// markerLinks maps each marker to its article's address.
+func markerLinks(sources []knowledge.AnswerSource) map[int]string {
+	links := map[int]string{}
+	for _, s := range sources {
+		if u := safeLinkURL(s.URL); u != "" {
+			for _, n := range s.Markers {
+				links[n] = u
+			}
+		}
+	}
+	return links
+}
+
+var markerRe = regexp.MustCompile(`\\?\[(\d{1,3})\]`)
+
+// linkMarkers turns the markers [n] of text into masked links to their
+// articles ("[[1]](https://…)"), which Discord renders in embeds; a marker
+// without an address, and an escaped one, stay as they are.
+func linkMarkers(text string, links map[int]string) string {
+	if len(links) == 0 {
+		return text
+	}
+	return markerRe.ReplaceAllStringFunc(text, func(m string) string {
+		if strings.HasPrefix(m, `\`) {
+			return m
+		}
+		n, err := strconv.Atoi(m[1 : len(m)-1])
+		if err != nil || links[n] == "" {
+			return m
+		}
+		return "[" + m + "](" + links[n] + ")"
+	})
+}
+
+// markerLabel is "[1]" or "[1] [3]": the markers that stand for a source.
+func markerLabel(markers []int) string {
+	if len(markers) == 0 {
+		return "•"
+	}
+	parts := make([]string, len(markers))
+	for i, n := range markers {
+		parts[i] = "[" + strconv.Itoa(n) + "]"
+	}
+	return strings.Join(parts, " ")
+}
+
+// relativeDate is a Discord timestamp that each reader sees as "3 days
+// ago" in their own language, or "undated".
+func relativeDate(locale discordgo.Locale, t time.Time) string {
+	if t.IsZero() {
+		return tr(locale, txtUndated)
+	}
+	return fmt.Sprintf("<t:%d:R>", t.Unix())
+}
+
+// sourceHeading is "**[1]** [Headline](url) · Outlet · 3 days ago".
+func sourceHeading(locale discordgo.Locale, s knowledge.AnswerSource) string {
+	title := strings.Join(strings.Fields(s.Title), " ")
+	if title == "" {
+		title = tr(locale, txtSources)
+	}
+	line := "**" + markerLabel(s.Markers) + "** " + markdownLink(cutContent(title, 150), s.URL)
+	if o := strings.Join(strings.Fields(s.Source), " "); o != "" {
+		line += " · " + escapeMarkdown(cutContent(o, 60))
+	}
+	return line + " · " + relativeDate(locale, s.PublishedAt)
+}
+
+// quoteLine shows a verified quote as a block quote.
+func quoteLine(q string, max int) string {
+	return "> “" + escapeMarkdown(cutContent(q, max)) + "”"
+}
+
+// sourcesEmbed lists an answer's sources compactly, one entry per article
+// with its verified quotes (withQuotes: an extractive answer's text is its
+// quotes already, so they are not shown twice). It is nil without sources.
+func sourcesEmbed(locale discordgo.Locale, sources []knowledge.AnswerSource, withQuotes bool) *discordgo.MessageEmbed {
+	if len(sources) == 0 {
+		return nil
+	}
+	render := func(quoteRunes, quotes int) string {
+		var b strings.Builder
+		for i, s := range sources {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			b.WriteString(sourceHeading(locale, s))
+			shown := 0
+			for _, q := range s.Quotes {
+				if !withQuotes || shown == quotes || quoteRunes == 0 {
+					break
+				}
+				if !q.Verified {
+					continue
+				}
+				b.WriteString("\n" + quoteLine(q.Text, quoteRunes))
+				shown++
+			}
+		}
+		return b.String()
+	}
+	desc := render(maxInlineQuote, maxInlineQuotes)
+	for _, try := range [][2]int{{maxInlineQuote, 1}, {150, 1}, {0, 0}} {
+		if runeLen(desc) <= maxEmbedDescription-200 {
+			break
+		}
+		desc = render(try[0], try[1])
+	}
+	return &discordgo.MessageEmbed{Title: tr(locale, txtSources), Description: cutContent(desc, maxEmbedDescription-200), Color: colorFinal}
+}
+
+// renderSourceDetails shows the full quotes of an answer's sources, one
+// embed per article (what the Sources button shows, privately).
+func renderSourceDetails(locale discordgo.Locale, question string, sources []knowledge.AnswerSource) Message {
+	if len(sources) == 0 {
+		return Message{Content: tr(locale, txtNoSources), Ephemeral: true}
+	}
+	m := Message{Ephemeral: true}
+	if q := strings.Join(strings.Fields(question), " "); q != "" {
+		m.Content = "**" + tr(locale, txtSourcesOf, escapeMarkdown(cutContent(q, maxQuestionShown))) + "**"
+	}
+	for _, s := range sources {
+		m.Embeds = append(m.Embeds, articleEmbed(locale, s, maxEmbedDescription))
+	}
+	return m
+}
+
+// articleEmbed shows one source: "[1] Headline" linked to the article, its
+// quotes (a verified one as a block quote, an unverified one as plain
+// text, labelled), and the outlet and date in the footer.
+func articleEmbed(locale discordgo.Locale, s knowledge.AnswerSource, quoteRunes int) *discordgo.MessageEmbed {
+	title := strings.Join(strings.Fields(s.Title), " ")
+	if title == "" {
+		title = tr(locale, txtSources)
+	}
+	e := &discordgo.MessageEmbed{
+		Title: cutContent(markerLabel(s.Markers)+" "+escapeMarkdown(title), maxEmbedTitle),
+		URL:   linkURL(s.URL),
+		Color: colorFinal,
+	}
+	var quotes []string
+	for _, q := range s.Quotes {
+		if q.Verified {
+			quotes = append(quotes, quoteLine(q.Text, quoteRunes))
+		} else {
+			quotes = append(quotes, tr(locale, txtNotVerbatim, escapeMarkdown(cutContent(q.Text, quoteRunes))))
+		}
+	}
+	e.Description = cutContent(strings.Join(quotes, "\n\n"), maxEmbedDescription)
+	var meta []string
+	if o := strings.Join(strings.Fields(s.Source), " "); o != "" {
+		meta = append(meta, cutContent(o, 100))
+	}
+	if !s.PublishedAt.IsZero() {
+		meta = append(meta, s.PublishedAt.UTC().Format("2006-01-02"))
+	} else {
+		meta = append(meta, tr(locale, txtUndated))
+	}
+	e.Footer = &discordgo.MessageEmbedFooter{Text: strings.Join(meta, " · ")}
+	return e
+}
+
+// renderAnswer turns a summary-like answer into messages: its text with
+// its [n] markers (linked to their articles) and notes, split under 2,000
+// characters, then its sources, one embed per article, packed within the
+// embed limits. An abstention shows no sources. There is always at least
+// one message.
 func renderAnswer(ans *knowledge.Answer, notes ...string) []Message {
+	sources := knowledge.GroupSources(ans)
 	body := defuseLinks(strings.TrimSpace(ans.Text))
 	var lines []string
 	for _, n := range append([]string{ans.Note}, notes...) {
@@ -64,10 +385,11 @@ func renderAnswer(ans *knowledge.Answer, notes ...string) []Message {
 		}
 		body += strings.Join(lines, "\n")
 	}
+	body = linkMarkers(body, markerLinks(sources))
 	var embeds []*discordgo.MessageEmbed
 	if !ans.Abstained {
-		for _, c := range ans.Citations {
-			embeds = append(embeds, citationEmbed(c))
+		for _, s := range sources {
+			embeds = append(embeds, articleEmbed("", s, maxQuoteRunes))
 		}
 	}
 	return layout(Message{Content: body, Embeds: embeds})
@@ -93,50 +415,17 @@ func layout(m Message) []Message {
 			msgs = append(msgs, Message{Embeds: g, Ephemeral: m.Ephemeral})
 		}
 	}
+	msgs[len(msgs)-1].Components = m.Components
 	return msgs
 }
 
-// previewText is the text of an answer still being written.
-func previewText(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "…"
+// safeLinkURL is u made safe inside a markdown link's parentheses, or ""
+// when u is not an http(s) address.
+func safeLinkURL(u string) string {
+	if u = linkURL(u); u == "" {
+		return ""
 	}
-	return defuseLinks(cutContent(s, maxContent-2)) + " …"
-}
-
-// citationEmbed shows one source: "[n] Headline" linked to the article,
-// the verified quote as a block quote (an unverified one as plain text,
-// labelled), and the outlet and date in the footer.
-func citationEmbed(c knowledge.Citation) *discordgo.MessageEmbed {
-	title := strings.Join(strings.Fields(c.Title), " ")
-	if title == "" {
-		title = "Source"
-	}
-	e := &discordgo.MessageEmbed{
-		Title: cutContent(fmt.Sprintf("[%d] %s", c.N, escapeMarkdown(title)), maxEmbedTitle),
-		URL:   linkURL(c.URL),
-		Color: embedColor,
-	}
-	if quote := strings.Join(strings.Fields(c.Quote), " "); quote != "" {
-		quote = cutContent(escapeMarkdown(quote), maxQuoteRunes)
-		if c.Verified {
-			e.Description = "> “" + quote + "”"
-		} else {
-			e.Description = "Not found word for word in the article, so not shown as a quote: " + quote
-		}
-	}
-	var meta []string
-	if s := strings.Join(strings.Fields(c.Source), " "); s != "" {
-		meta = append(meta, cutContent(s, 100))
-	}
-	if !c.PublishedAt.IsZero() {
-		meta = append(meta, c.PublishedAt.UTC().Format("2006-01-02"))
-	}
-	if len(meta) > 0 {
-		e.Footer = &discordgo.MessageEmbedFooter{Text: strings.Join(meta, " · ")}
-	}
-	return e
+	return strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(u)
 }
 
 // linkURL returns u when it is an absolute http(s) URL Discord accepts in
@@ -156,10 +445,9 @@ func linkURL(u string) string {
 // made safe inside the parentheses, or just the label when url is unusable.
 func markdownLink(label, u string) string {
 	label = escapeMarkdown(label)
-	if u = linkURL(u); u == "" {
+	if u = safeLinkURL(u); u == "" {
 		return label
 	}
-	u = strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u)
 	return "[" + label + "](" + u + ")"
 }
 

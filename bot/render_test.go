@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -276,5 +277,110 @@ func TestTTLSet(t *testing.T) {
 	}
 	if len(s.m) > 4 {
 		t.Errorf("set grew to %d", len(s.m))
+	}
+}
+
+func TestRenderFinalKeepsEveryLimit(t *testing.T) {
+	t.Parallel()
+	ans := &knowledge.Answer{Text: strings.Repeat("Long answer sentence [1] and [2]. ", 400), Mode: knowledge.ModeLLM, Note: "The model was slow."}
+	for n := 1; n <= 30; n++ {
+		ans.Citations = append(ans.Citations, knowledge.Citation{
+			N: n, ArticleID: int64(n%12 + 1), Title: strings.Repeat("Headline *bold* [x](http://evil) ", 20), Source: strings.Repeat("Outlet ", 400),
+			URL: fmt.Sprintf("https://example.com/news/%d", n%12+1), PublishedAt: time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC),
+			Quote: fmt.Sprintf("quote %d ", n) + strings.Repeat("quoted words ", 600), Verified: n%2 == 0,
+		})
+	}
+	msgs := renderFinal(answerView{qline: questionLine("", "<@1> Alice", "why **this**?"), ans: ans, notes: []string{"An extra note."}, took: 75 * time.Second})
+	if len(msgs) < 2 {
+		t.Fatalf("%d messages for %d characters", len(msgs), runeLen(ans.Text))
+	}
+	if msgs[0].Content != `> **\<@1\> Alice** asked: why \*\*this\*\*?` {
+		t.Errorf("question line = %q", msgs[0].Content)
+	}
+	var footers, sources []*discordgo.MessageEmbed
+	for i, m := range msgs {
+		if runeLen(m.Content) > maxContent || (i > 0 && m.Content != "") {
+			t.Errorf("message %d content %q", i, cutContent(m.Content, 40))
+		}
+		checkEmbedLimits(t, fitEmbeds(m.Embeds))
+		if len(fitEmbeds(m.Embeds)) != len(m.Embeds) {
+			t.Errorf("message %d: an embed does not fit", i)
+		}
+		for _, e := range m.Embeds {
+			if e.Footer != nil {
+				footers = append(footers, e)
+			}
+			if e.Title == "Sources" {
+				sources = append(sources, e)
+			}
+		}
+	}
+	if len(footers) != 1 || footers[0].Footer.Text != "12 articles · written by the language model · 1 min 15 s\nThe model was slow.\nAn extra note." {
+		t.Errorf("footers = %+v", footers)
+	}
+	if len(sources) != 1 || msgs[len(msgs)-1].Embeds[len(msgs[len(msgs)-1].Embeds)-1] != sources[0] {
+		t.Fatalf("sources = %+v", sources)
+	}
+	// One entry per article, each once.
+	if n := strings.Count(sources[0].Description, "**[") - strings.Count(sources[0].Description, `\*\*[`); n != 12 {
+		t.Errorf("%d entries for 12 articles", n)
+	}
+	if !strings.Contains(msgs[0].Embeds[0].Description, "[[1]](https://example.com/news/2)") {
+		t.Errorf("markers are not linked: %q", cutContent(msgs[0].Embeds[0].Description, 80))
+	}
+}
+
+func TestLinkMarkersAndDurations(t *testing.T) {
+	t.Parallel()
+	links := map[int]string{1: "https://example.com/a", 2: "https://example.com/b"}
+	for in, want := range map[string]string{
+		"A [1], B [2] and C [3].":    "A [[1]](https://example.com/a), B [[2]](https://example.com/b) and C [3].",
+		`escaped \[1\] stays`:        `escaped \[1\] stays`,
+		"model link [1]\\(http://x)": "model link [[1]](https://example.com/a)\\(http://x)",
+	} {
+		if got := linkMarkers(in, links); got != want {
+			t.Errorf("linkMarkers(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for d, want := range map[time.Duration]string{
+		30 * time.Millisecond: "0.1 s", 1440 * time.Millisecond: "1.5 s", 12 * time.Second: "12 s", 125 * time.Second: "2 min 5 s",
+	} {
+		if got := formatTook("", d); got != want {
+			t.Errorf("formatTook(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := safeLinkURL("https://example.com/a (b)<c>"); got != "https://example.com/a%20%28b%29%3Cc%3E" {
+		t.Errorf("safeLinkURL = %q", got)
+	}
+	if got := renderDraft("", "", strings.Repeat("word ", 2000)); runeLen(got.Embeds[0].Description) > maxEmbedDescription ||
+		strings.HasSuffix(got.Embeds[0].Description, "…") || got.Embeds[0].Title != "Writing…" {
+		t.Errorf("long draft = %d characters ending %q", runeLen(got.Embeds[0].Description), got.Embeds[0].Description[len(got.Embeds[0].Description)-10:])
+	}
+}
+
+func TestEditBodiesSendOnlyWhatChanges(t *testing.T) {
+	t.Parallel()
+	draft := Message{Content: "> **A** asked: q", Embeds: []*discordgo.MessageEmbed{{Title: "Writing…", Description: "x"}}}
+	enc := func(b *messageBody) string {
+		if b == nil {
+			return "nil"
+		}
+		j, _ := json.Marshal(b)
+		return string(j)
+	}
+	if got := enc(editBody(&Message{}, draft, noMentions())); !strings.Contains(got, `"content":"\u003e **A** asked: q"`) || !strings.Contains(got, `"allowed_mentions":{"parse":[]`) {
+		t.Errorf("first edit = %s", got)
+	}
+	more := draft
+	more.Embeds = []*discordgo.MessageEmbed{{Title: "Writing…", Description: "x y"}}
+	if got := enc(editBody(&draft, more, noMentions())); strings.Contains(got, "content") || strings.Contains(got, "allowed_mentions") || strings.Contains(got, "components") {
+		t.Errorf("draft edit = %s", got)
+	}
+	if got := enc(editBody(&more, more, noMentions())); got != "nil" {
+		t.Errorf("no change = %s", got)
+	}
+	plain := Message{Content: "I can't find that."}
+	if got := enc(editBody(&more, plain, askerMentions())); !strings.Contains(got, `"embeds":[]`) || !strings.Contains(got, `"replied_user":true`) {
+		t.Errorf("draft to plain = %s", got)
 	}
 }

@@ -66,7 +66,7 @@ func (b *Bot) onGuildCreate(_ *discordgo.Session, gc *discordgo.GuildCreate) {
 		log.Info("Herald joined a server but may write in none of its channels; no welcome")
 		return
 	}
-	if _, err := b.send.post(ctx, channelID, b.welcomeMessage(textsFor(b.guildLocale(guildID))), nil); err != nil {
+	if _, err := b.send.post(ctx, channelID, b.welcomeMessage(textsFor(b.guildLocale(guildID))), nil, false); err != nil {
 		log.Warn("cannot post the welcome", "channel", channelID, "err", err)
 		return
 	}
@@ -143,22 +143,6 @@ func (b *Bot) inGuild(guildID string) bool {
 	}
 	_, err := st.Guild(guildID)
 	return err == nil
-}
-
-// guildLocale returns a server's preferred locale from the session's
-// state, or "" when it is not known.
-func (b *Bot) guildLocale(guildID string) discordgo.Locale {
-	st := b.Session.State
-	if st == nil || guildID == "" {
-		return ""
-	}
-	g, err := st.Guild(guildID)
-	if err != nil {
-		return ""
-	}
-	st.RLock()
-	defer st.RUnlock()
-	return discordgo.Locale(g.PreferredLocale)
 }
 
 // welcomeMessage introduces Herald: what to ask and how, and for admins

@@ -78,7 +78,11 @@ type Citation struct {
 	URL         string    `json:"url"`
 	PublishedAt time.Time `json:"published_at"`
 	Quote       string    `json:"quote"`
-	Verified    bool      `json:"verified"`
+	// Quotes, when set, are all the quoted passages of the article, Quote
+	// being the first; renderers group citations of one article by
+	// ArticleID either way (see GroupSources).
+	Quotes   []string `json:"quotes,omitempty"`
+	Verified bool     `json:"verified"`
 }
 
 // Answer modes.

@@ -167,6 +167,15 @@ type Fake struct {
 	current             *gwConn
 	conns               map[*gwConn]struct{}
 	connects            int
+
+	// Rate limits, token expiry, modals and reactions (ratelimit.go,
+	// components.go).
+	limits    []limitRule
+	buckets   map[string]*bucketState
+	limited   int
+	clock     func() time.Time
+	modals    map[string]json.RawMessage
+	reactions map[string][]string
 }
 
 type guildState struct {

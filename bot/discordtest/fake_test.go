@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -215,11 +216,13 @@ func TestAutocomplete(t *testing.T) {
 func TestInteractionAnsweredTooLate(t *testing.T) {
 	t.Parallel()
 	fd := discordtest.New(t)
-	fd.SetInteractionDeadline(20 * time.Millisecond)
+	fd.SetInteractionDeadline(3 * time.Second)
+	var late atomic.Int64
+	fd.SetClock(func() time.Time { return time.Now().Add(time.Duration(late.Load())) })
 	errs := make(chan error, 1)
 	openSession(t, fd, func(s *discordgo.Session) {
 		s.AddHandler(func(s *discordgo.Session, i *discordgo.InteractionCreate) {
-			time.Sleep(50 * time.Millisecond)
+			late.Store(int64(4 * time.Second)) // the handler took too long
 			errs <- s.InteractionRespond(i.Interaction, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource})
 		})
 	})

@@ -266,7 +266,7 @@ func (f *Fake) interactionCallback(c *Call, p []string) response {
 	if st.callbacks > 0 {
 		return apiError(400, 40060, "Interaction has already been acknowledged.")
 	}
-	if f.interactionDeadline > 0 && time.Since(st.created) > f.interactionDeadline {
+	if f.interactionDeadline > 0 && f.nowLocked().Sub(st.created) > f.interactionDeadline {
 		return apiError(404, 10062, "Unknown interaction")
 	}
 	var body struct {
@@ -354,6 +354,9 @@ func (f *Fake) interactionCallback(c *Call, p []string) response {
 		if !fe.empty() {
 			return fe.response()
 		}
+		if r := f.keepModalLocked(st.id, body.Data); r != nil {
+			return *r
+		}
 		st.modal = &discordgo.InteractionResponseData{CustomID: data.CustomID, Title: data.Title}
 	}
 	st.callbacks++
@@ -404,6 +407,10 @@ func (f *Fake) webhookInteractionLocked(appID, token string) (*interactionState,
 	}
 	if st.callbacks == 0 {
 		r := apiError(404, 10015, "Unknown Webhook")
+		return nil, &r
+	}
+	if f.tokenExpiredLocked(st) {
+		r := apiError(401, 50027, "Invalid Webhook Token")
 		return nil, &r
 	}
 	return st, nil

@@ -73,8 +73,11 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 	f.mu.Lock()
 	var resp response
+	limitHeader, limited := f.rateLimitLocked(r.Method, path)
 	if fl, ok := f.takeFailureLocked(r.Method, path); ok {
 		resp = fl
+	} else if limited != nil {
+		resp = *limited
 	} else if !strings.HasPrefix(r.URL.Path, "/api/") {
 		resp = notFound()
 	} else if multipartErr != nil {
@@ -91,6 +94,11 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, vs := range resp.header {
 		for _, v := range vs {
 			w.Header().Add(k, v)
+		}
+	}
+	if resp.header == nil {
+		for k, vs := range limitHeader {
+			w.Header()[k] = vs
 		}
 	}
 	if resp.body != nil {
@@ -678,6 +686,9 @@ func parseMsgInput(obj map[string]json.RawMessage) (*msgInput, *response) {
 		r := fe.response()
 		return nil, &r
 	}
+	if r := componentsResponse(in.Components); r != nil {
+		return nil, r
+	}
 	return &in, nil
 }
 
@@ -1114,6 +1125,7 @@ func (f *Fake) react(c *Call, p []string) response {
 	if _, r := f.channelMessageLocked(p[0], p[1]); r != nil {
 		return *r
 	}
+	f.reactLocked(p[1], p[2], c.Method == "PUT")
 	return noContent()
 }
 

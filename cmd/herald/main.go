@@ -116,6 +116,7 @@ func commands() []command {
 		{"feed", "follow news feeds: add, remove, list, pause, resume, poll", runFeed},
 		{"summarize", "summarise an article (id or URL) or a topic, with citations", runSummarize},
 		{"digest", "print the digest of the day's stories (--since 24h, --json)", runDigest},
+		{"feedback", "list members' votes on answers in Discord, with their evidence (--json)", runFeedback},
 		{"eval", "measure retrieval and answers on an evaluation set", runEval},
 		{"bench", "generate a large corpus and measure speed, size and memory", runBench},
 		{"version", "print Herald's version", runVersion},

@@ -68,7 +68,7 @@ Environment:
 	if an.Completer != nil {
 		mode = knowledge.ModeLLM
 	}
-	b := &bot.Bot{Session: s, Asker: an, Library: db, Conversations: db, Guilds: db, Logger: db.Logger, Config: e.cfg.Discord.Bot}
+	b := &bot.Bot{Session: s, Asker: an, Library: db, Conversations: db, Guilds: db, Answers: db, Logger: db.Logger, Config: e.cfg.Discord.Bot}
 
 	// What serve starts in the background stops with the bot, whether it
 	// stopped on a signal or failed to start: serve waits for all of it.

@@ -88,8 +88,9 @@ func TestServeAnswersOnDiscordAndStopsCleanly(t *testing.T) {
 		deadline := time.Now().Add(10 * time.Second)
 		for time.Now().Before(deadline) {
 			res := fd.InteractionResponse(id)
-			if res != nil && res.Original != nil && !res.Loading && len(res.Original.Embeds) > 0 {
-				answer = res.Original.Content
+			if res != nil && res.Original != nil && !res.Loading && len(res.Original.Components) > 0 {
+				// The answer is in the first embed, below the question.
+				answer = res.Original.Embeds[0].Description
 				break
 			}
 			if strings.Contains(stderr.String(), "interaction="+id+" age=") {
