@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/herald-bot/herald/internal/pgtest"
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 )
 
 // testPG is this test binary's PostgreSQL server, started by the first
@@ -95,5 +97,30 @@ func forEachDSN(t *testing.T, test func(t *testing.T, dsn string)) {
 	t.Helper()
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) { test(t, b.fresh(t)) })
+	}
+}
+
+// TestMigrationsPerDialect checks that PostgreSQL has a migration for
+// every number SQLite has, and no other: a migration added for one
+// database needs its twin for the other.
+func TestMigrationsPerDialect(t *testing.T) {
+	versions := func(d sqldb.Dialect) []int {
+		names, err := migrationNames(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int
+		for _, n := range names {
+			v, err := migrationVersion(n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	lite, pg := versions(sqldb.SQLite), versions(sqldb.Postgres)
+	if !slices.Equal(lite, pg) {
+		t.Errorf("migrations: SQLite has %v, PostgreSQL %v: write knowledge/migrations/postgres/NNNN_*.sql for each SQLite migration", lite, pg)
 	}
 }
