@@ -160,3 +160,32 @@ func (db *DB) migratePostgres(ctx context.Context, names []string) error {
 	}
 	return nil
 }
+
+// beginLocked starts a short transaction that holds the lock name: on
+// PostgreSQL an advisory lock of that name only, so that unrelated
+// writers do not wait; on SQLite a write transaction (beginWrite), whose
+// lock is the database's. End it with endLocked.
+func (db *DB) beginLocked(ctx context.Context, name string) (*sqldb.Tx, error) {
+	if db.db.Dialect() != sqldb.Postgres {
+		return db.beginWrite(ctx)
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Lock(ctx, name); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	return tx, nil
+}
+
+// endLocked rolls back a transaction of beginLocked unless it was
+// committed.
+func (db *DB) endLocked(tx *sqldb.Tx) {
+	if db.db.Dialect() != sqldb.Postgres {
+		db.endWrite(tx)
+		return
+	}
+	tx.Rollback()
+}
