@@ -541,7 +541,9 @@ func testDigestPostedOnceAcrossCrashAndRestart(t *testing.T, dsn string) {
 
 // A process whose lease ended while it was still working (it stalled)
 // records nothing over the attempt that took its claim over.
-func TestDigestClaimTakenOverIsFenced(t *testing.T) { forEachBackend(t, testDigestClaimTakenOverIsFenced) }
+func TestDigestClaimTakenOverIsFenced(t *testing.T) {
+	forEachBackend(t, testDigestClaimTakenOverIsFenced)
+}
 
 func testDigestClaimTakenOverIsFenced(t *testing.T, db *DB) {
 	ctx := context.Background()
