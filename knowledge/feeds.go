@@ -402,17 +402,18 @@ func (db *DB) dueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 // lease ends. (On PostgreSQL the same statement claims with FOR UPDATE
 // SKIP LOCKED in its subquery.)
 func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Feed, error) {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginLocked(ctx, "")
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))
 	}
-	defer db.endWrite(tx)
+	defer db.endLocked(tx)
 	sub := `SELECT id FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
 	args := []any{now.Add(lease).Unix(), now.Unix()}
 	if limit > 0 {
 		sub += ` LIMIT ?`
 		args = append(args, limit)
 	}
+	sub += tx.Dialect().SkipLocked()
 	out, err := queryAll(ctx, tx, deref(scanFeed), `UPDATE feeds SET next_poll_at = ? WHERE id IN (`+sub+`) RETURNING `+feedColumns, args...)
 	if err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))

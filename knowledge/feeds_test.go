@@ -188,8 +188,11 @@ func testFeedFailuresDisableAndResume(t *testing.T, db *DB) {
 // by no more than its lease; renewing and releasing work only for the
 // holder of the lease.
 func TestFeedLeasesAreShortAndPerFeed(t *testing.T) {
+	forEachBackend(t, testFeedLeasesAreShortAndPerFeed)
+}
+
+func testFeedLeasesAreShortAndPerFeed(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	var ids []int64
@@ -252,9 +255,10 @@ func TestFeedLeasesAreShortAndPerFeed(t *testing.T) {
 	}
 }
 
-func TestAddFeedChecksTheFeedFirst(t *testing.T) {
+func TestAddFeedChecksTheFeedFirst(t *testing.T) { forEachBackend(t, testAddFeedChecksTheFeedFirst) }
+
+func testAddFeedChecksTheFeedFirst(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	broken := map[string]error{}

@@ -157,7 +157,10 @@ func TestParseTextArticle(t *testing.T) {
 // and HTML all lose their boilerplate, get a title that is no dateline,
 // carry their declared language, and are dated only by what they say.
 func TestIngestCleansEveryKindOfInput(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIngestCleansEveryKindOfInput)
+}
+
+func testIngestCleansEveryKindOfInput(t *testing.T, db *DB) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a.txt", "Harbour council approves barrier\n\nBy Dana Whitfield | 2024-01-24 |\n\n"+
 		"The harbour council voted on Wednesday to build a tidal barrier.\n\nAdvertisement\n\n"+
@@ -221,7 +224,10 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestIngestTextEncodingsAndEmptyJSON(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIngestTextEncodingsAndEmptyJSON)
+}
+
+func testIngestTextEncodingsAndEmptyJSON(t *testing.T, db *DB) {
 	dir := t.TempDir()
 	utf16 := func(s string, big bool) string {
 		b := []byte{0xFF, 0xFE}

@@ -162,9 +162,10 @@ func (db *DB) migratePostgres(ctx context.Context, names []string) error {
 }
 
 // beginLocked starts a short transaction that holds the lock name: on
-// PostgreSQL an advisory lock of that name only, so that unrelated
-// writers do not wait; on SQLite a write transaction (beginWrite), whose
-// lock is the database's. End it with endLocked.
+// PostgreSQL an advisory lock of that name only (none for ""; row locks
+// then do the work), so that unrelated writers do not wait; on SQLite a
+// write transaction (beginWrite), whose lock is the database's. End it
+// with endLocked.
 func (db *DB) beginLocked(ctx context.Context, name string) (*sqldb.Tx, error) {
 	if db.db.Dialect() != sqldb.Postgres {
 		return db.beginWrite(ctx)
@@ -173,9 +174,11 @@ func (db *DB) beginLocked(ctx context.Context, name string) (*sqldb.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Lock(ctx, name); err != nil {
-		tx.Rollback()
-		return nil, err
+	if name != "" {
+		if err := tx.Lock(ctx, name); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
 	}
 	return tx, nil
 }
