@@ -146,6 +146,15 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 	if err := w.flushStats(wctx); err != nil {
 		return nil, err
 	}
+	var updated []int64
+	for i, a := range batch {
+		if out[i].Err == nil && out[i].Status == Updated {
+			updated = append(updated, a.ID)
+		}
+	}
+	if err := db.recordArticleChanges(wctx, tx, updated); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
 	}
@@ -655,6 +664,9 @@ func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
 		return Errorf(ENOTFOUND, "There is no article %d.", id)
 	}
 	if err := w.flushStats(ctx); err != nil {
+		return err
+	}
+	if err := db.recordArticleChanges(ctx, tx, []int64{id}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -114,3 +114,84 @@ func TestFeedPostClaimTakenOverAfterItsLease(t *testing.T) {
 		}
 	})
 }
+
+// A serving process learns what another one writes to the same database
+// within its sync interval, and what it has not learned yet never admits
+// an article its filter excludes: candidates are read back through SQL.
+func TestCachesLearnOtherProcessesWrites(t *testing.T) {
+	forEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		serving, other := mustOpen(t, dsn), mustOpen(t, dsn)
+		serving.SyncEvery = -1 // every search checks
+		mk := func(n int, guild, words string) *Article {
+			return &Article{URL: fmt.Sprintf("https://wire.example/%d", n), GuildID: guild, Source: "Wire",
+				PublishedAt: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC),
+				Title:       fmt.Sprintf("Report %d", n),
+				Text:        fmt.Sprintf("Report %d. The council discussed %s at length on Monday. Nobody else commented on item %d.", n, words, n)}
+		}
+		var arts []*Article
+		for i := 0; i < 6; i++ {
+			arts = append(arts, mk(i, []string{"", "g1"}[i%2], "harbour dredging"))
+		}
+		arts = append(arts, mk(99, "", "otter sanctuary")) // the highest id
+		if _, err := serving.PutArticles(ctx, arts); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(hits []Hit) []int64 {
+			var out []int64
+			for _, h := range hits {
+				if len(out) == 0 || out[len(out)-1] != h.Article.ID {
+					out = append(out, h.Article.ID)
+				}
+			}
+			return out
+		}
+		search := func(q string, f Filter) []int64 {
+			t.Helper()
+			hits, err := serving.Search(ctx, q, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ids(hits)
+		}
+		<-serving.PrepareSearch() // the passage map and article metadata in memory
+		if got := search("otter sanctuary", Filter{GuildID: "g1"}); len(got) != 1 || got[0] != arts[6].ID {
+			t.Fatalf("before: otter = %v", got)
+		}
+
+		// The other process: removes the otter article (on SQLite its id
+		// can be given again) and stores another server's otter article,
+		// a new article of g1, and an update of a global one.
+		if err := other.RemoveArticle(ctx, arts[6].ID); err != nil {
+			t.Fatal(err)
+		}
+		secret := mk(100, "g2", "otter sanctuary secret")
+		fresh := mk(101, "g1", "zebrafinch migration")
+		upd := mk(0, "", "quokka census")
+		if _, err := other.PutArticles(ctx, []*Article{secret, fresh, upd}); err != nil {
+			t.Fatal(err)
+		}
+
+		if got := search("otter sanctuary", Filter{GuildID: "g1"}); len(got) != 0 {
+			t.Errorf("g1 sees another server's (or a removed) article: %v (secret is %d)", got, secret.ID)
+		}
+		if got := search("otter sanctuary", Filter{GuildID: "g2"}); len(got) != 1 || got[0] != secret.ID {
+			t.Errorf("g2's new article not found: %v", got)
+		}
+		if got := search("zebrafinch", Filter{GuildID: "g1"}); len(got) != 1 || got[0] != fresh.ID {
+			t.Errorf("new article not learned: %v", got)
+		}
+		if got := search("quokka census", Filter{GuildID: "g1"}); len(got) != 1 || got[0] != upd.ID {
+			t.Errorf("updated article not learned: %v", got)
+		}
+		if got := search("harbour dredging", Filter{GuildID: "g1"}); len(got) != 5 {
+			t.Errorf("harbour: %v, want the 5 articles left of g1 and the operator", got)
+		}
+		serving.passages.mu.RLock()
+		runs := len(serving.passages.runs)
+		serving.passages.mu.RUnlock()
+		if runs < 9 {
+			t.Errorf("the passage map holds %d runs; it did not learn the other process's articles", runs)
+		}
+	})
+}

@@ -121,6 +121,7 @@ func (db *DB) searchWith(ctx context.Context, query string, f Filter, r Ranking)
 	if len(terms) == 0 {
 		return nil, nil
 	}
+	db.syncChanges(ctx)
 	st, err := db.loadStats(ctx, terms)
 	if err != nil {
 		return nil, err

@@ -60,6 +60,13 @@ type DB struct {
 	// writeGate admits this process's write transactions one at a time,
 	// in the order they asked (see beginWrite).
 	writeGate chan struct{}
+
+	// SyncEvery is how often a search first checks whether other
+	// processes wrote to the database, so that what this one keeps in
+	// memory learns of it (see changes.go); zero means DefaultSyncEvery,
+	// a negative value every search.
+	SyncEvery time.Duration
+	changes   changeWatch
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
