@@ -117,6 +117,7 @@ func commands() []command {
 		{"summarize", "summarise an article (id or URL) or a topic, with citations", runSummarize},
 		{"digest", "print the digest of the day's stories (--since 24h, --json)", runDigest},
 		{"feedback", "list members' votes on answers in Discord, with their evidence (--json)", runFeedback},
+		{"migrate", "copy the SQLite database into PostgreSQL (--to postgres://…)", runMigrate},
 		{"eval", "measure retrieval and answers on an evaluation set", runEval},
 		{"bench", "generate a large corpus and measure speed, size and memory", runBench},
 		{"version", "print Herald's version", runVersion},

@@ -41,3 +41,14 @@ CREATE TABLE article_changes (
 	article_id INTEGER NOT NULL,
 	changed_at INTEGER NOT NULL
 );
+
+-- herald migrate: the database a copy into this one is made from, so that
+-- an interrupted copy continues and a copy of another database is refused.
+CREATE TABLE store_copies (
+	id          INTEGER PRIMARY KEY CHECK (id = 1),
+	source      TEXT    NOT NULL, -- the source database's identity
+	started_at  INTEGER NOT NULL,
+	last_passage INTEGER NOT NULL, -- the source's change counters when the copy began:
+	last_change  INTEGER NOT NULL, -- a source written to meanwhile is not copied consistently
+	finished_at INTEGER           -- NULL while the copy is not done
+);

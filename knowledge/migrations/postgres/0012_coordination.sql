@@ -29,3 +29,12 @@ CREATE TABLE article_changes (
 	article_id BIGINT NOT NULL,
 	changed_at BIGINT NOT NULL
 );
+
+CREATE TABLE store_copies (
+	id          INTEGER PRIMARY KEY CHECK (id = 1),
+	source      TEXT COLLATE "C" NOT NULL,
+	started_at  BIGINT NOT NULL,
+	last_passage BIGINT NOT NULL,
+	last_change  BIGINT NOT NULL,
+	finished_at BIGINT
+);
