@@ -240,7 +240,7 @@ Commands:
 	fmt.Fprint(w, `
 Run 'herald COMMAND --help' for a command's flags, 'herald --version' for the
 version. Configuration comes from the environment (see .env.example);
-HERALD_DB names the database file.
+HERALD_DB names the database file, or a PostgreSQL postgres:// URL.
 `)
 }
 
