@@ -105,17 +105,13 @@ func forEachDSN(t *testing.T, test func(t *testing.T, dsn string)) {
 // database needs its twin for the other.
 func TestMigrationsPerDialect(t *testing.T) {
 	versions := func(d sqldb.Dialect) []int {
-		names, err := migrationNames(d)
+		migs, err := migrations(d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out []int
-		for _, n := range names {
-			v, err := migrationVersion(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, v)
+		for _, m := range migs {
+			out = append(out, m.version)
 		}
 		return out
 	}

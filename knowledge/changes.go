@@ -58,11 +58,11 @@ func (db *DB) recordArticleChanges(ctx context.Context, tx *sqldb.Tx, ids []int6
 	now := db.Now().Unix()
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO article_changes(article_id, changed_at) VALUES (?, ?)`, id, now); err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("record the change of article %d: %w", id, err))
+			return fmt.Errorf("record the change of article %d: %w", id, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM article_changes WHERE changed_at < ?`, now-int64(keepChanges/time.Second)); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("forget old article changes: %w", err))
+		return fmt.Errorf("forget old article changes: %w", err)
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func (db *DB) copyIdentity(ctx context.Context) (string, error) {
 	var first string
 	err = db.db.QueryRowContext(ctx, `SELECT coalesce((SELECT content_hash FROM articles ORDER BY id LIMIT 1), '')`).Scan(&first)
 	if err != nil {
-		return "", WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("copy: identify the source: %w", err))
+		return "", fmt.Errorf("copy: identify the source: %w", err)
 	}
 	sum := sha256.Sum256([]byte(abs + "\x00" + first))
 	return abs + " " + hex.EncodeToString(sum[:8]), nil
@@ -143,7 +143,7 @@ func (dst *DB) startCopy(ctx context.Context, source, shown string, c counters) 
 	case err == nil:
 		return false, Errorf(ECONFLICT, "The PostgreSQL database %s already holds a copy of another database (%s). Give herald migrate an empty database.", dst.Path, strings.SplitN(had, " ", 2)[0])
 	case !isNoRows(err):
-		return false, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("copy: read store_copies: %w", err))
+		return false, fmt.Errorf("copy: read store_copies: %w", err)
 	}
 	for _, t := range copyTables {
 		if !t.content {
@@ -151,7 +151,7 @@ func (dst *DB) startCopy(ctx context.Context, source, shown string, c counters) 
 		}
 		var any int
 		if err := dst.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+t.name+` LIMIT 1) t`).Scan(&any); err != nil {
-			return false, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("copy: is %s empty: %w", t.name, err))
+			return false, fmt.Errorf("copy: is %s empty: %w", t.name, err)
 		}
 		if any > 0 {
 			return false, Errorf(ECONFLICT, "The PostgreSQL database %s is not empty (it has %s) and is not an interrupted copy of %s: herald migrate copies only into an empty database.", dst.Path, t.name, shown)
@@ -159,7 +159,7 @@ func (dst *DB) startCopy(ctx context.Context, source, shown string, c counters) 
 	}
 	if _, err := dst.db.ExecContext(ctx, `INSERT INTO store_copies(id, source, started_at, last_passage, last_change) VALUES (1, ?, ?, ?, ?)`,
 		source, dst.Now().Unix(), c.lastPassage, c.lastChange); err != nil {
-		return false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("copy: record the source: %w", err))
+		return false, fmt.Errorf("copy: record the source: %w", err)
 	}
 	return false, nil
 }
@@ -184,7 +184,7 @@ func quoteColumns(cols []string, prefix string) string {
 // copyTable copies the rows of t that dst lacks, in batches.
 func (db *DB) copyTable(ctx context.Context, dst *DB, t copyTable, rep *CopyReport, progress func(CopyStep)) (int64, error) {
 	fail := func(err error) (int64, error) {
-		return 0, WrapError(EINTERNAL, fmt.Sprintf("Cannot copy the table %s.", t.name), fmt.Errorf("copy %s: %w", t.name, err))
+		return 0, fmt.Errorf("copy %s: %w", t.name, err)
 	}
 	cols, err := dst.columns(ctx, t.name)
 	if err != nil {
@@ -342,7 +342,7 @@ func (db *DB) changeCounters(ctx context.Context, q interface {
 	var c counters
 	err := q.QueryRowContext(ctx, `SELECT s.last_passage, coalesce((SELECT max(seq) FROM article_changes), 0) FROM stats s WHERE s.id = 1`).Scan(&c.lastPassage, &c.lastChange)
 	if err != nil {
-		return c, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("read the change counters: %w", err))
+		return c, fmt.Errorf("read the change counters: %w", err)
 	}
 	return c, nil
 }
@@ -353,7 +353,7 @@ func (db *DB) changeCounters(ctx context.Context, q interface {
 // copied ids, and records the copy as finished.
 func (db *DB) finishCopy(ctx context.Context, dst *DB, progress func(CopyStep)) error {
 	fail := func(err error) error {
-		return WrapError(EINTERNAL, "Cannot finish the copy.", fmt.Errorf("copy: finish: %w", err))
+		return fmt.Errorf("copy: finish: %w", err)
 	}
 	// A write transaction on SQLite: no writer changes the source while
 	// its index is read.

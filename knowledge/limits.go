@@ -27,10 +27,10 @@ func (db *DB) TakeCooldown(ctx context.Context, scope, userID string, until time
 		return true, until, nil
 	}
 	if !isNoRows(err) {
-		return false, time.Time{}, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("take cooldown of %s: %w", userID, err))
+		return false, time.Time{}, fmt.Errorf("take cooldown of %s: %w", userID, err)
 	}
 	if err := db.db.QueryRowContext(ctx, `SELECT until FROM limit_cooldowns WHERE scope = ? AND user_id = ?`, scope, userID).Scan(&got); err != nil {
-		return false, time.Time{}, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("read cooldown of %s: %w", userID, err))
+		return false, time.Time{}, fmt.Errorf("read cooldown of %s: %w", userID, err)
 	}
 	return false, time.UnixMilli(got).UTC(), nil
 }
@@ -50,7 +50,7 @@ type Slot struct {
 // take more than limit between them.
 func (db *DB) AcquireSlot(ctx context.Context, scope, holder string, limit int, ttl time.Duration) (slot Slot, held int, ok bool, err error) {
 	fail := func(err error) (Slot, int, bool, error) {
-		return Slot{}, 0, false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("acquire a slot of %s: %w", scope, err))
+		return Slot{}, 0, false, fmt.Errorf("acquire a slot of %s: %w", scope, err)
 	}
 	now := db.Now()
 	tx, err := db.beginLocked(ctx, "slots:"+scope)
@@ -82,7 +82,7 @@ func (db *DB) AcquireSlot(ctx context.Context, scope, holder string, limit int, 
 // released does nothing.
 func (db *DB) ReleaseSlot(ctx context.Context, slot Slot) error {
 	if _, err := db.db.ExecContext(ctx, `DELETE FROM limit_slots WHERE id = ?`, slot.ID); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("release slot %d: %w", slot.ID, err))
+		return fmt.Errorf("release slot %d: %w", slot.ID, err)
 	}
 	return nil
 }
@@ -95,7 +95,7 @@ func (db *DB) SpendTokens(ctx context.Context, scope string, tokens int, at time
 		ON CONFLICT(scope, day) DO UPDATE SET tokens = limit_tokens.tokens + excluded.tokens RETURNING tokens`,
 		scope, utcDate(at), max(tokens, 0)).Scan(&total)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("spend tokens of %s: %w", scope, err))
+		return 0, fmt.Errorf("spend tokens of %s: %w", scope, err)
 	}
 	return total, nil
 }
@@ -108,7 +108,7 @@ func (db *DB) TokensSpent(ctx context.Context, scope string, at time.Time) (int,
 		return 0, nil
 	}
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("read tokens of %s: %w", scope, err))
+		return 0, fmt.Errorf("read tokens of %s: %w", scope, err)
 	}
 	return total, nil
 }
@@ -125,7 +125,7 @@ func (db *DB) SweepLimits(ctx context.Context, now time.Time) error {
 		{`DELETE FROM limit_tokens WHERE day < ?`, utcDate(now.AddDate(0, 0, -1))},
 	} {
 		if _, err := db.db.ExecContext(ctx, q.sql, q.arg); err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("sweep limits: %w", err))
+			return fmt.Errorf("sweep limits: %w", err)
 		}
 	}
 	return nil

@@ -3,7 +3,6 @@ package knowledge
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"strings"
 	"time"
@@ -75,8 +74,13 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		}
 		return nil, WrapError(EUNAVAILABLE, fmt.Sprintf("Cannot connect to the PostgreSQL database %s. Is the server running, and are the user, password and database name right?", shown), fmt.Errorf("open %s: %w", shown, err))
 	}
+	migs, err := migrations(sqldb.Postgres)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
 	db := newDB(sqldb.New(raw, sqldb.Postgres), shown)
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migratePostgres(ctx, migs); err != nil {
 		raw.Close()
 		return nil, err
 	}
@@ -88,9 +92,9 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 // migrate one after the other, the later ones finding nothing to do, and
 // a process serving meanwhile sees the schema before or after, never half
 // of it.
-func (db *DB) migratePostgres(ctx context.Context, names []string) error {
+func (db *DB) migratePostgres(ctx context.Context, migs []migration) error {
 	fail := func(err error) error {
-		return WrapError(EINTERNAL, "Cannot update the database schema.", fmt.Errorf("migrate: %w", err))
+		return fmt.Errorf("migrate %s: %w", db.Path, err)
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -129,26 +133,18 @@ func (db *DB) migratePostgres(ctx context.Context, names []string) error {
 		return fail(err)
 	}
 	changed := false
-	for _, name := range names {
-		version, err := migrationVersion(name)
-		if err != nil {
-			return err
-		}
-		if applied[version] {
+	for _, m := range migs {
+		if applied[m.version] {
 			continue
 		}
-		body, err := fs.ReadFile(migrationFiles, name)
-		if err != nil {
-			return fail(err)
+		if _, err := tx.ExecContext(ctx, m.body); err != nil {
+			return fail(fmt.Errorf("apply %s: %w", m.name, err))
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fail(fmt.Errorf("%s: %w", name, err))
+		if err := db.afterMigration(ctx, tx, m.version); err != nil {
+			return fail(fmt.Errorf("after %s: %w", m.name, err))
 		}
-		if err := db.afterMigration(ctx, tx, version); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, db.Now().Unix()); err != nil {
-			return fail(err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, m.version, db.Now().Unix()); err != nil {
+			return fail(fmt.Errorf("record %s: %w", m.name, err))
 		}
 		changed = true
 	}
