@@ -188,3 +188,17 @@ func (db *DB) endLocked(tx *sqldb.Tx) {
 	}
 	tx.Rollback()
 }
+
+// SizeBytes returns how much disk the database takes: the SQLite file's
+// pages (its write-ahead log aside), or the PostgreSQL database's size.
+func (db *DB) SizeBytes(ctx context.Context) (int64, error) {
+	q := `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`
+	if db.db.Dialect() == sqldb.Postgres {
+		q = `SELECT pg_database_size(current_database())`
+	}
+	var n int64
+	if err := db.db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return 0, fmt.Errorf("measure the database: %w", err)
+	}
+	return n, nil
+}

@@ -270,6 +270,13 @@ the same passages, database size against the text it holds, and memory.`)
 	}
 	rep.TextMB = float64(textBytes) / (1 << 20)
 	rep.DBMB = float64(fileSize(path)+fileSize(path+"-wal")) / (1 << 20)
+	if knowledge.IsPostgresURL(path) {
+		size, err := db.SizeBytes(ctx)
+		if err != nil {
+			return err
+		}
+		rep.DBMB = float64(size) / (1 << 20)
+	}
 	if textBytes > 0 {
 		rep.DBToText = rep.DBMB / rep.TextMB
 	}

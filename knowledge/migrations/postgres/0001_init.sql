@@ -50,3 +50,6 @@ CREATE TABLE stats (
 	title_tokens BIGINT NOT NULL
 );
 INSERT INTO stats VALUES (1, 0, 0, 0);
+-- Chunks are compressed already (zstd): PostgreSQL's own compression of
+-- long values would only cost time.
+ALTER TABLE passages ALTER COLUMN chunk SET STORAGE EXTERNAL;

@@ -19,3 +19,5 @@ CREATE INDEX postings_seg_term ON postings(seg, term, n);
 CREATE TABLE deleted_passages (id BIGINT PRIMARY KEY);
 
 ALTER TABLE stats ADD COLUMN last_passage BIGINT NOT NULL DEFAULT 0;
+-- Blocks are varint-packed already; PostgreSQL's compression gains little.
+ALTER TABLE postings ALTER COLUMN data SET STORAGE EXTERNAL;
