@@ -58,8 +58,15 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, WrapError(EINVALID, fmt.Sprintf("%s is not a PostgreSQL URL Herald can use: write postgres://user:password@host:5432/database.", shown), fmt.Errorf("open %s: %w", shown, err))
 	}
-	if cfg.RuntimeParams["application_name"] == "" {
-		cfg.RuntimeParams["application_name"] = "herald"
+	// Session settings, unless the URL sets them: Herald's working set is
+	// small and cached, so index lookups cost about what sequential reads
+	// do (the default of 4 makes the planner scan every article to join a
+	// few hundred passages), and its queries are short, which JIT
+	// compilation only slows down.
+	for k, v := range map[string]string{"application_name": "herald", "random_page_cost": "1.1", "jit": "off"} {
+		if _, ok := cfg.RuntimeParams[k]; !ok {
+			cfg.RuntimeParams[k] = v
+		}
 	}
 	raw := stdlib.OpenDB(*cfg)
 	raw.SetMaxOpenConns(pgMaxConns)
