@@ -310,8 +310,9 @@ func (db *DB) queryPassages(ctx context.Context, ids []int64, f Filter, cols str
 	where, args := filterSQL(f)
 	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
 		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
+		in, inArgs := db.db.Dialect().InIDs("p.id", part)
 		rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id IN (`+sqlbatch.IDList(part)+`) AND `+where, args...)
+			WHERE `+in+` AND `+where, append(inArgs, args...)...)
 		if err != nil {
 			return WrapError(EINTERNAL, "Cannot search the articles.", err)
 		}

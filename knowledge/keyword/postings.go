@@ -721,11 +721,14 @@ func lookupTerms(ctx context.Context, db DB, terms []string, withLists bool) ([]
 		SELECT hit.seg, hit.passages, hit.lo, hit.hi, hit.t, p.term, p.n, ` + data + `
 		FROM hit CROSS JOIN postings p ON p.rowid = hit.r ORDER BY hit.seg`
 	if sqldb.Of(db) == sqldb.Postgres {
-		// PostgreSQL has no rowid: a lateral join finds each block.
-		query = values + `
+		// PostgreSQL has no rowid: a lateral join finds each block. The
+		// terms are one array argument, so that the statement is the same
+		// for any number of terms and planned once per connection.
+		query = `WITH q(t) AS (SELECT unnest(?::text[]))
 		SELECT s.id, s.passages, s.min_pid, s.max_pid, q.t, p.term, p.n, ` + data + `
 		FROM segments s CROSS JOIN q CROSS JOIN LATERAL (SELECT p.term, p.n, p.data FROM postings p
 			WHERE p.seg = s.id AND p.term <= q.t ORDER BY p.term DESC LIMIT 1) p ORDER BY s.id`
+		args = []any{terms}
 	}
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {

@@ -125,6 +125,22 @@ func (d Dialect) LikeASCII() string {
 	return "LIKE"
 }
 
+// InIDs returns the condition that col is one of ids, and its arguments:
+// on SQLite the ids written out, col IN (1,2,3) (numbers, nothing to
+// quote); on PostgreSQL one array argument, col = ANY(?), so that the
+// statement's text is the same whatever the ids and it is planned once
+// per connection.
+func (d Dialect) InIDs(col string, ids []int64) (string, []any) {
+	if d == Postgres {
+		return col + " = ANY(?)", []any{ids}
+	}
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	return col + " IN (" + strings.Join(list, ",") + ")", nil
+}
+
 // LockKey is the 64-bit key of a PostgreSQL advisory lock named name.
 func LockKey(name string) int64 {
 	h := fnv.New64a()

@@ -21,3 +21,6 @@ CREATE TABLE deleted_passages (id BIGINT PRIMARY KEY);
 ALTER TABLE stats ADD COLUMN last_passage BIGINT NOT NULL DEFAULT 0;
 -- Blocks are varint-packed already; PostgreSQL's compression gains little.
 ALTER TABLE postings ALTER COLUMN data SET STORAGE EXTERNAL;
+-- Blocks of about 4 KB stay in the table's own pages (the default moves
+-- values over 2 KB out of line), so a lookup reads one page, not TOAST.
+ALTER TABLE postings SET (toast_tuple_target = 8160);
