@@ -755,8 +755,11 @@ func TestDigestStopsCallingAFailingModel(t *testing.T) {
 // removed while it was made) stops it: no story starts after it, so the
 // model is not asked again.
 func TestDigestStartsNoStoryAfterAnError(t *testing.T) {
+	forEachBackend(t, testDigestStartsNoStoryAfterAnError)
+}
+
+func testDigestStartsNoStoryAfterAnError(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	if _, err := db.PutArticles(ctx, arts); err != nil {
