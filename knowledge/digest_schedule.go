@@ -338,7 +338,8 @@ func (db *DB) digestPosts(ctx context.Context, channelID string, limit int) ([]d
 // that was posted or found empty, or the zero time.
 func (db *DB) lastDigestEnd(ctx context.Context, channelID string) (time.Time, error) {
 	var end sql.NullInt64
-	err := db.db.QueryRowContext(ctx, `SELECT max(period_end) FROM digest_posts WHERE channel_id = ? AND state IN ('posted', 'empty', 'unconfirmed', 'failed')`, channelID).Scan(&end)
+	err := db.db.QueryRowContext(ctx, `SELECT max(period_end) FROM digest_posts WHERE channel_id = ? AND state IN (?, ?, ?, ?)`,
+		channelID, digestPosted, digestEmpty, digestUnconfirmed, digestFailed).Scan(&end)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read the last digest of channel %s: %w", channelID, err)
 	}
