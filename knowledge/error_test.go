@@ -12,10 +12,9 @@ import (
 // classified error: the log can say which query failed, and the user
 // reads the generic sentence. What the user can act on keeps its code and
 // message.
-func TestErrorsNameTheOperation(t *testing.T) { forEachBackend(t, testErrorsNameTheOperation) }
-
-func testErrorsNameTheOperation(t *testing.T, db *DB) {
+func TestErrorsNameTheOperation(t *testing.T) {
 	ctx := context.Background()
+	db := MustOpenDB(t)
 	a := mustPutTaurus(t, db)
 	// Checked before tables are dropped: other tables refer to feeds.
 	if err := db.RemoveArticle(ctx, a.ID+1000); ErrorCode(err) != ENOTFOUND || ErrorMessage(err) != fmt.Sprintf("There is no article %d.", a.ID+1000) {
