@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 )
 
@@ -128,8 +127,8 @@ func (db *DB) learnChanges(ctx context.Context, seen bool, from counters) (count
 				db.passages.markChanged(id)
 			}
 			db.passages.mu.Unlock()
-			if err := db.rereadArticleMeta(ctx, changed); err != nil {
-				return from, err
+			for _, id := range changed {
+				db.forgetArticleMeta(id) // read again by the next search that needs it
 			}
 		}
 	}
@@ -169,84 +168,20 @@ func (m *passageMap) learn(runs []passageRun) {
 	}
 }
 
-// rereadArticleMeta reads again the metadata of articles that changed;
-// those removed are forgotten (unknown articles are looked up in SQL).
-func (db *DB) rereadArticleMeta(ctx context.Context, ids []int64) error {
-	metas := make(map[int64]articleMeta, len(ids))
-	for _, id := range ids {
-		metas[id] = articleMeta{}
-	}
-	err := db.queryArticles(ctx, ids, func(id int64, m articleMeta) { metas[id] = m })
-	if err != nil {
-		return fmt.Errorf("read changed articles: %w", err)
-	}
-	st := &db.vec
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for id, m := range metas {
-		if id > 0 && id < int64(len(st.articles)) {
-			if m.known {
-				m.guild, m.source = st.intern(m.guild), st.intern(m.source)
-			}
-			st.articles[id] = m
-		}
-	}
-	return nil
-}
-
-// queryArticles reads the metadata of the articles ids that exist.
-func (db *DB) queryArticles(ctx context.Context, ids []int64, fn func(int64, articleMeta)) error {
-	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
-		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
-		rows, err := db.db.QueryContext(ctx, `SELECT id, guild_id, published_at, source FROM articles WHERE id IN (`+sqlbatch.IDList(part)+`)`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id int64
-			var pub *int64
-			m := articleMeta{known: true, published: unknownDate}
-			if err := rows.Scan(&id, &m.guild, &pub, &m.source); err != nil {
-				rows.Close()
-				return err
-			}
-			if pub != nil {
-				m.published = *pub
-			}
-			m.source = asciiLower(m.source)
-			fn(id, m)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // forgetCaches drops the passage map and the article metadata, to be
-// built again from the database.
+// read again from the database: the map is built anew in the background
+// when it had been built (PrepareSearch), the metadata as searches need
+// it.
 func (db *DB) forgetCaches() {
-	db.passages.mu.Lock()
-	if db.passages.state == mapReady {
-		db.passages.state, db.passages.runs, db.passages.changed = mapEmpty, nil, nil
+	m := &db.passages
+	m.mu.Lock()
+	rebuild := m.state == mapReady
+	if rebuild {
+		m.state, m.runs, m.changed = mapEmpty, nil, nil
 	}
-	db.passages.mu.Unlock()
-	db.vec.mu.Lock()
-	db.vec.articles = nil
-	db.vec.mu.Unlock()
-}
-
-// intern returns the one copy of s the metadata keeps; the caller holds
-// st.mu.
-func (st *vectorState) intern(s string) string {
-	if st.interned == nil {
-		st.interned = map[string]string{}
+	m.mu.Unlock()
+	db.vec.meta.forgetAll()
+	if rebuild {
+		db.PrepareSearch()
 	}
-	if v, ok := st.interned[s]; ok {
-		return v
-	}
-	st.interned[s] = s
-	return s
 }

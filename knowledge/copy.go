@@ -27,7 +27,7 @@ type copyTable struct {
 }
 
 // copyTables are the tables CopyTo copies, parents first. The keyword
-// index is copied at the end, whole, with the corpus counts (copyIndex);
+// index is copied at the end, whole, with its statistics (copyIndex);
 // limits and change notes are per process and start afresh.
 var copyTables = []copyTable{
 	{"feeds", "id", true},
@@ -68,10 +68,10 @@ type CopyReport struct {
 // CopyTo copies this database (the source, SQLite) into dst (PostgreSQL):
 // articles with their text and dates, passages, feeds and their items,
 // digest schedules and posts, conversations, posted answers and votes,
-// feed posts and alerts, servers, vectors, and the keyword index with the
-// corpus counts, so that dst ranks exactly as the source. Ids are kept,
-// so everything that refers to them (Discord buttons, feed items) stays
-// valid. dst must be empty, or hold an interrupted copy of this same
+// feed posts and alerts, servers, vectors, and the keyword index with its
+// statistics per language, so that dst ranks exactly as the source. Ids
+// are kept, so everything that refers to them (Discord buttons, feed
+// items) stays valid. dst must be empty, or hold an interrupted copy of this same
 // database: CopyTo then continues where it stopped (rows are copied in key
 // order, a batch a transaction). The source must not be written to from
 // the start of the first run to the end of the last (stop herald serve
@@ -347,8 +347,8 @@ func (db *DB) changeCounters(ctx context.Context, q interface {
 	return c, nil
 }
 
-// finishCopy copies, from one snapshot of the source, the keyword index,
-// the corpus counts and the vector space, checks that the source was not
+// finishCopy copies, from one snapshot of the source, the keyword index
+// with its statistics, the last passage id and the vector space, checks that the source was not
 // written to since the copy began, moves dst's id sequences past the
 // copied ids, and records the copy as finished.
 func (db *DB) finishCopy(ctx context.Context, dst *DB, progress func(CopyStep)) error {
@@ -373,8 +373,8 @@ func (db *DB) finishCopy(ctx context.Context, dst *DB, progress func(CopyStep)) 
 	if now != began {
 		return Errorf(ECONFLICT, "The database %s was written to while it was copied (Herald was still running on it), so the copy is not complete. Stop herald serve and feed polls, empty the PostgreSQL database (or take a new one) and run herald migrate again.", db.Path)
 	}
-	var passages, tokens, titleTokens, lastPassage int64
-	if err := src.QueryRowContext(ctx, `SELECT passages, tokens, title_tokens, last_passage FROM stats WHERE id = 1`).Scan(&passages, &tokens, &titleTokens, &lastPassage); err != nil {
+	var lastPassage int64
+	if err := src.QueryRowContext(ctx, `SELECT last_passage FROM stats WHERE id = 1`).Scan(&lastPassage); err != nil {
 		return fail(err)
 	}
 	var model string
@@ -387,8 +387,7 @@ func (db *DB) finishCopy(ctx context.Context, dst *DB, progress func(CopyStep)) 
 		return fail(err)
 	}
 	defer dst.endWrite(tx)
-	if _, err := tx.ExecContext(ctx, `UPDATE stats SET passages = ?, tokens = ?, title_tokens = ?, last_passage = ? WHERE id = 1`,
-		passages, tokens, titleTokens, lastPassage); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE stats SET last_passage = ? WHERE id = 1`, lastPassage); err != nil {
 		return fail(err)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE vector_meta SET model = ?, dim = ?, gen = ?, embedded_upto = ? WHERE id = 1`, model, dim, gen, upto); err != nil {
@@ -413,10 +412,12 @@ func (db *DB) finishCopy(ctx context.Context, dst *DB, progress func(CopyStep)) 
 }
 
 // copyIndex replaces the keyword index of dst with the source's: its
-// segments, their blocks of postings and the removed passages, as they
-// are (the format is the same on both databases).
+// segments (each of one language), their blocks of postings, the removed
+// passages, the postings of removed passages per term and the statistics
+// of every language, as they are (the format is the same on both
+// databases).
 func copyIndex(ctx context.Context, src, dst *sqldb.Tx, progress func(CopyStep)) error {
-	for _, q := range []string{`DELETE FROM postings`, `DELETE FROM segments`, `DELETE FROM deleted_passages`} {
+	for _, q := range []string{`DELETE FROM postings`, `DELETE FROM segments`, `DELETE FROM deleted_passages`, `DELETE FROM removed_df`, `DELETE FROM index_stats`} {
 		if _, err := dst.ExecContext(ctx, q); err != nil {
 			return err
 		}
@@ -431,8 +432,10 @@ func copyIndex(ctx context.Context, src, dst *sqldb.Tx, progress func(CopyStep))
 		table string
 		cols  []string
 	}{
-		{"segments", []string{"id", "passages", "min_pid", "max_pid"}},
+		{"segments", []string{"id", "passages", "min_pid", "max_pid", "lang"}},
 		{"deleted_passages", []string{"id"}},
+		{"removed_df", []string{"lang", "term", "n"}},
+		{"index_stats", []string{"lang", "passages", "tokens", "title_tokens", "removed"}},
 		{"postings", []string{"seg", "term", "n", "data"}},
 	} {
 		rows, err := src.QueryContext(ctx, `SELECT `+quoteColumns(t.cols, "")+` FROM `+t.table)

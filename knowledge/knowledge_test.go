@@ -171,10 +171,12 @@ func testRemoveArticle(t *testing.T, db *DB) {
 	if err := db.RemoveArticle(ctx, a.ID); ErrorCode(err) != ENOTFOUND {
 		t.Fatalf("second remove: %v", err)
 	}
-	var n int
-	db.db.QueryRowContext(context.Background(), `SELECT passages FROM stats`).Scan(&n)
-	if n != 0 {
-		t.Fatalf("stats.passages = %d after removing everything", n)
+	var passages, tokens, titles int64
+	if err := db.db.QueryRowContext(context.Background(), `SELECT coalesce(sum(passages), 0), coalesce(sum(tokens), 0), coalesce(sum(title_tokens), 0) FROM index_stats`).Scan(&passages, &tokens, &titles); err != nil {
+		t.Fatal(err)
+	}
+	if passages != 0 || tokens != 0 || titles != 0 {
+		t.Fatalf("index statistics after removing everything: %d passages, %d tokens, %d headline tokens", passages, tokens, titles)
 	}
 }
 
