@@ -91,6 +91,16 @@ func forEachBackend(t *testing.T, test func(t *testing.T, db *DB)) {
 	}
 }
 
+// forEachBackendFresh runs test once on each backend, with a function
+// that opens a fresh database of it each time it is called, for tests
+// that compare databases.
+func forEachBackendFresh(t *testing.T, test func(t *testing.T, open func() *DB)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { test(t, func() *DB { return mustOpen(t, b.fresh(t)) }) })
+	}
+}
+
 // forEachDSN runs test once on each backend with what Open takes for a
 // fresh database, for tests that open (and reopen) it themselves.
 func forEachDSN(t *testing.T, test func(t *testing.T, dsn string)) {

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -193,5 +194,84 @@ func TestCachesLearnOtherProcessesWrites(t *testing.T) {
 		if runs < 9 {
 			t.Errorf("the passage map holds %d runs; it did not learn the other process's articles", runs)
 		}
+	})
+}
+
+// A serving process's statistics of every language's index (document
+// frequencies cached per language and term) follow another process's
+// writes: after it adds, updates and removes English and German articles,
+// the serving process ranks every question exactly as a process that
+// starts afresh, scores included; and when it can no longer tell what
+// changed (the notes were forgotten), it reads its caches anew, the
+// passage map included.
+func TestCachesLearnOtherProcessesWritesInEveryLanguage(t *testing.T) {
+	forEachDSN(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		serving, other := mustOpen(t, dsn), mustOpen(t, dsn)
+		serving.SyncEvery = -1 // every search checks
+		rng := rand.New(rand.NewPCG(3, 4))
+		var arts []*Article
+		for i := 0; i < 60; i++ {
+			arts = append(arts, synthArticle(rng, i, 0))
+		}
+		if _, err := serving.PutArticles(ctx, arts); err != nil {
+			t.Fatal(err)
+		}
+		<-serving.PrepareSearch()
+		questions := []string{
+			"Why did the council reject the ferry terminal?", "strike announced this week",
+			"Warum verschob der Stadtrat den Haushalt?", "Streiks der Gewerkschaft", "Lieferung von Taurus-Marschflugkörpern",
+		}
+		filters := []Filter{{GuildID: "*"}, {GuildID: "*", Since: time.Date(2022, 6, 10, 0, 0, 0, 0, time.UTC)}}
+		compare := func(stage string) {
+			t.Helper()
+			fresh := mustOpen(t, dsn)
+			defer fresh.Close()
+			for _, q := range questions {
+				for _, f := range filters {
+					got, err := serving.Search(ctx, q, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := fresh.Search(ctx, q, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(want) == 0 {
+						t.Fatalf("%s: %q finds nothing", stage, q)
+					}
+					if g, w := rankingKeys(got), rankingKeys(want); fmt.Sprint(g) != fmt.Sprint(w) {
+						t.Errorf("%s: %q, filter %+v:\nserving %v\n  fresh %v", stage, q, f, g, w)
+					}
+				}
+			}
+		}
+		compare("before") // caches the statistics of both languages' terms
+		var more []*Article
+		for i := 60; i < 90; i++ {
+			more = append(more, synthArticle(rng, i, 0))
+		}
+		for _, i := range []int{0, 3, 4} { // German and English updates
+			more = append(more, synthArticle(rng, i, 1))
+		}
+		if _, err := other.PutArticles(ctx, more); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []*Article{arts[6], arts[7], arts[9]} {
+			if err := other.RemoveArticle(ctx, a.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		compare("after another process wrote")
+
+		serving.forgetCaches()
+		<-serving.PrepareSearch()
+		if !serving.passages.ready() {
+			t.Fatal("the passage map is not built again after the caches were forgotten")
+		}
+		if _, err := other.PutArticles(ctx, []*Article{synthArticle(rng, 12, 2), synthArticle(rng, 95, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		compare("after the caches were read anew")
 	})
 }

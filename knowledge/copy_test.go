@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
 // fillSource stores a bit of everything herald migrate copies.
@@ -22,6 +26,22 @@ func fillSource(t *testing.T, db *DB) {
 		t.Fatal(err)
 	}
 	if err := db.RemoveArticle(ctx, arts[7].ID); err != nil {
+		t.Fatal(err)
+	}
+	// English and German news, each indexed in its language, one updated
+	// and one removed (their passages wait in segments: removed_df).
+	rng := rand.New(rand.NewPCG(9, 9))
+	var news []*Article
+	for i := 0; i < 30; i++ {
+		news = append(news, synthArticle(rng, i, 0))
+	}
+	if _, err := db.PutArticles(ctx, news); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutArticle(ctx, synthArticle(rng, 3, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RemoveArticle(ctx, news[6].ID); err != nil {
 		t.Fatal(err)
 	}
 	f, err := db.AddFeed(ctx, FeedSpec{URL: "https://feeds.example/a.xml", GuildID: "g1", Keep: true})
@@ -57,7 +77,7 @@ func fillSource(t *testing.T, db *DB) {
 func tableCounts(t *testing.T, db *DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	for _, tb := range append(copyTables, copyTable{name: "segments"}) {
+	for _, tb := range append(copyTables, copyTable{name: "segments"}, copyTable{name: "removed_df"}) {
 		var n int
 		if err := db.db.QueryRowContext(context.Background(), `SELECT count(*) FROM `+tb.name).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -66,6 +86,27 @@ func tableCounts(t *testing.T, db *DB) map[string]int {
 	}
 	delete(out, "segments")
 	return out
+}
+
+// indexStatistics lists the statistics of every language's index, and
+// the removed postings per language ("de:terms/postings").
+func indexStatistics(t *testing.T, db *DB) (string, []string) {
+	t.Helper()
+	ctx := context.Background()
+	stats, err := keyword.ReadStats(ctx, db.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed, err := queryAll(ctx, db.db, func(r rowScanner) (string, error) {
+		var lang string
+		var terms, n int64
+		err := r.Scan(&lang, &terms, &n)
+		return fmt.Sprintf("%s:%d/%d", lang, terms, n), err
+	}, `SELECT lang, count(*), sum(n) FROM removed_df GROUP BY lang ORDER BY lang`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(stats), removed
 }
 
 // TestCopyToPostgres copies a SQLite database into PostgreSQL, stopping it
@@ -112,7 +153,15 @@ func TestCopyToPostgres(t *testing.T) {
 	if len(steps) < 3 {
 		t.Errorf("progress: %v", steps)
 	}
-	for _, q := range []string{"w3 w1f", "w2a w11 w5", "w7c"} {
+	gotStats, gotRemoved := indexStatistics(t, dst)
+	wantStats, wantRemoved := indexStatistics(t, src)
+	if gotStats != wantStats || fmt.Sprint(gotRemoved) != fmt.Sprint(wantRemoved) {
+		t.Errorf("index statistics copied: %s %v, want %s %v", gotStats, gotRemoved, wantStats, wantRemoved)
+	}
+	if len(wantRemoved) == 0 || !strings.HasPrefix(wantRemoved[0], "de:") {
+		t.Errorf("no removed German postings to copy: %v", wantRemoved)
+	}
+	for _, q := range []string{"w3 w1f", "w2a w11 w5", "w7c", "Why did the council reject the ferry terminal?", "Streiks der Gewerkschaft", "Warum verschob der Stadtrat den Haushalt?"} {
 		for _, f := range []Filter{{GuildID: "*"}, {GuildID: "g1"}} {
 			a, _ := src.Search(ctx, q, f)
 			b, err := dst.Search(ctx, q, f)

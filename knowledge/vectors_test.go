@@ -835,7 +835,10 @@ func testEmbedMissingDimensionChangeMidway(t *testing.T, db *DB) {
 // while reading, end with the caller's ctx, and fail once the DB is
 // closed.
 func TestVectorLoadsAreSharedAndFollowContexts(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testVectorLoadsAreSharedAndFollowContexts)
+}
+
+func testVectorLoadsAreSharedAndFollowContexts(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))
