@@ -103,6 +103,10 @@ func (m *passageMap) at(ctx context.Context, step string) {
 // connection of its own with a small page cache, so that it neither
 // evicts what searches keep cached nor leaves a big cache behind.
 func (m *passageMap) read(ctx context.Context, db *DB) error {
+	// Note the change counters before the snapshot, so that what other
+	// processes change after it is learned (see changes.go), not missed
+	// until a first search notes them.
+	db.syncChanges(ctx)
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("map passages: %w", err)
