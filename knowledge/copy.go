@@ -33,6 +33,8 @@ var copyTables = []copyTable{
 	{"feeds", "id", true},
 	{"articles", "id", true},
 	{"passages", "id", false},
+	{"article_urls", "", false},
+	{"outlet_boilerplate", "id", false},
 	{"feed_items", "", false},
 	{"digest_schedules", "id", true},
 	{"digest_posts", "id", false},
@@ -66,7 +68,8 @@ type CopyReport struct {
 }
 
 // CopyTo copies this database (the source, SQLite) into dst (PostgreSQL):
-// articles with their text and dates, passages, feeds and their items,
+// articles with their text, dates and every address, passages, the
+// outlets' boilerplate found, feeds and their items,
 // digest schedules and posts, conversations, posted answers and votes,
 // feed posts and alerts, servers, vectors, and the keyword index with its
 // statistics per language, so that dst ranks exactly as the source. Ids
@@ -396,7 +399,7 @@ func (db *DB) finishCopy(ctx context.Context, dst *DB, progress func(CopyStep)) 
 	if err := copyIndex(ctx, src, tx, progress); err != nil {
 		return fail(err)
 	}
-	for _, t := range []string{"articles", "feeds", "digest_schedules", "digest_posts", "conversation_turns", "posted_answers", "feed_posts", "segments"} {
+	for _, t := range []string{"articles", "feeds", "digest_schedules", "digest_posts", "conversation_turns", "posted_answers", "feed_posts", "segments", "outlet_boilerplate"} {
 		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), coalesce((SELECT max(id) FROM `+t+`), 0) + 1, false)`); err != nil {
 			return fail(err)
 		}

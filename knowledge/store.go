@@ -47,6 +47,8 @@ type DB struct {
 
 	passages passageMap // passage → article facts for the first stage (passagemap.go)
 
+	boiler boilerCache // the outlets' boilerplate sentences (boilerplate.go)
+
 	// Embedder, when set, adds vector search to Search (hybrid retrieval,
 	// fused by reciprocal rank) and embeds new passages after ingestion.
 	Embedder Embedder
@@ -230,6 +232,15 @@ func (db *DB) afterMigration(ctx context.Context, tx *sqldb.Tx, version int) err
 			return err
 		}
 		db.Logger.Info("search index built", "passages", n, "took", time.Since(start).Round(time.Second))
+	case 13: // The outlets' boilerplate: look for it in what is stored.
+		start := time.Now()
+		n, err := findStoredBoilerplate(ctx, tx, db.Now())
+		if err != nil {
+			return fmt.Errorf("find the outlets' boilerplate: %w", err)
+		}
+		if n > 0 {
+			db.Logger.Info("found the outlets' boilerplate in the stored articles", "sentences", n, "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
 	return nil
 }
