@@ -44,6 +44,20 @@ func fillSource(t *testing.T, db *DB) {
 	if err := db.RemoveArticle(ctx, news[6].ID); err != nil {
 		t.Fatal(err)
 	}
+	// An outlet's boilerplate found, and one text under two addresses.
+	day := time.Date(2024, 6, 10, 0, 0, 0, 0, time.UTC)
+	for i := range 6 {
+		if _, err := db.PutArticle(ctx, gazetteArticle(i, day.Add(time.Duration(i)*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	twice := []*Article{
+		{URL: "https://wire.example/rail-strike", Source: "Wire", PublishedAt: day, Title: "Rail operator cuts timetable", Text: wireText},
+		{URL: "https://daily.example/news/rail", Source: "Daily", PublishedAt: day, Title: "Strike halves coast trains", Text: wireText},
+	}
+	if _, err := db.PutArticles(ctx, twice); err != nil {
+		t.Fatal(err)
+	}
 	f, err := db.AddFeed(ctx, FeedSpec{URL: "https://feeds.example/a.xml", GuildID: "g1", Keep: true})
 	if err != nil {
 		t.Fatal(err)
@@ -152,6 +166,12 @@ func TestCopyToPostgres(t *testing.T) {
 	}
 	if len(steps) < 3 {
 		t.Errorf("progress: %v", steps)
+	}
+	if counts := tableCounts(t, dst); counts["outlet_boilerplate"] == 0 || counts["article_urls"] <= counts["articles"] {
+		t.Errorf("no boilerplate or no other address copied: %v", counts)
+	}
+	if a, err := dst.ArticleByURL(ctx, "https://daily.example/news/rail", "*"); err != nil || a.URL != "https://wire.example/rail-strike" {
+		t.Errorf("the copy does not find an article by its other address: %v, %v", a, err)
 	}
 	gotStats, gotRemoved := indexStatistics(t, dst)
 	wantStats, wantRemoved := indexStatistics(t, src)
