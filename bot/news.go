@@ -146,5 +146,6 @@ func checkPostable(ctx context.Context, r *Request, channelID string) error {
 	if !known || missing == "" {
 		return nil
 	}
-	return knowledge.Errorf(knowledge.EFORBIDDEN, textsFor(r.Interaction.Locale).cannotPost, channelID, missing)
+	t := textsFor(r.Interaction.Locale)
+	return knowledge.Errorf(knowledge.EFORBIDDEN, t.cannotPost, channelID, t.permissions(missing))
 }
