@@ -369,7 +369,7 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	if set == nil {
 		set = prompts.Default()
 	}
-	var in prompts.DigestStoryInput
+	in := prompts.DigestStoryInput{Language: sourcesLanguage(srcs)}
 	var check []cite.Source
 	var byN sourcesByN
 	in.Sources, check, byN = forModel(srcs, d.ContextTokens)

@@ -133,6 +133,37 @@ func forModel(srcs []summarySource, budget int) ([]prompts.Source, []cite.Source
 	return in, check, byN
 }
 
+// sourcesLanguage is the language most of the sources are written in (an
+// ISO 639-1 code; the first source's among equals), or "" when none says:
+// summaries and digest stories are written in it.
+func sourcesLanguage(srcs []summarySource) string {
+	count := map[string]int{}
+	best := ""
+	for _, src := range srcs {
+		lang := text.LanguageCode(src.art.Language)
+		if lang == "" {
+			lang = text.DetectLanguage(src.art.Title+"\n\n"+src.text, "")
+		}
+		if lang == "" {
+			continue
+		}
+		count[lang]++
+		if best == "" || count[lang] > count[best] {
+			best = lang
+		}
+	}
+	return best
+}
+
+// summaryLanguage is the language a summary is written in: a topic's, when
+// the topic says clearly, else the sources'.
+func summaryLanguage(topic string, srcs []summarySource) string {
+	if lang := text.DetectLanguage(topic, ""); lang != "" {
+		return lang
+	}
+	return sourcesLanguage(srcs)
+}
+
 // sourcesByN finds summary sources by their number.
 type sourcesByN map[int]summarySource
 
@@ -211,7 +242,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 	if set == nil {
 		set = prompts.Default()
 	}
-	in := prompts.SummaryInput{Topic: topic}
+	in := prompts.SummaryInput{Topic: topic, Language: summaryLanguage(topic, srcs)}
 	var checkSrcs []cite.Source
 	var byN sourcesByN
 	in.Sources, checkSrcs, byN = forModel(srcs, s.ContextTokens)
