@@ -159,6 +159,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	if err != nil {
 		return nil, err
 	}
+	groups = d.mergeAcrossLanguages(ctx, d.DB.Embedder, groups)
 	limit := req.MaxStories
 	if limit <= 0 {
 		limit = d.MaxStories
@@ -249,15 +250,28 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 	}
 	for _, g := range groups {
-		outlets := map[string]bool{}
-		for _, a := range g.articles {
-			outlets[outletKey(a)] = true
-			if t := articleTime(a); t.After(g.latest) {
-				g.latest = t
-			}
-		}
-		g.outlets = len(outlets)
+		g.count()
 	}
+	rankStories(groups)
+	return groups, nil
+}
+
+// count sets the story's distinct outlets and its newest report's time.
+func (g *storyGroup) count() {
+	outlets := map[string]bool{}
+	g.latest = time.Time{}
+	for _, a := range g.articles {
+		outlets[outletKey(a)] = true
+		if t := articleTime(a); t.After(g.latest) {
+			g.latest = t
+		}
+	}
+	g.outlets = len(outlets)
+}
+
+// rankStories orders stories by distinct outlets, then by their newest
+// article.
+func rankStories(groups []*storyGroup) {
 	sort.SliceStable(groups, func(i, j int) bool {
 		a, b := groups[i], groups[j]
 		if a.outlets != b.outlets {
@@ -268,7 +282,6 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		}
 		return a.id < b.id
 	})
-	return groups, nil
 }
 
 // outletKey names an article's outlet for counting: its source, else the

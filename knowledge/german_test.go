@@ -119,3 +119,94 @@ func TestGermanDigestStoriesAreWrittenInGerman(t *testing.T) {
 		t.Errorf("story prompts in their articles' languages: %v\n%s", langs, strings.Join(rec.all(), "\n-----\n"))
 	}
 }
+
+// topicEmbedder gives texts about the rail strike, in either language, one
+// vector, texts about the Taurus leak another, and anything else a third.
+type topicEmbedder struct {
+	fail  error
+	calls int
+}
+
+func (e *topicEmbedder) Model() string { return "topics" }
+
+func (e *topicEmbedder) Embed(_ context.Context, texts []string) ([][]float32, error) {
+	e.calls++
+	if e.fail != nil {
+		return nil, e.fail
+	}
+	out := make([][]float32, len(texts))
+	for i, s := range texts {
+		switch {
+		case strings.Contains(s, "Streik") || strings.Contains(s, "strike"):
+			out[i] = []float32{1, 0.1, 0}
+		case strings.Contains(s, "Taurus") || strings.Contains(s, "leak"):
+			out[i] = []float32{0.1, 1, 0}
+		default:
+			out[i] = []float32{0, 0, 1}
+		}
+	}
+	return out, nil
+}
+
+func TestDigestGroupsAcrossLanguagesOnlyWithEmbeddings(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	strikeDE := mustPutFile(t, db, "streik-de.md")
+	strikeDE2 := mustPutFile(t, db, "bahnstreik-de.md")
+	strikeEN := mustPutFile(t, db, "strike-en.md")
+	leakDE := mustPutFile(t, db, "abhoeren-de.md")
+	leakEN := mustPutTaurus(t, db)
+	req := DigestRequest{GuildID: "*", Since: leakEN.PublishedAt.AddDate(0, 0, -2), Until: strikeDE2.PublishedAt.Add(24 * time.Hour)}
+
+	stories := func(d *Digest) map[int64]int {
+		at := map[int64]int{}
+		for i, st := range d.Stories {
+			for _, a := range st.Articles {
+				at[a.ID] = i
+			}
+		}
+		return at
+	}
+	// Words never group reports of two languages, however many names they
+	// share (the two German strike reports are written too differently
+	// to be grouped by their words either).
+	dg := &Digester{DB: db, Logger: slog.New(slog.DiscardHandler)}
+	d, err := dg.Build(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := stories(d)
+	if at[strikeDE.ID] == at[strikeEN.ID] || at[strikeDE2.ID] == at[strikeEN.ID] || at[leakDE.ID] == at[leakEN.ID] {
+		t.Errorf("reports in two languages grouped without embeddings: %v", at)
+	}
+	if len(d.Stories) != 5 {
+		t.Errorf("%d stories without embeddings, want 5", len(d.Stories))
+	}
+
+	// With embeddings, reports in two languages join: the English strike
+	// report one of the German ones, the German leak report the English.
+	emb := &topicEmbedder{}
+	db.Embedder = emb
+	d, err = dg.Build(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at = stories(d)
+	if len(d.Stories) != 3 || (at[strikeDE.ID] != at[strikeEN.ID] && at[strikeDE2.ID] != at[strikeEN.ID]) ||
+		at[leakDE.ID] != at[leakEN.ID] || at[strikeEN.ID] == at[leakDE.ID] {
+		t.Errorf("stories with embeddings: %d, %v", len(d.Stories), at)
+	}
+	if d.Stories[0].Outlets != 2 || d.Stories[1].Outlets != 2 || len(d.Stories[0].Articles) != 2 {
+		t.Errorf("outlets %d and %d, want 2 and 2", d.Stories[0].Outlets, d.Stories[1].Outlets)
+	}
+
+	// A failing embeddings model keeps them apart.
+	emb.fail = Errorf(EUNAVAILABLE, "embeddings down")
+	d, err = dg.Build(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Stories) != 5 || emb.calls != 2 {
+		t.Errorf("%d stories with failing embeddings (%d calls), want 5", len(d.Stories), emb.calls)
+	}
+}
