@@ -11,7 +11,8 @@ import (
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
-// AbstainText is what Herald says when its articles do not answer a question.
+// AbstainText is what Herald says in English when its articles do not
+// answer a question (AbstainTextIn says it in the asker's language).
 const AbstainText = "I can't find that in the articles I have."
 
 // Extraction holds the extractive answerer's parameters.
@@ -111,10 +112,10 @@ type extractor struct {
 // found in several outlets' copies once, citing each. It abstains when
 // the evidence lacks the question's key terms, or what is asked for.
 func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *timeWindow, weights map[string]float64, x Extraction) *Answer {
-	ans := &Answer{Question: question, Mode: ModeExtractive, Hits: hits}
+	ans := &Answer{Question: question, Mode: ModeExtractive, Language: lang, Hits: hits}
 	abstain := func() *Answer {
 		ans.Abstained = true
-		ans.Text = AbstainText
+		ans.Text = AbstainTextIn(lang)
 		ans.Citations = nil
 		return ans
 	}
