@@ -1,0 +1,95 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// germanAnswer is what `ask --json` says, as the German tests read it.
+type germanAnswer struct {
+	Answer    string `json:"answer"`
+	Abstained bool   `json:"abstained"`
+	Language  string `json:"language"`
+	Citations []struct {
+		Source   string   `json:"source"`
+		Quote    string   `json:"quote"`
+		Quotes   []string `json:"quotes"`
+		Verified bool     `json:"verified"`
+	} `json:"citations"`
+}
+
+func askJSON(t *testing.T, env map[string]string, question string) germanAnswer {
+	t.Helper()
+	out, errOut, err := runHerald(t, env, "ask", "--json", question)
+	if err != nil {
+		t.Fatalf("ask %q: %v\n%s", question, err, errOut)
+	}
+	var ans germanAnswer
+	if err := json.Unmarshal([]byte(out), &ans); err != nil {
+		t.Fatalf("ask --json output is not JSON: %v\n%s", err, out)
+	}
+	return ans
+}
+
+func TestGermanArticleAnsweredAndAbstainedInGerman(t *testing.T) {
+	env := testEnv(t)
+	sample := filepath.Join(t.TempDir(), "schalte.md")
+	if err := os.WriteFile(sample, []byte(sampleArticleDE), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, err := runHerald(t, env, "ingest", sample); err != nil || !strings.Contains(out, "1 added") {
+		t.Fatalf("ingest: %v\n%s\n%s", err, out, errOut)
+	}
+	out, _, err := runHerald(t, env, "articles", "--json")
+	if err != nil || !strings.Contains(out, `"language": "de"`) {
+		t.Fatalf("articles --json lacks the article's language: %v\n%s", err, out)
+	}
+
+	// A German question gets a German citation, checked against the
+	// stored text.
+	ans := askJSON(t, env, "Wo hatte sich einer der Teilnehmer eingewählt?")
+	if ans.Abstained || ans.Language != "de" || len(ans.Citations) == 0 || !strings.HasPrefix(ans.Answer, "Singapur") {
+		t.Fatalf("answer: %+v", ans)
+	}
+	c := ans.Citations[0]
+	if !c.Verified || c.Source != "Herald-Beispielredaktion" || !strings.Contains(c.Quote, "aus einem Hotel in Singapur") ||
+		!strings.Contains(sampleArticleDE, c.Quote) {
+		t.Errorf("citation: %+v", c)
+	}
+
+	// What the article does not say: the abstention, in German.
+	ans = askJSON(t, env, "Wie viel kostet ein Taurus-Marschflugkörper?")
+	if !ans.Abstained || ans.Answer != "Dazu finde ich nichts in meinen Artikeln." || len(ans.Citations) != 0 {
+		t.Errorf("abstention: %+v", ans)
+	}
+	// The terminal labels the sources in the answer's language.
+	out, errOut, err := runHerald(t, env, "ask", "Wo hatte sich einer der Teilnehmer eingewählt?")
+	if err != nil || !strings.Contains(out, "Quellen:") || strings.Contains(out, "Sources:") {
+		t.Errorf("ask: %v\n%s\n%s", err, out, errOut)
+	}
+	// An English question is still answered in English words.
+	ans = askJSON(t, env, "How much does a Taurus missile cost?")
+	if !ans.Abstained || ans.Answer != "I can't find that in the articles I have." {
+		t.Errorf("English abstention: %+v", ans)
+	}
+}
+
+func TestDemoInGerman(t *testing.T) {
+	for _, args := range [][]string{{"demo", "--lang", "de"}, {"demo", "Wo hatte sich einer der Teilnehmer eingewählt?"}} {
+		out, errOut, err := runHerald(t, testEnv(t), args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, errOut)
+		}
+		for _, want := range []string{"Herald-Beispielredaktion", "2024-03-05", "Quellen:", "[1]"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v output lacks %q:\n%s", args, want, out)
+			}
+		}
+	}
+	if _, errOut, err := runHerald(t, testEnv(t), "demo", "--lang", "fr"); err == nil || !strings.Contains(errOut, "--lang must be en or de") {
+		t.Errorf("demo --lang fr: %v %s", err, errOut)
+	}
+}
