@@ -68,9 +68,10 @@ type PutResult struct {
 // an error of the database fails the whole batch.
 func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, error) {
 	now := db.Now()
+	var cache text.StemCache
 	for _, a := range batch {
 		if a.prep == nil {
-			a.prepare(now)
+			a.prepare(now, &cache)
 		}
 	}
 	return db.putPrepared(ctx, batch, indexBatch(batch))
@@ -154,6 +155,9 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 		if out[i].Err == nil && (out[i].Status == Created || out[i].Status == Updated) && len(a.prep.spans) > 0 {
 			first := base + idx.first[i]
 			db.passages.added(a.ID, first, first+int64(len(a.prep.spans))-1, out[i].Status == Updated)
+			if out[i].Status == Updated {
+				db.forgetArticleMeta(a.ID)
+			}
 		}
 	}
 	return out, nil
@@ -166,16 +170,16 @@ type preparation struct {
 	fingerprint int64
 	spans       []text.Span
 	words       []int64
-	titleTokens int64
-	// What the keyword index gets: each passage's distinct terms,
-	// headline included, and its length in tokens with the headline.
-	terms   [][]keyword.TermFreq
-	lengths []int
-	chunks  [][]byte // the stored (compressed) chunks, see chunk.go
+	// What the keyword index gets of each passage: its terms in the
+	// article's language, headline included, and its lengths.
+	analyses []keyword.Analysis
+	chunks   [][]byte // the stored (compressed) chunks, see chunk.go
 }
 
-// prepare normalises the article and computes what storing it needs.
-func (a *Article) prepare(now time.Time) {
+// prepare normalises the article and computes what storing it needs,
+// stemming through cache (one per preparing goroutine; nil caches
+// nothing).
+func (a *Article) prepare(now time.Time, cache *text.StemCache) {
 	p := &preparation{}
 	a.prep = p
 	if p.err = prepareArticle(a, now); p.err != nil {
@@ -184,18 +188,15 @@ func (a *Article) prepare(now time.Time) {
 	p.fingerprint = int64(text.Fingerprint(a.Text))
 	p.spans = splitPassages(a.Text)
 	p.words = make([]int64, len(p.spans))
-	var x keyword.Indexer
-	x.SetTitle(a.Title)
-	p.titleTokens = int64(x.TitleTokens())
-	p.terms = make([][]keyword.TermFreq, len(p.spans))
-	p.lengths = make([]int, len(p.spans))
+	x := keyword.Indexer{Cache: cache}
+	x.SetArticle(a.Language, a.Title)
+	p.analyses = make([]keyword.Analysis, len(p.spans))
 	p.chunks = make([][]byte, len(p.spans))
 	for i, sp := range p.spans {
 		cut, next := chunkBounds(p.spans, i, len(a.Text))
 		p.chunks[i] = encodeChunk(a.Text[cut:next])
-		var words int
-		p.terms[i], p.lengths[i], words = x.Passage(a.Text[sp.Start:sp.End])
-		p.words[i] = int64(words)
+		p.analyses[i] = x.Passage(a.Text[sp.Start:sp.End])
+		p.words[i] = int64(p.analyses[i].Words)
 	}
 }
 
@@ -221,7 +222,7 @@ func indexBatch(batch []*Article) *batchIndex {
 		}
 		bi.first[i] = bi.total
 		for seq := range a.prep.spans {
-			b.Add(bi.total, a.prep.terms[seq], a.prep.lengths[seq])
+			b.Add(bi.total, a.prep.analyses[seq])
 			bi.total++
 		}
 	}
@@ -250,8 +251,30 @@ func prepareArticle(a *Article, now time.Time) error {
 	if a.FetchedAt.IsZero() {
 		a.FetchedAt = now
 	}
+	a.Language = articleLanguage(a.Language, a.Text)
 	a.ContentHash = text.ContentHash(a.Text)
 	return nil
+}
+
+// articleLanguage returns the ISO 639-1 code of an article's language: the
+// one declared (a page's lang, a feed's language, a record's field), else
+// the one its text is written in, else English.
+func articleLanguage(declared, body string) string {
+	if code := text.LanguageCode(declared); code != "" {
+		return code
+	}
+	return text.DetectLanguage(body, defaultLanguage)
+}
+
+// defaultLanguage is the language of articles and questions that do not
+// tell theirs.
+const defaultLanguage = "en"
+
+func firstLine(s string, max int) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return text.Snippet(s, max)
 }
 
 // articleWriter holds the prepared statements of one write transaction.
@@ -259,7 +282,8 @@ type articleWriter struct {
 	tx                                        *sql.Tx
 	byURL, byHash, insert, update, delPassage *sql.Stmt
 	oldPassages                               *sql.Stmt
-	dPassages, dTokens, dTitleTokens          int64
+	// indexer analyses the passages being removed, as they were indexed.
+	indexer keyword.Indexer
 	// lastPID is the last passage id handed out; ids are never reused.
 	lastPID int64
 	// passages inserts passage rows many at a time; flushed before
@@ -269,17 +293,18 @@ type articleWriter struct {
 
 func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 	w := &articleWriter{tx: tx, passages: sqlbatch.NewInserter(tx, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES `, 7)}
+	w.indexer.Cache = &text.StemCache{}
 	stmts := []struct {
 		dst **sql.Stmt
 		sql string
 	}{
-		{&w.byURL, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE guild_id = ? AND url = ? AND url <> ''`},
-		{&w.byHash, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id FROM articles WHERE content_hash = ? AND guild_id = ? LIMIT 1`},
+		{&w.byURL, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id, language FROM articles WHERE guild_id = ? AND url = ? AND url <> ''`},
+		{&w.byHash, `SELECT id, content_hash, title, source, author, ifnull(published_at, 0), ext_id, language FROM articles WHERE content_hash = ? AND guild_id = ? LIMIT 1`},
 		{&w.insert, `INSERT INTO articles(ext_id, url, title, source, author, published_at, fetched_at, language, content_hash, fingerprint, guild_id, feed_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.update, `UPDATE articles SET ext_id = ?, url = ?, title = ?, source = ?, author = ?, published_at = ?, fetched_at = ?, language = ?,
 			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
-		{&w.oldPassages, `SELECT id, words FROM passages WHERE article_id = ?`},
+		{&w.oldPassages, `SELECT id, seq, start, end, chunk FROM passages WHERE article_id = ? ORDER BY seq`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
 	}
 	for _, s := range stmts {
@@ -306,17 +331,18 @@ func (w *articleWriter) close() {
 	}
 }
 
+// storedArticle is what the writer reads of an article already stored.
 type storedArticle struct {
 	id                          int64
 	hash, title, source, author string
 	published                   int64
-	extID                       string
+	extID, language             string
 }
 
 func (w *articleWriter) find(ctx context.Context, a *Article) (*storedArticle, error) {
 	var s storedArticle
 	scan := func(row *sql.Row) (*storedArticle, error) {
-		err := row.Scan(&s.id, &s.hash, &s.title, &s.source, &s.author, &s.published, &s.extID)
+		err := row.Scan(&s.id, &s.hash, &s.title, &s.source, &s.author, &s.published, &s.extID, &s.language)
 		if isNoRows(err) {
 			return nil, nil
 		}
@@ -361,16 +387,18 @@ func (w *articleWriter) put(ctx context.Context, a *Article, firstPID int64) (Pu
 		if a.Author == "" {
 			a.Author = old.author
 		}
-		if old.hash == a.ContentHash && old.title == a.Title && old.source == a.Source &&
-			old.author == a.Author && old.published == unixOrZero(a.PublishedAt) && old.extID == a.ExternalID {
+		if old.hash == a.ContentHash && old.title == a.Title && old.source == a.Source && old.author == a.Author &&
+			old.published == unixOrZero(a.PublishedAt) && old.extID == a.ExternalID && old.language == a.Language {
 			return Unchanged, nil
+		}
+		// The old passages leave the index as they were indexed: under
+		// the old headline and language, so before the update.
+		if err := w.deletePassages(ctx, a.ID, old.title, old.language); err != nil {
+			return 0, err
 		}
 		if _, err := w.update.ExecContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
 			a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, feedID, a.ID); err != nil {
-			return 0, fmt.Errorf("article %d: update: %w", a.ID, err)
-		}
-		if err := w.deletePassages(ctx, a.ID); err != nil {
-			return 0, fmt.Errorf("article %d: %w", a.ID, err)
+			return 0, fmt.Errorf("update article %d: %w", a.ID, err)
 		}
 		if err := w.writePassages(ctx, a, firstPID); err != nil {
 			return 0, fmt.Errorf("article %d: %w", a.ID, err)
@@ -402,55 +430,55 @@ func unixOrZero(t time.Time) int64 {
 	return t.Unix()
 }
 
-func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) error {
+// deletePassages removes an article's passages and takes them out of the
+// keyword index, analysed as they were indexed: with the article's
+// headline and language as stored (title, lang).
+func (w *articleWriter) deletePassages(ctx context.Context, articleID int64, title, lang string) error {
 	if err := w.passages.Flush(ctx); err != nil {
 		return fmt.Errorf("delete passages: flush: %w", err)
 	}
-	rows, err := w.oldPassages.QueryContext(ctx, articleID)
+	removed, err := w.analyseStored(ctx, articleID, title, lang)
 	if err != nil {
-		return fmt.Errorf("delete passages: list: %w", err)
-	}
-	type old struct {
-		id, words int64
-	}
-	var olds []old
-	for rows.Next() {
-		var o old
-		if err := rows.Scan(&o.id, &o.words); err != nil {
-			rows.Close()
-			return fmt.Errorf("delete passages: list: %w", err)
-		}
-		olds = append(olds, o)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return fmt.Errorf("delete passages: list: %w", err)
-	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("delete passages: list: %w", err)
-	}
-	var titleTokens int64
-	var title string
-	if len(olds) > 0 {
-		if err := w.tx.QueryRowContext(ctx, `SELECT title FROM articles WHERE id = ?`, articleID).Scan(&title); err != nil {
-			return fmt.Errorf("delete passages: read the title: %w", err)
-		}
-		titleTokens = int64(len(text.Tokens(title)))
-	}
-	removed := make([]int64, len(olds))
-	for i, o := range olds {
-		removed[i] = o.id
-		w.dPassages--
-		w.dTokens -= o.words
-		w.dTitleTokens -= titleTokens
+		return fmt.Errorf("remove the passages of article %d: %w", articleID, err)
 	}
 	if err := keyword.MarkRemoved(ctx, w.tx, removed); err != nil {
-		return fmt.Errorf("delete passages: mark postings removed: %w", err)
+		return fmt.Errorf("remove the passages of article %d: %w", articleID, err)
 	}
 	if _, err := w.delPassage.ExecContext(ctx, articleID); err != nil {
-		return fmt.Errorf("delete passages: %w", err)
+		return fmt.Errorf("remove the passages of article %d: %w", articleID, err)
 	}
 	return nil
+}
+
+// analyseStored reads an article's stored passages and analyses them as
+// the index holds them.
+func (w *articleWriter) analyseStored(ctx context.Context, articleID int64, title, lang string) ([]keyword.Removed, error) {
+	rows, err := w.oldPassages.QueryContext(ctx, articleID)
+	if err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	defer rows.Close()
+	var out []keyword.Removed
+	for rows.Next() {
+		var id int64
+		var seq, start, end int
+		var chunk []byte
+		if err := rows.Scan(&id, &seq, &start, &end, &chunk); err != nil {
+			return nil, fmt.Errorf("read passages: %w", err)
+		}
+		if len(out) == 0 {
+			w.indexer.SetArticle(lang, title)
+		}
+		s, err := decodeChunk(chunk)
+		if err != nil {
+			return nil, fmt.Errorf("read passage %d: %w", id, err)
+		}
+		out = append(out, keyword.Removed{ID: id, Analysis: w.indexer.Passage(passageText(s, seq, start, end))})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	return out, nil
 }
 
 func (w *articleWriter) writePassages(ctx context.Context, a *Article, firstPID int64) error {
@@ -460,9 +488,6 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article, firstPID 
 		if err := w.passages.Add(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
 			return fmt.Errorf("insert passages: %w", err)
 		}
-		w.dPassages++
-		w.dTokens += p.words[seq]
-		w.dTitleTokens += p.titleTokens
 	}
 	return nil
 }
@@ -505,7 +530,8 @@ func passageText(chunk string, seq, start, end int) string {
 }
 
 // flushStats writes the pending passages, merges segments of postings
-// when a tier is full, and updates the corpus counts.
+// when a tier is full, and records the last passage id handed out (the
+// index keeps its own statistics).
 func (w *articleWriter) flushStats(ctx context.Context) error {
 	if err := w.passages.Flush(ctx); err != nil {
 		return fmt.Errorf("flush passages: %w", err)
@@ -513,13 +539,8 @@ func (w *articleWriter) flushStats(ctx context.Context) error {
 	if err := keyword.Merge(ctx, w.tx); err != nil {
 		return fmt.Errorf("merge keyword segments: %w", err)
 	}
-	if w.dPassages == 0 && w.dTokens == 0 {
-		return nil
-	}
-	_, err := w.tx.ExecContext(ctx, `UPDATE stats SET passages = passages + ?, tokens = tokens + ?, title_tokens = title_tokens + ?,
-		last_passage = max(last_passage, ?) WHERE id = 1`, w.dPassages, w.dTokens, w.dTitleTokens, w.lastPID)
-	if err != nil {
-		return fmt.Errorf("update corpus stats: %w", err)
+	if _, err := w.tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, ?) WHERE id = 1`, w.lastPID); err != nil {
+		return fmt.Errorf("record the last passage id: %w", err)
 	}
 	return nil
 }
@@ -660,22 +681,24 @@ func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
 		return fmt.Errorf("remove article %d: begin: %w", id, err)
 	}
 	defer db.endWrite(tx)
+	var title, lang string
+	err = tx.QueryRowContext(ctx, `SELECT title, language FROM articles WHERE id = ?`, id).Scan(&title, &lang)
+	if isNoRows(err) {
+		return Errorf(ENOTFOUND, "There is no article %d.", id)
+	}
+	if err != nil {
+		return fmt.Errorf("remove article %d: %w", id, err)
+	}
 	w, err := newArticleWriter(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("remove article %d: %w", id, err)
 	}
 	defer w.close()
-	if err := w.deletePassages(ctx, id); err != nil {
-		return fmt.Errorf("remove article %d: %w", id, err)
+	if err := w.deletePassages(ctx, id, title, lang); err != nil {
+		return err
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("remove article %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("remove article %d: %w", id, err)
-	} else if n == 0 {
-		return Errorf(ENOTFOUND, "There is no article %d.", id)
 	}
 	if err := w.flushStats(ctx); err != nil {
 		return fmt.Errorf("remove article %d: %w", id, err)
@@ -685,6 +708,7 @@ func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
 	}
 	db.invalidateStats()
 	db.passages.removed(id)
+	db.forgetArticleMeta(id)
 	return nil
 }
 

@@ -151,6 +151,7 @@ type writeJob struct {
 // whoever prepares the last one closes ready. It stops early when stop is
 // closed (the writer is gone, so nobody waits for ready).
 func (j *writeJob) prepare(stop <-chan struct{}) {
+	var cache text.StemCache // stemming is most of preparing: one cache per goroutine
 	for {
 		select {
 		case <-stop:
@@ -161,14 +162,14 @@ func (j *writeJob) prepare(stop <-chan struct{}) {
 		if i >= len(j.articles) {
 			return
 		}
-		j.articles[i].prepare(j.now)
+		j.articles[i].prepare(j.now, &cache)
 		if int(j.prepared.Add(1)) == len(j.articles) {
 			// What the writer needs is now in the chunks and the index:
 			// drop the text and the term lists, so that prepared batches
 			// waiting for the writer (while it merges segments) are small.
 			j.index = indexBatch(j.articles)
 			for _, a := range j.articles {
-				a.prep.terms = nil
+				a.prep.analyses = nil
 				a.Text = ""
 			}
 			close(j.ready)

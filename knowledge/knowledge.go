@@ -66,6 +66,10 @@ type Filter struct {
 	Sources []string  // outlet names, case-insensitive
 	GuildID string    // the asking server: the operator's articles plus this server's own
 	Limit   int
+	// Language is the asker's language as an ISO 639-1 code (the
+	// server's or the terminal's locale), for questions too short to tell
+	// their own; empty means English. It never excludes articles.
+	Language string
 }
 
 // Citation is one numbered source of an Answer.

@@ -71,6 +71,8 @@ answered as of its asked_at day: articles published later are not used.`)
 		defer pqFile.Close() // on early returns; the end checks Close's error
 		pq = bufio.NewWriter(pqFile)
 	}
+	// Many questions: prepare searches first, as serve does.
+	<-db.PrepareSearch()
 	an, err := newAnswerer(e, db, *mode, false)
 	if err != nil {
 		return err
