@@ -57,6 +57,7 @@ const (
 	unitAge                       // how old
 	unitSize                      // how tall, big, high, deep, heavy, fast
 	unitAmount                    // how much: money, a share or a quantity
+	unitMeasure                   // any measure: "wie lang" asks a length or a duration
 )
 
 // askedFor is what a question asks for.
@@ -276,7 +277,7 @@ var cueTables = map[string]*questionCues{
 			phrase("wie schwer", askNumber, unitSize),
 			phrase("wie tief", askNumber, unitSize),
 			phrase("wie breit", askNumber, unitSize),
-			phrase("wie lang", askNumber, unitAny),
+			phrase("wie lang", askNumber, unitMeasure),
 			phrase("wie oft", askNumber, unitAny),
 			phrase("wie teuer", askMoney, unitAny),
 			phrase("was kostet", askMoney, unitAny),

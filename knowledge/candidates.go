@@ -140,6 +140,7 @@ func (q *questionFacts) newness(ws []qword) float64 {
 // nameHints are the hints a name span carries.
 type nameHints struct {
 	person, org, acronym bool
+	appos                bool // a name in apposition to a common noun ("die Eintracht Lindenfeld")
 	// place is how surely the name is a place's: 1 for a country, state
 	// or continent, less for a name ending in "City" or "Island", less
 	// again after "in".
@@ -184,12 +185,16 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		// writes it in lowercase and it opens a longer name.
 		if len(span) > 0 && span[0].start == ws[0].start && !isAcronymWord(span[0].orig) {
 			f := span[0].fold
-			if q.an.IsStopword(f) || !q.capSeen[f] && !q.lex.places[f] && (q.lowerSeen[f] || len(span) == 1) {
+			// In a language that capitalises its nouns, the word that opens
+			// a sentence opens no name unless the evidence capitalises it
+			// elsewhere ("Leere Bahnsteige", "Russische Dienste").
+			if q.an.IsStopword(f) || !q.capSeen[f] && !q.lex.places[f] && (q.lowerSeen[f] || len(span) == 1 || q.lex.nounCaps) {
 				span = span[1:]
 			}
 		}
+		var appos *qword // the common noun a German name stands in apposition to
 		if q.lex.nounCaps {
-			span = dropCommonNoun(s, ws, span, q)
+			span, appos = dropCommonNoun(s, ws, span, q)
 		}
 		for len(span) > 1 && (q.an.IsStopword(span[0].fold) && !isAcronymWord(span[0].orig) || q.lex.isDateWord(span[0].fold)) {
 			span = span[1:]
@@ -217,6 +222,19 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			continue
 		}
 		h.words = len(span)
+		if appos != nil && len(span) > 0 {
+			// What a name stands in apposition to says what it names.
+			switch f := appos.fold; {
+			case q.lex.isPersonTitle(f):
+				h.person = true
+			case q.lex.isOrgWord(f):
+				h.org = true
+			case q.lex.placeWords[f] || hasAnySuffix(f, placeSuffixes(q.lex)):
+				h.place = 0.9
+			default:
+				h.appos = true
+			}
+		}
 		if after := wordAfter(ws, span[len(span)-1]); after != nil && q.lex.speechVerbs[after.fold] {
 			h.person = true // "Pistorius said"
 		}
@@ -249,7 +267,7 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			continue
 		}
 		fit := h.fit(q.asked.kind) * nw
-		if q.lex.nounCaps && len(span) == 1 && !h.acronym && !h.person && !h.org && h.place == 0 {
+		if q.lex.nounCaps && len(span) == 1 && !h.acronym && !h.person && !h.org && h.place == 0 && !h.appos {
 			// One capitalised word in a language that capitalises its
 			// nouns is a name only when nothing says it is a noun.
 			if germanNoun(span[0].fold) {
@@ -271,10 +289,16 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 // a determiner, or after a determiner and the lowercase adjectives or the
 // number between them ("die neue Rheinbrücke", "die 14. Kammer"), with
 // the words hyphenated to it ("die Krim-Brücke"). Acronyms and known
-// places stay names ("die SPD", "die Ukraine").
-func dropCommonNoun(s string, ws []qword, span []qword, q *questionFacts) []qword {
+// places stay names ("die SPD", "die Ukraine"). It also returns the noun
+// dropped, when the rest is a name in apposition to it ("vom Fliegerhorst
+// Jagel", "das Arbeitsgericht Frankfurt").
+func dropCommonNoun(s string, ws []qword, span []qword, q *questionFacts) ([]qword, *qword) {
+	determined := false
+	for len(span) > 1 && q.lex.determiners[span[0].fold] {
+		span, determined = span[1:], true // "Der Ausstand" after a colon
+	}
 	if len(span) == 0 || isAcronymWord(span[0].orig) || q.lex.places[span[0].fold] {
-		return span
+		return span, nil
 	}
 	k := -1
 	for i := range ws {
@@ -283,8 +307,7 @@ func dropCommonNoun(s string, ws []qword, span []qword, q *questionFacts) []qwor
 			break
 		}
 	}
-	determined := false
-	for b := k - 1; b >= 0 && b >= k-3; b-- {
+	for b := k - 1; b >= 0 && b >= k-3 && !determined; b-- {
 		w := ws[b]
 		if q.lex.determiners[w.fold] {
 			determined = true
@@ -295,13 +318,14 @@ func dropCommonNoun(s string, ws []qword, span []qword, q *questionFacts) []qwor
 		}
 	}
 	if !determined {
-		return span
+		return span, nil
 	}
 	n := 1
 	for n < len(span) && strings.TrimSpace(s[span[n-1].end:span[n].start]) == "-" {
 		n++
 	}
-	return span[n:]
+	noun := span[n-1]
+	return span[n:], &noun
 }
 
 // fit is how well a name with these hints answers a question of kind k.
@@ -673,7 +697,7 @@ func (n number) fit(q *questionFacts) float64 {
 		}
 	}
 	if n.known {
-		if a.units != unitAny && n.unitClass == a.units {
+		if a.units == unitMeasure || a.units != unitAny && n.unitClass == a.units {
 			return 1
 		}
 		return 0.05

@@ -3,29 +3,11 @@ package knowledge
 import (
 	"context"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
-
-// mustPutFile stores the article of a testdata file.
-func mustPutFile(tb testing.TB, db *DB, name string) *Article {
-	tb.Helper()
-	raw, err := os.ReadFile("testdata/" + name)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	a, err := ParseTextArticle(string(raw))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := db.PutArticle(context.Background(), a); err != nil {
-		tb.Fatal(err)
-	}
-	return a
-}
 
 // promptRecorder is a model that records the last user message of every
 // request and answers with reply.

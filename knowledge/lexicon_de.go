@@ -34,7 +34,9 @@ func germanLexicon() *lexicon {
 		orgSuffixes: foldedList(`gericht gewerkschaft verband ministerium bank partei behörde konzern unternehmen
 			universität institut stiftung agentur kommission fraktion verein bundesamt amt dienst`),
 		placeWords: foldedSet(`stadt insel inseln see fluss ufer küste tal berg gebirge region kreis landkreis
-			bundesland platz straße brücke bahnhof flughafen hafen`),
+			bundesland platz straße brücke bahnhof flughafen hafen fliegerhorst stützpunkt kaserne stadion hotel
+			gemeinde dorf ortsteil viertel`),
+		placeSuffixList: foldedList(`stadt insel see ufer küste platz straße brücke bahnhof flughafen hafen fliegerhorst stadion hotel dorf`),
 		months: foldedSet(`januar jänner februar märz april mai juni juli august september oktober november dezember
 			jan feb mär apr jun jul aug sep sept okt nov dez`),
 		weekdays: foldedSet(`montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag heute gestern
@@ -62,16 +64,21 @@ func germanLexicon() *lexicon {
 			welche welches alle allen aller viele vielen wenige wenigen einige einigen mehrere mehreren beide beiden
 			manche manchen solche solchen sein seine seiner seinem seinen seines ihr ihre ihrer ihrem ihren ihres
 			unser unsere unserem unseren am im zum zur vom beim ins ans aufs durchs fürs übers ums`),
-		nounCaps: true,
-		oneOf:    [2]string{"einer", "der"},
+		nounCaps:   true,
+		strictLead: true,
+		genericRoles: foldedSet(`person personen mann männer frau frauen leute politiker politikerin politikern land länder
+			stadt städte staat staaten ort orte region firma firmen unternehmen organisation partei parteien gruppe verein
+			team mannschaft`),
+		oneOf: [2]string{"einer", "der"},
 	}
 	l.units = map[string]unitClass{}
 	for unit, words := range map[unitClass]string{
 		unitDistance: `km kilometer kilometern meter metern zentimeter cm millimeter mm meile meilen seemeilen`,
 		unitDuration: `sekunde sekunden minute minuten stunde stunden tag tage tagen woche wochen monat monate monaten
 			jahr jahre jahren jahrzehnt jahrzehnte jahrzehnten jahrhundert jahrhunderte`,
-		unitAge:  `jährige jähriger jährigen jährig`,
-		unitSize: `kilogramm kilo kg gramm tonne tonnen liter grad stockwerke etagen hektar quadratmeter`,
+		unitAge: `jährige jähriger jährigen jährig`,
+		unitSize: `kilogramm kilo kg gramm milligramm mikrogramm tonne tonnen liter kubikmeter grad stockwerke etagen
+			hektar quadratmeter quadratkilometer kilowattstunde kilowattstunden megawatt gigawatt watt volt`,
 	} {
 		for _, w := range foldedList(words) {
 			l.units[w] = unit
