@@ -89,7 +89,36 @@ func TestDemoInGerman(t *testing.T) {
 			}
 		}
 	}
+	// The founding question, over the German sample: the reason, quoted.
+	out, _, err := runHerald(t, testEnv(t), "demo", "--lang", "de")
+	if err != nil || !strings.Contains(out, "Q: "+sampleQuestionDE) ||
+		!strings.Contains(out, "Bundeskanzler Olaf Scholz lehnt eine Lieferung bislang ab, weil er fürchtet, Deutschland könne dadurch in den Krieg hineingezogen werden. [1]") {
+		t.Errorf("demo --lang de: %v\n%s", err, out)
+	}
 	if _, errOut, err := runHerald(t, testEnv(t), "demo", "--lang", "fr"); err == nil || !strings.Contains(errOut, "--lang must be en or de") {
 		t.Errorf("demo --lang fr: %v %s", err, errOut)
+	}
+}
+
+// TestGermanEvalSet runs herald eval on the German evaluation set shipped
+// in eval/de and holds it to the targets of issue 13.
+func TestGermanEvalSet(t *testing.T) {
+	dir := filepath.Join("..", "..", "eval", "de")
+	out, errOut, err := runHerald(t, testEnv(t), "eval", "--json",
+		"--corpus", filepath.Join(dir, "corpus.jsonl"), "--queries", filepath.Join(dir, "queries.jsonl"))
+	if err != nil {
+		t.Fatalf("eval: %v\n%s", err, errOut)
+	}
+	var rep struct {
+		Questions           int     `json:"questions"`
+		HitsAt1             float64 `json:"hits_at_1"`
+		AnswerSupport       float64 `json:"answer_support"`
+		AbstainUnanswerable float64 `json:"abstain_unanswerable"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("eval --json: %v\n%s", err, out)
+	}
+	if rep.Questions != 30 || rep.HitsAt1 < 0.9 || rep.AnswerSupport < 0.8 || rep.AbstainUnanswerable < 1 {
+		t.Errorf("German set: %+v; want hits@1 >= 0.9, answer support >= 0.8, every unanswerable question abstaining", rep)
 	}
 }
