@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/herald-bot/herald/knowledge"
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // builtinCommands is Herald's command table. Adding a command is adding
@@ -223,6 +224,11 @@ const maxPreviewBytes = 4 * maxEmbedDescription
 func (b *Bot) answer(ctx context.Context, j job, out output) error {
 	start, began := b.now(), time.Now()
 	q := knowledge.Question{Text: j.question, Filter: j.filter, History: j.history}
+	if q.Filter.Language == "" {
+		// A question too short to tell its language is taken in the
+		// asker's (the interaction's locale, or the server's).
+		q.Filter.Language = text.LanguageCode(string(j.locale))
+	}
 	var notes []string
 	if b.limits.overBudget(j.guildID, b.now()) {
 		q.Mode = knowledge.AskExtractive

@@ -119,6 +119,12 @@ func TestGermanLocaleGetsGermanReplies(t *testing.T) {
 		t.Errorf("button labels = %q", got)
 	}
 
+	// A German client's question is taken in German when too short to
+	// tell its language.
+	if qs := asker.questions(); len(qs) != 1 || qs[0].Filter.Language != "de" {
+		t.Errorf("questions = %+v", qs)
+	}
+
 	// Asking again at once: the cooldown, in German.
 	again := h.privateText(t, h.sendAs(de, h.fd.SlashCommand(guild, channel, nil, 0, "ask", discordtest.StringOpt("question", "Und jetzt?"))))
 	if !strings.HasPrefix(again, "Bitte warte noch ") || !strings.HasSuffix(again, "Sekunden, bevor du wieder fragst.") {

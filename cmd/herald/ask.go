@@ -28,6 +28,7 @@ func runAsk(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	f.Language = e.cfg.Language
 	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err

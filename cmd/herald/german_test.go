@@ -122,3 +122,37 @@ func TestGermanEvalSet(t *testing.T) {
 		t.Errorf("German set: %+v; want hits@1 >= 0.9, answer support >= 0.8, every unanswerable question abstaining", rep)
 	}
 }
+
+func TestTerminalLanguageForShortQuestions(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"LANG": "de_DE.UTF-8"}, "de"},
+		{map[string]string{"LC_ALL": "de_AT.UTF-8", "LANG": "en_US.UTF-8"}, "de"},
+		{map[string]string{"LANG": "C"}, ""},
+		{map[string]string{}, ""},
+	} {
+		cfg, err := loadConfig(func(k string) string { return tt.env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Language != tt.want {
+			t.Errorf("%v: Language %q, want %q", tt.env, cfg.Language, tt.want)
+		}
+	}
+	env := testEnv(t)
+	sample := filepath.Join(t.TempDir(), "schalte.md")
+	os.WriteFile(sample, []byte(sampleArticleDE), 0o644)
+	if _, errOut, err := runHerald(t, env, "ingest", sample); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, errOut)
+	}
+	// "Preis?" says nothing of its language: the terminal's decides.
+	if ans := askJSON(t, env, "Preis?"); ans.Language != "en" {
+		t.Errorf("without LANG: %+v", ans)
+	}
+	env["LANG"] = "de_DE.UTF-8"
+	if ans := askJSON(t, env, "Preis?"); ans.Language != "de" || !ans.Abstained || ans.Answer != "Dazu finde ich nichts in meinen Artikeln." {
+		t.Errorf("with LANG=de_DE.UTF-8: %+v", ans)
+	}
+}
