@@ -185,7 +185,10 @@ func (an *Answerer) prepare(ctx context.Context, q Question, useLLM bool) (*prep
 	if err != nil {
 		return nil, err
 	}
-	p.hits = hits
+	// Answers never quote a site's notices (see withoutBoilerplate).
+	if p.hits, err = an.DB.withoutBoilerplate(ctx, hits); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

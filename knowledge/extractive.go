@@ -318,7 +318,7 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 
 // strongClause is the fit of a reason or a means that stands for its
 // sentence even when only its neighbour names what the question asks
-// about.
+// about (under the stricter rule of lexicon.strictLead).
 const strongClause = 0.7
 
 // questionSentenceWeight scales a sentence of the evidence that is itself
@@ -538,8 +538,8 @@ func (e *extractor) score(sents []*evSentence) {
 		// A sentence that says little beyond the question's own words
 		// counts less than one that adds to them.
 		rel := s.rel
-		if k := e.facts.asked.kind; (k == askReason || k == askManner) && s.best >= strongClause {
-			// "Scholz refuses. He fears being drawn into the war": the
+		if k := e.facts.asked.kind; e.strict && (k == askReason || k == askManner) && s.best >= strongClause {
+			// "Scholz lehnt ab. Als Grund nannte er die Sorge…": the
 			// reason follows the sentence that names what is asked.
 			rel = math.Max(rel, s.ctx)
 		}

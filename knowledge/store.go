@@ -43,6 +43,8 @@ type DB struct {
 
 	passages passageMap // passage → article facts for the first stage (passagemap.go)
 
+	boiler boilerCache // the outlets' boilerplate sentences (boilerplate.go)
+
 	// Embedder, when set, adds vector search to Search (hybrid retrieval,
 	// fused by reciprocal rank) and embeds new passages after ingestion.
 	Embedder Embedder
@@ -205,6 +207,15 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 			return err
 		}
 		db.Logger.Info("search index built", "passages", n, "took", time.Since(start).Round(time.Second))
+	case 13: // The outlets' boilerplate: look for it in what is stored.
+		start := time.Now()
+		n, err := findStoredBoilerplate(ctx, tx, db.Now())
+		if err != nil {
+			return fmt.Errorf("find the outlets' boilerplate: %w", err)
+		}
+		if n > 0 {
+			db.Logger.Info("found the outlets' boilerplate in the stored articles", "sentences", n, "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
 	return nil
 }
