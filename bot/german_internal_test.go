@@ -126,7 +126,7 @@ func TestEveryCommandHasGermanNamesAndDescriptions(t *testing.T) {
 		}
 		top[names[discordgo.German]] = c.Name
 		walk(c.Name, names, descs, def.Options)
-		if c.Options != nil && len(c.Options) > 0 && c.Options[0].NameLocalizations != nil {
+		if len(c.Options) > 0 && c.Options[0].NameLocalizations != nil {
 			t.Errorf("%s: definition changed the command table's options", c.Name)
 		}
 	}
