@@ -297,6 +297,8 @@ func germanTexts() *serverTexts {
 		knownOutlets:       " Herald kennt diese Medien: %s.",
 		noOutlets:          " Herald hat noch keine Artikel.",
 		andMore:            "%s und %d weitere",
+		undated:            "undatiert",
+		firstSeen:          "gesehen %s",
 	}
 }
 
