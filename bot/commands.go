@@ -420,13 +420,13 @@ func (r *Request) allowed() error {
 	}
 	t := textsFor(r.Interaction.Locale)
 	if r.Interaction.Member == nil {
-		return knowledge.Errorf(knowledge.EFORBIDDEN, t.serverOnly, "/"+r.Command.Name)
+		return knowledge.Errorf(knowledge.EFORBIDDEN, t.serverOnly, "/"+commandName(t.locale, r.Command.Name))
 	}
 	perms := r.Interaction.Member.Permissions
 	if perms&discordgo.PermissionAdministrator != 0 || perms&need == need {
 		return nil
 	}
-	return knowledge.Errorf(knowledge.EFORBIDDEN, t.needPermission, t.permissions(name), "/"+r.Command.Name)
+	return knowledge.Errorf(knowledge.EFORBIDDEN, t.needPermission, t.permissions(name), "/"+commandName(t.locale, r.Command.Name))
 }
 
 // onInteraction routes slash commands and autocompletion to the command

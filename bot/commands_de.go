@@ -147,6 +147,17 @@ func choiceValue(ch *discordgo.ApplicationCommandOptionChoice) string {
 	return fmt.Sprint(ch.Value)
 }
 
+// commandName returns a command's name as a member whose Discord is in
+// the language of locale sees it ("frage" for "ask" in German).
+func commandName(locale discordgo.Locale, name string) string {
+	if isGerman(locale) {
+		if l, ok := germanCommands[name]; ok && l.name != "" {
+			return l.name
+		}
+	}
+	return name
+}
+
 // describe returns the description of the command or option at path in
 // the language of locale: its translation, or english.
 func describe(locale discordgo.Locale, path, english string) string {

@@ -82,6 +82,14 @@ func TestGermanLocaleGetsGermanReplies(t *testing.T) {
 		t.Errorf("German help has English in it:\n%s", help)
 	}
 
+	// A command a member may not use, refused in German with the names
+	// the member sees.
+	refused := h.privateText(t, h.sendAs(de, h.fd.SlashCommand(guild, channel, nil, discordgo.PermissionSendMessages, "article",
+		discordtest.SubCommandOpt("add", discordtest.StringOpt("url", "https://example.com/a")))))
+	if refused != "Du brauchst die Berechtigung „Server verwalten“, um /artikel zu nutzen." {
+		t.Errorf("refusal = %q", refused)
+	}
+
 	// A refused option, in German.
 	bad := h.privateText(t, h.sendAs(de, h.fd.SlashCommand(guild, channel, nil, 0, "ask",
 		discordtest.StringOpt("question", "Warum kein Taurus?"), discordtest.StringOpt("since", "letzten Dienstag"))))

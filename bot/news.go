@@ -125,7 +125,7 @@ func idRef(id int64) string { return "#" + strconv.FormatInt(id, 10) }
 // requireServer refuses a command used outside a server.
 func requireServer(r *Request) error {
 	if r.GuildID == "" || r.Interaction.Member == nil {
-		return knowledge.Errorf(knowledge.EFORBIDDEN, textsFor(r.Interaction.Locale).serverOnly, "/"+r.Command.Name)
+		return knowledge.Errorf(knowledge.EFORBIDDEN, textsFor(r.Interaction.Locale).serverOnly, "/"+commandName(r.Interaction.Locale, r.Command.Name))
 	}
 	return nil
 }
