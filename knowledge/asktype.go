@@ -104,6 +104,9 @@ type questionCues struct {
 	// does he say led to"); with framing, they only frame a question
 	// asking a reason and are not what it is about.
 	reasonVerbs map[string]bool
+	// attribution are the phrases by which a question names the source of
+	// its answer ("according to", "laut").
+	attribution [][]string
 	// compoundNouns says the language makes compound nouns whose last part
 	// decides the kind ("Verteidigungsminister" a person, "Hauptstadt" a
 	// place).
@@ -258,6 +261,7 @@ var cueTables = map[string]*questionCues{
 		expansion: [][]string{
 			{"stand", "for"}, {"stands", "for"}, {"short", "for"}, {"abbreviation"}, {"acronym"},
 		},
+		attribution: [][]string{{"according", "to"}, {"as", "reported", "by"}, {"as", "told", "by"}},
 	},
 	"de": {
 		lang: "de",
@@ -331,6 +335,7 @@ var cueTables = map[string]*questionCues{
 		copulas:     words(`ist sind war waren`),
 		reasonVerbs: words(`grund grunde ursache ursachen verursacht ausgelost fuhrte`),
 		expansion:   [][]string{{"steht"}, {"abkurzung"}},
+		attribution: [][]string{{"laut"}, {"nach", "angaben"}, {"nach", "ansicht"}, {"nach", "meinung"}},
 	},
 }
 

@@ -3,6 +3,8 @@ package knowledge
 import (
 	"reflect"
 	"testing"
+
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 func TestDetectAskedFor(t *testing.T) {
@@ -93,5 +95,34 @@ func TestScanPlainWords(t *testing.T) {
 	want := []string{"Scholz", "s", "aide", "in", "Coeur", "d'Alene", "paid", "4.96", "2,000", "times", "we", "ve", "seen", "it", "didn", "t", "we"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("words = %q\nwant    %q", got, want)
+	}
+}
+
+func TestAttributedTerms(t *testing.T) {
+	for _, tt := range []struct {
+		q, lang        string
+		phrase, source []string
+	}{
+		{"How did the recording get intercepted, according to the defence minister?", "en", []string{"accord"}, []string{"defens", "minist"}},
+		{"Wie wurde das Gespräch laut dem Verteidigungsminister abgehört?", "de", []string{"laut"}, []string{"verteidigungsminist", "abgehort"}},
+		{"Was ist nach Angaben der Polizei passiert, und wann?", "de", []string{"nach", "angab"}, []string{"polizei", "passiert"}},
+		{"Why hasn't Scholz approved Taurus deliveries?", "en", nil, nil},
+	} {
+		var cache text.StemCache
+		an := text.AnalyzerFor(tt.lang)
+		got := attributedTerms(tt.q, cuesFor(tt.lang), an, &cache)
+		for _, p := range tt.phrase {
+			if !got.phrase[p] {
+				t.Errorf("%q: phrase lacks %q: %v", tt.q, p, got.phrase)
+			}
+		}
+		for _, s := range tt.source {
+			if !got.named[s] {
+				t.Errorf("%q: source lacks %q: %v", tt.q, s, got.named)
+			}
+		}
+		if len(got.named) != len(tt.source) {
+			t.Errorf("%q: source %v, want %v", tt.q, got.named, tt.source)
+		}
 	}
 }

@@ -197,16 +197,65 @@ func (e *extractor) dropFraming(question string, asked askedFor, lang string) {
 			e.framing[t.Term] = true
 		}
 	}
-	if len(e.framing) == 0 {
+	source := attributedTerms(question, cues, e.an, &e.cache)
+	for t := range source.phrase {
+		e.framing[t] = true
+	}
+	if len(e.framing) == 0 && len(source.named) == 0 {
 		return
 	}
 	w := make(map[string]float64, len(e.weights))
 	for t, v := range e.weights {
-		if !e.framing[t] {
+		switch {
+		case e.framing[t]:
+		case source.named[t]:
+			w[t] = attributedWeight * v
+		default:
 			w[t] = v
 		}
 	}
 	e.weights = w
+}
+
+// attributedWeight scales the terms of the source a question attributes
+// its answer to ("according to the defence minister"): the sentence that
+// answers seldom names its source again, its neighbour does.
+const attributedWeight = 0.5
+
+// attribution is what a question's attribution phrase holds: the stems of
+// its own words ("according", "laut") and of the source it names.
+type attribution struct{ phrase, named map[string]bool }
+
+// attributedTerms finds the attribution phrases of a question (the cues'
+// attribution list) and the source each names, up to the end of its
+// clause.
+func attributedTerms(question string, cues *questionCues, an *text.Analyzer, cache *text.StemCache) attribution {
+	a := attribution{phrase: map[string]bool{}, named: map[string]bool{}}
+	if len(cues.attribution) == 0 {
+		return a
+	}
+	ws := scanPlainWords(question)
+	for i := 0; i < len(ws); i++ {
+		for _, p := range cues.attribution {
+			if !matchWords(ws[i:], p) {
+				continue
+			}
+			for _, w := range ws[i : i+len(p)] {
+				a.phrase[cache.Stem(an, w.fold)] = true
+			}
+			for j := i + len(p); j < len(ws); j++ {
+				if j > i+len(p) && strings.ContainsAny(question[ws[j-1].end:ws[j].start], ",;:?!.") {
+					break
+				}
+				if !an.IsStopword(ws[j].fold) {
+					a.named[cache.Stem(an, ws[j].fold)] = true
+				}
+			}
+			i += len(p) - 1
+			break
+		}
+	}
+	return a
 }
 
 // evDoc is one evidence article as the extractive answerer reads it: the
