@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/herald-bot/herald/knowledge"
 )
 
@@ -105,9 +107,9 @@ func guildKey(guildID string) string {
 	return guildID
 }
 
-// admit lets a user's question in, or explains why not. The caller must
-// call release once the question is answered.
-func (l *limiter) admit(guildID, userID string, now time.Time) (release func(), err error) {
+// admit lets a user's question in, or explains why not (in the language
+// of locale). The caller must call release once the question is answered.
+func (l *limiter) admit(locale discordgo.Locale, guildID, userID string, now time.Time) (release func(), err error) {
 	g := guildKey(guildID)
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -115,16 +117,16 @@ func (l *limiter) admit(guildID, userID string, now time.Time) (release func(), 
 		if last, ok := l.last[userID]; ok {
 			if wait := last.Add(l.cooldown).Sub(now); wait > 0 {
 				secs := int((wait + time.Second - 1) / time.Second)
-				return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount("", txtCooldownOne, txtCooldownMany, secs))
+				return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount(locale, txtCooldownOne, txtCooldownMany, secs))
 			}
 		}
 	}
 	if l.perGuild > 0 && l.active[g] >= l.perGuild {
-		where := tr("", txtHere)
+		where := tr(locale, txtHere)
 		if guildID == "" {
-			where = tr("", txtInDMs)
+			where = tr(locale, txtInDMs)
 		}
-		return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount("", txtBusyOne, txtBusyMany, l.active[g], where))
+		return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount(locale, txtBusyOne, txtBusyMany, l.active[g], where))
 	}
 	l.active[g]++
 	l.last[userID] = now

@@ -100,7 +100,7 @@ func TestRenderAnswerKeepsEveryEmbedLimit(t *testing.T) {
 			Quote: strings.Repeat("quoted words ", 600), Verified: n%2 == 0,
 		})
 	}
-	msgs := renderAnswer(ans, "An extra note.")
+	msgs := renderAnswer("", ans, "An extra note.")
 	embeds := 0
 	for i, m := range msgs {
 		if runeLen(m.Content) > maxContent {
@@ -135,7 +135,7 @@ func TestRenderAnswerKeepsEveryEmbedLimit(t *testing.T) {
 
 func TestRenderAbstentionHasNoSources(t *testing.T) {
 	t.Parallel()
-	msgs := renderAnswer(&knowledge.Answer{Text: "The articles do not say.", Abstained: true,
+	msgs := renderAnswer("", &knowledge.Answer{Text: "The articles do not say.", Abstained: true,
 		Citations: []knowledge.Citation{{N: 1, Title: "x"}}})
 	if len(msgs) != 1 || msgs[0].Content != "The articles do not say." || len(msgs[0].Embeds) != 0 {
 		t.Errorf("abstention = %+v", msgs)
@@ -203,12 +203,12 @@ func TestParseSince(t *testing.T) {
 		"48h":        now.Add(-48 * time.Hour),
 		"2024-03-01": time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
 	} {
-		got, err := parseSince(in, now)
+		got, err := parseSince("", in, now)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("parseSince(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := parseSince("last tuesday", now); knowledge.ErrorCode(err) != knowledge.EINVALID {
+	if _, err := parseSince("", "last tuesday", now); knowledge.ErrorCode(err) != knowledge.EINVALID {
 		t.Errorf("bad since: %v", err)
 	}
 }
@@ -217,28 +217,28 @@ func TestLimiter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2024, 3, 10, 23, 59, 0, 0, time.UTC)
 	l := newLimiter(5*time.Second, 2, 100)
-	rel1, err := l.admit("g", "alice", now)
+	rel1, err := l.admit("", "g", "alice", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.admit("g", "alice", now.Add(time.Second)); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "wait 4 more seconds") {
+	if _, err := l.admit("", "g", "alice", now.Add(time.Second)); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "wait 4 more seconds") {
 		t.Errorf("cooldown: %v", err)
 	}
-	rel2, err := l.admit("g", "bob", now)
+	rel2, err := l.admit("", "g", "bob", now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.admit("g", "carol", now); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "already answering 2 questions in this server") {
+	if _, err := l.admit("", "g", "carol", now); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "already answering 2 questions in this server") {
 		t.Errorf("concurrency: %v", err)
 	}
-	if rel, err := l.admit("other", "carol", now); err != nil {
+	if rel, err := l.admit("", "other", "carol", now); err != nil {
 		t.Errorf("another server is limited too: %v", err)
 	} else {
 		rel()
 	}
 	rel1()
 	rel1() // twice is harmless
-	if rel, err := l.admit("g", "dave", now.Add(time.Second)); err != nil {
+	if rel, err := l.admit("", "g", "dave", now.Add(time.Second)); err != nil {
 		t.Errorf("after release: %v", err)
 	} else {
 		rel()

@@ -169,8 +169,8 @@ func (db *DB) articlePassages(ctx context.Context, ids []int64) (map[int64][]Pas
 	out := make(map[int64][]Passage, len(ids))
 	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
 		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
-		rows, err := db.db.QueryContext(ctx, `SELECT id, article_id, seq, start, end, chunk FROM passages
-			WHERE article_id IN (`+sqlbatch.IDList(part)+`) ORDER BY article_id, seq`)
+		rows, err := db.db.QueryContext(ctx, `SELECT p.id, p.article_id, p.seq, p.start, p.end, p.chunk FROM passages p
+			WHERE p.article_id IN (`+sqlbatch.IDList(part)+`) ORDER BY p.article_id, p.seq`)
 		if err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot read the articles.", err)
 		}

@@ -11,7 +11,8 @@ import (
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
-// AbstainText is what Herald says when its articles do not answer a question.
+// AbstainText is what Herald says in English when its articles do not
+// answer a question (AbstainTextIn says it in the asker's language).
 const AbstainText = "I can't find that in the articles I have."
 
 // Extraction holds the extractive answerer's parameters.
@@ -82,6 +83,14 @@ type evSentence struct {
 	stems   []string // the stems of its words
 	about   bool     // it may answer (see markAbout)
 	asks    bool     // it is a question itself
+	// content reports that the sentence holds one of the question's key
+	// words that are not names: it speaks of what is asked, not only of
+	// whom or where.
+	content bool
+	// focused reports that the sentence names the role the question asks
+	// for ("Schlichter" in "Auf welchen Schlichter…"), or that the
+	// question names none.
+	focused bool
 }
 
 // extractor answers one question from its evidence.
@@ -100,10 +109,28 @@ type extractor struct {
 	docs     []evDoc
 	window   *timeWindow     // the question's time window, if it has one
 	outlets  map[string]bool // the evidence articles' outlets, lowercase
-	// source holds the stems of the question's source ("according to the
-	// defence minister"), which a sentence's neighbours may name for it.
+	// source holds the stems of the source a question attributes its
+	// answer to ("according to the defence minister").
 	source   map[string]bool
 	question string
+	asked    askedFor
+	// terms are the weighted terms in a fixed order; contentTerms the
+	// key terms that are not names.
+	terms        []string
+	contentTerms map[string]bool
+	// compounds says the language writes compounds as one word (German),
+	// so a word may match a question term in part.
+	compounds bool
+	// strict applies the language's stricter lead rule (lexicon.strictLead).
+	strict bool
+	// role is the stem of the noun a "which" question asks a person, an
+	// organisation or a place by, when it is specific ("sturmer", not
+	// "person"), for the stricter rule.
+	role string
+	// names are the question's name terms; namedDocs says, per evidence
+	// document, whether it holds all of them (computed when asked).
+	names     []text.QueryTerm
+	namedDocs map[int]bool
 }
 
 // extractiveAnswer picks the sentences of the evidence that answer the
@@ -117,32 +144,21 @@ type extractor struct {
 // found in several outlets' copies once, citing each. It abstains when
 // the evidence lacks the question's key terms, or what is asked for.
 func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *timeWindow, weights map[string]float64, x Extraction) *Answer {
-	ans := &Answer{Question: question, Mode: ModeExtractive, Hits: hits}
+	ans := &Answer{Question: question, Mode: ModeExtractive, Language: lang, Hits: hits}
 	abstain := func() *Answer {
 		ans.Abstained = true
-		ans.Text = AbstainText
+		ans.Text = AbstainTextIn(lang)
 		ans.Citations = nil
 		return ans
 	}
 	if len(hits) == 0 {
 		return abstain()
 	}
-	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win, question: question}
-	asked := detectAskedFor(question, lang)
-	e.dropFraming(question, asked, lang)
-	for _, w := range e.weights {
-		e.total += w
-	}
+	e := newExtractor(question, lang, docs, win, weights, x)
 	if !e.coversKeyTerms(question, hits, docs) {
 		return abstain()
 	}
-	e.facts = newQuestionFacts(question, asked, e.an, &e.cache)
-	e.source = e.sourceStems(question, lang)
-	for _, d := range docs {
-		if ws := scanPlainWords(d.article.Title); len(ws) > 1 && isCapWord(ws[0]) {
-			e.facts.headSeen[ws[0].fold] = true
-		}
-	}
+	e.prepare(docs)
 	sents := e.sentences(docs)
 	e.score(sents)
 	lead := e.lead(sents)
@@ -151,6 +167,49 @@ func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *time
 	}
 	e.compose(ans, docs, sents, lead)
 	return ans
+}
+
+// newExtractor reads what the question asks for and weighs its terms.
+func newExtractor(question, lang string, docs []evDoc, win *timeWindow, weights map[string]float64, x Extraction) *extractor {
+	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win, question: question,
+		compounds: lexiconFor(lang).nounCaps, strict: lexiconFor(lang).strictLead}
+	e.asked = detectAskedFor(question, lang)
+	e.dropFraming(question, e.asked, lang)
+	for t, w := range e.weights {
+		e.total += w
+		e.terms = append(e.terms, t)
+	}
+	sort.Strings(e.terms)
+	e.contentTerms = map[string]bool{}
+	for _, t := range e.an.Query(question) {
+		if t.Key && !t.Name && !e.framing[t.Term] {
+			e.contentTerms[t.Term] = true
+		}
+		if t.Name {
+			e.names = append(e.names, t)
+		}
+	}
+	return e
+}
+
+// prepare reads the facts of the question that candidates need, and what
+// the evidence's headlines say of names.
+func (e *extractor) prepare(docs []evDoc) {
+	lang := e.an.Language()
+	e.facts = newQuestionFacts(e.question, e.asked, e.an, &e.cache)
+	for _, d := range docs {
+		if ws := scanPlainWords(d.article.Title); len(ws) > 1 && isCapWord(ws[0]) {
+			e.facts.headSeen[ws[0].fold] = true
+		}
+	}
+	if e.strict {
+		e.role = roleNoun(e.asked, lexiconFor(lang), e.an, &e.cache)
+		// The role noun is what is asked; the sentence must speak of what
+		// the question says of it too, when it says something.
+		if e.role != "" && len(e.contentTerms) > 1 {
+			delete(e.contentTerms, e.role)
+		}
+	}
 }
 
 // dropFraming leaves out of the weights the words that only frame the
@@ -164,48 +223,66 @@ func (e *extractor) dropFraming(question string, asked askedFor, lang string) {
 			e.framing[t.Term] = true
 		}
 	}
-	if len(e.framing) == 0 {
+	source := attributedTerms(question, cues, e.an, &e.cache)
+	for t := range source.phrase {
+		e.framing[t] = true
+	}
+	e.source = source.named
+	if len(e.framing) == 0 && len(source.named) == 0 {
 		return
 	}
 	w := make(map[string]float64, len(e.weights))
 	for t, v := range e.weights {
-		if !e.framing[t] {
+		switch {
+		case e.framing[t]:
+		case source.named[t]:
+			w[t] = attributedWeight * v
+		default:
 			w[t] = v
 		}
 	}
 	e.weights = w
 }
 
-// namedSources returns the stems of the question's source that an
-// evidence article names in its headline or text.
-func (e *extractor) namedSources(d evDoc) map[string]bool {
-	out := map[string]bool{}
-	var toks []string
-	for _, s := range []string{d.article.Title, d.text} {
-		toks = text.AppendTokens(toks[:0], s)
-		for _, t := range toks {
-			if st := e.cache.Stem(e.an, t); e.source[st] {
-				out[st] = true
-			}
-		}
-	}
-	return out
-}
+// attributedWeight scales the terms of the source a question attributes
+// its answer to ("according to the defence minister"): the sentence that
+// answers seldom names its source again, its neighbour does.
+const attributedWeight = 0.5
 
-// sourceStems returns the stems of the question's source words that are
-// among its weighted terms.
-func (e *extractor) sourceStems(question, lang string) map[string]bool {
-	var out map[string]bool
-	for w := range attributionWords(question, lang) {
-		st := e.cache.Stem(e.an, w)
-		if _, ok := e.weights[st]; ok {
-			if out == nil {
-				out = map[string]bool{}
+// attribution is what a question's attribution phrase holds: the stems of
+// its own words ("according", "laut") and of the source it names.
+type attribution struct{ phrase, named map[string]bool }
+
+// attributedTerms finds the attribution phrases of a question (the cues'
+// attribution list) and the source each names, up to the end of its
+// clause.
+func attributedTerms(question string, cues *questionCues, an *text.Analyzer, cache *text.StemCache) attribution {
+	a := attribution{phrase: map[string]bool{}, named: map[string]bool{}}
+	if len(cues.attribution) == 0 {
+		return a
+	}
+	ws := scanPlainWords(question)
+	for i := 0; i < len(ws); i++ {
+		for _, p := range cues.attribution {
+			if !matchWords(ws[i:], p) {
+				continue
 			}
-			out[st] = true
+			for _, w := range ws[i : i+len(p)] {
+				a.phrase[cache.Stem(an, w.fold)] = true
+			}
+			for j := i + len(p); j < len(ws); j++ {
+				if j > i+len(p) && strings.ContainsAny(question[ws[j-1].end:ws[j].start], ",;:?!.") {
+					break
+				}
+				if !an.IsStopword(ws[j].fold) {
+					a.named[cache.Stem(an, ws[j].fold)] = true
+				}
+			}
+			i += len(p) - 1
+			break
 		}
 	}
-	return out
+	return a
 }
 
 // evDoc is one evidence article as the extractive answerer reads it: the
@@ -305,7 +382,8 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 		for i, w := range ws {
 			s.stems[i] = e.cache.Stem(e.an, w.fold)
 		}
-		s.rel = e.relevance(ws)
+		s.rel, s.content = e.relevance(ws)
+		s.focused = e.role == "" || e.namesRole(ws)
 		s.ctx = s.rel
 		s.asks = strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?")
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
@@ -313,33 +391,6 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 		// but restates the question with it all the same.
 		s.overlap = questionOverlap(ws, e.facts.stems, e.source, e.an, &e.cache)
 		s.echo = questionOverlap(ws, e.facts.stems, nil, e.an, &e.cache) > 0.5 && e.restates(s.cands)
-	}
-	// The question's source ("according to the defence minister") is who
-	// tells, not what is told: it counts fully for a sentence naming it,
-	// and for a share for every other sentence of an article that names it
-	// anywhere, so that "He pointed out that..." may answer too.
-	if len(e.source) > 0 {
-		named := make([]map[string]bool, len(docs))
-		for k := range out {
-			d := out[k].doc
-			if named[d] == nil {
-				named[d] = e.namedSources(docs[d])
-			}
-		}
-		for k, s := range out {
-			own := map[string]bool{}
-			for _, w := range words[k] {
-				own[e.cache.Stem(e.an, w.fold)] = true
-			}
-			for st := range named[s.doc] {
-				share := sourceElsewhere
-				if own[st] {
-					share = 1
-				}
-				s.rel += share * e.weights[st] / e.total
-			}
-			s.ctx = s.rel
-		}
 	}
 	// A sentence next to one that matches the question well is about
 	// what it asks too, if in other words: "Chancellor Scholz has refrained
@@ -355,14 +406,15 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 	return out
 }
 
+// strongClause is the fit of a reason or a means that stands for its
+// sentence even when only its neighbour names what the question asks
+// about (under the stricter rule of lexicon.strictLead).
+const strongClause = 0.7
+
 // questionSentenceWeight scales a sentence of the evidence that is itself
 // a question ("So why don't New Jersey and Oregon let you pump your own
 // gas?").
 const questionSentenceWeight = 0.3
-
-// sourceElsewhere is the share of the question's source's weight that a
-// sentence gets when its article names the source but it does not.
-const sourceElsewhere = 0.5
 
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
@@ -422,22 +474,85 @@ func (e *extractor) dropCredits(sentence string, cands []answerCandidate) []answ
 }
 
 // relevance is the share of the question's term weight that the words ws
-// match, each term once, stems compared, leaving out the terms of the
-// question's source (see sentences).
-func (e *extractor) relevance(ws []qword) float64 {
+// match, each term once, stems compared, and whether they hold one of its
+// key words that are not names (see evSentence.content). In a language
+// that writes compounds as one word, a word that matches a term in part
+// counts for partShare of it (see partOf).
+func (e *extractor) relevance(ws []qword) (float64, bool) {
 	if e.total == 0 {
-		return 0
+		return 0, false
 	}
 	seen := map[string]bool{}
 	sum := 0.0
+	content := false
 	for _, w := range ws {
 		st := e.cache.Stem(e.an, w.fold)
-		if wt, ok := e.weights[st]; ok && !seen[st] && !e.source[st] {
-			seen[st] = true
-			sum += wt
+		if wt, ok := e.weights[st]; ok {
+			if !seen[st] {
+				seen[st] = true
+				sum += wt
+			}
+			content = content || e.contentTerms[st]
+			continue
+		}
+		if !e.compounds || e.an.IsStopword(w.fold) {
+			continue
+		}
+		if t := e.partOf(st); t != "" && !seen[t] {
+			seen[t] = true
+			sum += partShare * e.weights[t]
+			content = content || e.contentTerms[t]
 		}
 	}
-	return sum / e.total
+	if len(e.contentTerms) == 0 {
+		content = true
+	}
+	return sum / e.total, content
+}
+
+// partShare is how much of a term's weight a word matching it in part
+// counts.
+const partShare = 0.6
+
+// partOf returns the question term a word (its stem) shares a part with
+// in a language of compounds: the word opens or ends with the term
+// ("Reichweite" with "reich", "Großübung" with "übung"), or the term opens
+// with the word's stem and goes on by a few letters only ("kostet" with
+// the "kost" of "Kosten"). Parts have four letters or more; "" when none.
+func (e *extractor) partOf(stem string) string {
+	for _, t := range e.terms {
+		if partMatch(stem, t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// partMatch reports whether the stem of a word shares a part with the
+// term t as partOf says; a verb's term counts by its root too ("leitet"
+// by "leit", which "Projektleiterin" holds).
+func partMatch(stem, t string) bool {
+	if len(t) < 4 {
+		return false
+	}
+	for _, p := range []string{t, verbRoot(t)} {
+		if len(p) >= 4 && len(stem) >= len(p)+3 && (strings.HasPrefix(stem, p) || strings.HasSuffix(stem, p) || p != t && strings.Contains(stem, p)) {
+			return true
+		}
+	}
+	return len(stem) >= 4 && len(t) > len(stem) && len(t) <= len(stem)+3 && strings.HasPrefix(t, stem)
+}
+
+// verbRoot is a German verb's term without its ending ("leitet" ->
+// "leit", "kostete" -> "kost"), or t when it has none of four letters or
+// more left.
+func verbRoot(t string) string {
+	for _, end := range []string{"eten", "ete", "est", "et", "te", "st", "t"} {
+		if r := strings.TrimSuffix(t, end); r != t && len(r) >= 4 {
+			return r
+		}
+	}
+	return t
 }
 
 // restates reports whether a sentence whose content words are mostly the
@@ -525,7 +640,7 @@ func (e *extractor) score(sents []*evSentence) {
 		if len(ws) < 2 {
 			continue
 		}
-		rel := e.relevance(ws)
+		rel, _ := e.relevance(ws)
 		if rel == 0 {
 			continue
 		}
@@ -571,7 +686,13 @@ func (e *extractor) score(sents []*evSentence) {
 		n := float64(len(strings.Fields(s.key)))
 		// A sentence that says little beyond the question's own words
 		// counts less than one that adds to them.
-		s.score = s.rel * (1 + e.x.Candidate*s.best) * e.rankFactor(s.rank) * (1 - e.x.Novelty*s.overlap)
+		rel := s.rel
+		if k := e.facts.asked.kind; e.strict && (k == askReason || k == askManner) && s.best >= strongClause {
+			// "Scholz lehnt ab. Als Grund nannte er die Sorge…": the
+			// reason follows the sentence that names what is asked.
+			rel = math.Max(rel, s.ctx)
+		}
+		s.score = rel * (1 + e.x.Candidate*s.best) * e.rankFactor(s.rank) * (1 - e.x.Novelty*s.overlap)
 		if n > 45 {
 			s.score *= 45 / n
 		}
@@ -710,6 +831,13 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 // first cat?"), and one that only names a German chancellor says nothing
 // of one who resigned.
 func (e *extractor) markAbout(sents []*evSentence) {
+	if e.strict {
+		// The stricter rule of the language (see eligible) says it.
+		for _, s := range sents {
+			s.about = true
+		}
+		return
+	}
 	// The question's source ("according to the White House") need not be
 	// named: another outlet may tell the same.
 	// Nor need a name so common in the store that it tells nothing ("US"
@@ -921,11 +1049,94 @@ func spelledOut(acr string, toks []string) bool {
 
 // eligible reports whether a sentence may give the answer to a question
 // asking for a name, a number or a date: it does not restate the
-// question nor ask one itself, it (or a neighbour) matches the question
-// well enough against the best match, and it is about what the question
-// asks (see markAbout).
+// question nor ask one itself, it is about what the question asks (see
+// markAbout), it (or a neighbour) matches the question well enough
+// against the best match, and, in a language with the stricter rule (see
+// lexicon.strictLead), it holds one of the question's key words that are
+// not names (a date next to the town's name alone answers nothing) and
+// comes from an article holding every name of the question.
 func (e *extractor) eligible(s *evSentence, bestRel float64) bool {
-	return !s.echo && !s.asks && s.ctx >= e.x.Relevance*bestRel && s.about
+	if s.echo || s.asks || !s.about {
+		return false
+	}
+	if !e.strict {
+		return s.ctx >= e.x.Relevance*bestRel
+	}
+	// The stricter rule asks less of the match: a price or a count is
+	// often said in a sentence of its own ("Die Kosten sind auf 182
+	// Millionen Euro gestiegen").
+	return s.ctx >= strictRelevance*e.x.Relevance*bestRel && s.content && s.focused && e.named(s.doc)
+}
+
+// roleNoun returns the stem of the specific noun a question asking for a
+// person, an organisation or a place names what it asks for by
+// ("Welcher Stürmer…", "Auf welchen Schlichter…"), or "".
+func roleNoun(asked askedFor, lex *lexicon, an *text.Analyzer, cache *text.StemCache) string {
+	switch asked.kind {
+	case askPerson, askOrganisation, askPlace:
+	default:
+		return ""
+	}
+	if len(asked.focus) == 0 {
+		return ""
+	}
+	noun := asked.focus[len(asked.focus)-1]
+	if lex.genericRoles[noun] {
+		return ""
+	}
+	return cache.Stem(an, noun)
+}
+
+// namesRole reports whether the words ws name the question's role noun,
+// in full or as a part of a compound.
+func (e *extractor) namesRole(ws []qword) bool {
+	for _, w := range ws {
+		st := e.cache.Stem(e.an, w.fold)
+		if st == e.role || partMatch(st, e.role) {
+			return true
+		}
+	}
+	return false
+}
+
+// strictRelevance scales the least match a sentence needs under the
+// stricter rule.
+const strictRelevance = 0.5
+
+// named reports whether evidence document k holds every name of the
+// question: an answer comes from an article about what the question
+// names, not from another that shares its other words.
+func (e *extractor) named(k int) bool {
+	if len(e.names) == 0 || k >= len(e.docs) {
+		return true
+	}
+	if ok, done := e.namedDocs[k]; done {
+		return ok
+	}
+	if e.namedDocs == nil {
+		e.namedDocs = map[int]bool{}
+	}
+	d := e.docs[k]
+	have := map[string]bool{}
+	var toks []string
+	for _, part := range []string{d.article.Title, d.text} {
+		toks, _ = e.cache.AppendIndexTokens(e.an, toks[:0], part)
+		for _, t := range toks {
+			have[t] = true
+		}
+		for _, t := range text.Tokens(part) {
+			have[t] = true
+		}
+	}
+	ok := true
+	for _, t := range e.names {
+		if !have[t.Term] && !have[t.Word] {
+			ok = false
+			break
+		}
+	}
+	e.namedDocs[k] = ok
+	return ok
 }
 
 func (s *evSentence) holds(key string) bool {
@@ -962,20 +1173,20 @@ func (e *extractor) shortAnswer(lead *evSentence) string {
 			return ""
 		}
 	}
-	return digitsFirst(strings.Trim(c.text, " ,;:"))
+	return digitsFirst(strings.Trim(c.text, " ,;:"), e.facts.lex)
 }
 
 // digitsFirst writes a short answer's leading number word in digits ("six
 // months" -> "6 months", "two million" -> "2 million"): a short answer
 // is read at a glance. Vague and fractional words ("dozens", "half")
 // stay.
-func digitsFirst(short string) string {
+func digitsFirst(short string, lex *lexicon) string {
 	ws := scanPlainWords(short)
-	if len(ws) == 0 || ws[0].start != 0 || isDigitByte(ws[0].orig[0]) || vagueNumbers[ws[0].fold] ||
+	if len(ws) == 0 || ws[0].start != 0 || isDigitByte(ws[0].orig[0]) || lex.vagueNumbers[ws[0].fold] ||
 		strings.HasPrefix(short[ws[0].end:], "-") {
 		return short // "one-third" is a word of its own
 	}
-	v, ok := numberWords[ws[0].fold]
+	v, ok := lex.numbers[ws[0].fold]
 	if !ok || v < 1 || v != math.Trunc(v) || v >= 100 {
 		return short
 	}
@@ -1083,12 +1294,14 @@ func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead
 	if namer, key := e.namer(sents, rest, lead); namer != nil && limit > 1 {
 		// The lead matches the question, another sentence names what it
 		// asks about: quote both, the one naming it first, unless the
-		// question asks for a source's account, which the lead gives.
-		if len(e.source) == 0 {
+		// question asks for a source's account, which the lead gives, or
+		// its language capitalises every noun, so that a capitalised word
+		// is no name.
+		if len(e.source) == 0 && !e.compounds {
 			chosen = []*evSentence{namer, lead}
 			short = ""
 			if c := namer.candidate(key); c != nil && len(strings.Fields(c.text)) <= 6 {
-				short = digitsFirst(strings.Trim(c.text, " ,;:"))
+				short = digitsFirst(strings.Trim(c.text, " ,;:"), e.facts.lex)
 			}
 		} else {
 			chosen = append(chosen, namer)
@@ -1183,11 +1396,17 @@ func (e *extractor) coversKeyTerms(question string, hits []Hit, docs []evDoc) bo
 	top := hits[0].Article.ID
 	inTop := map[string]bool{}
 	anywhere := map[string]bool{}
-	var toks []string
+	var toks, terms2 []string
 	add := func(set map[string]bool, s string) {
 		toks = text.AppendTokens(toks[:0], s)
 		for _, t := range toks {
 			set[e.cache.Stem(e.an, t)] = true
+		}
+		// The index's terms add the compounds of hyphenated words:
+		// "Lokführer-Streik" holds "lokfuhrerstreik" too.
+		terms2, _ = e.cache.AppendIndexTokens(e.an, terms2[:0], s)
+		for _, t := range terms2 {
+			set[t] = true
 		}
 	}
 	add(inTop, hits[0].Article.Title)
@@ -1218,11 +1437,37 @@ func (e *extractor) coversKeyTerms(question string, hits []Hit, docs []evDoc) bo
 			w = 1
 		}
 		all += w
-		if inTop[t.Term] || inTop[t.Word] {
+		switch {
+		case inTop[t.Term] || inTop[t.Word] || inCompound(t, terms, inTop):
 			have += w
+		case e.compounds && inPart(t.Term, inTop):
+			have += partShare * w // "reichen" in "Reichweite"
 		}
 	}
 	return have >= e.x.Coverage*all
+}
+
+// inPart reports whether a stem of set shares a part with the term t (see
+// partMatch).
+func inPart(t string, set map[string]bool) bool {
+	for st := range set {
+		if partMatch(st, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// inCompound reports whether t is a part of a hyphenated compound of the
+// question that set holds written as one word ("Diesel" of
+// "Diesel-Fahrverbot" when the text says "Dieselfahrverbot").
+func inCompound(t text.QueryTerm, terms []text.QueryTerm, set map[string]bool) bool {
+	for _, c := range terms {
+		if c.Compound && set[c.Term] && strings.Contains(c.Word, t.Word) {
+			return true
+		}
+	}
+	return false
 }
 
 func citationFor(n int, a Article, quote string, verified bool) Citation {

@@ -123,7 +123,7 @@ func TestDigitsFirst(t *testing.T) {
 		"six months": "6 months", "two million": "2 million", "Six": "6", "500 kilometers": "500 kilometers",
 		"dozens of times": "dozens of times", "half": "half", "Olaf Scholz": "Olaf Scholz", "one-third": "one-third",
 	} {
-		if got := digitsFirst(in); got != want {
+		if got := digitsFirst(in, lexiconFor("en")); got != want {
 			t.Errorf("digitsFirst(%q) = %q, want %q", in, got, want)
 		}
 	}
