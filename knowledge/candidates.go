@@ -38,6 +38,10 @@ type questionFacts struct {
 	capSeen map[string]bool
 	// headSeen holds the folded words the evidence's headlines open with.
 	headSeen map[string]bool
+	// topics holds the stems of the words that a best article's headline
+	// holds and its text repeats, that the question lacks: what the
+	// story is about ("monkeypox").
+	topics map[string]bool
 	cache    *text.StemCache
 	lex      *lexicon // the words of the question's language
 }
@@ -86,6 +90,17 @@ func findCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 	case askPerson, askPlace, askOrganisation, askOther, askYesNo:
 		out = append(out, nameCandidates(s, ws, q)...)
 		out = append(out, titleCandidates(s, q)...)
+		if k == askOther && len(q.asked.focus) > 0 && len(q.topics) > 0 {
+			// "Which virus...": what a best story is about may be a
+			// common noun ("monkeypox").
+			seen := map[string]bool{}
+			for _, w := range ws {
+				if st := q.stem(w.fold); q.topics[st] && !seen[st] {
+					seen[st] = true
+					out = append(out, answerCandidate{start: w.start, end: w.end, text: w.orig, key: "t:" + st, fit: topicFit})
+				}
+			}
+		}
 		if k == askOther || k == askYesNo {
 			for _, n := range scanNumbers(s, ws, q) {
 				if !q.numbers[n.value] && n.class != numYear {
@@ -111,6 +126,10 @@ func findCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 	}
 	return out
 }
+
+// topicFit is how well a word a best story is about fits a question
+// asking for a thing by a common noun ("Which virus...").
+const topicFit = 0.3
 
 // newness scales a candidate's fit by how much of it the question lacks:
 // 0 when the question holds all of its words, 1 when none.

@@ -202,6 +202,7 @@ func (e *extractor) prepare(docs []evDoc) {
 			e.facts.headSeen[ws[0].fold] = true
 		}
 	}
+	e.facts.topics = e.topics(docs)
 	if e.strict {
 		e.role = roleNoun(e.asked, lexiconFor(lang), e.an, &e.cache)
 		// The role noun is what is asked; the sentence must speak of what
@@ -210,6 +211,46 @@ func (e *extractor) prepare(docs []evDoc) {
 			delete(e.contentTerms, e.role)
 		}
 	}
+}
+
+// topicRepeats is how often a best article's text must say a word of its
+// headline for the word to be what the story is about.
+const topicRepeats = 3
+
+// topics returns the stems of what the best two articles are about: the
+// words of their headlines, not the question's nor function words, that
+// their texts repeat.
+func (e *extractor) topics(docs []evDoc) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range docs {
+		if d.rank > 1 {
+			continue
+		}
+		head := map[string]bool{}
+		for _, w := range scanPlainWords(d.article.Title) {
+			if len(w.fold) < 4 || e.an.IsFunctionWord(w.fold) || isDigitByte(w.fold[0]) {
+				continue
+			}
+			if st := e.cache.Stem(e.an, w.fold); !e.facts.stems[st] && !e.facts.stems[w.fold] {
+				head[st] = true
+			}
+		}
+		if len(head) == 0 {
+			continue
+		}
+		count := map[string]int{}
+		for _, t := range text.Tokens(d.full) {
+			if st := e.cache.Stem(e.an, t); head[st] {
+				count[st]++
+			}
+		}
+		for st, n := range count {
+			if n >= topicRepeats {
+				out[st] = true
+			}
+		}
+	}
+	return out
 }
 
 // dropFraming leaves out of the weights the words that only frame the

@@ -151,3 +151,25 @@ func TestNamerLeads(t *testing.T) {
 		t.Errorf("want the show named first: %q", ans.Text)
 	}
 }
+
+// TestTopicCandidates: asked for a thing by a common noun ("Which
+// virus..."), what the best story's headline and text are about is a
+// candidate though it is no name; the question's own words are not.
+func TestTopicCandidates(t *testing.T) {
+	docs := []evDoc{{article: Article{Title: "Monkeypox: agency to consider again whether outbreak is an emergency"}, rank: 0,
+		full: "Monkeypox cases rise. The monkeypox outbreak grows. Testing for monkeypox expands. The agency met once."}}
+	question := "Which virus is making officials declare an emergency?"
+	e := newExtractor(question, "en", docs, nil, map[string]float64{"virus": 1, "offici": 1, "declar": 1, "emerg": 1}, DefaultExtraction())
+	e.prepare(docs)
+	if !e.facts.topics["monkeypox"] || e.facts.topics["agenc"] || e.facts.topics["emerg"] {
+		t.Fatalf("topics %v, want monkeypox alone", e.facts.topics)
+	}
+	sentence := "As monkeypox cases rise, officials plan to reassess the emergency."
+	var got []string
+	for _, c := range findCandidates(sentence, scanPlainWords(sentence), e.facts) {
+		got = append(got, c.text)
+	}
+	if strings.Join(got, "|") != "monkeypox" {
+		t.Errorf("candidates %q, want monkeypox", got)
+	}
+}
