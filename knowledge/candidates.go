@@ -42,8 +42,8 @@ type questionFacts struct {
 	// holds and its text repeats, that the question lacks: what the
 	// story is about ("monkeypox").
 	topics map[string]bool
-	cache    *text.StemCache
-	lex      *lexicon // the words of the question's language
+	cache  *text.StemCache
+	lex    *lexicon // the words of the question's language
 }
 
 func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fold) }
