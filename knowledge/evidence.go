@@ -18,9 +18,10 @@ import (
 // retrieval found count extra, and so do an article's lead (a news
 // article's first passage says what it is about) and the neighbours of
 // what was found, so that a weak article's second passage never takes
-// the place of the best article's lead. Sources are numbered one per
-// article, in rank order; an article none of whose passages fits is left
-// out.
+// the place of the best article's lead. Of a passage other than a lead,
+// only the sentences holding a term of the question and their neighbours
+// are shown (see trimToMatches). Sources are numbered one per article, in
+// rank order; an article none of whose passages fits is left out.
 func (an *Answerer) evidenceSources(ctx context.Context, p *prepared) ([]*source, error) {
 	budget := an.ContextTokens
 	if budget <= 0 {
@@ -94,6 +95,11 @@ func (an *Answerer) evidenceSources(ctx context.Context, p *prepared) ([]*source
 			}
 			if ps.Seq == 0 {
 				pr += leadBonus
+			}
+			if ps.Seq != 0 {
+				// A lead is read whole; of the other passages, what
+				// bears on the question.
+				ps.Text = trimToMatches(ps.Text, rel)
 			}
 			opts = append(opts, option{a, ps, pr * weight})
 		}
@@ -194,4 +200,51 @@ func (db *DB) articlePassages(ctx context.Context, ids []int64) (map[int64][]Pas
 		}
 	}
 	return out, nil
+}
+
+// trimToMatches keeps of a passage the sentences that hold a term of the
+// question and their neighbours, the rest given as an ellipsis, so that
+// the budget holds more of what bears on the question; a passage none
+// of whose sentences match is kept whole.
+func trimToMatches(s string, rel func(string) float64) string {
+	spans := text.Sentences(s)
+	if len(spans) < 3 {
+		return s
+	}
+	match := make([]bool, len(spans))
+	any := false
+	for i, sp := range spans {
+		match[i] = rel(s[sp.Start:sp.End]) > 0
+		any = any || match[i]
+	}
+	if !any {
+		return s
+	}
+	keep := make([]bool, len(spans))
+	for i := range spans {
+		keep[i] = match[i] || i > 0 && match[i-1] || i+1 < len(spans) && match[i+1]
+	}
+	var b strings.Builder
+	gap := false
+	for i, sp := range spans {
+		if !keep[i] {
+			gap = true
+			continue
+		}
+		if b.Len() > 0 {
+			if gap {
+				b.WriteString(" […] ")
+			} else {
+				b.WriteString(s[spans[i-1].End:sp.Start])
+			}
+		} else if gap {
+			b.WriteString("[…] ")
+		}
+		gap = false
+		b.WriteString(s[sp.Start:sp.End])
+	}
+	if gap {
+		b.WriteString(" […]")
+	}
+	return b.String()
 }
