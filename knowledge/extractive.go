@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -219,7 +221,7 @@ const topicRepeats = 3
 
 // topics returns the stems of what the best two articles are about: the
 // words of their headlines, not the question's nor function words, that
-// their texts repeat.
+// their texts repeat in lowercase.
 func (e *extractor) topics(docs []evDoc) map[string]bool {
 	out := map[string]bool{}
 	for _, d := range docs {
@@ -238,9 +240,14 @@ func (e *extractor) topics(docs []evDoc) map[string]bool {
 		if len(head) == 0 {
 			continue
 		}
+		// Names are candidates of their own: a topic is a word the text
+		// writes in lowercase.
 		count := map[string]int{}
-		for _, t := range text.Tokens(d.full) {
-			if st := e.cache.Stem(e.an, t); head[st] {
+		for _, w := range scanPlainWords(d.full) {
+			if r, _ := utf8.DecodeRuneInString(w.orig); !unicode.IsLower(r) {
+				continue
+			}
+			if st := e.cache.Stem(e.an, w.fold); head[st] {
 				count[st]++
 			}
 		}
@@ -1253,6 +1260,11 @@ func overlaps(a, b string) bool {
 func (e *extractor) namer(sents, rest []*evSentence, lead *evSentence) (*evSentence, string) {
 	if e.facts.asked.kind != askOther || len(e.facts.asked.focus) == 0 {
 		return nil, ""
+	}
+	for _, c := range lead.cands {
+		if strings.HasPrefix(c.key, "t:") {
+			return nil, "" // the lead names what the story is about
+		}
 	}
 	near := map[string]bool{}
 	for k, s := range sents {

@@ -157,7 +157,7 @@ func TestNamerLeads(t *testing.T) {
 // candidate though it is no name; the question's own words are not.
 func TestTopicCandidates(t *testing.T) {
 	docs := []evDoc{{article: Article{Title: "Monkeypox: agency to consider again whether outbreak is an emergency"}, rank: 0,
-		full: "Monkeypox cases rise. The monkeypox outbreak grows. Testing for monkeypox expands. The agency met once."}}
+		full: "Monkeypox cases rise. The monkeypox outbreak grows. Testing for monkeypox expands. Doses of the monkeypox vaccine are short. The agency met once."}}
 	question := "Which virus is making officials declare an emergency?"
 	e := newExtractor(question, "en", docs, nil, map[string]float64{"virus": 1, "offici": 1, "declar": 1, "emerg": 1}, DefaultExtraction())
 	e.prepare(docs)
