@@ -233,10 +233,7 @@ func matchPath(segs []string, pattern string) ([]string, bool) {
 func (f *Fake) routes() []route {
 	return []route{
 		{"GET", "gateway", func(*Call, []string) response { return jsonResponse(200, map[string]any{"url": f.wsURL}) }},
-		{"GET", "gateway/bot", func(*Call, []string) response {
-			return jsonResponse(200, map[string]any{"url": f.wsURL, "shards": 1, "session_start_limit": map[string]any{
-				"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
-		}},
+		{"GET", "gateway/bot", func(*Call, []string) response { return jsonResponse(200, f.gatewayBotLocked()) }},
 		{"GET", "users/@me", func(*Call, []string) response { return jsonResponse(200, f.botUserObject()) }},
 		{"GET", "users/@me/guilds", f.getMyGuilds},
 		{"POST", "users/@me/channels", f.createDM},
@@ -868,7 +865,8 @@ func (f *Fake) echoLocked(event string, sm *storedMsg) func() {
 			}
 		}
 	}
-	return func() { f.dispatchIfConnected(event, payload, need) }
+	guildID := sm.guildID
+	return func() { f.dispatchIfConnected(event, payload, guildID, need) }
 }
 
 // lookupReference resolves a message_reference for a reply.
@@ -1116,7 +1114,8 @@ func (f *Fake) deletedResponseLocked(sm *storedMsg) response {
 			payload["guild_id"] = sm.guildID
 			need = discordgo.IntentGuildMessages
 		}
-		resp.after = append(resp.after, func() { f.dispatchIfConnected("MESSAGE_DELETE", payload, need) })
+		guildID := sm.guildID
+		resp.after = append(resp.after, func() { f.dispatchIfConnected("MESSAGE_DELETE", payload, guildID, need) })
 	}
 	return resp
 }
@@ -1188,7 +1187,8 @@ func (f *Fake) threadCreated(th *discordgo.Channel) func() {
 	payload := map[string]json.RawMessage{}
 	_ = json.Unmarshal(mustJSON(th), &payload)
 	payload["newly_created"] = mustJSON(true)
-	return func() { f.dispatchIfConnected("THREAD_CREATE", payload, discordgo.IntentGuilds) }
+	guildID := th.GuildID
+	return func() { f.dispatchIfConnected("THREAD_CREATE", payload, guildID, discordgo.IntentGuilds) }
 }
 
 func (f *Fake) startThreadFromMessage(c *Call, p []string) response {
