@@ -243,24 +243,14 @@ func prepareArticle(a *Article, now time.Time) error {
 		}
 		a.URL = u
 	}
-	if a.Title == "" {
-		a.Title = firstLine(a.Text, 120)
-	}
-	if a.PublishedAt.IsZero() && a.URL != "" {
-		a.PublishedAt = dateFromURL(a.URL)
+	if !cleanArticle(a) {
+		return Errorf(EINVALID, "The text is only site notices (newsletter, cookie, share or player text, bylines, links), no article.")
 	}
 	if a.FetchedAt.IsZero() {
 		a.FetchedAt = now
 	}
 	a.ContentHash = text.ContentHash(a.Text)
 	return nil
-}
-
-func firstLine(s string, max int) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return text.Snippet(s, max)
 }
 
 // articleWriter holds the prepared statements of one write transaction.

@@ -3,11 +3,15 @@ package knowledge
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Feed limits and defaults.
@@ -104,7 +108,14 @@ type FeedSpec struct {
 	Name      string // optional outlet name
 	Interval  time.Duration
 	CreatedBy string // e.g. a Discord user id, for the record
+	// Keep follows the feed even when DB.FeedCheck finds it unreadable now
+	// (the site is down, or will serve the feed later).
+	Keep bool
 }
+
+// ErrFeedUnreadable is in the chain of AddFeed's error when DB.FeedCheck
+// refused the feed, so that a caller can say how to follow it anyway.
+var ErrFeedUnreadable = errors.New("the feed cannot be read")
 
 // checkFeedURL returns rawURL trimmed when it is an absolute http or https
 // address without credentials, and an EINVALID error saying what is wrong
@@ -160,8 +171,12 @@ func clampInterval(d time.Duration) time.Duration {
 }
 
 // AddFeed subscribes to a feed in spec.GuildID's scope. The feed is due at
-// once. Adding the same URL twice in one scope is an ECONFLICT; a server
-// may have at most maxGuildFeeds feeds.
+// once. When DB.FeedCheck is set, the feed is fetched first and refused,
+// with the reason, when it cannot be read (unless spec.Keep); nothing is
+// stored then, so adding it again once the cause is fixed works. Adding a
+// URL the scope already follows is an ECONFLICT, unless that feed is
+// failing or was disabled: then it is resumed and returned. A server may
+// have at most maxGuildFeeds feeds.
 func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 	u, err := checkFeedURL(spec.URL)
 	if err != nil {
@@ -173,6 +188,34 @@ func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 	name := strings.Join(strings.Fields(spec.Name), " ")
 	if len([]rune(name)) > 100 {
 		return nil, Errorf(EINVALID, "The feed's name is too long (at most 100 characters).")
+	}
+	existing, err := scanFeed(db.db.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE guild_id = ? AND url = ?`, spec.GuildID, u))
+	switch {
+	case isNoRows(err):
+		existing = nil
+	case err != nil:
+		return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("add feed %s: find it: %w", u, err))
+	case existing.Failures == 0 && existing.DisabledReason == "":
+		return nil, Errorf(ECONFLICT, "Herald already follows %s here.", u)
+	}
+	// The check fetches the feed: no transaction is open meanwhile.
+	if db.FeedCheck != nil && !spec.Keep {
+		if cerr := db.FeedCheck(ctx, u); cerr != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			reason := ErrorMessage(cerr)
+			msg := fmt.Sprintf("Herald cannot follow %s: %s.", u, strings.TrimSuffix(reason, "."))
+			if r, _ := utf8.DecodeRuneInString(reason); unicode.IsUpper(r) {
+				msg = fmt.Sprintf("Herald cannot follow %s. %s", u, reason) // already a sentence
+			}
+			return nil, WrapError(ErrorCode(cerr), msg, errors.Join(ErrFeedUnreadable, cerr))
+		}
+	}
+	if existing != nil {
+		// It failed before and reads now (or the caller keeps it anyway):
+		// poll it again at once.
+		return db.ResumeFeed(ctx, spec.GuildID, strconv.FormatInt(existing.ID, 10))
 	}
 	now := db.Now()
 	tx, err := db.beginWrite(ctx)
@@ -350,47 +393,52 @@ func (db *DB) dueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 	return db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`, now.Unix())
 }
 
-// ClaimDueFeeds returns up to limit due feeds (all when limit <= 0) and,
-// in the same transaction, moves their next poll to now+lease, so that
-// another Herald instance polling the same database leaves them alone
-// while they are polled. RecordFeedPoll then sets the real next poll.
+// ClaimDueFeeds claims up to limit due feeds (all when limit <= 0), most
+// overdue first, in one statement: their next poll moves to now+lease, so
+// that another poller on the same database leaves them alone while they
+// are polled. The returned feeds' NextPollAt is the lease's end; the poller
+// extends the lease with RenewFeedLease while it works, and RecordFeedPoll
+// sets the real next poll. A poll that dies holds its feeds only until the
+// lease ends. (On PostgreSQL the same statement claims with FOR UPDATE
+// SKIP LOCKED in its subquery.)
 func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Feed, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))
 	}
 	defer db.endWrite(tx)
-	q := `SELECT ` + feedColumns + ` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
+	sub := `SELECT id FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
+	args := []any{now.Add(lease).Unix(), now.Unix()}
 	if limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", limit)
+		sub += ` LIMIT ?`
+		args = append(args, limit)
 	}
-	rows, err := tx.QueryContext(ctx, q, now.Unix())
+	out, err := queryAll(ctx, tx, deref(scanFeed), `UPDATE feeds SET next_poll_at = ? WHERE id IN (`+sub+`) RETURNING `+feedColumns, args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	var out []Feed
-	for rows.Next() {
-		f, err := scanFeed(rows)
-		if err != nil {
-			rows.Close()
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-		}
-		out = append(out, *f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	until := now.Add(lease).Unix()
-	for _, f := range out {
-		if _, err := tx.ExecContext(ctx, `UPDATE feeds SET next_poll_at = ? WHERE id = ?`, until, f.ID); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
-		}
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: commit: %w", err))
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
+}
+
+// RenewFeedLease moves the lease on a feed from held (the end of the lease
+// as claimed or last renewed) to until, and reports whether it did: it
+// does nothing once the poll was recorded or another poller took the feed
+// after the lease ended. until at or before now releases the feed, due at
+// once for the next poller.
+func (db *DB) RenewFeedLease(ctx context.Context, feedID int64, held, until time.Time) (bool, error) {
+	res, err := db.db.ExecContext(ctx, `UPDATE feeds SET next_poll_at = ? WHERE id = ? AND next_poll_at = ?`, until.Unix(), feedID, held.Unix())
+	if err != nil {
+		return false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("renew the lease on feed %d: %w", feedID, err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("renew the lease on feed %d: %w", feedID, err))
+	}
+	return n == 1, nil
 }
 
 // NextFeedPoll returns when the next active feed is due, or the zero time

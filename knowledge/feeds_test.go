@@ -177,3 +177,128 @@ func TestFeedFailuresDisableAndResume(t *testing.T) {
 		t.Errorf("unknown feed: %v", err)
 	}
 }
+
+// TestFeedLeasesAreShortAndPerFeed: a claim leases each feed on its own,
+// for the lease given; a poll that dies without recording delays the feed
+// by no more than its lease; renewing and releasing work only for the
+// holder of the lease.
+func TestFeedLeasesAreShortAndPerFeed(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	db.Now = fixedClock(&now)
+	var ids []int64
+	for _, u := range []string{"https://a.example/rss", "https://b.example/rss", "https://c.example/rss"} {
+		f, err := db.AddFeed(ctx, FeedSpec{URL: u})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, f.ID)
+	}
+	const lease = 2 * time.Minute
+	one, err := db.ClaimDueFeeds(ctx, now, lease, 1)
+	if err != nil || len(one) != 1 || one[0].ID != ids[0] || !one[0].NextPollAt.Equal(now.Add(lease)) {
+		t.Fatalf("claim one: %+v, %v", one, err)
+	}
+	// The others are still there for another poller.
+	rest, err := db.ClaimDueFeeds(ctx, now, lease, 0)
+	if err != nil || len(rest) != 2 || rest[0].ID != ids[1] || rest[1].ID != ids[2] {
+		t.Fatalf("claim the rest: %+v, %v", rest, err)
+	}
+	// The poller of the first feed dies. Within the lease nobody may take
+	// it; once it ends, anyone may.
+	if got, _ := db.ClaimDueFeeds(ctx, now.Add(lease-time.Second), lease, 0); len(got) != 0 {
+		t.Errorf("claimed within the lease: %+v", got)
+	}
+	later := now.Add(lease)
+	again, err := db.ClaimDueFeeds(ctx, later, lease, 0)
+	if err != nil || len(again) != 3 {
+		t.Fatalf("after the lease: %+v, %v", again, err)
+	}
+
+	// Renewing needs the lease as held.
+	held := later.Add(lease)
+	if ok, err := db.RenewFeedLease(ctx, ids[0], now.Add(lease), later.Add(2*lease)); err != nil || ok {
+		t.Errorf("renewed with a stale lease: %v, %v", ok, err)
+	}
+	if ok, err := db.RenewFeedLease(ctx, ids[0], held, later.Add(2*lease)); err != nil || !ok {
+		t.Errorf("renew: %v, %v", ok, err)
+	}
+	if got, _ := db.ClaimDueFeeds(ctx, later.Add(lease), lease, 0); len(got) != 2 {
+		t.Errorf("a renewed lease did not hold: %+v", got)
+	}
+	// Releasing makes the feed due at once.
+	if ok, err := db.RenewFeedLease(ctx, ids[0], later.Add(2*lease), later.Add(lease)); err != nil || !ok {
+		t.Errorf("release: %v, %v", ok, err)
+	}
+	if got, _ := db.ClaimDueFeeds(ctx, later.Add(lease), lease, 0); len(got) != 1 || got[0].ID != ids[0] {
+		t.Errorf("after release: %+v", got)
+	}
+	// A recorded poll ends the lease: a late renewal changes nothing.
+	rec, err := db.RecordFeedPoll(ctx, ids[1], FeedPoll{At: later, NextPollAt: later.Add(30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := db.RenewFeedLease(ctx, ids[1], held, later.Add(5*lease)); ok {
+		t.Errorf("renewed a recorded feed")
+	}
+	if f, _ := db.Feed(ctx, ids[1]); !f.NextPollAt.Equal(rec.NextPollAt) {
+		t.Errorf("next poll %v, want %v", f.NextPollAt, rec.NextPollAt)
+	}
+}
+
+func TestAddFeedChecksTheFeedFirst(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	db.Now = fixedClock(&now)
+	broken := map[string]error{}
+	var checked []string
+	db.FeedCheck = func(ctx context.Context, u string) error {
+		checked = append(checked, u)
+		return broken[u]
+	}
+	const u = "https://news.example/rss"
+	broken[u] = WrapError(EUNAVAILABLE, "the site answered 404 Not Found", errors.New("GET: 404"))
+
+	_, err := db.AddFeed(ctx, FeedSpec{URL: u})
+	if ErrorCode(err) != EUNAVAILABLE || !errors.Is(err, ErrFeedUnreadable) ||
+		ErrorMessage(err) != "Herald cannot follow https://news.example/rss: the site answered 404 Not Found." {
+		t.Errorf("unreadable feed: %v (%q)", err, ErrorMessage(err))
+	}
+	if fs, _ := db.Feeds(ctx, "*"); len(fs) != 0 {
+		t.Errorf("a refused feed was stored: %+v", fs)
+	}
+	// Fixed: adding it again works.
+	delete(broken, u)
+	f, err := db.AddFeed(ctx, FeedSpec{URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A healthy duplicate is a conflict, without fetching anything.
+	checked = nil
+	if _, err := db.AddFeed(ctx, FeedSpec{URL: u}); ErrorCode(err) != ECONFLICT || len(checked) != 0 {
+		t.Errorf("duplicate: %v, checked %v", err, checked)
+	}
+	// --keep follows a feed that cannot be read now.
+	const down = "https://down.example/rss"
+	broken[down] = WrapError(EUNAVAILABLE, "down.example refused the connection", errors.New("ECONNREFUSED"))
+	kept, err := db.AddFeed(ctx, FeedSpec{URL: down, Keep: true})
+	if err != nil || kept.URL != down {
+		t.Fatalf("keep: %+v, %v", kept, err)
+	}
+	// A followed feed that is failing is resumed when added again and
+	// readable.
+	if _, err := db.RecordFeedPoll(ctx, kept.ID, FeedPoll{At: now, Err: broken[down], NextPollAt: now.Add(time.Hour), DisableAfter: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddFeed(ctx, FeedSpec{URL: down}); !errors.Is(err, ErrFeedUnreadable) {
+		t.Errorf("re-adding a still broken feed: %v", err)
+	}
+	delete(broken, down)
+	resumed, err := db.AddFeed(ctx, FeedSpec{URL: down})
+	if err != nil || resumed.ID != kept.ID || resumed.Status() != FeedActive || resumed.Failures != 0 || !resumed.NextPollAt.Equal(now) {
+		t.Errorf("re-adding a fixed feed: %+v, %v", resumed, err)
+	}
+	_ = f
+}

@@ -20,6 +20,10 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/unicode"
+
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // maxFileBytes is the largest single article file Herald reads (JSONL
@@ -46,14 +50,18 @@ type IngestEvent struct {
 	Item      string // file path, URL, or "file:line" for corpus records
 	Title     string
 	ArticleID int64
-	Status    PutStatus // zero when Err is set
+	Status    PutStatus // zero when Err is set or the item was Empty
 	Err       error
+	// Empty is set for a file that holds no articles at all (a JSON file
+	// with an empty array): nothing was stored, and nothing failed.
+	Empty bool
 }
 
 // IngestSummary counts what a batch did.
 type IngestSummary struct {
 	Added, Updated, Unchanged, Failed int
 	Skipped                           int // files of other types inside directories
+	Empty                             int // files holding no articles (an empty JSON array)
 }
 
 // Total is the number of items stored or refused.
@@ -176,6 +184,16 @@ func (b *batcher) add(ctx context.Context, item string, a *Article) error {
 		return b.send(ctx)
 	}
 	return nil
+}
+
+// empty reports a file that holds no articles.
+func (b *batcher) empty(item string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sum.Empty++
+	if b.report != nil {
+		b.report(IngestEvent{Item: item, Empty: true})
+	}
 }
 
 func (b *batcher) fail(item string, err error) {
@@ -371,18 +389,27 @@ func (in *Ingester) ingestFile(ctx context.Context, b *batcher, path string) err
 		b.fail(path, err)
 		return nil
 	}
-	if ext == ".json" {
-		return in.ingestJSON(ctx, b, path, data)
-	}
-	if err := checkText(data); err != nil {
-		b.fail(path, err)
-		return nil
-	}
 	var a *Article
 	switch ext {
+	case ".json":
+		if data, err = decodeText(data); err != nil {
+			b.fail(path, err)
+			return nil
+		}
+		return in.ingestJSON(ctx, b, path, data)
 	case ".html", ".htm":
+		// HTML declares its own encoding (or has it sniffed), as a fetched
+		// page does: the extractor decodes it.
+		if len(bytes.TrimSpace(data)) == 0 {
+			b.fail(path, Errorf(EINVALID, "the file is empty"))
+			return nil
+		}
 		a, err = in.fromHTML(data, "")
 	default:
+		if data, err = decodeText(data); err != nil {
+			b.fail(path, err)
+			return nil
+		}
 		a, err = ParseTextArticle(string(data))
 	}
 	if err != nil {
@@ -408,18 +435,30 @@ func readCapped(path string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// checkText refuses binary and non-UTF-8 content with a reason a user can act on.
-func checkText(data []byte) error {
+// decodeText returns text content as UTF-8 without a byte order mark:
+// UTF-8 as it is, UTF-16 with a byte order mark decoded. It refuses empty,
+// binary and other non-UTF-8 content with a reason a user can act on.
+func decodeText(data []byte) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		data = data[3:]
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return nil, WrapError(EINVALID, "the file is not valid UTF-16 text", err)
+		}
+		data = out
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		return Errorf(EINVALID, "the file is empty")
+		return nil, Errorf(EINVALID, "the file is empty")
 	}
 	if bytes.IndexByte(data, 0) >= 0 {
-		return Errorf(EINVALID, "the file is binary, not text")
+		return nil, Errorf(EINVALID, "the file is binary, not text")
 	}
 	if !utf8.Valid(data) {
-		return Errorf(EINVALID, "the file is not UTF-8 text (convert it, e.g. with iconv)")
+		return nil, Errorf(EINVALID, "the file is not UTF-8 text (convert it, e.g. with iconv)")
 	}
-	return nil
+	return data, nil
 }
 
 func (in *Ingester) fromHTML(data []byte, pageURL string) (*Article, error) {
@@ -463,10 +502,11 @@ func (in *Ingester) fetchArticle(ctx context.Context, raw string) (*Article, err
 	if strings.Contains(strings.ToLower(doc.ContentType), "html") {
 		a, err = in.fromHTML(doc.Body, doc.URL)
 	} else {
-		if err := checkText(doc.Body); err != nil {
-			return nil, err
+		body, derr := decodeText(doc.Body)
+		if derr != nil {
+			return nil, derr
 		}
-		a, err = ParseTextArticle(string(doc.Body))
+		a, err = ParseTextArticle(string(body))
 		if a != nil && a.URL == "" {
 			a.URL = doc.URL
 		}
@@ -474,6 +514,9 @@ func (in *Ingester) fetchArticle(ctx context.Context, raw string) (*Article, err
 	if err != nil {
 		return nil, err
 	}
+	// The fetch time lets a dateline without a year ("BERLIN, Jan 24
+	// (Reuters) -") date the article; it is never its publication date.
+	a.FetchedAt = in.DB.Now()
 	if a.Source == "" {
 		if u, err := url.Parse(doc.URL); err == nil {
 			a.Source = strings.TrimPrefix(u.Hostname(), "www.")
@@ -491,11 +534,13 @@ type CorpusRecord struct {
 	Text        string  `json:"text"`
 	PublishedAt *string `json:"published_at"`
 	Source      string  `json:"source"`
+	// Language is the article's declared language ("de", "en-GB"), if any.
+	Language string `json:"language,omitempty"`
 }
 
 // article converts a corpus record.
 func (r CorpusRecord) article() (*Article, error) {
-	a := &Article{ExternalID: r.ID, URL: r.URL, Title: r.Title, Text: r.Text, Source: r.Source}
+	a := &Article{ExternalID: r.ID, URL: r.URL, Title: r.Title, Text: r.Text, Source: r.Source, Language: r.Language}
 	if r.PublishedAt != nil && *r.PublishedAt != "" {
 		t, err := ParseDate(*r.PublishedAt)
 		if err != nil {
@@ -581,6 +626,10 @@ func (in *Ingester) ingestJSON(ctx context.Context, b *batcher, path string, dat
 		b.fail(path, WrapError(EINVALID, "not a JSON array of article records", err))
 		return nil
 	}
+	if len(recs) == 0 {
+		b.empty(path)
+		return nil
+	}
 	for i, r := range recs {
 		if err := in.addRecord(ctx, b, fmt.Sprintf("%s[%d]", path, i), r); err != nil {
 			return err
@@ -590,9 +639,9 @@ func (in *Ingester) ingestJSON(ctx context.Context, b *batcher, path string, dat
 }
 
 // ParseTextArticle reads a plain-text or Markdown article: optional front
-// matter between "---" lines (title, url, source, published_at, author),
-// then the headline on the first line (a leading "#" is dropped) unless the
-// front matter gave one, then the body.
+// matter between "---" lines (title, url, source, published_at, author,
+// language), then the headline on the first line (a leading "#" is
+// dropped) unless the front matter gave one, then the body.
 func ParseTextArticle(s string) (*Article, error) {
 	s = strings.TrimPrefix(s, "\ufeff")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
@@ -622,6 +671,8 @@ func ParseTextArticle(s string) (*Article, error) {
 					a.Source = v
 				case "author", "byline":
 					a.Author = v
+				case "language", "lang":
+					a.Language = v
 				case "published_at", "published", "date":
 					t, err := ParseDate(v)
 					if err != nil {
@@ -644,4 +695,38 @@ func ParseTextArticle(s string) (*Article, error) {
 		return nil, Errorf(EINVALID, "the article has no text after its headline")
 	}
 	return a, nil
+}
+
+// maxDerivedTitle bounds a headline made from an article's first line.
+const maxDerivedTitle = 120
+
+// cleanArticle applies the ingest rules to an article of any origin (a
+// file, a fetched page, a feed item, a corpus record) once its text is
+// normalised: a publication date from its URL or from the dateline and
+// byline at the head of its text when it has none (the fetch time dates
+// a dateline without a year, and is never a date by itself); the text
+// without boilerplate (see text.StripBoilerplate); the title without the
+// outlet's name appended, or made from the first line of the text when
+// there is none (never a dateline); the declared language as an ISO 639-1
+// code (text.LanguageCode). An article whose whole text is boilerplate (a page of nothing but
+// a video player) keeps its headline as its text, so it can still be found
+// and linked to; it reports false when it has no headline either.
+func cleanArticle(a *Article) bool {
+	if a.PublishedAt.IsZero() && a.URL != "" {
+		a.PublishedAt = text.DateFromURL(a.URL)
+	}
+	if a.PublishedAt.IsZero() {
+		a.PublishedAt = text.DatelineDate(a.Text, a.FetchedAt)
+	}
+	had := a.Text != ""
+	a.Text = text.StripBoilerplate(a.Text, a.Source)
+	a.Title = text.CleanTitle(a.Title, a.Source)
+	if a.Title == "" {
+		a.Title = text.TitleFromText(a.Text, a.Source, maxDerivedTitle)
+	}
+	a.Language = text.LanguageCode(a.Language)
+	if a.Text == "" && had {
+		a.Text = a.Title
+	}
+	return a.Text != "" || !had
 }

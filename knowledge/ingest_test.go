@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeExtractor is an Extractor whose behaviour a test sets.
@@ -145,5 +146,120 @@ func TestParseTextArticle(t *testing.T) {
 	}
 	if _, err := ParseTextArticle("---\npublished_at: yesterday\n---\nT\nBody"); ErrorCode(err) != EINVALID {
 		t.Fatalf("bad date: %v", err)
+	}
+}
+
+// TestIngestCleansEveryKindOfInput: text files, Markdown, JSONL records
+// and HTML all lose their boilerplate, get a title that is no dateline,
+// carry their declared language, and are dated only by what they say.
+func TestIngestCleansEveryKindOfInput(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "a.txt", "Harbour council approves barrier\n\nBy Dana Whitfield | 2024-01-24 |\n\n"+
+		"The harbour council voted on Wednesday to build a tidal barrier.\n\nAdvertisement\n\n"+
+		"The barrier is due in 2028. Sign up for our newsletter here.")
+	writeFile(t, dir, "b.md", "---\ntitle: Streik im Hafen - Nordstädter Bote\nsource: Nordstädter Bote\nlanguage: de-DE\n---\n"+
+		"Im Hafen steht seit Dienstag die Arbeit still.\n\nJetzt Newsletter abonnieren und nichts verpassen.")
+	writeFile(t, dir, "c.jsonl", `{"id":"c1","url":"https://news.example/ferry","title":"","text":"Harbourtown CNN —\n\nThe ferry terminal opened on Monday after three years of building work.\n\nWe will use the details you have shared to manage your registration.","published_at":null,"source":"CNN","language":"en-GB"}
+{"id":"c2","url":"https://news.example/storm","title":"Storm closes the coast road | CNN","text":"BERLIN, Jan. 24, 2024 (Reuters) - A storm closed the coast road on Wednesday.","published_at":null,"source":"CNN"}
+{"id":"c3","url":"https://news.example/undated","title":"Quay repaired","text":"The quay was repaired.","published_at":null,"source":"CNN"}
+{"id":"c4","url":"https://news.example/player","title":"Floods close the park - CNN","text":"1. How relevant is this ad to you?\n\nVideo player was slow to load content Video content never loaded","published_at":null,"source":"CNN"}
+`)
+	in := &Ingester{DB: db}
+	var events []IngestEvent
+	sum, err := in.Ingest(context.Background(), []string{dir}, func(e IngestEvent) { events = append(events, e) })
+	if err != nil || sum.Added != 6 || sum.Failed != 0 {
+		t.Fatalf("ingest: %+v, %v, %+v", sum, err, events)
+	}
+	arts, err := db.Articles(context.Background(), Filter{GuildID: "*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTitle := map[string]Article{}
+	for _, a := range arts {
+		full, err := db.article(context.Background(), a.ID, "*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		byTitle[full.Title] = *full
+	}
+	tests := []struct {
+		title, text, language string
+		published             time.Time
+	}{
+		{"Harbour council approves barrier", "The harbour council voted on Wednesday to build a tidal barrier.\n\nThe barrier is due in 2028.", "",
+			time.Date(2024, 1, 24, 0, 0, 0, 0, time.UTC)},
+		{"Streik im Hafen", "Im Hafen steht seit Dienstag die Arbeit still.", "de", time.Time{}},
+		{"The ferry terminal opened on Monday after three years of building work.", "The ferry terminal opened on Monday after three years of building work.", "en", time.Time{}},
+		{"Storm closes the coast road", "BERLIN, Jan. 24, 2024 (Reuters) - A storm closed the coast road on Wednesday.", "", time.Date(2024, 1, 24, 0, 0, 0, 0, time.UTC)},
+		{"Quay repaired", "The quay was repaired.", "", time.Time{}},
+		// A page that is nothing but a video player keeps its headline.
+		{"Floods close the park", "Floods close the park", "", time.Time{}},
+	}
+	for _, tt := range tests {
+		a, ok := byTitle[tt.title]
+		if !ok {
+			t.Errorf("no article titled %q; have %v", tt.title, keys(byTitle))
+			continue
+		}
+		if a.Text != tt.text || a.Language != tt.language || !a.PublishedAt.Equal(tt.published) {
+			t.Errorf("%q: text %q, language %q, published %v; want %q, %q, %v", tt.title, a.Text, a.Language, a.PublishedAt, tt.text, tt.language, tt.published)
+		}
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestIngestTextEncodingsAndEmptyJSON(t *testing.T) {
+	db := MustOpenDB(t)
+	dir := t.TempDir()
+	utf16 := func(s string, big bool) string {
+		b := []byte{0xFF, 0xFE}
+		if big {
+			b = []byte{0xFE, 0xFF}
+		}
+		for _, r := range s {
+			if big {
+				b = append(b, byte(r>>8), byte(r))
+			} else {
+				b = append(b, byte(r), byte(r>>8))
+			}
+		}
+		return string(b)
+	}
+	writeFile(t, dir, "le.txt", utf16("Café reopens\nThe café on the quay reopened on Thursday.", false))
+	writeFile(t, dir, "be.txt", utf16("Bäckerei schließt\nDie Bäckerei am Markt schließt im Mai.", true))
+	writeFile(t, dir, "empty.json", " [ ] ")
+	writeFile(t, dir, "bin.txt", "abc\x00def")
+	var events []IngestEvent
+	sum, err := (&Ingester{DB: db}).Ingest(context.Background(), []string{dir}, func(e IngestEvent) { events = append(events, e) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Added != 2 || sum.Empty != 1 || sum.Failed != 1 {
+		t.Errorf("summary %+v, events %+v", sum, events)
+	}
+	var empty []string
+	for _, e := range events {
+		if e.Empty {
+			empty = append(empty, filepath.Base(e.Item))
+		}
+	}
+	if len(empty) != 1 || empty[0] != "empty.json" {
+		t.Errorf("empty files reported: %v", empty)
+	}
+	arts, _ := db.Articles(context.Background(), Filter{GuildID: "*"})
+	titles := map[string]bool{}
+	for _, a := range arts {
+		titles[a.Title] = true
+	}
+	if !titles["Café reopens"] || !titles["Bäckerei schließt"] {
+		t.Errorf("UTF-16 titles: %v", titles)
 	}
 }

@@ -48,6 +48,11 @@ type DB struct {
 	// fused by reciprocal rank) and embeds new passages after ingestion.
 	Embedder Embedder
 
+	// FeedCheck, when set, fetches a feed for AddFeed before it is
+	// followed and says why it cannot be read (see FeedSpec.Keep);
+	// cmd/herald sets it to the feed poller's CheckFeed.
+	FeedCheck func(ctx context.Context, url string) error
+
 	// writeGate admits this process's write transactions one at a time,
 	// in the order they asked (see beginWrite).
 	writeGate chan struct{}

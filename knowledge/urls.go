@@ -3,11 +3,11 @@ package knowledge
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // trackingParams are query parameters that identify a campaign or a click,
@@ -113,26 +113,7 @@ func cleanQuery(raw string) string {
 	return strings.Join(parts, "&")
 }
 
-var urlDate = regexp.MustCompile(`/((?:19|20)\d\d)[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)`)
-
 // dateFromURL reads a publication date from a news URL's path, as many
-// outlets put one there (/2022/06/16/…). It returns the zero time when the
-// path holds no plausible date.
-func dateFromURL(raw string) time.Time {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return time.Time{}
-	}
-	m := urlDate.FindStringSubmatch(u.Path)
-	if m == nil {
-		return time.Time{}
-	}
-	y, _ := strconv.Atoi(m[1])
-	mo, _ := strconv.Atoi(m[2])
-	d, _ := strconv.Atoi(m[3])
-	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
-	if t.Day() != d { // 31 February and the like
-		return time.Time{}
-	}
-	return t
-}
+// outlets put one there (/2022/06/16/…); see text.DateFromURL. It returns
+// the zero time when the path holds no plausible date.
+func dateFromURL(raw string) time.Time { return text.DateFromURL(raw) }

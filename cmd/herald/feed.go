@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,7 +14,7 @@ import (
 
 const feedUsage = `Manages the news feeds (RSS, Atom, JSON Feed) Herald follows.
 
-  herald feed add URL [--name NAME] [--interval 30m] [--guild ID] [--no-poll]
+  herald feed add URL [--name NAME] [--interval 30m] [--guild ID] [--no-poll] [--keep]
   herald feed remove URL|ID
   herald feed list [--json]
   herald feed pause URL|ID
@@ -21,9 +22,12 @@ const feedUsage = `Manages the news feeds (RSS, Atom, JSON Feed) Herald follows.
   herald feed poll [--all] [--json]
 
 Feeds added here are the operator's: their articles are visible in every
-Discord server. --guild adds a feed for one server only. 'poll' polls every
-feed that is due now (--all: every active feed) and reports what came in;
-'herald serve' polls on its own schedule.`
+Discord server. --guild adds a feed for one server only. 'add' fetches the
+feed first and refuses one Herald cannot read (a missing page, a web page
+that is not a feed, a site that refuses the connection, a private address),
+saying why; --keep follows it anyway. 'poll' polls every feed that is due now
+(--all: every active feed) and reports what came in; 'herald serve' polls on
+its own schedule.`
 
 func runFeed(ctx context.Context, e *env) error {
 	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "-help" || e.args[0] == "--help" || e.args[0] == "help" {
@@ -61,11 +65,12 @@ func runFeed(ctx context.Context, e *env) error {
 }
 
 func runFeedAdd(ctx context.Context, e *env) error {
-	fs := newFlags(e, "feed add", "URL", "Follows a feed. Its recent items are fetched at once (unless --no-poll), then on its interval.")
+	fs := newFlags(e, "feed add", "URL", "Follows a feed, once a fetch shows Herald can read it. Its recent items are stored at once (unless --no-poll), then on its interval.")
 	name := fs.String("name", "", "outlet `NAME` for the feed's articles (default: the feed's title)")
 	interval := fs.String("interval", "", "time between polls (`DURATION`), from 5m to 7d (default $HERALD_FEED_INTERVAL or 30m)")
 	guild := fs.String("guild", "", "Discord server `ID` the feed belongs to (default: the operator's, visible everywhere)")
-	noPoll := fs.Bool("no-poll", false, "do not fetch the feed now")
+	noPoll := fs.Bool("no-poll", false, "do not store the feed's items now")
+	keep := fs.Bool("keep", false, "follow the feed even when it cannot be read now")
 	dbFlag := dbPathFlag(fs)
 	args, err := parseArgs(e, fs, e.args, oneArg)
 	if err != nil {
@@ -80,7 +85,13 @@ func runFeedAdd(ctx context.Context, e *env) error {
 		return err
 	}
 	defer db.Close()
-	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: args[0], GuildID: *guild, Name: *name, Interval: every, CreatedBy: "cli"})
+	p := newPoller(e, db, cliLogger(e))
+	db.FeedCheck = p.CheckFeed
+	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: args[0], GuildID: *guild, Name: *name, Interval: every, CreatedBy: "cli", Keep: *keep})
+	if errors.Is(err, knowledge.ErrFeedUnreadable) {
+		return knowledge.WrapError(knowledge.ErrorCode(err),
+			knowledge.ErrorMessage(err)+" Fix the address (or the site) and add it again, or follow it anyway with --keep.", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -88,7 +99,7 @@ func runFeedAdd(ctx context.Context, e *env) error {
 	if *noPoll {
 		return nil
 	}
-	rep := newPoller(e, db, cliLogger(e)).PollFeed(ctx, *f)
+	rep := p.PollFeed(ctx, *f)
 	printFeedReport(e.stdout, rep)
 	if rep.Err != nil {
 		fmt.Fprintln(e.stdout, "The feed stays on the list and will be tried again; 'herald feed remove' drops it.")

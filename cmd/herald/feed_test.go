@@ -1,13 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/herald-bot/herald/bot"
+	"github.com/herald-bot/herald/knowledge"
 )
 
 // newsFeed serves an RSS feed of three recent items, two of them reports
@@ -48,13 +57,11 @@ func TestFeedCommandsEndToEnd(t *testing.T) {
 	srv := newsFeed(t)
 	url := srv.URL + "/rss"
 
-	// Without the operator's permission, a local address is refused.
-	out, _, err := runHerald(t, env, "feed", "add", url)
-	if err == nil || !strings.Contains(out, "Herald does not fetch private or local addresses") {
-		t.Errorf("local feed without HERALD_ALLOW_PRIVATE_URLS: %v\n%s", err, out)
-	}
-	if _, _, err := runHerald(t, env, "feed", "remove", url); err != nil {
-		t.Fatal(err)
+	// Without the operator's permission, a local address is refused, and
+	// not kept.
+	_, errOut, err := runHerald(t, env, "feed", "add", url)
+	if err == nil || !strings.Contains(errOut, "Herald does not fetch private or local addresses") {
+		t.Errorf("local feed without HERALD_ALLOW_PRIVATE_URLS: %v\n%s", err, errOut)
 	}
 
 	env["HERALD_ALLOW_PRIVATE_URLS"] = "true"
@@ -193,5 +200,103 @@ func TestFeedCommandErrors(t *testing.T) {
 		if _, _, err := runHerald(t, env, args...); err == nil {
 			t.Errorf("herald %s succeeded", strings.Join(args, " "))
 		}
+	}
+}
+
+// TestFeedAddRefusesUnreadableFeeds: `feed add` fetches the feed first and
+// refuses, with the reason, one Herald cannot read; nothing is stored, so
+// adding it again once the cause is fixed works; --keep follows it anyway.
+func TestFeedAddRefusesUnreadableFeeds(t *testing.T) {
+	var fixed atomic.Bool
+	feed := `<?xml version="1.0"?><rss version="2.0"><channel><title>Quay Post</title></channel></rss>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/page":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head><body>News</body></html>`)
+		case r.URL.Path == "/rss", r.URL.Path == "/later" && fixed.Load():
+			w.Header().Set("Content-Type", "application/rss+xml")
+			fmt.Fprint(w, feed)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	// An address where nothing listens.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + l.Addr().String() + "/rss"
+	l.Close()
+
+	tests := []struct {
+		name, url, private string
+		reason             string
+	}{
+		{"missing page", srv.URL + "/missing", "true", "the site answered 404 Not Found"},
+		{"web page", srv.URL + "/page", "true", "the address is a web page, not a feed; the page names a feed at " + srv.URL + "/rss, add that instead"},
+		{"refused connection", refused, "true", "refused the connection"},
+		{"private address", srv.URL + "/rss", "", "Herald does not fetch private or local addresses"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := testEnv(t)
+			env["HERALD_ALLOW_PRIVATE_URLS"] = tt.private
+			out, errOut, err := runHerald(t, env, "feed", "add", tt.url)
+			if err == nil || !strings.Contains(errOut, "Herald cannot follow "+tt.url) || !strings.Contains(errOut, tt.reason) ||
+				!strings.Contains(errOut, "--keep") || strings.Contains(out, "Following") {
+				t.Errorf("feed add: %v\nstdout: %s\nstderr: %s", err, out, errOut)
+			}
+			if out, _, _ := runHerald(t, env, "feed", "list"); !strings.Contains(out, "No feeds") {
+				t.Errorf("a refused feed was kept:\n%s", out)
+			}
+		})
+	}
+
+	env := testEnv(t)
+	env["HERALD_ALLOW_PRIVATE_URLS"] = "true"
+	later := srv.URL + "/later"
+	if _, errOut, err := runHerald(t, env, "feed", "add", later); err == nil || !strings.Contains(errOut, "404 Not Found") {
+		t.Fatalf("feed add before the fix: %v %s", err, errOut)
+	}
+	fixed.Store(true)
+	if out, errOut, err := runHerald(t, env, "feed", "add", later); err != nil || !strings.Contains(out, "Following "+later) {
+		t.Errorf("feed add after the fix: %v\n%s\n%s", err, out, errOut)
+	}
+	// --keep follows a feed that cannot be read now.
+	gone := srv.URL + "/gone"
+	out, errOut, err := runHerald(t, env, "feed", "add", "--keep", "--no-poll", gone)
+	if err != nil || !strings.Contains(out, "Following "+gone) {
+		t.Errorf("feed add --keep: %v\n%s\n%s", err, out, errOut)
+	}
+}
+
+// TestDiscordFeedAddIsChecked: serve wires the same check into the store
+// the bot's /feed add uses.
+func TestDiscordFeedAddIsChecked(t *testing.T) {
+	envv := testEnv(t)
+	envv["HERALD_ALLOW_PRIVATE_URLS"] = "true"
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	var logs bytes.Buffer
+	e := testCommandEnv(t, envv, &logs, &logs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db, err := openDB(ctx, e, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var wg sync.WaitGroup
+	if err := startNews(ctx, e, db, &bot.Bot{}, &wg); err != nil {
+		t.Fatal(err)
+	}
+	defer wg.Wait()
+	defer cancel()
+	var store bot.FeedStore = db
+	_, err = store.AddFeed(ctx, knowledge.FeedSpec{URL: srv.URL + "/rss", GuildID: "G"})
+	if !errors.Is(err, knowledge.ErrFeedUnreadable) || !strings.Contains(knowledge.ErrorMessage(err), "404 Not Found") {
+		t.Errorf("/feed add of a missing feed: %v", err)
 	}
 }

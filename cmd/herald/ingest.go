@@ -44,12 +44,20 @@ progress line shows how far it is; elsewhere a line every 10 seconds.`)
 			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, knowledge.ErrorMessage(ev.Err))
 			return
 		}
+		if ev.Empty {
+			p.clear()
+			fmt.Fprintf(e.stderr, "empty   %s: the file holds no articles\n", ev.Item)
+			return
+		}
 		if !p.tty && !*quiet {
 			fmt.Fprintf(e.stdout, "%-9s %s (id %d): %s\n", ev.Status, ev.Item, ev.ArticleID, ev.Title)
 		}
 	})
 	elapsed := time.Since(start)
 	fmt.Fprintf(e.stdout, "%d added, %d updated, %d unchanged, %d failed", sum.Added, sum.Updated, sum.Unchanged, sum.Failed)
+	if sum.Empty > 0 {
+		fmt.Fprintf(e.stdout, ", %d empty", sum.Empty)
+	}
 	if sum.Skipped > 0 {
 		fmt.Fprintf(e.stdout, ", %s skipped", plural(sum.Skipped, "other file", "other files"))
 	}

@@ -23,6 +23,7 @@ func startNews(ctx context.Context, e *env, db *knowledge.DB, b *bot.Bot, wg *sy
 		return err
 	}
 	poller := newPoller(e, db, nil)
+	db.FeedCheck = poller.CheckFeed // /feed add refuses a feed it cannot read
 	news := &bot.News{Feeds: db, Posts: db, Summarizer: summarizer, Articles: db, Adder: newIngester(e, db), Digests: sched.Digester, Schedules: db}
 	news.Attach(b)
 	wg.Add(2)

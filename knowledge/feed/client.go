@@ -13,6 +13,7 @@ import (
 	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -250,8 +251,12 @@ func (c *Client) get(ctx context.Context, rawURL string, accept []string, hdr ht
 		if t := http.StatusText(resp.StatusCode); t != "" {
 			status += " " + t
 		}
-		return nil, knowledge.WrapError(code, "the site answered "+status,
-			fmt.Errorf("GET %s: %s", out.FinalURL, resp.Status))
+		var cause error = fmt.Errorf("GET %s: %s", out.FinalURL, resp.Status)
+		if ra := strings.TrimSpace(resp.Header.Get("Retry-After")); ra != "" &&
+			(resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+			cause = &retryAfterError{err: cause, header: ra}
+		}
+		return nil, knowledge.WrapError(code, "the site answered "+status, cause)
 	}
 	if resp.ContentLength > c.maxBytes {
 		return nil, c.tooLarge(out.FinalURL, fmt.Sprintf("Content-Length %d", resp.ContentLength))
@@ -472,4 +477,38 @@ func formatSize(n int64) string {
 	default:
 		return fmt.Sprintf("%d bytes", n)
 	}
+}
+
+// retryAfterError keeps the Retry-After header of a 429 or 503 answer.
+type retryAfterError struct {
+	err    error
+	header string
+}
+
+func (e *retryAfterError) Error() string {
+	return fmt.Sprintf("%v (Retry-After: %s)", e.err, e.header)
+}
+
+func (e *retryAfterError) Unwrap() error { return e.err }
+
+// RetryAfter returns how long after now a site asked not to be fetched
+// again, when err is a 429 or 503 answer that carried a Retry-After header
+// (in seconds or as an HTTP date); ok is false otherwise. A date in the
+// past gives 0.
+func RetryAfter(err error, now time.Time) (wait time.Duration, ok bool) {
+	var ra *retryAfterError
+	if !errors.As(err, &ra) {
+		return 0, false
+	}
+	if secs, perr := strconv.ParseInt(ra.header, 10, 64); perr == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		return time.Duration(min(secs, int64(365*24*3600))) * time.Second, true
+	}
+	t, perr := http.ParseTime(ra.header)
+	if perr != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
 }

@@ -3,11 +3,13 @@ package feed
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -642,5 +644,42 @@ func TestFetchUntypedLegacyPage(t *testing.T) {
 	}
 	if !strings.Contains(string(doc.Body), "Hélène Duval") || doc.ContentType != "text/html; charset=utf-8" {
 		t.Errorf("Fetch = %q, body %q", doc.ContentType, doc.Body)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2024, 6, 6, 12, 0, 0, 0, time.UTC)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", r.URL.Query().Get("ra"))
+		var code int
+		fmt.Sscanf(r.URL.Path, "/%d", &code)
+		w.WriteHeader(code)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, Options{AllowPrivate: true})
+	tests := []struct {
+		path, ra string
+		want     time.Duration
+		ok       bool
+	}{
+		{"/429", "120", 2 * time.Minute, true},
+		{"/503", now.Add(time.Hour).Format(http.TimeFormat), time.Hour, true},
+		{"/503", now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"/429", "soon", 0, false},
+		{"/429", "-5", 0, false},
+		{"/404", "120", 0, false},
+	}
+	for _, tt := range tests {
+		_, err := c.Get(context.Background(), srv.URL+tt.path+"?ra="+url.QueryEscape(tt.ra), nil, nil)
+		if err == nil {
+			t.Fatalf("%s: no error", tt.path)
+		}
+		got, ok := RetryAfter(err, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("%s Retry-After %q: %v, %v; want %v, %v", tt.path, tt.ra, got, ok, tt.want, tt.ok)
+		}
+	}
+	if _, ok := RetryAfter(errors.New("other"), now); ok {
+		t.Errorf("RetryAfter of another error")
 	}
 }

@@ -59,7 +59,7 @@ func TestExtractArticle(t *testing.T) {
 	if ex.URL != "https://www.coastalcourier.example/news/2024/03/tidal-barrier" {
 		t.Errorf("URL = %q", ex.URL)
 	}
-	if ex.Language != "en-GB" {
+	if ex.Language != "en" { // <html lang="en-GB">
 		t.Errorf("Language = %q", ex.Language)
 	}
 
@@ -223,5 +223,69 @@ func TestParagraphs(t *testing.T) {
 				t.Errorf("paragraphs(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestExtractDatesTitlesAndLanguage(t *testing.T) {
+	body := strings.Repeat("<p>The committee met for the third time this month to discuss the budget for next year. </p>", 6)
+	tests := []struct {
+		name, htmlAttr, head, article string
+		title, language               string
+		published                     time.Time
+	}{
+		{name: "article:published_time", head: `<title>Budget talks</title><meta property="article:published_time" content="2024-01-24T09:30:00+01:00">`,
+			title: "Budget talks", published: time.Date(2024, 1, 24, 8, 30, 0, 0, time.UTC)},
+		{name: "JSON-LD object", head: `<title>Budget talks</title><script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Budget talks resume","datePublished":"2024-01-24"}</script>`,
+			title: "Budget talks resume", published: time.Date(2024, 1, 24, 0, 0, 0, 0, time.UTC)},
+		{name: "JSON-LD graph with a type list", head: `<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage"},{"@type":["ReportageNewsArticle","NewsArticle"],"headline":"Budget talks resume","datePublished":"2024-01-24T12:00:00Z","inLanguage":"de-DE"}]}</script>`,
+			title: "Budget talks resume", language: "de", published: time.Date(2024, 1, 24, 12, 0, 0, 0, time.UTC)},
+		{name: "broken JSON-LD", head: `<title>Budget talks</title><script type="application/ld+json">{"@type": "NewsArticle", "datePublished": </script>`,
+			title: "Budget talks"},
+		{name: "meta beats time element", head: `<title>Budget talks</title><meta name="pubdate" content="2024-01-23">`, article: `<time datetime="2024-01-20">20 January</time>`,
+			title: "Budget talks", published: time.Date(2024, 1, 23, 0, 0, 0, 0, time.UTC)},
+		{name: "time element in the article", head: `<title>Budget talks</title>`, article: `<p>Published <time datetime="2024-01-24T09:30:00Z">24 January 2024</time></p>`,
+			title: "Budget talks", published: time.Date(2024, 1, 24, 9, 30, 0, 0, time.UTC)},
+		{name: "time element marked pubdate", head: `<title>Budget talks</title>`, article: `<time datetime="2024-01-20">20 January</time><time pubdate datetime="2024-01-24">24 January</time>`,
+			title: "Budget talks", published: time.Date(2024, 1, 24, 0, 0, 0, 0, time.UTC)},
+		{name: "undated", head: `<title>Budget talks</title>`, title: "Budget talks"},
+		{name: "dateline as page title", head: `<title>Washington CNN —</title><meta property="og:title" content="Budget talks resume in Washington">`,
+			title: "Budget talks resume in Washington"},
+		{name: "language from html lang", htmlAttr: ` lang="de-DE"`, head: `<title>Haushalt</title>`, title: "Haushalt", language: "de"},
+		{name: "language from og:locale", head: `<title>Budget talks</title><meta property="og:locale" content="en_GB">`, title: "Budget talks", language: "en"},
+		{name: "language from xml:lang", htmlAttr: ` xml:lang="fr"`, head: `<title>Budget</title>`, title: "Budget", language: "fr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page := "<html" + tt.htmlAttr + "><head>" + tt.head + "</head><body><article>" + tt.article + body + "</article></body></html>"
+			ex, err := NewExtractor().Extract([]byte(page), "https://news.example/budget")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex.Title != tt.title || ex.Language != tt.language || !ex.PublishedAt.Equal(tt.published) {
+				t.Errorf("title %q, language %q, published %v; want %q, %q, %v", ex.Title, ex.Language, ex.PublishedAt, tt.title, tt.language, tt.published)
+			}
+		})
+	}
+}
+
+func TestExtractLeavesOutFurnitureBoxes(t *testing.T) {
+	para := "<p>The committee met for the third time this month to discuss the budget for next year, and agreed on most of it.</p>"
+	page := `<html><body><div class="story share-enabled">` + strings.Repeat(para, 12) +
+		`<div class="newsletter-signup"><p>Get the Morning Report every weekday.</p></div>` +
+		`<div id="most-read-box"><p>County fair returns</p></div>` +
+		`<div class="ad-slot"><p>Paid content from our partners</p></div>` +
+		`<div role="complementary"><p>Elsewhere on the site</p></div>` +
+		`<div class="video-player"><p>Loading the clip</p></div>` + para + `</div></body></html>`
+	ex, err := NewExtractor().Extract([]byte(page), "https://news.example/budget")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(ex.Text, "The committee met"); n != 13 {
+		t.Errorf("%d of 13 paragraphs kept:\n%s", n, ex.Text)
+	}
+	for _, f := range []string{"Morning Report", "County fair", "Paid content", "Elsewhere", "Loading the clip"} {
+		if strings.Contains(ex.Text, f) {
+			t.Errorf("text keeps %q", f)
+		}
 	}
 }

@@ -31,7 +31,11 @@ type ParsedFeed struct {
 	Title  string
 	Link   string // the site's home page, when the feed names it
 	Format string // "rss", "atom" or "json"
-	Items  []Item
+	// Language is the feed's declared language as an ISO 639-1 code (RSS
+	// <language> or dc:language, Atom xml:lang, JSON Feed "language"), or
+	// "".
+	Language string
+	Items    []Item
 }
 
 // Item is one entry of a feed, its HTML already turned into plain text.
@@ -96,7 +100,7 @@ func ParseFeed(body []byte, contentType, feedURL string) (pf *ParsedFeed, err er
 	if err != nil {
 		return nil, parseError(err)
 	}
-	out := &ParsedFeed{Title: plain(gf.Title), Format: gf.FeedType}
+	out := &ParsedFeed{Title: plain(gf.Title), Format: gf.FeedType, Language: text.LanguageCode(gf.Language)}
 	base, _ := url.Parse(feedURL)
 	if l := absLink(base, gf.Link); l != "" {
 		out.Link = l

@@ -59,9 +59,19 @@ type PollOptions struct {
 	// MaxPageFetches bounds the article pages fetched per feed and poll
 	// (default 30); further teasers are stored as they are.
 	MaxPageFetches int
-	// Lease is how long a claimed feed is left to this poller before
-	// another instance may poll it (default 10m).
+	// PageBudget bounds the time one poll of a feed spends fetching
+	// article pages (default 1m): items whose page is not fetched by then
+	// are left for the next poll, neither stored nor marked seen.
+	PageBudget time.Duration
+	// Lease is how long a feed claimed by PollDue is left to this poller
+	// before another may poll it (default 2m). The lease is renewed every
+	// third of it while the feed is polled, so a long poll keeps its feeds
+	// and a crashed or killed one holds them no longer than this.
 	Lease time.Duration
+	// MaxRetryAfter caps the wait a site asks for with Retry-After on a
+	// 429 or 503 answer (default 6h); the next poll is not earlier than
+	// that wait.
+	MaxRetryAfter time.Duration
 	// Tick is the longest Run sleeps between checks for due feeds, so new
 	// and resumed feeds are noticed (default 1m).
 	Tick time.Duration
@@ -105,8 +115,14 @@ func (o PollOptions) withDefaults() PollOptions {
 	if o.MaxPageFetches <= 0 {
 		o.MaxPageFetches = 30
 	}
+	if o.PageBudget <= 0 {
+		o.PageBudget = time.Minute
+	}
 	if o.Lease <= 0 {
-		o.Lease = 10 * time.Minute
+		o.Lease = 2 * time.Minute
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 6 * time.Hour
 	}
 	if o.Tick <= 0 {
 		o.Tick = time.Minute
@@ -133,6 +149,10 @@ type Poller struct {
 	After func(time.Duration) <-chan time.Time
 	// Rand returns a number in [0, 1) for jitter (default math/rand/v2).
 	Rand func() float64
+	// NewTicker returns the ticks on which PollDue renews its leases and a
+	// function that stops them (default time.NewTicker); tests pass their
+	// own channel.
+	NewTicker func(d time.Duration) (<-chan time.Time, func())
 	// OnPoll, when set, is called after each feed is polled.
 	OnPoll func(FeedReport)
 }
@@ -205,7 +225,8 @@ type FeedReport struct {
 	// Disabled is set when this failure disabled the feed.
 	Disabled bool
 
-	earliest time.Time // date of the oldest new article, for story grouping
+	earliest  time.Time // date of the oldest new article, for story grouping
+	abandoned bool      // the poll stopped with its context; nothing was recorded
 }
 
 // PollReport is what PollDue did, one FeedReport per feed polled.
@@ -234,59 +255,243 @@ func (r *PollReport) Failed() int {
 }
 
 // PollDue polls every feed that is due now, at most Concurrency at once
-// and PerHost per host, and returns what each poll did. One feed's failure
+// and PerHost per host, and returns what each poll did. Each feed is
+// claimed by itself, when a poll slot is free, under a short lease that is
+// renewed while it is polled (see PollOptions.Lease). One feed's failure
 // never stops the others: it is recorded with its reason. The error is
 // non-nil only when the due feeds could not be read from the store.
 func (p *Poller) PollDue(ctx context.Context) (*PollReport, error) {
 	o := p.Options.withDefaults()
-	due, err := p.DB.ClaimDueFeeds(ctx, p.now(), o.Lease, 0)
-	if err != nil {
-		return nil, err
-	}
-	return p.pollAll(ctx, due, o), nil
-}
+	leases := &leaseSet{held: map[int64]time.Time{}}
+	stopRenewing := p.renewLeases(ctx, leases, o)
+	defer stopRenewing()
 
-// PollFeeds polls the given feeds now, due or not, like PollDue.
-func (p *Poller) PollFeeds(ctx context.Context, feeds []knowledge.Feed) *PollReport {
-	return p.pollAll(ctx, feeds, p.Options.withDefaults())
-}
-
-func (p *Poller) pollAll(ctx context.Context, feeds []knowledge.Feed, o PollOptions) *PollReport {
-	rep := &PollReport{Feeds: make([]FeedReport, len(feeds))}
-	global := make(chan struct{}, o.Concurrency)
+	hosts := &hostLimits{perHost: o.PerHost, sems: map[string]chan struct{}{}}
+	slots := make(chan struct{}, o.Concurrency)
 	var mu sync.Mutex
-	hosts := map[string]chan struct{}{}
-	hostSem := func(h string) chan struct{} {
-		mu.Lock()
-		defer mu.Unlock()
-		s := hosts[h]
-		if s == nil {
-			s = make(chan struct{}, o.PerHost)
-			hosts[h] = s
-		}
-		return s
+	type done struct {
+		n   int
+		rep FeedReport
 	}
+	var results []done
+	var wg sync.WaitGroup
+	var claimErr error
+	for n := 0; ; n++ {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		due, err := p.DB.ClaimDueFeeds(ctx, p.now(), o.Lease, 1)
+		if err != nil || len(due) == 0 {
+			<-slots
+			if ctx.Err() == nil {
+				claimErr = err
+			}
+			break
+		}
+		f := due[0]
+		leases.add(f.ID, f.NextPollAt)
+		wg.Add(1)
+		go func(n int, f knowledge.Feed) {
+			defer wg.Done()
+			defer func() { <-slots }()
+			rep := p.pollClaimed(ctx, f, o, hosts, leases)
+			mu.Lock()
+			results = append(results, done{n, rep})
+			mu.Unlock()
+		}(n, f)
+	}
+	wg.Wait()
+	sort.Slice(results, func(i, j int) bool { return results[i].n < results[j].n })
+	rep := &PollReport{Feeds: make([]FeedReport, len(results))}
+	for i, r := range results {
+		rep.Feeds[i] = r.rep
+	}
+	if claimErr != nil && len(rep.Feeds) == 0 {
+		return nil, claimErr
+	}
+	if claimErr != nil {
+		p.logger().Error("cannot claim more due feeds", "err", claimErr)
+	}
+	p.groupStories(ctx, rep.Feeds...)
+	return rep, nil
+}
+
+// pollClaimed polls a feed PollDue claimed, within the host limit; when
+// the poll is abandoned (shutdown), the lease is released so another
+// poller may take the feed at once.
+func (p *Poller) pollClaimed(ctx context.Context, f knowledge.Feed, o PollOptions, hosts *hostLimits, leases *leaseSet) FeedReport {
+	defer leases.remove(f.ID)
+	release := func() {
+		held, ok := leases.get(f.ID)
+		if !ok {
+			return
+		}
+		if _, err := p.DB.RenewFeedLease(context.WithoutCancel(ctx), f.ID, held, p.now()); err != nil {
+			p.logger().Warn("cannot release a feed's lease; it is polled again when the lease ends", "feed_id", f.ID, "err", err)
+		}
+	}
+	freeHost := hosts.acquire(ctx, feedHost(f.URL))
+	if freeHost == nil {
+		release()
+		return FeedReport{Feed: f, Err: ctx.Err()}
+	}
+	defer freeHost()
+	rep := p.poll(ctx, f, o)
+	if rep.abandoned {
+		release()
+	}
+	return rep
+}
+
+// leaseSet is the feeds PollDue holds, with the end of each lease.
+type leaseSet struct {
+	mu   sync.Mutex
+	held map[int64]time.Time
+}
+
+func (l *leaseSet) add(id int64, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.held[id] = until
+}
+
+func (l *leaseSet) remove(id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.held, id)
+}
+
+func (l *leaseSet) get(id int64) (time.Time, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t, ok := l.held[id]
+	return t, ok
+}
+
+// snapshot returns the leases held now.
+func (l *leaseSet) snapshot() map[int64]time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[int64]time.Time, len(l.held))
+	for id, t := range l.held {
+		out[id] = t
+	}
+	return out
+}
+
+// renewed records a renewal unless the feed was let go meanwhile.
+func (l *leaseSet) renewed(id int64, from, to time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t, ok := l.held[id]; ok && t.Equal(from) {
+		l.held[id] = to
+	}
+}
+
+// renewLeases starts the goroutine that renews the leases in l every third
+// of a lease; the returned function stops it and waits for it.
+func (p *Poller) renewLeases(ctx context.Context, l *leaseSet, o PollOptions) (stop func()) {
+	every := max(o.Lease/3, time.Second)
+	newTicker := p.NewTicker
+	if newTicker == nil {
+		newTicker = func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		}
+	}
+	ticks, stopTicks := newTicker(every)
+	quit := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-quit:
+				return
+			case <-ctx.Done():
+				return
+			case <-ticks:
+			}
+			for id, held := range l.snapshot() {
+				until := p.now().Add(o.Lease)
+				ok, err := p.DB.RenewFeedLease(ctx, id, held, until)
+				switch {
+				case err != nil:
+					if ctx.Err() == nil {
+						p.logger().Warn("cannot renew a feed's lease", "feed_id", id, "err", err)
+					}
+				case ok:
+					l.renewed(id, held, until)
+				default:
+					// Recorded meanwhile, or the lease ran out and another
+					// poller has the feed: nothing left to renew.
+					l.remove(id)
+				}
+			}
+		}
+	}()
+	return func() {
+		stopTicks()
+		close(quit)
+		<-finished
+	}
+}
+
+// hostLimits bounds how many feeds of one host are polled at once.
+type hostLimits struct {
+	perHost int
+	mu      sync.Mutex
+	sems    map[string]chan struct{}
+}
+
+// acquire waits for a slot for host and returns the function that frees
+// it, or nil when ctx ended first.
+func (h *hostLimits) acquire(ctx context.Context, host string) func() {
+	h.mu.Lock()
+	s := h.sems[host]
+	if s == nil {
+		s = make(chan struct{}, h.perHost)
+		h.sems[host] = s
+	}
+	h.mu.Unlock()
+	select {
+	case s <- struct{}{}:
+		return func() { <-s }
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// PollFeeds polls the given feeds now, due or not, like PollDue but
+// without claiming them.
+func (p *Poller) PollFeeds(ctx context.Context, feeds []knowledge.Feed) *PollReport {
+	o := p.Options.withDefaults()
+	rep := &PollReport{Feeds: make([]FeedReport, len(feeds))}
+	hosts := &hostLimits{perHost: o.PerHost, sems: map[string]chan struct{}{}}
+	slots := make(chan struct{}, o.Concurrency)
 	var wg sync.WaitGroup
 	for i := range feeds {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			f := feeds[i]
-			hs := hostSem(feedHost(f.URL))
+			free := hosts.acquire(ctx, feedHost(f.URL))
+			if free == nil {
+				rep.Feeds[i] = FeedReport{Feed: f, Err: ctx.Err()}
+				return
+			}
+			defer free()
 			select {
-			case hs <- struct{}{}:
+			case slots <- struct{}{}:
 			case <-ctx.Done():
 				rep.Feeds[i] = FeedReport{Feed: f, Err: ctx.Err()}
 				return
 			}
-			defer func() { <-hs }()
-			select {
-			case global <- struct{}{}:
-			case <-ctx.Done():
-				rep.Feeds[i] = FeedReport{Feed: f, Err: ctx.Err()}
-				return
-			}
-			defer func() { <-global }()
+			defer func() { <-slots }()
 			rep.Feeds[i] = p.poll(ctx, f, o)
 		}(i)
 	}
@@ -325,6 +530,27 @@ func feedHost(raw string) string {
 	return strings.ToLower(u.Hostname())
 }
 
+// CheckFeed fetches the feed at rawURL once, as a poll would, and returns
+// why Herald cannot follow it, or nil when it is a feed Herald can read:
+// the site's answer ("the site answered 404 Not Found"), a page that is not
+// a feed (naming the feed the page links to, if any), a refused connection
+// or an unknown host, a private address without permission. An empty feed
+// is readable. It is what cmd/herald sets as knowledge.DB.FeedCheck.
+func (p *Poller) CheckFeed(ctx context.Context, rawURL string) error {
+	resp, err := p.Feeds.Get(ctx, rawURL, FeedTypes, nil)
+	if err != nil {
+		return err
+	}
+	base := resp.FinalURL
+	if base == "" {
+		base = rawURL
+	}
+	if _, err := ParseFeed(resp.Body, resp.Header.Get("Content-Type"), base); err != nil {
+		return err
+	}
+	return nil
+}
+
 // PollFeed polls one feed now and records the outcome.
 func (p *Poller) PollFeed(ctx context.Context, f knowledge.Feed) FeedReport {
 	rep := p.poll(ctx, f, p.Options.withDefaults())
@@ -349,8 +575,9 @@ func (p *Poller) poll(ctx context.Context, f knowledge.Feed, o PollOptions) (rep
 	fp, rep := p.fetchAndIngest(ctx, f, o, start, rep)
 	if ctx.Err() != nil && rep.Err != nil {
 		// Shutting down is not the feed's fault: its state is left alone,
-		// and it is due again when its lease ends.
+		// and PollDue releases its lease.
 		rep.Err = ctx.Err()
+		rep.abandoned = true
 		return rep
 	}
 	rep = p.record(ctx, f, o, start, rep, fp)
@@ -380,8 +607,13 @@ func (p *Poller) record(ctx context.Context, f knowledge.Feed, o PollOptions, at
 		for i := 0; i < f.Failures && wait < o.MaxBackoff; i++ {
 			wait *= 2
 		}
-		wait = min(wait, o.MaxBackoff)
-		fp.NextPollAt = at.Add(p.jitter(wait, o.Jitter))
+		wait = p.jitter(min(wait, o.MaxBackoff), o.Jitter)
+		// A site that said when to come back (429 or 503 with
+		// Retry-After) is not asked again before then.
+		if ra, ok := RetryAfter(rep.Err, at); ok {
+			wait = max(wait, min(ra, o.MaxRetryAfter))
+		}
+		fp.NextPollAt = at.Add(wait)
 	}
 	stored, err := p.DB.RecordFeedPoll(context.WithoutCancel(ctx), f.ID, fp)
 	if err != nil {
@@ -470,10 +702,13 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 			continue
 		}
 		keys[k] = true
+		if !it.Published.IsZero() && it.Published.After(now.Add(24*time.Hour)) {
+			// A date in the future is a mistake, not the time of the
+			// item: it is undated (never dated by when Herald saw it).
+			it.Published = time.Time{}
+		}
 		if it.Published.IsZero() {
 			undated++
-		} else if it.Published.After(now.Add(24 * time.Hour)) {
-			it.Published = now // a date in the future is a mistake
 		}
 		items = append(items, candidate{it, k})
 	}
@@ -481,7 +716,7 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 		warn = append(warn, plural(dups, "item repeated a GUID and was", "items repeated a GUID and were")+" ignored")
 	}
 	if undated > 0 {
-		warn = append(warn, plural(undated, "item has no date", "items have no date")+"; the time Herald first saw them counts as their date")
+		warn = append(warn, plural(undated, "item has no date", "items have no date")+"; stored as undated unless the article page names one")
 	}
 	all := make([]string, 0, len(items))
 	for _, c := range items {
@@ -524,8 +759,12 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 
 	var batch []*knowledge.Article
 	var batchKeys []string
-	fetches, teasers, pageFailures, retry := 0, 0, 0, 0
+	fetches, teasers, pageFailures, retry, late := 0, 0, 0, 0, 0
 	var noText int
+	// One poll's page fetches share a deadline: twenty hanging pages must
+	// not hold the poll for twenty timeouts.
+	pageCtx, cancelPages := context.WithTimeout(ctx, o.PageBudget)
+	defer cancelPages()
 	for _, c := range take {
 		if err := ctx.Err(); err != nil {
 			rep.Err = err
@@ -539,14 +778,26 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 			Source:      f.Outlet(),
 			PublishedAt: c.item.Published,
 			FetchedAt:   now,
+			Language:    pf.Language,
 			GuildID:     f.GuildID,
 			FeedID:      f.ID,
 		}
 		if utf8.RuneCountInString(a.Text) < o.TeaserRunes && c.item.Link != "" && p.Pages != nil && p.Extractor != nil {
-			if fetches < o.MaxPageFetches {
+			switch {
+			case fetches >= o.MaxPageFetches:
+				teasers++
+			case pageCtx.Err() != nil:
+				// Out of time for pages: the item waits for the next poll,
+				// not seen, not stored as a teaser.
+				late++
+				continue
+			default:
 				fetches++
-				page, err := p.fetchPage(ctx, c.item.Link)
+				page, err := p.fetchPage(pageCtx, c.item.Link)
 				switch {
+				case err != nil && pageCtx.Err() != nil && ctx.Err() == nil:
+					late++
+					continue
 				case err == nil && utf8.RuneCountInString(page.Text) > utf8.RuneCountInString(a.Text):
 					a.Text = page.Text
 					if a.Title == "" {
@@ -558,8 +809,8 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 					if a.PublishedAt.IsZero() {
 						a.PublishedAt = page.PublishedAt
 					}
-					if a.Language == "" {
-						a.Language = page.Language
+					if page.Language != "" {
+						a.Language = page.Language // the page's own is the more specific
 					}
 				case err != nil:
 					pageFailures++
@@ -570,8 +821,6 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 						continue
 					}
 				}
-			} else {
-				teasers++
 			}
 		}
 		if strings.TrimSpace(a.Text) == "" {
@@ -585,8 +834,11 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 	if pageFailures > 0 {
 		warn = append(warn, plural(pageFailures, "article page", "article pages")+" could not be fetched; their feed summaries were stored instead")
 	}
-	if retry > 0 {
-		warn = append(warn, plural(retry, "item", "items")+" will be tried again at the next poll")
+	if retry+late > 0 {
+		warn = append(warn, plural(retry+late, "item", "items")+" will be tried again at the next poll")
+	}
+	if late > 0 {
+		warn = append(warn, "the article pages took longer than "+shortDuration(o.PageBudget)+" in all")
 	}
 	if teasers > 0 {
 		warn = append(warn, plural(teasers, "item was", "items were")+" stored as a teaser (page fetch limit reached)")
@@ -707,4 +959,16 @@ func (p *Poller) Run(ctx context.Context) error {
 		case <-after(wait):
 		}
 	}
+}
+
+// shortDuration writes 1m0s as 1m and 2h0m0s as 2h.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

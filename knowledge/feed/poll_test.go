@@ -383,7 +383,7 @@ func TestPollBadFeedsGiveReasonsAndNeverStopTheOthers(t *testing.T) {
 		"/page-as-xml":   {ok: false, reason: "web page, not a feed"},
 		"/big.xml":       {ok: false, reason: "larger than 4 MB"},
 		"/latin1.xml":    {ok: true, added: 1},
-		"/nodates.xml":   {ok: true, added: 2, reason: "2 items have no date; the time Herald first saw them counts as their date"},
+		"/nodates.xml":   {ok: true, added: 2, reason: "2 items have no date; stored as undated unless the article page names one"},
 		"/hang":          {ok: false, reason: "took too long"},
 		"/notfound":      {ok: false, reason: "the site answered 404 Not Found"},
 		"/json-broken":   {ok: false, reason: "not valid JSON Feed"},
