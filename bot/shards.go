@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -207,6 +208,21 @@ func (b *Bot) channelState(channelID string) *discordgo.State {
 		}
 	}
 	return nil
+}
+
+// RecommendedShards asks Discord (GET /gateway/bot) how many shards the
+// bot should run and how many of them may connect in the same 5 seconds
+// (session_start_limit.max_concurrency), for HERALD_SHARD_COUNT=auto.
+func RecommendedShards(ctx context.Context, s *discordgo.Session) (shards, maxConcurrency int, err error) {
+	gb, err := s.GatewayBot(discordgo.WithContext(ctx))
+	if err != nil {
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+			return 0, 0, knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. "+tokenHelp, err)
+		}
+		return 0, 0, knowledge.WrapError(knowledge.EUNAVAILABLE, "Cannot connect to Discord.", fmt.Errorf("ask for the recommended shards: %w", err))
+	}
+	return max(gb.Shards, 1), max(gb.SessionStartLimit.MaxConcurrency, 1), nil
 }
 
 // openShards connects the shards, at most maxConcurrency of them (Discord's
