@@ -273,3 +273,46 @@ func TestShardOfAgreesWithTheFake(t *testing.T) {
 		}
 	}
 }
+
+// TestPostWithANonceIsPostedOnce: a long message posted twice with the
+// same nonce (a process that took over another's work posts it again)
+// is in the channel once, every part of it.
+func TestPostWithANonceIsPostedOnce(t *testing.T) {
+	t.Parallel()
+	h := start(t, bot.Config{}, answerWith("x"))
+	m := bot.Message{Content: "Today's digest", Nonce: "digest-42"}
+	for i := 0; i < 12; i++ {
+		m.Embeds = append(m.Embeds, &discordgo.MessageEmbed{Title: "Story", Description: strings.Repeat("A sentence of the story. ", 20)})
+	}
+	first, err := h.b.Post(context.Background(), h.fd.ChannelID(), m)
+	if err != nil || len(first) < 2 {
+		t.Fatalf("Post = %d messages, %v", len(first), err)
+	}
+	again, err := h.b.Post(context.Background(), h.fd.ChannelID(), m)
+	if err != nil || len(again) != len(first) {
+		t.Fatalf("Post again = %d messages, %v", len(again), err)
+	}
+	for i := range first {
+		if first[i].ID != again[i].ID {
+			t.Errorf("part %d posted twice: %s and %s", i, first[i].ID, again[i].ID)
+		}
+	}
+	if n := len(botMessages(h.fd, h.fd.ChannelID())); n != len(first) {
+		t.Errorf("%d messages in the channel, want %d", n, len(first))
+	}
+	var nonces []string
+	for _, c := range h.fd.CallsMatching(discordtest.Match("POST", "/channels/")) {
+		var body struct {
+			Nonce   string `json:"nonce"`
+			Enforce bool   `json:"enforce_nonce"`
+		}
+		_ = c.JSON(&body)
+		if !body.Enforce {
+			t.Errorf("a part without enforce_nonce: %s", c.Body)
+		}
+		nonces = append(nonces, body.Nonce)
+	}
+	if len(nonces) != 2*len(first) || nonces[0] != "digest-42.0" || nonces[1] != "digest-42.1" {
+		t.Errorf("nonces %v", nonces)
+	}
+}

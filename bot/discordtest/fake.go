@@ -173,7 +173,9 @@ type Fake struct {
 	shardLimit        int
 	recommendedShards int
 	maxConcurrency    int
-	held              map[int]bool
+	heldShards        map[int]bool
+	holds, holding    []*Hold // see HoldNext (holds.go)
+	nonces            map[string]nonceUse
 
 	// Rate limits, token expiry, modals and reactions (ratelimit.go,
 	// components.go).
@@ -219,7 +221,8 @@ func New(t testing.TB) *Fake {
 		sessions:            map[string]*gwSession{},
 		conns:               map[*gwConn]struct{}{},
 		maxConcurrency:      1,
-		held:                map[int]bool{},
+		heldShards:          map[int]bool{},
+		nonces:              map[string]nonceUse{},
 	}
 	f.bot = discordgo.User{ID: DefaultBotUserID, Username: "Herald", Discriminator: "0", Bot: true, PublicFlags: 0}
 	alice := &discordgo.User{ID: DefaultUserID, Username: "alice", GlobalName: "Alice", Discriminator: "0"}
@@ -262,6 +265,7 @@ func (f *Fake) shutdown() {
 		conns = append(conns, c)
 		c.ready = false
 	}
+	f.releaseHoldsLocked()
 	f.broadcastLocked()
 	f.mu.Unlock()
 	for _, c := range conns {

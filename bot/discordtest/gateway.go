@@ -277,7 +277,7 @@ func (c *gwConn) identify(d json.RawMessage) {
 	refuse := f.refuseIdentify
 	authed := c.session != nil
 	tooMany := f.shardLimit > 0 && f.shardGuildsLocked(shard, shards) > f.shardLimit
-	held := f.held[shard]
+	held := f.heldShards[shard]
 	f.broadcastLocked()
 	f.mu.Unlock()
 	switch {
@@ -359,7 +359,7 @@ func (c *gwConn) resume(d json.RawMessage) {
 		return
 	}
 	sess := f.sessions[r.SessionID]
-	if sess != nil && f.held[sess.shard] {
+	if sess != nil && f.heldShards[sess.shard] {
 		f.mu.Unlock()
 		c.closeWith(CloseUnknownError, "Unknown error.", false)
 		return

@@ -70,6 +70,9 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	call := Call{Method: r.Method, Path: path, APIVersion: version, Query: r.URL.Query(), Header: hdr, Host: host, Body: body, Received: received}
 	var multipartErr error
 	call.Body, call.Files, multipartErr = parseMultipart(r.Header.Get("Content-Type"), body)
+	if !f.hold(r, call) {
+		return // its client went away while it was held
+	}
 
 	f.mu.Lock()
 	var resp response
@@ -923,11 +926,22 @@ func (f *Fake) createMessage(c *Call, p []string) response {
 		fe.add([]string{"sticker_ids"}, "BASE_TYPE_MAX_LENGTH", "Must be 3 or fewer in length.")
 	}
 	ref := f.lookupReference(fe, nil, ch.ID, in.MessageReference)
+	nonce := messageNonce(fe, obj)
 	if !fe.empty() {
 		return fe.response()
 	}
 	if emptyMessage(in.Content, len(in.Embeds), obj, len(c.Files)) {
 		return emptyMessageError()
+	}
+	enforce := nonce != "" && string(obj["enforce_nonce"]) == "true"
+	if enforce {
+		// Discord creates a message once per author and nonce within a
+		// few minutes, and answers a repeat with the first one.
+		if n, ok := f.nonces[nonce]; ok && f.nowLocked().Sub(n.at) < nonceWindow {
+			if first := f.msgs[n.messageID]; first != nil {
+				return jsonResponse(200, first.raw)
+			}
+		}
 	}
 	sm := f.newMessageLocked(ch, discordgo.MessageTypeDefault)
 	f.applyFields(sm, obj, in, c.Files)
@@ -939,9 +953,44 @@ func (f *Fake) createMessage(c *Call, p []string) response {
 	repliedTo := f.applyReference(sm, ref)
 	f.applyMentionsLocked(sm, in.AllowedMentions, repliedTo)
 	f.storeLocked(sm)
+	if enforce {
+		f.nonces[nonce] = nonceUse{messageID: sm.id, at: f.nowLocked()}
+	}
 	resp := jsonResponse(200, sm.raw)
 	resp.after = append(resp.after, f.echoLocked("MESSAGE_CREATE", sm))
 	return resp
+}
+
+// nonceWindow is how long Discord remembers a message's nonce for
+// enforce_nonce ("the past few minutes").
+const nonceWindow = 5 * time.Minute
+
+// nonceUse is the message created with a nonce, and when.
+type nonceUse struct {
+	messageID string
+	at        time.Time
+}
+
+// messageNonce returns a message's nonce as text ("" for none), checking
+// that it is an integer or a string of at most 25 characters.
+func messageNonce(fe *formErrors, obj map[string]json.RawMessage) string {
+	v, ok := obj["nonce"]
+	if !ok || isNull(v) {
+		return ""
+	}
+	var str string
+	if err := json.Unmarshal(v, &str); err == nil {
+		if len(str) > 25 {
+			fe.add([]string{"nonce"}, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+		}
+		return str
+	}
+	var n json.Number
+	if err := json.Unmarshal(v, &n); err != nil {
+		fe.add([]string{"nonce"}, "BASE_TYPE_BAD_TYPE", "Invalid value type.")
+		return ""
+	}
+	return n.String()
 }
 
 // channelMessageLocked finds a visible message of a channel.

@@ -148,14 +148,14 @@ func (f *Fake) WaitShardGone(t testing.TB, shard int, timeout time.Duration) {
 func (f *Fake) HoldShard(shard int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.held[shard] = true
+	f.heldShards[shard] = true
 }
 
 // ReleaseShard lets a held shard connect again.
 func (f *Fake) ReleaseShard(shard int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	delete(f.held, shard)
+	delete(f.heldShards, shard)
 }
 
 // shardOfSession returns the shard a session identifies as: Identify.Shard
