@@ -83,7 +83,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if question == "" {
 		return nil, Errorf(EINVALID, "Please ask a question.")
 	}
-	useLLM, err := an.useLLM(q.Mode)
+	useLLM, err := useModel(q.Mode, an.Completer, "answers")
 	if err != nil {
 		return nil, err
 	}
@@ -143,20 +143,26 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 // carriedWeight scales the weight of terms a follow-up inherits.
 const carriedWeight = 0.3
 
-// useLLM decides from a question's mode whether the model answers.
-func (an *Answerer) useLLM(mode string) (bool, error) {
-	switch strings.ToLower(mode) {
+// useModel decides whether the model writes, from the mode asked for
+// (AskAuto, which "" also means, AskLLM or AskExtractive) and the
+// completer (nil when no model is configured): auto uses the model when
+// there is one, llm requires it, extractive never uses it. It is the one
+// place in knowledge where the modes are told apart; answers, summaries
+// and digests all ask it. what names what is being written ("answers",
+// "summaries", "digests") for the refusal of llm without a model.
+func useModel(mode string, c Completer, what string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(mode)) {
 	case "", AskAuto:
-		return an.Completer != nil, nil
+		return c != nil, nil
 	case AskLLM:
-		if an.Completer == nil {
-			return false, Errorf(EINVALID, "No language model is configured, so answers can only quote the articles.")
+		if c == nil {
+			return false, Errorf(EINVALID, "No language model is configured, so %s can only quote the articles.", what)
 		}
 		return true, nil
 	case AskExtractive:
 		return false, nil
 	}
-	return false, Errorf(EINVALID, "Unknown answer mode %q: use auto, llm or extractive.", mode)
+	return false, Errorf(EINVALID, "Unknown mode %q: use auto, llm or extractive.", mode)
 }
 
 // cleanQuestion trims a question, folds its whitespace and cuts it to

@@ -83,3 +83,30 @@ func TestAskRejectsEmptyAndHandlesHostileQuestions(t *testing.T) {
 		}
 	}
 }
+
+// useModel is the one decision between the model and the extractive
+// writer, for answers, summaries and digests alike.
+func TestUseModel(t *testing.T) {
+	model := &fakeCompleter{}
+	for _, tc := range []struct {
+		mode      string
+		completer Completer
+		want      bool
+		code      string
+	}{
+		{"", nil, false, ""},
+		{"", model, true, ""},
+		{"auto", model, true, ""},
+		{" AUTO ", nil, false, ""},
+		{"llm", model, true, ""},
+		{"llm", nil, false, EINVALID},
+		{"extractive", model, false, ""},
+		{"extractive", nil, false, ""},
+		{"poetry", model, false, EINVALID},
+	} {
+		got, err := useModel(tc.mode, tc.completer, "answers")
+		if got != tc.want || ErrorCode(err) != tc.code {
+			t.Errorf("useModel(%q, model=%v) = %v, %v; want %v, code %q", tc.mode, tc.completer != nil, got, err, tc.want, tc.code)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,7 +97,7 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("store %d articles: begin: %w", valid, err)
 	}
 	defer db.endWrite(tx)
 	// The statements run with a context that cannot be cancelled: the
@@ -106,7 +107,7 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 	wctx := context.WithoutCancel(ctx)
 	w, err := newArticleWriter(wctx, tx)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store %d articles: %w", valid, err)
 	}
 	defer w.close()
 	// The batch takes the passage ids base to base+total-1; those of
@@ -123,7 +124,7 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 		}
 		st, err := w.put(wctx, a, base+idx.first[i])
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store %d articles: %w", valid, err)
 		}
 		out[i].Status = st
 		if st == Unchanged {
@@ -140,13 +141,13 @@ func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex
 		skip = nil
 	}
 	if err := idx.seg.Write(wctx, tx, base, skip); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write the search index.", err)
+		return nil, fmt.Errorf("store %d articles: write keyword postings: %w", valid, err)
 	}
 	if err := w.flushStats(wctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("store %d articles: %w", valid, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("store %d articles: commit: %w", valid, err)
 	}
 	db.invalidateStats()
 	for i, a := range batch {
@@ -285,13 +286,13 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 		st, err := tx.PrepareContext(ctx, s.sql)
 		if err != nil {
 			w.close()
-			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+			return nil, fmt.Errorf("prepare statement: %w", err)
 		}
 		*s.dst = st
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) FROM stats WHERE id = 1`).Scan(&w.lastPID); err != nil {
 		w.close()
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read the last passage id: %w", err)
 	}
 	return w, nil
 }
@@ -320,7 +321,7 @@ func (w *articleWriter) find(ctx context.Context, a *Article) (*storedArticle, e
 			return nil, nil
 		}
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("find the stored copy: %w", err)
 		}
 		return &s, nil
 	}
@@ -338,7 +339,7 @@ func (w *articleWriter) find(ctx context.Context, a *Article) (*storedArticle, e
 func (w *articleWriter) put(ctx context.Context, a *Article, firstPID int64) (PutStatus, error) {
 	old, err := w.find(ctx, a)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("article %s: %w", a.ref(), err)
 	}
 	fp := a.prep.fingerprint
 	var feedID any
@@ -366,18 +367,32 @@ func (w *articleWriter) put(ctx context.Context, a *Article, firstPID int64) (Pu
 		}
 		if _, err := w.update.ExecContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
 			a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, feedID, a.ID); err != nil {
-			return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+			return 0, fmt.Errorf("article %d: update: %w", a.ID, err)
 		}
 		if err := w.deletePassages(ctx, a.ID); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("article %d: %w", a.ID, err)
 		}
-		return Updated, w.writePassages(ctx, a, firstPID)
+		if err := w.writePassages(ctx, a, firstPID); err != nil {
+			return 0, fmt.Errorf("article %d: %w", a.ID, err)
+		}
+		return Updated, nil
 	}
 	if err := w.insert.QueryRowContext(ctx, a.ExternalID, a.URL, a.Title, a.Source, a.Author, unixOrNull(a.PublishedAt),
 		a.FetchedAt.Unix(), a.Language, a.ContentHash, fp, a.GuildID, feedID).Scan(&a.ID); err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("article %s: insert: %w", a.ref(), err)
 	}
-	return Created, w.writePassages(ctx, a, firstPID)
+	if err := w.writePassages(ctx, a, firstPID); err != nil {
+		return 0, fmt.Errorf("article %d: %w", a.ID, err)
+	}
+	return Created, nil
+}
+
+// ref names an article in errors: its URL, else its title.
+func (a *Article) ref() string {
+	if a.URL != "" {
+		return a.URL
+	}
+	return strconv.Quote(text.Snippet(a.Title, 80))
 }
 
 func unixOrZero(t time.Time) int64 {
@@ -389,11 +404,11 @@ func unixOrZero(t time.Time) int64 {
 
 func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) error {
 	if err := w.passages.Flush(ctx); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("delete passages: flush: %w", err)
 	}
 	rows, err := w.oldPassages.QueryContext(ctx, articleID)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot read the database.", err)
+		return fmt.Errorf("delete passages: list: %w", err)
 	}
 	type old struct {
 		id, words int64
@@ -403,17 +418,24 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 		var o old
 		if err := rows.Scan(&o.id, &o.words); err != nil {
 			rows.Close()
-			return WrapError(EINTERNAL, "Cannot read the database.", err)
+			return fmt.Errorf("delete passages: list: %w", err)
 		}
 		olds = append(olds, o)
 	}
-	rows.Close()
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return fmt.Errorf("delete passages: list: %w", err)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("delete passages: list: %w", err)
+	}
 	var titleTokens int64
 	var title string
 	if len(olds) > 0 {
-		if err := w.tx.QueryRowContext(ctx, `SELECT title FROM articles WHERE id = ?`, articleID).Scan(&title); err == nil {
-			titleTokens = int64(len(text.Tokens(title)))
+		if err := w.tx.QueryRowContext(ctx, `SELECT title FROM articles WHERE id = ?`, articleID).Scan(&title); err != nil {
+			return fmt.Errorf("delete passages: read the title: %w", err)
 		}
+		titleTokens = int64(len(text.Tokens(title)))
 	}
 	removed := make([]int64, len(olds))
 	for i, o := range olds {
@@ -423,10 +445,10 @@ func (w *articleWriter) deletePassages(ctx context.Context, articleID int64) err
 		w.dTitleTokens -= titleTokens
 	}
 	if err := keyword.MarkRemoved(ctx, w.tx, removed); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("delete passages: mark postings removed: %w", err)
 	}
 	if _, err := w.delPassage.ExecContext(ctx, articleID); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("delete passages: %w", err)
 	}
 	return nil
 }
@@ -436,7 +458,7 @@ func (w *articleWriter) writePassages(ctx context.Context, a *Article, firstPID 
 	for seq, sp := range p.spans {
 		pid := firstPID + int64(seq)
 		if err := w.passages.Add(ctx, pid, a.ID, seq, sp.Start, sp.End, p.words[seq], p.chunks[seq]); err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+			return fmt.Errorf("insert passages: %w", err)
 		}
 		w.dPassages++
 		w.dTokens += p.words[seq]
@@ -486,10 +508,10 @@ func passageText(chunk string, seq, start, end int) string {
 // when a tier is full, and updates the corpus counts.
 func (w *articleWriter) flushStats(ctx context.Context) error {
 	if err := w.passages.Flush(ctx); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("flush passages: %w", err)
 	}
 	if err := keyword.Merge(ctx, w.tx); err != nil {
-		return WrapError(EINTERNAL, "Cannot merge the search index.", err)
+		return fmt.Errorf("merge keyword segments: %w", err)
 	}
 	if w.dPassages == 0 && w.dTokens == 0 {
 		return nil
@@ -497,7 +519,7 @@ func (w *articleWriter) flushStats(ctx context.Context) error {
 	_, err := w.tx.ExecContext(ctx, `UPDATE stats SET passages = passages + ?, tokens = tokens + ?, title_tokens = title_tokens + ?,
 		last_passage = max(last_passage, ?) WHERE id = 1`, w.dPassages, w.dTokens, w.dTitleTokens, w.lastPID)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("update corpus stats: %w", err)
 	}
 	return nil
 }
@@ -530,10 +552,10 @@ func (db *DB) article(ctx context.Context, id int64, guildID string) (*Article, 
 		return nil, Errorf(ENOTFOUND, "There is no article %d.", id)
 	}
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read article %d: %w", id, err)
 	}
 	if a.Text, err = db.articleText(ctx, a.ID); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read article %d: %w", id, err)
 	}
 	return &a, nil
 }
@@ -542,23 +564,23 @@ func (db *DB) article(ctx context.Context, id int64, guildID string) (*Article, 
 func (db *DB) articleText(ctx context.Context, id int64) (string, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT chunk FROM passages WHERE article_id = ? ORDER BY seq`, id)
 	if err != nil {
-		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+		return "", fmt.Errorf("read text: %w", err)
 	}
 	defer rows.Close()
 	var b strings.Builder
 	for rows.Next() {
 		var chunk []byte
 		if err := rows.Scan(&chunk); err != nil {
-			return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+			return "", fmt.Errorf("read text: %w", err)
 		}
 		s, err := decodeChunk(chunk)
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("read text: %w", err)
 		}
 		b.WriteString(s)
 	}
 	if err := rows.Err(); err != nil {
-		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+		return "", fmt.Errorf("read text: %w", err)
 	}
 	return b.String(), nil
 }
@@ -575,7 +597,7 @@ func (db *DB) ArticleByURL(ctx context.Context, rawURL, guildID string) (*Articl
 		return nil, Errorf(ENOTFOUND, "There is no article with the URL %s.", u)
 	}
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("find article by URL %s: %w", u, err)
 	}
 	return db.article(ctx, id, guildID)
 }
@@ -589,7 +611,11 @@ func (db *DB) Articles(ctx context.Context, f Filter) ([]Article, error) {
 	if f.Limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	return queryAll(ctx, db.db, func(r rowScanner) (Article, error) { return scanArticle(r) }, q, args...)
+	out, err := queryAll(ctx, db.db, func(r rowScanner) (Article, error) { return scanArticle(r) }, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list articles of guild %q: %w", f.GuildID, err)
+	}
+	return out, nil
 }
 
 // filterSQL turns a Filter into a WHERE clause over articles aliased "a".
@@ -631,29 +657,31 @@ func filterSQL(f Filter) (string, []any) {
 func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("remove article %d: begin: %w", id, err)
 	}
 	defer db.endWrite(tx)
 	w, err := newArticleWriter(ctx, tx)
 	if err != nil {
-		return err
+		return fmt.Errorf("remove article %d: %w", id, err)
 	}
 	defer w.close()
 	if err := w.deletePassages(ctx, id); err != nil {
-		return err
+		return fmt.Errorf("remove article %d: %w", id, err)
 	}
 	res, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE id = ?`, id)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("remove article %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("remove article %d: %w", id, err)
+	} else if n == 0 {
 		return Errorf(ENOTFOUND, "There is no article %d.", id)
 	}
 	if err := w.flushStats(ctx); err != nil {
-		return err
+		return fmt.Errorf("remove article %d: %w", id, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("remove article %d: commit: %w", id, err)
 	}
 	db.invalidateStats()
 	db.passages.removed(id)
@@ -676,7 +704,7 @@ func (db *DB) Counts(ctx context.Context, guildID string) (Counts, error) {
 	var newest sql.NullInt64
 	err := db.db.QueryRowContext(ctx, `SELECT count(*), max(ifnull(a.published_at, a.fetched_at)) FROM articles a WHERE `+where, args...).Scan(&c.Articles, &newest)
 	if err != nil {
-		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return c, fmt.Errorf("count articles of guild %q: %w", guildID, err)
 	}
 	c.Newest = timeFromNull(newest)
 	fq, fargs := `SELECT count(*) FROM feeds`, []any{}
@@ -685,24 +713,27 @@ func (db *DB) Counts(ctx context.Context, guildID string) (Counts, error) {
 		fargs = append(fargs, guildID)
 	}
 	if err := db.db.QueryRowContext(ctx, fq, fargs...).Scan(&c.Feeds); err != nil {
-		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return c, fmt.Errorf("count feeds of guild %q: %w", guildID, err)
 	}
 	err = db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages p JOIN articles a ON a.id = p.article_id WHERE `+where, args...).Scan(&c.Passages)
 	if err != nil {
-		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return c, fmt.Errorf("count passages of guild %q: %w", guildID, err)
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT a.source, count(*) n FROM articles a WHERE `+where+` AND a.source <> '' GROUP BY a.source ORDER BY n DESC, a.source`, args...)
 	if err != nil {
-		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return c, fmt.Errorf("list sources of guild %q: %w", guildID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var s string
 		var n int
 		if err := rows.Scan(&s, &n); err != nil {
-			return c, err
+			return c, fmt.Errorf("list sources of guild %q: %w", guildID, err)
 		}
 		c.Sources = append(c.Sources, s)
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("list sources of guild %q: %w", guildID, err)
+	}
+	return c, nil
 }

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"bytes"
 	"compress/flate"
+	"fmt"
 	"io"
 	"runtime"
 	"strings"
@@ -47,9 +48,18 @@ func encodeChunk(s string) []byte {
 // there are cores (ingest prepares articles on every core; with fewer, the
 // preparing goroutines would queue for it).
 var (
-	zstdEncoder, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2*runtime.GOMAXPROCS(0)+2), zstd.WithLowerEncoderMem(true))
-	zstdDecoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(0))
+	zstdEncoder = mustZstd(zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(2*runtime.GOMAXPROCS(0)+2), zstd.WithLowerEncoderMem(true)))
+	zstdDecoder = mustZstd(zstd.NewReader(nil, zstd.WithDecoderConcurrency(0)))
 )
+
+// mustZstd returns the coder made with fixed, valid options; an error
+// there is a bug of this file, not of the data.
+func mustZstd[T any](coder T, err error) T {
+	if err != nil {
+		panic("knowledge: zstd coder: " + err.Error())
+	}
+	return coder
+}
 
 // inflaters reuse DEFLATE decompressors for chunks of earlier versions.
 var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
@@ -65,30 +75,31 @@ func decodeChunk(b []byte) (string, error) {
 	case chunkZstd:
 		out, err := zstdDecoder.DecodeAll(b[1:], nil)
 		if err != nil {
-			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
+			return "", fmt.Errorf("decode zstd chunk: %w", err)
 		}
 		return string(out), nil
 	case chunkDeflate:
 		r := inflaters.Get().(io.ReadCloser)
 		defer inflaters.Put(r)
 		if err := r.(flate.Resetter).Reset(bytes.NewReader(b[1:]), nil); err != nil {
-			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
+			return "", fmt.Errorf("decode deflate chunk: %w", err)
 		}
 		var out strings.Builder
 		if _, err := io.Copy(&out, r); err != nil {
-			return "", WrapError(EINTERNAL, "A stored article is damaged.", err)
+			return "", fmt.Errorf("decode deflate chunk: %w", err)
 		}
 		return out.String(), nil
 	}
 	return string(b), nil // written as plain text
 }
 
-// mustPassageText decodes a stored chunk and cuts the passage out of it; a
-// damaged chunk yields an empty passage rather than failing a whole search.
-func mustPassageText(chunk []byte, seq, start, end int) string {
+// storedPassageText decodes a stored chunk and cuts the passage out of it.
+// A damaged chunk is an error: a passage that silently reads as empty
+// would hide the damage and answer from less than the store holds.
+func storedPassageText(chunk []byte, seq, start, end int) (string, error) {
 	s, err := decodeChunk(chunk)
 	if err != nil {
-		return ""
+		return "", err
 	}
-	return passageText(s, seq, start, end)
+	return passageText(s, seq, start, end), nil
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -32,16 +33,16 @@ func (db *DB) AppendTurn(ctx context.Context, convID string, t Turn, messageIDs 
 	now := db.Now().Unix()
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("append a turn to conversation %s: begin: %w", convID, err)
 	}
 	defer db.endWrite(tx)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_turns(conv_id, question, answer, created_at) VALUES (?, ?, ?, ?)`,
 		convID, cutRunes(t.Question, maxTurnRunes), cutRunes(t.Answer, maxTurnRunes), now); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("append a turn to conversation %s: insert: %w", convID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE conv_id = ? AND id NOT IN
 		(SELECT id FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?)`, convID, convID, maxConversationTurns); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("append a turn to conversation %s: drop old turns: %w", convID, err)
 	}
 	if len(messageIDs) > maxTurnMessages {
 		messageIDs = messageIDs[:maxTurnMessages]
@@ -52,11 +53,11 @@ func (db *DB) AppendTurn(ctx context.Context, convID string, t Turn, messageIDs 
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_messages(message_id, conv_id, created_at) VALUES (?, ?, ?)
 			ON CONFLICT(message_id) DO UPDATE SET conv_id = excluded.conv_id, created_at = excluded.created_at`, id, convID, now); err != nil {
-			return WrapError(EINTERNAL, "Cannot write to the database.", err)
+			return fmt.Errorf("append a turn to conversation %s: link message %s: %w", convID, id, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("append a turn to conversation %s: commit: %w", convID, err)
 	}
 	return nil
 }
@@ -71,19 +72,19 @@ func (db *DB) Turns(ctx context.Context, convID string, max int) ([]Turn, error)
 	rows, err := db.db.QueryContext(ctx, `SELECT question, answer FROM
 		(SELECT id, question, answer FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, convID, max)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read turns of conversation %s: %w", convID, err)
 	}
 	defer rows.Close()
 	var out []Turn
 	for rows.Next() {
 		var t Turn
 		if err := rows.Scan(&t.Question, &t.Answer); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("read turns of conversation %s: %w", convID, err)
 		}
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read turns of conversation %s: %w", convID, err)
 	}
 	return out, nil
 }
@@ -97,7 +98,7 @@ func (db *DB) ConversationOf(ctx context.Context, messageID string) (string, err
 		return "", nil
 	}
 	if err != nil {
-		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+		return "", fmt.Errorf("find the conversation of message %s: %w", messageID, err)
 	}
 	return convID, nil
 }
@@ -108,19 +109,22 @@ func (db *DB) PruneConversations(ctx context.Context, olderThan time.Time) (int6
 	cutoff := olderThan.Unix()
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("prune conversations: begin: %w", err)
 	}
 	defer db.endWrite(tx)
 	res, err := tx.ExecContext(ctx, `DELETE FROM conversation_turns WHERE created_at < ?`, cutoff)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("prune conversations: delete turns: %w", err)
 	}
-	n, _ := res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune conversations: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_messages WHERE created_at < ?`, cutoff); err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("prune conversations: delete message links: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("prune conversations: commit: %w", err)
 	}
 	return n, nil
 }

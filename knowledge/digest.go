@@ -2,18 +2,21 @@ package knowledge
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/cite"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
+	"golang.org/x/sync/errgroup"
 )
 
 // Digest limits.
@@ -141,23 +144,16 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	if !since.Before(until) {
 		return nil, Errorf(EINVALID, "The digest's period is empty.")
 	}
-	mode := strings.ToLower(strings.TrimSpace(req.Mode))
-	switch mode {
-	case "", AskAuto:
-		mode = AskAuto
-	case AskLLM, AskExtractive:
-	default:
-		return nil, Errorf(EINVALID, "Unknown mode %q: use auto, llm or extractive.", req.Mode)
-	}
-	if mode == AskLLM && d.Completer == nil {
-		return nil, Errorf(EINVALID, "No language model is configured, so digests can only quote the articles.")
+	withModel, err := useModel(req.Mode, d.Completer, "digests")
+	if err != nil {
+		return nil, err
 	}
 	if _, err := d.DB.AssignStories(ctx, since); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("make the digest: %w", err)
 	}
 	groups, err := d.DB.periodStories(ctx, Filter{GuildID: req.GuildID, Sources: req.Sources}, since, until)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("make the digest: %w", err)
 	}
 	limit := req.MaxStories
 	if limit <= 0 {
@@ -174,33 +170,35 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	if parallel <= 0 {
 		parallel = 3
 	}
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	modelFailed := false
-	for i, g := range groups {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int, g *storyGroup) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			st, failed, err := d.story(ctx, g, req.GuildID, mode)
-			mu.Lock()
-			defer mu.Unlock()
+	// Stories are written Parallel at a time. An error (the database, a
+	// cancellation) stops the digest: no story starts after it. A failed
+	// model call costs only itself: the stories not yet started skip the
+	// model and quote their articles, so a model that is down costs a
+	// digest one call per running story, not one per story.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(parallel)
+	var modelDown, modelFailed atomic.Bool
+	for i, grp := range groups {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			st, failed, err := d.story(gctx, grp, req.GuildID, withModel, &modelDown)
 			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
+				return fmt.Errorf("make the digest: story %d: %w", grp.id, err)
 			}
-			modelFailed = modelFailed || failed
-			dg.Stories[i] = *st
-		}(i, g)
+			if failed {
+				modelFailed.Store(true)
+			}
+			dg.Stories[i] = *st // each story its own slot
+			return nil
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
 	}
 	for _, st := range dg.Stories {
 		if st.Mode == ModeLLM {
@@ -208,7 +206,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 		}
 		dg.Tokens += st.Tokens
 	}
-	if modelFailed {
+	if modelFailed.Load() {
 		dg.Note = "The language model was unavailable for some stories, so their summaries quote the articles directly."
 	}
 	return dg, nil
@@ -223,7 +221,7 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		` AND ifnull(a.published_at, a.fetched_at) >= ? AND ifnull(a.published_at, a.fetched_at) < ?
 		ORDER BY ifnull(a.published_at, a.fetched_at), a.id LIMIT `+strconv.Itoa(digestMaxArticles), args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read the period's articles: %w", err)
 	}
 	defer rows.Close()
 	byStory := map[int64]*storyGroup{}
@@ -231,7 +229,7 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 	for rows.Next() {
 		a, err := scanArticle(rows)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("read the period's articles: %w", err)
 		}
 		id := a.StoryID
 		if id == 0 {
@@ -246,7 +244,7 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		g.articles = append(g.articles, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read the period's articles: %w", err)
 	}
 	for _, g := range groups {
 		outlets := map[string]bool{}
@@ -307,9 +305,11 @@ func storySources(g *storyGroup, n int) []Article {
 	return out
 }
 
-// story writes one story of the digest; failed reports that the model was
-// asked and failed.
-func (d *Digester) story(ctx context.Context, g *storyGroup, guildID, mode string) (*DigestStory, bool, error) {
+// story writes one story of the digest, with the model when withModel;
+// failed reports that the model was asked and failed, or was skipped
+// because it failed for another story (modelDown, which a failed call
+// sets).
+func (d *Digester) story(ctx context.Context, g *storyGroup, guildID string, withModel bool, modelDown *atomic.Bool) (*DigestStory, bool, error) {
 	st := &DigestStory{StoryID: g.id, Outlets: g.outlets, Latest: g.latest, Citations: []Citation{}, Articles: []DigestArticle{}}
 	// The list: one article per outlet first, then the rest, newest last.
 	listed := storySources(g, digestStoryArticles)
@@ -337,26 +337,33 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID, mode strin
 			if ErrorCode(err) == ENOTFOUND {
 				continue
 			}
-			return nil, false, err
+			return nil, false, fmt.Errorf("read its sources: %w", err)
 		}
 		srcs = append(srcs, summarySource{n: i + 1, art: *full, text: full.Text})
 	}
 	if len(srcs) == 0 {
-		return nil, false, Errorf(EINTERNAL, "a story of the digest has no readable article")
+		return nil, false, errors.New("none of its articles is readable")
 	}
 	for i := range srcs {
 		srcs[i].n = i + 1
 	}
 	failed := false
-	if d.Completer != nil && mode != AskExtractive {
-		if ok, err := d.llmStory(ctx, st, srcs); ok {
+	switch {
+	case withModel && modelDown.Load():
+		failed = true // the model failed for another story meanwhile
+	case withModel:
+		ok, err := d.llmStory(ctx, st, srcs)
+		if ok {
 			return st, false, nil
-		} else if ctx.Err() != nil {
-			return nil, false, ctx.Err()
-		} else {
-			d.logger().Warn("model digest story failed; quoting the articles instead", "story", g.id, "err", err)
-			failed = true
 		}
+		if ctx.Err() != nil {
+			return nil, false, ctx.Err()
+		}
+		if errors.Is(err, errModelCall) {
+			modelDown.Store(true)
+		}
+		d.logger().Warn("model digest story failed; quoting the articles instead", "story", g.id, "err", err)
+		failed = true
 	}
 	extractiveStory(st, srcs)
 	return st, failed, nil
@@ -375,20 +382,20 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	in.Sources, check, byN = forModel(srcs, d.ContextTokens)
 	msgs, err := set.DigestStory(in)
 	if err != nil {
-		return false, WrapError(EINTERNAL, "Cannot render the digest prompt.", err)
+		return false, fmt.Errorf("render the digest prompt: %w", err)
 	}
 	resp, err := d.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 250, Temperature: 0.2})
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("%w: %w", errModelCall, err)
 	}
 	st.Tokens += resp.PromptTokens + resp.CompletionTokens
 	headline, body := splitHeadline(cite.StripThink(resp.Content))
 	if headline == "" || body == "" {
-		return false, Errorf(EUNAVAILABLE, "the model's story has no headline or no summary")
+		return false, errors.New("the model's story has no headline or no summary")
 	}
 	res := cite.Check(body, check)
 	if res.Abstained || len(res.Used) == 0 {
-		return false, Errorf(EUNAVAILABLE, "the model's story cites no source")
+		return false, errors.New("the model's story cites no source")
 	}
 	st.Headline = headline
 	st.Summary = strings.TrimSpace(res.Text)
@@ -398,6 +405,10 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	st.Citations = append(st.Citations, checkedCitations(res, used, byN.lookup)...)
 	return true, nil
 }
+
+// errModelCall marks a failed call to the model (down, refusing, too
+// slow), as opposed to a story it wrote that cannot be used.
+var errModelCall = errors.New("model call failed")
 
 // splitHeadline reads the model's two lines: a headline (markers, quotes,
 // emphasis and a final full stop taken off) and the summary.

@@ -161,7 +161,7 @@ func (db *DB) SetDigestSchedule(ctx context.Context, s DigestSchedule) (*DigestS
 		return nil, Errorf(ECONFLICT, "That channel's digest is managed by another server.")
 	}
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("set the digest schedule of channel %s: %w", s.ChannelID, err)
 	}
 	return scanScheduleRow(db.db.QueryRowContext(ctx, `SELECT `+scheduleColumns+` FROM digest_schedules WHERE id = ?`, id))
 }
@@ -172,7 +172,7 @@ func scanScheduleRow(r rowScanner) (*DigestSchedule, error) {
 		return nil, Errorf(ENOTFOUND, "There is no such digest schedule.")
 	}
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read digest schedule: %w", err)
 	}
 	return s, nil
 }
@@ -189,9 +189,12 @@ func (db *DB) DisableDigestSchedules(ctx context.Context, guildID, channelID str
 	}
 	res, err := db.db.ExecContext(ctx, q, args...)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("disable digest schedules of guild %q: %w", guildID, err)
 	}
-	n, _ := res.RowsAffected()
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("disable digest schedules of guild %q: %w", guildID, err)
+	}
 	if n == 0 {
 		return 0, Errorf(ENOTFOUND, "No daily digest is scheduled there.")
 	}
@@ -207,7 +210,11 @@ func (db *DB) DigestSchedules(ctx context.Context, guildID string) ([]DigestSche
 		q += ` WHERE guild_id = ?`
 		args = append(args, guildID)
 	}
-	return queryAll(ctx, db.db, deref(scanSchedule), q+` ORDER BY guild_id, channel_id`, args...)
+	out, err := queryAll(ctx, db.db, deref(scanSchedule), q+` ORDER BY guild_id, channel_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list digest schedules of guild %q: %w", guildID, err)
+	}
+	return out, nil
 }
 
 // digestPost is the record of one day's digest in one channel.
@@ -260,11 +267,11 @@ func (db *DB) claimDigestPost(ctx context.Context, p digestPost, maxAttempts int
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, false, fmt.Errorf("claim the digest of channel %s for %s: %w", p.ChannelID, p.LocalDate, err)
 	}
 	got, err := scanPost(db.db.QueryRowContext(ctx, `SELECT `+postColumns+` FROM digest_posts WHERE id = ?`, id))
 	if err != nil {
-		return nil, false, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, false, fmt.Errorf("claim the digest of channel %s for %s: read the claim: %w", p.ChannelID, p.LocalDate, err)
 	}
 	return got, true, nil
 }
@@ -286,7 +293,7 @@ func (db *DB) finishDigestPost(ctx context.Context, id int64, state string, stor
 	}
 	_, err := db.db.ExecContext(ctx, `UPDATE digest_posts SET state = ?, stories = ?, error = ?, posted_at = ? WHERE id = ?`, state, stories, reason, posted, id)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("record digest post %d as %s: %w", id, state, err)
 	}
 	return nil
 }
@@ -296,8 +303,12 @@ func (db *DB) digestPosts(ctx context.Context, channelID string, limit int) ([]d
 	if limit <= 0 {
 		limit = 30
 	}
-	return queryAll(ctx, db.db, deref(scanPost),
+	out, err := queryAll(ctx, db.db, deref(scanPost),
 		`SELECT `+postColumns+` FROM digest_posts WHERE channel_id = ? ORDER BY local_date DESC, id DESC LIMIT ?`, channelID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list digest posts of channel %s: %w", channelID, err)
+	}
+	return out, nil
 }
 
 // markUnconfirmed moves claims older than before that were never finished
@@ -305,18 +316,21 @@ func (db *DB) digestPosts(ctx context.Context, channelID string, limit int) ([]d
 func (db *DB) markUnconfirmed(ctx context.Context, before time.Time) ([]digestPost, error) {
 	rows, err := db.db.QueryContext(ctx, `UPDATE digest_posts SET state = 'unconfirmed' WHERE state = 'claimed' AND claimed_at < ? RETURNING `+postColumns, before.Unix())
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("mark stale digest claims: %w", err)
 	}
 	defer rows.Close()
 	var out []digestPost
 	for rows.Next() {
 		p, err := scanPost(rows)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("mark stale digest claims: %w", err)
 		}
 		out = append(out, *p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mark stale digest claims: %w", err)
+	}
+	return out, nil
 }
 
 // lastDigestEnd returns the end of the period of the channel's last digest
@@ -325,7 +339,7 @@ func (db *DB) lastDigestEnd(ctx context.Context, channelID string) (time.Time, e
 	var end sql.NullInt64
 	err := db.db.QueryRowContext(ctx, `SELECT max(period_end) FROM digest_posts WHERE channel_id = ? AND state IN ('posted', 'empty', 'unconfirmed', 'failed')`, channelID).Scan(&end)
 	if err != nil {
-		return time.Time{}, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return time.Time{}, fmt.Errorf("read the last digest of channel %s: %w", channelID, err)
 	}
 	return timeFromNull(end), nil
 }
@@ -391,7 +405,10 @@ func (s *DigestScheduler) owner() string {
 	if s.Owner != "" {
 		return s.Owner
 	}
-	host, _ := os.Hostname()
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown-host"
+	}
 	return fmt.Sprintf("%s:%d", host, os.Getpid())
 }
 
@@ -415,7 +432,6 @@ func (s *DigestScheduler) runDue(ctx context.Context) ([]digestRun, error) {
 		return nil, err
 	}
 	scheds, err := s.DB.DigestSchedules(ctx, "*")
-
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +460,7 @@ func (s *DigestScheduler) runDue(ctx context.Context) ([]digestRun, error) {
 			if at.After(now) || at.Before(sc.UpdatedAt) || now.Sub(at) > s.catchUp() {
 				continue
 			}
-			run, ok := s.post(ctx, sc, at, now)
+			run, ok := s.post(ctx, sc, loc, at, now)
 			if ok {
 				runs = append(runs, run)
 			}
@@ -478,8 +494,7 @@ func (s *DigestScheduler) checkStale(ctx context.Context, now time.Time) error {
 
 // post claims and posts one occurrence; ok is false when the day was
 // already claimed.
-func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now time.Time) (digestRun, bool) {
-	loc, _ := loadTimeZone(sc.TimeZone)
+func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, loc *time.Location, at, now time.Time) (digestRun, bool) {
 	run := digestRun{Schedule: sc, LocalDate: at.In(loc).Format("2006-01-02"), At: at}
 	log := s.logger().With("guild", sc.GuildID, "channel", sc.ChannelID, "date", run.LocalDate)
 	maxPeriod := s.MaxPeriod
@@ -487,7 +502,15 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now t
 		maxPeriod = 7 * 24 * time.Hour
 	}
 	since := now.Add(-24 * time.Hour)
-	if last, err := s.DB.lastDigestEnd(ctx, sc.ChannelID); err == nil && !last.IsZero() && last.Before(now) {
+	last, err := s.DB.lastDigestEnd(ctx, sc.ChannelID)
+	if err != nil {
+		// Without it the period is unknown; nothing is claimed, so the
+		// next run tries again.
+		log.Error("cannot read the channel's last digest", "err", err)
+		run.Err = err
+		return run, true
+	}
+	if !last.IsZero() && last.Before(now) {
 		since = last
 		if now.Sub(since) > maxPeriod {
 			since = now.Add(-maxPeriod)
@@ -527,7 +550,7 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, at, now t
 		return run, true
 	}
 	if s.Post == nil {
-		run.Err = Errorf(EINTERNAL, "digest scheduler has no Post hook")
+		run.Err = errors.New("digest scheduler has no Post hook")
 		finish(digestRetry, len(d.Stories), ErrorMessage(run.Err))
 		return run, true
 	}
@@ -563,7 +586,7 @@ func (s *DigestScheduler) next(ctx context.Context) (time.Time, error) {
 		}
 		at, err := sc.NextOccurrence(now)
 		if err != nil {
-			continue
+			continue // a bad schedule: runDue logs it
 		}
 		if next.IsZero() || at.Before(next) {
 			next = at
@@ -592,7 +615,11 @@ func (s *DigestScheduler) Run(ctx context.Context) error {
 			s.logger().Error("cannot run the digest schedules", "err", err)
 		}
 		wait := tick
-		if next, err := s.next(ctx); err == nil && !next.IsZero() {
+		next, err := s.next(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.logger().Warn("cannot read the digest schedules; trying again shortly", "err", err)
+		case err == nil && !next.IsZero():
 			wait = min(max(next.Sub(s.now()), time.Second), tick)
 		}
 		select {

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -625,5 +626,75 @@ func TestDigestScheduleValidation(t *testing.T) {
 	next, err := list[0].NextOccurrence(time.Date(2024, 3, 30, 9, 0, 0, 0, time.UTC))
 	if err != nil || !next.Equal(time.Date(2024, 3, 31, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("next = %v, %v", next, err)
+	}
+}
+
+// A model that is down costs a digest one call per story already running,
+// not one per story: the stories after the first failure quote their
+// articles without asking, and the digest is still made.
+func TestDigestStopsCallingAFailingModel(t *testing.T) {
+	ctx := context.Background()
+	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
+	for _, parallel := range []int{1, 3} {
+		t.Run(fmt.Sprintf("parallel=%d", parallel), func(t *testing.T) {
+			db := MustOpenDB(t)
+			if _, err := db.PutArticles(ctx, storyArticles(day)); err != nil {
+				t.Fatal(err)
+			}
+			var calls atomic.Int32
+			model := &funcCompleter{complete: func(context.Context, ChatRequest) (ChatResponse, error) {
+				calls.Add(1)
+				return ChatResponse{}, WrapError(EUNAVAILABLE, "The language model is unavailable.", errors.New("503"))
+			}}
+			dg := &Digester{DB: db, Completer: model, Logger: slog.New(slog.DiscardHandler), Parallel: parallel}
+			d, err := dg.Build(ctx, DigestRequest{GuildID: "*", Since: day.Add(-48 * time.Hour), Until: day.Add(24 * time.Hour)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := int(calls.Load()); n < 1 || n > parallel {
+				t.Errorf("%d model calls for %d stories, want 1 to %d", n, len(d.Stories), parallel)
+			}
+			if len(d.Stories) != 4 || d.Mode != ModeExtractive || d.Note == "" {
+				t.Fatalf("%d stories, mode %q, note %q", len(d.Stories), d.Mode, d.Note)
+			}
+			for _, st := range d.Stories {
+				if st.Mode != ModeExtractive || st.Summary == "" || st.Headline == "" {
+					t.Errorf("story %+v", st)
+				}
+			}
+		})
+	}
+}
+
+// An error that fails the digest (here a story whose articles were all
+// removed while it was made) stops it: no story starts after it, so the
+// model is not asked again.
+func TestDigestStartsNoStoryAfterAnError(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
+	arts := storyArticles(day)
+	if _, err := db.PutArticles(ctx, arts); err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int32
+	model := &funcCompleter{complete: func(ctx context.Context, req ChatRequest) (ChatResponse, error) {
+		if calls.Add(1) == 1 {
+			// The second story (the Bavarian floods) loses its reports.
+			for _, a := range arts[4:6] {
+				if err := db.RemoveArticle(ctx, a.ID); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+		return ChatResponse{Content: "ECB cuts rates\nThe European Central Bank cut its key deposit rate [1]."}, nil
+	}}
+	dg := &Digester{DB: db, Completer: model, Logger: slog.New(slog.DiscardHandler), Parallel: 1}
+	_, err := dg.Build(ctx, DigestRequest{GuildID: "*", Since: day.Add(-48 * time.Hour), Until: day.Add(24 * time.Hour)})
+	if err == nil || !strings.Contains(err.Error(), "make the digest: story") {
+		t.Fatalf("Build: %v", err)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d model calls, want 1 (none after the failure)", n)
 	}
 }

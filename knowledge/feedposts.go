@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ func (db *DB) SetFeedChannel(ctx context.Context, guildID, ref, channelID, creat
 	channelID = strings.TrimSpace(channelID)
 	if channelID == "" {
 		if _, err := db.db.ExecContext(ctx, `DELETE FROM feed_channels WHERE feed_id = ?`, f.ID); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+			return nil, fmt.Errorf("set feed channel: %w", err)
 		}
 		return f, nil
 	}
@@ -107,7 +108,7 @@ func (db *DB) SetFeedChannel(ctx context.Context, guildID, ref, channelID, creat
 			WHERE feed_channels.channel_id <> excluded.channel_id`,
 		f.ID, f.GuildID, channelID, now.Unix(), since, createdBy)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("set feed channel: %w", err)
 	}
 	return f, nil
 }
@@ -148,7 +149,7 @@ func (db *DB) resolveFeedBaselines(ctx context.Context) error {
 			(SELECT f.last_success_at FROM feeds f WHERE f.id = feed_channels.feed_id))
 		WHERE since IS NULL AND EXISTS (SELECT 1 FROM feeds f WHERE f.id = feed_channels.feed_id AND f.last_success_at IS NOT NULL)`)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("resolve feed baselines: %w", err)
 	}
 	return nil
 }
@@ -234,11 +235,11 @@ func (db *DB) articleLead(ctx context.Context, a Article) (string, error) {
 		return "", nil
 	}
 	if err != nil {
-		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+		return "", fmt.Errorf("read the lead of article %d: %w", a.ID, err)
 	}
 	body, err := decodeChunk(chunk)
 	if err != nil {
-		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+		return "", fmt.Errorf("read the lead of article %d: %w", a.ID, err)
 	}
 	if lead, _ := leadSentence(body, a.Title); lead != "" {
 		return strings.Join(strings.Fields(lead), " "), nil
@@ -271,7 +272,7 @@ func (db *DB) ClaimFeedPost(ctx context.Context, p FeedPost, owner string, maxAt
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, false, fmt.Errorf("claim feed post: %w", err)
 	}
 	p.ID = id
 	return &p, true, nil
@@ -286,7 +287,7 @@ func (db *DB) FinishFeedPost(ctx context.Context, id int64, state, messageID, re
 	}
 	if _, err := db.db.ExecContext(ctx, `UPDATE feed_posts SET state = ?, message_id = ?, error = ?, posted_at = ? WHERE id = ?`,
 		state, messageID, reason, posted, id); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("finish feed post: %w", err)
 	}
 	return nil
 }
@@ -358,7 +359,7 @@ func (db *DB) ClaimFeedAlert(ctx context.Context, a FeedAlert) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return false, fmt.Errorf("claim feed alert: %w", err)
 	}
 	return true, nil
 }
@@ -372,7 +373,7 @@ func (db *DB) FinishFeedAlert(ctx context.Context, a FeedAlert, state, reason st
 	}
 	if _, err := db.db.ExecContext(ctx, `UPDATE feed_alerts SET state = ?, error = ?, posted_at = ? WHERE feed_id = ? AND episode = ?`,
 		state, reason, posted, a.Feed.ID, a.Episode); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("finish feed alert: %w", err)
 	}
 	return nil
 }
@@ -388,7 +389,7 @@ func (db *DB) MarkGuildSeen(ctx context.Context, guildID string) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return false, fmt.Errorf("mark guild seen: %w", err)
 	}
 	return true, nil
 }
@@ -397,7 +398,7 @@ func (db *DB) MarkGuildSeen(ctx context.Context, guildID string) (bool, error) {
 func (db *DB) RecordWelcome(ctx context.Context, guildID, channelID string) error {
 	if _, err := db.db.ExecContext(ctx, `UPDATE guilds SET welcome_channel_id = ?, welcomed_at = ? WHERE guild_id = ?`,
 		channelID, db.Now().Unix(), guildID); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("record welcome: %w", err)
 	}
 	return nil
 }
@@ -412,7 +413,7 @@ func (db *DB) SetAlertsChannel(ctx context.Context, guildID, channelID string) e
 	if _, err := db.db.ExecContext(ctx, `INSERT INTO guilds(guild_id, first_seen_at, alerts_channel_id) VALUES (?, ?, ?)
 		ON CONFLICT(guild_id) DO UPDATE SET alerts_channel_id = excluded.alerts_channel_id`,
 		guildID, db.Now().Unix(), strings.TrimSpace(channelID)); err != nil {
-		return WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return fmt.Errorf("set alerts channel: %w", err)
 	}
 	return nil
 }
@@ -425,7 +426,7 @@ func (db *DB) AlertsChannel(ctx context.Context, guildID string) (string, error)
 		return "", nil
 	}
 	if err != nil {
-		return "", WrapError(EINTERNAL, "Cannot read the database.", err)
+		return "", fmt.Errorf("alerts channel: %w", err)
 	}
 	return ch, nil
 }

@@ -194,7 +194,7 @@ func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 	case isNoRows(err):
 		existing = nil
 	case err != nil:
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("add feed %s: find it: %w", u, err))
+		return nil, fmt.Errorf("add feed %s: find it: %w", u, err)
 	case existing.Failures == 0 && existing.DisabledReason == "":
 		return nil, Errorf(ECONFLICT, "Herald already follows %s here.", u)
 	}
@@ -220,13 +220,13 @@ func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 	now := db.Now()
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("add feed %s: begin: %w", u, err)
 	}
 	defer db.endWrite(tx)
 	if spec.GuildID != "" {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM feeds WHERE guild_id = ?`, spec.GuildID).Scan(&n); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("add feed %s: count the feeds of guild %q: %w", u, spec.GuildID, err)
 		}
 		if n >= maxGuildFeeds {
 			return nil, Errorf(EINVALID, "This server already follows %d feeds, the most it may. Remove one first.", n)
@@ -240,10 +240,10 @@ func (db *DB) AddFeed(ctx context.Context, spec FeedSpec) (*Feed, error) {
 		return nil, Errorf(ECONFLICT, "Herald already follows %s here.", u)
 	}
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("add feed %s: insert: %w", u, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("add feed %s: commit: %w", u, err)
 	}
 	return db.Feed(ctx, id)
 }
@@ -275,7 +275,7 @@ func (db *DB) Feed(ctx context.Context, id int64) (*Feed, error) {
 		return nil, Errorf(ENOTFOUND, "There is no feed %d.", id)
 	}
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("read feed %d: %w", id, err)
 	}
 	return f, nil
 }
@@ -296,7 +296,7 @@ func (db *DB) findFeed(ctx context.Context, guildID, ref string) (*Feed, error) 
 			return nil, Errorf(ENOTFOUND, "There is no feed %d here.", id)
 		}
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("find feed %d of guild %q: %w", id, guildID, err)
 		}
 		return f, nil
 	}
@@ -306,19 +306,19 @@ func (db *DB) findFeed(ctx context.Context, guildID, ref string) (*Feed, error) 
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE url = ? AND `+scope+` ORDER BY guild_id = '' DESC, id`, append([]any{u}, args...)...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("find feed %s of guild %q: %w", u, guildID, err)
 	}
 	defer rows.Close()
 	var found []*Feed
 	for rows.Next() {
 		f, err := scanFeed(rows)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("find feed %s of guild %q: %w", u, guildID, err)
 		}
 		found = append(found, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("find feed %s of guild %q: %w", u, guildID, err)
 	}
 	switch len(found) {
 	case 0:
@@ -340,7 +340,11 @@ func feedScope(guildID string) (string, []any) {
 // Feeds lists the feeds of a management scope (see findFeed), oldest first.
 func (db *DB) Feeds(ctx context.Context, guildID string) ([]Feed, error) {
 	scope, args := feedScope(guildID)
-	return db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE `+scope+` ORDER BY guild_id, id`, args...)
+	feeds, err := db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE `+scope+` ORDER BY guild_id, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list feeds of guild %q: %w", guildID, err)
+	}
+	return feeds, nil
 }
 
 func (db *DB) queryFeeds(ctx context.Context, q string, args ...any) ([]Feed, error) {
@@ -355,7 +359,7 @@ func (db *DB) RemoveFeed(ctx context.Context, guildID, ref string) (*Feed, error
 		return nil, err
 	}
 	if _, err := db.db.ExecContext(ctx, `DELETE FROM feeds WHERE id = ?`, f.ID); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("remove feed %d: %w", f.ID, err)
 	}
 	return f, nil
 }
@@ -367,7 +371,7 @@ func (db *DB) PauseFeed(ctx context.Context, guildID, ref string) (*Feed, error)
 		return nil, err
 	}
 	if _, err := db.db.ExecContext(ctx, `UPDATE feeds SET paused = 1 WHERE id = ?`, f.ID); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("pause feed %d: %w", f.ID, err)
 	}
 	return db.Feed(ctx, f.ID)
 }
@@ -382,7 +386,7 @@ func (db *DB) ResumeFeed(ctx context.Context, guildID, ref string) (*Feed, error
 	}
 	if _, err := db.db.ExecContext(ctx, `UPDATE feeds SET paused = 0, failures = 0, last_error = '', disabled_reason = '', next_poll_at = ? WHERE id = ?`,
 		db.Now().Unix(), f.ID); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("resume feed %d: %w", f.ID, err)
 	}
 	return db.Feed(ctx, f.ID)
 }
@@ -390,7 +394,11 @@ func (db *DB) ResumeFeed(ctx context.Context, guildID, ref string) (*Feed, error
 // dueFeeds returns the active feeds whose next poll is at or before now,
 // most overdue first.
 func (db *DB) dueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
-	return db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`, now.Unix())
+	feeds, err := db.queryFeeds(ctx, `SELECT `+feedColumns+` FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`, now.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("list due feeds: %w", err)
+	}
+	return feeds, nil
 }
 
 // ClaimDueFeeds claims up to limit due feeds (all when limit <= 0), most
@@ -404,7 +412,7 @@ func (db *DB) dueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Feed, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))
+		return nil, fmt.Errorf("claim due feeds: begin: %w", err)
 	}
 	defer db.endWrite(tx)
 	sub := `SELECT id FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
@@ -415,10 +423,10 @@ func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Durat
 	}
 	out, err := queryAll(ctx, tx, deref(scanFeed), `UPDATE feeds SET next_poll_at = ? WHERE id IN (`+sub+`) RETURNING `+feedColumns, args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: %w", err))
+		return nil, fmt.Errorf("claim due feeds: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("claim due feeds: commit: %w", err))
+		return nil, fmt.Errorf("claim due feeds: commit: %w", err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -432,11 +440,11 @@ func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Durat
 func (db *DB) RenewFeedLease(ctx context.Context, feedID int64, held, until time.Time) (bool, error) {
 	res, err := db.db.ExecContext(ctx, `UPDATE feeds SET next_poll_at = ? WHERE id = ? AND next_poll_at = ?`, until.Unix(), feedID, held.Unix())
 	if err != nil {
-		return false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("renew the lease on feed %d: %w", feedID, err))
+		return false, fmt.Errorf("renew the lease on feed %d: %w", feedID, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, WrapError(EINTERNAL, "Cannot write to the database.", fmt.Errorf("renew the lease on feed %d: %w", feedID, err))
+		return false, fmt.Errorf("renew the lease on feed %d: %w", feedID, err)
 	}
 	return n == 1, nil
 }
@@ -447,7 +455,7 @@ func (db *DB) NextFeedPoll(ctx context.Context) (time.Time, error) {
 	var next sql.NullInt64
 	err := db.db.QueryRowContext(ctx, `SELECT min(next_poll_at) FROM feeds WHERE paused = 0 AND disabled_reason = ''`).Scan(&next)
 	if err != nil {
-		return time.Time{}, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return time.Time{}, fmt.Errorf("find the next feed poll: %w", err)
 	}
 	return timeFromNull(next), nil
 }
@@ -467,19 +475,19 @@ func (db *DB) SeenFeedItems(ctx context.Context, feedID int64, keys []string) (m
 		q := `SELECT key FROM feed_items WHERE feed_id = ? AND key IN (?` + strings.Repeat(",?", len(part)-1) + `)`
 		rows, err := db.db.QueryContext(ctx, q, args...)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("read seen items of feed %d: %w", feedID, err)
 		}
 		for rows.Next() {
 			var k string
 			if err := rows.Scan(&k); err != nil {
 				rows.Close()
-				return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+				return nil, fmt.Errorf("read seen items of feed %d: %w", feedID, err)
 			}
 			seen[k] = true
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("read seen items of feed %d: %w", feedID, err)
 		}
 	}
 	return seen, nil
@@ -522,7 +530,7 @@ type FeedPoll struct {
 func (db *DB) RecordFeedPoll(ctx context.Context, feedID int64, p FeedPoll) (*Feed, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("record poll of feed %d: begin: %w", feedID, err)
 	}
 	defer db.endWrite(tx)
 	var res sql.Result
@@ -545,16 +553,18 @@ func (db *DB) RecordFeedPoll(ctx context.Context, feedID int64, p FeedPoll) (*Fe
 			fmt.Sprintf("stopped after %d failed polls in a row; last: %s", p.DisableAfter, reason), feedID)
 	}
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("record poll of feed %d: %w", feedID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, fmt.Errorf("record poll of feed %d: %w", feedID, err)
+	} else if n == 0 {
 		return nil, Errorf(ENOTFOUND, "There is no feed %d.", feedID)
 	}
 	if len(p.Seen) > 0 {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO feed_items(feed_id, key, article_id, seen_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT(feed_id, key) DO UPDATE SET article_id = ifnull(excluded.article_id, article_id)`)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+			return nil, fmt.Errorf("record poll of feed %d: prepare: %w", feedID, err)
 		}
 		defer st.Close()
 		for _, s := range p.Seen {
@@ -563,16 +573,16 @@ func (db *DB) RecordFeedPoll(ctx context.Context, feedID int64, p FeedPoll) (*Fe
 				aid = s.ArticleID
 			}
 			if _, err := st.ExecContext(ctx, feedID, s.Key, aid, p.At.Unix()); err != nil {
-				return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+				return nil, fmt.Errorf("record poll of feed %d: item %q: %w", feedID, s.Key, err)
 			}
 		}
 	}
 	f, err := scanFeed(tx.QueryRowContext(ctx, `SELECT `+feedColumns+` FROM feeds WHERE id = ?`, feedID))
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("record poll of feed %d: read back: %w", feedID, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return nil, fmt.Errorf("record poll of feed %d: commit: %w", feedID, err)
 	}
 	return f, nil
 }

@@ -127,6 +127,9 @@ type batcher struct {
 	done    chan struct{}
 	werr    error // the writer's fatal error, read after done
 	started bool
+	// preparing counts the goroutines preparing batches; flush waits
+	// for them, and they stop early once the writer is done.
+	preparing sync.WaitGroup
 }
 
 // writeQueue is how many prepared batches may wait for the writer, so
@@ -145,9 +148,15 @@ type writeJob struct {
 }
 
 // prepare prepares the job's articles not yet taken by another goroutine;
-// whoever prepares the last one closes ready.
-func (j *writeJob) prepare() {
+// whoever prepares the last one closes ready. It stops early when stop is
+// closed (the writer is gone, so nobody waits for ready).
+func (j *writeJob) prepare(stop <-chan struct{}) {
 	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
 		i := int(j.next.Add(1)) - 1
 		if i >= len(j.articles) {
 			return
@@ -221,7 +230,7 @@ func (b *batcher) send(ctx context.Context) error {
 	// One goroutine per core prepares the batch; the writer joins in when
 	// it gets to the batch first.
 	for range min(runtime.GOMAXPROCS(0), 4) {
-		go job.prepare()
+		b.preparing.Go(func() { job.prepare(b.done) })
 	}
 	select {
 	case b.writes <- job:
@@ -257,6 +266,7 @@ func (b *batcher) flush(ctx context.Context) error {
 	}
 	close(b.writes)
 	<-b.done
+	b.preparing.Wait()
 	b.started = false
 	if err == nil {
 		err = b.werr
@@ -267,7 +277,7 @@ func (b *batcher) flush(ctx context.Context) error {
 func (b *batcher) writer(ctx context.Context) {
 	defer close(b.done)
 	for job := range b.writes {
-		job.prepare()
+		job.prepare(nil)
 		<-job.ready
 		res, err := b.in.DB.putPrepared(ctx, job.articles, job.index)
 		if err != nil {
@@ -341,7 +351,7 @@ func (in *Ingester) ingestPath(ctx context.Context, b *batcher, path string) err
 		return nil
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("read folder %s: %w", path, err)
 	}
 	sort.Strings(files)
 	for _, f := range files {

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -76,7 +77,7 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 	}
 	msgs, err := set.Answer(prompts.AnswerInput{Question: question, Sources: ps, Now: an.now().Format("2006-01-02")})
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot prepare the question for the language model.", err)
+		return nil, fmt.Errorf("render the answer prompt: %w", err)
 	}
 	req := ChatRequest{Messages: chatMessages(msgs), MaxTokens: an.maxAnswerTokens(), Temperature: 0.2}
 	filter := cite.NewMarkerFilter(len(sources))
@@ -90,7 +91,7 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 	}
 	resp, err := an.Completer.Stream(ctx, req, stream)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ask the model: %w", err)
 	}
 	if onDelta != nil {
 		if out := filter.Flush(); out != "" {
@@ -102,8 +103,12 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 	texts := make([]cite.Source, len(sources))
 	for i, s := range sources {
 		full := s.text
-		if a, err := an.DB.article(ctx, s.article.ID, "*"); err == nil {
+		a, err := an.DB.article(ctx, s.article.ID, "*")
+		switch {
+		case err == nil:
 			full = a.Text
+		case ErrorCode(err) != ENOTFOUND: // removed meanwhile: check against what was shown
+			return nil, fmt.Errorf("check the answer's quotes: %w", err)
 		}
 		texts[i] = cite.Source{N: s.n, Text: full}
 	}
@@ -204,7 +209,9 @@ func (an *Answerer) condense(ctx context.Context, question string, history []Tur
 			set = prompts.Default()
 		}
 		msgs, err := set.Condense(prompts.CondenseInput{History: turns, Question: question})
-		if err == nil {
+		if err != nil {
+			an.logger().Error("cannot render the condense prompt; carrying terms over instead", "err", err)
+		} else {
 			resp, err := an.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 120})
 			if err == nil {
 				spent := resp.PromptTokens + resp.CompletionTokens

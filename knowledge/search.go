@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -254,7 +255,9 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 	for _, c := range out {
 		c.score = score[c.hit.Passage.ID]
 	}
-	cutPassageTexts(out) // only the passages kept are decompressed
+	if err := cutPassageTexts(out); err != nil { // only the passages kept are decompressed
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -263,8 +266,10 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 // exist or that f excludes. Their scores are zero.
 func (db *DB) loadCandidates(ctx context.Context, ids []int64, f Filter) ([]*candidate, error) {
 	out, err := db.loadCandidatesStored(ctx, ids, f)
-	cutPassageTexts(out)
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, cutPassageTexts(out)
 }
 
 // loadCandidatesStored is loadCandidates that leaves each passage's text
@@ -325,15 +330,19 @@ func (db *DB) queryPassages(ctx context.Context, ids []int64, f Filter, cols str
 }
 
 // cutPassageTexts decompresses the candidates' chunks into passage texts.
-func cutPassageTexts(cands []*candidate) {
+func cutPassageTexts(cands []*candidate) error {
 	for _, c := range cands {
 		if c.chunk == nil {
 			continue
 		}
 		p := &c.hit.Passage
-		p.Text = mustPassageText(c.chunk, p.Seq, p.Start, p.End)
+		var err error
+		if p.Text, err = storedPassageText(c.chunk, p.Seq, p.Start, p.End); err != nil {
+			return fmt.Errorf("read passage %d of article %d: %w", p.ID, p.ArticleID, err)
+		}
 		c.chunk = nil
 	}
+	return nil
 }
 
 // PlainBM25 is the reference ranking that measurements compare with: BM25

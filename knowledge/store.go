@@ -6,14 +6,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
-	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +19,9 @@ import (
 
 // cacheKiB is SQLite's page cache per connection.
 const cacheKiB = 16000
+
+// busyTimeout is how long a connection waits for another's lock.
+const busyTimeout = 10 * time.Second
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -58,32 +56,46 @@ type DB struct {
 	writeGate chan struct{}
 }
 
-// Open opens (creating if needed) the database at path and brings its schema
-// up to date. Per-connection pragmas are in the DSN so that every pooled
-// connection gets them.
+// Open opens the database at path, creating it and its folder if needed,
+// and brings its schema up to date; see OpenWith.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, OpenOptions{})
+}
+
+// OpenWith opens the database at path and brings its schema up to date.
+// Per-connection pragmas are in the DSN so that every pooled connection
+// gets them. A folder, a file Herald may not write, another program's
+// SQLite database and a file that is not SQLite are refused, each with its
+// own message, and left as they are; so is a missing database when
+// opts.MustExist.
+func OpenWith(ctx context.Context, path string, opts OpenOptions) (*DB, error) {
 	if path == "" {
 		return nil, Errorf(EINVALID, "No database path given.")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, WrapError(EINVALID, fmt.Sprintf("Cannot create the folder for the database %s.", path), err)
-		}
+	migs, err := migrations()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDatabaseFile(path, opts); err != nil {
+		return nil, err
+	}
+	if err := probeDatabase(ctx, path, migs[len(migs)-1].version); err != nil {
+		return nil, err
 	}
 	q := url.Values{}
-	for _, p := range []string{"foreign_keys(1)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
+	for _, p := range []string{"foreign_keys(1)", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()), "journal_mode(WAL)", "synchronous(NORMAL)", fmt.Sprintf("cache_size(-%d)", cacheKiB)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 	sqldb, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot open the database.", err)
+		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrateSettled(ctx, migs); err != nil {
 		sqldb.Close()
-		return nil, err
+		return nil, sqliteOpenError(path, err)
 	}
 	return db, nil
 }
@@ -95,55 +107,6 @@ func (db *DB) Close() error { return db.db.Close() }
 // their own tables.
 func (db *DB) SQL() *sql.DB { return db.db }
 
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
-		return WrapError(EINTERNAL, "Cannot prepare the database. Is the file a Herald database?", err)
-	}
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		base := filepath.Base(name)
-		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil {
-			return fmt.Errorf("migration %s: bad name: %w", base, err)
-		}
-		var n int
-		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
-			return WrapError(EINTERNAL, "Cannot read the database schema.", err)
-		}
-		if n > 0 {
-			continue
-		}
-		body, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := db.db.BeginTx(ctx, nil)
-		if err != nil {
-			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return WrapError(EINTERNAL, "Cannot update the database schema.", fmt.Errorf("migration %s: %w", base, err))
-		}
-		if err := db.afterMigration(ctx, tx, version); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)`, version, db.Now().Unix()); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
-		}
-	}
-	return nil
-}
-
 // afterMigration does, inside the migration's transaction, what a
 // migration needs beyond SQL.
 func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
@@ -151,7 +114,7 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 	case 6: // Herald's own keyword index replaces FTS5: index what is stored.
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM passages`).Scan(&n); err != nil {
-			return WrapError(EINTERNAL, "Cannot update the database schema.", err)
+			return fmt.Errorf("count passages: %w", err)
 		}
 		if n == 0 {
 			return nil
@@ -178,17 +141,20 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 			if err := r.Scan(&p.ID, &seq, &start, &end, &chunk, &p.ArticleID, &p.Title); err != nil {
 				return p, err
 			}
-			p.Text = mustPassageText(chunk, seq, start, end)
+			var err error
+			if p.Text, err = storedPassageText(chunk, seq, start, end); err != nil {
+				return p, fmt.Errorf("read passage %d: %w", p.ID, err)
+			}
 			return p, nil
 		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
 			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
 	})
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot rebuild the search index.", err)
+		return fmt.Errorf("rebuild the keyword index: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) WHERE id = 1`)
 	if err != nil {
-		return WrapError(EINTERNAL, "Cannot rebuild the search index.", fmt.Errorf("stats: %w", err))
+		return fmt.Errorf("rebuild the keyword index: update stats: %w", err)
 	}
 	return nil
 }
@@ -219,7 +185,11 @@ func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
 
 // endWrite rolls tx back unless it was committed and lets the next write in.
 func (db *DB) endWrite(tx *sql.Tx) {
-	_ = tx.Rollback()
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		// The transaction's own error has gone to its caller; this one
+		// (the connection failing meanwhile, say) has nowhere else to go.
+		db.Logger.Warn("cannot roll back a write transaction", "err", err)
+	}
 	<-db.writeGate
 }
 
@@ -228,24 +198,28 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// queryAll runs query and scans every row with scan; a failure is an
-// EINTERNAL error that keeps its cause.
-func queryAll[T any](ctx context.Context, db querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+// queryAll runs query and scans every row with scan. Its errors are the
+// driver's (callers wrap them with what they were reading); a failure to
+// close the rows counts too.
+func queryAll[T any](ctx context.Context, db querier, scan func(rowScanner) (T, error), query string, args ...any) (out []T, err error) {
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []T
+	defer func() {
+		if cerr := rows.Close(); cerr != nil && err == nil {
+			out, err = nil, cerr
+		}
+	}()
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("scan: %w", err)
 		}
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, err
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/bits"
 	"sort"
@@ -48,14 +49,14 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	var pending int
 	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND ifnull(published_at, fetched_at) >= ?`,
 		since.Unix()).Scan(&pending); err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return 0, fmt.Errorf("assign stories since %s: count pending: %w", since.Format(time.RFC3339), err)
 	}
 	if pending == 0 {
 		return 0, nil
 	}
 	docs, err := db.loadStoryDocs(ctx, since.Add(-storyWindow))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("assign stories since %s: %w", since.Format(time.RFC3339), err)
 	}
 	updates := groupStories(docs, since.Unix())
 	if len(updates) == 0 {
@@ -63,26 +64,28 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("assign stories: begin: %w", err)
 	}
 	defer db.endWrite(tx)
 	st, err := tx.PrepareContext(ctx, `UPDATE articles SET story_id = ? WHERE id = ? AND story_id IS NULL`)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("assign stories: prepare: %w", err)
 	}
 	defer st.Close()
 	n := 0
 	for _, u := range updates {
 		res, err := st.ExecContext(ctx, u.story, u.id)
 		if err != nil {
-			return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+			return 0, fmt.Errorf("assign stories: article %d to story %d: %w", u.id, u.story, err)
 		}
-		if k, _ := res.RowsAffected(); k > 0 {
+		if k, err := res.RowsAffected(); err != nil {
+			return 0, fmt.Errorf("assign stories: article %d to story %d: %w", u.id, u.story, err)
+		} else if k > 0 {
 			n++
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("assign stories: commit: %w", err)
 	}
 	return n, nil
 }
@@ -93,7 +96,7 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 			(SELECT p.chunk FROM passages p WHERE p.article_id = a.id AND p.seq = 0)
 		FROM articles a WHERE ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("load articles for stories: %w", err)
 	}
 	defer rows.Close()
 	var docs []*storyDoc
@@ -104,9 +107,12 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 		var title string
 		var chunk []byte
 		if err := rows.Scan(&d.id, &d.story, &d.guild, &d.at, &fp, &title, &chunk); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("load articles for stories: %w", err)
 		}
-		lead, _ := decodeChunk(chunk)
+		lead, err := decodeChunk(chunk)
+		if err != nil {
+			return nil, fmt.Errorf("load articles for stories: lead of article %d: %w", d.id, err)
+		}
 		if len(lead) > 1500 {
 			lead = lead[:1500]
 		}
@@ -117,7 +123,7 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 		docs = append(docs, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("load articles for stories: %w", err)
 	}
 	return docs, nil
 }

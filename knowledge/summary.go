@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"math"
 	"sort"
@@ -62,23 +64,16 @@ func (s *Summarizer) now() time.Time { return NowOr(s.Now) }
 // means nothing could be summarised (no such article, bad input, a
 // database failure).
 func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer, error) {
-	mode := strings.ToLower(strings.TrimSpace(req.Mode))
-	switch mode {
-	case "", AskAuto:
-		mode = AskAuto
-	case AskLLM, AskExtractive:
-	default:
-		return nil, Errorf(EINVALID, "Unknown mode %q: use auto, llm or extractive.", req.Mode)
-	}
-	if mode == AskLLM && s.Completer == nil {
-		return nil, Errorf(EINVALID, "No language model is configured, so summaries can only quote the articles.")
+	withModel, err := useModel(req.Mode, s.Completer, "summaries")
+	if err != nil {
+		return nil, err
 	}
 	if req.ArticleID != 0 {
 		a, err := s.DB.article(ctx, req.ArticleID, req.GuildID)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("summarise article %d: %w", req.ArticleID, err)
 		}
-		return s.article(ctx, a, mode)
+		return s.article(ctx, a, withModel)
 	}
 	target := strings.TrimSpace(req.Target)
 	if target == "" {
@@ -87,9 +82,9 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer
 	if id, err := strconv.ParseInt(strings.TrimPrefix(target, "#"), 10, 64); err == nil && id > 0 {
 		a, err := s.DB.article(ctx, id, req.GuildID)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("summarise article %d: %w", id, err)
 		}
-		return s.article(ctx, a, mode)
+		return s.article(ctx, a, withModel)
 	}
 	if isURL(target) {
 		a, err := s.DB.ArticleByURL(ctx, strings.Trim(target, "<>"), req.GuildID)
@@ -97,11 +92,11 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer
 			if ErrorCode(err) == ENOTFOUND {
 				return nil, Errorf(ENOTFOUND, "Herald has no article stored under that address. Add it first (herald ingest URL), or follow its site's feed.")
 			}
-			return nil, err
+			return nil, fmt.Errorf("summarise %s: %w", target, err)
 		}
-		return s.article(ctx, a, mode)
+		return s.article(ctx, a, withModel)
 	}
-	return s.topic(ctx, cleanQuestion(target), req.GuildID, mode)
+	return s.topic(ctx, cleanQuestion(target), req.GuildID, withModel)
 }
 
 // summarySource is one numbered source of a summary.
@@ -141,13 +136,13 @@ func (m sourcesByN) lookup(n int) (Article, string, bool) {
 	return src.art, src.text, ok
 }
 
-func (s *Summarizer) article(ctx context.Context, a *Article, mode string) (*Answer, error) {
+func (s *Summarizer) article(ctx context.Context, a *Article, withModel bool) (*Answer, error) {
 	srcs := []summarySource{{n: 1, art: *a, text: a.Text}}
 	ans := &Answer{Question: a.Title}
-	return s.write(ctx, ans, srcs, "", mode)
+	return s.write(ctx, ans, srcs, "", withModel)
 }
 
-func (s *Summarizer) topic(ctx context.Context, topic, guildID, mode string) (*Answer, error) {
+func (s *Summarizer) topic(ctx context.Context, topic, guildID string, withModel bool) (*Answer, error) {
 	ans := &Answer{Question: topic, Mode: ModeExtractive}
 	if topic == "" || len(text.QueryTerms(topic)) == 0 {
 		ans.Abstained = true
@@ -160,7 +155,7 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID, mode string) (*A
 	}
 	hits, err := s.DB.Search(ctx, topic, Filter{GuildID: guildID, Limit: k, AsOf: s.now()})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("summarise the topic %q: %w", topic, err)
 	}
 	ans.Hits = hits
 	var srcs []summarySource
@@ -175,7 +170,7 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID, mode string) (*A
 			if ErrorCode(err) == ENOTFOUND {
 				continue // removed meanwhile
 			}
-			return nil, err
+			return nil, fmt.Errorf("summarise the topic %q: %w", topic, err)
 		}
 		srcs = append(srcs, summarySource{n: len(srcs) + 1, art: *a, text: a.Text})
 	}
@@ -184,13 +179,13 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID, mode string) (*A
 		ans.Text = AbstainText
 		return ans, nil
 	}
-	return s.write(ctx, ans, srcs, topic, mode)
+	return s.write(ctx, ans, srcs, topic, withModel)
 }
 
-// write summarises the sources with the model when it may, falling back to
-// the extractive summary.
-func (s *Summarizer) write(ctx context.Context, ans *Answer, srcs []summarySource, topic, mode string) (*Answer, error) {
-	if s.Completer != nil && mode != AskExtractive {
+// write summarises the sources with the model when withModel, falling
+// back to the extractive summary.
+func (s *Summarizer) write(ctx context.Context, ans *Answer, srcs []summarySource, topic string, withModel bool) (*Answer, error) {
+	if withModel {
 		out, err := s.llmSummary(ctx, ans, srcs, topic)
 		if err == nil {
 			return out, nil
@@ -217,25 +212,25 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 	in.Sources, checkSrcs, byN = forModel(srcs, s.ContextTokens)
 	msgs, err := set.Summary(in)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot render the summary prompt.", err)
+		return nil, fmt.Errorf("render the summary prompt: %w", err)
 	}
 	resp, err := s.Completer.Complete(ctx, ChatRequest{Messages: chatMessages(msgs), MaxTokens: 500, Temperature: 0.2})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("ask the model: %w", err)
 	}
 	res := cite.Check(resp.Content, checkSrcs)
 	ans := &Answer{Question: base.Question, Mode: ModeLLM, Hits: base.Hits, UnmarkedClaims: res.Unmarked,
 		Tokens: resp.PromptTokens + resp.CompletionTokens}
 	if res.Abstained && len(res.Used) == 0 {
 		if topic == "" {
-			return nil, Errorf(EUNAVAILABLE, "the model declined to summarise the article")
+			return nil, errors.New("the model declined to summarise the article")
 		}
 		ans.Abstained = true
 		ans.Text = AbstainText
 		return ans, nil
 	}
 	if len(res.Used) == 0 {
-		return nil, Errorf(EUNAVAILABLE, "the model's summary cites no source")
+		return nil, errors.New("the model's summary cites no source")
 	}
 	ans.Text = strings.TrimSpace(res.Text)
 	used := append([]int(nil), res.Used...)
@@ -508,7 +503,7 @@ func (db *DB) SuggestArticles(ctx context.Context, guildID, prefix string, limit
 	rows, err := db.db.QueryContext(ctx, `SELECT a.id, a.title, a.source, a.published_at FROM articles a WHERE `+where+
 		` ORDER BY ifnull(a.published_at, a.fetched_at) DESC, a.id DESC LIMIT `+strconv.Itoa(limit), args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("suggest articles for %q: %w", prefix, err)
 	}
 	defer rows.Close()
 	var out []ArticleSuggestion
@@ -516,12 +511,15 @@ func (db *DB) SuggestArticles(ctx context.Context, guildID, prefix string, limit
 		var s ArticleSuggestion
 		var pub *int64
 		if err := rows.Scan(&s.ID, &s.Title, &s.Source, &pub); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("suggest articles for %q: %w", prefix, err)
 		}
 		if pub != nil {
 			s.PublishedAt = time.Unix(*pub, 0).UTC()
 		}
 		out = append(out, s)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("suggest articles for %q: %w", prefix, err)
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -186,7 +187,11 @@ func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor
 		if err := rows.Scan(&p.id, &seq, &start, &end, &chunk, &title); err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
 		}
-		p.text = title + "\n" + mustPassageText(chunk, seq, start, end)
+		body, err := storedPassageText(chunk, seq, start, end)
+		if err != nil {
+			return nil, fmt.Errorf("read passage %d: %w", p.id, err)
+		}
+		p.text = title + "\n" + body
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {

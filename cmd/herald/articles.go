@@ -28,7 +28,7 @@ func runArticles(ctx context.Context, e *env) error {
 		return err
 	}
 	f.Limit = *limit
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func runRemove(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -78,14 +78,14 @@ func runRemove(ctx context.Context, e *env) error {
 		if perr != nil {
 			a, err := db.ArticleByURL(ctx, arg, "*")
 			if err != nil {
-				fmt.Fprintf(e.stderr, "%s %s\n", e.errs.err(arg+":"), knowledge.ErrorMessage(err))
+				fmt.Fprintf(e.stderr, "%s %s\n", e.errs.err(arg+":"), e.explain("cannot remove an article", err, "article", arg))
 				failed = true
 				continue
 			}
 			id = a.ID
 		}
 		if err := db.RemoveArticle(ctx, id); err != nil {
-			fmt.Fprintf(e.stderr, "%s %s\n", e.errs.err(arg+":"), knowledge.ErrorMessage(err))
+			fmt.Fprintf(e.stderr, "%s %s\n", e.errs.err(arg+":"), e.explain("cannot remove an article", err, "article", arg))
 			failed = true
 			continue
 		}

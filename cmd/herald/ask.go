@@ -28,7 +28,7 @@ func runAsk(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -247,7 +247,7 @@ the same passages, database size against the text it holds, and memory.`)
 	}
 	// Start-up: open the database as serve does, then one query.
 	start := time.Now()
-	db, err := openDB(ctx, e, path)
+	db, err := openExistingDB(ctx, e, path)
 	if err != nil {
 		return err
 	}
@@ -265,7 +265,9 @@ the same passages, database size against the text it holds, and memory.`)
 	rep.Articles, rep.Passages = counts.Articles, counts.Passages
 	var textBytes int64
 	// An article's text ends where its last passage ends (text is trimmed).
-	db.SQL().QueryRowContext(ctx, `SELECT ifnull(sum(m), 0) FROM (SELECT max(end) AS m FROM passages GROUP BY article_id)`).Scan(&textBytes)
+	if err := db.SQL().QueryRowContext(ctx, `SELECT ifnull(sum(m), 0) FROM (SELECT max(end) AS m FROM passages GROUP BY article_id)`).Scan(&textBytes); err != nil {
+		return fmt.Errorf("measure the stored text: %w", err)
+	}
 	rep.TextMB = float64(textBytes) / (1 << 20)
 	rep.DBMB = float64(fileSize(path)+fileSize(path+"-wal")) / (1 << 20)
 	if textBytes > 0 {
@@ -314,7 +316,10 @@ the same passages, database size against the text it holds, and memory.`)
 	}
 	rep.RSSMB, rep.PeakRSSMB = rssMB()
 	if *asJSON {
-		b, _ := json.Marshal(rep)
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return fmt.Errorf("encode the report: %w", err)
+		}
 		fmt.Fprintln(e.stdout, string(b))
 		return nil
 	}

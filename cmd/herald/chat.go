@@ -28,7 +28,7 @@ an empty line ends the session.`)
 	if _, err := checkMode(*mode); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func chatLoop(ctx context.Context, e *env, an *knowledge.Answerer, f knowledge.F
 		}
 		if err != nil {
 			// One bad turn does not end the session.
-			fmt.Fprintln(e.stderr, e.errs.err("herald:")+" "+knowledge.ErrorMessage(err))
+			fmt.Fprintln(e.stderr, e.errs.err("herald:")+" "+e.explain("cannot answer", err))
 			continue
 		}
 		history = append(history, knowledge.Turn{Question: line, Answer: ans.Text})

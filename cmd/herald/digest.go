@@ -56,7 +56,7 @@ and links.`)
 	if err := checkRange(from, to); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,13 @@ answered as of its asked_at day: articles published later are not used.`)
 		return err
 	}
 	defer cleanup()
-	db, err := openDB(ctx, e, path)
+	// With a corpus the database is made (or added to); without one the
+	// questions run against what --db holds, so it must exist.
+	open := openExistingDB
+	if *set.corpus != "" {
+		open = openDB
+	}
+	db, err := open(ctx, e, path)
 	if err != nil {
 		return err
 	}
@@ -56,14 +62,14 @@ answered as of its asked_at day: articles published later are not used.`)
 			plural(sum.Added+sum.Updated+sum.Unchanged, "article", "articles"), el.Seconds(), float64(sum.Total())/el.Seconds(), sum.Failed)
 	}
 	var pq *bufio.Writer
+	var pqFile *os.File
 	if *perQuery != "" {
-		f, err := os.Create(*perQuery)
+		pqFile, err = os.Create(*perQuery)
 		if err != nil {
 			return knowledge.WrapError(knowledge.EINVALID, "Cannot write "+*perQuery+".", err)
 		}
-		defer f.Close()
-		pq = bufio.NewWriter(f)
-		defer pq.Flush()
+		defer pqFile.Close() // on early returns; the end checks Close's error
+		pq = bufio.NewWriter(pqFile)
 	}
 	an, err := newAnswerer(e, db, *mode, false)
 	if err != nil {
@@ -81,17 +87,29 @@ answered as of its asked_at day: articles published later are not used.`)
 		if pq == nil || writeErr != nil {
 			return
 		}
-		b, _ := json.Marshal(r)
+		b, err := json.Marshal(r)
+		if err != nil {
+			writeErr = fmt.Errorf("encode the record of question %s: %w", r.ID, err)
+			return
+		}
 		_, writeErr = pq.Write(append(b, '\n'))
 	})
 	if err != nil {
 		return err
 	}
+	if pq != nil && writeErr == nil {
+		if writeErr = pq.Flush(); writeErr == nil {
+			writeErr = pqFile.Close()
+		}
+	}
 	if writeErr != nil {
 		return knowledge.WrapError(knowledge.EINVALID, "Cannot write "+*perQuery+".", writeErr)
 	}
 	if *asJSON {
-		b, _ := json.Marshal(rep)
+		b, err := json.Marshal(rep)
+		if err != nil {
+			return fmt.Errorf("encode the report: %w", err)
+		}
 		fmt.Fprintln(e.stdout, string(b))
 		return nil
 	}
@@ -172,7 +190,7 @@ func ingestCorpus(ctx context.Context, e *env, in *knowledge.Ingester, corpus, l
 		}
 		if failures++; failures <= 10 {
 			p.clear()
-			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, knowledge.ErrorMessage(ev.Err))
+			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, e.explain("cannot ingest a corpus record", ev.Err, "item", ev.Item))
 		}
 	})
 	if err != nil {

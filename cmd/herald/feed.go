@@ -120,7 +120,7 @@ func runFeedChange(ctx context.Context, e *env, action string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func runFeedList(ctx context.Context, e *env) error {
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}
@@ -253,7 +253,7 @@ func runFeedPoll(ctx context.Context, e *env) error {
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}

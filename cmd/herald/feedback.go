@@ -62,7 +62,7 @@ and the articles and passages it cited: where Herald gets things wrong.`)
 	if *limit < 0 {
 		return knowledge.Errorf(knowledge.EINVALID, "-n must be 0 (all) or more, not %d.", *limit)
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -12,14 +12,14 @@ import (
 
 func TestFeedbackListsVotesWithTheirEvidence(t *testing.T) {
 	env := testEnv(t)
-	out, _, err := runHerald(t, env, "feedback")
-	if err != nil || !strings.HasPrefix(out, "No votes yet.") {
-		t.Fatalf("empty feedback = %q, %v", out, err)
-	}
 	ctx := context.Background()
 	db, err := knowledge.Open(ctx, env["HERALD_DB"])
 	if err != nil {
 		t.Fatal(err)
+	}
+	out, _, err := runHerald(t, env, "feedback")
+	if err != nil || !strings.HasPrefix(out, "No votes yet.") {
+		t.Fatalf("empty feedback = %q, %v", out, err)
 	}
 	a := &knowledge.PostedAnswer{GuildID: "g1", ChannelID: "c1", AskerID: "alice", Question: "Why no Taurus?",
 		Text: "Scholz refrained [1].", Mode: knowledge.ModeLLM, Sources: []knowledge.AnswerSource{{

@@ -41,7 +41,7 @@ progress line shows how far it is; elsewhere a line every 10 seconds.`)
 	sum, err := ingestWithProgress(ctx, e, in, args, "ingest", func(ev knowledge.IngestEvent, p *progress) {
 		if ev.Err != nil {
 			p.clear()
-			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, knowledge.ErrorMessage(ev.Err))
+			fmt.Fprintf(e.stderr, "%s %s: %s\n", e.errs.err("failed"), ev.Item, e.explain("cannot ingest an item", ev.Err, "item", ev.Item))
 			return
 		}
 		if ev.Empty {

@@ -83,6 +83,34 @@ type env struct {
 	warned *sync.Map
 }
 
+// cliFailure is what the command line says of an error nobody wrote a
+// message for: its cause is in the log line printed just before.
+const cliFailure = "Something went wrong inside Herald; the error logged above says what."
+
+// explain is the command line's edge for errors: it returns the sentence
+// the user reads and logs the cause, once, with what (the log message) and
+// attrs. An error the user can act on (invalid input, not found, a
+// conflict, no permission, a limit, an unavailable or slow upstream) is
+// its message; its cause is logged for debugging only. Anything else, an
+// unclassified cause or an internal error, is logged as an error and reads
+// as its message, or as cliFailure when it has none.
+func (e *env) explain(what string, err error, attrs ...any) string {
+	code := knowledge.ErrorCode(err)
+	attrs = append(attrs, "code", code, "err", err)
+	switch code {
+	case knowledge.EINVALID, knowledge.ENOTFOUND, knowledge.ECONFLICT, knowledge.EFORBIDDEN,
+		knowledge.ERATELIMIT, knowledge.EUNAVAILABLE, knowledge.ETIMEOUT:
+		e.logger.Debug(what, attrs...)
+		return knowledge.ErrorMessage(err)
+	}
+	e.logger.Error(what, attrs...)
+	var ke *knowledge.Error
+	if errors.As(err, &ke) && ke.Message != "" {
+		return ke.Message
+	}
+	return cliFailure
+}
+
 // warnOnce prints a warning to stderr, once per message and command.
 func (e *env) warnOnce(msg string) {
 	if e.warned == nil {
@@ -214,11 +242,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			}
 			return err
 		}
-		// Users see the message; the cause goes to the log once.
-		fmt.Fprintln(stderr, errs.err("herald:")+" "+knowledge.ErrorMessage(err))
-		if knowledge.ErrorCode(err) == knowledge.EINTERNAL {
-			e.logger.Debug("command failed", "command", name, "err", err)
-		}
+		// The one place a failed command is reported: the cause logged
+		// once, then the sentence the user reads.
+		fmt.Fprintln(stderr, errs.err("herald:")+" "+e.explain("command failed", err, "command", name))
 		return err
 	}
 	fmt.Fprintf(stderr, "%s unknown command %q. Run 'herald --help' for the list.\n", errs.err("herald:"), name)

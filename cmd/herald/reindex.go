@@ -27,7 +27,7 @@ every passage is embedded again; searches use the new vectors as they come.`)
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func runSearch(ctx context.Context, e *env) error {
 		return err
 	}
 	f.Limit = *limit
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ article's most central sentences in order.`)
 	if _, err := checkMode(*mode); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *dbFlag)
+	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
 	}

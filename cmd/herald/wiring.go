@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -34,12 +35,25 @@ func cliLogger(e *env) *slog.Logger {
 	return newLogger(&c, e.stderr)
 }
 
-// openDB opens the database for a command, with the embeddings model
-// when one is configured and usable.
+// openDB opens the database for a command that may create it (ingest,
+// demo, serve, feed add, eval and bench with a corpus), with the
+// embeddings model when one is configured and usable.
 func openDB(ctx context.Context, e *env, flagValue string) (*knowledge.DB, error) {
-	db, err := knowledge.Open(ctx, e.cfg.dbPath(flagValue))
+	return openStore(ctx, e, flagValue, knowledge.OpenOptions{})
+}
+
+// openExistingDB is openDB for the commands that only read or change what
+// is stored (ask, search, articles, chat, summarize, digest, feed list…):
+// a database that does not exist is an error, not a new empty one and its
+// folders made where a mistyped path points.
+func openExistingDB(ctx context.Context, e *env, flagValue string) (*knowledge.DB, error) {
+	return openStore(ctx, e, flagValue, knowledge.OpenOptions{MustExist: true})
+}
+
+func openStore(ctx context.Context, e *env, flagValue string, opts knowledge.OpenOptions) (*knowledge.DB, error) {
+	db, err := knowledge.OpenWith(ctx, e.cfg.dbPath(flagValue), opts)
 	if err != nil {
-		return nil, err
+		return nil, databaseHint(err)
 	}
 	db.Logger = e.logger
 	emb, err := newEmbedder(e, false)
@@ -51,6 +65,20 @@ func openDB(ctx context.Context, e *env, flagValue string) (*knowledge.DB, error
 		db.Embedder = emb
 	}
 	return db, nil
+}
+
+// databaseHint adds to a database the store refused what only the command
+// line knows: which settings name the database, and how to make one.
+func databaseHint(err error) error {
+	code := knowledge.ErrorCode(err)
+	if code == knowledge.EINTERNAL {
+		return err
+	}
+	hint := "Point --db or HERALD_DB at Herald's database file."
+	if errors.Is(err, knowledge.ErrNoDatabase) {
+		hint = "Add articles first with 'herald ingest', or point --db or HERALD_DB at your database."
+	}
+	return knowledge.WrapError(code, knowledge.ErrorMessage(err)+" "+hint, err)
 }
 
 // newEmbedder returns the embeddings model, or nil when none is
