@@ -59,7 +59,7 @@ func (b *Bot) handleAsk(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	release, err := b.limits.admit(r.GuildID, r.UserID, b.now())
+	release, err := b.limits.admit(ctx, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		b.metrics.question(modeNone, outcomeRefused)
 		return err
@@ -222,7 +222,7 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 	start, began := b.now(), time.Now()
 	q := knowledge.Question{Text: j.question, Filter: j.filter, History: j.history}
 	var notes []string
-	if b.limits.overBudget(j.guildID, b.now()) {
+	if b.limits.overBudget(ctx, j.guildID, b.now()) {
 		q.Mode = knowledge.AskExtractive
 		notes = append(notes, tr(j.locale, txtBudgetNote))
 	}
@@ -250,7 +250,7 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 		b.metrics.question(modeNone, outcomeError)
 		return err
 	}
-	b.limits.spend(j.guildID, ans.Tokens, b.now())
+	b.limits.spend(ctx, j.guildID, ans.Tokens, b.now())
 	if ans.Tokens > 0 {
 		b.metrics.tokens.Add(float64(ans.Tokens))
 	}

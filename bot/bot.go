@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -218,6 +219,14 @@ type Bot struct {
 	// Guilds remembers the servers Herald has seen, so that it introduces
 	// itself once in each new one; nil sends no welcome.
 	Guilds GuildStore
+	// Limits keeps the counts behind the cooldown, the per-server
+	// concurrency and the daily token budgets: StoreLimits(db) to hold
+	// them across every process on one database; in this process's
+	// memory when nil.
+	Limits Limits
+	// Owner names this process where it holds shared places (default
+	// host:pid).
+	Owner string
 	// Workers run in the background while the bot serves (for example
 	// posting feeds' new articles, see News.Attach): each is started once
 	// the commands are registered, its context is cancelled when Run
@@ -272,7 +281,15 @@ func (b *Bot) init() {
 		b.Registry.MustRegister(newShardCollector(b))
 		b.send = &sender{s: b.rest()}
 		b.seen = newTTLSet(seenTTL, 200000)
-		b.limits = newLimiter(b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens)
+		store := b.Limits
+		if store == nil {
+			store = NewMemoryLimits(b.now)
+		}
+		if b.Owner == "" {
+			host, _ := os.Hostname()
+			b.Owner = fmt.Sprintf("%s:%d", host, os.Getpid())
+		}
+		b.limits = newLimiter(store, b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens, b.Owner, b.Logger)
 		b.sources = &sourceCache{ttl: 10 * time.Minute}
 		b.drafts = newDrafts(b.cfg.StreamInterval, b.rest(), b.Logger.Debug)
 		b.workCtx, b.cancelWork = context.WithCancel(context.Background())
@@ -613,7 +630,9 @@ func (b *Bot) janitor(stop <-chan struct{}) {
 		case <-tick.C:
 			now := b.now()
 			b.seen.sweep(now)
-			b.limits.sweep(now)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			b.limits.sweep(ctx, now)
+			cancel()
 			if time.Since(lastPrune) >= time.Hour {
 				prune()
 				lastPrune = time.Now()

@@ -148,13 +148,13 @@ func (n *News) showDigest(ctx context.Context, r *Request) error {
 			req.Sources = append(req.Sources, s)
 		}
 	}
-	release, err := b.limits.admit(r.GuildID, r.UserID, now)
+	release, err := b.limits.admit(ctx, r.GuildID, r.UserID, now)
 	if err != nil {
 		return err
 	}
 	defer release()
 	budget := false
-	if b.limits.overBudget(r.GuildID, now) {
+	if b.limits.overBudget(ctx, r.GuildID, now) {
 		req.Mode = knowledge.AskExtractive
 		budget = true
 	}
@@ -166,7 +166,7 @@ func (n *News) showDigest(ctx context.Context, r *Request) error {
 		r.reopen()
 		return err
 	}
-	b.limits.spend(r.GuildID, d.Tokens, b.now())
+	b.limits.spend(ctx, r.GuildID, d.Tokens, b.now())
 	if len(d.Stories) == 0 {
 		r.reopen()
 		return r.Reply(ctx, Message{Ephemeral: true, Content: fmt.Sprintf(t.digestNoNews, req.Since.Unix())})

@@ -247,7 +247,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	}()
 	// Help counts against the cooldown too, so bare mentions cannot make
 	// the bot spam a channel.
-	release, err := b.limits.admit(m.GuildID, m.Author.ID, b.now())
+	release, err := b.limits.admit(ctx, m.GuildID, m.Author.ID, b.now())
 	if err != nil {
 		if question != "" {
 			b.metrics.question(modeNone, outcomeRefused)

@@ -316,3 +316,39 @@ func TestPostWithANonceIsPostedOnce(t *testing.T) {
 		t.Errorf("nonces %v", nonces)
 	}
 }
+
+// TestLimitsHoldAcrossProcesses runs shard 0 and shard 1 as two Bots that
+// keep their limits in one store, as processes on one database do: a user
+// answered by one shard is in cooldown on the other.
+func TestLimitsHoldAcrossProcesses(t *testing.T) {
+	t.Parallel()
+	fd := shardedFake(t)
+	db := mustOpenDB(t)
+	shared := bot.NewMemoryLimits(nil)
+	logs0, logs1 := &logBuffer{}, &logBuffer{}
+	b0 := shardedBot(db, logs0, "shard 0", shardSession(t, fd, 0, 2))
+	b1 := shardedBot(db, logs1, "shard 1", shardSession(t, fd, 1, 2))
+	for _, b := range []*bot.Bot{b0, b1} {
+		b.Limits = shared
+		b.Config.Cooldown = time.Minute
+	}
+	run0 := runBot(b0)
+	fd.WaitUntil(t, func() bool { return strings.Contains(logs0.String(), "Herald is connected to Discord") }, wait)
+	run1 := runBot(b1)
+	t.Cleanup(func() {
+		for _, r := range []*botRun{run0, run1} {
+			r.cancel()
+			<-r.done
+		}
+	})
+	fd.WaitUntil(t, func() bool { return strings.Contains(logs1.String(), "Herald is connected to Discord") }, wait)
+	if got := askIn(t, fd, fd.GuildID(), fd.ChannelID(), "first"); !strings.Contains(got, "Answered by shard 0") {
+		t.Fatalf("answer = %q", got)
+	}
+	id, _ := fd.SendInteraction(fd.SlashCommand(shard1Guild, shard1Channel, nil, 0, "ask", discordtest.StringOpt("question", "second")))
+	var res *discordtest.InteractionResult
+	fd.WaitUntil(t, func() bool { res = fd.InteractionResponse(id); return res != nil && res.Original != nil }, wait)
+	if !res.Ephemeral || !strings.HasPrefix(res.Original.Content, "Please wait ") {
+		t.Errorf("the other shard's reply = %q (ephemeral %v)", res.Original.Content, res.Ephemeral)
+	}
+}
