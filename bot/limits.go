@@ -134,7 +134,9 @@ func (l storeLimits[S]) TokensSpent(ctx context.Context, scope string, at time.T
 	return l.st.TokensSpent(ctx, scope, at)
 }
 
-func (l storeLimits[S]) SweepLimits(ctx context.Context, now time.Time) error { return l.st.SweepLimits(ctx, now) }
+func (l storeLimits[S]) SweepLimits(ctx context.Context, now time.Time) error {
+	return l.st.SweepLimits(ctx, now)
+}
 
 // memoryLimits keeps the limits in this process, by the clock now.
 type memoryLimits struct {
