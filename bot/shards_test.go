@@ -352,3 +352,52 @@ func TestLimitsHoldAcrossProcesses(t *testing.T) {
 		t.Errorf("the other shard's reply = %q (ephemeral %v)", res.Original.Content, res.Ephemeral)
 	}
 }
+
+// TestFeedPostsComeFromTheShardOfTheirServer runs shard 0 and shard 1 as
+// two Bots on one database: a feed of a server on shard 1 is posted to
+// its channel by shard 1 only, once.
+func TestFeedPostsComeFromTheShardOfTheirServer(t *testing.T) {
+	t.Parallel()
+	fd := shardedFake(t)
+	db := mustOpenDB(t)
+	ctx := context.Background()
+	logs0, logs1 := &logBuffer{}, &logBuffer{}
+	var news0, news1 *bot.News
+	b0 := shardedBot(db, logs0, "shard 0", shardSession(t, fd, 0, 2))
+	b1 := shardedBot(db, logs1, "shard 1", shardSession(t, fd, 1, 2))
+	withServer(&news0, nil)(b0, fd)
+	withServer(&news1, nil)(b1, fd)
+	run0 := runBot(b0)
+	fd.WaitUntil(t, func() bool { return strings.Contains(logs0.String(), "Herald is connected to Discord") }, wait)
+	run1 := runBot(b1)
+	t.Cleanup(func() {
+		for _, r := range []*botRun{run0, run1} {
+			r.cancel()
+			<-r.done
+		}
+	})
+	fd.WaitUntil(t, func() bool { return strings.Contains(logs1.String(), "Herald is connected to Discord") }, wait)
+
+	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: "https://gazette.example/rss", GuildID: shard1Guild, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetFeedChannel(ctx, shard1Guild, "#1", shard1Channel, ""); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	pollFeed(t, db, f.ID, now.Add(-3*time.Hour), gazette(1, now.Add(-5*time.Hour))) // the backlog
+	pollFeed(t, db, f.ID, now.Add(-time.Hour), gazette(2, now.Add(-2*time.Hour)), gazette(3, now.Add(-90*time.Minute)))
+	if res := bot.PostFeedsNow(ctx, news0, b0); res.Posted != 0 || res.Failed != 0 {
+		t.Errorf("shard 0 posted another shard's feed: %+v", res)
+	}
+	if res := bot.PostFeedsNow(ctx, news1, b1); res.Posted != 2 {
+		t.Errorf("shard 1 posted %+v, want 2", res)
+	}
+	if res := bot.PostFeedsNow(ctx, news0, b0); res.Posted != 0 {
+		t.Errorf("shard 0 posted %+v afterwards", res)
+	}
+	if n := len(botMessages(fd, shard1Channel)); n != 2 {
+		t.Errorf("%d posts in the feed's channel, want 2", n)
+	}
+}
