@@ -52,13 +52,17 @@ type heraldProcess struct {
 }
 
 // startHerald starts `herald serve` with env (and nothing else of the
-// test's environment) as a child process; the test's cleanup kills it if
-// it still runs.
+// test's environment) as a child process: the test binary itself, or the
+// herald binary HERALD_TEST_BINARY names (to measure a real build). The
+// test's cleanup kills it if it still runs.
 func startHerald(t *testing.T, name string, env map[string]string) *heraldProcess {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if bin := os.Getenv("HERALD_TEST_BINARY"); bin != "" {
+		exe = bin
 	}
 	cmd := exec.Command(exe, "serve")
 	cmd.Env = []string{childEnv + "=1"}
