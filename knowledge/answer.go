@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -56,14 +57,29 @@ func (an *Answerer) logger() *slog.Logger { return loggerOr(an.Logger) }
 
 func (an *Answerer) now() time.Time { return NowOr(an.Now) }
 
-// Retrieve returns the evidence for a question, grouped by article.
+// Retrieve returns the evidence for a question, grouped by article. The
+// question's relative time words ("this week", "yesterday") are not
+// searched for: they set a window around f.AsOf (or now) in which dated
+// articles count more and outside of which they count less; undated ones
+// are neither.
 func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit, error) {
-	if f.Limit <= 0 {
-		f.Limit = an.EvidenceArticles
-		if f.Limit <= 0 {
-			f.Limit = 5
+	if f.AsOf.IsZero() {
+		f.AsOf = an.now()
+	}
+	rest, win := relativeTime(query, questionLanguage(query), f.AsOf)
+	return an.retrieve(ctx, rest, win, f)
+}
+
+// retrieve searches for query and weighs the results by the window.
+func (an *Answerer) retrieve(ctx context.Context, query string, win *timeWindow, f Filter) ([]Hit, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = an.EvidenceArticles
+		if limit <= 0 {
+			limit = 5
 		}
 	}
+	f.Limit = limit
 	r := DefaultRanking()
 	if an.Ranking != nil {
 		r = *an.Ranking
@@ -71,7 +87,110 @@ func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit
 	if f.AsOf.IsZero() {
 		f.AsOf = an.now()
 	}
-	return an.DB.searchWith(ctx, query, f, r)
+	if win != nil {
+		// Look further down the ranking for articles of the window.
+		f.Limit = 2 * limit
+	}
+	hits, err := an.DB.searchWith(ctx, query, f, r)
+	if err != nil || win == nil {
+		return hits, err
+	}
+	return weighByWindow(hits, win, r, f.AsOf, limit), nil
+}
+
+// Weights of an article by its date against a question's time window.
+const (
+	inWindowWeight  = 1.6
+	outWindowWeight = 0.6
+)
+
+// weighByWindow re-ranks articles as the search ranked them (best passage,
+// a share of the second, the recency prior) with the window's weight on
+// top: more for an article published in it, less for one published well
+// outside it, none for an undated one. It keeps limit articles.
+func weighByWindow(hits []Hit, win *timeWindow, r Ranking, ref time.Time, limit int) []Hit {
+	type group struct {
+		hits  []Hit
+		score float64
+	}
+	var order []*group
+	byID := map[int64]*group{}
+	for _, h := range hits {
+		g := byID[h.Article.ID]
+		if g == nil {
+			g = &group{}
+			byID[h.Article.ID] = g
+			order = append(order, g)
+		}
+		g.hits = append(g.hits, h)
+	}
+	for _, g := range order {
+		g.score = g.hits[0].Score
+		if len(g.hits) > 1 {
+			g.score += r.SecondWeight * g.hits[1].Score
+		}
+		pub := g.hits[0].Article.PublishedAt
+		g.score *= recencyPrior(pub, ref, r)
+		switch {
+		case pub.IsZero():
+		case win.contains(pub):
+			g.score *= inWindowWeight
+		default:
+			g.score *= outWindowWeight
+		}
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].score > order[j].score })
+	var out []Hit
+	for i, g := range order {
+		if i == limit {
+			break
+		}
+		out = append(out, g.hits...)
+	}
+	return out
+}
+
+// questionLanguage is the language a question is written in, English
+// when it does not tell.
+func questionLanguage(q string) string { return text.DetectLanguage(q, "en") }
+
+// prepared is a question made ready for answering: condensed with the
+// conversation, its language and time window read, its evidence found.
+type prepared struct {
+	question string // as asked, cleaned
+	query    string // standalone (condensed) question
+	rest     string // query without its relative time words
+	lang     string
+	window   *timeWindow
+	hits     []Hit
+	tokens   int // model tokens spent condensing
+	empty    bool
+}
+
+// prepare condenses, analyses and retrieves for q.
+func (an *Answerer) prepare(ctx context.Context, q Question, useLLM bool) (*prepared, error) {
+	question := cleanQuestion(q.Text)
+	if question == "" {
+		return nil, Errorf(EINVALID, "Please ask a question.")
+	}
+	p := &prepared{question: question}
+	p.query, p.tokens = an.condense(ctx, question, q.History, useLLM)
+	p.lang = questionLanguage(p.query)
+	asOf := q.Filter.AsOf
+	if asOf.IsZero() {
+		asOf = an.now()
+	}
+	p.rest, p.window = relativeTime(p.query, p.lang, asOf)
+	if len(text.AnalyzerFor(p.lang).QueryTerms(p.rest)) == 0 || len(text.QueryTerms(p.rest)) == 0 {
+		p.empty = true
+		return p, nil
+	}
+	hits, err := an.retrieve(ctx, p.rest, p.window, q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	p.hits = hits
+	return p, nil
 }
 
 // Ask answers a question. The answer always comes back as an *Answer; an
@@ -79,28 +198,24 @@ func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit
 // database failure, cancellation). When the model fails, the answer is
 // extractive with a Note saying so.
 func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
-	question := cleanQuestion(q.Text)
-	if question == "" {
-		return nil, Errorf(EINVALID, "Please ask a question.")
-	}
 	useLLM, err := useModel(q.Mode, an.Completer, "answers")
 	if err != nil {
 		return nil, err
 	}
-	query, condenseTokens := an.condense(ctx, question, q.History, useLLM)
-	if len(text.QueryTerms(query)) == 0 {
-		return &Answer{Question: question, Mode: ModeExtractive, Abstained: true,
-			Text: "I need a few more specific words (a name, a place, a topic) to search the articles."}, nil
-	}
-	hits, err := an.Retrieve(ctx, query, q.Filter)
+	p, err := an.prepare(ctx, q, useLLM)
 	if err != nil {
 		return nil, err
 	}
+	if p.empty {
+		return &Answer{Question: p.question, Mode: ModeExtractive, Abstained: true,
+			Text: "I need a few more specific words (a name, a place, a topic) to search the articles."}, nil
+	}
+	hits := p.hits
 	var note string
 	if useLLM && len(hits) > 0 {
-		ans, err := an.llmAnswer(ctx, query, question, hits, q.OnDelta)
+		ans, err := an.llmAnswer(ctx, p.query, p.question, hits, q.OnDelta)
 		if err == nil {
-			ans.Tokens += condenseTokens
+			ans.Tokens += p.tokens
 			return ans, nil
 		}
 		if ctx.Err() != nil {
@@ -109,15 +224,17 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 		an.logger().Warn("the language model failed; answering extractively", "code", ErrorCode(err), "err", err)
 		note = modelUnavailableNote
 	}
-	weights, err := an.DB.termWeights(ctx, text.QueryTerms(query))
+	ana := text.AnalyzerFor(p.lang)
+	terms := ana.Query(p.rest)
+	weights, err := an.DB.termWeights(ctx, terms)
 	if err != nil {
 		return nil, err
 	}
-	if query != question {
+	if p.query != p.question {
 		// Terms carried over from earlier turns set the topic; the
 		// follow-up's own words say what is asked about it.
 		own := map[string]bool{}
-		for _, t := range text.QueryTerms(question) {
+		for _, t := range ana.QueryTerms(p.question) {
 			own[t] = true
 		}
 		for t := range weights {
@@ -130,14 +247,42 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if an.Extraction != nil {
 		x = *an.Extraction
 	}
-	ans := extractiveAnswer(query, hits, weights, x)
-	ans.Question = question
+	docs, err := an.evidenceDocs(ctx, hits, x)
+	if err != nil {
+		return nil, err
+	}
+	ans := extractiveAnswer(p.rest, p.lang, hits, docs, p.window, weights, x)
+	ans.Question = p.question
 	ans.Note = note
-	ans.Tokens = condenseTokens
+	ans.Tokens = p.tokens
 	if q.OnDelta != nil && note == "" {
 		q.OnDelta(ans.Text)
 	}
 	return ans, nil
+}
+
+// PromptSource is one numbered source as the model would be shown it:
+// an article and the text of its evidence passages that fit the budget.
+type PromptSource struct {
+	N       int
+	Article Article
+	Text    string
+}
+
+// Evidence returns the sources a model would be given for q, numbered one
+// per article, within ContextTokens, without calling any model (follow-ups
+// are condensed by carrying terms over). Evaluation measures with it
+// whether the answer reaches the model at all.
+func (an *Answerer) Evidence(ctx context.Context, q Question) ([]PromptSource, error) {
+	p, err := an.prepare(ctx, q, false)
+	if err != nil || p.empty {
+		return nil, err
+	}
+	var out []PromptSource
+	for _, s := range packSources(p.hits, an.ContextTokens) {
+		out = append(out, PromptSource{N: s.n, Article: s.article, Text: s.text})
+	}
+	return out, nil
 }
 
 // carriedWeight scales the weight of terms a follow-up inherits.

@@ -2,8 +2,11 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestExtractiveAnswerCitesTheSentence(t *testing.T) {
@@ -108,5 +111,154 @@ func TestUseModel(t *testing.T) {
 		if got != tc.want || ErrorCode(err) != tc.code {
 			t.Errorf("useModel(%q, model=%v) = %v, %v; want %v, code %q", tc.mode, tc.completer != nil, got, err, tc.want, tc.code)
 		}
+	}
+}
+
+// TestSampleQuestionsAnsweredOrAbstaining: on the sample article,
+// paraphrased questions find the sentence that answers them, and
+// questions whose answer the article lacks abstain even though it holds
+// sentences that look like answers (a range for a price, a duration for
+// a count).
+func TestSampleQuestionsAnsweredOrAbstaining(t *testing.T) {
+	db := MustOpenDB(t)
+	a := mustPutTaurus(t, db)
+	an := &Answerer{DB: db}
+	f := Filter{GuildID: "*", AsOf: a.PublishedAt.AddDate(0, 0, 1)}
+	tests := []struct {
+		q, lead string // lead: what the first quote holds; "" abstains
+	}{
+		{"Why hasn't Scholz approved Taurus deliveries?", "potential entanglement in the conflict"},
+		{"How far can Taurus missiles reach?", "500 kilometers"},
+		// intercepted/interception, defence/defense meet by stem.
+		{"How did the recording get intercepted, according to the defence minister?", "unauthorized connection"},
+		{"What does Pistorius say caused the leak?", "individual"},
+		{"Which German foundation did Moscow's justice ministry designate as undesirable?", "Friedrich Ebert Foundation"},
+		{"What is the price of a Taurus missile?", ""},
+		{"How many Taurus missiles has Germany already delivered to Ukraine?", ""},
+		{"What did the French president say about the Taurus leak?", ""},
+	}
+	for _, tt := range tests {
+		ans, err := an.Ask(context.Background(), Question{Text: tt.q, Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.lead == "" {
+			if !ans.Abstained || ans.Text != AbstainText || len(ans.Citations) != 0 {
+				t.Errorf("%q: want an abstention, got %q", tt.q, ans.Text)
+			}
+			continue
+		}
+		if ans.Abstained || len(ans.Citations) != 1 || !strings.Contains(ans.Citations[0].Quote, tt.lead) {
+			t.Errorf("%q: want a first quote holding %q, got %q %+v", tt.q, tt.lead, ans.Text, ans.Citations)
+			continue
+		}
+		for _, q := range ans.Citations[0].Quotes {
+			if !strings.Contains(a.Text, q) {
+				t.Errorf("%q: quote %q is not in the stored text", tt.q, q)
+			}
+		}
+	}
+	ans, err := an.Ask(context.Background(), Question{Text: "How far can Taurus missiles reach?", Filter: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(ans.Text, "500 kilometers — ") {
+		t.Errorf("a clear winner is said first: %q", ans.Text)
+	}
+}
+
+// putNews stores a short article for answer tests.
+func putNews(t *testing.T, db *DB, n int, source, title string, published time.Time, body string) *Article {
+	t.Helper()
+	a := &Article{URL: fmt.Sprintf("https://news%d.example/story/%d", n, n), Title: title, Source: source, PublishedAt: published, Text: body}
+	if _, err := db.PutArticle(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// putFiller stores n short articles on other matters, so that retrieval
+// works as on a real store, where the first stage matches more than the
+// rarest term.
+func putFiller(t *testing.T, db *DB, n int, asOf time.Time) {
+	t.Helper()
+	topics := []string{"harbour", "council", "library", "railway", "festival", "market", "school", "hospital"}
+	var batch []*Article
+	for i := 0; i < n; i++ {
+		topic := topics[i%len(topics)]
+		batch = append(batch, &Article{URL: fmt.Sprintf("https://filler.example/%d", i), Title: fmt.Sprintf("The %s report, part %d", topic, i),
+			Source: "Town Crier", PublishedAt: asOf.AddDate(0, 0, -i),
+			Text: fmt.Sprintf("The %s committee met on day %d and discussed the budget.\n\nMembers agreed to meet again next month.", topic, i)})
+	}
+	if _, err := db.PutArticles(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRelativeTimeIsAWindowNotAKeyTerm: "this week" narrows the evidence
+// to recent articles instead of being a word the evidence must hold, and
+// a quiz article restating the question is never the answer.
+func TestRelativeTimeIsAWindowNotAKeyTerm(t *testing.T) {
+	db := MustOpenDB(t)
+	asOf := time.Date(2022, 6, 23, 23, 59, 59, 0, time.UTC)
+	putFiller(t, db, 120, asOf)
+	putNews(t, db, 1, "Andes Wire", "Colombia elects Gustavo Petro as president", asOf.AddDate(0, 0, -3),
+		"Colombia has elected Gustavo Petro, a former rebel, as its first-ever leftist president.\n\n"+
+			"Petro won just over 50 percent of the vote in Sunday's runoff election, the national registrar said.\n\n"+
+			"He will take office in August and has promised to fight inequality.")
+	putNews(t, db, 2, "Quiz Daily", "News quiz for the week", asOf.AddDate(0, 0, -1),
+		"Test yourself on the week's news.\n\n"+
+			"What country elected its first-ever leftist leader this week?\n\n"+
+			"Which show was renewed for a second season?")
+	putNews(t, db, 3, "Old Times", "Peru's leftist leader sworn in", asOf.AddDate(-1, 0, 0),
+		"Pedro Castillo was sworn in as Peru's president, a leftist leader elected last year.")
+	an := &Answerer{DB: db}
+	f := Filter{GuildID: "*", AsOf: asOf}
+	for _, q := range []string{
+		"What country elected its first-ever leftist leader this week?",
+		"Which country elected a leftist president recently?",
+	} {
+		ans, err := an.Ask(context.Background(), Question{Text: q, Filter: f})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if os.Getenv("HDEBUG") != "" {
+			p, _ := an.prepare(context.Background(), Question{Text: q, Filter: f}, false)
+			t.Logf("window %+v rest %q", p.window, p.rest)
+			for _, h := range p.hits {
+				t.Logf("hit %s %v %.2f", h.Article.Source, h.Article.PublishedAt, h.Score)
+			}
+		}
+		if ans.Abstained || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Colombia") {
+			t.Errorf("%q: want Colombia first, got %q", q, ans.Text)
+		}
+		if strings.Contains(ans.Text, "What country elected") {
+			t.Errorf("%q: the answer restates the question: %q", q, ans.Text)
+		}
+	}
+	hits, err := an.Retrieve(context.Background(), "Which leftist leader was elected this week?", f)
+	if err != nil || len(hits) == 0 || hits[0].Article.Source == "Old Times" {
+		t.Errorf("the window should rank the recent article above the year-old one: %v %+v", err, hits)
+	}
+}
+
+// TestSameSentenceInTwoOutletsIsQuotedOnce: a sentence found in two
+// outlets' copies of a story appears once, citing both.
+func TestSameSentenceInTwoOutletsIsQuotedOnce(t *testing.T) {
+	db := MustOpenDB(t)
+	pub := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
+	same := "The harbour bridge will reopen on March 12 after six weeks of repairs, the city said."
+	putNews(t, db, 1, "Harbour Gazette", "Harbour bridge to reopen", pub, same+"\n\nTraffic was diverted through the old tunnel.")
+	putNews(t, db, 2, "Coast Courier", "Bridge reopening date set", pub, "Drivers have waited for weeks.\n\n"+same)
+	an := &Answerer{DB: db}
+	ans, err := an.Ask(context.Background(), Question{Text: "When will the harbour bridge reopen?", Filter: Filter{GuildID: "*", AsOf: pub.AddDate(0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(ans.Text, same) != 1 || !strings.Contains(ans.Text, same+" [1][2]") || len(ans.Citations) != 2 {
+		t.Fatalf("want the sentence once citing both outlets: %q %+v", ans.Text, ans.Citations)
+	}
+	if ans.Citations[0].Source == ans.Citations[1].Source {
+		t.Errorf("both citations are one outlet: %+v", ans.Citations)
 	}
 }

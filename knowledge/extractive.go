@@ -2,7 +2,10 @@ package knowledge
 
 import (
 	"context"
+	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/herald-bot/herald/knowledge/text"
@@ -14,261 +17,785 @@ const AbstainText = "I can't find that in the articles I have."
 // Extraction holds the extractive answerer's parameters.
 type Extraction struct {
 	Articles  int     // articles whose passages are read for sentences
-	Sentences int     // most sentences in an answer
+	Whole     int     // of those, how many are read whole, not only their passages
+	Sentences int     // most sentences in an answer (a reason may take one more)
 	Keep      float64 // a further sentence must score this share of the best
 	Coverage  float64 // abstain below this share of the key terms' weight in the evidence
 	RankDecay float64 // each lower-ranked article's sentences count this much less
+	// Candidate is how much a sentence holding what the question asks for
+	// (a name, a number, a date...) counts above one that does not.
+	Candidate float64
+	// Novelty is how much less a sentence counts for each share of its
+	// content words that only repeat the question's.
+	Novelty float64
+	// Relevance is the least share of the best sentence's match with the
+	// question that a sentence holding a candidate must have to answer.
+	Relevance float64
 }
 
 // DefaultExtraction returns the parameters tuned with `herald eval`.
 func DefaultExtraction() Extraction {
-	return Extraction{Articles: 3, Sentences: 3, Keep: 0.4, Coverage: 0.5, RankDecay: 0.15}
+	return Extraction{Articles: 3, Whole: 2, Sentences: 2, Keep: 0.5, Coverage: 0.5, RankDecay: 0.15, Candidate: 1.5, Relevance: 0.3, Novelty: 0.5}
 }
 
-// termWeights returns the inverse document frequency of each term in the
-// store (terms absent from it get the weight of a term seen once).
-func (db *DB) termWeights(ctx context.Context, terms []string) (map[string]float64, error) {
-	st, err := db.loadStats(ctx, terms)
+// termWeights returns the inverse document frequency of each of the
+// question's terms in the store, keyed by stem (terms absent from it get
+// the weight of a term seen once). A term is looked up both as its stem
+// and as the word written, and the larger count is used, so the weights
+// are right whether the keyword index holds stems or words.
+func (db *DB) termWeights(ctx context.Context, terms []text.QueryTerm) (map[string]float64, error) {
+	look := make([]string, 0, 2*len(terms))
+	for _, t := range terms {
+		look = append(look, t.Term)
+		if t.Word != t.Term {
+			look = append(look, t.Word)
+		}
+	}
+	st, err := db.loadStats(ctx, look)
 	if err != nil {
 		return nil, err
 	}
 	w := make(map[string]float64, len(terms))
 	for _, t := range terms {
-		if st.df[t] == 0 {
-			st.df[t] = 1
+		df := max(st.df[t.Term], st.df[t.Word], 1)
+		st.df[t.Term] = df
+		if v := st.idf(t.Term); v > w[t.Term] {
+			w[t.Term] = v
 		}
-		w[t] = st.idf(t)
 	}
 	return w, nil
 }
 
-// scoredSentence is one sentence of the evidence.
-type scoredSentence struct {
-	hit        int // index into hits
-	articleN   int // rank of its article among the evidence, from 0
-	start, end int // byte offsets in the passage text
-	score      float64
+// evSentence is one sentence of the evidence.
+type evSentence struct {
+	doc     int // index into the evidence documents
+	rank    int // rank of its article among the evidence, from 0
+	text    string
+	key     string // the sentence folded, for finding copies in other articles
+	rel     float64
+	score   float64
+	cands   []answerCandidate
+	best    float64 // the best candidate's fit times its support
+	bestKey string
+	echo    bool
+	ctx     float64 // rel, or a share of a close neighbour's when more
+	overlap float64 // share of its content words the question holds
 }
 
-// extractiveAnswer picks the sentences of the evidence that best answer the
-// question, or abstains when the evidence lacks the question's key terms.
-func extractiveAnswer(question string, hits []Hit, weights map[string]float64, x Extraction) *Answer {
-	ans := &Answer{Question: question, Mode: ModeExtractive, Hits: hits}
-	if len(hits) == 0 {
-		ans.Abstained = true
-		ans.Text = AbstainText
-		return ans
-	}
-	qstems := map[string]float64{}
-	for t, w := range weights {
-		s := text.Stem(t)
-		if w > qstems[s] {
-			qstems[s] = w
-		}
-	}
-	if !coversKeyTerms(question, hits, x.Coverage) {
-		ans.Abstained = true
-		ans.Text = AbstainText
-		return ans
-	}
+// extractor answers one question from its evidence.
+type extractor struct {
+	x       Extraction
+	an      *text.Analyzer
+	cache   text.StemCache
+	weights map[string]float64 // by stem
+	total   float64
+	facts   *questionFacts
+	// strength is each candidate's evidence: the relevance of the
+	// sentences holding it, summed over articles; bestKey the winner's.
+	strength map[string]float64
+	bestKey  string
+	framing  map[string]bool // stems that only frame the question
+	docs     []evDoc
+	window   *timeWindow     // the question's time window, if it has one
+	outlets  map[string]bool // the evidence articles' outlets, lowercase
+}
 
-	cue := answerCue(question)
-	cueWeight := 0.0
-	for _, w := range qstems {
-		cueWeight += w
-	}
-	if len(qstems) > 0 {
-		cueWeight = 0.5 * cueWeight / float64(len(qstems))
-	}
-	articleRank := map[int64]int{}
-	var sents []scoredSentence
-	var toks []string
-	for i, h := range hits {
-		rank, ok := articleRank[h.Article.ID]
-		if !ok {
-			rank = len(articleRank)
-			articleRank[h.Article.ID] = rank
-		}
-		if rank >= x.Articles {
-			continue
-		}
-		for _, sp := range text.Sentences(h.Passage.Text) {
-			s := h.Passage.Text[sp.Start:sp.End]
-			toks = text.AppendTokens(toks[:0], s)
-			if len(toks) < 4 {
-				continue // fragments and datelines say too little on their own
-			}
-			seen := map[string]bool{}
-			score := 0.0
-			for _, tok := range toks {
-				st := text.Stem(tok)
-				if w, ok := qstems[st]; ok && !seen[st] {
-					seen[st] = true
-					score += w
-				}
-			}
-			if score == 0 {
-				continue
-			}
-			if cue != nil && cue(toks) {
-				score += cueWeight
-			}
-			if len(toks) > 60 {
-				score *= 60 / float64(len(toks))
-			}
-			score *= 1 - x.RankDecay*float64(rank)
-			sents = append(sents, scoredSentence{hit: i, articleN: rank, start: sp.Start, end: sp.End, score: score})
-		}
-	}
-	if len(sents) == 0 {
+// extractiveAnswer picks the sentences of the evidence that answer the
+// question: it works out what the question asks for (a person, a place, a
+// number, a date, a reason...), finds such candidates in the evidence that
+// the question does not already hold, counts a candidate found in several
+// articles as stronger, and leads with the sentence holding the best one,
+// saying it first in a few words when it clearly wins. It never answers
+// with a sentence that restates the question, cites an article under one
+// number however many of its sentences it quotes, and quotes a sentence
+// found in several outlets' copies once, citing each. It abstains when
+// the evidence lacks the question's key terms, or what is asked for.
+func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *timeWindow, weights map[string]float64, x Extraction) *Answer {
+	ans := &Answer{Question: question, Mode: ModeExtractive, Hits: hits}
+	abstain := func() *Answer {
 		ans.Abstained = true
 		ans.Text = AbstainText
+		ans.Citations = nil
 		return ans
 	}
-	sort.SliceStable(sents, func(i, j int) bool { return sents[i].score > sents[j].score })
-	best := sents[0].score
-	chosen := sents[:1]
-	for _, s := range sents[1:] {
-		if len(chosen) == x.Sentences || s.score < x.Keep*best {
-			break
-		}
-		chosen = append(chosen, s)
+	if len(hits) == 0 {
+		return abstain()
 	}
-	// The best sentence comes first: it is the answer; the others support
-	// it.
-	var out strings.Builder
-	for _, s := range chosen {
-		h := hits[s.hit]
-		quote := h.Passage.Text[s.start:s.end]
-		n := len(ans.Citations) + 1
-		ans.Citations = append(ans.Citations, citationFor(n, h.Article, quote, true))
-		if out.Len() > 0 {
-			out.WriteByte(' ')
-		}
-		out.WriteString(quote)
-		out.WriteString(" [")
-		out.WriteString(itoa(n))
-		out.WriteString("]")
+	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win}
+	asked := detectAskedFor(question, lang)
+	e.dropFraming(question, asked, lang)
+	for _, w := range e.weights {
+		e.total += w
 	}
-	ans.Text = out.String()
+	if !e.coversKeyTerms(question, hits, docs) {
+		return abstain()
+	}
+	e.facts = newQuestionFacts(question, asked, e.an, &e.cache)
+	sents := e.sentences(docs)
+	e.score(sents)
+	lead := e.lead(sents)
+	if lead == nil {
+		return abstain()
+	}
+	e.compose(ans, docs, sents, lead)
 	return ans
 }
 
-// coversKeyTerms reports whether the best evidence answers to the
-// question's key terms (names, numbers, specific words): every name must
-// occur in the top article's headline or evidence passages, and at least a
-// share coverage of all key terms. Terms are compared by stem.
-func coversKeyTerms(question string, hits []Hit, coverage float64) bool {
-	keys := text.KeyTerms(question)
-	if len(keys) == 0 {
-		return true
-	}
-	top := hits[0].Article.ID
-	present := map[string]bool{}
-	var toks []string
-	add := func(s string) {
-		toks = text.AppendTokens(toks[:0], s)
-		for _, t := range toks {
-			present[text.Stem(t)] = true
+// dropFraming leaves out of the weights the words that only frame the
+// question ("caused" when it asks a reason): they are not what it is
+// about, and evidence rarely repeats them.
+func (e *extractor) dropFraming(question string, asked askedFor, lang string) {
+	cues := cuesFor(lang)
+	e.framing = map[string]bool{}
+	for _, t := range e.an.Query(question) {
+		if cues.framing(asked.kind, t.Word) {
+			e.framing[t.Term] = true
 		}
 	}
-	add(hits[0].Article.Title)
+	if len(e.framing) == 0 {
+		return
+	}
+	w := make(map[string]float64, len(e.weights))
+	for t, v := range e.weights {
+		if !e.framing[t] {
+			w[t] = v
+		}
+	}
+	e.weights = w
+}
+
+// evDoc is one evidence article as the extractive answerer reads it: the
+// whole stored text for the best articles, else the retrieved passages.
+type evDoc struct {
+	article Article
+	rank    int
+	text    string
+	spans   []text.Span // the parts of text to read
+}
+
+// evidenceDocs gathers the top x.Articles articles of hits; the first
+// x.Whole of them are read whole, so a sentence that answers need not be
+// in a retrieved passage.
+func (an *Answerer) evidenceDocs(ctx context.Context, hits []Hit, x Extraction) ([]evDoc, error) {
+	var docs []evDoc
+	byID := map[int64]int{}
 	for _, h := range hits {
-		if h.Article.ID == top {
-			add(h.Passage.Text)
+		k, ok := byID[h.Article.ID]
+		if !ok {
+			if len(docs) == x.Articles {
+				continue
+			}
+			k = len(docs)
+			byID[h.Article.ID] = k
+			docs = append(docs, evDoc{article: h.Article, rank: k})
 		}
+		docs[k].spans = append(docs[k].spans, text.Span{Start: h.Passage.Start, End: h.Passage.End})
 	}
-	// Names may be anywhere in the evidence articles' passages.
-	names := map[string]bool{}
+	for k := range docs {
+		d := &docs[k]
+		if k < x.Whole {
+			full, err := an.DB.articleText(ctx, d.article.ID)
+			if err != nil {
+				return nil, err
+			}
+			if full != "" {
+				d.text, d.spans = full, []text.Span{{Start: 0, End: len(full)}}
+				continue
+			}
+		}
+		// The passages, in the article's order, as slices of one text.
+		d.text = ""
+		sort.Slice(d.spans, func(i, j int) bool { return d.spans[i].Start < d.spans[j].Start })
+		var b strings.Builder
+		for i, sp := range d.spans {
+			p := hitText(hits, d.article.ID, sp)
+			d.spans[i] = text.Span{Start: b.Len(), End: b.Len() + len(p)}
+			b.WriteString(p)
+			b.WriteString("\n\n")
+		}
+		d.text = b.String()
+	}
+	return docs, nil
+}
+
+func hitText(hits []Hit, id int64, sp text.Span) string {
 	for _, h := range hits {
-		toks = text.AppendTokens(toks[:0], h.Article.Title+" "+h.Passage.Text)
-		for _, t := range toks {
-			names[text.Stem(t)] = true
+		if h.Article.ID == id && h.Passage.Start == sp.Start {
+			return h.Passage.Text
 		}
 	}
-	for _, n := range text.Names(question) {
-		if !names[text.Stem(n)] {
+	return ""
+}
+
+// sentences splits the evidence into sentences and finds their
+// candidates.
+func (e *extractor) sentences(docs []evDoc) []*evSentence {
+	var out []*evSentence
+	var words [][]qword
+	for i, d := range docs {
+		for _, part := range d.spans {
+			body := d.text[part.Start:part.End]
+			for _, sp := range text.Sentences(body) {
+				s := body[sp.Start:sp.End]
+				ws := scanPlainWords(s)
+				e.facts.noteCase(ws)
+				if len(ws) < 4 || len(ws) > 120 {
+					continue // fragments and datelines say too little; walls of text too much
+				}
+				out = append(out, &evSentence{doc: i, rank: d.rank, text: s})
+				words = append(words, ws)
+			}
+		}
+	}
+	for k, s := range out {
+		ws := words[k]
+		s.key = sentenceKey(ws)
+		s.rel = e.relevance(ws)
+		s.ctx = s.rel
+		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
+		s.overlap = questionOverlap(ws, e.facts.stems, e.an, &e.cache)
+		s.echo = s.overlap > 0.5 && e.restates(s.cands)
+	}
+	// A sentence next to one that matches the question well is about
+	// what it asks too, if in other words: "Chancellor Scholz has refrained
+	// from approving the deliveries" then "The missiles can reach 500
+	// kilometers".
+	for k, s := range out {
+		for d := -2; d <= 2; d++ {
+			if j := k + d; d != 0 && j >= 0 && j < len(out) && out[j].doc == s.doc {
+				s.ctx = math.Max(s.ctx, contextShare*out[j].rel)
+			}
+		}
+	}
+	return out
+}
+
+// questionSentenceWeight scales a sentence of the evidence that is itself
+// a question ("So why don't New Jersey and Oregon let you pump your own
+// gas?").
+const questionSentenceWeight = 0.3
+
+// contextShare is the share of a neighbour's match a sentence inherits.
+const contextShare = 0.5
+
+// sentenceKey is what copies of one sentence share: its folded words.
+func sentenceKey(ws []qword) string {
+	var b strings.Builder
+	for i, w := range ws {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w.fold)
+	}
+	return b.String()
+}
+
+// dropCredits leaves out the candidates that only credit a report: the
+// name of an evidence article's outlet, or of a wire in a dateline
+// ("(AP)", "(CNN)"). They are everywhere, and never the answer.
+func (e *extractor) dropCredits(sentence string, cands []answerCandidate) []answerCandidate {
+	if e.outlets == nil {
+		e.outlets = map[string]bool{}
+		for _, d := range e.docs {
+			if o := strings.ToLower(strings.TrimSpace(d.article.Source)); o != "" {
+				e.outlets[o] = true
+			}
+		}
+	}
+	out := cands[:0]
+	for _, c := range cands {
+		credit := e.outlets[strings.ToLower(c.text)]
+		if c.start > 0 && sentence[c.start-1] == '(' && c.end < len(sentence) && sentence[c.end] == ')' && !strings.Contains(c.text, " ") {
+			credit = true
+		}
+		if !credit {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// relevance is the share of the question's term weight that the words ws
+// match, each term once, stems compared.
+func (e *extractor) relevance(ws []qword) float64 {
+	if e.total == 0 {
+		return 0
+	}
+	seen := map[string]bool{}
+	sum := 0.0
+	for _, w := range ws {
+		st := e.cache.Stem(e.an, w.fold)
+		if wt, ok := e.weights[st]; ok && !seen[st] {
+			seen[st] = true
+			sum += wt
+		}
+	}
+	return sum / e.total
+}
+
+// restates reports whether a sentence whose content words are mostly the
+// question's only restates it: when it holds no candidate for what is
+// asked. Quiz and "things to know" articles hold their questions.
+func (e *extractor) restates(cands []answerCandidate) bool {
+	for _, c := range cands {
+		if c.fit >= 0.5 {
 			return false
 		}
 	}
-	have := 0
-	for _, k := range keys {
-		if present[text.Stem(k)] {
-			have++
+	return true
+}
+
+// questionOverlap is the share of the content words of ws (when there are three
+// or more) that are in the question's stems.
+func questionOverlap(ws []qword, qstems map[string]bool, an *text.Analyzer, cache *text.StemCache) float64 {
+	content, known := 0, 0
+	for _, w := range ws {
+		if an.IsStopword(w.fold) {
+			continue
+		}
+		content++
+		if qstems[cache.Stem(an, w.fold)] {
+			known++
 		}
 	}
-	return float64(have) >= coverage*float64(len(keys))
-}
-
-func citationFor(n int, a Article, quote string, verified bool) Citation {
-	return Citation{N: n, ArticleID: a.ID, ExternalID: a.ExternalID, Title: a.Title, Source: a.Source, URL: a.URL,
-		PublishedAt: a.PublishedAt, Quote: quote, Verified: verified}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
+	if content < 3 {
+		return 0
 	}
-	return itoa(n/10) + string(rune('0'+n%10))
+	return float64(known) / float64(content)
 }
 
-// reasonCues are words that state a cause or a reason.
-var reasonCues = map[string]bool{"because": true, "due": true, "since": true, "reason": true, "reasons": true,
-	"concern": true, "concerns": true, "blamed": true, "attributed": true, "attributing": true, "amid": true,
-	"result": true, "caused": true, "fear": true, "fears": true, "citing": true, "cited": true, "so": true}
-
-// answerCue returns a test for sentences shaped like an answer to the
-// question's type (a reason for "why", a number for "how many", a date for
-// "when"), or nil when the question has no recognisable type.
-func answerCue(question string) func(toks []string) bool {
-	q := text.Tokens(question)
-	has := func(words ...string) bool {
-		for _, t := range q {
-			for _, w := range words {
-				if t == w {
-					return true
-				}
+// score weighs each candidate by the evidence for it (the articles whose
+// relevant sentences hold it) and each sentence by its match with the
+// question and the best candidate it holds.
+func (e *extractor) score(sents []*evSentence) {
+	// support[key][rank] is the best relevance of a sentence of that
+	// article holding the candidate.
+	type seen struct {
+		rel      float64
+		mentions int
+	}
+	support := map[string]map[int]*seen{}
+	fit := map[string]float64{}
+	for _, s := range sents {
+		for _, c := range s.cands {
+			m := support[c.key]
+			if m == nil {
+				m = map[int]*seen{}
+				support[c.key] = m
+			}
+			a := m[s.rank]
+			if a == nil {
+				a = &seen{}
+				m[s.rank] = a
+			}
+			a.rel = math.Max(a.rel, s.rel)
+			a.mentions++
+			fit[c.key] = math.Max(fit[c.key], c.fit)
+		}
+	}
+	strength := map[string]float64{}
+	maxStrength := 0.0
+	for key, m := range support {
+		v := 0.0
+		for rank, a := range m {
+			// The most relevant sentence saying it, and how often the
+			// article says it: what an article is about, it names often.
+			v += (a.rel + 0.05*float64(min(a.mentions, 6))) * e.rankFactor(rank)
+		}
+		v *= fit[key]
+		strength[key] = v
+	}
+	// A name said in full once and in short often ("the Los Angeles
+	// Dodgers", then "the Dodgers") is one candidate: the full name gains
+	// the evidence for its parts.
+	e.mergeShortNames(strength)
+	for _, v := range strength {
+		maxStrength = math.Max(maxStrength, v)
+	}
+	for _, s := range sents {
+		for _, c := range s.cands {
+			v := strength[c.key] / maxStrength
+			if b := c.fit * (0.5 + 0.5*v); b > s.best {
+				s.best, s.bestKey = b, c.key
 			}
 		}
-		return false
+		n := float64(len(strings.Fields(s.key)))
+		// A sentence that says little beyond the question's own words
+		// counts less than one that adds to them.
+		s.score = s.rel * (1 + e.x.Candidate*s.best) * e.rankFactor(s.rank) * (1 - e.x.Novelty*s.overlap)
+		if n > 45 {
+			s.score *= 45 / n
+		}
+		if strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?") {
+			s.score *= questionSentenceWeight // a question answers nothing
+		}
 	}
-	switch {
-	case has("why", "cause", "caused", "causes", "reason", "reasons"):
-		return func(toks []string) bool {
-			for _, t := range toks {
-				if reasonCues[t] {
-					return true
-				}
+	e.strength = strength
+}
+
+// rankFactor is how much the sentences of the article of that rank
+// count: less for each lower rank, and, when the question has a time
+// window, less for an article published outside it, or undated, than for
+// one published in it.
+// mergeShortNames adds to each name's strength half the strength of the
+// shorter names made of some of its words.
+func (e *extractor) mergeShortNames(strength map[string]float64) {
+	type name struct {
+		key   string
+		words []string
+	}
+	var names []name
+	for key := range strength {
+		if strings.HasPrefix(key, "name:") {
+			names = append(names, name{key, strings.Fields(key[len("name:"):])})
+		}
+	}
+	if len(names) > 400 {
+		return // a wall of names: not worth the quadratic pass
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i].key < names[j].key })
+	add := map[string]float64{}
+	for _, long := range names {
+		for _, short := range names {
+			if len(short.words) < len(long.words) && subsetWords(short.words, long.words) {
+				add[long.key] += 0.5 * strength[short.key]
 			}
+		}
+	}
+	for key, v := range add {
+		strength[key] += v
+	}
+}
+
+func subsetWords(short, long []string) bool {
+	for _, w := range short {
+		found := false
+		for _, l := range long {
+			if l == w {
+				found = true
+				break
+			}
+		}
+		if !found {
 			return false
 		}
-	case has("many", "much", "far", "percent", "percentage", "number", "long", "old", "big", "large"):
-		return hasDigitToken
-	case has("when", "year", "date", "day", "month"):
-		return func(toks []string) bool {
-			for _, t := range toks {
-				if months[t] || weekdays[t] || (len(t) == 4 && (strings.HasPrefix(t, "19") || strings.HasPrefix(t, "20"))) {
-					return true
-				}
-			}
-			return false
-		}
 	}
-	return nil
+	return true
 }
 
-func hasDigitToken(toks []string) bool {
-	for _, t := range toks {
-		if t != "" && t[0] >= '0' && t[0] <= '9' {
+func (e *extractor) rankFactor(rank int) float64 {
+	f := math.Max(1-e.x.RankDecay*float64(rank), 0.1)
+	if e.window != nil && rank < len(e.docs) {
+		switch pub := e.docs[rank].article.PublishedAt; {
+		case pub.IsZero():
+			f /= inWindowWeight
+		case !e.window.contains(pub):
+			f *= outWindowWeight / inWindowWeight
+		}
+	}
+	return f
+}
+
+// lead returns the sentence the answer leads with, or nil when nothing in
+// the evidence answers: for a question asking for a name, a number, a date
+// or an expansion, the sentence, among those matching the question well,
+// that holds the strongest candidate; for others, the best match that
+// does not restate the question.
+func (e *extractor) lead(sents []*evSentence) *evSentence {
+	bestRel := 0.0
+	for _, s := range sents {
+		if !s.echo && s.rel > bestRel {
+			bestRel = s.rel
+		}
+	}
+	if bestRel == 0 {
+		return nil
+	}
+	var lead *evSentence
+	if e.facts.asked.kind.typed() {
+		bestKey, bestStrength := "", 0.0
+		for _, s := range sents {
+			if !e.eligible(s, bestRel) {
+				continue
+			}
+			for _, c := range s.cands {
+				if c.fit >= 0.5 && e.strength[c.key] > bestStrength {
+					bestKey, bestStrength = c.key, e.strength[c.key]
+				}
+			}
+		}
+		if bestKey == "" {
+			return nil
+		}
+		e.bestKey = bestKey
+		for _, s := range sents {
+			if !e.eligible(s, bestRel) || !s.holds(bestKey) {
+				continue
+			}
+			if lead == nil || s.score > lead.score {
+				lead = s
+			}
+		}
+		return lead
+	}
+	for _, s := range sents {
+		if s.echo {
+			continue
+		}
+		if lead == nil || s.score > lead.score {
+			lead = s
+		}
+	}
+	return lead
+}
+
+// eligible reports whether a sentence may give the answer to a question
+// asking for a name, a number or a date: it does not restate the
+// question, it (or a neighbour) matches the question well enough against
+// the best match.
+func (e *extractor) eligible(s *evSentence, bestRel float64) bool {
+	return !s.echo && s.ctx >= e.x.Relevance*bestRel
+}
+
+func (s *evSentence) holds(key string) bool {
+	for _, c := range s.cands {
+		if c.key == key {
 			return true
 		}
 	}
 	return false
 }
 
-var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
-	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true,
-	"jan": true, "feb": true, "mar": true, "apr": true, "jun": true, "jul": true, "aug": true, "sep": true, "sept": true, "oct": true, "nov": true, "dec": true}
+func (s *evSentence) candidate(key string) *answerCandidate {
+	for i := range s.cands {
+		if s.cands[i].key == key {
+			return &s.cands[i]
+		}
+	}
+	return nil
+}
 
-var weekdays = map[string]bool{"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true,
-	"today": true, "yesterday": true, "tomorrow": true}
+// shortAnswer returns the winning candidate's words when it clearly wins
+// (its evidence at least half again any other's) and is short, or "".
+func (e *extractor) shortAnswer(lead *evSentence) string {
+	if !e.facts.asked.kind.typed() || e.bestKey == "" {
+		return ""
+	}
+	c := lead.candidate(e.bestKey)
+	if c == nil || c.fit < 0.7 || len(strings.Fields(c.text)) > 6 {
+		return ""
+	}
+	best := e.strength[e.bestKey]
+	for key, v := range e.strength {
+		if key != e.bestKey && !overlaps(key, e.bestKey) && v*1.5 > best {
+			return ""
+		}
+	}
+	return strings.Trim(c.text, " ,;:")
+}
+
+// overlaps reports whether two candidate keys name the same thing in
+// part ("name:biden" and "name:jill biden").
+func overlaps(a, b string) bool {
+	ka, kb := a[strings.IndexByte(a, ':')+1:], b[strings.IndexByte(b, ':')+1:]
+	if a[:2] != b[:2] || ka == "" || kb == "" {
+		return false
+	}
+	return strings.Contains(" "+ka+" ", " "+kb+" ") || strings.Contains(" "+kb+" ", " "+ka+" ")
+}
+
+// namer returns, for a question asking for a thing ("Which show..."), the
+// best sentence naming the strongest candidate when the lead does not
+// name it: the sentence most like the question often says "the show", and
+// another says which. Only a sentence close enough to the question, and
+// a candidate clearly the strongest, qualify.
+func (e *extractor) namer(rest []*evSentence, lead *evSentence) *evSentence {
+	if e.facts.asked.kind != askOther || len(e.facts.asked.focus) == 0 {
+		return nil
+	}
+	bestKey, best, second := "", 0.0, 0.0
+	for key, v := range e.strength {
+		if !strings.HasPrefix(key, "name:") {
+			continue
+		}
+		switch {
+		case v > best:
+			bestKey, best, second = key, v, best
+		case v > second:
+			second = v
+		}
+	}
+	if bestKey == "" || lead.holds(bestKey) || best < 1.3*second {
+		return nil
+	}
+	for _, s := range rest { // best first
+		if s.holds(bestKey) && s.ctx >= e.x.Relevance*lead.rel {
+			return s
+		}
+	}
+	return nil
+}
+
+// compose writes the answer: the lead sentence first (after the short
+// answer when there is one), then the sentences that support it, each
+// article under one number.
+func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead *evSentence) {
+	chosen := []*evSentence{lead}
+	limit := e.x.Sentences
+	if k := e.facts.asked.kind; k == askReason || k == askManner {
+		limit++
+	}
+	if limit < 1 {
+		limit = 1
+	}
+	rest := make([]*evSentence, 0, len(sents))
+	for _, s := range sents {
+		if s != lead && !s.echo && s.key != lead.key {
+			rest = append(rest, s)
+		}
+	}
+	sort.SliceStable(rest, func(i, j int) bool { return rest[i].score > rest[j].score })
+	if namer := e.namer(rest, lead); namer != nil && limit > 1 {
+		// The lead matches the question, another sentence names what it
+		// asks about: quote both.
+		chosen = append(chosen, namer)
+	}
+	for _, s := range rest {
+		if len(chosen) >= limit || s.score < e.x.Keep*lead.score {
+			break
+		}
+		if e.facts.asked.kind.typed() && s.best < 0.5 {
+			continue // a sentence without what is asked adds nothing
+		}
+		dup := false
+		for _, c := range chosen {
+			if c.key == s.key || c == s {
+				dup = true
+			}
+		}
+		if !dup {
+			chosen = append(chosen, s)
+		}
+	}
+
+	numbers := map[int64]int{}
+	cite := func(s *evSentence) int {
+		a := docs[s.doc].article
+		n, ok := numbers[a.ID]
+		if !ok {
+			n = len(ans.Citations) + 1
+			numbers[a.ID] = n
+			ans.Citations = append(ans.Citations, citationFor(n, a, s.text, true))
+		}
+		c := &ans.Citations[n-1]
+		for _, q := range c.Quotes {
+			if q == s.text {
+				return n
+			}
+		}
+		c.Quotes = append(c.Quotes, s.text)
+		return n
+	}
+	var out strings.Builder
+	if short := e.shortAnswer(lead); short != "" {
+		out.WriteString(short)
+		out.WriteString(" — ")
+	}
+	for i, s := range chosen {
+		if i > 0 {
+			out.WriteByte(' ')
+		}
+		out.WriteString(s.text)
+		out.WriteByte(' ')
+		// The same sentence in other outlets' copies is cited with it.
+		marks := []int{cite(s)}
+		for _, o := range sents {
+			if o.key == s.key && o.doc != s.doc {
+				n := cite(o)
+				if !slices.Contains(marks, n) && len(marks) < 3 {
+					marks = append(marks, n)
+				}
+			}
+		}
+		sort.Ints(marks)
+		for _, n := range marks {
+			out.WriteString("[" + strconv.Itoa(n) + "]")
+		}
+	}
+	ans.Text = out.String()
+}
+
+// coversKeyTerms reports whether the best evidence answers to the
+// question's key terms (names, numbers, specific words): every name must
+// occur in the evidence, and at least a share coverage of the key terms'
+// weight in the top article's headline and text (its evidence passages,
+// or all of it when it is read whole). Terms are compared
+// by the analyzer's stems, so "intercepted" meets "interception".
+func (e *extractor) coversKeyTerms(question string, hits []Hit, docs []evDoc) bool {
+	var terms []text.QueryTerm
+	keys := 0
+	for _, t := range e.an.Query(question) {
+		if e.framing[t.Term] {
+			continue
+		}
+		terms = append(terms, t)
+		if t.Key {
+			keys++
+		}
+	}
+	if keys == 0 {
+		return true
+	}
+	top := hits[0].Article.ID
+	inTop := map[string]bool{}
+	anywhere := map[string]bool{}
+	var toks []string
+	add := func(set map[string]bool, s string) {
+		toks = text.AppendTokens(toks[:0], s)
+		for _, t := range toks {
+			set[e.cache.Stem(e.an, t)] = true
+		}
+	}
+	add(inTop, hits[0].Article.Title)
+	if len(docs) > 0 && docs[0].article.ID == top {
+		add(inTop, docs[0].text)
+	}
+	titles := map[int64]bool{}
+	for _, h := range hits {
+		if h.Article.ID == top {
+			add(inTop, h.Passage.Text)
+		}
+		if !titles[h.Article.ID] {
+			titles[h.Article.ID] = true
+			add(anywhere, h.Article.Title)
+		}
+		add(anywhere, h.Passage.Text)
+	}
+	have, all := 0.0, 0.0
+	for _, t := range terms {
+		if t.Name && !anywhere[t.Term] && !anywhere[t.Word] {
+			return false
+		}
+		if !t.Key {
+			continue
+		}
+		w := e.weights[t.Term]
+		if w == 0 {
+			w = 1
+		}
+		all += w
+		if inTop[t.Term] || inTop[t.Word] {
+			have += w
+		}
+	}
+	return have >= e.x.Coverage*all
+}
+
+func citationFor(n int, a Article, quote string, verified bool) Citation {
+	c := Citation{N: n, ArticleID: a.ID, ExternalID: a.ExternalID, Title: a.Title, Source: a.Source, URL: a.URL,
+		PublishedAt: a.PublishedAt, Quote: quote, Verified: verified}
+	if quote != "" {
+		c.Quotes = []string{quote}
+	}
+	return c
+}

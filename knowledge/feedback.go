@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -71,7 +72,7 @@ func GroupSources(ans *Answer) []AnswerSource {
 			out = append(out, AnswerSource{ArticleID: c.ArticleID, Title: c.Title, Source: c.Source, URL: c.URL, PublishedAt: c.PublishedAt})
 		}
 		s := &out[i]
-		if c.N > 0 && !containsInt(s.Markers, c.N) {
+		if c.N > 0 && !slices.Contains(s.Markers, c.N) {
 			s.Markers = append(s.Markers, c.N)
 		}
 		quotes := c.Quotes
@@ -90,15 +91,6 @@ func GroupSources(ans *Answer) []AnswerSource {
 		out[i].PassageIDs = citedPassages(ans.Hits, out[i])
 	}
 	return out
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func hasQuote(qs []SourceQuote, q string) bool {

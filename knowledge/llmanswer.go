@@ -133,17 +133,18 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 		if c.Quote == "" {
 			// Nothing in the source matches the claim's words: show where
 			// the evidence starts rather than no quote at all.
-			ans.Citations[i].Quote, ans.Citations[i].Verified = firstSentence(sources[c.N-1].text), true
+			q := firstSentence(sources[c.N-1].text)
+			ans.Citations[i].Quote, ans.Citations[i].Quotes, ans.Citations[i].Verified = q, []string{q}, true
 		}
 	}
 	return ans, nil
 }
 
 // checkedCitations turns a checked model answer into citations, one per
-// source number of used that lookup knows, in that order: the model's
-// verified quote, or else the stored sentence of the source that best
-// supports what the answer says with that marker; an empty, unverified
-// quote when none does.
+// source number of used that lookup knows, in that order (a number stands
+// for one article): the model's verified quotes of it, or else the stored
+// sentence of the source that best supports what the answer says with
+// that marker; an empty, unverified quote when none does.
 func checkedCitations(res cite.Result, used []int, lookup func(n int) (a Article, text string, ok bool)) []Citation {
 	claims := cite.ClaimSentences(res.Text)
 	var out []Citation
@@ -154,9 +155,9 @@ func checkedCitations(res cite.Result, used []int, lookup func(n int) (a Article
 		}
 		c := citationFor(n, a, "", false)
 		if qs := res.Quotes[n]; len(qs) > 0 {
-			c.Quote, c.Verified = qs[0], true
+			c.Quote, c.Quotes, c.Verified = qs[0], append([]string(nil), qs...), true
 		} else if q, ok := cite.BestSentence(text, strings.Join(claims[n], " ")); ok {
-			c.Quote, c.Verified = q, true
+			c.Quote, c.Quotes, c.Verified = q, []string{q}, true
 		}
 		out = append(out, c)
 	}

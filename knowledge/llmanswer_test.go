@@ -182,3 +182,37 @@ func TestPromptInjectionCannotPing(t *testing.T) {
 		t.Fatalf("an invented marker survived: %s", ans.Text)
 	}
 }
+
+// TestPackSourcesNumbersArticles: the model's sources are numbered one per
+// article, in rank order, however many of its passages the evidence holds;
+// an article's passages are joined in their order, adjacent ones directly
+// and others across an ellipsis.
+func TestPackSourcesNumbersArticles(t *testing.T) {
+	a := Article{ID: 7, Title: "Bridge to reopen"}
+	b := Article{ID: 9, Title: "Tunnel closes"}
+	p := func(art Article, seq int, text string) Hit {
+		return Hit{Article: art, Passage: Passage{ID: int64(art.ID*100) + int64(seq), ArticleID: art.ID, Seq: seq, Text: text}}
+	}
+	hits := []Hit{p(a, 3, "Third."), p(b, 0, "Tunnel."), p(a, 0, "First."), p(a, 1, "Second.")}
+	got := packSources(hits, 3000)
+	if len(got) != 2 || got[0].n != 1 || got[0].article.ID != 7 || got[1].n != 2 || got[1].article.ID != 9 {
+		t.Fatalf("sources %+v, want articles 7 and 9 numbered 1 and 2", got)
+	}
+	if want := "First.\n\nSecond.\n\n[…]\n\nThird."; got[0].text != want {
+		t.Errorf("joined passages %q, want %q", got[0].text, want)
+	}
+}
+
+// TestLLMAnswerCitesAnArticleOnce: quotes of one source are one citation
+// with all its quotes.
+func TestLLMAnswerCitesAnArticleOnce(t *testing.T) {
+	an, f := taurusAnswerer(t, &fakeCompleter{StreamFn: streamText(
+		`Scholz fears "potential entanglement in the conflict" [1], and the missiles reach "targets up to 500 kilometers away" [1].`)})
+	ans, err := an.Ask(context.Background(), Question{Text: "Why hasn't Scholz approved Taurus deliveries?", Filter: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Citations) != 1 || ans.Citations[0].N != 1 || len(ans.Citations[0].Quotes) != 2 || ans.Citations[0].Quote != ans.Citations[0].Quotes[0] {
+		t.Fatalf("want one citation with both quotes: %+v", ans.Citations)
+	}
+}

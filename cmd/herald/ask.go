@@ -49,40 +49,38 @@ func runAsk(ctx context.Context, e *env) error {
 }
 
 // ask answers and prints, shared by ask, demo and chat. On a terminal the
-// model's answer streams as it is written; the checked answer follows when
-// checking changed it.
+// model's answer streams as a dimmed draft that the checked answer then
+// replaces.
 func ask(ctx context.Context, e *env, an *knowledge.Answerer, q knowledge.Question, asJSON bool) (*knowledge.Answer, error) {
-	var streamed strings.Builder
+	var d *draft
 	if !asJSON && an.Completer != nil && isTerminal(e.stdout) {
-		q.OnDelta = func(d string) {
-			streamed.WriteString(d)
-			fmt.Fprint(e.stdout, d)
-		}
+		d = newDraft(e.stdout, e.out, terminalWidth(e.stdout))
+	}
+	return askWith(ctx, e, an, q, asJSON, d)
+}
+
+// askWith is ask drawing the streamed answer into d, when not nil.
+func askWith(ctx context.Context, e *env, an *knowledge.Answerer, q knowledge.Question, asJSON bool, d *draft) (*knowledge.Answer, error) {
+	if d != nil {
+		q.OnDelta = d.write
 	}
 	ans, err := an.Ask(ctx, q)
+	if d != nil {
+		// Only the checked answer stays on screen.
+		d.clear()
+	}
 	if err != nil {
-		if streamed.Len() > 0 {
-			fmt.Fprintln(e.stdout)
-		}
 		return nil, err
 	}
 	if asJSON {
 		return ans, writeJSON(e.stdout, answerJSON(ans))
-	}
-	if streamed.Len() > 0 {
-		fmt.Fprintln(e.stdout)
-		if strings.TrimSpace(streamed.String()) == strings.TrimSpace(ans.Text) {
-			printAnswer(e.stdout, e.out, ans, false)
-			return ans, nil
-		}
-		fmt.Fprintln(e.stdout, "\n"+e.out.bold("Checked answer:"))
 	}
 	printAnswer(e.stdout, e.out, ans, true)
 	return ans, nil
 }
 
 // printAnswer renders an answer for a terminal: the text (unless it was
-// already streamed), then the sources.
+// already shown), then the sources, each article once with its quotes.
 func printAnswer(w io.Writer, st style, a *knowledge.Answer, withText bool) {
 	if withText {
 		fmt.Fprintln(w, a.Text)
@@ -96,17 +94,28 @@ func printAnswer(w io.Writer, st style, a *knowledge.Answer, withText bool) {
 	fmt.Fprintln(w, "\n"+st.bold("Sources:"))
 	for _, c := range a.Citations {
 		fmt.Fprintf(w, "%s %s\n", st.bold(fmt.Sprintf("[%d]", c.N)), sourceLine(c.Title, c.Source, c.PublishedAt))
-		if c.Quote != "" {
+		for _, q := range citationQuotes(c) {
 			mark := ""
 			if !c.Verified {
 				mark = st.warn(" (not found in the article: shown for reference, not as a quote)")
 			}
-			fmt.Fprintf(w, "    “%s”%s\n", c.Quote, mark)
+			fmt.Fprintf(w, "    “%s”%s\n", q, mark)
 		}
 		if c.URL != "" {
 			fmt.Fprintf(w, "    %s\n", st.dim(c.URL))
 		}
 	}
+}
+
+// citationQuotes returns all the quotes of a citation, Quote first.
+func citationQuotes(c knowledge.Citation) []string {
+	if len(c.Quotes) > 0 {
+		return c.Quotes
+	}
+	if c.Quote != "" {
+		return []string{c.Quote}
+	}
+	return nil
 }
 
 // formatDate is a date for people: YYYY-MM-DD, or "" when unknown.

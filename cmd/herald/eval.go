@@ -121,6 +121,10 @@ answered as of its asked_at day: articles published later are not used.`)
 	fmt.Fprintf(e.stdout, "answer support       %.3f\n", rep.AnswerSupport)
 	fmt.Fprintf(e.stdout, "abstain unanswerable %.3f\n", rep.AbstainUnanswerable)
 	fmt.Fprintf(e.stdout, "abstain answerable   %.3f\n", rep.AbstainAnswerable)
+	fmt.Fprintf(e.stdout, "first quote support  %.3f\n", rep.FirstQuoteSupport)
+	fmt.Fprintf(e.stdout, "echo rate            %.3f\n", rep.EchoRate)
+	fmt.Fprintf(e.stdout, "evidence recall      %.3f\n", rep.EvidenceRecall)
+	fmt.Fprintf(e.stdout, "duplicate numbers    %d\n", rep.DuplicateNumbers)
 	if rep.CitationPrecision != nil {
 		fmt.Fprintf(e.stdout, "citation precision   %.3f\n", *rep.CitationPrecision)
 	}
@@ -302,6 +306,14 @@ func parseTuning(spec string) (knowledge.Ranking, knowledge.Extraction, error) {
 			num(&x.Coverage)
 		case "decay":
 			num(&x.RankDecay)
+		case "whole":
+			whole(&x.Whole)
+		case "candidate":
+			num(&x.Candidate)
+		case "relevance":
+			num(&x.Relevance)
+		case "novelty":
+			num(&x.Novelty)
 		default:
 			return r, x, knowledge.Errorf(knowledge.EINVALID, "--set: unknown parameter %q.", name)
 		}

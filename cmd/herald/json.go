@@ -55,14 +55,16 @@ type jsonCitation struct {
 	URL         string   `json:"url"`
 	PublishedAt jsonTime `json:"published_at"`
 	Quote       string   `json:"quote"`
-	Verified    bool     `json:"verified"`
+	// Quotes are all the quoted sentences of the article, Quote first.
+	Quotes   []string `json:"quotes"`
+	Verified bool     `json:"verified"`
 }
 
 func citationsJSON(cs []knowledge.Citation) []jsonCitation {
 	out := []jsonCitation{}
 	for _, c := range cs {
 		out = append(out, jsonCitation{N: c.N, ArticleID: c.ArticleID, Title: c.Title, Source: c.Source,
-			URL: c.URL, PublishedAt: jsonTime(c.PublishedAt), Quote: c.Quote, Verified: c.Verified})
+			URL: c.URL, PublishedAt: jsonTime(c.PublishedAt), Quote: c.Quote, Quotes: append([]string{}, citationQuotes(c)...), Verified: c.Verified})
 	}
 	return out
 }

@@ -147,13 +147,15 @@ func TestEvalReportsMetrics(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	for _, k := range []string{"questions", "hits_at_1", "hits_at_4", "hits_at_10", "mrr_at_10", "answer_support", "abstain_unanswerable", "abstain_answerable", "latency_ms_p50", "latency_ms_p95"} {
+	for _, k := range []string{"questions", "hits_at_1", "hits_at_4", "hits_at_10", "mrr_at_10", "answer_support", "abstain_unanswerable", "abstain_answerable", "latency_ms_p50", "latency_ms_p95",
+		"first_quote_support", "echo_rate", "evidence_recall", "duplicate_numbers"} {
 		if _, ok := rep[k]; !ok {
 			t.Errorf("eval --json lacks %s", k)
 		}
 	}
 	// q3 is asked before the article was published: it must not be found.
-	if rep["questions"] != 3 || rep["hits_at_1"] != 0.5 || rep["abstain_unanswerable"] != 1 || rep["answer_support"] != 0.5 {
+	if rep["questions"] != 3 || rep["hits_at_1"] != 0.5 || rep["abstain_unanswerable"] != 1 || rep["answer_support"] != 0.5 ||
+		rep["first_quote_support"] != 0.5 || rep["echo_rate"] != 0 || rep["evidence_recall"] != 0.5 || rep["duplicate_numbers"] != 0 {
 		t.Errorf("metrics: %v", rep)
 	}
 	lines, _ := os.ReadFile(perq)

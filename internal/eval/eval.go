@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -74,6 +75,22 @@ type Report struct {
 	// AskP50 and AskP95 time whole answers (retrieval included), in ms.
 	AskP50 float64 `json:"ask_ms_p50,omitempty"`
 	AskP95 float64 `json:"ask_ms_p95,omitempty"`
+	// FirstQuoteSupport is the share of answerable questions whose first
+	// citation's first quote holds an answer string.
+	FirstQuoteSupport float64 `json:"first_quote_support"`
+	// EchoRate is the share of the answers given (not abstentions) to
+	// answerable questions whose first sentence restates the question:
+	// most of its content words are the question's and it holds no answer
+	// string.
+	EchoRate float64 `json:"echo_rate"`
+	// EvidenceRecall is the share of answerable questions whose answer
+	// string occurs in the sources a model would be sent (within the
+	// answerer's ContextTokens): computed without a model, it bounds what
+	// any model can answer.
+	EvidenceRecall float64 `json:"evidence_recall"`
+	// DuplicateNumbers counts the answers that cite one article under two
+	// numbers (there should be none).
+	DuplicateNumbers int `json:"duplicate_numbers"`
 }
 
 // Record is one line of `herald eval --per-query`: a stable contract.
@@ -87,8 +104,9 @@ type Record struct {
 
 // Citation is a citation in an Record.
 type Citation struct {
-	ID    string `json:"id"`
-	Quote string `json:"quote"`
+	ID     string   `json:"id"`
+	Quote  string   `json:"quote"`
+	Quotes []string `json:"quotes,omitempty"` // all the article's quotes, Quote first
 }
 
 // Run asks every query as of its asked_at and measures retrieval and
@@ -99,7 +117,7 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 	rep := Report{Questions: len(queries)}
 	var retrieval, asking []float64
 	var answerable, unanswerable, supported, abstainAns, abstainUnans int
-	var cited, verified int
+	var cited, verified, firstSupported, answered, echoed, recalled int
 	for _, q := range queries {
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -154,9 +172,34 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 			}
 			if ans.Abstained {
 				abstainAns++
-			} else if supports(ans, q.Answers) {
-				supported++
+			} else {
+				answered++
+				if supports(ans, q.Answers) {
+					supported++
+				}
+				if len(ans.Citations) > 0 && holdsAnswer(ans.Citations[0].Quote, q.Answers) {
+					firstSupported++
+				}
+				if Echoes(ans.Text, q.Question, q.Answers) {
+					echoed++
+				}
 			}
+			f.Limit = 0
+			srcs, err := an.Evidence(ctx, knowledge.Question{Text: q.Question, Filter: f})
+			if err != nil {
+				return rep, err
+			}
+			var ev strings.Builder
+			for _, s := range srcs {
+				ev.WriteString(s.Text)
+				ev.WriteString("\n")
+			}
+			if holdsAnswer(ev.String(), q.Answers) {
+				recalled++
+			}
+		}
+		if duplicateNumbers(ans) {
+			rep.DuplicateNumbers++
 		}
 		for _, c := range ans.Citations {
 			cited++
@@ -167,7 +210,7 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 		if perQuery != nil {
 			rec := Record{ID: q.ID, RankedIDs: ranked, Answer: ans.Text, Abstained: ans.Abstained, Citations: []Citation{}}
 			for _, c := range ans.Citations {
-				rec.Citations = append(rec.Citations, Citation{ID: articleRef(c.ArticleID, c.ExternalID), Quote: c.Quote})
+				rec.Citations = append(rec.Citations, Citation{ID: articleRef(c.ArticleID, c.ExternalID), Quote: c.Quote, Quotes: c.Quotes})
 			}
 			perQuery(rec)
 		}
@@ -180,6 +223,11 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 		rep.MRRAt10 /= n
 		rep.AnswerSupport = float64(supported) / n
 		rep.AbstainAnswerable = float64(abstainAns) / n
+		rep.FirstQuoteSupport = float64(firstSupported) / n
+		rep.EvidenceRecall = float64(recalled) / n
+	}
+	if answered > 0 {
+		rep.EchoRate = float64(echoed) / float64(answered)
 	}
 	if unanswerable > 0 {
 		rep.AbstainUnanswerable = float64(abstainUnans) / float64(unanswerable)
@@ -222,14 +270,23 @@ func articleRef(id int64, ext string) string {
 }
 
 // supports reports whether one of the answer strings occurs in the text the
-// answer cites (its quotes), case-insensitively with quotes normalised.
+// answer cites (all its quotes), case-insensitively with quotes normalised.
 func supports(ans *knowledge.Answer, answers []string) bool {
 	var cited strings.Builder
 	for _, c := range ans.Citations {
 		cited.WriteString(c.Quote)
 		cited.WriteString("\n")
+		for _, q := range c.Quotes {
+			cited.WriteString(q)
+			cited.WriteString("\n")
+		}
 	}
-	hay := cited.String()
+	return holdsAnswer(cited.String(), answers)
+}
+
+// holdsAnswer reports whether one of the answer strings occurs in hay,
+// folded.
+func holdsAnswer(hay string, answers []string) bool {
 	for _, a := range answers {
 		a = strings.Trim(text.Fold(a), `"' `)
 		if a != "" && text.ContainsFolded(hay, a) {
@@ -238,6 +295,52 @@ func supports(ans *knowledge.Answer, answers []string) bool {
 	}
 	return false
 }
+
+// duplicateNumbers reports an answer citing one article under two numbers.
+func duplicateNumbers(ans *knowledge.Answer) bool {
+	seen := map[int64]bool{}
+	for _, c := range ans.Citations {
+		if seen[c.ArticleID] {
+			return true
+		}
+		seen[c.ArticleID] = true
+	}
+	return false
+}
+
+// Echoes reports whether the first sentence of an answer restates the
+// question: it has three content words or more, more than half of them
+// (compared by stem, in the question's language) are the question's, and
+// it holds none of the answer strings. Citation markers are not words.
+func Echoes(answer, question string, answers []string) bool {
+	answer = markerPattern.ReplaceAllString(answer, "")
+	spans := text.Sentences(answer)
+	if len(spans) == 0 {
+		return false
+	}
+	first := answer[spans[0].Start:spans[0].End]
+	if holdsAnswer(first, answers) {
+		return false
+	}
+	an := text.AnalyzerFor(text.DetectLanguage(question, "en"))
+	qstems := map[string]bool{}
+	for _, t := range text.Tokens(question) {
+		qstems[an.Stem(t)] = true
+	}
+	content, known := 0, 0
+	for _, t := range text.Tokens(first) {
+		if an.IsStopword(t) {
+			continue
+		}
+		content++
+		if qstems[an.Stem(t)] {
+			known++
+		}
+	}
+	return content >= 3 && 2*known > content
+}
+
+var markerPattern = regexp.MustCompile(`\[\d+\]`)
 
 // Percentile returns the p-quantile (nearest rank) of xs, rounded to two
 // decimals.

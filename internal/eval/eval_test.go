@@ -64,3 +64,40 @@ func TestSupportsAndRanks(t *testing.T) {
 		t.Errorf("rankedIDs = %q", got)
 	}
 }
+
+func TestEchoes(t *testing.T) {
+	q := "Which company is being accused of turning off the AC in its stores to save money?"
+	tests := []struct {
+		answer string
+		want   bool
+	}{
+		{"Which company is being accused of turning off the AC in its stores to save money? [1]", true},
+		{"Bed Bath & Beyond is accused of turning off the AC in its stores to save money. [1]", false}, // holds the answer
+		{"The retailer said it would remodel 450 shops across the country. [1]", false},
+		{"Stores accused. [1]", false}, // too few words to tell
+	}
+	for _, tt := range tests {
+		if got := Echoes(tt.answer, q, []string{"Bed Bath & Beyond"}); got != tt.want {
+			t.Errorf("Echoes(%q) = %v, want %v", tt.answer, got, tt.want)
+		}
+	}
+}
+
+func TestSupportsReadsEveryQuoteAndCountsDuplicateNumbers(t *testing.T) {
+	ans := &knowledge.Answer{Citations: []knowledge.Citation{
+		{N: 1, ArticleID: 4, Quote: "The bridge reopens.", Quotes: []string{"The bridge reopens.", "It reopens on March 12."}},
+	}}
+	if !supports(ans, []string{"March 12"}) {
+		t.Error("supports does not read the article's other quotes")
+	}
+	if holdsAnswer(ans.Citations[0].Quote, []string{"March 12"}) {
+		t.Error("the first quote does not hold the answer")
+	}
+	if duplicateNumbers(ans) {
+		t.Error("one article under one number is no duplicate")
+	}
+	ans.Citations = append(ans.Citations, knowledge.Citation{N: 2, ArticleID: 4, Quote: "Again."})
+	if !duplicateNumbers(ans) {
+		t.Error("one article under two numbers is a duplicate")
+	}
+}

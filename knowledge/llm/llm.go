@@ -228,7 +228,10 @@ func (c *Client) Complete(ctx context.Context, req knowledge.ChatRequest) (knowl
 //
 // It tolerates chunks without choices, a last chunk carrying only a
 // finish_reason, reasoning_content fields (ignored) and servers that end
-// with "data: [DONE]" or simply close the stream. Cancelling ctx closes the
+// the stream with a finish_reason and no "data: [DONE]", or with "data:
+// [DONE]" and no finish_reason. A stream that ends with neither (a proxy
+// that lost its upstream closes it cleanly in mid-answer) is incomplete:
+// it fails, and is retried, like a connection cut short. Cancelling ctx closes the
 // stream at once and returns an error for which errors.Is(err,
 // context.Canceled) holds; onDelta is not called after that.
 //
@@ -307,7 +310,7 @@ func (c *Client) streamOnce(ctx context.Context, creq openai.ChatCompletionReque
 	defer stop()
 
 	var usage *openai.Usage
-	sawChoice := false
+	sawChoice, finished := false, false
 	for {
 		chunk, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
@@ -324,6 +327,9 @@ func (c *Client) streamOnce(ctx context.Context, creq openai.ChatCompletionReque
 				continue
 			}
 			sawChoice = true
+			if ch.FinishReason != "" {
+				finished = true
+			}
 			if ch.Delta.Content == "" {
 				continue
 			}
@@ -339,8 +345,15 @@ func (c *Client) streamOnce(ctx context.Context, creq openai.ChatCompletionReque
 	if !sawChoice {
 		return usage, unusable("the stream carried no choices")
 	}
+	if info, ok := ctx.Value(attemptKey{}).(*attemptInfo); !finished && (!ok || !info.sawDone()) {
+		return usage, errIncomplete
+	}
 	return usage, nil
 }
+
+// errIncomplete marks a stream that ended before the model finished: no
+// finish_reason and no "data: [DONE]".
+var errIncomplete = errors.New("the stream ended without a finish reason or [DONE]")
 
 func (c *Client) checkChat() error {
 	if c.chatModel == "" {

@@ -933,3 +933,83 @@ func TestCustomHTTPClientIsNotModified(t *testing.T) {
 		t.Errorf("sleeps = %v, want [1s]", got)
 	}
 }
+
+// TestStreamCutWithoutFinishIsRetried: a stream that ends cleanly but
+// with neither a finish_reason nor "data: [DONE]" (a proxy that lost its
+// upstream) is incomplete, and is retried; a stream ending with only one
+// of the two is complete.
+func TestStreamCutWithoutFinishIsRetried(t *testing.T) {
+	tests := []struct {
+		name  string
+		end   []string // what the first attempt sends after its text
+		calls int32
+	}{
+		{"finish reason and DONE", []string{finishChunk, "[DONE]"}, 1},
+		{"finish reason only", []string{finishChunk}, 1},
+		{"DONE only", []string{"[DONE]"}, 1},
+		{"neither", nil, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if calls.Add(1) == 1 {
+					writeSSE(w, append([]string{deltaChunk("Lisbon hosted")}, tt.end...)...)
+					return
+				}
+				writeSSE(w, deltaChunk("Lisbon hosted"), deltaChunk(" the summit."), finishChunk, "[DONE]")
+			}))
+			defer srv.Close()
+			h := newClient(t, srv.URL)
+			var streamed strings.Builder
+			resp, err := h.c.Stream(context.Background(), testReq, func(d string) { streamed.WriteString(d) })
+			if err != nil {
+				t.Fatalf("Stream: %v", err)
+			}
+			if calls.Load() != tt.calls {
+				t.Errorf("%d calls, want %d", calls.Load(), tt.calls)
+			}
+			want := "Lisbon hosted"
+			if tt.calls == 2 {
+				want = "Lisbon hosted the summit."
+				if logs := h.logs.String(); !strings.Contains(logs, "without a finish reason") {
+					t.Errorf("the retry is not logged with its cause:\n%s", logs)
+				}
+			}
+			if resp.Content != want || streamed.String() != want {
+				t.Errorf("content %q, streamed %q; want %q", resp.Content, streamed.String(), want)
+			}
+		})
+	}
+}
+
+// TestStreamAlwaysCutFails: when every attempt is cut short, Stream fails
+// with a message a user may read, after the usual retries.
+func TestStreamAlwaysCutFails(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeSSE(w, deltaChunk("Lisbon hosted"))
+	}))
+	defer srv.Close()
+	h := newClient(t, srv.URL)
+	resp, err := h.c.Stream(context.Background(), testReq, nil)
+	if knowledge.ErrorCode(err) != knowledge.EUNAVAILABLE || knowledge.ErrorMessage(err) != msgIncomplete {
+		t.Fatalf("err = %v (%s), want %q", err, knowledge.ErrorCode(err), msgIncomplete)
+	}
+	if calls.Load() != DefaultMaxRetries+1 || len(h.rec.Sleeps()) != DefaultMaxRetries {
+		t.Errorf("%d calls, %d sleeps; want %d and %d", calls.Load(), len(h.rec.Sleeps()), DefaultMaxRetries+1, DefaultMaxRetries)
+	}
+	if resp.Content != "Lisbon hosted" {
+		t.Errorf("Content = %q, want the text emitted", resp.Content)
+	}
+}
+
+func TestIsDoneLine(t *testing.T) {
+	for line, want := range map[string]bool{"data: [DONE]": true, "data:[DONE]": true, "data: [DONE]\r": true,
+		"data: {\"x\":\"[DONE]\"}": false, "[DONE]": false, "": false} {
+		if got := isDoneLine([]byte(line)); got != want {
+			t.Errorf("isDoneLine(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

@@ -40,6 +40,7 @@ const (
 const (
 	msgCredentials = "The language model rejected Herald's credentials."
 	msgUnusable    = "The language model returned an unusable response."
+	msgIncomplete  = "The language model's answer was cut off."
 	msgTimeout     = "The language model took too long to answer."
 	msgUnavailable = "The language model is unavailable right now."
 	msgUnreachable = "The language model could not be reached."
@@ -175,6 +176,8 @@ func (c *Client) classify(op string, err error, info *attemptInfo) failure {
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	case errors.Is(err, errIncomplete):
+		f.retry, f.code, f.message = true, knowledge.EUNAVAILABLE, msgIncomplete
 	case errors.Is(err, errUnusable), errors.As(err, &syntaxErr), errors.As(err, &typeErr),
 		errors.Is(err, io.EOF), errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
 		f.code, f.message = knowledge.EUNAVAILABLE, msgUnusable
@@ -317,6 +320,19 @@ type attemptInfo struct {
 	mu         sync.Mutex
 	status     int
 	retryAfter http.Header
+	done       bool // the body held a "data: [DONE]" line
+}
+
+func (a *attemptInfo) setDone() {
+	a.mu.Lock()
+	a.done = true
+	a.mu.Unlock()
+}
+
+func (a *attemptInfo) sawDone() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.done
 }
 
 func (a *attemptInfo) set(resp *http.Response) {
@@ -346,9 +362,51 @@ func (t captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp != nil {
 		if info, ok := req.Context().Value(attemptKey{}).(*attemptInfo); ok {
 			info.set(resp)
+			if resp.Body != nil {
+				resp.Body = &doneWatcher{ReadCloser: resp.Body, info: info}
+			}
 		}
 	}
 	return resp, err
+}
+
+// doneWatcher passes a response body through and records in info whether
+// it held the "data: [DONE]" line that ends a complete stream; go-openai
+// reports that line and a body closed in mid-stream alike, as io.EOF.
+type doneWatcher struct {
+	io.ReadCloser
+	info *attemptInfo
+	line []byte // the start of the current line, up to doneLineMax bytes
+	long bool   // the current line is longer than any [DONE] line
+}
+
+const doneLineMax = 16
+
+func (d *doneWatcher) Read(p []byte) (int, error) {
+	n, err := d.ReadCloser.Read(p)
+	for _, c := range p[:n] {
+		switch {
+		case c == '\n':
+			if !d.long && isDoneLine(d.line) {
+				d.info.setDone()
+			}
+			d.line, d.long = d.line[:0], false
+		case len(d.line) < doneLineMax:
+			d.line = append(d.line, c)
+		default:
+			d.long = true
+		}
+	}
+	if errors.Is(err, io.EOF) && !d.long && isDoneLine(d.line) {
+		d.info.setDone()
+	}
+	return n, err
+}
+
+func isDoneLine(l []byte) bool {
+	s := strings.TrimSpace(string(l))
+	rest, ok := strings.CutPrefix(s, "data:")
+	return ok && strings.TrimSpace(rest) == "[DONE]"
 }
 
 // parseRetryAfter reads Retry-After-Ms (Azure and OpenAI send it) or

@@ -1,0 +1,79 @@
+package knowledge
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestDetectAskedFor(t *testing.T) {
+	tests := []struct {
+		q     string
+		lang  string
+		kind  answerKind
+		units unitClass
+		focus []string
+	}{
+		{"Who leads the German army?", "en", askPerson, unitAny, nil},
+		{"Which German chancellor resigned?", "en", askPerson, unitAny, []string{"german", "chancellor"}},
+		{"What is the name of the new prime minister of New Zealand?", "en", askPerson, unitAny, []string{"prime", "minister"}},
+		{"The GOP's critic lost her seat. What is her name?", "en", askPerson, unitAny, nil},
+		{"Where was the event?", "en", askPlace, unitAny, nil},
+		{"Which country is now bankrupt?", "en", askPlace, unitAny, []string{"country"}},
+		{"Which region of the US faces water cuts?", "en", askPlace, unitAny, []string{"region"}},
+		{"Which major US retailer is slashing prices?", "en", askOrganisation, unitAny, []string{"us", "retailer"}},
+		{"Which team won the Stanley Cup?", "en", askOrganisation, unitAny, []string{"team"}},
+		{"How many Taurus missiles has Germany delivered?", "en", askNumber, unitAny, []string{"taurus", "missiles"}},
+		{"How many months was her detention extended?", "en", askNumber, unitAny, []string{"months"}},
+		{"How far can Taurus missiles reach?", "en", askNumber, unitDistance, nil},
+		{"How long did the recording last?", "en", askNumber, unitDuration, nil},
+		{"How old is he?", "en", askNumber, unitAge, nil},
+		{"How much does a gallon of gas cost?", "en", askMoney, unitAny, nil},
+		{"What is the price of a Taurus missile?", "en", askMoney, unitAny, []string{"price"}},
+		{"How many dollars did he pay?", "en", askMoney, unitAny, []string{"dollars"}},
+		{"How much have gas prices increased?", "en", askNumber, unitAmount, nil},
+		{"What percentage of voters backed him?", "en", askPercent, unitAny, nil},
+		{"When are loan payments set to restart?", "en", askDate, unitAny, nil},
+		{"In which year did the war start?", "en", askDate, unitAny, []string{"year"}},
+		{"How soon could vaccines be available?", "en", askDate, unitAny, nil},
+		{"Why hasn't Scholz approved Taurus deliveries?", "en", askReason, unitAny, nil},
+		{"What caused the leak?", "en", askReason, unitAny, nil},
+		{"What does Pistorius say caused the leak?", "en", askReason, unitAny, nil},
+		{"How did the recording get intercepted, according to the defence minister?", "en", askManner, unitAny, nil},
+		{"What does PSL stand for?", "en", askExpansion, unitAny, nil},
+		{"Did Germany deliver Taurus missiles?", "en", askYesNo, unitAny, nil},
+		{"Which meeting platform did the officers use?", "en", askOther, unitAny, []string{"meeting", "platform"}},
+		{"What did Pope Francis name his first cat?", "en", askOther, unitAny, nil},
+		{"Which type of extreme weather swept through Europe?", "en", askOther, unitAny, []string{"extreme", "weather", "swept"}},
+		{"Covid-19 vaccinations began for which age group?", "en", askOther, unitAny, []string{"age"}},
+		{"Taco Bell has brought back which much-loved menu item?", "en", askOther, unitAny, []string{"menu", "item"}},
+		// A statement, then the question: the question decides.
+		{"Police arrested 31 men who planned to riot at a Pride event. Where was the event?", "en", askPlace, unitAny, nil},
+		{"Wer führt die Bundeswehr?", "de", askPerson, unitAny, nil},
+		{"Wie viele Taurus hat Deutschland geliefert?", "de", askNumber, unitAny, []string{"taurus"}},
+		{"Warum genehmigt Scholz keine Lieferung?", "de", askReason, unitAny, nil},
+		{"Welches Land hat gewählt?", "de", askPlace, unitAny, []string{"land"}},
+		{"Wann beginnt der Streik?", "de", askDate, unitAny, nil},
+		{"Was kostet ein Taurus?", "de", askMoney, unitAny, nil},
+		{"Hat Deutschland Taurus geliefert?", "de", askYesNo, unitAny, nil},
+	}
+	for _, tt := range tests {
+		got := detectAskedFor(tt.q, tt.lang)
+		if got.kind != tt.kind || got.units != tt.units || !reflect.DeepEqual(got.focus, tt.focus) {
+			t.Errorf("%q: kind %v units %d focus %q; want %v %d %q", tt.q, got.kind, got.units, got.focus, tt.kind, tt.units, tt.focus)
+		}
+	}
+	if a := detectAskedFor("What does PSL stand for?", "en"); a.acronym != "PSL" {
+		t.Errorf("acronym = %q", a.acronym)
+	}
+}
+
+func TestScanPlainWords(t *testing.T) {
+	got := []string{}
+	for _, w := range scanPlainWords("Scholz's aide, in Coeur d'Alene, paid $4.96 (2,000 times) — we’ve seen it; didn't we?") {
+		got = append(got, w.orig)
+	}
+	want := []string{"Scholz", "s", "aide", "in", "Coeur", "d'Alene", "paid", "4.96", "2,000", "times", "we", "ve", "seen", "it", "didn", "t", "we"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("words = %q\nwant    %q", got, want)
+	}
+}

@@ -1,0 +1,65 @@
+package knowledge
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRelativeTime(t *testing.T) {
+	asOf := time.Date(2022, 6, 16, 23, 59, 59, 0, time.UTC) // a Thursday
+	date := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		q, rest string
+		since   time.Time // zero: no window
+	}{
+		{"What country elected its first-ever leftist leader this week?", "What country elected its first-ever leftist leader?", asOf.Add(-7 * oneDay)},
+		{"Which show was recently green lit for a new season?", "Which show was green lit for a new season?", asOf.Add(-30 * oneDay)},
+		{"What happened yesterday in Kyiv?", "What happened in Kyiv?", asOf.Add(-2 * oneDay)},
+		{"Who won last month's election?", "Who won election?", asOf.Add(-62 * oneDay)},
+		{"Who resigned last month?", "Who resigned?", asOf.Add(-62 * oneDay)},
+		{"Why were fireworks cancelled this year?", "Why were fireworks cancelled?", date(2022, 1, 1)},
+		{"What did Biden announce on Monday?", "What did Biden announce?", asOf.Add(-8 * oneDay)},
+		{"Which retailer had the best Cyber Monday sales?", "Which retailer had the best Cyber Monday sales?", time.Time{}},
+		{"Monday: what happened?", "what happened?", asOf.Add(-8 * oneDay)},
+		{"Why hasn't Scholz approved Taurus deliveries?", "Why hasn't Scholz approved Taurus deliveries?", time.Time{}},
+		{"this week", "this week", asOf.Add(-7 * oneDay)}, // nothing else left: the words stay
+	}
+	for _, tt := range tests {
+		rest, w := relativeTime(tt.q, "en", asOf)
+		if rest != tt.rest {
+			t.Errorf("%q: rest %q, want %q", tt.q, rest, tt.rest)
+		}
+		switch {
+		case tt.since.IsZero() && w != nil:
+			t.Errorf("%q: window %v, want none", tt.q, w)
+		case !tt.since.IsZero() && (w == nil || !w.since.Equal(tt.since) || !w.until.Equal(asOf)):
+			t.Errorf("%q: window %+v, want from %v", tt.q, w, tt.since)
+		}
+	}
+	if _, w := relativeTime("Wer hat diese Woche gewonnen?", "de", asOf); w != nil {
+		t.Errorf("German time words are not read yet, got %+v", w)
+	}
+	w := &timeWindow{since: asOf.Add(-7 * oneDay), until: asOf}
+	for pub, want := range map[time.Time]bool{asOf.Add(-3 * oneDay): true, asOf.Add(-7*oneDay - 12*time.Hour): true, asOf.Add(-9 * oneDay): false, asOf.Add(2 * oneDay): false} {
+		if w.contains(pub) != want {
+			t.Errorf("contains(%v) = %v", pub, !want)
+		}
+	}
+}
+
+func TestWeighByWindowPrefersTheWindowKeepsUndatedNeutral(t *testing.T) {
+	asOf := time.Date(2022, 6, 16, 23, 0, 0, 0, time.UTC)
+	hit := func(id int64, score float64, pub time.Time) Hit {
+		return Hit{Article: Article{ID: id, PublishedAt: pub}, Passage: Passage{ID: id * 10}, Score: score}
+	}
+	hits := []Hit{
+		hit(1, 10, asOf.AddDate(-1, 0, 0)), // old, best by its words
+		hit(2, 8, time.Time{}),             // undated
+		hit(3, 7, asOf.AddDate(0, 0, -2)),  // in the window
+	}
+	w := &timeWindow{since: asOf.AddDate(0, 0, -7), until: asOf}
+	got := weighByWindow(hits, w, DefaultRanking(), asOf, 2)
+	if len(got) != 2 || got[0].Article.ID != 3 || got[1].Article.ID != 2 {
+		t.Errorf("order %v, want the window's article, then the undated one", []int64{got[0].Article.ID, got[1].Article.ID})
+	}
+}
