@@ -401,3 +401,35 @@ func TestFeedPostsComeFromTheShardOfTheirServer(t *testing.T) {
 		t.Errorf("%d posts in the feed's channel, want 2", n)
 	}
 }
+
+// TestShardsConnectInGroupsOfMaxConcurrency: three shards with a
+// max_concurrency of 2 connect as shards 0 and 1, then (after the pause)
+// shard 2, and all of them serve.
+func TestShardsConnectInGroupsOfMaxConcurrency(t *testing.T) {
+	t.Parallel()
+	fd := shardedFake(t)
+	db := mustOpenDB(t)
+	logs := &logBuffer{}
+	b := shardedBot(db, logs, "herald", shardSession(t, fd, 2, 3), shardSession(t, fd, 0, 3), shardSession(t, fd, 1, 3))
+	bot.SetIdentifyWait(b, 200*time.Millisecond)
+	start := time.Now()
+	run := runBot(b)
+	t.Cleanup(func() { run.cancel(); <-run.done })
+	fd.WaitShards(t, 3, wait)
+	fd.WaitUntil(t, func() bool { return strings.Contains(logs.String(), "Herald is connected to Discord") }, wait)
+	if took := time.Since(start); took < 200*time.Millisecond {
+		t.Errorf("three shards connected in %v, without the pause after the first two", took)
+	}
+	var order []int
+	for _, id := range fd.Identifies() {
+		order = append(order, id.Shard[0])
+	}
+	if len(order) != 3 || order[0] != 0 || order[1] != 1 || order[2] != 2 {
+		t.Errorf("identify order %v", order)
+	}
+	for _, s := range []struct{ guild, channel string }{{fd.GuildID(), fd.ChannelID()}, {shard1Guild, shard1Channel}} {
+		if got := askIn(t, fd, s.guild, s.channel, "who?"); !strings.Contains(got, "Answered by herald") {
+			t.Errorf("answer in %s = %q", s.guild, got)
+		}
+	}
+}
