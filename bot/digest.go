@@ -293,11 +293,19 @@ func storyEmbed(t *serverTexts, ask string, n int, st knowledge.DigestStory) *di
 	if len(st.Articles) > 0 {
 		e.URL = linkURL(st.Articles[0].URL)
 	}
-	when := func(at time.Time) string {
-		if at.IsZero() {
-			return ""
+	// An undated feed item shows when it was first seen instead.
+	reports := map[int64]knowledge.DigestArticle{}
+	for _, a := range st.Articles {
+		reports[a.ID] = a
+	}
+	when := func(id int64, published time.Time) string {
+		if !published.IsZero() {
+			return discordTime(published, "R")
 		}
-		return discordTime(at, "R")
+		if a, ok := reports[id]; ok && !a.SeenAt.IsZero() {
+			return fmt.Sprintf(t.firstSeen, discordTime(a.SeenAt, "R"))
+		}
+		return t.undated
 	}
 	var b strings.Builder
 	b.WriteString(defuseLinks(cutContent(strings.TrimSpace(st.Summary), 1500)))
@@ -305,20 +313,25 @@ func storyEmbed(t *serverTexts, ask string, n int, st knowledge.DigestStory) *di
 	for _, c := range st.Citations {
 		cited[c.ArticleID] = true
 		fmt.Fprintf(&b, "\n[%d] %s", c.N, markdownLink(cutContent(strings.Join(strings.Fields(c.Title), " "), 120), c.URL))
-		if meta := joinNonEmpty(", ", escapeMarkdown(cutContent(strings.TrimSpace(c.Source), 60)), when(c.PublishedAt)); meta != "" {
+		if meta := joinNonEmpty(", ", escapeMarkdown(cutContent(strings.TrimSpace(c.Source), 60)), when(c.ArticleID, c.PublishedAt)); meta != "" {
 			b.WriteString(" — " + meta)
 		}
 	}
 	var also []string
 	for _, a := range st.Articles {
-		if cited[a.ID] {
-			continue
+		if !cited[a.ID] {
+			label := strings.TrimSpace(a.Source)
+			if label == "" {
+				label = a.Title
+			}
+			also = append(also, joinNonEmpty(" ", markdownLink(cutContent(label, 60), a.URL), when(a.ID, a.PublishedAt)))
 		}
-		label := strings.TrimSpace(a.Source)
-		if label == "" {
-			label = a.Title
+		// The same report under other outlets' addresses.
+		for _, u := range a.OtherURLs {
+			if label := strings.TrimSpace(u.Source); label != "" && u.URL != "" {
+				also = append(also, markdownLink(cutContent(label, 60), u.URL))
+			}
 		}
-		also = append(also, joinNonEmpty(" ", markdownLink(cutContent(label, 60), a.URL), when(a.PublishedAt)))
 	}
 	if len(also) > 0 {
 		b.WriteString("\n" + fmt.Sprintf(t.digestAlso, strings.Join(also, " · ")))

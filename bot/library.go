@@ -57,7 +57,7 @@ func searchMessage(t *serverTexts, query string, hits []knowledge.Hit) Message {
 			title = t.untitled
 		}
 		line := strconv.Itoa(len(lines)+1) + ". **" + markdownLink(cutContent(title, 200), a.URL) + "**"
-		if meta := articleMeta(a); meta != "" {
+		if meta := articleMeta(t, a); meta != "" {
 			line += " — " + escapeMarkdown(meta)
 		}
 		if snip := strings.Join(strings.Fields(h.Passage.Text), " "); snip != "" {
@@ -88,14 +88,17 @@ func searchMessage(t *serverTexts, query string, hits []knowledge.Hit) Message {
 	}
 }
 
-// articleMeta is "Outlet, 2024-03-05" with missing parts left out.
-func articleMeta(a knowledge.Article) string {
+// articleMeta is "Outlet, 2024-03-05" ("undated" without a date), without
+// an outlet when there is none.
+func articleMeta(t *serverTexts, a knowledge.Article) string {
 	var meta []string
 	if s := strings.TrimSpace(a.Source); s != "" {
 		meta = append(meta, s)
 	}
 	if !a.PublishedAt.IsZero() {
 		meta = append(meta, a.PublishedAt.UTC().Format("2006-01-02"))
+	} else {
+		meta = append(meta, t.undated)
 	}
 	return strings.Join(meta, ", ")
 }

@@ -335,3 +335,31 @@ func TestEditBodiesSendOnlyWhatChanges(t *testing.T) {
 		t.Errorf("draft to plain = %s", got)
 	}
 }
+
+// A digest story shows each report's outlet and time: the publication
+// time, or, for an undated feed item, when its feed first brought it; the
+// same report's other outlets' addresses follow.
+func TestStoryEmbedShowsReportTimesAndOtherAddresses(t *testing.T) {
+	published := time.Date(2024, 6, 10, 8, 0, 0, 0, time.UTC)
+	seen := time.Date(2024, 6, 10, 19, 0, 0, 0, time.UTC)
+	st := knowledge.DigestStory{
+		Headline: "Rail operator cuts timetable", Summary: "The operator cuts its timetable by a fifth. [1]", Outlets: 3,
+		Citations: []knowledge.Citation{{N: 1, ArticleID: 1, Title: "Rail operator cuts timetable", Source: "Wire", URL: "https://wire.example/rail", PublishedAt: published}},
+		Articles: []knowledge.DigestArticle{
+			{ID: 1, Title: "Rail operator cuts timetable", Source: "Wire", URL: "https://wire.example/rail", PublishedAt: published,
+				OtherURLs: []knowledge.ArticleURL{{URL: "https://daily.example/rail", Source: "Daily"}}},
+			{ID: 2, Title: "Strike: fewer trains", Source: "Gazette", URL: "https://gazette.example/trains", SeenAt: seen},
+		},
+	}
+	e := storyEmbed(textsFor(""), "/ask", 1, st)
+	for _, want := range []string{
+		fmt.Sprintf("Wire, <t:%d:R>", published.Unix()),
+		fmt.Sprintf("[Gazette](https://gazette.example/trains) seen <t:%d:R>", seen.Unix()),
+		"[Daily](https://daily.example/rail)",
+	} {
+		if !strings.Contains(e.Description, want) {
+			t.Errorf("story lacks %q:\n%s", want, e.Description)
+		}
+	}
+	checkEmbedLimits(t, []*discordgo.MessageEmbed{e})
+}

@@ -157,14 +157,17 @@ func (n *News) completeArticle(ctx context.Context, r *Request, focused *discord
 	if err != nil {
 		return nil, err
 	}
+	t := textsFor(r.Interaction.Locale)
 	var out []*discordgo.ApplicationCommandOptionChoice
 	for _, a := range arts {
 		meta := a.Source
+		if meta != "" {
+			meta += ", "
+		}
 		if !a.PublishedAt.IsZero() {
-			if meta != "" {
-				meta += ", "
-			}
 			meta += a.PublishedAt.UTC().Format("2006-01-02")
+		} else {
+			meta += t.undated
 		}
 		label := strings.Join(strings.Fields(a.Title), " ")
 		if meta != "" {

@@ -51,6 +51,10 @@ type serverTexts struct {
 	libraryUnavailable, sourcesTitle, sourcesArticles, sourcesNewest, sourcesFeeds string
 	sourcesOutlets, sourcesEmpty, unknownSource, unknownSourceOr, knownOutlets     string
 	noOutlets, andMore                                                             string
+
+	// undated stands for the date of an article that has none; firstSeen
+	// is a relative time an undated feed item was first seen at.
+	undated, firstSeen string
 }
 
 // textsFor returns the sentences for a Discord locale. Only English exists
@@ -154,6 +158,8 @@ func englishTexts() *serverTexts {
 		searchNone:         "No stored article matches “%s”.",
 		searchTitle:        "Articles matching “%s”",
 		untitled:           "Untitled",
+		undated:            "undated",
+		firstSeen:          "seen %s",
 		libraryUnavailable: "The library is not available.",
 		sourcesTitle:       "What I know",
 		sourcesArticles:    "Articles",

@@ -66,7 +66,7 @@ func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit
 	if f.AsOf.IsZero() {
 		f.AsOf = an.now()
 	}
-	rest, win := relativeTime(query, questionLanguage(query), f.AsOf)
+	rest, win := relativeTime(query, questionLanguage(query, f.Language), f.AsOf)
 	return an.retrieve(ctx, rest, win, f)
 }
 
@@ -150,10 +150,6 @@ func weighByWindow(hits []Hit, win *timeWindow, r Ranking, ref time.Time, limit 
 	return out
 }
 
-// questionLanguage is the language a question is written in, English
-// when it does not tell.
-func questionLanguage(q string) string { return text.DetectLanguage(q, "en") }
-
 // prepared is a question made ready for answering: condensed with the
 // conversation, its language and time window read, its evidence found.
 type prepared struct {
@@ -175,7 +171,7 @@ func (an *Answerer) prepare(ctx context.Context, q Question, useLLM bool) (*prep
 	}
 	p := &prepared{question: question}
 	p.query, p.tokens = an.condense(ctx, question, q.History, useLLM)
-	p.lang = questionLanguage(p.query)
+	p.lang = questionLanguage(p.query, q.Filter.Language)
 	asOf := q.Filter.AsOf
 	if asOf.IsZero() {
 		asOf = an.now()
@@ -189,7 +185,10 @@ func (an *Answerer) prepare(ctx context.Context, q Question, useLLM bool) (*prep
 	if err != nil {
 		return nil, err
 	}
-	p.hits = hits
+	// Answers never quote a site's notices (see withoutBoilerplate).
+	if p.hits, err = an.DB.withoutBoilerplate(ctx, hits); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -226,7 +225,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	}
 	ana := text.AnalyzerFor(p.lang)
 	terms := ana.Query(p.rest)
-	weights, err := an.DB.termWeights(ctx, terms)
+	weights, err := an.DB.termWeights(ctx, p.lang, terms)
 	if err != nil {
 		return nil, err
 	}

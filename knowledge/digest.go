@@ -2,10 +2,10 @@ package knowledge
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,12 +36,18 @@ const (
 // Digest is the news of a period, grouped into stories and ranked by how
 // many outlets carry them and how recent they are. Its JSON form is
 // {"stories": [{"headline", "summary", "citations", "articles"}]}.
+//
+// A digest holds what was published in its period: an article dated in
+// it, or an undated article that a feed brought in the period (the time
+// Herald first saw the item stands in for its date; a new feed's first
+// poll, its backlog, does not count). An article without a date that came
+// any other way (a bulk import, a file) is never news of any period.
 type Digest struct {
 	Stories []DigestStory `json:"stories"`
 	// GuildID is the scope the digest was made for.
 	GuildID string `json:"-"`
 	// Since and Until bound the period: articles published (or, when
-	// undated, first seen) in [Since, Until).
+	// undated, first seen in a feed) in [Since, Until).
 	Since time.Time `json:"-"`
 	Until time.Time `json:"-"`
 	// Mode is ModeLLM when the model wrote at least one story, else
@@ -66,7 +72,8 @@ type DigestStory struct {
 	StoryID int64 `json:"-"`
 	// Outlets is the number of distinct outlets reporting the story.
 	Outlets int `json:"-"`
-	// Latest is when the story's newest article was published.
+	// Latest is when the story's newest article was published (or first
+	// seen, when undated).
 	Latest time.Time `json:"-"`
 	// Mode says who wrote the summary, ModeLLM or ModeExtractive.
 	Mode string `json:"-"`
@@ -74,13 +81,26 @@ type DigestStory struct {
 	Tokens int `json:"-"`
 }
 
-// DigestArticle is one report of a story.
+// DigestArticle is one report of a story, with its outlet and when it was
+// published: PublishedAt, or, for an undated feed item, SeenAt (when a
+// feed first brought it). OtherURLs are the same text under other
+// addresses, often other outlets' (see Article.OtherURLs).
 type DigestArticle struct {
-	ID          int64     `json:"id"`
-	Title       string    `json:"title"`
-	Source      string    `json:"source"`
-	URL         string    `json:"url"`
-	PublishedAt time.Time `json:"-"`
+	ID          int64        `json:"id"`
+	Title       string       `json:"title"`
+	Source      string       `json:"source"`
+	URL         string       `json:"url"`
+	PublishedAt time.Time    `json:"-"`
+	SeenAt      time.Time    `json:"-"`
+	OtherURLs   []ArticleURL `json:"other_urls,omitempty"`
+}
+
+// When is when the report was published, or first seen when undated.
+func (a DigestArticle) When() time.Time {
+	if !a.PublishedAt.IsZero() {
+		return a.PublishedAt
+	}
+	return a.SeenAt
 }
 
 // DigestRequest says which digest to make.
@@ -125,9 +145,24 @@ func (d *Digester) now() time.Time { return NowOr(d.Now) }
 // storyGroup is one story while a digest is made.
 type storyGroup struct {
 	id       int64
-	articles []Article // oldest first
+	articles []periodArticle // oldest first
 	outlets  int
 	latest   time.Time
+}
+
+// periodArticle is an article of a digest's period; SeenAt stands in for
+// the date of an undated feed item.
+type periodArticle struct {
+	Article
+	SeenAt time.Time
+}
+
+// at is when the article was published, or first seen.
+func (a periodArticle) at() time.Time {
+	if !a.PublishedAt.IsZero() {
+		return a.PublishedAt
+	}
+	return a.SeenAt
 }
 
 // Build makes the digest of a period. Stories are recognised first (see
@@ -200,6 +235,11 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 		}
 		return nil, err
 	}
+	// A story whose reports have no sentence to lead with (a page of a
+	// headline and a video player) goes after those that say something.
+	sort.SliceStable(dg.Stories, func(i, j int) bool {
+		return dg.Stories[i].Summary != "" && dg.Stories[j].Summary == ""
+	})
 	for _, st := range dg.Stories {
 		if st.Mode == ModeLLM {
 			dg.Mode = ModeLLM
@@ -215,22 +255,13 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 // periodStories returns the stories of the period in the scope's server
 // and outlets, ranked by distinct outlets, then by their newest article.
 func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time.Time) ([]*storyGroup, error) {
-	where, args := filterSQL(Filter{GuildID: scope.GuildID, Sources: scope.Sources})
-	args = append(args, since.Unix(), until.Unix())
-	rows, err := db.db.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE `+where+
-		` AND ifnull(a.published_at, a.fetched_at) >= ? AND ifnull(a.published_at, a.fetched_at) < ?
-		ORDER BY ifnull(a.published_at, a.fetched_at), a.id LIMIT `+strconv.Itoa(digestMaxArticles), args...)
+	arts, err := db.periodArticles(ctx, scope, since, until)
 	if err != nil {
 		return nil, fmt.Errorf("read the period's articles: %w", err)
 	}
-	defer rows.Close()
 	byStory := map[int64]*storyGroup{}
 	var groups []*storyGroup
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read the period's articles: %w", err)
-		}
+	for _, a := range arts {
 		id := a.StoryID
 		if id == 0 {
 			id = a.ID
@@ -243,14 +274,14 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		}
 		g.articles = append(g.articles, a)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the period's articles: %w", err)
-	}
 	for _, g := range groups {
 		outlets := map[string]bool{}
 		for _, a := range g.articles {
-			outlets[outletKey(a)] = true
-			if t := articleTime(a); t.After(g.latest) {
+			outlets[outletKey(a.Article)] = true
+			for _, u := range a.OtherURLs {
+				outlets[outletKey(Article{Source: u.Source, URL: u.URL, ID: a.ID})] = true
+			}
+			if t := a.at(); t.After(g.latest) {
 				g.latest = t
 			}
 		}
@@ -269,32 +300,77 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 	return groups, nil
 }
 
+// periodArticles returns the articles of [since, until) in the scope's
+// server and outlets, oldest first, with their other addresses: those
+// published in it, and the undated ones a feed first brought in it after
+// the feed's first poll (see Digest).
+func (db *DB) periodArticles(ctx context.Context, scope Filter, since, until time.Time) ([]periodArticle, error) {
+	where, args := filterSQL(Filter{GuildID: scope.GuildID, Sources: scope.Sources})
+	scan := func(r rowScanner) (periodArticle, error) {
+		var seen sql.NullInt64
+		a, err := scanArticle(r, &seen)
+		return periodArticle{Article: a, SeenAt: timeFromNull(seen)}, err
+	}
+	limit := strconv.Itoa(digestMaxArticles)
+	dated, err := queryAll(ctx, db.db, scan, `SELECT `+articleColumns+`, NULL FROM articles a WHERE `+where+
+		` AND a.published_at >= ? AND a.published_at < ? ORDER BY a.published_at DESC, a.id DESC LIMIT `+limit,
+		append(append([]any{}, args...), since.Unix(), until.Unix())...)
+	if err != nil {
+		return nil, fmt.Errorf("dated articles: %w", err)
+	}
+	// An undated item stands in with its first sighting in any feed; the
+	// items of its feed's first poll are that feed's backlog.
+	seen, err := queryAll(ctx, db.db, scan, `SELECT `+articleColumns+`, s.seen FROM articles a JOIN (
+			SELECT fi.article_id, min(fi.seen_at) AS seen FROM feed_items fi
+			WHERE fi.article_id IN (SELECT p.article_id FROM feed_items p WHERE p.seen_at >= ? AND p.seen_at < ? AND p.article_id IS NOT NULL)
+			GROUP BY fi.article_id
+		) s ON s.article_id = a.id
+		WHERE `+where+` AND a.published_at IS NULL AND s.seen >= ? AND s.seen < ?
+			AND s.seen > (SELECT min(f.seen_at) FROM feed_items f WHERE f.feed_id = a.feed_id)
+		ORDER BY s.seen DESC, a.id DESC LIMIT `+limit,
+		append(append([]any{since.Unix(), until.Unix()}, args...), since.Unix(), until.Unix())...)
+	if err != nil {
+		return nil, fmt.Errorf("undated feed items: %w", err)
+	}
+	out := append(dated, seen...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if ti, tj := out[i].at(), out[j].at(); !ti.Equal(tj) {
+			return ti.Before(tj)
+		}
+		return out[i].ID < out[j].ID
+	})
+	if len(out) > digestMaxArticles {
+		out = out[len(out)-digestMaxArticles:] // the newest
+	}
+	plain := make([]Article, len(out))
+	for i := range out {
+		plain[i] = out[i].Article
+	}
+	if err := db.fillOtherURLs(ctx, plain); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].OtherURLs = plain[i].OtherURLs
+	}
+	return out, nil
+}
+
 // outletKey names an article's outlet for counting: its source, else the
 // host of its URL.
 func outletKey(a Article) string {
-	if s := strings.ToLower(strings.TrimSpace(a.Source)); s != "" {
+	if s := outletName(a.Source, a.URL); s != "" {
 		return s
-	}
-	if u, err := url.Parse(a.URL); err == nil && u.Host != "" {
-		return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
 	}
 	return "#" + strconv.FormatInt(a.ID, 10)
 }
 
-func articleTime(a Article) time.Time {
-	if !a.PublishedAt.IsZero() {
-		return a.PublishedAt
-	}
-	return a.FetchedAt
-}
-
 // storySources picks the articles a story's summary is made from: one per
 // outlet, oldest report first.
-func storySources(g *storyGroup, n int) []Article {
-	var out []Article
+func storySources(g *storyGroup, n int) []periodArticle {
+	var out []periodArticle
 	seen := map[string]bool{}
 	for _, a := range g.articles {
-		if k := outletKey(a); !seen[k] {
+		if k := outletKey(a.Article); !seen[k] {
 			seen[k] = true
 			out = append(out, a)
 			if len(out) == n {
@@ -328,7 +404,12 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID string, wit
 		}
 	}
 	for _, a := range listed {
-		st.Articles = append(st.Articles, DigestArticle{ID: a.ID, Title: a.Title, Source: a.Source, URL: a.URL, PublishedAt: a.PublishedAt})
+		st.Articles = append(st.Articles, DigestArticle{ID: a.ID, Title: a.Title, Source: a.Source, URL: a.URL,
+			PublishedAt: a.PublishedAt, SeenAt: a.SeenAt, OtherURLs: a.OtherURLs})
+	}
+	boiler, err := d.DB.boilerplate(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("read its sources: %w", err)
 	}
 	var srcs []summarySource
 	for i, a := range storySources(g, digestStorySources) {
@@ -339,7 +420,8 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID string, wit
 			}
 			return nil, false, fmt.Errorf("read its sources: %w", err)
 		}
-		srcs = append(srcs, summarySource{n: i + 1, art: *full, text: full.Text})
+		// The model and the lead read the same clean sentences.
+		srcs = append(srcs, summarySource{n: i + 1, art: *full, text: readable(full.Text, full, boiler)})
 	}
 	if len(srcs) == 0 {
 		return nil, false, errors.New("none of its articles is readable")
@@ -436,55 +518,59 @@ func splitHeadline(s string) (string, string) {
 	return strings.TrimSpace(h), body
 }
 
-// extractiveStory fills in a story from its reports: the first report's
-// headline, and the lead sentence of the first report, followed, when
-// another outlet's lead says something else, by that one.
+// extractiveStory fills in a story from its reports: the story's lead,
+// which is the first real sentence of its best report (see bestReport),
+// under that report's headline.
 func extractiveStory(st *DigestStory, srcs []summarySource) {
 	st.Mode = ModeExtractive
-	st.Headline = srcs[0].art.Title
 	st.Citations = []Citation{}
-	var b strings.Builder
-	var firstStems map[string]bool
-	for _, src := range srcs {
-		lead, stems := leadSentence(src.text, src.art.Title)
-		if lead == "" {
-			continue
-		}
-		if firstStems != nil && overlap(stems, firstStems) > 0.5 {
-			continue
-		}
-		n := len(st.Citations) + 1
-		st.Citations = append(st.Citations, citationFor(n, src.art, lead, true))
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(lead + " [" + strconv.Itoa(n) + "]")
-		if firstStems != nil {
-			break
-		}
-		firstStems = stems
+	best, lead := bestReport(srcs)
+	st.Headline = srcs[best].art.Title
+	if lead == "" {
+		st.Summary = ""
+		return
 	}
-	st.Summary = b.String()
+	st.Citations = append(st.Citations, citationFor(1, srcs[best].art, lead, true))
+	st.Summary = lead + " [1]"
+}
+
+// bestReport picks the report a story leads with and its lead sentence:
+// the first report that has a lead, unless a later one is a much fuller
+// account (twice the words: a brief, then the full report).
+func bestReport(srcs []summarySource) (int, string) {
+	best, lead, words := 0, "", 0
+	for i, src := range srcs {
+		l := leadSentence(src.text, src.art.Title)
+		if l == "" {
+			continue
+		}
+		w := text.CountWords(src.text)
+		if lead == "" || w >= 2*words {
+			best, lead, words = i, l, w
+		}
+	}
+	return best, lead
 }
 
 // leadSentence returns the first sentence of an article that says
-// something: at least six words, not the headline repeated, not too long.
-func leadSentence(body, title string) (string, map[string]bool) {
+// something: at least six words, not the headline repeated, not a
+// dateline, not too long; a dateline that opens it is left out (the rest
+// is still the stored text, byte for byte). body is the article's text as
+// readers see it (see readable), so boilerplate is never a lead.
+func leadSentence(body, title string) string {
 	var toks []string
 	ft := text.Fold(title)
 	for _, sp := range text.Sentences(body) {
-		s := body[sp.Start:sp.End]
+		s := strings.TrimSpace(body[sp.Start:sp.End])
+		if text.IsDateline(s) {
+			continue
+		}
+		s = text.StripDateline(s)
 		toks = text.AppendTokens(toks[:0], s)
 		if len(toks) < 6 || len(toks) > 70 || text.Fold(s) == ft {
 			continue
 		}
-		stems := map[string]bool{}
-		for _, t := range toks {
-			if !text.IsStopword(t) {
-				stems[text.Stem(t)] = true
-			}
-		}
-		return s, stems
+		return s
 	}
-	return "", nil
+	return ""
 }

@@ -39,29 +39,28 @@ func DefaultExtraction() Extraction {
 }
 
 // termWeights returns the inverse document frequency of each of the
-// question's terms in the store, keyed by stem (terms absent from it get
-// the weight of a term seen once). A term is looked up both as its stem
-// and as the word written, and the larger count is used, so the weights
-// are right whether the keyword index holds stems or words.
-func (db *DB) termWeights(ctx context.Context, terms []text.QueryTerm) (map[string]float64, error) {
-	look := make([]string, 0, 2*len(terms))
-	for _, t := range terms {
-		look = append(look, t.Term)
-		if t.Word != t.Term {
-			look = append(look, t.Word)
-		}
+// question's terms (its analyzer's stems) in the index of the question's
+// language lang, keyed by stem; terms absent from it get the weight of a
+// term seen once.
+func (db *DB) termWeights(ctx context.Context, lang string, terms []text.QueryTerm) (map[string]float64, error) {
+	all, err := db.readIndexStats(ctx)
+	if err != nil {
+		return nil, err
 	}
-	st, err := db.loadStats(ctx, look)
+	stems := make([]string, len(terms))
+	for i, t := range terms {
+		stems[i] = t.Term
+	}
+	st, err := db.loadStats(ctx, all, text.AnalyzerFor(lang).Language(), stems)
 	if err != nil {
 		return nil, err
 	}
 	w := make(map[string]float64, len(terms))
 	for _, t := range terms {
-		df := max(st.df[t.Term], st.df[t.Word], 1)
-		st.df[t.Term] = df
-		if v := st.idf(t.Term); v > w[t.Term] {
-			w[t.Term] = v
+		if st.df[t.Term] == 0 {
+			st.df[t.Term] = 1
 		}
+		w[t.Term] = st.idf(t.Term)
 	}
 	return w, nil
 }

@@ -227,7 +227,7 @@ func (db *DB) PendingFeedPosts(ctx context.Context, perChannel, limit, maxAttemp
 
 // articleLead returns the first sentence of an article that says
 // something (see leadSentence), else its first sentence, from its first
-// passage.
+// passage, never boilerplate (see readable).
 func (db *DB) articleLead(ctx context.Context, a Article) (string, error) {
 	var chunk []byte
 	err := db.db.QueryRowContext(ctx, `SELECT chunk FROM passages WHERE article_id = ? ORDER BY seq LIMIT 1`, a.ID).Scan(&chunk)
@@ -241,7 +241,12 @@ func (db *DB) articleLead(ctx context.Context, a Article) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read the lead of article %d: %w", a.ID, err)
 	}
-	if lead, _ := leadSentence(body, a.Title); lead != "" {
+	boiler, err := db.boilerplate(ctx)
+	if err != nil {
+		return "", fmt.Errorf("read the lead of article %d: %w", a.ID, err)
+	}
+	body = readable(body, &a, boiler)
+	if lead := leadSentence(body, a.Title); lead != "" {
 		return strings.Join(strings.Fields(lead), " "), nil
 	}
 	for _, sp := range text.Sentences(body) {

@@ -60,12 +60,19 @@ type IngestEvent struct {
 // IngestSummary counts what a batch did.
 type IngestSummary struct {
 	Added, Updated, Unchanged, Failed int
-	Skipped                           int // files of other types inside directories
-	Empty                             int // files holding no articles (an empty JSON array)
+	// Merged counts records with the text of a stored article under
+	// another address, which the article keeps as one of its own.
+	Merged  int
+	Skipped int // files of other types inside directories
+	Empty   int // files holding no articles (an empty JSON array)
 }
 
 // Total is the number of items stored or refused.
-func (s IngestSummary) Total() int { return s.Added + s.Updated + s.Unchanged + s.Failed }
+func (s IngestSummary) Total() int { return s.Added + s.Merged + s.Updated + s.Unchanged + s.Failed }
+
+// Stored is the number of items stored: added, merged into a stored
+// article, updated or found unchanged.
+func (s IngestSummary) Stored() int { return s.Added + s.Merged + s.Updated + s.Unchanged }
 
 // Ingest stores every input: paths to files or directories (walked
 // recursively) and http(s) URLs. Each item is reported through report as it
@@ -141,6 +148,7 @@ type writeJob struct {
 	articles []*Article
 	items    []string
 	now      time.Time
+	boiler   *boilerSet    // the boilerplate the store knew when the batch was sent
 	next     atomic.Int64  // the next article to prepare
 	prepared atomic.Int64  // articles prepared
 	index    *batchIndex   // set before ready is closed
@@ -151,6 +159,7 @@ type writeJob struct {
 // whoever prepares the last one closes ready. It stops early when stop is
 // closed (the writer is gone, so nobody waits for ready).
 func (j *writeJob) prepare(stop <-chan struct{}) {
+	var cache text.StemCache // stemming is most of preparing: one cache per goroutine
 	for {
 		select {
 		case <-stop:
@@ -161,14 +170,14 @@ func (j *writeJob) prepare(stop <-chan struct{}) {
 		if i >= len(j.articles) {
 			return
 		}
-		j.articles[i].prepare(j.now)
+		j.articles[i].prepare(j.now, &cache, j.boiler)
 		if int(j.prepared.Add(1)) == len(j.articles) {
 			// What the writer needs is now in the chunks and the index:
 			// drop the text and the term lists, so that prepared batches
 			// waiting for the writer (while it merges segments) are small.
 			j.index = indexBatch(j.articles)
 			for _, a := range j.articles {
-				a.prep.terms = nil
+				a.prep.analyses = nil
 				a.Text = ""
 			}
 			close(j.ready)
@@ -225,7 +234,11 @@ func (b *batcher) send(ctx context.Context) error {
 		b.done = make(chan struct{})
 		go b.writer(ctx)
 	}
-	job := &writeJob{articles: b.pending, items: b.items, now: b.in.DB.Now(), ready: make(chan struct{})}
+	boiler, err := b.in.DB.boilerplate(ctx)
+	if err != nil {
+		return err
+	}
+	job := &writeJob{articles: b.pending, items: b.items, now: b.in.DB.Now(), boiler: boiler, ready: make(chan struct{})}
 	b.pending, b.items = nil, nil
 	// One goroutine per core prepares the batch; the writer joins in when
 	// it gets to the batch first.
@@ -304,6 +317,8 @@ func (b *batcher) writer(ctx context.Context) {
 				b.sum.Updated++
 			case Unchanged:
 				b.sum.Unchanged++
+			case Merged:
+				b.sum.Merged++
 			}
 			if b.report != nil {
 				b.report(IngestEvent{Item: job.items[i], Title: a.Title, ArticleID: a.ID, Status: r.Status})

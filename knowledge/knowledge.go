@@ -35,8 +35,20 @@ type Article struct {
 	GuildID     string    `json:"guild_id,omitempty"` // owning Discord server; empty = the operator's, visible everywhere
 	FeedID      int64     `json:"feed_id,omitempty"`
 	StoryID     int64     `json:"story_id,omitempty"` // near-duplicates from several outlets share a story
+	// OtherURLs are the article's other addresses: records with the same
+	// text found under other URLs (a wire story on several outlets' sites),
+	// oldest first. Listings fill them in; URL is not among them.
+	OtherURLs []ArticleURL `json:"other_urls,omitempty"`
 
 	prep *preparation // set by prepare, consumed by PutArticles
+}
+
+// ArticleURL is one address of an article, with the outlet and the
+// publication date of the record found there.
+type ArticleURL struct {
+	URL         string    `json:"url"`
+	Source      string    `json:"source,omitempty"`
+	PublishedAt time.Time `json:"published_at"` // zero when that record had no date
 }
 
 // Passage is a run of whole sentences of an article, about 100 to 250 words,
@@ -66,6 +78,10 @@ type Filter struct {
 	Sources []string  // outlet names, case-insensitive
 	GuildID string    // the asking server: the operator's articles plus this server's own
 	Limit   int
+	// Language is the asker's language as an ISO 639-1 code (the
+	// server's or the terminal's locale), for questions too short to tell
+	// their own; empty means English. It never excludes articles.
+	Language string
 }
 
 // Citation is one numbered source of an Answer.

@@ -164,10 +164,12 @@ func TestRemoveArticle(t *testing.T) {
 	if err := db.RemoveArticle(ctx, a.ID); ErrorCode(err) != ENOTFOUND {
 		t.Fatalf("second remove: %v", err)
 	}
-	var n int
-	db.SQL().QueryRow(`SELECT passages FROM stats`).Scan(&n)
-	if n != 0 {
-		t.Fatalf("stats.passages = %d after removing everything", n)
+	var passages, tokens, titles int64
+	if err := db.SQL().QueryRow(`SELECT ifnull(sum(passages), 0), ifnull(sum(tokens), 0), ifnull(sum(title_tokens), 0) FROM index_stats`).Scan(&passages, &tokens, &titles); err != nil {
+		t.Fatal(err)
+	}
+	if passages != 0 || tokens != 0 || titles != 0 {
+		t.Fatalf("index statistics after removing everything: %d passages, %d tokens, %d headline tokens", passages, tokens, titles)
 	}
 }
 

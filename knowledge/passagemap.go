@@ -18,13 +18,14 @@ import (
 // a database lookup each: that was a third of a search at 100,000
 // articles.
 //
-// It is built in the background (DB.PrepareSearch, or the first search),
-// serving searches from SQLite until it is ready, and this process's writes
-// keep it current. A passage it does not know (another process wrote it)
-// or whose article the metadata does not know is looked up in SQLite; the
-// candidates kept are read back through the SQL filter anyway, so a stale
-// entry can cost a candidate but never admit an article the filter
-// excludes.
+// A long-running process (the bot) builds it in the background with
+// DB.PrepareSearch, serving searches from SQLite until it is ready; a
+// one-shot command never builds it (its searches are over before the
+// build would be), and this process's writes keep it current. A passage
+// it does not know (another process wrote it) or whose article the
+// metadata does not know is looked up in SQLite; the candidates kept are
+// read back through the SQL filter anyway, so a stale entry can cost a
+// candidate but never admit an article the filter excludes.
 type passageMap struct {
 	mu    sync.RWMutex
 	state int           // mapEmpty, mapBuilding or mapReady
@@ -33,6 +34,9 @@ type passageMap struct {
 	// changed holds the articles this process updated or removed since
 	// the metadata was read: their passages are looked up in SQLite.
 	changed map[int64]bool
+	// step, when set (by tests), is called as the build reaches each of
+	// its steps (buildSteps), before it takes it.
+	step func(ctx context.Context, name string)
 }
 
 const (
@@ -41,98 +45,95 @@ const (
 	mapReady
 )
 
+// buildSteps names the steps of the build in order, as the test hook sees
+// them.
+var buildSteps = [...]string{"count", "runs", "metadata", "publish"}
+
 // passageRun is the passages of one article (24 bytes an article).
 type passageRun struct {
 	first, last, article int64
 }
 
 // PrepareSearch starts building, in the background, what makes searches
-// fast (the passage map and the article metadata); searches work, from
-// SQLite, until it is done. A long-running process (the bot) calls it at
-// start; otherwise the first search does. The channel is closed when the
-// build ends.
+// of a long-running process fast (the passage map and the article
+// metadata); searches work, from SQLite and with the same results, until
+// it is done. The channel is closed when the build ends (at once when it
+// was started before or the DB is closed). Close stops the build.
 func (db *DB) PrepareSearch() <-chan struct{} {
-	db.passages.ready(db)
-	db.passages.mu.RLock()
-	defer db.passages.mu.RUnlock()
-	return db.passages.done
+	m := &db.passages
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != mapEmpty {
+		return m.done
+	}
+	m.state = mapBuilding
+	m.done = make(chan struct{})
+	done := m.done
+	if !db.bg.start(func(ctx context.Context) { m.build(ctx, db, done) }) {
+		close(done)
+	}
+	return done
 }
 
-// ready reports whether the map can be used, starting its build on first
-// call.
-func (m *passageMap) ready(db *DB) bool {
+// ready reports whether the map can be used.
+func (m *passageMap) ready() bool {
 	m.mu.RLock()
-	state := m.state
-	m.mu.RUnlock()
-	if state == mapReady {
-		return true
-	}
-	if state == mapEmpty {
-		m.mu.Lock()
-		if m.state == mapEmpty {
-			m.state = mapBuilding
-			m.done = make(chan struct{})
-			go m.build(db)
-		}
-		m.mu.Unlock()
-	}
-	return false
+	defer m.mu.RUnlock()
+	return m.state == mapReady
 }
 
-func (m *passageMap) build(db *DB) {
-	defer close(m.done)
-	fail := func(err error) {
+func (m *passageMap) build(ctx context.Context, db *DB, done chan struct{}) {
+	defer close(done)
+	err := m.read(ctx, db)
+	if err != nil && ctx.Err() == nil {
 		// The map stays "building": never retried, SQLite serves.
 		db.Logger.Warn("cannot map passages to articles in memory; searches read them from the database", "err", err)
 	}
-	// One pass over an index of every passage: on a connection of its
-	// own with a small page cache, so that it neither evicts what searches
-	// keep cached nor leaves a big cache behind.
-	ctx := context.Background()
+}
+
+// at calls the test hook, if any, at a step of the build.
+func (m *passageMap) at(ctx context.Context, step string) {
+	if m.step != nil {
+		m.step(ctx, step)
+	}
+}
+
+// read builds the map: one pass over an index of every passage, on a
+// connection of its own with a small page cache, so that it neither
+// evicts what searches keep cached nor leaves a big cache behind.
+func (m *passageMap) read(ctx context.Context, db *DB) error {
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
-		fail(err)
-		return
+		return fmt.Errorf("map passages: %w", err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1000`); err != nil {
-		fail(err)
-		return
+		return fmt.Errorf("map passages: %w", err)
 	}
 	defer func() {
-		conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheKiB))
-		conn.ExecContext(ctx, `PRAGMA shrink_memory`)
+		// Best effort: the connection goes back to the pool either way.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheKiB))
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA shrink_memory`)
 	}()
+	m.at(ctx, "count")
 	var articles int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&articles); err != nil {
-		fail(err)
-		return
+		return fmt.Errorf("map passages: count articles: %w", err)
 	}
-	runs := make([]passageRun, 0, articles+articles/8)
-	rows, err := conn.QueryContext(ctx, `SELECT article_id, min(id), max(id) FROM passages GROUP BY article_id`)
+	m.at(ctx, "runs")
+	runs, err := readRuns(ctx, conn, articles)
 	if err != nil {
-		fail(err)
-		return
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r passageRun
-		if err := rows.Scan(&r.article, &r.first, &r.last); err != nil {
-			fail(err)
-			return
-		}
-		runs = append(runs, r)
-	}
-	if err := rows.Err(); err != nil {
-		fail(err)
-		return
-	}
-	sort.Slice(runs, func(i, j int) bool { return runs[i].first < runs[j].first })
 	// Read the article metadata now too, so that no search pays for
 	// reading it whole.
+	m.at(ctx, "metadata")
 	if _, err := db.articleView(ctx, Filter{GuildID: "*"}); err != nil {
-		fail(err)
-		return
+		return fmt.Errorf("map passages: %w", err)
+	}
+	m.at(ctx, "publish")
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	m.mu.Lock()
 	// Writes of this process while building: keep those the snapshot
@@ -144,6 +145,29 @@ func (m *passageMap) build(db *DB) {
 	}
 	m.runs, m.state = slices.Clip(runs), mapReady
 	m.mu.Unlock()
+	return nil
+}
+
+// readRuns reads every article's run of passages, by first passage.
+func readRuns(ctx context.Context, conn *sql.Conn, articles int) ([]passageRun, error) {
+	runs := make([]passageRun, 0, articles+articles/8)
+	rows, err := conn.QueryContext(ctx, `SELECT article_id, min(id), max(id) FROM passages GROUP BY article_id`)
+	if err != nil {
+		return nil, fmt.Errorf("map passages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r passageRun
+		if err := rows.Scan(&r.article, &r.first, &r.last); err != nil {
+			return nil, fmt.Errorf("map passages: %w", err)
+		}
+		runs = append(runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("map passages: %w", err)
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].first < runs[j].first })
+	return runs, nil
 }
 
 // added records passages this process stored for an article; updated
@@ -193,7 +217,7 @@ func (m *passageMap) article(pid int64) int64 {
 func (db *DB) passageDates(ctx context.Context, ranked []keyword.Scored, f Filter) (map[int64]time.Time, error) {
 	out := make(map[int64]time.Time, len(ranked))
 	var unknown []int64
-	if db.passages.ready(db) {
+	if db.passages.ready() {
 		view, err := db.articleView(ctx, f)
 		if err != nil {
 			return nil, err

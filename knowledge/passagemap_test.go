@@ -100,3 +100,158 @@ func TestPassageMapFiltersAsSQL(t *testing.T) {
 	}
 	check("after another process wrote")
 }
+
+// The first searches of a process return the same hits whatever the
+// background build has reached: the build is held at each of its steps
+// while this handle searches (and writes), and every search is compared
+// with a handle that only ever reads SQLite.
+func TestSearchesAreTheSameAtEveryStepOfTheBuild(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "h.db")
+	writer, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	day := time.Date(2022, 8, 1, 0, 0, 0, 0, time.UTC)
+	var arts []*Article
+	for i := 0; i < 9; i++ {
+		a := &Article{
+			URL:     fmt.Sprintf("https://example.com/%d", i),
+			Title:   fmt.Sprintf("Harbour report %d", i),
+			Text:    fmt.Sprintf("The harbour of town%d reopened after the storm. Ferries resumed on day %d. Crews were praised by the mayor.", i, i),
+			GuildID: []string{"", "g1", "g2"}[i%3],
+		}
+		if i%4 != 0 {
+			a.PublishedAt = day.Add(time.Duration(i) * 24 * time.Hour)
+		}
+		if _, err := writer.PutArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		arts = append(arts, a)
+	}
+	// Another process updated and removed articles before this one started.
+	arts[2].Text = "The harbour of town2 closed again. A second storm hit the ferries."
+	if _, err := writer.PutArticle(ctx, arts[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.RemoveArticle(ctx, arts[4].ID); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{"harbour ferries storm", "town3 reopened", "second storm", "crews praised mayor"}
+	filters := []Filter{{GuildID: "*"}, {GuildID: "g1"}, {GuildID: "*", Since: day.Add(3 * 24 * time.Hour)}, {GuildID: "", AsOf: day.Add(6 * 24 * time.Hour)}}
+	// compare searches db and a fresh SQL-only handle alike.
+	compare := func(db *DB, stage string) {
+		t.Helper()
+		plain, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer plain.Close()
+		for _, q := range queries {
+			for _, f := range filters {
+				got, err := db.Search(ctx, q, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := plain.Search(ctx, q, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(want) == 0 && q != "second storm" {
+					t.Fatalf("%q %+v finds nothing at all", q, f)
+				}
+				if fmt.Sprint(hitKeys(got)) != fmt.Sprint(hitKeys(want)) {
+					t.Errorf("%s, %q, filter %+v:\n got %v\nwant %v", stage, q, f, hitKeys(got), hitKeys(want))
+				}
+			}
+		}
+	}
+	for n, step := range buildSteps {
+		t.Run(step, func(t *testing.T) {
+			db, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			reached, release := make(chan struct{}), make(chan struct{})
+			db.passages.step = func(ctx context.Context, name string) {
+				if name == step {
+					close(reached)
+					select {
+					case <-release:
+					case <-ctx.Done():
+					}
+				}
+			}
+			done := db.PrepareSearch()
+			<-reached
+			compare(db, "held before "+step)
+			// This process writes while the build is held.
+			a := &Article{URL: fmt.Sprintf("https://example.com/held/%d", n), Title: "Harbour report held",
+				Text: fmt.Sprintf("The harbour of town%d reopened after the storm, the mayor said.", 100+n)}
+			if _, err := db.PutArticle(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+			arts[1].Text = fmt.Sprintf("Crews at town1 were praised again, %d times.", n+2)
+			arts[1].PublishedAt = day.Add(time.Duration(n%2*5) * 24 * time.Hour) // in and out of the Since filter
+			if _, err := db.PutArticle(ctx, arts[1]); err != nil {
+				t.Fatal(err)
+			}
+			compare(db, "after writes, held before "+step)
+			close(release)
+			<-done
+			if !db.passages.ready() {
+				t.Fatal("the map is not ready after its build")
+			}
+			compare(db, "after the build held before "+step)
+			if err := db.RemoveArticle(ctx, a.ID); err != nil {
+				t.Fatal(err)
+			}
+			compare(db, "after a removal")
+		})
+	}
+}
+
+// Close stops a build held at any step, and waits for it.
+func TestCloseStopsTheBuild(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpenDB(t)
+	mustPutTaurus(t, db)
+	db2, err := Open(ctx, db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached := make(chan struct{})
+	db2.passages.step = func(ctx context.Context, name string) {
+		if name == "metadata" {
+			close(reached)
+			<-ctx.Done() // held until Close cancels
+		}
+	}
+	done := db2.PrepareSearch()
+	<-reached
+	if err := db2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	default:
+		t.Fatal("Close returned before the build ended")
+	}
+	if db2.passages.ready() {
+		t.Error("a cancelled build published its map")
+	}
+	if done := db2.PrepareSearch(); done == nil {
+		t.Error("PrepareSearch after Close returned no channel")
+	}
+}
+
+// hitKeys names hits by article URL and passage id, in order.
+func hitKeys(hits []Hit) []string {
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = fmt.Sprintf("%s#%d", h.Article.URL, h.Passage.ID)
+	}
+	return out
+}

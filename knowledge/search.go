@@ -2,10 +2,15 @@ package knowledge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"slices"
 	"sort"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/keyword"
@@ -33,6 +38,10 @@ type Ranking struct {
 	// MaxPostings caps that sum in absolute terms, so the first stage costs
 	// about the same however large the store grows.
 	MaxPostings int
+	// MinPostings is the sum the budget always allows: on a small store
+	// the first stage matches on every term, which costs nothing there,
+	// instead of on the rarest one alone.
+	MinPostings int
 	// PerArticle is the most passages of one article in the evidence.
 	PerArticle int
 }
@@ -42,31 +51,45 @@ func DefaultRanking() Ranking {
 	return Ranking{
 		K1: 1.2, B: 0.75, TitleWeight: 2.5, SecondWeight: 0.3,
 		RecencyHalfLife: 30 * 24 * time.Hour, RecencyFloor: 0.3,
-		Candidates: 150, PostingBudget: 0.05, MaxPostings: 0, PerArticle: 2,
+		Candidates: 150, PostingBudget: 0.05, MaxPostings: 0, MinPostings: 1000, PerArticle: 2,
 	}
 }
 
-// corpusStats are the counts BM25 needs.
+// corpusStats are the counts BM25 needs of one language's index.
 type corpusStats struct {
-	passages          int64
+	lang              string
+	passages, removed int64
 	avgBody, avgTitle float64
 	df                map[string]int
 }
 
-func (db *DB) loadStats(ctx context.Context, terms []string) (*corpusStats, error) {
-	st := &corpusStats{df: make(map[string]int, len(terms))}
-	var tokens, titleTokens int64
-	if err := db.db.QueryRowContext(ctx, `SELECT passages, tokens, title_tokens FROM stats WHERE id = 1`).Scan(&st.passages, &tokens, &titleTokens); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+// readIndexStats returns the statistics of every language indexed. They
+// are read anew for every search (one small table), so that writes of
+// other processes count at once.
+func (db *DB) readIndexStats(ctx context.Context) (map[string]keyword.Stats, error) {
+	all, err := keyword.ReadStats(ctx, db.db)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
 	}
+	return all, nil
+}
+
+// loadStats returns the statistics of lang's index, with the document
+// frequencies of terms (from a cache of this process's reads, reset by its
+// writes). all are the statistics of every language, as readIndexStats
+// returns them.
+func (db *DB) loadStats(ctx context.Context, all map[string]keyword.Stats, lang string, terms []string) (*corpusStats, error) {
+	ls := all[lang]
+	st := &corpusStats{lang: lang, passages: ls.Passages, removed: ls.Removed, df: make(map[string]int, len(terms))}
 	if st.passages > 0 {
-		st.avgBody = float64(tokens) / float64(st.passages)
-		st.avgTitle = float64(titleTokens) / float64(st.passages)
+		st.avgBody = float64(ls.Tokens) / float64(st.passages)
+		st.avgTitle = float64(ls.TitleTokens) / float64(st.passages)
 	}
 	var missing []string
+	key := func(t string) string { return lang + "\x00" + t }
 	db.dfMu.Lock()
 	for _, t := range terms {
-		if n, ok := db.dfCache[t]; ok {
+		if n, ok := db.dfCache[key(t)]; ok {
 			st.df[t] = n
 		} else {
 			missing = append(missing, t)
@@ -74,24 +97,23 @@ func (db *DB) loadStats(ctx context.Context, terms []string) (*corpusStats, erro
 	}
 	gen := db.dfGen
 	db.dfMu.Unlock()
-	if len(missing) > 0 {
-		df, err := keyword.DF(ctx, db.db, missing)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
-		}
+	if len(missing) == 0 {
+		return st, nil
+	}
+	df, err := keyword.DF(ctx, db.db, lang, missing)
+	if err != nil {
+		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+	}
+	for _, t := range missing {
+		st.df[t] = df[t]
+	}
+	db.dfMu.Lock()
+	if db.dfGen == gen && len(db.dfCache) < 200000 {
 		for _, t := range missing {
-			st.df[t] = df[t]
+			db.dfCache[key(t)] = st.df[t]
 		}
 	}
-	if len(missing) > 0 {
-		db.dfMu.Lock()
-		if db.dfGen == gen && len(db.dfCache) < 200000 {
-			for _, t := range missing {
-				db.dfCache[t] = st.df[t]
-			}
-		}
-		db.dfMu.Unlock()
-	}
+	db.dfMu.Unlock()
 	return st, nil
 }
 
@@ -99,6 +121,101 @@ func (st *corpusStats) idf(t string) float64 {
 	n := float64(st.df[t])
 	N := float64(st.passages)
 	return math.Log(1 + (N-n+0.5)/(n+0.5))
+}
+
+// queryPlan is a question as one language's index is searched for it: the
+// question's terms analysed in that language, and that index's statistics.
+type queryPlan struct {
+	an    *text.Analyzer
+	terms []string // stems, in the order of the question
+	st    *corpusStats
+	match []string // the terms the first stage matches on
+}
+
+// questionLanguage returns the language whose index a question is matched
+// against: the language it is written in, or, when it is too short to
+// tell, fallback (the asker's; English when empty or unknown).
+func questionLanguage(question, fallback string) string {
+	fb := text.LanguageCode(fallback)
+	if fb == "" {
+		fb = defaultLanguage
+	}
+	return text.DetectLanguage(question, fb)
+}
+
+// planQuery analyses a question for the indexes it is searched in: the
+// index of its language with all its terms, and the index of every other
+// language holding passages with the question's names only (a name is
+// written alike across languages: "Scholz", "Taurus", "NATO"), so that a
+// question finds articles of other languages that name what it names,
+// scored on those names alone, while a German question's stems never
+// score English passages. The first plan is the question's language's.
+func (db *DB) planQuery(ctx context.Context, query string, f Filter) ([]*queryPlan, error) {
+	all, err := db.readIndexStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	an := text.AnalyzerFor(questionLanguage(query, f.Language))
+	qt := an.Query(query)
+	if len(qt) == 0 {
+		return nil, nil
+	}
+	main := &queryPlan{an: an}
+	var names []string
+	for _, t := range qt {
+		main.terms = append(main.terms, t.Term)
+		if t.Name {
+			names = append(names, t.Word)
+		}
+	}
+	plans := []*queryPlan{main}
+	if len(names) > 0 {
+		langs := make([]string, 0, len(all))
+		for lang, s := range all {
+			if lang != an.Language() && s.Passages > 0 {
+				langs = append(langs, lang)
+			}
+		}
+		sort.Strings(langs)
+		cache := db.stemCache()
+		for _, lang := range langs {
+			other := text.AnalyzerFor(lang)
+			p := &queryPlan{an: other}
+			for _, w := range names {
+				if st := cache.Stem(other, w); !slices.Contains(p.terms, st) {
+					p.terms = append(p.terms, st)
+				}
+			}
+			plans = append(plans, p)
+		}
+		db.releaseStemCache(cache)
+	}
+	for _, p := range plans {
+		if p.st, err = db.loadStats(ctx, all, p.an.Language(), p.terms); err != nil {
+			return nil, err
+		}
+	}
+	return plans, nil
+}
+
+// stemCache returns a StemCache for one search; releaseStemCache gives it
+// back for the next. The DB keeps one per core (a sync.Pool would drop
+// them at every garbage collection, and stemming is most of re-scoring).
+func (db *DB) stemCache() *text.StemCache {
+	db.stemsOnce.Do(func() { db.stems = make(chan *text.StemCache, runtime.GOMAXPROCS(0)) })
+	select {
+	case c := <-db.stems:
+		return c
+	default:
+		return &text.StemCache{}
+	}
+}
+
+func (db *DB) releaseStemCache(c *text.StemCache) {
+	select {
+	case db.stems <- c:
+	default:
+	}
 }
 
 // candidate is a passage found by the first stage.
@@ -118,30 +235,35 @@ func (db *DB) Search(ctx context.Context, query string, f Filter) ([]Hit, error)
 
 // searchWith is Search with explicit ranking parameters.
 func (db *DB) searchWith(ctx context.Context, query string, f Filter, r Ranking) ([]Hit, error) {
-	terms := text.QueryTerms(query)
-	if len(terms) == 0 {
-		return nil, nil
-	}
-	st, err := db.loadStats(ctx, terms)
-	if err != nil {
+	plans, err := db.planQuery(ctx, query, f)
+	if err != nil || len(plans) == 0 {
 		return nil, err
 	}
-	match := chooseMatchTerms(terms, st, r.PostingBudget, r.MaxPostings)
-	if len(match) == 0 {
+	matching := plans[:0:0]
+	for _, p := range plans {
+		if p.match = chooseMatchTerms(p.terms, p.st, r); len(p.match) > 0 {
+			matching = append(matching, p)
+		}
+	}
+	if len(matching) == 0 {
 		return nil, nil
 	}
 	ref := f.AsOf
 	if ref.IsZero() {
 		ref = db.Now()
 	}
-	cands, err := db.firstStage(ctx, match, st, f, r, ref)
+	cands, err := db.firstStage(ctx, matching, f, r, ref)
 	if err != nil {
 		return nil, err
 	}
-	rescore(cands, terms, st, r)
+	db.rescore(cands, plans, r)
 	if db.Embedder != nil {
 		fused, err := db.fuseVectorCandidates(ctx, db.Embedder, query, f, r.Candidates, cands)
-		if err != nil {
+		switch {
+		case err == nil, errors.Is(err, errVectorsCooling):
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		default:
 			// Vector search is a bonus: BM25 alone still answers.
 			db.Logger.Warn("vector search failed; using keyword search only", "err", err)
 		}
@@ -167,13 +289,14 @@ func rarestPresent(terms []string, st *corpusStats) []string {
 }
 
 // chooseMatchTerms picks the terms the first stage matches on: the rarest
-// first, while the sum of their posting lists stays within the budget. The
-// rarest term present is always taken.
-func chooseMatchTerms(terms []string, st *corpusStats, budget float64, maxPostings int) []string {
+// first, while the sum of their posting lists stays within the budget
+// (r.PostingBudget of the passages, at least r.MinPostings, at most
+// r.MaxPostings when set). The rarest term present is always taken.
+func chooseMatchTerms(terms []string, st *corpusStats, r Ranking) []string {
 	present := rarestPresent(terms, st)
-	limit := int(budget * float64(st.passages))
-	if maxPostings > 0 && limit > maxPostings {
-		limit = maxPostings
+	limit := max(int(r.PostingBudget*float64(st.passages)), r.MinPostings)
+	if r.MaxPostings > 0 && limit > r.MaxPostings {
+		limit = r.MaxPostings
 	}
 	var out []string
 	sum := 0
@@ -187,23 +310,18 @@ func chooseMatchTerms(terms []string, st *corpusStats, budget float64, maxPostin
 	return out
 }
 
-// firstStage scores the passages holding the match terms with BM25 (the
-// headline weighted) from the keyword index, keeps those that pass the
+// firstStage scores, in each plan's index, the passages holding its match
+// terms with BM25 (the headline weighted), keeps those that pass the
 // filter, and returns the best r.Candidates of them by that score times
 // the recency prior, so that the cut already favours what is current as
 // the final ranking will. With a filter it looks further down the ranking
 // until enough passages pass or the matches run out.
-func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f Filter, r Ranking, ref time.Time) ([]*candidate, error) {
+func (db *DB) firstStage(ctx context.Context, plans []*queryPlan, f Filter, r Ranking, ref time.Time) ([]*candidate, error) {
 	k := r.Candidates
 	if k <= 0 {
 		k = 100
 	}
 	where, _ := filterSQL(f)
-	idf := make(map[string]float64, len(match))
-	for _, t := range match {
-		idf[t] = st.idf(t)
-	}
-	params := keyword.BM25{K1: r.K1, B: r.B, TitleWeight: r.TitleWeight, AvgLength: st.avgBody + st.avgTitle}
 	// Without a filter the best k by BM25 are the candidates. With one,
 	// the best 4k are looked at first, and, while too few of them pass,
 	// four times as many again (scoring anew: that is rare).
@@ -216,30 +334,55 @@ func (db *DB) firstStage(ctx context.Context, match []string, st *corpusStats, f
 		score float64
 	}
 	var kept []passing
-	from := 0
+	seen := map[int64]bool{}
 	for {
-		ranked, err := keyword.Score(ctx, db.db, idf, params, depth)
-		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		var ranked []keyword.Scored
+		exhausted := true
+		for _, p := range plans {
+			idf := make(map[string]float64, len(p.match))
+			for _, t := range p.match {
+				idf[t] = p.st.idf(t)
+			}
+			params := keyword.BM25{K1: r.K1, B: r.B, TitleWeight: r.TitleWeight, AvgLength: p.st.avgBody + p.st.avgTitle, Removed: p.st.removed}
+			part, err := keyword.Score(ctx, db.db, p.st.lang, idf, params, depth)
+			if err != nil {
+				return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+			}
+			if len(part) == depth {
+				exhausted = false
+			}
+			ranked = append(ranked, part...)
 		}
 		// Which passages pass the filter, and their priors: only the
-		// small columns are read here.
-		part := ranked[min(from, len(ranked)):]
-		dates, err := db.passageDates(ctx, part, f)
+		// small columns are read here, and each passage once.
+		fresh := ranked[:0:0]
+		for _, p := range ranked {
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				fresh = append(fresh, p)
+			}
+		}
+		dates, err := db.passageDates(ctx, fresh, f)
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range part {
+		for _, p := range fresh {
 			if pub, ok := dates[p.ID]; ok {
 				kept = append(kept, passing{p.ID, p.Score * recencyPrior(pub, ref, r)})
 			}
 		}
-		if len(kept) >= k || len(ranked) < depth || depth >= 256*k {
+		if len(kept) >= k || exhausted || depth >= 256*k {
 			break
 		}
-		from, depth = len(ranked), depth*4
+		depth *= 4
 	}
-	sort.SliceStable(kept, func(i, j int) bool { return kept[i].score > kept[j].score })
+	// Ties go to the newer passage, whatever order the indexes came in.
+	sort.Slice(kept, func(i, j int) bool {
+		if kept[i].score != kept[j].score {
+			return kept[i].score > kept[j].score
+		}
+		return kept[i].id > kept[j].id
+	})
 	if len(kept) > k {
 		kept = kept[:k]
 	}
@@ -347,21 +490,21 @@ func cutPassageTexts(cands []*candidate) error {
 
 // PlainBM25 is the reference ranking that measurements compare with: BM25
 // over every term of the question (headline and body alike, no recency,
-// no re-scoring), articles in the order of their best passage. It reads
-// every posting of every term, so it is slow on a big store.
+// no re-scoring) in the index of the question's language, articles in the
+// order of their best passage. It reads every posting of every term, so it
+// is slow on a big store.
 func (db *DB) PlainBM25(ctx context.Context, query string, f Filter) ([]Hit, error) {
-	terms := text.QueryTerms(query)
-	st, err := db.loadStats(ctx, terms)
-	if err != nil {
+	plans, err := db.planQuery(ctx, query, f)
+	if err != nil || len(plans) == 0 {
 		return nil, err
 	}
+	p := plans[0]
 	r := DefaultRanking()
 	r.TitleWeight, r.RecencyHalfLife, r.Candidates = 1, 0, 200
-	present := rarestPresent(terms, st)
-	if len(present) == 0 {
+	if p.match = rarestPresent(p.terms, p.st); len(p.match) == 0 {
 		return nil, nil
 	}
-	cands, err := db.firstStage(ctx, present, st, f, r, time.Time{})
+	cands, err := db.firstStage(ctx, []*queryPlan{p}, f, r, time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -384,40 +527,54 @@ func (db *DB) PlainBM25(ctx context.Context, query string, f Filter) ([]Hit, err
 	return out, nil
 }
 
-// rescore computes BM25F over every query term, common ones included, for
-// the candidates of the first stage.
-func rescore(cands []*candidate, terms []string, st *corpusStats, r Ranking) {
-	idf := make(map[string]float64, len(terms))
-	for _, t := range terms {
-		if st.df[t] > 0 {
-			idf[t] = st.idf(t)
-		}
+// rescore computes BM25F over every term of the question, common ones
+// included, for the candidates of the first stage: each candidate in its
+// article's language, with the plan of that language's index (its terms
+// and statistics), tokenised as the index tokenised it.
+func (db *DB) rescore(cands []*candidate, plans []*queryPlan, r Ranking) {
+	type weighted struct {
+		*queryPlan
+		idf    map[string]float64
+		firsts *[256]bool // the first bytes of the tokens that may stem to a term; nil: stem every token
 	}
+	byLang := make(map[string]*weighted, len(plans))
+	for _, p := range plans {
+		w := &weighted{queryPlan: p, idf: make(map[string]float64, len(p.terms))}
+		for _, t := range p.terms {
+			if p.st.df[t] > 0 {
+				w.idf[t] = p.st.idf(t)
+			}
+		}
+		w.firsts = firstBytes(p.an, p.terms)
+		byLang[p.st.lang] = w
+	}
+	cache := db.stemCache()
+	defer db.releaseStemCache(cache)
 	titleTF := map[int64]map[string]int{}
 	var toks []string
 	for _, c := range cands {
+		p := byLang[text.AnalyzerFor(c.hit.Article.Language).Language()]
+		if p == nil {
+			c.score, c.hit.Score = 0, 0
+			continue
+		}
 		tt, ok := titleTF[c.hit.Article.ID]
 		if !ok {
 			tt = map[string]int{}
-			toks = text.AppendTokens(toks[:0], c.hit.Article.Title)
+			toks, _ = cache.AppendIndexTokens(p.an, toks[:0], c.hit.Article.Title)
 			for _, tok := range toks {
-				if _, q := idf[tok]; q {
+				if _, q := p.idf[tok]; q {
 					tt[tok]++
 				}
 			}
 			titleTF[c.hit.Article.ID] = tt
 		}
 		body := map[string]int{}
-		toks = text.AppendTokens(toks[:0], c.hit.Passage.Text)
-		for _, tok := range toks {
-			if _, q := idf[tok]; q {
-				body[tok]++
-			}
-		}
-		norm := 1 - r.B + r.B*float64(c.words)/math.Max(st.avgBody, 1)
+		toks = countTerms(cache, p.an, p.firsts, p.idf, c.hit.Passage.Text, body, toks)
+		norm := 1 - r.B + r.B*float64(c.words)/math.Max(p.st.avgBody, 1)
 		s := 0.0
-		for _, t := range terms { // in a fixed order: sums, and so ties, do not vary between runs
-			w, ok := idf[t]
+		for _, t := range p.terms { // in a fixed order: sums, and so ties, do not vary between runs
+			w, ok := p.idf[t]
 			if !ok {
 				continue
 			}
@@ -430,6 +587,128 @@ func rescore(cands []*candidate, terms []string, st *corpusStats, r Ranking) {
 		c.score = s
 		c.hit.Score = s
 	}
+}
+
+// indexHyphen returns the index of the first character of s that joins
+// words into a compound term (-, U+2010, U+2011), or -1.
+func indexHyphen(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '-':
+			return i
+		case c == 0xe2 && i+2 < len(s) && s[i+1] == 0x80 && (s[i+2] == 0x90 || s[i+2] == 0x91):
+			return i
+		}
+	}
+	return -1
+}
+
+// countTerms adds to body how often each term of want occurs in s as the
+// index analyses s. With firsts (see firstBytes) only the tokens that can
+// stem to a term are stemmed, and compounds of hyphenated words are looked
+// for around hyphens only; without, s is analysed whole.
+func countTerms(cache *text.StemCache, an *text.Analyzer, firsts *[256]bool, want map[string]float64, s string, body map[string]int, toks []string) []string {
+	if firsts == nil {
+		toks, _ = cache.AppendIndexTokens(an, toks[:0], s)
+		for _, tok := range toks {
+			if _, q := want[tok]; q {
+				body[tok]++
+			}
+		}
+		return toks
+	}
+	toks = countWords(cache, an, firsts, s, toks, func(st string) {
+		if _, q := want[st]; q {
+			body[st]++
+		}
+	})
+	return countCompounds(cache, an, firsts, want, s, body, toks)
+}
+
+// countWords calls count with the stem of each token of s that is not a
+// stop word and whose first byte is in firsts, and returns the token
+// buffer for reuse.
+func countWords(cache *text.StemCache, an *text.Analyzer, firsts *[256]bool, s string, toks []string, count func(stem string)) []string {
+	toks = text.AppendTokens(toks[:0], s)
+	for _, tok := range toks {
+		if !firsts[tok[0]] || an.IsStopword(tok) {
+			continue
+		}
+		count(cache.Stem(an, tok))
+	}
+	return toks
+}
+
+// countCompounds adds to body the terms of want that s holds as compounds
+// of hyphenated words ("e-mail" is "email" too): the index analysis of
+// each run of text around a hyphen (up to the spaces either side) holds
+// its words' stems, which countWords counted already, and the compounds
+// they form, which are counted here.
+func countCompounds(cache *text.StemCache, an *text.Analyzer, firsts *[256]bool, want map[string]float64, s string, body map[string]int, toks []string) []string {
+	for i := 0; i < len(s); {
+		h := indexHyphen(s[i:])
+		if h < 0 {
+			break
+		}
+		start, end := i+h, i+h
+		for start > 0 {
+			r, size := utf8.DecodeLastRuneInString(s[:start])
+			if unicode.IsSpace(r) {
+				break
+			}
+			start -= size
+		}
+		for end < len(s) {
+			r, size := utf8.DecodeRuneInString(s[end:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			end += size
+		}
+		span := s[start:end]
+		toks, _ = cache.AppendIndexTokens(an, toks[:0], span)
+		for _, t := range toks {
+			if _, q := want[t]; q {
+				body[t]++
+			}
+		}
+		toks = countWords(cache, an, firsts, span, toks, func(st string) {
+			if _, q := want[st]; q {
+				body[st]-- // a word, counted already
+			}
+		})
+		i = end
+	}
+	return toks
+}
+
+// firstBytes returns the first bytes a folded token can have when its
+// stem is one of terms, for analyzers whose stemmer keeps a word's first
+// letter (English, German, and no stemmer at all), or nil when that is not
+// known or the terms need the whole index analysis: a term that is a stop
+// word (an acronym such as "US"). English folds a few British words into American ones
+// with another first letter (oestrogen, gaol, kerb), so those letters are
+// always let through.
+func firstBytes(an *text.Analyzer, terms []string) *[256]bool {
+	var extra string
+	switch an.Language() {
+	case "en":
+		extra = "ogk"
+	case "de", "":
+	default:
+		return nil
+	}
+	var set [256]bool
+	for _, t := range terms {
+		if t == "" || an.IsStopword(t) {
+			return nil
+		}
+		set[t[0]] = true
+	}
+	for i := 0; i < len(extra); i++ {
+		set[extra[i]] = true
+	}
+	return &set
 }
 
 // rankArticles orders articles by their best passages and a recency prior

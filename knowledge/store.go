@@ -15,6 +15,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 
 	"github.com/herald-bot/herald/knowledge/keyword"
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // cacheKiB is SQLite's page cache per connection.
@@ -42,9 +43,15 @@ type DB struct {
 
 	passages passageMap // passage → article facts for the first stage (passagemap.go)
 
+	boiler boilerCache // the outlets' boilerplate sentences (boilerplate.go)
+
 	// Embedder, when set, adds vector search to Search (hybrid retrieval,
 	// fused by reciprocal rank) and embeds new passages after ingestion.
 	Embedder Embedder
+	// QueryEmbedTimeout bounds how long a search waits for its question's
+	// embedding before it goes on with keyword search alone; zero means
+	// DefaultQueryEmbedTimeout.
+	QueryEmbedTimeout time.Duration
 
 	// FeedCheck, when set, fetches a feed for AddFeed before it is
 	// followed and says why it cannot be read (see FeedSpec.Keep);
@@ -54,6 +61,11 @@ type DB struct {
 	// writeGate admits this process's write transactions one at a time,
 	// in the order they asked (see beginWrite).
 	writeGate chan struct{}
+
+	stems     chan *text.StemCache // free StemCaches for searches (search.go)
+	stemsOnce sync.Once
+
+	bg background // the goroutines the DB owns; Close stops and waits for them
 }
 
 // Open opens the database at path, creating it and its folder if needed,
@@ -100,8 +112,76 @@ func OpenWith(ctx context.Context, path string, opts OpenOptions) (*DB, error) {
 	return db, nil
 }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+// Close stops the work the DB does in the background (building the
+// passage map, loading the vector index), waits for it to end, and then
+// closes the database.
+func (db *DB) Close() error {
+	db.bg.stop()
+	return db.db.Close()
+}
+
+// background owns a DB's goroutines: each runs with a context that stop
+// cancels, and stop waits for them all. Its zero value is ready to use.
+type background struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// start runs f in a goroutine of its own, unless stop was called; it
+// reports whether it did.
+func (b *background) start(f func(ctx context.Context)) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	if b.ctx == nil {
+		b.ctx, b.cancel = context.WithCancel(context.Background())
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		f(b.ctx)
+	}()
+	return true
+}
+
+// enter joins an operation of a caller's goroutine to the background
+// work: the context it returns ends with ctx or when stop is called, and
+// stop waits until release is called. After stop it fails.
+func (b *background) enter(ctx context.Context) (context.Context, func(), error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, nil, Errorf(EUNAVAILABLE, "The database is closed.")
+	}
+	if b.ctx == nil {
+		b.ctx, b.cancel = context.WithCancel(context.Background())
+	}
+	b.wg.Add(1)
+	joined, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(b.ctx, cancel)
+	return joined, func() {
+		unhook()
+		cancel()
+		b.wg.Done()
+	}, nil
+}
+
+// stop cancels the goroutines' context, refuses new ones and waits for
+// those running.
+func (b *background) stop() {
+	b.mu.Lock()
+	b.closed = true
+	if b.cancel != nil {
+		b.cancel()
+	}
+	b.mu.Unlock()
+	b.wg.Wait()
+}
 
 // SQL returns the underlying handle, for packages of this module that keep
 // their own tables.
@@ -111,7 +191,9 @@ func (db *DB) SQL() *sql.DB { return db.db }
 // migration needs beyond SQL.
 func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
 	switch version {
-	case 6: // Herald's own keyword index replaces FTS5: index what is stored.
+	// 6: Herald's own keyword index replaced FTS5; 11 builds it (per
+	// language) from what is stored, for databases from before either.
+	case 11: // The keyword index per language: index what is stored again.
 		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM passages`).Scan(&n); err != nil {
 			return fmt.Errorf("count passages: %w", err)
@@ -119,26 +201,40 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 		if n == 0 {
 			return nil
 		}
-		db.Logger.Info("building the new search index once; this takes about a minute per 100,000 articles", "passages", n)
+		db.Logger.Info("re-indexing every passage once, in its article's language; this takes about a minute per 100,000 articles", "passages", n)
 		start := time.Now()
 		if err := rebuildIndex(ctx, tx); err != nil {
 			return err
 		}
 		db.Logger.Info("search index built", "passages", n, "took", time.Since(start).Round(time.Second))
+	case 13: // The outlets' boilerplate: look for it in what is stored.
+		start := time.Now()
+		n, err := findStoredBoilerplate(ctx, tx, db.Now())
+		if err != nil {
+			return fmt.Errorf("find the outlets' boilerplate: %w", err)
+		}
+		if n > 0 {
+			db.Logger.Info("found the outlets' boilerplate in the stored articles", "sentences", n, "took", time.Since(start).Round(time.Millisecond))
+		}
 	}
 	return nil
 }
 
 // rebuildIndex indexes every stored passage again, from its stored text
-// and its article's headline, into a fresh keyword index. It runs when a
-// database made before Herald kept its own index is opened.
+// and its article's headline and language, into a fresh keyword index. An
+// article whose language is not an ISO 639-1 code gets the one its first
+// passage is written in (English when it does not tell), as ingesting it
+// now would. It runs when a database made before the index per language
+// is opened.
 func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
+	lastArticle := int64(-1)
+	lang := ""
 	err := keyword.Rebuild(ctx, tx, func(ctx context.Context, after int64) ([]keyword.Passage, error) {
-		return queryAll(ctx, tx, func(r rowScanner) (keyword.Passage, error) {
+		page, err := queryAll(ctx, tx, func(r rowScanner) (keyword.Passage, error) {
 			var p keyword.Passage
 			var seq, start, end int
 			var chunk []byte
-			if err := r.Scan(&p.ID, &seq, &start, &end, &chunk, &p.ArticleID, &p.Title); err != nil {
+			if err := r.Scan(&p.ID, &seq, &start, &end, &chunk, &p.ArticleID, &p.Title, &p.Language); err != nil {
 				return p, err
 			}
 			var err error
@@ -146,8 +242,25 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 				return p, fmt.Errorf("read passage %d: %w", p.ID, err)
 			}
 			return p, nil
-		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title FROM passages p JOIN articles a ON a.id = p.article_id
+		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title, a.language FROM passages p JOIN articles a ON a.id = p.article_id
 			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page {
+			p := &page[i]
+			if p.ArticleID != lastArticle {
+				lastArticle = p.ArticleID
+				lang = articleLanguage(p.Language, p.Text)
+				if lang != p.Language {
+					if _, err := tx.ExecContext(ctx, `UPDATE articles SET language = ? WHERE id = ?`, lang, p.ArticleID); err != nil {
+						return nil, fmt.Errorf("store the language of article %d: %w", p.ArticleID, err)
+					}
+				}
+			}
+			p.Language = lang
+		}
+		return page, nil
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild the keyword index: %w", err)

@@ -39,15 +39,18 @@ type storyDoc struct {
 }
 
 // AssignStories groups articles into stories: every article dated at or
-// after since (by publication, else fetch time) that has no story yet joins
-// the story of the most similar article published within storyWindow, or
-// starts its own, whose id is its own article id. It returns how many
-// articles it assigned. It is idempotent and cheap when nothing is new;
+// after since (by publication; an undated feed item by when it was
+// fetched) that has no story yet, and every one of the storyWindow before
+// since that has none either (an imported corpus: articles nothing
+// grouped when they came), joins the story of the most similar article
+// published within storyWindow, or starts its own, whose id is its own
+// article id. Undated articles that no feed brought are never news (see
+// Digest) and join no story. It returns how many articles it assigned. It is idempotent and cheap when nothing is new;
 // the feed poller runs it after each poll and digests before grouping, so
 // articles from any source (feeds, the command line) are grouped.
 func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	var pending int
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND ifnull(published_at, fetched_at) >= ?`,
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND `+storyDated+` AND ifnull(published_at, fetched_at) >= ?`,
 		since.Unix()).Scan(&pending); err != nil {
 		return 0, fmt.Errorf("assign stories since %s: count pending: %w", since.Format(time.RFC3339), err)
 	}
@@ -58,7 +61,7 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("assign stories since %s: %w", since.Format(time.RFC3339), err)
 	}
-	updates := groupStories(docs, since.Unix())
+	updates := groupStories(docs, since.Add(-storyWindow).Unix())
 	if len(updates) == 0 {
 		return 0, nil
 	}
@@ -94,7 +97,7 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 	// The lead is the first passage's chunk of the text.
 	rows, err := db.db.QueryContext(ctx, `SELECT a.id, ifnull(a.story_id, 0), a.guild_id, ifnull(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title,
 			(SELECT p.chunk FROM passages p WHERE p.article_id = a.id AND p.seq = 0)
-		FROM articles a WHERE ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
+		FROM articles a WHERE `+storyDated+` AND ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("load articles for stories: %w", err)
 	}
@@ -155,6 +158,10 @@ func storyTerms(title, lead string, buf []string) ([]string, []string) {
 	sort.Strings(out)
 	return out, buf
 }
+
+// storyDated selects the articles that can be news: dated ones, and
+// undated ones a feed brought.
+const storyDated = `(published_at IS NOT NULL OR feed_id IS NOT NULL)`
 
 type storyUpdate struct{ id, story int64 }
 

@@ -103,7 +103,7 @@ func (s *Summarizer) Summarize(ctx context.Context, req SummaryRequest) (*Answer
 type summarySource struct {
 	n    int
 	art  Article
-	text string // the text given to the model and quoted from
+	text string // the text given to the model and quoted from: the stored text with its boilerplate blanked (see readable)
 }
 
 // forModel cuts each source to its share of the context budget (0: the
@@ -137,8 +137,18 @@ func (m sourcesByN) lookup(n int) (Article, string, bool) {
 }
 
 func (s *Summarizer) article(ctx context.Context, a *Article, withModel bool) (*Answer, error) {
-	srcs := []summarySource{{n: 1, art: *a, text: a.Text}}
+	boiler, err := s.DB.boilerplate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("summarise article %d: %w", a.ID, err)
+	}
+	body := readable(a.Text, a, boiler)
 	ans := &Answer{Question: a.Title}
+	if strings.TrimSpace(body) == "" {
+		ans.Mode, ans.Abstained = ModeExtractive, true
+		ans.Text = "This article holds nothing but its site's notices (newsletter, registration or player text), so there is nothing to summarise."
+		return ans, nil
+	}
+	srcs := []summarySource{{n: 1, art: *a, text: body}}
 	return s.write(ctx, ans, srcs, "", withModel)
 }
 
@@ -158,6 +168,10 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID string, withModel
 		return nil, fmt.Errorf("summarise the topic %q: %w", topic, err)
 	}
 	ans.Hits = hits
+	boiler, err := s.DB.boilerplate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("summarise the topic %q: %w", topic, err)
+	}
 	var srcs []summarySource
 	seen := map[int64]bool{}
 	for _, h := range hits {
@@ -172,7 +186,11 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID string, withModel
 			}
 			return nil, fmt.Errorf("summarise the topic %q: %w", topic, err)
 		}
-		srcs = append(srcs, summarySource{n: len(srcs) + 1, art: *a, text: a.Text})
+		body := readable(a.Text, a, boiler)
+		if strings.TrimSpace(body) == "" {
+			continue
+		}
+		srcs = append(srcs, summarySource{n: len(srcs) + 1, art: *a, text: body})
 	}
 	if len(srcs) == 0 {
 		ans.Abstained = true
@@ -485,8 +503,8 @@ type ArticleSuggestion struct {
 
 // SuggestArticles returns up to limit articles visible in guildID's scope
 // (see Filter.GuildID) whose headline contains every word of prefix,
-// newest first; an empty prefix gives the newest articles. It serves
-// autocompletion of /summary.
+// newest first (the undated after the dated); an empty prefix gives the
+// newest articles. It serves autocompletion of /summary.
 func (db *DB) SuggestArticles(ctx context.Context, guildID, prefix string, limit int) ([]ArticleSuggestion, error) {
 	if limit <= 0 || limit > 25 {
 		limit = 25
@@ -501,7 +519,7 @@ func (db *DB) SuggestArticles(ctx context.Context, guildID, prefix string, limit
 		args = append(args, "%"+w+"%")
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT a.id, a.title, a.source, a.published_at FROM articles a WHERE `+where+
-		` ORDER BY ifnull(a.published_at, a.fetched_at) DESC, a.id DESC LIMIT `+strconv.Itoa(limit), args...)
+		` ORDER BY `+newestFirst+` LIMIT `+strconv.Itoa(limit), args...)
 	if err != nil {
 		return nil, fmt.Errorf("suggest articles for %q: %w", prefix, err)
 	}

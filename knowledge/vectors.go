@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/vector"
 )
 
@@ -251,18 +253,28 @@ func (db *DB) VectorCounts(ctx context.Context) (VectorCounts, error) {
 	return c, nil
 }
 
-// vectorState is a DB's in-memory vector index and query cache.
+// vectorState is a DB's in-memory vector index, its query cache, the
+// cool-down of a failing embeddings endpoint and the article metadata the
+// filters use. Its mutex is never held across I/O: a load or refresh of
+// the index is done by one caller at a time (load), the others waiting
+// for it or for their context.
 type vectorState struct {
-	mu      sync.Mutex // serialises loads and refreshes
+	mu      sync.Mutex
 	opts    vector.Options
+	optsGen int // bumped by setVectorOptions: a load begun before is dropped
 	index   vector.Searcher
 	model   string
 	dim     int
 	gen     int64
+	load    chan struct{} // closed when the load or refresh in flight ends; nil when none
 	queries []cachedQuery // most recent last
 
-	articles []articleMeta     // by article id, for filtered searches
-	interned map[string]string // guild ids and sources, stored once
+	// failures counts the question embeddings that failed in a row;
+	// until then, questions skip vector search.
+	failures int
+	until    time.Time
+
+	meta articleMetas
 }
 
 type cachedQuery struct {
@@ -272,23 +284,48 @@ type cachedQuery struct {
 
 const queryCacheSize = 32
 
+// Question embeddings: one quick try, then keyword search alone; after a
+// failure, vector search is off for a cool-down that doubles with each
+// failure in a row.
+const (
+	// DefaultQueryEmbedTimeout is how long a question waits for its
+	// embedding when DB.QueryEmbedTimeout is zero.
+	DefaultQueryEmbedTimeout = time.Second
+	vectorCoolDown           = 30 * time.Second
+	maxVectorCoolDown        = 10 * time.Minute
+)
+
+// QueryEmbedder is implemented by Embedders that can embed one question
+// with a single attempt, without the retries a backfill wants: a
+// question does not wait for retries, it goes on with keyword search.
+// Search uses it when the DB's Embedder has it.
+type QueryEmbedder interface {
+	EmbedQuery(ctx context.Context, text string) ([]float32, error)
+}
+
+// errVectorsCooling is the reason a question skipped vector search: the
+// embeddings endpoint failed a moment ago.
+var errVectorsCooling = errors.New("vector search is off for a moment after the embeddings endpoint failed")
+
 // setVectorOptions sets how the in-memory vector index is built; the next
 // vector search reloads it.
 func (db *DB) setVectorOptions(o vector.Options) {
 	db.vec.mu.Lock()
 	defer db.vec.mu.Unlock()
 	db.vec.opts = o
+	db.vec.optsGen++
 	db.vec.index = nil
 }
 
 // LoadVectors loads the vectors of model into memory now, if it is the
 // current embeddings model, so that the first question does not wait for
 // them; `herald serve` may call it in the background at start. It returns
-// the number of vectors loaded.
+// the number of vectors loaded. It returns when ctx ends, and Close stops
+// it.
 func (db *DB) LoadVectors(ctx context.Context, model string) (int, error) {
 	sp, err := vector.ReadSpace(ctx, db.db)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return 0, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("load vectors: %w", err))
 	}
 	if sp.Model != model || model == "" {
 		return 0, nil
@@ -301,37 +338,74 @@ func (db *DB) LoadVectors(ctx context.Context, model string) (int, error) {
 }
 
 // vectorSearcher returns the in-memory index of (model, dim), loading it
-// on first use and adding the vectors of batches written since.
+// on first use and adding the vectors of batches written since. One
+// caller loads or refreshes at a time, without holding the mutex; the
+// others wait for it, or for their ctx.
 func (db *DB) vectorSearcher(ctx context.Context, model string, dim int) (vector.Searcher, error) {
+	ctx, release, err := db.bg.enter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	st := &db.vec
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	sp, err := vector.ReadSpace(ctx, db.db)
-	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
-	}
-	if st.index != nil && st.model == model && st.dim == dim {
-		if sp.Gen != st.gen {
-			if err := vector.Refresh(ctx, db.db, st.index, model, dim, st.gen); err != nil {
-				return nil, WrapError(EINTERNAL, "Cannot read the vectors.", err)
-			}
-			st.gen = sp.Gen
+	for {
+		sp, err := vector.ReadSpace(ctx, db.db)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("load vectors: %w", err))
 		}
-		return st.index, nil
+		st.mu.Lock()
+		if wait := st.load; wait != nil {
+			st.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		idx := st.index
+		if idx != nil && (st.model != model || st.dim != dim) {
+			idx = nil
+		}
+		if idx != nil && st.gen >= sp.Gen {
+			st.mu.Unlock()
+			return idx, nil
+		}
+		done := make(chan struct{})
+		st.load = done
+		gen, opts, optsGen := st.gen, st.opts, st.optsGen
+		st.mu.Unlock()
+
+		if idx != nil {
+			err = vector.Refresh(ctx, db.db, idx, model, dim, gen)
+		} else {
+			idx, err = vector.Load(ctx, db.db, model, dim, opts)
+		}
+		st.mu.Lock()
+		st.load = nil
+		if err == nil && st.optsGen == optsGen {
+			st.index, st.model, st.dim, st.gen = idx, model, dim, sp.Gen
+		}
+		st.mu.Unlock()
+		close(done)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, WrapError(EINTERNAL, "Cannot read the vectors.", fmt.Errorf("load vectors: %w", err))
+		}
+		return idx, nil
 	}
-	idx, err := vector.Load(ctx, db.db, model, dim, st.opts)
-	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the vectors.", err)
-	}
-	st.index, st.model, st.dim, st.gen = idx, model, dim, sp.Gen
-	return idx, nil
 }
 
 // embedQuery returns the unit-length embedding of a query, from a small
-// cache of recent queries when possible.
+// cache of recent queries when possible. It makes one quick try (see
+// QueryEmbedder and DB.QueryEmbedTimeout); after a failure, queries skip
+// the endpoint for a cool-down (errVectorsCooling).
 func (db *DB) embedQuery(ctx context.Context, emb Embedder, query string) ([]float32, error) {
 	model := emb.Model()
 	st := &db.vec
+	now := db.Now()
 	st.mu.Lock()
 	for i := len(st.queries) - 1; i >= 0; i-- {
 		if c := st.queries[i]; c.model == model && c.text == query {
@@ -339,16 +413,49 @@ func (db *DB) embedQuery(ctx context.Context, emb Embedder, query string) ([]flo
 			return c.vec, nil
 		}
 	}
+	cooling := now.Before(st.until)
 	st.mu.Unlock()
-	vecs, err := emb.Embed(ctx, []string{query})
+	if cooling {
+		return nil, errVectorsCooling
+	}
+	timeout := db.QueryEmbedTimeout
+	if timeout <= 0 {
+		timeout = DefaultQueryEmbedTimeout
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	var v []float32
+	var err error
+	if q, ok := emb.(QueryEmbedder); ok {
+		v, err = q.EmbedQuery(tctx, query)
+	} else {
+		var vecs [][]float32
+		if vecs, err = emb.Embed(tctx, []string{query}); err == nil {
+			if len(vecs) != 1 {
+				err = Errorf(EUNAVAILABLE, "The embeddings model returned %d vectors for one question.", len(vecs))
+			} else {
+				v = vecs[0]
+			}
+		}
+	}
+	cancel()
+	if err == nil && len(v) == 0 {
+		err = Errorf(EUNAVAILABLE, "The embeddings model returned no vector for the question.")
+	}
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, ctx.Err() // the question was cancelled, not the endpoint's fault
+		}
+		st.mu.Lock()
+		st.failures++
+		pause := vectorCoolDown << min(st.failures-1, 10)
+		pause = min(pause, maxVectorCoolDown)
+		st.until = db.Now().Add(pause)
+		st.mu.Unlock()
+		return nil, fmt.Errorf("embed the question (vector search off for %s): %w", pause, err)
 	}
-	if len(vecs) != 1 || len(vecs[0]) == 0 {
-		return nil, Errorf(EUNAVAILABLE, "The embeddings model returned no vector for the question.")
-	}
-	v := vector.Normalize(vecs[0])
+	v = vector.Normalize(v)
 	st.mu.Lock()
+	st.failures, st.until = 0, time.Time{}
 	st.queries = append(st.queries, cachedQuery{model: model, text: query, vec: v})
 	if len(st.queries) > queryCacheSize {
 		st.queries = slices.Delete(st.queries, 0, len(st.queries)-queryCacheSize)
@@ -471,21 +578,45 @@ type articleView struct {
 	since, until, asOf int64
 }
 
-// articleView reads the articles added since the last call and returns the
-// metadata seen through f.
+// articleMetas is the article metadata held in memory, by article id. The
+// slice is never changed where a view may read it: articles are added
+// past its end, and an article read again (forgotten by this process's
+// update or removal, its id perhaps reused) is written into a copy.
+type articleMetas struct {
+	mu        sync.Mutex
+	articles  []articleMeta
+	interned  map[string]string // guild ids and sources, stored once
+	forgotten map[int64]bool    // to read again
+	reading   chan struct{}     // closed when the refresh in flight ends; nil when none
+}
+
+// articleView reads the articles added (or forgotten) since the last call
+// and returns the metadata seen through f.
 func (db *DB) articleView(ctx context.Context, f Filter) (*articleView, error) {
-	st := &db.vec
-	st.mu.Lock()
-	err := db.refreshArticleMeta(ctx)
-	v := &articleView{metas: st.articles, f: f, since: f.Since.Unix(), until: f.Until.Unix(), asOf: f.AsOf.Unix()}
-	st.mu.Unlock()
+	metas, err := db.refreshArticleMeta(ctx)
 	if err != nil {
 		return nil, err
 	}
+	v := &articleView{metas: metas, f: f, since: f.Since.Unix(), until: f.Until.Unix(), asOf: f.AsOf.Unix()}
 	for _, s := range f.Sources {
 		v.sources = append(v.sources, strings.ToLower(strings.TrimSpace(s)))
 	}
 	return v, nil
+}
+
+// forgetArticleMeta marks an article's metadata stale after this process
+// changed or removed it: it counts as unknown until read again.
+func (db *DB) forgetArticleMeta(id int64) {
+	m := &db.vec.meta
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if id <= 0 || id >= int64(len(m.articles)) {
+		return
+	}
+	if m.forgotten == nil {
+		m.forgotten = map[int64]bool{}
+	}
+	m.forgotten[id] = true
 }
 
 // known reports whether the metadata of article id is held.
@@ -533,46 +664,126 @@ func (v *articleView) allows(id int64) bool {
 	return true
 }
 
-// refreshArticleMeta reads the articles added since the last call. The
-// caller holds db.vec.mu.
-func (db *DB) refreshArticleMeta(ctx context.Context) error {
-	st := &db.vec
-	from := int64(len(st.articles)) - 1
-	rows, err := db.db.QueryContext(ctx, `SELECT id, guild_id, published_at, source FROM articles WHERE id > ? ORDER BY id`, max(from, 0))
-	if err != nil {
-		return WrapError(EINTERNAL, "Cannot read the database.", err)
+// metaRow is an article's metadata as read from SQLite.
+type metaRow struct {
+	id            int64
+	guild, source string
+	published     sql.NullInt64
+}
+
+// refreshArticleMeta reads the articles added or forgotten since the last
+// call and returns the metadata. One caller reads at a time, without the
+// mutex held; the others wait for it, or for their ctx.
+func (db *DB) refreshArticleMeta(ctx context.Context) ([]articleMeta, error) {
+	m := &db.vec.meta
+	for {
+		m.mu.Lock()
+		if wait := m.reading; wait != nil {
+			m.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		from := max(int64(len(m.articles))-1, 0)
+		again := make([]int64, 0, len(m.forgotten))
+		for id := range m.forgotten {
+			again = append(again, id)
+		}
+		done := make(chan struct{})
+		m.reading = done
+		m.mu.Unlock()
+
+		rows, err := db.readArticleMeta(ctx, from, again)
+		m.mu.Lock()
+		m.reading = nil
+		if err == nil {
+			m.apply(rows, again)
+		}
+		metas := m.articles
+		m.mu.Unlock()
+		close(done)
+		if err != nil {
+			return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("read article metadata: %w", err))
+		}
+		return metas, nil
 	}
-	defer rows.Close()
-	if st.interned == nil {
-		st.interned = map[string]string{}
+}
+
+// apply stores rows read for the articles after the last known and for
+// again; the caller holds mu.
+func (m *articleMetas) apply(rows []metaRow, again []int64) {
+	if m.interned == nil {
+		m.interned = map[string]string{}
 	}
 	intern := func(s string) string {
-		if v, ok := st.interned[s]; ok {
+		if v, ok := m.interned[s]; ok {
 			return v
 		}
-		st.interned[s] = s
+		m.interned[s] = s
 		return s
 	}
-	for rows.Next() {
-		var id int64
-		var guild, source string
-		var pub sql.NullInt64
-		if err := rows.Scan(&id, &guild, &pub, &source); err != nil {
-			return WrapError(EINTERNAL, "Cannot read the database.", err)
+	known := int64(len(m.articles))
+	copied := false
+	write := func(id int64, a articleMeta) {
+		if id < known && !copied {
+			m.articles = slices.Clone(m.articles) // views keep the old one
+			copied = true
 		}
-		for int64(len(st.articles)) <= id {
-			st.articles = append(st.articles, articleMeta{})
+		for int64(len(m.articles)) <= id {
+			m.articles = append(m.articles, articleMeta{})
 		}
-		m := articleMeta{known: true, guild: intern(guild), published: unknownDate, source: intern(asciiLower(source))}
-		if pub.Valid {
-			m.published = pub.Int64
-		}
-		st.articles[id] = m
+		m.articles[id] = a
 	}
-	if err := rows.Err(); err != nil {
-		return WrapError(EINTERNAL, "Cannot read the database.", err)
+	read := make(map[int64]bool, len(again))
+	for _, r := range rows {
+		a := articleMeta{known: true, guild: intern(r.guild), published: unknownDate, source: intern(asciiLower(r.source))}
+		if r.published.Valid {
+			a.published = r.published.Int64
+		}
+		write(r.id, a)
+		read[r.id] = true
 	}
-	return nil
+	for _, id := range again {
+		if !read[id] && id < int64(len(m.articles)) && m.articles[id].known {
+			write(id, articleMeta{}) // removed
+		}
+		delete(m.forgotten, id)
+	}
+}
+
+// readArticleMeta reads the metadata of the articles with ids above from,
+// and of those in again.
+func (db *DB) readArticleMeta(ctx context.Context, from int64, again []int64) ([]metaRow, error) {
+	var out []metaRow
+	read := func(q string, args ...any) error {
+		rows, err := db.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r metaRow
+			if err := rows.Scan(&r.id, &r.guild, &r.published, &r.source); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	}
+	const cols = `SELECT id, guild_id, published_at, source FROM articles WHERE `
+	if err := read(cols+`id > ? ORDER BY id`, from); err != nil {
+		return nil, err
+	}
+	slices.Sort(again)
+	for start := 0; start < len(again); start += sqlbatch.MaxIDs {
+		if err := read(cols + `id IN (` + sqlbatch.IDList(again[start:min(start+sqlbatch.MaxIDs, len(again))]) + `)`); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // asciiLower lower-cases ASCII letters only, like SQLite's lower().

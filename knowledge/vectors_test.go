@@ -794,3 +794,58 @@ func TestEmbedMissingDimensionChangeMidway(t *testing.T) {
 		t.Errorf("counts %+v", c)
 	}
 }
+
+// Loads of the vector index are shared, never hold the state's mutex
+// while reading, end with the caller's ctx, and fail once the DB is
+// closed.
+func TestVectorLoadsAreSharedAndFollowContexts(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	for i := 0; i < 6; i++ {
+		putArticles(t, db, topicArticle(i, ""))
+	}
+	emb := newRecordingEmbedder("bow", 64)
+	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := countPassages(t, db)
+	var wg sync.WaitGroup
+	counts := make([]int, 8)
+	errs := make([]error, 8)
+	for i := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			counts[i], errs[i] = db.LoadVectors(ctx, "bow")
+		}()
+	}
+	// Metadata reads meanwhile do not wait for the loads' mutex.
+	if _, err := db.articleView(ctx, Filter{GuildID: "*"}); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i := range counts {
+		if counts[i] != want || errs[i] != nil {
+			t.Errorf("load %d: %d vectors, %v; want %d", i, counts[i], errs[i], want)
+		}
+	}
+	// A caller waiting on a load in flight leaves when its ctx ends.
+	db.setVectorOptions(vector.Options{})
+	done := make(chan struct{})
+	db.vec.mu.Lock()
+	db.vec.load = done // a load that never ends
+	db.vec.mu.Unlock()
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := db.vectorSearcher(cctx, "bow", 64); !errors.Is(err, context.Canceled) {
+		t.Errorf("waiting with a cancelled ctx: %v", err)
+	}
+	db.vec.mu.Lock()
+	db.vec.load = nil
+	db.vec.mu.Unlock()
+	close(done)
+	db.Close()
+	if _, err := db.LoadVectors(ctx, "bow"); err == nil {
+		t.Error("LoadVectors after Close succeeded")
+	}
+}

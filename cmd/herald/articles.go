@@ -43,7 +43,7 @@ func runArticles(ctx context.Context, e *env) error {
 	if *asJSON {
 		out := []jsonArticle{}
 		for _, a := range arts {
-			out = append(out, jsonArticle{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, PublishedAt: jsonTime(a.PublishedAt)})
+			out = append(out, jsonArticle{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, PublishedAt: jsonTime(a.PublishedAt), URLs: urlsJSON(a)})
 		}
 		return writeJSON(e.stdout, out)
 	}
@@ -56,8 +56,20 @@ func runArticles(ctx context.Context, e *env) error {
 		if a.URL != "" {
 			fmt.Fprintf(e.stdout, "        %s\n", e.out.dim(a.URL))
 		}
+		for _, u := range a.OtherURLs {
+			fmt.Fprintf(e.stdout, "        %s\n", e.out.dim(otherURLLine(u)))
+		}
 	}
 	return nil
+}
+
+// otherURLLine is "also at URL (Outlet)": one more address of an article.
+func otherURLLine(u knowledge.ArticleURL) string {
+	s := "also at " + u.URL
+	if u.Source != "" {
+		s += " (" + u.Source + ")"
+	}
+	return s
 }
 
 func runRemove(ctx context.Context, e *env) error {

@@ -118,15 +118,17 @@ func citationQuotes(c knowledge.Citation) []string {
 	return nil
 }
 
-// formatDate is a date for people: YYYY-MM-DD, or "" when unknown.
+// formatDate is a date for people: YYYY-MM-DD, or "undated" when
+// unknown (an undated article is never taken for new news).
 func formatDate(t time.Time) string {
 	if t.IsZero() {
-		return ""
+		return "undated"
 	}
 	return t.UTC().Format("2006-01-02")
 }
 
-// sourceLine is "Headline — Outlet, 2024-03-05" with missing parts left out.
+// sourceLine is "Headline — Outlet, 2024-03-05" ("undated" for the date
+// when there is none), without an outlet when there is none.
 func sourceLine(title, source string, published time.Time) string {
 	s := title
 	var meta []string

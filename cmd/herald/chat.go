@@ -33,6 +33,7 @@ an empty line ends the session.`)
 		return err
 	}
 	defer db.Close()
+	db.PrepareSearch() // a session asks many questions; Close stops it
 	f, err := ff.filter(db.Now())
 	if err != nil {
 		return err

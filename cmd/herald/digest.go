@@ -24,10 +24,11 @@ func newDigestScheduler(e *env, db *knowledge.DB, post func(ctx context.Context,
 func runDigest(ctx context.Context, e *env) error {
 	fs := newFlags(e, "digest", "", `Prints the digest of a period: the stories of the articles published in it, one
 story per event however many outlets carry it, ranked by how many outlets do and
-how recent they are, each with a headline, a sentence or two with citations,
-and links.`)
-	since := fs.String("since", "24h", "start of the period (`WHEN`): a duration back from now (24h, 7d) or a date (YYYY-MM-DD)")
-	until := fs.String("until", "", "end of the period (`WHEN`), a duration back from now or a date (default: now)")
+how recent they are, each with a headline, its lead sentence with a citation,
+and its reports with their outlets and times. An article without a date is in
+a digest only when a feed brought it in the period, never from an import.`)
+	since := fs.String("since", "24h", "start of the period (`WHEN`): a duration back from its end (24h, 7d) or a date (YYYY-MM-DD or RFC 3339)")
+	until := fs.String("until", "", "end of the period (`WHEN`): a duration back from now or a date (default: now)")
 	limit := fs.Int("n", knowledge.DefaultDigestStories, "most stories")
 	mode := fs.String("mode", "auto", "who writes the stories (`MODE`): auto (the model when one is configured), llm or extractive")
 	guild := fs.String("guild", "*", "the digest the Discord server `ID` would get (default: every article)")
@@ -43,15 +44,18 @@ and links.`)
 		return err
 	}
 	now := time.Now()
-	from, err := parseWhen("--since", *since, now)
-	if err != nil {
-		return err
-	}
 	to := now
+	var err error
 	if *until != "" {
 		if to, err = parseWhen("--until", *until, now); err != nil {
 			return err
 		}
+	}
+	// A duration counts back from the period's end: --until 2024-06-12
+	// --since 24h is the day before.
+	from, err := parseWhen("--since", *since, to)
+	if err != nil {
+		return err
 	}
 	if err := checkRange(from, to); err != nil {
 		return err
@@ -98,9 +102,18 @@ func printDigest(w io.Writer, st style, d *knowledge.Digest) {
 			fmt.Fprintln(w, line)
 		}
 		for _, a := range s.Articles {
-			fmt.Fprintf(w, "   - %s\n", sourceLine(a.Title, a.Source, a.PublishedAt))
+			line := sourceLine(a.Title, a.Source, a.PublishedAt)
+			if a.PublishedAt.IsZero() && !a.SeenAt.IsZero() {
+				line += ", first seen in its feed " + a.SeenAt.UTC().Format("2006-01-02 15:04") + " UTC"
+			} else if t := a.PublishedAt.UTC(); !t.IsZero() && t != t.Truncate(24*time.Hour) {
+				line += " " + t.Format("15:04") + " UTC" // a date without a time of day shows none
+			}
+			fmt.Fprintf(w, "   - %s\n", line)
 			if a.URL != "" {
 				fmt.Fprintf(w, "     %s\n", st.dim(a.URL))
+			}
+			for _, u := range a.OtherURLs {
+				fmt.Fprintf(w, "     %s\n", st.dim(otherURLLine(u)))
 			}
 		}
 	}

@@ -59,7 +59,7 @@ answered as of its asked_at day: articles published later are not used.`)
 		}
 		el := time.Since(start)
 		fmt.Fprintf(e.stderr, "Ingested %s in %.2fs (%.0f/s), %d failed.\n",
-			plural(sum.Added+sum.Updated+sum.Unchanged, "article", "articles"), el.Seconds(), float64(sum.Total())/el.Seconds(), sum.Failed)
+			plural(sum.Stored(), "article", "articles"), el.Seconds(), float64(sum.Total())/el.Seconds(), sum.Failed)
 	}
 	var pq *bufio.Writer
 	var pqFile *os.File
@@ -71,6 +71,8 @@ answered as of its asked_at day: articles published later are not used.`)
 		defer pqFile.Close() // on early returns; the end checks Close's error
 		pq = bufio.NewWriter(pqFile)
 	}
+	// Many questions: prepare searches first, as serve does.
+	<-db.PrepareSearch()
 	an, err := newAnswerer(e, db, *mode, false)
 	if err != nil {
 		return err
@@ -200,7 +202,7 @@ func ingestCorpus(ctx context.Context, e *env, in *knowledge.Ingester, corpus, l
 	if err != nil {
 		return sum, err
 	}
-	if sum.Added+sum.Updated+sum.Unchanged == 0 {
+	if sum.Stored() == 0 {
 		if sum.Failed > 0 {
 			return sum, knowledge.Errorf(knowledge.EINVALID, "No article of the corpus %s could be stored (%s failed).", corpus, plural(sum.Failed, "record", "records"))
 		}

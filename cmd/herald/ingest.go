@@ -54,7 +54,12 @@ progress line shows how far it is; elsewhere a line every 10 seconds.`)
 		}
 	})
 	elapsed := time.Since(start)
-	fmt.Fprintf(e.stdout, "%d added, %d updated, %d unchanged, %d failed", sum.Added, sum.Updated, sum.Unchanged, sum.Failed)
+	fmt.Fprintf(e.stdout, "%d added", sum.Added)
+	if sum.Merged > 0 {
+		// Same text under another address: kept as one more address.
+		fmt.Fprintf(e.stdout, ", %d merged", sum.Merged)
+	}
+	fmt.Fprintf(e.stdout, ", %d updated, %d unchanged, %d failed", sum.Updated, sum.Unchanged, sum.Failed)
 	if sum.Empty > 0 {
 		fmt.Fprintf(e.stdout, ", %d empty", sum.Empty)
 	}

@@ -98,13 +98,35 @@ func summaryJSON(a *knowledge.Answer) jsonSummary {
 	return jsonSummary{Subject: a.Question, Summary: a.Text, Mode: a.Mode, Abstained: a.Abstained, Note: a.Note, Citations: citationsJSON(a.Citations)}
 }
 
-// jsonArticle is one element of `herald articles --json`.
+// jsonArticle is one element of `herald articles --json`: url is the
+// article's main address, urls every address (the main one first) with
+// the outlet and date of the record found there.
 type jsonArticle struct {
-	ID          int64    `json:"id"`
+	ID          int64     `json:"id"`
+	URL         string    `json:"url"`
+	Title       string    `json:"title"`
+	Source      string    `json:"source"`
+	PublishedAt jsonTime  `json:"published_at"`
+	URLs        []jsonURL `json:"urls"`
+}
+
+// jsonURL is one address of an article.
+type jsonURL struct {
 	URL         string   `json:"url"`
-	Title       string   `json:"title"`
 	Source      string   `json:"source"`
 	PublishedAt jsonTime `json:"published_at"`
+}
+
+// urlsJSON lists every address of an article, its main one first.
+func urlsJSON(a knowledge.Article) []jsonURL {
+	out := []jsonURL{}
+	if a.URL != "" {
+		out = append(out, jsonURL{URL: a.URL, Source: a.Source, PublishedAt: jsonTime(a.PublishedAt)})
+	}
+	for _, u := range a.OtherURLs {
+		out = append(out, jsonURL{URL: u.URL, Source: u.Source, PublishedAt: jsonTime(u.PublishedAt)})
+	}
+	return out
 }
 
 // jsonHit is one element of `herald search --json`.
@@ -137,12 +159,17 @@ type jsonDigestStory struct {
 	Articles  []jsonDigestArticle `json:"articles"`
 }
 
+// jsonDigestArticle is one report of a digest story: published_at is
+// null for an undated feed item, whose seen_at (when a feed first brought
+// it) stands in; urls are its other addresses.
 type jsonDigestArticle struct {
-	ID          int64    `json:"id"`
-	Title       string   `json:"title"`
-	Source      string   `json:"source"`
-	URL         string   `json:"url"`
-	PublishedAt jsonTime `json:"published_at"`
+	ID          int64     `json:"id"`
+	Title       string    `json:"title"`
+	Source      string    `json:"source"`
+	URL         string    `json:"url"`
+	PublishedAt jsonTime  `json:"published_at"`
+	SeenAt      *jsonTime `json:"seen_at,omitempty"`
+	URLs        []jsonURL `json:"urls,omitempty"`
 }
 
 func digestJSON(d *knowledge.Digest) jsonDigest {
@@ -150,7 +177,15 @@ func digestJSON(d *knowledge.Digest) jsonDigest {
 	for _, st := range d.Stories {
 		js := jsonDigestStory{Headline: st.Headline, Summary: st.Summary, Outlets: st.Outlets, Citations: citationsJSON(st.Citations), Articles: []jsonDigestArticle{}}
 		for _, a := range st.Articles {
-			js.Articles = append(js.Articles, jsonDigestArticle{ID: a.ID, Title: a.Title, Source: a.Source, URL: a.URL, PublishedAt: jsonTime(a.PublishedAt)})
+			ja := jsonDigestArticle{ID: a.ID, Title: a.Title, Source: a.Source, URL: a.URL, PublishedAt: jsonTime(a.PublishedAt)}
+			if !a.SeenAt.IsZero() {
+				seen := jsonTime(a.SeenAt)
+				ja.SeenAt = &seen
+			}
+			for _, u := range a.OtherURLs {
+				ja.URLs = append(ja.URLs, jsonURL{URL: u.URL, Source: u.Source, PublishedAt: jsonTime(u.PublishedAt)})
+			}
+			js.Articles = append(js.Articles, ja)
 		}
 		out.Stories = append(out.Stories, js)
 	}

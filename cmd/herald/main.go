@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/herald-bot/herald/knowledge"
+	"github.com/herald-bot/herald/knowledge/feed"
 )
 
 func main() {
@@ -101,7 +102,7 @@ func (e *env) explain(what string, err error, attrs ...any) string {
 	case knowledge.EINVALID, knowledge.ENOTFOUND, knowledge.ECONFLICT, knowledge.EFORBIDDEN,
 		knowledge.ERATELIMIT, knowledge.EUNAVAILABLE, knowledge.ETIMEOUT:
 		e.logger.Debug(what, attrs...)
-		return knowledge.ErrorMessage(err)
+		return knowledge.ErrorMessage(err) + settingHint(err)
 	}
 	e.logger.Error(what, attrs...)
 	var ke *knowledge.Error
@@ -109,6 +110,15 @@ func (e *env) explain(what string, err error, attrs ...any) string {
 		return ke.Message
 	}
 	return cliFailure
+}
+
+// settingHint names the setting that changes what err refused, for the
+// operator at the command line (domain messages name no settings).
+func settingHint(err error) string {
+	if errors.Is(err, feed.ErrPrivateAddress) {
+		return " The operator can allow them with HERALD_ALLOW_PRIVATE_URLS=true."
+	}
+	return ""
 }
 
 // warnOnce prints a warning to stderr, once per message and command.

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
@@ -11,8 +12,13 @@ import (
 )
 
 // msgPrivate is what a user reads when a URL points at an address Herald
-// refuses to reach.
-const msgPrivate = "Herald does not fetch private or local addresses (the operator can allow them with HERALD_ALLOW_PRIVATE_URLS=true)."
+// refuses to reach. It names no setting: the command line adds how the
+// operator allows such addresses (errors.Is(err, ErrPrivateAddress)).
+const msgPrivate = "Herald does not fetch private or local addresses."
+
+// ErrPrivateAddress is in the chain of every refusal of a private, local or
+// otherwise non-public address, so that an edge can say how to allow them.
+var ErrPrivateAddress = errors.New("a private or local address")
 
 // Guard decides which IP addresses Herald may connect to. The zero value
 // refuses loopback, private, link-local, multicast, reserved and other
@@ -82,7 +88,7 @@ var (
 // IPv4 address; IPv6 addresses outside global unicast space are refused.
 func (g Guard) CheckIP(ip netip.Addr) error {
 	if !ip.IsValid() {
-		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("invalid IP address"))
+		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%w: invalid IP address", ErrPrivateAddress))
 	}
 	ip = ip.WithZone("").Unmap()
 	if ip.Is6() {
@@ -97,8 +103,7 @@ func (g Guard) CheckIP(ip netip.Addr) error {
 		}
 		if embedded.IsValid() {
 			if err := g.CheckIP(embedded); err != nil {
-				return knowledge.WrapError(knowledge.EINVALID, msgPrivate,
-					fmt.Errorf("%s is a %s address embedding %w", ip, via, unwrapCause(err)))
+				return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%w: %s is a %s address embedding %w", ErrPrivateAddress, ip, via, unwrapCause(err)))
 			}
 			return nil
 		}
@@ -110,10 +115,10 @@ func (g Guard) CheckIP(ip netip.Addr) error {
 		if r.private && g.AllowPrivate {
 			return nil
 		}
-		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%s is a %s address", ip, r.what))
+		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%w: %s is a %s address", ErrPrivateAddress, ip, r.what))
 	}
 	if ip.Is6() && !globalUnicast.Contains(ip) {
-		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%s is a reserved IPv6 address", ip))
+		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%w: %s is a reserved IPv6 address", ErrPrivateAddress, ip))
 	}
 	return nil
 }
@@ -132,7 +137,7 @@ func unwrapCause(err error) error {
 func (g Guard) Control(network, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("dial %s %q: %w", network, address, err))
+		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%w: dial %s %q: %w", ErrPrivateAddress, network, address, err))
 	}
 	return g.CheckIP(ap.Addr())
 }
@@ -159,7 +164,7 @@ func (g Guard) checkHost(host string) error {
 			fmt.Errorf("host %q is a number in a non-standard form", host))
 	}
 	if !g.AllowPrivate && (h == "localhost" || strings.HasSuffix(h, ".localhost")) {
-		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("host %q is local", host))
+		return knowledge.WrapError(knowledge.EINVALID, msgPrivate, fmt.Errorf("%w: host %q is local", ErrPrivateAddress, host))
 	}
 	return nil
 }

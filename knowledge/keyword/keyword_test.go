@@ -11,9 +11,17 @@ import (
 
 // testPassages are the passages of two articles, in id order.
 var testPassages = []Passage{
-	{ID: 1, ArticleID: 10, Title: "Harbour reopens", Text: "The harbour reopened after the storm. Ferries resumed."},
-	{ID: 2, ArticleID: 10, Title: "Harbour reopens", Text: "Officials praised the crews of the ferries."},
-	{ID: 5, ArticleID: 11, Title: "Lighthouse keeper retires", Text: "The lighthouse keeper retired after forty years at the harbour."},
+	{ID: 1, ArticleID: 10, Language: "en", Title: "Harbour reopens", Text: "The harbour reopened after the storm. Ferries resumed."},
+	{ID: 2, ArticleID: 10, Language: "en", Title: "Harbour reopens", Text: "Officials praised the crews of the ferries."},
+	{ID: 5, ArticleID: 11, Language: "en", Title: "Lighthouse keeper retires", Text: "The lighthouse keeper retired after forty years at the harbour."},
+}
+
+// removedTestPassage returns what MarkRemoved is told of testPassages[i].
+func removedTestPassage(i int) Removed {
+	p := testPassages[i]
+	var x Indexer
+	x.SetArticle(p.Language, p.Title)
+	return Removed{ID: p.ID, Analysis: x.Passage(p.Text)}
 }
 
 // writeTestPassages indexes testPassages in one segment, as the store's
@@ -25,11 +33,10 @@ func writeTestPassages(t *testing.T, db DB) {
 	last := int64(-1)
 	for _, p := range testPassages {
 		if p.ArticleID != last {
-			x.SetTitle(p.Title)
+			x.SetArticle(p.Language, p.Title)
 			last = p.ArticleID
 		}
-		terms, length, _ := x.Passage(p.Text)
-		b.Add(p.ID, terms, length)
+		b.Add(p.ID, x.Passage(p.Text))
 	}
 	if err := b.Seal().Write(context.Background(), db, 0, nil); err != nil {
 		t.Fatal(err)
@@ -38,13 +45,14 @@ func writeTestPassages(t *testing.T, db DB) {
 
 func TestIndexerCountsHeadlineAndBody(t *testing.T) {
 	var x Indexer
-	x.SetTitle("Harbour reopens")
-	if x.TitleTokens() != 2 {
-		t.Errorf("TitleTokens() = %d, want 2", x.TitleTokens())
+	x.SetArticle("en", "Harbour reopens")
+	if x.TitleTokens() != 2 || x.Language() != "en" {
+		t.Errorf("TitleTokens() = %d, Language() = %q; want 2, en", x.TitleTokens(), x.Language())
 	}
-	terms, length, words := x.Passage("The harbour reopened. The harbour is busy.")
-	if words == 0 || length != words+2 {
-		t.Errorf("length %d, words %d: want words + 2 headline tokens", length, words)
+	a := x.Passage("The harbour reopened. The harbour is busy.")
+	terms, length, words := a.Terms, a.Length(), a.Words
+	if words == 0 || length != words+2 || a.Lang != "en" {
+		t.Errorf("length %d, words %d, language %q: want words + 2 headline tokens, en", length, words, a.Lang)
 	}
 	// "harbour" twice in the body and once in the headline; "busy" in the
 	// body only.
@@ -63,12 +71,13 @@ func TestScoreRanksAndSkipsNothingLive(t *testing.T) {
 	ctx := context.Background()
 	writeTestPassages(t, db)
 	var x Indexer
-	terms, _, _ := x.Passage("lighthouse ferries")
+	x.SetArticle("en", "")
+	terms := x.Passage("lighthouse ferries").Terms
 	idf := map[string]float64{}
 	for _, tf := range terms {
 		idf[tf.term] = 1
 	}
-	got, err := Score(ctx, db, idf, BM25{K1: 1.2, B: 0.75, TitleWeight: 2.5, AvgLength: 10}, 10)
+	got, err := Score(ctx, db, "en", idf, BM25{K1: 1.2, B: 0.75, TitleWeight: 2.5, AvgLength: 10}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,14 +88,14 @@ func TestScoreRanksAndSkipsNothingLive(t *testing.T) {
 	if fmt.Sprint(ids) != "[5 2 1]" && fmt.Sprint(ids) != "[5 1 2]" {
 		t.Errorf("Score ranked %v, want 5 first, then 1 and 2", ids)
 	}
-	df, err := DF(ctx, db, []string{terms[0].term, "absent"})
+	df, err := DF(ctx, db, "en", []string{terms[0].term, "absent"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if df["absent"] != 0 || df[terms[0].term] == 0 {
 		t.Errorf("DF = %v", df)
 	}
-	if got, err := Score(ctx, db, idf, BM25{K1: 1.2, B: 0.75, TitleWeight: 1, AvgLength: 10}, 0); err != nil || got != nil {
+	if got, err := Score(ctx, db, "en", idf, BM25{K1: 1.2, B: 0.75, TitleWeight: 1, AvgLength: 10}, 0); err != nil || got != nil {
 		t.Errorf("Score with limit 0 = %v, %v", got, err)
 	}
 }
@@ -107,7 +116,7 @@ func TestRebuildAndRemove(t *testing.T) {
 
 	rebuilt := openTestDB(t)
 	writeTestPassages(t, rebuilt) // replaced by the rebuild
-	if err := MarkRemoved(ctx, rebuilt, []int64{2, 2}); err != nil {
+	if err := MarkRemoved(ctx, rebuilt, []Removed{removedTestPassage(1), removedTestPassage(1)}); err != nil {
 		t.Fatal(err)
 	}
 	pages := 0
@@ -134,7 +143,7 @@ func TestRebuildAndRemove(t *testing.T) {
 		t.Errorf("rebuilt index\n%v\nwant\n%v", got, want)
 	}
 
-	if err := MarkRemoved(ctx, rebuilt, []int64{2}); err != nil {
+	if err := MarkRemoved(ctx, rebuilt, []Removed{removedTestPassage(1)}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = Dump(ctx, rebuilt)

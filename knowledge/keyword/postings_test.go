@@ -72,13 +72,13 @@ func TestMergingInterleavedSegments(t *testing.T) {
 	seg := func(lo, hi int64) segmentInfo {
 		var b Builder
 		for pid := lo; pid <= hi; pid++ {
-			b.Add(pid, []TermFreq{{term: "harbour", body: 1}, {term: fmt.Sprint("only", pid), body: 2}}, 10)
+			b.Add(pid, Analysis{Terms: []TermFreq{{term: "harbour", body: 1}, {term: fmt.Sprint("only", pid), body: 2}}, Words: 10})
 		}
 		if err := b.Seal().Write(ctx, tx, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		var s segmentInfo
-		tx.QueryRowContext(ctx, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY id DESC LIMIT 1`).Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
+		tx.QueryRowContext(ctx, `SELECT id, passages, min_pid, max_pid, lang FROM segments ORDER BY id DESC LIMIT 1`).Scan(&s.id, &s.passages, &s.minPID, &s.maxPID, &s.lang)
 		return s
 	}
 	a, b, c := seg(1, 3), seg(4, 6), seg(7, 9)
@@ -154,13 +154,13 @@ func TestBlocksLookupAndMerge(t *testing.T) {
 					tfs = append(tfs, TermFreq{term: term(i), body: 1})
 				}
 			}
-			b.Add(pid, tfs, 20)
+			b.Add(pid, Analysis{Terms: tfs, Words: 20})
 		}
 		if err := b.Seal().Write(ctx, tx, 0, nil); err != nil {
 			t.Fatal(err)
 		}
 		var s segmentInfo
-		tx.QueryRowContext(ctx, `SELECT id, passages, min_pid, max_pid FROM segments ORDER BY id DESC LIMIT 1`).Scan(&s.id, &s.passages, &s.minPID, &s.maxPID)
+		tx.QueryRowContext(ctx, `SELECT id, passages, min_pid, max_pid, lang FROM segments ORDER BY id DESC LIMIT 1`).Scan(&s.id, &s.passages, &s.minPID, &s.maxPID, &s.lang)
 		return s
 	}
 	a := write(1, 1500)
@@ -192,7 +192,7 @@ func TestBlocksLookupAndMerge(t *testing.T) {
 	check := func(stage string) {
 		t.Helper()
 		probe := []string{"a", term(0), term(7), term(8), term(1499), term(2999), term(5507), term(5999), "zzz", "t00007x"}
-		df, err := DF(ctx, db, probe)
+		df, err := DF(ctx, db, "", probe)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestBlocksLookupAndMerge(t *testing.T) {
 				t.Errorf("%s: df(%s) = %d, want %d", stage, p, df[p], exp)
 			}
 		}
-		segs, err := lookupTerms(ctx, db, []string{term(7), term(8)}, true)
+		segs, err := lookupTerms(ctx, db, "", []string{term(7), term(8)}, true)
 		if err != nil {
 			t.Fatal(err)
 		}

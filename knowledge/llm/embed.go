@@ -56,6 +56,33 @@ func (c *Client) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	return out, nil
 }
 
+// EmbedQuery returns the vector of one question with a single attempt:
+// no retry and no backoff, bounded by ctx and Config.Timeout, so that a
+// failing endpoint costs a question one quick try before it is answered
+// from keyword search alone (knowledge.QueryEmbedder). The failure is
+// classified as Embed's are.
+func (c *Client) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
+	if c.embedModel == "" {
+		return nil, knowledge.Errorf(knowledge.EINVALID, "No embeddings model is configured.")
+	}
+	var vecs [][]float32
+	err := c.callRetrying(ctx, opEmbed, 0, func(ctx context.Context) error {
+		resp, err := c.api.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
+			Input: []string{text},
+			Model: openai.EmbeddingModel(c.embedModel),
+		})
+		if err != nil {
+			return err
+		}
+		vecs, err = orderEmbeddings(resp.Data, 1)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return vecs[0], nil
+}
+
 // orderEmbeddings checks one batch's response and puts its vectors in
 // input order by their index field. Servers that leave every index at zero
 // are trusted to answer in input order.

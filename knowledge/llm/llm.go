@@ -95,6 +95,8 @@ type Client struct {
 var (
 	_ knowledge.Completer = (*Client)(nil)
 	_ knowledge.Embedder  = (*Client)(nil)
+
+	_ knowledge.QueryEmbedder = (*Client)(nil)
 )
 
 // New returns a Client for cfg. It validates the base URL and, for

@@ -57,6 +57,11 @@ const (
 // returned classified: context.Canceled (wrapped) when ctx was cancelled,
 // a *knowledge.Error otherwise.
 func (c *Client) call(ctx context.Context, op string, attempt func(ctx context.Context) error) error {
+	return c.callRetrying(ctx, op, c.maxRetries, attempt)
+}
+
+// callRetrying is call with at most retries retries.
+func (c *Client) callRetrying(ctx context.Context, op string, retries int, attempt func(ctx context.Context) error) error {
 	callCtx := ctx
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -73,7 +78,7 @@ func (c *Client) call(ctx context.Context, op string, attempt func(ctx context.C
 			return c.interrupted(ctx, op, n, err)
 		}
 		f := c.classify(op, err, info)
-		if !f.retry || n > c.maxRetries {
+		if !f.retry || n > retries {
 			return c.fail(op, n, f)
 		}
 		delay := f.retryAfter
@@ -86,7 +91,7 @@ func (c *Client) call(ctx context.Context, op string, attempt func(ctx context.C
 			return c.fail(op, n, f)
 		}
 		c.logger.Warn("llm: retrying after a transient failure",
-			"op", op, "attempt", n, "max_attempts", c.maxRetries+1,
+			"op", op, "attempt", n, "max_attempts", retries+1,
 			"status", f.status, "delay", delay, "error", f.detail)
 		if err := c.sleep(callCtx, delay); err != nil {
 			return c.interrupted(ctx, op, n, err)
