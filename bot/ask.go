@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/herald-bot/herald/knowledge"
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // builtinCommands is Herald's command table. Adding a command is adding
@@ -55,11 +56,11 @@ func (b *Bot) handleAsk(ctx context.Context, r *Request) error {
 	if question == "" {
 		return knowledge.Errorf(knowledge.EINVALID, "%s", tr(r.Interaction.Locale, txtAskAQuestion))
 	}
-	f, err := b.filter(r.GuildID, r.String("since"), r.String("source"))
+	f, err := b.filter(r.Interaction.Locale, r.GuildID, r.String("since"), r.String("source"))
 	if err != nil {
 		return err
 	}
-	release, err := b.limits.admit(ctx, r.GuildID, r.UserID, b.now())
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		b.metrics.question(modeNone, outcomeRefused)
 		return err
@@ -85,11 +86,12 @@ func (b *Bot) handleAsk(ctx context.Context, r *Request) error {
 
 // filter builds the retrieval filter of a question: the server's scope
 // (the operator's articles plus the server's own; in DMs the operator's
-// only) and the since and source options.
-func (b *Bot) filter(guildID, since, sources string) (knowledge.Filter, error) {
+// only) and the since and source options. A refusal is in the language of
+// locale.
+func (b *Bot) filter(locale discordgo.Locale, guildID, since, sources string) (knowledge.Filter, error) {
 	f := knowledge.Filter{GuildID: guildID}
 	if since != "" {
-		t, err := parseSince(since, b.now())
+		t, err := parseSince(locale, since, b.now())
 		if err != nil {
 			return f, err
 		}
@@ -103,8 +105,9 @@ func (b *Bot) filter(guildID, since, sources string) (knowledge.Filter, error) {
 	return f, nil
 }
 
-// parseSince reads a date (2024-03-01) or a period back from now (7d, 2w, 48h).
-func parseSince(s string, now time.Time) (time.Time, error) {
+// parseSince reads a date (2024-03-01) or a period back from now (7d, 2w,
+// 48h); a refusal is in the language of locale.
+func parseSince(locale discordgo.Locale, s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(strings.ToLower(s))
 	var n int
 	var unit string
@@ -125,7 +128,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if t, err := knowledge.ParseDate(s); err == nil {
 		return t, nil
 	}
-	return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "%s", tr("", txtBadSince, s))
+	return time.Time{}, knowledge.Errorf(knowledge.EINVALID, "%s", tr(locale, txtBadSince, s))
 }
 
 // completeSource suggests outlet names for /ask's source option.
@@ -221,6 +224,11 @@ const maxPreviewBytes = 4 * maxEmbedDescription
 func (b *Bot) answer(ctx context.Context, j job, out output) error {
 	start, began := b.now(), time.Now()
 	q := knowledge.Question{Text: j.question, Filter: j.filter, History: j.history}
+	if q.Filter.Language == "" {
+		// A question too short to tell its language is taken in the
+		// asker's (the interaction's locale, or the server's).
+		q.Filter.Language = text.LanguageCode(string(j.locale))
+	}
 	var notes []string
 	if b.limits.overBudget(ctx, j.guildID, b.now()) {
 		q.Mode = knowledge.AskExtractive
@@ -446,7 +454,7 @@ func (o *interactionOutput) finalInChannel(ctx context.Context, msgs []Message) 
 	for _, m := range msgs {
 		msg, err := o.r.b.send.post(ctx, ch, m, nil, false)
 		if err != nil {
-			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
+			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr(o.r.Interaction.Locale, txtDiscordRefused), err)
 		}
 		ids = append(ids, msg.ID)
 	}
@@ -504,7 +512,7 @@ func (o *messageOutput) show(ctx context.Context, m Message) error {
 		_, err = o.b.send.edit(ctx, o.channelID, o.first.ID, &o.shown, m, o.replied)
 	}
 	if err != nil {
-		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
+		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(o.locale, txtDiscordRefused), err)
 	}
 	o.shown = m
 	return nil
@@ -522,7 +530,7 @@ func (o *messageOutput) final(ctx context.Context, msgs []Message) ([]string, er
 	for _, m := range msgs[1:] {
 		msg, err := o.b.send.post(ctx, o.channelID, m, nil, false)
 		if err != nil {
-			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
+			return ids, knowledge.WrapError(knowledge.EUNAVAILABLE, tr(o.locale, txtDiscordRefused), err)
 		}
 		ids = append(ids, msg.ID)
 	}

@@ -80,9 +80,10 @@ func (c *Command) validate() error {
 	return walk(c.Options)
 }
 
-// definition is the command as registered with Discord. Global commands
-// say where they may be used (servers, and DMs with the bot unless they
-// need a permission); commands of one server are only ever used there.
+// definition is the command as registered with Discord, with its German
+// names and descriptions (commands_de.go). Global commands say where they
+// may be used (servers, and DMs with the bot unless they need a
+// permission); commands of one server are only ever used there.
 func (c *Command) definition(global bool) *discordgo.ApplicationCommand {
 	def := &discordgo.ApplicationCommand{
 		Type:        discordgo.ChatApplicationCommand,
@@ -100,6 +101,7 @@ func (c *Command) definition(global bool) *discordgo.ApplicationCommand {
 		def.Contexts = &contexts
 		def.IntegrationTypes = &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 	}
+	localise(def)
 	if def.Options == nil {
 		def.Options = []*discordgo.ApplicationCommandOption{}
 	}
@@ -420,13 +422,13 @@ func (r *Request) allowed() error {
 	}
 	t := textsFor(r.Interaction.Locale)
 	if r.Interaction.Member == nil {
-		return knowledge.Errorf(knowledge.EFORBIDDEN, t.serverOnly, "/"+r.Command.Name)
+		return knowledge.Errorf(knowledge.EFORBIDDEN, t.serverOnly, "/"+commandName(t.locale, r.Command.Name))
 	}
 	perms := r.Interaction.Member.Permissions
 	if perms&discordgo.PermissionAdministrator != 0 || perms&need == need {
 		return nil
 	}
-	return knowledge.Errorf(knowledge.EFORBIDDEN, t.needPermission, name, "/"+r.Command.Name)
+	return knowledge.Errorf(knowledge.EFORBIDDEN, t.needPermission, t.permissions(name), "/"+commandName(t.locale, r.Command.Name))
 }
 
 // onInteraction routes slash commands and autocompletion to the command
@@ -474,7 +476,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 			log.Error("panic in a command handler", "command", data.Name, "panic", p, "stack", string(debug.Stack()))
 			b.metrics.errors.WithLabelValues(knowledge.EINTERNAL).Inc()
 			if i.Type == discordgo.InteractionApplicationCommand {
-				if err := r.Reply(ctx, Message{Content: knowledge.ErrorMessage(errPanic), Ephemeral: true}); err != nil {
+				if err := r.Reply(ctx, Message{Content: tr(i.Locale, txtPanic), Ephemeral: true}); err != nil {
 					log.Warn("cannot tell the user about a failure", "err", err)
 				}
 			}

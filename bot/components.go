@@ -141,7 +141,7 @@ func (b *Bot) onComponent(i *discordgo.Interaction) {
 		if p := recover(); p != nil {
 			log.Error("panic in a component handler", "panic", p, "stack", string(debug.Stack()))
 			b.metrics.errors.WithLabelValues(knowledge.EINTERNAL).Inc()
-			if err := r.Reply(ctx, Message{Content: knowledge.ErrorMessage(errPanic), Ephemeral: true}); err != nil {
+			if err := r.Reply(ctx, Message{Content: tr(i.Locale, txtPanic), Ephemeral: true}); err != nil {
 				log.Warn("cannot tell the user about a failure", "err", err)
 			}
 		}
@@ -283,7 +283,7 @@ func (b *Bot) submitFollowUp(ctx context.Context, r *Request, id int64) error {
 	if err != nil {
 		return err
 	}
-	release, err := b.limits.admit(ctx, r.GuildID, r.UserID, b.now())
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		b.metrics.question(modeNone, outcomeRefused)
 		return err

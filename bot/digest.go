@@ -137,7 +137,7 @@ func (n *News) showDigest(ctx context.Context, r *Request) error {
 	now := b.now()
 	req := knowledge.DigestRequest{GuildID: r.GuildID, Since: now.Add(-24 * time.Hour), Until: now}
 	if s := r.String("since"); s != "" {
-		since, err := parseSince(s, now)
+		since, err := parseSince(r.Interaction.Locale, s, now)
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func (n *News) showDigest(ctx context.Context, r *Request) error {
 			req.Sources = append(req.Sources, s)
 		}
 	}
-	release, err := b.limits.admit(ctx, r.GuildID, r.UserID, now)
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, now)
 	if err != nil {
 		return err
 	}

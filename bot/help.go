@@ -30,7 +30,7 @@ func (b *Bot) handleHelp(ctx context.Context, r *Request) error {
 func (b *Bot) helpMessage(t *serverTexts, inServer, admin bool) Message {
 	var members, admins []string
 	for _, c := range b.order {
-		lines := commandLines(b, c)
+		lines := commandLines(b, c, t.locale)
 		if c.Permission != 0 {
 			admins = append(admins, lines...)
 		} else {
@@ -52,16 +52,18 @@ func (b *Bot) helpMessage(t *serverTexts, inServer, admin bool) Message {
 	}}}
 }
 
-// commandLines describes a command, one line per sub-command.
-func commandLines(b *Bot, c *Command) []string {
+// commandLines describes a command in the language of locale, one line
+// per sub-command.
+func commandLines(b *Bot, c *Command, locale discordgo.Locale) []string {
 	var subs []string
 	for _, o := range c.Options {
 		if o.Type == discordgo.ApplicationCommandOptionSubCommand {
-			subs = append(subs, b.commandMention(c.Name+" "+o.Name)+" — "+o.Description)
+			path := c.Name + " " + o.Name
+			subs = append(subs, b.commandMention(path)+" — "+describe(locale, path, o.Description))
 		}
 	}
 	if len(subs) > 0 {
 		return subs
 	}
-	return []string{b.commandMention(c.Name) + " — " + c.Description}
+	return []string{b.commandMention(c.Name) + " — " + describe(locale, c.Name, c.Description)}
 }

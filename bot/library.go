@@ -28,7 +28,7 @@ func (b *Bot) handleSearch(ctx context.Context, r *Request) error {
 	if err := r.Defer(ctx, true); err != nil {
 		return err
 	}
-	f, err := b.filter(r.GuildID, "", r.String("source"))
+	f, err := b.filter(r.Interaction.Locale, r.GuildID, "", r.String("source"))
 	if err != nil {
 		return err
 	}

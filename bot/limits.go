@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bwmarrin/discordgo"
+
 	"github.com/herald-bot/herald/knowledge"
 )
 
@@ -280,18 +282,18 @@ func guildKey(guildID string) string {
 	return guildID
 }
 
-// admit lets a user's question in, or explains why not: a user in their
-// cooldown is told so first; then the server's place is taken, then the
-// cooldown started (so a question refused because the server is busy
-// starts none). The caller must call release once the question is
-// answered.
-func (l *limiter) admit(ctx context.Context, guildID, userID string, now time.Time) (release func(), err error) {
+// admit lets a user's question in, or explains why not (in the language
+// of locale): a user in their cooldown is told so first; then the
+// server's place is taken, then the cooldown started (so a question
+// refused because the server is busy starts none). The caller must call
+// release once the question is answered.
+func (l *limiter) admit(ctx context.Context, locale discordgo.Locale, guildID, userID string, now time.Time) (release func(), err error) {
 	ctx, cancel := context.WithTimeout(ctx, limitsTimeout)
 	defer cancel()
 	if l.cooldown > 0 {
 		// A cooldown that ends now is no cooldown: this only reads
 		// whether one is running.
-		if err := l.checkCooldown(ctx, userID, now, now); err != nil {
+		if err := l.checkCooldown(ctx, locale, userID, now, now); err != nil {
 			return nil, err
 		}
 	}
@@ -303,11 +305,11 @@ func (l *limiter) admit(ctx context.Context, guildID, userID string, now time.Ti
 		case err != nil:
 			l.logger.Warn("cannot count the server's questions; answering anyway", "guild", guildID, "err", err)
 		case !ok:
-			where := tr("", txtHere)
+			where := tr(locale, txtHere)
 			if guildID == "" {
-				where = tr("", txtInDMs)
+				where = tr(locale, txtInDMs)
 			}
-			return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount("", txtBusyOne, txtBusyMany, held, where))
+			return nil, knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount(locale, txtBusyOne, txtBusyMany, held, where))
 		default:
 			giveBack = rel
 		}
@@ -324,7 +326,7 @@ func (l *limiter) admit(ctx context.Context, guildID, userID string, now time.Ti
 	}
 	if l.cooldown > 0 {
 		// Another question of the user may have been let in meanwhile.
-		if err := l.checkCooldown(ctx, userID, now, now.Add(l.cooldown)); err != nil {
+		if err := l.checkCooldown(ctx, locale, userID, now, now.Add(l.cooldown)); err != nil {
 			release()
 			return nil, err
 		}
@@ -334,14 +336,14 @@ func (l *limiter) admit(ctx context.Context, guildID, userID string, now time.Ti
 
 // checkCooldown starts the user's cooldown until then, or refuses when
 // one is running.
-func (l *limiter) checkCooldown(ctx context.Context, userID string, now, until time.Time) error {
+func (l *limiter) checkCooldown(ctx context.Context, locale discordgo.Locale, userID string, now, until time.Time) error {
 	ok, ends, err := l.store.TakeCooldown(ctx, "", userID, until)
 	switch {
 	case err != nil:
 		l.logger.Warn("cannot check the user's cooldown; answering anyway", "user", userID, "err", err)
 	case !ok:
 		secs := max(int((ends.Sub(now)+time.Second-1)/time.Second), 1)
-		return knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount("", txtCooldownOne, txtCooldownMany, secs))
+		return knowledge.Errorf(knowledge.ERATELIMIT, "%s", trCount(locale, txtCooldownOne, txtCooldownMany, secs))
 	}
 	return nil
 }

@@ -19,28 +19,28 @@ func TestLimiter(t *testing.T) {
 	mem := NewMemoryLimits(func() time.Time { return clock }).(*memoryLimits)
 	l := newLimiter(mem, 5*time.Second, 2, 100, "test", slog.New(slog.DiscardHandler))
 	at := func(d time.Duration) time.Time { clock = now.Add(d); return clock }
-	rel1, err := l.admit(ctx, "g", "alice", at(0))
+	rel1, err := l.admit(ctx, "", "g", "alice", at(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.admit(ctx, "g", "alice", at(time.Second)); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "wait 4 more seconds") {
+	if _, err := l.admit(ctx, "", "g", "alice", at(time.Second)); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "wait 4 more seconds") {
 		t.Errorf("cooldown: %v", err)
 	}
-	rel2, err := l.admit(ctx, "g", "bob", at(0))
+	rel2, err := l.admit(ctx, "", "g", "bob", at(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.admit(ctx, "g", "carol", at(0)); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "already answering 2 questions in this server") {
+	if _, err := l.admit(ctx, "", "g", "carol", at(0)); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "already answering 2 questions in this server") {
 		t.Errorf("concurrency: %v", err)
 	}
-	if rel, err := l.admit(ctx, "other", "carol", at(0)); err != nil {
+	if rel, err := l.admit(ctx, "", "other", "carol", at(0)); err != nil {
 		t.Errorf("another server is limited too, or the busy refusal started carol's cooldown: %v", err)
 	} else {
 		rel()
 	}
 	rel1()
 	rel1() // twice is harmless
-	if rel, err := l.admit(ctx, "g", "dave", at(time.Second)); err != nil {
+	if rel, err := l.admit(ctx, "", "g", "dave", at(time.Second)); err != nil {
 		t.Errorf("after release: %v", err)
 	} else {
 		rel()
@@ -71,7 +71,7 @@ func TestLimiterLetsQuestionsInWhenTheStoreFails(t *testing.T) {
 	ctx := context.Background()
 	l := newLimiter(failingLimits{}, 5*time.Second, 1, 100, "test", slog.New(slog.DiscardHandler))
 	for i := 0; i < 3; i++ {
-		rel, err := l.admit(ctx, "g", "alice", time.Now())
+		rel, err := l.admit(ctx, "", "g", "alice", time.Now())
 		if err != nil {
 			t.Fatalf("admit with a failing store: %v", err)
 		}

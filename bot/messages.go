@@ -16,8 +16,8 @@ import (
 type textKey int
 
 // The member-facing texts of answers, their buttons and mentions. They are
-// kept here, in one catalogue, so that a translation is one more function
-// beside english.
+// kept here, in one catalogue per language (english, german); tr picks
+// the one of a Discord locale.
 const (
 	txtMentionHelp textKey = iota
 	txtUnreadable
@@ -166,12 +166,118 @@ func english(k textKey) string {
 	return ""
 }
 
-// tr returns text k in the language of locale, formatted with args. Only
-// English exists today, so every locale gets it; a translation adds a
-// catalogue and a case here.
+// german is the German catalogue; it has a text for every key english
+// has, with the same formatting verbs.
+func german(k textKey) string {
+	switch k {
+	case txtMentionHelp:
+		return "Frag mich zu den Nachrichten: Erwähne mich mit einer Frage, zum Beispiel „@Herald warum liefert Deutschland keine Taurus-Marschflugkörper?“, oder nutze /frage. Antworte auf meine Antwort, um nachzufragen."
+	case txtUnreadable:
+		return "Ich kann nur Nachrichten lesen, in denen ich erwähnt werde. Erwähne mich mit deiner Frage (oder lass das @ in deiner Antwort stehen)."
+	case txtBudgetNote:
+		return "Dieser Server hat das heutige Budget für das Sprachmodell aufgebraucht, deshalb zitiert diese Antwort die Artikel direkt."
+	case txtRestarting:
+		return "Herald startet gerade neu, deshalb wurde diese Frage nicht beantwortet. Bitte frag in einer Minute noch einmal."
+	case txtNotDelivered:
+		return "Ich habe eine Antwort gefunden, aber Discord hat sie nicht angenommen. Bitte versuch es noch einmal."
+	case txtAsked:
+		return "> **%s** fragte: %s"
+	case txtWriting:
+		return "Wird geschrieben …"
+	case txtSources:
+		return "Quellen"
+	case txtSourcesOf:
+		return "Quellen der Antwort auf „%s“"
+	case txtUndated:
+		return "undatiert"
+	case txtNotVerbatim:
+		return "Nicht wörtlich im Artikel gefunden, daher nicht als Zitat gezeigt: %s"
+	case txtArticle:
+		return "%d Artikel"
+	case txtArticles:
+		return "%d Artikel"
+	case txtModeLLM:
+		return "vom Sprachmodell geschrieben"
+	case txtModeExtractive:
+		return "aus den Artikeln zitiert"
+	case txtSeconds:
+		return "%s s"
+	case txtMinutes:
+		return "%d min %d s"
+	case txtButtonSources:
+		return "Quellen"
+	case txtButtonFollowUp:
+		return "Nachfragen"
+	case txtButtonDelete:
+		return "Löschen"
+	case txtModalTitle:
+		return "Nachfrage"
+	case txtModalLabel:
+		return "Deine Frage"
+	case txtModalPlaceholder:
+		return "Zum Beispiel: Und was hat der Minister gesagt?"
+	case txtVoteThanks:
+		return "Danke! Dein %s ist gespeichert; so sieht der Betreiber, was Herald richtig und was falsch macht."
+	case txtVoteSame:
+		return "Du hast dieser Antwort schon ein %s gegeben."
+	case txtVoteChanged:
+		return "Deine Stimme ist jetzt ein %s."
+	case txtDeleted:
+		return "Ich habe die Antwort gelöscht."
+	case txtDeleteRefused:
+		return "Nur wer gefragt hat oder ein Mitglied mit der Berechtigung „Nachrichten verwalten“ kann diese Antwort löschen."
+	case txtAnswerGone:
+		return "Diese Antwort habe ich nicht mehr. Frag noch einmal mit /frage."
+	case txtAnswerDeleted:
+		return "Diese Antwort wurde gelöscht."
+	case txtNoQuestion:
+		return "Bitte schreib eine Frage."
+	case txtNoSources:
+		return "Diese Antwort nennt keinen Artikel."
+	case txtButtonsUnavailable:
+		return "Dieser Knopf funktioniert hier nicht mehr. Frag noch einmal mit /frage."
+	case txtCooldownOne:
+		return "Bitte warte noch %d Sekunde, bevor du wieder fragst."
+	case txtCooldownMany:
+		return "Bitte warte noch %d Sekunden, bevor du wieder fragst."
+	case txtBusyOne:
+		return "Ich beantworte schon %d Frage %s. Bitte versuch es gleich noch einmal."
+	case txtBusyMany:
+		return "Ich beantworte schon %d Fragen %s. Bitte versuch es gleich noch einmal."
+	case txtHere:
+		return "auf diesem Server"
+	case txtInDMs:
+		return "in Direktnachrichten"
+	case txtAskAQuestion:
+		return "Bitte stell eine Frage."
+	case txtBadSince:
+		return "„seit“ muss ein Datum wie 2024-03-01 oder ein Zeitraum wie 7d oder 48h sein, nicht %q."
+	case txtDiscordRefused:
+		return "Discord hat die Nachricht nicht angenommen."
+	case txtFormRefused:
+		return "Discord hat das Formular nicht angenommen."
+	case txtDeleteFailed:
+		return "Discord hat mich die Antwort nicht löschen lassen."
+	case txtPanic:
+		return "Bei mir ist etwas schiefgegangen. Bitte versuch es noch einmal."
+	}
+	return ""
+}
+
+// isGerman reports whether a Discord locale is German ("de"; Discord
+// has no regional German locales, but a "de-AT" would count too).
+func isGerman(locale discordgo.Locale) bool {
+	l := string(locale)
+	return l == string(discordgo.German) || strings.HasPrefix(l, "de-")
+}
+
+// tr returns text k in the language of locale, formatted with args:
+// German for a German locale, English for every other one and for "".
 func tr(locale discordgo.Locale, k textKey, args ...any) string {
-	_ = locale
 	s := english(k)
+	if isGerman(locale) {
+		s = german(k)
+	}
 	if len(args) > 0 {
 		s = fmt.Sprintf(s, args...)
 	}
@@ -240,14 +346,14 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		if p := recover(); p != nil {
 			log.Error("panic in the message handler", "panic", p, "stack", string(debug.Stack()))
 			b.metrics.errors.WithLabelValues(knowledge.EINTERNAL).Inc()
-			if err := out.plain(ctx, knowledge.ErrorMessage(errPanic)); err != nil {
+			if err := out.plain(ctx, tr(locale, txtPanic)); err != nil {
 				log.Warn("cannot tell the user about a failure", "err", err)
 			}
 		}
 	}()
 	// Help counts against the cooldown too, so bare mentions cannot make
 	// the bot spam a channel.
-	release, err := b.limits.admit(ctx, m.GuildID, m.Author.ID, b.now())
+	release, err := b.limits.admit(ctx, locale, m.GuildID, m.Author.ID, b.now())
 	if err != nil {
 		if question != "" {
 			b.metrics.question(modeNone, outcomeRefused)
@@ -301,9 +407,6 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		}
 	}
 }
-
-// errPanic stands for a recovered panic when telling the user.
-var errPanic = knowledge.Errorf(knowledge.EINTERNAL, "%s", english(txtPanic))
 
 // guildLocale is the preferred locale of a server, as the state of its
 // shard knows it, or "" (for direct messages, before the server is known,

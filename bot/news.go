@@ -125,7 +125,7 @@ func idRef(id int64) string { return "#" + strconv.FormatInt(id, 10) }
 // requireServer refuses a command used outside a server.
 func requireServer(r *Request) error {
 	if r.GuildID == "" || r.Interaction.Member == nil {
-		return knowledge.Errorf(knowledge.EFORBIDDEN, textsFor(r.Interaction.Locale).serverOnly, "/"+r.Command.Name)
+		return knowledge.Errorf(knowledge.EFORBIDDEN, textsFor(r.Interaction.Locale).serverOnly, "/"+commandName(r.Interaction.Locale, r.Command.Name))
 	}
 	return nil
 }
@@ -146,5 +146,6 @@ func checkPostable(ctx context.Context, r *Request, channelID string) error {
 	if !known || missing == "" {
 		return nil
 	}
-	return knowledge.Errorf(knowledge.EFORBIDDEN, textsFor(r.Interaction.Locale).cannotPost, channelID, missing)
+	t := textsFor(r.Interaction.Locale)
+	return knowledge.Errorf(knowledge.EFORBIDDEN, t.cannotPost, channelID, t.permissions(missing))
 }

@@ -195,7 +195,11 @@ func formatTook(locale discordgo.Locale, d time.Duration) string {
 	case d < 10*time.Second:
 		// Tenths, rounded up: "0.1 s" for anything quicker.
 		tenths := (d + 100*time.Millisecond - 1) / (100 * time.Millisecond)
-		return tr(locale, txtSeconds, strconv.FormatFloat(float64(tenths)/10, 'f', 1, 64))
+		secs := strconv.FormatFloat(float64(tenths)/10, 'f', 1, 64)
+		if isGerman(locale) {
+			secs = strings.Replace(secs, ".", ",", 1) // "0,4 s"
+		}
+		return tr(locale, txtSeconds, secs)
 	case d < time.Minute:
 		return tr(locale, txtSeconds, strconv.Itoa(int(d.Round(time.Second).Seconds())))
 	}
@@ -368,9 +372,9 @@ func articleEmbed(locale discordgo.Locale, s knowledge.AnswerSource, quoteRunes 
 // renderAnswer turns a summary-like answer into messages: its text with
 // its [n] markers (linked to their articles) and notes, split under 2,000
 // characters, then its sources, one embed per article, packed within the
-// embed limits. An abstention shows no sources. There is always at least
-// one message.
-func renderAnswer(ans *knowledge.Answer, notes ...string) []Message {
+// embed limits, labelled in the language of locale. An abstention shows no
+// sources. There is always at least one message.
+func renderAnswer(locale discordgo.Locale, ans *knowledge.Answer, notes ...string) []Message {
 	sources := knowledge.GroupSources(ans)
 	body := defuseLinks(strings.TrimSpace(ans.Text))
 	var lines []string
@@ -389,7 +393,7 @@ func renderAnswer(ans *knowledge.Answer, notes ...string) []Message {
 	var embeds []*discordgo.MessageEmbed
 	if !ans.Abstained {
 		for _, s := range sources {
-			embeds = append(embeds, articleEmbed("", s, maxQuoteRunes))
+			embeds = append(embeds, articleEmbed(locale, s, maxQuoteRunes))
 		}
 	}
 	return layout(Message{Content: body, Embeds: embeds})

@@ -100,7 +100,7 @@ func TestRenderAnswerKeepsEveryEmbedLimit(t *testing.T) {
 			Quote: strings.Repeat("quoted words ", 600), Verified: n%2 == 0,
 		})
 	}
-	msgs := renderAnswer(ans, "An extra note.")
+	msgs := renderAnswer("", ans, "An extra note.")
 	embeds := 0
 	for i, m := range msgs {
 		if runeLen(m.Content) > maxContent {
@@ -135,7 +135,7 @@ func TestRenderAnswerKeepsEveryEmbedLimit(t *testing.T) {
 
 func TestRenderAbstentionHasNoSources(t *testing.T) {
 	t.Parallel()
-	msgs := renderAnswer(&knowledge.Answer{Text: "The articles do not say.", Abstained: true,
+	msgs := renderAnswer("", &knowledge.Answer{Text: "The articles do not say.", Abstained: true,
 		Citations: []knowledge.Citation{{N: 1, Title: "x"}}})
 	if len(msgs) != 1 || msgs[0].Content != "The articles do not say." || len(msgs[0].Embeds) != 0 {
 		t.Errorf("abstention = %+v", msgs)
@@ -203,12 +203,12 @@ func TestParseSince(t *testing.T) {
 		"48h":        now.Add(-48 * time.Hour),
 		"2024-03-01": time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC),
 	} {
-		got, err := parseSince(in, now)
+		got, err := parseSince("", in, now)
 		if err != nil || !got.Equal(want) {
 			t.Errorf("parseSince(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	if _, err := parseSince("last tuesday", now); knowledge.ErrorCode(err) != knowledge.EINVALID {
+	if _, err := parseSince("", "last tuesday", now); knowledge.ErrorCode(err) != knowledge.EINVALID {
 		t.Errorf("bad since: %v", err)
 	}
 }

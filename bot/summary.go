@@ -100,7 +100,7 @@ func (n *News) handleArticle(ctx context.Context, r *Request) error {
 func (n *News) summarize(ctx context.Context, r *Request, req knowledge.SummaryRequest, fetch func(context.Context) (int64, error)) error {
 	b := r.b
 	t := textsFor(r.Interaction.Locale)
-	release, err := b.limits.admit(ctx, r.GuildID, r.UserID, b.now())
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (n *News) summarize(ctx context.Context, r *Request, req knowledge.SummaryR
 	var notes []string
 	if b.limits.overBudget(ctx, r.GuildID, b.now()) {
 		req.Mode = knowledge.AskExtractive
-		notes = append(notes, budgetNote)
+		notes = append(notes, tr(r.Interaction.Locale, txtBudgetNote))
 	}
 	if err := r.Defer(ctx, false); err != nil {
 		return err
@@ -136,7 +136,7 @@ func (n *News) summarize(ctx context.Context, r *Request, req knowledge.SummaryR
 	if q := strings.Join(strings.Fields(ans.Question), " "); q != "" {
 		shown.Text = fmt.Sprintf(t.summaryHeading, escapeMarkdown(cutContent(q, 200))) + "\n\n" + ans.Text
 	}
-	if _, err := (&interactionOutput{r: r}).final(ctx, renderAnswer(&shown, notes...)); err != nil {
+	if _, err := (&interactionOutput{r: r}).final(ctx, renderAnswer(r.Interaction.Locale, &shown, notes...)); err != nil {
 		return knowledge.WrapError(knowledge.EUNAVAILABLE, t.summaryFailed, err)
 	}
 	return nil

@@ -17,6 +17,10 @@ const presenceName = "/ask"
 // change can add languages, chosen by the interaction's (or the server's)
 // locale. Fields with verbs are fmt formats.
 type serverTexts struct {
+	// locale is the Discord locale the texts are written for ("" for
+	// English): /help describes the commands in its language.
+	locale discordgo.Locale
+
 	// Welcome, when Herald joins a server.
 	welcomeTitle, welcomeIntro, welcomeAskHeading, welcomeAsk, welcomeDigestShow  string
 	welcomeSummary, welcomeHelp, welcomeAdminHeading, welcomeFeeds, welcomeDigest string
@@ -57,9 +61,14 @@ type serverTexts struct {
 	undated, firstSeen string
 }
 
-// textsFor returns the sentences for a Discord locale. Only English exists
-// yet; every locale gets it.
-func textsFor(discordgo.Locale) *serverTexts { return englishTexts() }
+// textsFor returns the sentences for a Discord locale: German for a
+// German locale, English for every other one and for "".
+func textsFor(locale discordgo.Locale) *serverTexts {
+	if isGerman(locale) {
+		return germanTexts()
+	}
+	return englishTexts()
+}
 
 func englishTexts() *serverTexts {
 	return &serverTexts{
@@ -173,6 +182,141 @@ func englishTexts() *serverTexts {
 		noOutlets:          " It has no articles yet.",
 		andMore:            "%s and %d more",
 	}
+}
+
+// germanTexts are the German sentences. Option names in them (`adresse:`,
+// `kanal:`, `frage:`) are the German names the commands are registered
+// with (commands_de.go).
+func germanTexts() *serverTexts {
+	return &serverTexts{
+		locale:              discordgo.German,
+		welcomeTitle:        "Hallo, ich bin Herald",
+		welcomeIntro:        "Ich beantworte Fragen zu den Nachrichten, mit nummerierten Quellen, die du prüfen kannst.",
+		welcomeAskHeading:   "Frag mich",
+		welcomeAsk:          "%s mit deiner Frage, zum Beispiel *Warum liefert Deutschland keine Taurus-Marschflugkörper?*, oder erwähne %s. Antworte auf meine Antwort, um nachzufragen.",
+		welcomeDigestShow:   "%s zeigt die Nachrichten des Tages in wenigen Geschichten.",
+		welcomeSummary:      "%s fasst einen Artikel oder ein Thema zusammen.",
+		welcomeHelp:         "%s zeigt alles, was ich kann.",
+		welcomeAdminHeading: "Für Admins („Server verwalten“)",
+		welcomeFeeds:        "Einem Newsfeed folgen und seine neuen Artikel in einem Kanal posten: %s `adresse:` `kanal:#news`",
+		welcomeDigest:       "Jeden Morgen einen Überblick über die Nachrichten des Tages posten: %s `kanal:#news` `uhrzeit:08:00` `zeitzone:Europe/Berlin`",
+
+		helpTitle:       "Was Herald kann",
+		helpIntro:       "Herald beantwortet Fragen zu den Nachrichten, mit nummerierten Quellen, die du prüfen kannst.",
+		helpMembers:     "Befehle",
+		helpAdmins:      "Für Admins („Server verwalten“)",
+		helpAdminsExist: "Server-Admins haben außerdem Befehle, um Newsfeeds zu folgen und einen täglichen Überblick zu planen.",
+		helpFollowUp:    "Erwähne %s mit einer Frage, um im Kanal eine Antwort zu bekommen; antworte auf eine Antwort, um nachzufragen.",
+
+		needPermission: "Du brauchst die Berechtigung „%s“, um %s zu nutzen.",
+		serverOnly:     "%s kann nur auf einem Server genutzt werden.",
+		cannotPost:     "Ich kann in <#%s> nicht posten: Ich brauche dort %s. Gib Herald (oder seiner Rolle) diese Berechtigungen in den Einstellungen des Kanals und versuch es dann noch einmal.",
+		discordRefused: "Discord hat die Nachricht nicht angenommen.",
+		restarting:     "Herald startet gerade neu. Bitte versuch es in einer Minute noch einmal.",
+		unknownCommand: "/%s kenne ich nicht mehr. Vielleicht aktualisiert Discord noch die Liste der Befehle; versuch es in einer Minute noch einmal.",
+
+		feedServerOnly:     "Feeds gehören zu einem Server: Nutze /feed auf einem Server.",
+		feedFollowing:      "Ich folge jetzt %s (Feed %d).",
+		feedWillPost:       " Seine neuen Artikel erscheinen in <#%s>, sobald sie kommen; die bisherigen nicht.",
+		feedWillArrive:     " Seine aktuellen Artikel kommen in wenigen Minuten zu den Nachrichten dieses Servers.",
+		feedListHint:       " %s zeigt, wie es ihm geht.",
+		feedRemoved:        "Ich folge %s nicht mehr; die %d %s, die er gebracht hat, bleiben.",
+		feedPaused:         "%s ist pausiert. %s ruft ihn wieder ab.",
+		feedResumed:        "%s läuft wieder; er wird in wenigen Minuten wieder abgerufen.",
+		feedChannelSet:     "Neue Artikel von %s erscheinen ab dem nächsten Abruf in <#%s>.",
+		feedChannelCleared: "Neue Artikel von %s werden nicht mehr in einem Kanal gepostet.",
+		feedAlertsSet:      "Wenn einer der Feeds dieses Servers nicht mehr funktioniert, sage ich es in <#%s>.",
+		feedAlertsCleared:  "Warnungen zu Feeds gehen jetzt in den Kanal des Feeds, sonst in den des Überblicks.",
+		feedListEmpty:      "Dieser Server folgt noch keinem Feed. Füge einen mit %s hinzu.",
+		feedListTitle:      "Feeds dieses Servers (%d)",
+		feedMore:           "… und %d weitere.",
+		feedOK:             "ok",
+		feedFailing:        "schlägt %d %s in Folge fehl: %s",
+		feedDisabled:       "abgeschaltet: %s",
+		feedPausedState:    "pausiert",
+		feedResumeHint:     "%s ruft ihn wieder ab.",
+		feedNote:           "Hinweis: %s",
+		feedNextPoll:       "nächster Abruf <t:%d:R>",
+		feedPolled:         "abgerufen <t:%d:R>",
+		feedNotPolled:      "noch nicht abgerufen",
+		feedPostsTo:        "postet in <#%s>",
+		feedArticle:        "Artikel",
+		feedArticles:       "Artikel",
+		feedTime:           "Mal",
+		feedTimes:          "Mal",
+		feedUseSubcommand:  "Nutze /feed hinzufügen, kanal, warnungen, liste, pausieren, fortsetzen oder entfernen.",
+		feedPublished:      "Veröffentlicht %s",
+		feedAlert:          "⚠️ Der Feed %s (Feed %d) wird nicht mehr abgerufen: %s\nSobald er repariert ist, ruft %s `feed:#%d` ihn wieder ab, und %s beendet das Folgen.",
+		feedChannelFor:     "%s, in dem neue Artikel erscheinen",
+
+		digestHead:            "**Nachrichtenüberblick** · %d %s seit <t:%d:f>",
+		digestStory:           "Geschichte",
+		digestStories:         "Geschichten",
+		digestNoNews:          "Keine Nachrichten seit <t:%d:f>.",
+		digestBudget:          "Dieser Server hat das heutige Budget für das Sprachmodell aufgebraucht, deshalb zitieren diese Zusammenfassungen die Artikel direkt.",
+		digestAsk:             "Frag nach: %s `frage:%s`",
+		digestAlso:            "Außerdem: %s",
+		digestOutlets:         "%d Medien",
+		digestFailed:          "Ich habe den Überblick erstellt, aber Discord hat ihn nicht angenommen. Bitte versuch es noch einmal.",
+		scheduleSet:           "Jeden Tag um %s (%s) erscheint der Überblick in <#%s>.",
+		scheduleNext:          " Nächster: <t:%d:F>.",
+		scheduleStop:          " %s beendet ihn.",
+		scheduleOffOne:        "Der tägliche Überblick in <#%s> ist aus.",
+		scheduleOffAll:        "Der tägliche Überblick ist aus (%d %s).",
+		scheduleChannel:       "Kanal",
+		scheduleChans:         "Kanäle",
+		scheduleListEmpty:     "Auf diesem Server ist kein täglicher Überblick geplant. %s plant einen.",
+		scheduleListTitle:     "Tägliche Überblicke dieses Servers (%d)",
+		scheduleLine:          "<#%s> · jeden Tag um %s (%s) · nächster <t:%d:R>",
+		scheduleOffLine:       "<#%s> · aus (war %s, %s)",
+		digestUseSubcommand:   "Nutze /überblick zeigen.",
+		scheduleUseSubcommand: "Nutze /überblick-plan festlegen, aus oder liste.",
+
+		summaryNeedTarget:     "Sag, was ich zusammenfassen soll: Wähle einen Artikel, füge seine Adresse ein oder nenne ein Thema.",
+		summaryHeading:        "**Zusammenfassung: %s**",
+		summaryNotStored:      "Dieser Artikel ist nicht in Heralds Wissensbasis. Ein Server-Admin kann ihn hinzufügen.",
+		summaryNotStoredAdmin: "Dieser Artikel ist noch nicht in Heralds Wissensbasis. %s `adresse:%s` ruft ihn ab und fasst ihn zusammen; %s folgt dem Feed seiner Website.",
+		summaryFailed:         "Ich habe die Zusammenfassung geschrieben, aber Discord hat sie nicht angenommen. Bitte versuch es noch einmal.",
+		articleUseSubcommand:  "Nutze /artikel hinzufügen.",
+		articleNoFetcher:      "Webseiten abzurufen ist hier nicht möglich.",
+
+		searchUnavailable:  "Die Suche ist nicht verfügbar.",
+		searchNoQuery:      "Bitte gib ein paar Wörter an, nach denen ich suchen soll.",
+		searchNone:         "Kein gespeicherter Artikel passt zu „%s“.",
+		searchTitle:        "Artikel zu „%s“",
+		untitled:           "Ohne Titel",
+		libraryUnavailable: "Die Bibliothek ist nicht verfügbar.",
+		sourcesTitle:       "Was ich weiß",
+		sourcesArticles:    "Artikel",
+		sourcesNewest:      "Neuester",
+		sourcesFeeds:       "Abonnierte Feeds",
+		sourcesOutlets:     "Medien (%d, die mit den meisten Artikeln zuerst)",
+		sourcesEmpty:       "Ich habe noch keine Artikel. Ein Server-Admin kann mit %s Newsfeeds folgen.",
+		unknownSource:      "Herald hat keine Artikel von %s.",
+		unknownSourceOr:    " oder ",
+		knownOutlets:       " Herald kennt diese Medien: %s.",
+		noOutlets:          " Herald hat noch keine Artikel.",
+		andMore:            "%s und %d weitere",
+		undated:            "undatiert",
+		firstSeen:          "gesehen %s",
+	}
+}
+
+// germanPermissions are Discord's German names of the permissions Herald
+// names in refusals.
+var germanPermissions = strings.NewReplacer(
+	"View Channel", "Kanäle ansehen", "Send Messages", "Nachrichten senden", "Embed Links", "Links einbetten",
+	"Manage Server", "Server verwalten", "Manage Channels", "Kanäle verwalten", "Manage Messages", "Nachrichten verwalten",
+	"Manage Webhooks", "Webhooks verwalten", " and ", " und ",
+)
+
+// permissions returns names, a list of permissions in Discord's English
+// words (see permissionList and permissionNames), in the texts' language.
+func (t *serverTexts) permissions(names string) string {
+	if isGerman(t.locale) {
+		return germanPermissions.Replace(names)
+	}
+	return names
 }
 
 // plural picks one or many by k.

@@ -206,13 +206,13 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 		return nil, err
 	}
 	if p.empty {
-		return &Answer{Question: p.question, Mode: ModeExtractive, Abstained: true,
-			Text: "I need a few more specific words (a name, a place, a topic) to search the articles."}, nil
+		return &Answer{Question: p.question, Mode: ModeExtractive, Abstained: true, Language: p.lang,
+			Text: textsIn(p.lang).needWords}, nil
 	}
 	hits := p.hits
 	var note string
 	if useLLM && len(hits) > 0 {
-		ans, err := an.llmAnswer(ctx, p.query, p.question, hits, q.OnDelta)
+		ans, err := an.llmAnswer(ctx, p.query, p.question, p.lang, hits, q.OnDelta)
 		if err == nil {
 			ans.Tokens += p.tokens
 			return ans, nil
@@ -221,7 +221,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 			return nil, ctx.Err()
 		}
 		an.logger().Warn("the language model failed; answering extractively", "code", ErrorCode(err), "err", err)
-		note = modelUnavailableNote
+		note = textsIn(p.lang).modelUnavailable
 	}
 	ana := text.AnalyzerFor(p.lang)
 	terms := ana.Query(p.rest)
@@ -252,6 +252,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	}
 	ans := extractiveAnswer(p.rest, p.lang, hits, docs, p.window, weights, x)
 	ans.Question = p.question
+	ans.Language = p.lang
 	ans.Note = note
 	ans.Tokens = p.tokens
 	if q.OnDelta != nil && note == "" {

@@ -57,6 +57,7 @@ const (
 	unitAge                       // how old
 	unitSize                      // how tall, big, high, deep, heavy, fast
 	unitAmount                    // how much: money, a share or a quantity
+	unitMeasure                   // any measure: "wie lang" asks a length or a duration
 )
 
 // askedFor is what a question asks for.
@@ -103,6 +104,32 @@ type questionCues struct {
 	// does he say led to"); with framing, they only frame a question
 	// asking a reason and are not what it is about.
 	reasonVerbs map[string]bool
+	// attribution are the phrases by which a question names the source of
+	// its answer ("according to", "laut").
+	attribution [][]string
+	// compoundNouns says the language makes compound nouns whose last part
+	// decides the kind ("Verteidigungsminister" a person, "Hauptstadt" a
+	// place).
+	compoundNouns bool
+}
+
+// nounKind returns the kind a focus noun asks for: its own, or in a
+// language of compounds the kind of its last part (of four letters or
+// more).
+func (c *questionCues) nounKind(w string) (answerKind, bool) {
+	if k, ok := c.nouns[w]; ok {
+		return k, true
+	}
+	if !c.compoundNouns {
+		return 0, false
+	}
+	best, kind := 0, answerKind(0)
+	for n, k := range c.nouns {
+		if len(n) >= 4 && len(n) > best && len(w) > len(n) && strings.HasSuffix(w, n) {
+			best, kind = len(n), k
+		}
+	}
+	return kind, best > 0
 }
 
 // framing reports whether the folded word w only frames a question of
@@ -234,6 +261,7 @@ var cueTables = map[string]*questionCues{
 		expansion: [][]string{
 			{"stand", "for"}, {"stands", "for"}, {"short", "for"}, {"abbreviation"}, {"acronym"},
 		},
+		attribution: [][]string{{"according", "to"}, {"as", "reported", "by"}, {"as", "told", "by"}},
 	},
 	"de": {
 		lang: "de",
@@ -245,10 +273,27 @@ var cueTables = map[string]*questionCues{
 			phrase("wie weit", askNumber, unitDistance),
 			phrase("wie lange", askNumber, unitDuration),
 			phrase("wie alt", askNumber, unitAge),
-			phrase("wie hoch", askNumber, unitSize),
+			phrase("wie hoch", askNumber, unitAmount),
+			phrase("wie stark", askNumber, unitAmount),
 			phrase("wie gross", askNumber, unitSize),
+			phrase("wie groß", askNumber, unitSize),
+			phrase("wie schnell", askNumber, unitSize),
+			phrase("wie schwer", askNumber, unitSize),
+			phrase("wie tief", askNumber, unitSize),
+			phrase("wie breit", askNumber, unitSize),
+			phrase("wie lang", askNumber, unitMeasure),
+			phrase("wie oft", askNumber, unitAny),
+			phrase("wie teuer", askMoney, unitAny),
 			phrase("was kostet", askMoney, unitAny),
 			phrase("was kosten", askMoney, unitAny),
+			phrase("was kostete", askMoney, unitAny),
+			phrase("wie erklart", askReason, unitAny),
+			phrase("wie erklaren", askReason, unitAny),
+			phrase("wie begrundet", askReason, unitAny),
+			phrase("wie begrunden", askReason, unitAny),
+			phrase("wie rechtfertigt", askReason, unitAny),
+			phrase("wie kam es", askReason, unitAny),
+			phrase("aus welchem grund", askReason, unitAny),
 			phrase("warum", askReason, unitAny),
 			phrase("wieso", askReason, unitAny),
 			phrase("weshalb", askReason, unitAny),
@@ -265,21 +310,32 @@ var cueTables = map[string]*questionCues{
 		},
 		which: words("welche welcher welches welchem welchen was"),
 		nouns: nounKinds(map[answerKind]string{
-			askPerson:       `person mann frau politiker politikerin kanzler kanzlerin minister ministerin prasident prasidentin chef chefin`,
-			askPlace:        `land stadt staat ort region kontinent insel bundesland`,
-			askOrganisation: `firma unternehmen konzern partei organisation verein behorde bank gruppe`,
-			askDate:         `jahr datum tag monat`,
-			askMoney:        `preis kosten summe betrag`,
+			askPerson: `person personen mann frau politiker politikerin kanzler kanzlerin minister ministerin prasident
+				prasidentin chef chefin sturmer sturmerin spieler spielerin trainer trainerin torjager torwart kapitan
+				kapitanin abgeordnete abgeordneter richter richterin sprecher sprecherin burgermeister burgermeisterin
+				oberburgermeister oberburgermeisterin regisseur regisseurin schauspieler schauspielerin sanger sangerin
+				autor autorin vorsitzende vorsitzender sieger siegerin gewinner gewinnerin schlichter schlichterin
+				vermittler vermittlerin kandidat kandidatin tater taterin angeklagte angeklagter verdachtige anwalt
+				anwaltin kommandeur kommandeurin general generalin leiter leiterin redakteur redakteurin offizier
+				offiziere nachfolger nachfolgerin`,
+			askPlace:        `land lander stadt staat ort region kontinent insel bundesland hauptstadt gemeinde landkreis provinz gebiet`,
+			askOrganisation: `firma unternehmen konzern partei organisation verein behorde bank gruppe gewerkschaft verband sender zeitung mannschaft team klub club fraktion regierung ministerium hersteller`,
+			askDate:         `jahr datum tag monat wochentag`,
+			askMoney:        `preis kosten summe betrag gehalt lohn honorar`,
+			askPercent:      `prozent prozentsatz anteil quote`,
 			askNumber:       `zahl anzahl`,
 			askReason:       `grund ursache`,
 		}),
-		skip:        words(`ist sind war waren der die das den dem des ein eine einen art`),
-		money:       words(`kostet kosten kostete preis zahlen zahlte bezahlt euro dollar`),
-		change:      words(`gestiegen gesunken steigen sinken stieg sank`),
-		auxiliaries: words(`ist sind war waren hat haben hatte hatten kann konnen konnte wird werden wurde wurden gibt darf soll sollen muss`),
+		compoundNouns: true,
+		skip:          words(`ist sind war waren der die das den dem des ein eine einen art neue neuen neuer neues genau genaue erste ersten letzte letzten`),
+		money:         words(`kostet kosten kostete kosteten preis zahlen zahlte zahlt bezahlt bezahlen euro dollar verdient verdienen verdiente gehalt lohn teuer ausgegeben investiert`),
+		change: words(`gestiegen gesunken gefallen steigt sinkt fallt stieg sank fiel zugenommen abgenommen erhoht gesenkt
+			verteuert verteuerten verbilligt`),
+		auxiliaries: words(`ist sind war waren hat haben hatte hatten kann konnen konnte konnten wird werden wurde wurden gibt gab darf durfen durfte soll sollen sollte sollten muss mussen musste will wollte`),
 		copulas:     words(`ist sind war waren`),
 		reasonVerbs: words(`grund grunde ursache ursachen verursacht ausgelost fuhrte`),
 		expansion:   [][]string{{"steht"}, {"abkurzung"}},
+		attribution: [][]string{{"laut"}, {"nach", "angaben"}, {"nach", "ansicht"}, {"nach", "meinung"}},
 	},
 }
 
@@ -507,6 +563,9 @@ func countedWords(rest []qword, cues *questionCues) []string {
 			break
 		}
 		out = append(out, w.fold)
+		if cues.compoundNouns && isCapWord(w) {
+			break // the noun ends what is counted; a verb follows ("wie viele Stunden dauert")
+		}
 	}
 	return out
 }
@@ -564,11 +623,11 @@ func whichKind(rest []qword, cues *questionCues) askedFor {
 			break
 		}
 		seen++
-		if k, ok := cues.nouns[w.fold]; ok {
+		if k, ok := cues.nounKind(w.fold); ok {
 			return askedFor{kind: k, focus: append(focus, w.fold)}
 		}
 		focus = append(focus, w.fold)
-		if seen == 4 {
+		if seen == 4 || cues.compoundNouns && isCapWord(w) {
 			break
 		}
 	}

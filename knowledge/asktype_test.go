@@ -3,6 +3,8 @@ package knowledge
 import (
 	"reflect"
 	"testing"
+
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 func TestDetectAskedFor(t *testing.T) {
@@ -55,6 +57,24 @@ func TestDetectAskedFor(t *testing.T) {
 		{"Wann beginnt der Streik?", "de", askDate, unitAny, nil},
 		{"Was kostet ein Taurus?", "de", askMoney, unitAny, nil},
 		{"Hat Deutschland Taurus geliefert?", "de", askYesNo, unitAny, nil},
+		{"Wie viele Stunden dauert der Lokführerstreik?", "de", askNumber, unitAny, []string{"stunden"}},
+		{"Wie viel Prozent der Fernzüge fallen aus?", "de", askPercent, unitAmount, []string{"prozent"}},
+		{"Wie viel kostet die neue Brücke?", "de", askMoney, unitAny, []string{"kostet"}},
+		{"Wie viel verdient Trainer Dirk Hallmann?", "de", askMoney, unitAny, []string{"verdient", "trainer"}},
+		{"Wie stark sind die Verbraucherpreise gestiegen?", "de", askNumber, unitAmount, nil},
+		{"Wie hoch ist der Schaden?", "de", askNumber, unitAmount, nil},
+		{"Wie lange dauert die Aufnahme?", "de", askNumber, unitDuration, nil},
+		{"Wie weit reichen Taurus-Marschflugkörper?", "de", askNumber, unitDistance, nil},
+		{"Wie erklärt Pistorius das Abhören der Offiziere?", "de", askReason, unitAny, nil},
+		{"Wie konnte das Gespräch abgehört werden?", "de", askManner, unitAny, nil},
+		{"Von wo aus hatte sich der Offizier eingewählt?", "de", askPlace, unitAny, nil},
+		{"Ab wann gilt das Fahrverbot?", "de", askDate, unitAny, nil},
+		{"Welcher Stürmer traf zweimal?", "de", askPerson, unitAny, []string{"sturmer"}},
+		{"Welche Verteidigungsministerin sprach?", "de", askPerson, unitAny, []string{"verteidigungsministerin"}},
+		{"Welche Hauptstadt wurde gewählt?", "de", askPlace, unitAny, []string{"hauptstadt"}},
+		{"Welche Gewerkschaft ruft zum Streik auf?", "de", askOrganisation, unitAny, []string{"gewerkschaft"}},
+		{"Welches Bauwerk nennen die Offiziere?", "de", askOther, unitAny, []string{"bauwerk"}},
+		{"Auf welchen Schlichter haben sich beide geeinigt?", "de", askPerson, unitAny, []string{"schlichter"}},
 	}
 	for _, tt := range tests {
 		got := detectAskedFor(tt.q, tt.lang)
@@ -75,5 +95,34 @@ func TestScanPlainWords(t *testing.T) {
 	want := []string{"Scholz", "s", "aide", "in", "Coeur", "d'Alene", "paid", "4.96", "2,000", "times", "we", "ve", "seen", "it", "didn", "t", "we"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("words = %q\nwant    %q", got, want)
+	}
+}
+
+func TestAttributedTerms(t *testing.T) {
+	for _, tt := range []struct {
+		q, lang        string
+		phrase, source []string
+	}{
+		{"How did the recording get intercepted, according to the defence minister?", "en", []string{"accord"}, []string{"defens", "minist"}},
+		{"Wie wurde das Gespräch laut dem Verteidigungsminister abgehört?", "de", []string{"laut"}, []string{"verteidigungsminist", "abgehort"}},
+		{"Was ist nach Angaben der Polizei passiert, und wann?", "de", []string{"nach", "angab"}, []string{"polizei", "passiert"}},
+		{"Why hasn't Scholz approved Taurus deliveries?", "en", nil, nil},
+	} {
+		var cache text.StemCache
+		an := text.AnalyzerFor(tt.lang)
+		got := attributedTerms(tt.q, cuesFor(tt.lang), an, &cache)
+		for _, p := range tt.phrase {
+			if !got.phrase[p] {
+				t.Errorf("%q: phrase lacks %q: %v", tt.q, p, got.phrase)
+			}
+		}
+		for _, s := range tt.source {
+			if !got.named[s] {
+				t.Errorf("%q: source lacks %q: %v", tt.q, s, got.named)
+			}
+		}
+		if len(got.named) != len(tt.source) {
+			t.Errorf("%q: source %v, want %v", tt.q, got.named, tt.source)
+		}
 	}
 }

@@ -37,6 +37,7 @@ type questionFacts struct {
 	// other than at a sentence's start.
 	capSeen map[string]bool
 	cache   *text.StemCache
+	lex     *lexicon // the words of the question's language
 }
 
 func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fold) }
@@ -45,7 +46,7 @@ func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fol
 // question (its time words already taken out).
 func newQuestionFacts(question string, asked askedFor, an *text.Analyzer, cache *text.StemCache) *questionFacts {
 	q := &questionFacts{asked: asked, an: an, stems: map[string]bool{}, numbers: map[string]bool{}, focus: map[string]bool{},
-		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, cache: cache}
+		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, cache: cache, lex: lexiconFor(an.Language())}
 	ws := scanPlainWords(question)
 	for _, w := range ws {
 		q.stems[q.stem(w.fold)] = true
@@ -139,6 +140,7 @@ func (q *questionFacts) newness(ws []qword) float64 {
 // nameHints are the hints a name span carries.
 type nameHints struct {
 	person, org, acronym bool
+	appos                bool // a name in apposition to a common noun ("die Eintracht Lindenfeld")
 	// place is how surely the name is a place's: 1 for a country, state
 	// or continent, less for a name ending in "City" or "Island", less
 	// again after "in".
@@ -166,11 +168,11 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 				j++
 				continue
 			}
-			if j+1 < len(ws) && nameConnectors[ws[j].orig] && isSpaces(gap) && isSpaces(s[ws[j].end:ws[j+1].start]) && isCapWord(ws[j+1]) {
+			if j+1 < len(ws) && q.lex.nameConnectors[ws[j].orig] && isSpaces(gap) && isSpaces(s[ws[j].end:ws[j+1].start]) && isCapWord(ws[j+1]) {
 				j += 2
 				continue
 			}
-			if isDigitByte(ws[j].orig[0]) && len(ws[j].orig) <= 2 && isSpaces(gap) && !isDateWord(ws[j-1].fold) {
+			if isDigitByte(ws[j].orig[0]) && len(ws[j].orig) <= 2 && isSpaces(gap) && !q.lex.isDateWord(ws[j-1].fold) {
 				j++ // "Artemis 1"
 			}
 			break
@@ -183,25 +185,32 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		// writes it in lowercase and it opens a longer name.
 		if len(span) > 0 && span[0].start == ws[0].start && !isAcronymWord(span[0].orig) {
 			f := span[0].fold
-			if q.an.IsStopword(f) || !q.capSeen[f] && !places[f] && (q.lowerSeen[f] || len(span) == 1) {
+			// In a language that capitalises its nouns, the word that opens
+			// a sentence opens no name unless the evidence capitalises it
+			// elsewhere ("Leere Bahnsteige", "Russische Dienste").
+			if q.an.IsStopword(f) || !q.capSeen[f] && !q.lex.places[f] && (q.lowerSeen[f] || len(span) == 1 || q.lex.nounCaps) {
 				span = span[1:]
 			}
 		}
-		for len(span) > 1 && (q.an.IsStopword(span[0].fold) && !isAcronymWord(span[0].orig) || isDateWord(span[0].fold)) {
+		var appos *qword // the common noun a German name stands in apposition to
+		if q.lex.nounCaps {
+			span, appos = dropCommonNoun(s, ws, span, q)
+		}
+		for len(span) > 1 && (q.an.IsStopword(span[0].fold) && !isAcronymWord(span[0].orig) || q.lex.isDateWord(span[0].fold)) {
 			span = span[1:]
 		}
-		for len(span) > 1 && isDateWord(span[len(span)-1].fold) {
+		for len(span) > 1 && q.lex.isDateWord(span[len(span)-1].fold) {
 			span = span[:len(span)-1]
 		}
 		// Titles before a name say it is a person's and are left out.
 		for k := len(span) - 2; k >= 0; k-- {
-			if personTitles[span[k].fold] {
+			if q.lex.isPersonTitle(span[k].fold) {
 				h.person = true
 				span = span[k+1:]
 				break
 			}
 		}
-		for len(span) > 0 && nameConnectors[span[len(span)-1].orig] {
+		for len(span) > 0 && q.lex.nameConnectors[span[len(span)-1].orig] {
 			span = span[:len(span)-1]
 		}
 		// Leading words the question holds describe the name ("German"
@@ -209,32 +218,47 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		for len(span) > 1 && q.stems[q.stem(span[0].fold)] {
 			span = span[1:]
 		}
-		if len(span) == 0 || allDateWords(span) || personTitles[span[0].fold] && len(span) == 1 || isDigitByte(span[0].orig[0]) {
+		if len(span) == 0 || allDateWords(span, q.lex) || q.lex.isPersonTitle(span[0].fold) && len(span) == 1 || isDigitByte(span[0].orig[0]) {
 			continue
 		}
 		h.words = len(span)
-		if after := wordAfter(ws, span[len(span)-1]); after != nil && speechVerbs[after.fold] {
+		if appos != nil && len(span) > 0 {
+			// What a name stands in apposition to says what it names.
+			switch f := appos.fold; {
+			case q.lex.isPersonTitle(f):
+				h.person = true
+			case q.lex.isOrgWord(f):
+				h.org = true
+			case q.lex.placeWords[f] || hasAnySuffix(f, placeSuffixes(q.lex)):
+				h.place = 0.9
+			default:
+				h.appos = true
+			}
+		}
+		if after := wordAfter(ws, span[len(span)-1]); after != nil && q.lex.speechVerbs[after.fold] {
 			h.person = true // "Pistorius said"
 		}
 		if before := wordBefore(ws, span[0]); before != nil {
 			switch {
-			case personCues[before.fold]:
+			case q.lex.personCues[before.fold]:
 				h.person = true
-			case placePrepositions[before.fold]:
+			case q.lex.placePrepositions[before.fold]:
 				h.place = 0.6
+			case q.lex.nounCaps && q.lex.speechVerbs[before.fold]:
+				h.person = true // "sagte Pistorius"
 			}
 		}
 		full := strings.ToLower(s[span[0].start:span[len(span)-1].end])
 		full = strings.Join(strings.Fields(strings.Join(text.Tokens(full), " ")), " ")
 		for _, w := range span {
-			if orgWords[w.fold] {
+			if q.lex.isOrgWord(w.fold) {
 				h.org = true
 			}
-			if placeWords[w.fold] && len(span) > 1 {
+			if q.lex.placeWords[w.fold] && len(span) > 1 {
 				h.place = max(h.place, 0.9)
 			}
 		}
-		if places[full] {
+		if q.lex.places[full] {
 			h.place, h.org = 1, false
 		}
 		h.acronym = len(span) == 1 && isAcronymWord(span[0].orig)
@@ -243,6 +267,14 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			continue
 		}
 		fit := h.fit(q.asked.kind) * nw
+		if q.lex.nounCaps && len(span) == 1 && !h.acronym && !h.person && !h.org && h.place == 0 && !h.appos {
+			// One capitalised word in a language that capitalises its
+			// nouns is a name only when nothing says it is a noun.
+			if germanNoun(span[0].fold) {
+				continue
+			}
+			fit *= 0.6
+		}
 		if fit <= 0 {
 			continue
 		}
@@ -250,6 +282,50 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			key: nameKey(span, q), fit: fit})
 	}
 	return out
+}
+
+// dropCommonNoun drops from a run of capitalised words, in a language
+// that capitalises every noun, the common noun that opens it: a word after
+// a determiner, or after a determiner and the lowercase adjectives or the
+// number between them ("die neue Rheinbrücke", "die 14. Kammer"), with
+// the words hyphenated to it ("die Krim-Brücke"). Acronyms and known
+// places stay names ("die SPD", "die Ukraine"). It also returns the noun
+// dropped, when the rest is a name in apposition to it ("vom Fliegerhorst
+// Jagel", "das Arbeitsgericht Frankfurt").
+func dropCommonNoun(s string, ws []qword, span []qword, q *questionFacts) ([]qword, *qword) {
+	determined := false
+	for len(span) > 1 && q.lex.determiners[span[0].fold] {
+		span, determined = span[1:], true // "Der Ausstand" after a colon
+	}
+	if len(span) == 0 || isAcronymWord(span[0].orig) || q.lex.places[span[0].fold] {
+		return span, nil
+	}
+	k := -1
+	for i := range ws {
+		if ws[i].start == span[0].start {
+			k = i
+			break
+		}
+	}
+	for b := k - 1; b >= 0 && b >= k-3 && !determined; b-- {
+		w := ws[b]
+		if q.lex.determiners[w.fold] {
+			determined = true
+			break
+		}
+		if isCapWord(w) || q.an.IsFunctionWord(w.fold) || strings.ContainsAny(s[w.end:ws[b+1].start], ",;:()") {
+			break
+		}
+	}
+	if !determined {
+		return span, nil
+	}
+	n := 1
+	for n < len(span) && strings.TrimSpace(s[span[n-1].end:span[n].start]) == "-" {
+		n++
+	}
+	noun := span[n-1]
+	return span[n:], &noun
 }
 
 // fit is how well a name with these hints answers a question of kind k.
@@ -369,37 +445,46 @@ func wordAfter(ws []qword, w qword) *qword {
 var speechVerbs = map[string]bool{"said": true, "says": true, "told": true, "added": true, "wrote": true,
 	"explained": true, "tweeted": true, "stated": true, "argued": true, "insisted": true, "recalled": true}
 
-func allDateWords(span []qword) bool {
+func allDateWords(span []qword, lex *lexicon) bool {
 	for _, w := range span {
-		if !isDateWord(w.fold) {
+		if !lex.isDateWord(w.fold) {
 			return false
 		}
 	}
 	return true
 }
 
-// titleCandidates returns the quoted titles of s (“Squid Game”): a
-// quoted run of at most eight words that starts with a capital.
+// titleCandidates returns the quoted titles of s (“Squid Game”, German
+// „Nordwind“ and »Tatort«): a quoted run of at most eight words that
+// starts with a capital.
 func titleCandidates(s string, q *questionFacts) []answerCandidate {
 	var out []answerCandidate
 	for i := 0; i < len(s); {
-		open := strings.IndexAny(s[i:], "“\"")
+		open := strings.IndexAny(s[i:], "“\"„»«")
 		if open < 0 {
 			break
 		}
 		open += i
-		_, size := utf8.DecodeRuneInString(s[open:])
-		closer := "”"
-		if s[open] == '"' {
-			closer = "\""
+		r, size := utf8.DecodeRuneInString(s[open:])
+		closers := "”"
+		switch r {
+		case '"':
+			closers = "\""
+		case '„':
+			closers = "“”"
+		case '»':
+			closers = "«"
+		case '«':
+			closers = "»"
 		}
-		end := strings.Index(s[open+size:], closer)
+		end := strings.IndexAny(s[open+size:], closers)
 		if end < 0 {
 			break
 		}
 		end += open + size
+		_, closeSize := utf8.DecodeRuneInString(s[end:])
 		inner := s[open+size : end]
-		i = end + len(closer)
+		i = end + closeSize
 		ws := scanPlainWords(inner)
 		if len(ws) == 0 || len(ws) > 8 || !isCapWord(ws[0]) {
 			continue
@@ -466,17 +551,18 @@ type number struct {
 func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 	var out []number
 	for i := 0; i < len(ws); i++ {
-		v, ok := numberValue(ws[i])
+		lex := q.lex
+		v, ok := lex.numberValue(ws[i])
 		if !ok {
 			continue
 		}
-		if ws[i].fold == "one" && i+1 < len(ws) && ws[i+1].fold == "of" {
+		if ws[i].fold == lex.oneOf[0] && i+1 < len(ws) && ws[i+1].fold == lex.oneOf[1] {
 			continue // "one of the biggest"
 		}
-		n := number{start: ws[i].start, end: ws[i].end, vague: vagueNumbers[ws[i].fold]}
+		n := number{start: ws[i].start, end: ws[i].end, vague: lex.vagueNumbers[ws[i].fold]}
 		j := i + 1
 		for j < len(ws) && isSpaces(s[ws[j-1].end:ws[j].start]) {
-			m, ok := scaleWords[ws[j].fold]
+			m, ok := lex.scale[ws[j].fold]
 			if !ok {
 				break
 			}
@@ -495,11 +581,16 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 			n.class = numPercent
 			n.end += strings.Index(after, "%") + 1
 		}
+		if sign := strings.TrimLeft(after, " \u00a0"); lex.currencyAfter && n.class == numPlain && (strings.HasPrefix(sign, "€") || strings.HasPrefix(sign, "$")) {
+			n.class = numMoney // "500 €"
+			_, size := utf8.DecodeRuneInString(sign)
+			n.end += len(after) - len(sign) + size
+		}
 		if n.class == numPlain && j < len(ws) {
 			switch f := ws[j].fold; {
-			case currencyWords[f]:
+			case lex.currencies[f]:
 				n.class, n.end = numMoney, ws[j].end
-			case f == "percent" || f == "percentage" || f == "pct" || (f == "per" && j+1 < len(ws) && ws[j+1].fold == "cent"):
+			case lex.percentWords[f] || (f == "per" && j+1 < len(ws) && ws[j+1].fold == "cent"):
 				n.class, n.end = numPercent, ws[j].end
 			}
 		}
@@ -508,7 +599,7 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 		}
 		// A day of a month is a date's, not a count ("March 23", "28
 		// April").
-		if n.class == numPlain && v <= 31 && ((i > 0 && months[ws[i-1].fold]) || (j < len(ws) && months[ws[j].fold])) {
+		if n.class == numPlain && v <= 31 && ((i > 0 && lex.months[ws[i-1].fold]) || (j < len(ws) && lex.months[ws[j].fold])) {
 			n.class = numYear
 		}
 		// What follows: a unit, or the thing counted.
@@ -522,7 +613,7 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 			}
 			f := ws[k].fold
 			if !n.known && !n.nextWord {
-				if uc, ok := measureUnits[f]; ok && k == j {
+				if uc, ok := lex.units[f]; ok && k == j {
 					n.unitClass, n.known = uc, true
 					if n.class == numPlain {
 						n.end = ws[k].end
@@ -606,7 +697,7 @@ func (n number) fit(q *questionFacts) float64 {
 		}
 	}
 	if n.known {
-		if a.units != unitAny && n.unitClass == a.units {
+		if a.units == unitMeasure || a.units != unitAny && n.unitClass == a.units {
 			return 1
 		}
 		return 0.05
@@ -635,21 +726,6 @@ func (n number) candidate(s string, fit float64) answerCandidate {
 	return answerCandidate{start: n.start, end: n.end, text: s[n.start:n.end], key: "n:" + value + ":" + unit, fit: fit}
 }
 
-// numberValue reads a word as a number: digits with separators, or an
-// English number word.
-func numberValue(w qword) (float64, bool) {
-	if isDigitByte(w.orig[0]) {
-		d := strings.ReplaceAll(w.orig, ",", "")
-		v, err := strconv.ParseFloat(d, 64)
-		if err != nil || math.IsInf(v, 0) {
-			return 0, false
-		}
-		return v, true
-	}
-	v, ok := numberWords[w.fold]
-	return v, ok
-}
-
 // Dates.
 
 // dateCandidates returns the dates of s: a month with its day and year
@@ -657,14 +733,19 @@ func numberValue(w qword) (float64, bool) {
 // ("next month").
 func dateCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 	var out []answerCandidate
+	lex := q.lex
+	prevIs := func(i int, set map[string]bool) bool { return i > 0 && set[ws[i-1].fold] }
 	for i := 0; i < len(ws); i++ {
 		f := ws[i].fold
 		start, end, fit := -1, -1, 0.0
 		switch {
-		case months[f]:
+		case lex.months[f]:
 			start, end, fit = ws[i].start, ws[i].end, 1
-			if i > 0 && (ws[i-1].fold == "early" || ws[i-1].fold == "mid" || ws[i-1].fold == "late") {
-				start = ws[i-1].start
+			switch {
+			case prevIs(i, lex.dateLeads):
+				start = ws[i-1].start // "early March", "Ende Februar"
+			case i > 0 && isDigitByte(ws[i-1].orig[0]) && len(ws[i-1].orig) <= 2 && s[ws[i-1].end:ws[i].start] == ". ":
+				start = ws[i-1].start // "18. April"
 			}
 			k := i + 1
 			if k < len(ws) && isDigitByte(ws[k].orig[0]) && len(ws[k].orig) <= 2 {
@@ -679,18 +760,22 @@ func dateCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 		case isDigitByte(f[0]) && len(f) == 4:
 			if v, err := strconv.Atoi(f); err == nil && v >= 1800 && v <= 2100 {
 				start, end, fit = ws[i].start, ws[i].end, 0.8
+				if prevIs(i, lex.dateLeads) || prevIs(i, lex.seasons) {
+					start = ws[i-1].start // "Ende 2025", "Herbst 2025"
+				}
 			}
-		case weekdays[f]:
+		case lex.isWeekday(f):
 			start, end, fit = ws[i].start, ws[i].end, 0.6
-		case (f == "next" || f == "this" || f == "last") && i+1 < len(ws) && periodWords[ws[i+1].fold]:
+		case (lex.nextWords[f] || lex.thisWords[f] || lex.lastWords[f]) && i+1 < len(ws) && lex.periods[ws[i+1].fold]:
 			// "next month" answers "when will"; "this week" mostly dates
 			// the report itself.
 			start, end, fit = ws[i].start, ws[i+1].end, 0.9
-			if f != "next" {
+			if !lex.nextWords[f] {
 				fit = 0.4
 			}
 			i++
-		case seasons[f] && i > 0 && (ws[i-1].fold == "this" || ws[i-1].fold == "next" || ws[i-1].fold == "the" || ws[i-1].fold == "late" || ws[i-1].fold == "early"):
+		case lex.seasons[f] && i > 0 && (lex.thisWords[ws[i-1].fold] || lex.nextWords[ws[i-1].fold] || lex.dateLeads[ws[i-1].fold] ||
+			ws[i-1].fold == "the" || ws[i-1].fold == "im"):
 			start, end, fit = ws[i-1].start, ws[i].end, 0.7
 		}
 		if start < 0 {
@@ -742,9 +827,9 @@ var mannerCueList = []clauseCue{
 // gives: the clause after a cue such as "because", "due to", "citing",
 // "concerns about", or "via", "through", "leading to".
 func clauseCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
-	cues := reasonCueList
+	cues := q.lex.reasons
 	if q.asked.kind == askManner {
-		cues = mannerCueList
+		cues = q.lex.manners
 	}
 	var out []answerCandidate
 	for i := range ws {
@@ -799,7 +884,7 @@ func expansionCandidates(s string, ws []qword, q *questionFacts) []answerCandida
 		k, j, last := 0, i, -1
 		for j < len(ws) && k < len(letters) {
 			w := ws[j]
-			if nameConnectors[w.orig] && k > 0 {
+			if q.lex.nameConnectors[w.orig] && k > 0 {
 				j++
 				continue
 			}
@@ -866,9 +951,6 @@ var placeWords = map[string]bool{"city": true, "county": true, "island": true, "
 	"kingdom": true, "province": true, "state": true, "valley": true, "mountains": true, "river": true, "sea": true,
 	"ocean": true, "bay": true, "beach": true, "park": true, "coast": true, "strait": true, "lake": true, "peninsula": true,
 	"region": true, "desert": true, "canyon": true, "gulf": true, "square": true, "street": true, "heights": true}
-
-// isDateWord reports a month or a weekday.
-func isDateWord(f string) bool { return months[f] || weekdays[f] }
 
 var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
 	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true,

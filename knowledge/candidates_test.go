@@ -95,6 +95,94 @@ func TestFindCandidates(t *testing.T) {
 	}
 }
 
+func TestFindCandidatesGerman(t *testing.T) {
+	tests := []struct {
+		question, sentence string
+		want, not          []string
+	}{
+		// Names: a noun after a determiner is no name, a title before a
+		// name says it is a person's.
+		{"Wer verbreitete den Mitschnitt?", "Die Chefredakteurin des russischen Staatssenders RT, Margarita Simonjan, hatte die Aufnahme verbreitet.",
+			[]string{"Margarita Simonjan"}, []string{"Chefredakteurin", "Staatssenders", "Aufnahme"}},
+		{"Welcher Stürmer traf zweimal?", "Matchwinner war Stürmer Lukas Brenner, der in der 23. und in der 67. Minute traf.",
+			[]string{"Lukas Brenner"}, []string{"Stürmer Lukas Brenner", "Minute"}},
+		{"Wer leitet die Gewerkschaft?", "GDT-Chef Harald Brunnmeier begründete den Streik mit dem Stillstand der Verhandlungen.",
+			[]string{"Harald Brunnmeier"}, []string{"Streik", "Stillstand", "Verhandlungen"}},
+		{"Wer ist Verteidigungsminister?", "Das sagte Verteidigungsminister Boris Pistorius am Dienstag in Berlin.", []string{"Boris Pistorius"}, []string{"Dienstag"}},
+		{"Von wo aus hatte sich der Offizier eingewählt?", "Einer der Teilnehmer habe sich aus einem Hotel in Singapur über eine ungesicherte Verbindung eingewählt.",
+			[]string{"Singapur"}, []string{"Hotel", "Verbindung", "Teilnehmer"}},
+		// Numbers as German writes them, with German units and amounts.
+		{"Wie viele Stunden dauert der Streik?", "Von Donnerstag an sollen 35 Stunden lang keine Züge fahren.", []string{"35 Stunden"}, nil},
+		{"Wie viel Prozent der Fernzüge fallen aus?", "Die Bahn rechnet damit, dass rund 80 Prozent der Fernzüge ausfallen.", []string{"80 Prozent"}, nil},
+		{"Wie viel kostet die neue Brücke?", "Die Kosten sind von zunächst 128 auf 182 Millionen Euro gestiegen.", []string{"182 Millionen Euro"}, []string{"128"}},
+		{"Was kostet der Speicher?", "Ein Speicher kostet 4.500 € und hält 3.000 Ladezyklen.", []string{"4.500 €"}, []string{"3.000"}},
+		{"Wie weit reichen die Marschflugkörper?", "Eine Waffe mit einer Reichweite von 500 Kilometern.", []string{"500 Kilometern"}, nil},
+		{"Wie lange dauert die Aufnahme?", "In der etwa 38 Minuten langen Aufnahme besprechen die Offiziere den Einsatz.", []string{"38 Minuten"}, nil},
+		{"Wie alt ist der Angeklagte?", "Nach Überzeugung der Kammer hatte der 61-Jährige Kredite vergeben.", []string{"61-Jährige"}, nil},
+		// Dates: the day before its month.
+		{"Wann öffnet die Brücke?", "Die Brücke soll am 18. April für den Verkehr freigegeben werden.", []string{"18. April"}, nil},
+		{"Ab wann gilt das Fahrverbot?", "Die Stadt darf Dieselautos vom 1. Juni an aussperren.", []string{"1. Juni"}, nil},
+		{"Wann wird die alte Brücke abgerissen?", "Der Abriss dauert voraussichtlich bis Herbst 2025.", []string{"Herbst 2025"}, nil},
+		// Reasons and means.
+		{"Warum genehmigt Scholz keine Lieferung?", "Scholz lehnt eine Lieferung ab, weil er fürchtet, Deutschland könne in den Krieg hineingezogen werden.",
+			[]string{"weil er fürchtet"}, nil},
+		{"Wie konnte das Gespräch abgehört werden?", "Ein Teilnehmer hatte sich über eine ungesicherte Verbindung eingewählt.",
+			[]string{"über eine ungesicherte Verbindung eingewählt"}, nil},
+		// German quotes around titles.
+		{"Welche Übung hat begonnen?", "Die Luftwaffe hat ihre Großübung „Nordwind“ begonnen.", []string{"Nordwind"}, nil},
+	}
+	for _, tt := range tests {
+		var cache text.StemCache
+		an := text.AnalyzerFor("de")
+		q := newQuestionFacts(tt.question, detectAskedFor(tt.question, "de"), an, &cache)
+		q.noteCase(scanPlainWords(tt.sentence))
+		var got []string
+		for _, c := range findCandidates(tt.sentence, scanPlainWords(tt.sentence), q) {
+			if c.fit >= 0.5 {
+				got = append(got, c.text)
+			}
+		}
+		for _, w := range tt.want {
+			if !containsPrefix(got, w) {
+				t.Errorf("%q in %q: no candidate %q among %q", tt.question, tt.sentence, w, got)
+			}
+		}
+		for _, n := range tt.not {
+			if containsString(got, n) {
+				t.Errorf("%q in %q: %q should be no candidate: %q", tt.question, tt.sentence, n, got)
+			}
+		}
+	}
+}
+
+// containsPrefix reports whether one of xs starts with s (a reason clause
+// runs on).
+func containsPrefix(xs []string, s string) bool {
+	for _, x := range xs {
+		if strings.HasPrefix(strings.TrimRight(x, ","), s) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestGermanNumbers(t *testing.T) {
+	de, en := lexiconFor("de"), lexiconFor("en")
+	for _, tt := range []struct {
+		lex  *lexicon
+		word string
+		want float64
+	}{
+		{de, "41.200", 41200}, {de, "2,5", 2.5}, {de, "14,7", 14.7}, {de, "sechs", 6}, {de, "zwölf", 12},
+		{en, "2,000", 2000}, {en, "4.96", 4.96}, {en, "six", 6},
+	} {
+		w := scanPlainWords(tt.word)[0]
+		if got, ok := tt.lex.numberValue(w); !ok || got != tt.want {
+			t.Errorf("%s %q = %v, %v; want %v", tt.lex.lang, tt.word, got, ok, tt.want)
+		}
+	}
+}
+
 func containsString(xs []string, s string) bool {
 	for _, x := range xs {
 		if strings.TrimRight(x, ",") == s {

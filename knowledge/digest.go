@@ -190,6 +190,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 	if err != nil {
 		return nil, fmt.Errorf("make the digest: %w", err)
 	}
+	groups = d.mergeAcrossLanguages(ctx, d.DB.Embedder, groups)
 	limit := req.MaxStories
 	if limit <= 0 {
 		limit = d.MaxStories
@@ -275,18 +276,32 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		g.articles = append(g.articles, a)
 	}
 	for _, g := range groups {
-		outlets := map[string]bool{}
-		for _, a := range g.articles {
-			outlets[outletKey(a.Article)] = true
-			for _, u := range a.OtherURLs {
-				outlets[outletKey(Article{Source: u.Source, URL: u.URL, ID: a.ID})] = true
-			}
-			if t := a.at(); t.After(g.latest) {
-				g.latest = t
-			}
-		}
-		g.outlets = len(outlets)
+		g.count()
 	}
+	rankStories(groups)
+	return groups, nil
+}
+
+// count sets the story's distinct outlets (an article's other addresses
+// count as their outlets) and its newest report's time.
+func (g *storyGroup) count() {
+	outlets := map[string]bool{}
+	g.latest = time.Time{}
+	for _, a := range g.articles {
+		outlets[outletKey(a.Article)] = true
+		for _, u := range a.OtherURLs {
+			outlets[outletKey(Article{Source: u.Source, URL: u.URL, ID: a.ID})] = true
+		}
+		if t := a.at(); t.After(g.latest) {
+			g.latest = t
+		}
+	}
+	g.outlets = len(outlets)
+}
+
+// rankStories orders stories by distinct outlets, then by their newest
+// article.
+func rankStories(groups []*storyGroup) {
 	sort.SliceStable(groups, func(i, j int) bool {
 		a, b := groups[i], groups[j]
 		if a.outlets != b.outlets {
@@ -297,7 +312,6 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		}
 		return a.id < b.id
 	})
-	return groups, nil
 }
 
 // periodArticles returns the articles of [since, until) in the scope's
@@ -458,7 +472,7 @@ func (d *Digester) llmStory(ctx context.Context, st *DigestStory, srcs []summary
 	if set == nil {
 		set = prompts.Default()
 	}
-	var in prompts.DigestStoryInput
+	in := prompts.DigestStoryInput{Language: sourcesLanguage(srcs)}
 	var check []cite.Source
 	var byN sourcesByN
 	in.Sources, check, byN = forModel(srcs, d.ContextTokens)

@@ -11,7 +11,8 @@ import (
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
-// AbstainText is what Herald says when its articles do not answer a question.
+// AbstainText is what Herald says in English when its articles do not
+// answer a question (AbstainTextIn says it in the asker's language).
 const AbstainText = "I can't find that in the articles I have."
 
 // Extraction holds the extractive answerer's parameters.
@@ -79,6 +80,14 @@ type evSentence struct {
 	echo    bool
 	ctx     float64 // rel, or a share of a close neighbour's when more
 	overlap float64 // share of its content words the question holds
+	// content reports that the sentence holds one of the question's key
+	// words that are not names: it speaks of what is asked, not only of
+	// whom or where.
+	content bool
+	// focused reports that the sentence names the role the question asks
+	// for ("Schlichter" in "Auf welchen Schlichter…"), or that the
+	// question names none.
+	focused bool
 }
 
 // extractor answers one question from its evidence.
@@ -97,6 +106,23 @@ type extractor struct {
 	docs     []evDoc
 	window   *timeWindow     // the question's time window, if it has one
 	outlets  map[string]bool // the evidence articles' outlets, lowercase
+	// terms are the weighted terms in a fixed order; contentTerms the
+	// key terms that are not names.
+	terms        []string
+	contentTerms map[string]bool
+	// compounds says the language writes compounds as one word (German),
+	// so a word may match a question term in part.
+	compounds bool
+	// strict applies the language's stricter lead rule (lexicon.strictLead).
+	strict bool
+	// role is the stem of the noun a "which" question asks a person, an
+	// organisation or a place by, when it is specific ("sturmer", not
+	// "person"), for the stricter rule.
+	role string
+	// names are the question's name terms; namedDocs says, per evidence
+	// document, whether it holds all of them (computed when asked).
+	names     []text.QueryTerm
+	namedDocs map[int]bool
 }
 
 // extractiveAnswer picks the sentences of the evidence that answer the
@@ -110,26 +136,46 @@ type extractor struct {
 // found in several outlets' copies once, citing each. It abstains when
 // the evidence lacks the question's key terms, or what is asked for.
 func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *timeWindow, weights map[string]float64, x Extraction) *Answer {
-	ans := &Answer{Question: question, Mode: ModeExtractive, Hits: hits}
+	ans := &Answer{Question: question, Mode: ModeExtractive, Language: lang, Hits: hits}
 	abstain := func() *Answer {
 		ans.Abstained = true
-		ans.Text = AbstainText
+		ans.Text = AbstainTextIn(lang)
 		ans.Citations = nil
 		return ans
 	}
 	if len(hits) == 0 {
 		return abstain()
 	}
-	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win}
+	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win,
+		compounds: lexiconFor(lang).nounCaps, strict: lexiconFor(lang).strictLead}
 	asked := detectAskedFor(question, lang)
 	e.dropFraming(question, asked, lang)
-	for _, w := range e.weights {
+	for t, w := range e.weights {
 		e.total += w
+		e.terms = append(e.terms, t)
+	}
+	sort.Strings(e.terms)
+	e.contentTerms = map[string]bool{}
+	for _, t := range e.an.Query(question) {
+		if t.Key && !t.Name && !e.framing[t.Term] {
+			e.contentTerms[t.Term] = true
+		}
+		if t.Name {
+			e.names = append(e.names, t)
+		}
 	}
 	if !e.coversKeyTerms(question, hits, docs) {
 		return abstain()
 	}
 	e.facts = newQuestionFacts(question, asked, e.an, &e.cache)
+	if e.strict {
+		e.role = roleNoun(asked, lexiconFor(lang), e.an, &e.cache)
+		// The role noun is what is asked; the sentence must speak of what
+		// the question says of it too, when it says something.
+		if e.role != "" && len(e.contentTerms) > 1 {
+			delete(e.contentTerms, e.role)
+		}
+	}
 	sents := e.sentences(docs)
 	e.score(sents)
 	lead := e.lead(sents)
@@ -151,16 +197,65 @@ func (e *extractor) dropFraming(question string, asked askedFor, lang string) {
 			e.framing[t.Term] = true
 		}
 	}
-	if len(e.framing) == 0 {
+	source := attributedTerms(question, cues, e.an, &e.cache)
+	for t := range source.phrase {
+		e.framing[t] = true
+	}
+	if len(e.framing) == 0 && len(source.named) == 0 {
 		return
 	}
 	w := make(map[string]float64, len(e.weights))
 	for t, v := range e.weights {
-		if !e.framing[t] {
+		switch {
+		case e.framing[t]:
+		case source.named[t]:
+			w[t] = attributedWeight * v
+		default:
 			w[t] = v
 		}
 	}
 	e.weights = w
+}
+
+// attributedWeight scales the terms of the source a question attributes
+// its answer to ("according to the defence minister"): the sentence that
+// answers seldom names its source again, its neighbour does.
+const attributedWeight = 0.5
+
+// attribution is what a question's attribution phrase holds: the stems of
+// its own words ("according", "laut") and of the source it names.
+type attribution struct{ phrase, named map[string]bool }
+
+// attributedTerms finds the attribution phrases of a question (the cues'
+// attribution list) and the source each names, up to the end of its
+// clause.
+func attributedTerms(question string, cues *questionCues, an *text.Analyzer, cache *text.StemCache) attribution {
+	a := attribution{phrase: map[string]bool{}, named: map[string]bool{}}
+	if len(cues.attribution) == 0 {
+		return a
+	}
+	ws := scanPlainWords(question)
+	for i := 0; i < len(ws); i++ {
+		for _, p := range cues.attribution {
+			if !matchWords(ws[i:], p) {
+				continue
+			}
+			for _, w := range ws[i : i+len(p)] {
+				a.phrase[cache.Stem(an, w.fold)] = true
+			}
+			for j := i + len(p); j < len(ws); j++ {
+				if j > i+len(p) && strings.ContainsAny(question[ws[j-1].end:ws[j].start], ",;:?!.") {
+					break
+				}
+				if !an.IsStopword(ws[j].fold) {
+					a.named[cache.Stem(an, ws[j].fold)] = true
+				}
+			}
+			i += len(p) - 1
+			break
+		}
+	}
+	return a
 }
 
 // evDoc is one evidence article as the extractive answerer reads it: the
@@ -249,7 +344,8 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 	for k, s := range out {
 		ws := words[k]
 		s.key = sentenceKey(ws)
-		s.rel = e.relevance(ws)
+		s.rel, s.content = e.relevance(ws)
+		s.focused = e.role == "" || e.namesRole(ws)
 		s.ctx = s.rel
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
 		s.overlap = questionOverlap(ws, e.facts.stems, e.an, &e.cache)
@@ -268,6 +364,11 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 	}
 	return out
 }
+
+// strongClause is the fit of a reason or a means that stands for its
+// sentence even when only its neighbour names what the question asks
+// about (under the stricter rule of lexicon.strictLead).
+const strongClause = 0.7
 
 // questionSentenceWeight scales a sentence of the evidence that is itself
 // a question ("So why don't New Jersey and Oregon let you pump your own
@@ -315,21 +416,85 @@ func (e *extractor) dropCredits(sentence string, cands []answerCandidate) []answ
 }
 
 // relevance is the share of the question's term weight that the words ws
-// match, each term once, stems compared.
-func (e *extractor) relevance(ws []qword) float64 {
+// match, each term once, stems compared, and whether they hold one of its
+// key words that are not names (see evSentence.content). In a language
+// that writes compounds as one word, a word that matches a term in part
+// counts for partShare of it (see partOf).
+func (e *extractor) relevance(ws []qword) (float64, bool) {
 	if e.total == 0 {
-		return 0
+		return 0, false
 	}
 	seen := map[string]bool{}
 	sum := 0.0
+	content := false
 	for _, w := range ws {
 		st := e.cache.Stem(e.an, w.fold)
-		if wt, ok := e.weights[st]; ok && !seen[st] {
-			seen[st] = true
-			sum += wt
+		if wt, ok := e.weights[st]; ok {
+			if !seen[st] {
+				seen[st] = true
+				sum += wt
+			}
+			content = content || e.contentTerms[st]
+			continue
+		}
+		if !e.compounds || e.an.IsStopword(w.fold) {
+			continue
+		}
+		if t := e.partOf(st); t != "" && !seen[t] {
+			seen[t] = true
+			sum += partShare * e.weights[t]
+			content = content || e.contentTerms[t]
 		}
 	}
-	return sum / e.total
+	if len(e.contentTerms) == 0 {
+		content = true
+	}
+	return sum / e.total, content
+}
+
+// partShare is how much of a term's weight a word matching it in part
+// counts.
+const partShare = 0.6
+
+// partOf returns the question term a word (its stem) shares a part with
+// in a language of compounds: the word opens or ends with the term
+// ("Reichweite" with "reich", "Großübung" with "übung"), or the term opens
+// with the word's stem and goes on by a few letters only ("kostet" with
+// the "kost" of "Kosten"). Parts have four letters or more; "" when none.
+func (e *extractor) partOf(stem string) string {
+	for _, t := range e.terms {
+		if partMatch(stem, t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// partMatch reports whether the stem of a word shares a part with the
+// term t as partOf says; a verb's term counts by its root too ("leitet"
+// by "leit", which "Projektleiterin" holds).
+func partMatch(stem, t string) bool {
+	if len(t) < 4 {
+		return false
+	}
+	for _, p := range []string{t, verbRoot(t)} {
+		if len(p) >= 4 && len(stem) >= len(p)+3 && (strings.HasPrefix(stem, p) || strings.HasSuffix(stem, p) || p != t && strings.Contains(stem, p)) {
+			return true
+		}
+	}
+	return len(stem) >= 4 && len(t) > len(stem) && len(t) <= len(stem)+3 && strings.HasPrefix(t, stem)
+}
+
+// verbRoot is a German verb's term without its ending ("leitet" ->
+// "leit", "kostete" -> "kost"), or t when it has none of four letters or
+// more left.
+func verbRoot(t string) string {
+	for _, end := range []string{"eten", "ete", "est", "et", "te", "st", "t"} {
+		if r := strings.TrimSuffix(t, end); r != t && len(r) >= 4 {
+			return r
+		}
+	}
+	return t
 }
 
 // restates reports whether a sentence whose content words are mostly the
@@ -421,7 +586,13 @@ func (e *extractor) score(sents []*evSentence) {
 		n := float64(len(strings.Fields(s.key)))
 		// A sentence that says little beyond the question's own words
 		// counts less than one that adds to them.
-		s.score = s.rel * (1 + e.x.Candidate*s.best) * e.rankFactor(s.rank) * (1 - e.x.Novelty*s.overlap)
+		rel := s.rel
+		if k := e.facts.asked.kind; e.strict && (k == askReason || k == askManner) && s.best >= strongClause {
+			// "Scholz lehnt ab. Als Grund nannte er die Sorge…": the
+			// reason follows the sentence that names what is asked.
+			rel = math.Max(rel, s.ctx)
+		}
+		s.score = rel * (1 + e.x.Candidate*s.best) * e.rankFactor(s.rank) * (1 - e.x.Novelty*s.overlap)
 		if n > 45 {
 			s.score *= 45 / n
 		}
@@ -551,9 +722,89 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 // eligible reports whether a sentence may give the answer to a question
 // asking for a name, a number or a date: it does not restate the
 // question, it (or a neighbour) matches the question well enough against
-// the best match.
+// the best match, and, in a language with the stricter rule (see
+// lexicon.strictLead), it holds one of the question's key words that are
+// not names (a date next to the town's name alone answers nothing) and
+// comes from an article holding every name of the question.
 func (e *extractor) eligible(s *evSentence, bestRel float64) bool {
-	return !s.echo && s.ctx >= e.x.Relevance*bestRel
+	if !e.strict {
+		return !s.echo && s.ctx >= e.x.Relevance*bestRel
+	}
+	// The stricter rule asks less of the match: a price or a count is
+	// often said in a sentence of its own ("Die Kosten sind auf 182
+	// Millionen Euro gestiegen").
+	return !s.echo && s.ctx >= strictRelevance*e.x.Relevance*bestRel && s.content && s.focused && e.named(s.doc)
+}
+
+// roleNoun returns the stem of the specific noun a question asking for a
+// person, an organisation or a place names what it asks for by
+// ("Welcher Stürmer…", "Auf welchen Schlichter…"), or "".
+func roleNoun(asked askedFor, lex *lexicon, an *text.Analyzer, cache *text.StemCache) string {
+	switch asked.kind {
+	case askPerson, askOrganisation, askPlace:
+	default:
+		return ""
+	}
+	if len(asked.focus) == 0 {
+		return ""
+	}
+	noun := asked.focus[len(asked.focus)-1]
+	if lex.genericRoles[noun] {
+		return ""
+	}
+	return cache.Stem(an, noun)
+}
+
+// namesRole reports whether the words ws name the question's role noun,
+// in full or as a part of a compound.
+func (e *extractor) namesRole(ws []qword) bool {
+	for _, w := range ws {
+		st := e.cache.Stem(e.an, w.fold)
+		if st == e.role || partMatch(st, e.role) {
+			return true
+		}
+	}
+	return false
+}
+
+// strictRelevance scales the least match a sentence needs under the
+// stricter rule.
+const strictRelevance = 0.5
+
+// named reports whether evidence document k holds every name of the
+// question: an answer comes from an article about what the question
+// names, not from another that shares its other words.
+func (e *extractor) named(k int) bool {
+	if len(e.names) == 0 || k >= len(e.docs) {
+		return true
+	}
+	if ok, done := e.namedDocs[k]; done {
+		return ok
+	}
+	if e.namedDocs == nil {
+		e.namedDocs = map[int]bool{}
+	}
+	d := e.docs[k]
+	have := map[string]bool{}
+	var toks []string
+	for _, part := range []string{d.article.Title, d.text} {
+		toks, _ = e.cache.AppendIndexTokens(e.an, toks[:0], part)
+		for _, t := range toks {
+			have[t] = true
+		}
+		for _, t := range text.Tokens(part) {
+			have[t] = true
+		}
+	}
+	ok := true
+	for _, t := range e.names {
+		if !have[t.Term] && !have[t.Word] {
+			ok = false
+			break
+		}
+	}
+	e.namedDocs[k] = ok
+	return ok
 }
 
 func (s *evSentence) holds(key string) bool {
@@ -748,11 +999,17 @@ func (e *extractor) coversKeyTerms(question string, hits []Hit, docs []evDoc) bo
 	top := hits[0].Article.ID
 	inTop := map[string]bool{}
 	anywhere := map[string]bool{}
-	var toks []string
+	var toks, terms2 []string
 	add := func(set map[string]bool, s string) {
 		toks = text.AppendTokens(toks[:0], s)
 		for _, t := range toks {
 			set[e.cache.Stem(e.an, t)] = true
+		}
+		// The index's terms add the compounds of hyphenated words:
+		// "Lokführer-Streik" holds "lokfuhrerstreik" too.
+		terms2, _ = e.cache.AppendIndexTokens(e.an, terms2[:0], s)
+		for _, t := range terms2 {
+			set[t] = true
 		}
 	}
 	add(inTop, hits[0].Article.Title)
@@ -783,11 +1040,37 @@ func (e *extractor) coversKeyTerms(question string, hits []Hit, docs []evDoc) bo
 			w = 1
 		}
 		all += w
-		if inTop[t.Term] || inTop[t.Word] {
+		switch {
+		case inTop[t.Term] || inTop[t.Word] || inCompound(t, terms, inTop):
 			have += w
+		case e.compounds && inPart(t.Term, inTop):
+			have += partShare * w // "reichen" in "Reichweite"
 		}
 	}
 	return have >= e.x.Coverage*all
+}
+
+// inPart reports whether a stem of set shares a part with the term t (see
+// partMatch).
+func inPart(t string, set map[string]bool) bool {
+	for st := range set {
+		if partMatch(st, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// inCompound reports whether t is a part of a hyphenated compound of the
+// question that set holds written as one word ("Diesel" of
+// "Diesel-Fahrverbot" when the text says "Dieselfahrverbot").
+func inCompound(t text.QueryTerm, terms []text.QueryTerm, set map[string]bool) bool {
+	for _, c := range terms {
+		if c.Compound && set[c.Term] && strings.Contains(c.Word, t.Word) {
+			return true
+		}
+	}
+	return false
 }
 
 func citationFor(n int, a Article, quote string, verified bool) Citation {

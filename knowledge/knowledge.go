@@ -118,6 +118,11 @@ type Answer struct {
 	// Note is a one-line remark for the reader, e.g. that the model was
 	// unavailable and the answer is extractive.
 	Note string `json:"note,omitempty"`
+	// Language is the ISO 639-1 code of the language the answer is
+	// written for: the question's. Herald's own sentences in it (the
+	// abstention, notes) are in that language, quotes stay in their
+	// article's, and renderers label sources in it. It may be empty.
+	Language string `json:"language,omitempty"`
 	// UnmarkedClaims counts sentences of an LLM answer without any marker.
 	UnmarkedClaims int `json:"unmarked_claims,omitempty"`
 	// Hits is the evidence the answer was made from, best first.

@@ -65,7 +65,7 @@ func packSources(hits []Hit, budget int) []*source {
 
 // llmAnswer asks the model to answer from numbered sources, then checks the
 // answer's markers and quotes against the stored articles.
-func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits []Hit, onDelta func(string)) (*Answer, error) {
+func (an *Answerer) llmAnswer(ctx context.Context, question, asked, lang string, hits []Hit, onDelta func(string)) (*Answer, error) {
 	sources := packSources(hits, an.ContextTokens)
 	ps := make([]prompts.Source, len(sources))
 	for i, s := range sources {
@@ -75,7 +75,7 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 	if set == nil {
 		set = prompts.Default()
 	}
-	msgs, err := set.Answer(prompts.AnswerInput{Question: question, Sources: ps, Now: an.now().Format("2006-01-02")})
+	msgs, err := set.Answer(prompts.AnswerInput{Question: question, Sources: ps, Now: an.now().Format("2006-01-02"), Language: lang})
 	if err != nil {
 		return nil, fmt.Errorf("render the answer prompt: %w", err)
 	}
@@ -113,12 +113,12 @@ func (an *Answerer) llmAnswer(ctx context.Context, question, asked string, hits 
 		texts[i] = cite.Source{N: s.n, Text: full}
 	}
 	chk := cite.Check(resp.Content, texts)
-	ans := &Answer{Question: asked, Mode: ModeLLM, Hits: hits, Tokens: resp.PromptTokens + resp.CompletionTokens, UnmarkedClaims: chk.Unmarked}
+	ans := &Answer{Question: asked, Mode: ModeLLM, Language: lang, Hits: hits, Tokens: resp.PromptTokens + resp.CompletionTokens, UnmarkedClaims: chk.Unmarked}
 	if chk.Abstained {
 		ans.Abstained = true
 		ans.Text = chk.Text
 		if ans.Text == "" {
-			ans.Text = AbstainText
+			ans.Text = AbstainTextIn(lang)
 		}
 		return ans, nil
 	}

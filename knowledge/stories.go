@@ -8,16 +8,21 @@ import (
 	"sort"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // Story grouping parameters. Two articles report the same story when they
 // were published within storyWindow of each other, are visible together
-// (same server, or one of them the operator's) and either have nearly the
-// same text (SimHash fingerprints at most storyFingerprintBits apart, as
-// when outlets run one wire report) or share enough of the distinctive
-// words of their headlines and leads (weighted Jaccard at least
-// storyOverlap, with at least storyMinShared shared words).
+// (same server, or one of them the operator's), are written in the same
+// language and either have nearly the same text (SimHash fingerprints at
+// most storyFingerprintBits apart, as when outlets run one wire report) or
+// share enough of the distinctive words of their headlines and leads
+// (weighted Jaccard at least storyOverlap, with at least storyMinShared
+// shared stems of their language). Reports in different languages share
+// names but few words, and names alone do not make one story: they are
+// grouped only by a digest with an embeddings model (see
+// mergeAcrossLanguages).
 const (
 	storyWindow          = 3 * 24 * time.Hour
 	storyFingerprintBits = 4
@@ -32,6 +37,7 @@ const (
 type storyDoc struct {
 	id, story int64
 	guild     string
+	lang      string // ISO 639-1 code, declared or detected
 	at        int64
 	fp        uint64
 	fpOK      bool
@@ -95,7 +101,7 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 
 func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, error) {
 	// The lead is the first passage's chunk of the text.
-	rows, err := db.db.QueryContext(ctx, `SELECT a.id, ifnull(a.story_id, 0), a.guild_id, ifnull(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title,
+	rows, err := db.db.QueryContext(ctx, `SELECT a.id, ifnull(a.story_id, 0), a.guild_id, ifnull(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title, a.language,
 			(SELECT p.chunk FROM passages p WHERE p.article_id = a.id AND p.seq = 0)
 		FROM articles a WHERE `+storyDated+` AND ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
 	if err != nil {
@@ -107,9 +113,9 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 	for rows.Next() {
 		d := &storyDoc{}
 		var fp int64
-		var title string
+		var title, lang string
 		var chunk []byte
-		if err := rows.Scan(&d.id, &d.story, &d.guild, &d.at, &fp, &title, &chunk); err != nil {
+		if err := rows.Scan(&d.id, &d.story, &d.guild, &d.at, &fp, &title, &lang, &chunk); err != nil {
 			return nil, fmt.Errorf("load articles for stories: %w", err)
 		}
 		lead, err := decodeChunk(chunk)
@@ -120,9 +126,12 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 			lead = lead[:1500]
 		}
 		d.fp = uint64(fp)
+		if d.lang = text.LanguageCode(lang); d.lang == "" {
+			d.lang = text.DetectLanguage(title+"\n\n"+lead, "en")
+		}
 		toks = text.AppendTokens(toks[:0], lead)
 		d.fpOK = len(toks) >= storyMinFingerprint
-		d.terms, toks = storyTerms(title, lead, toks)
+		d.terms, toks = storyTerms(text.AnalyzerFor(d.lang), title, lead, toks)
 		docs = append(docs, d)
 	}
 	if err := rows.Err(); err != nil {
@@ -131,17 +140,18 @@ func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, e
 	return docs, nil
 }
 
-// storyTerms returns the distinct stems of the content words of a headline
-// and the first storyLeadTokens words of its article.
-func storyTerms(title, lead string, buf []string) ([]string, []string) {
+// storyTerms returns the distinct stems, in the analyzer's language, of
+// the content words of a headline and the first storyLeadTokens words of
+// its article.
+func storyTerms(a *text.Analyzer, title, lead string, buf []string) ([]string, []string) {
 	seen := map[string]bool{}
 	var out []string
 	add := func(toks []string) {
 		for _, t := range toks {
-			if text.IsStopword(t) {
+			if a.IsStopword(t) {
 				continue
 			}
-			s := text.Stem(t)
+			s := a.Stem(t)
 			if !seen[s] {
 				seen[s] = true
 				out = append(out, s)
@@ -192,7 +202,7 @@ func groupStories(docs []*storyDoc, from int64) []storyUpdate {
 			}
 		}
 		visible := func(o *storyDoc) bool {
-			return o.story != 0 && abs64(o.at-d.at) <= window && (o.guild == d.guild || o.guild == "" || d.guild == "")
+			return o.story != 0 && abs64(o.at-d.at) <= window && (o.guild == d.guild || o.guild == "" || d.guild == "") && o.lang == d.lang
 		}
 		// Near-duplicate texts: scan the window around d.
 		if d.fpOK {
@@ -276,4 +286,164 @@ func abs64(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// Cross-language grouping parameters: a digest merges two stories written
+// in different languages when an embeddings model finds their leads at
+// least crossLanguageSimilarity alike (cosine) and their newest reports
+// within storyWindow of each other. Only the crossLanguageStories best
+// ranked stories are compared, in one embeddings request.
+const (
+	crossLanguageSimilarity = 0.8
+	crossLanguageStories    = 48
+	crossLanguageLeadRunes  = 600
+)
+
+// mergeAcrossLanguages merges the stories of groups that report one story
+// in several languages, as emb judges them, into the better ranked of
+// them, and ranks the result again (see periodStories). Without an
+// embedder, with one language only, or when the embeddings request fails
+// (logged), groups come back as they are: words alone never group
+// reports across languages.
+func (d *Digester) mergeAcrossLanguages(ctx context.Context, emb Embedder, groups []*storyGroup) []*storyGroup {
+	if emb == nil || len(groups) < 2 {
+		return groups
+	}
+	n := min(len(groups), crossLanguageStories)
+	firsts := make([]int64, n)
+	for i, g := range groups[:n] {
+		firsts[i] = g.articles[0].ID
+	}
+	texts, err := d.DB.leadTexts(ctx, firsts)
+	if err != nil {
+		d.logger().Warn("cannot compare stories across languages; keeping them apart", "err", err)
+		return groups
+	}
+	langs := make([]string, n)
+	leads := make([]string, n)
+	distinct := map[string]bool{}
+	for i, g := range groups[:n] {
+		a := g.articles[0]
+		leads[i] = cutRunes(a.Title+"\n\n"+texts[a.ID], crossLanguageLeadRunes)
+		langs[i] = groupLanguage(g, leads[i])
+		distinct[langs[i]] = true
+	}
+	if len(distinct) < 2 {
+		return groups
+	}
+	vecs, err := emb.Embed(ctx, leads)
+	if err != nil || len(vecs) != n {
+		if ctx.Err() == nil {
+			d.logger().Warn("cannot compare stories across languages; keeping them apart", "err", err)
+		}
+		return groups
+	}
+	window := storyWindow
+	into := make([]int, len(groups)) // the group each one is merged into
+	for i := range into {
+		into[i] = i
+	}
+	for j := 1; j < n; j++ {
+		for i := 0; i < j; i++ {
+			if into[i] != i || langs[i] == langs[j] {
+				continue
+			}
+			gap := groups[i].latest.Sub(groups[j].latest)
+			if gap < -window || gap > window {
+				continue
+			}
+			if cosine(vecs[i], vecs[j]) >= crossLanguageSimilarity {
+				into[j] = i
+				break
+			}
+		}
+	}
+	var out []*storyGroup
+	for i, g := range groups {
+		if into[i] != i {
+			continue
+		}
+		for j := i + 1; j < len(groups); j++ {
+			if into[j] == i {
+				g.articles = append(g.articles, groups[j].articles...)
+			}
+		}
+		out = append(out, g)
+	}
+	if len(out) == len(groups) {
+		return groups
+	}
+	for _, g := range out {
+		sort.SliceStable(g.articles, func(a, b int) bool { return g.articles[a].at().Before(g.articles[b].at()) })
+		g.count()
+	}
+	rankStories(out)
+	return out
+}
+
+// groupLanguage is the language most of a story's articles declare (or,
+// for those that declare none, the language of lead, the first article's
+// headline and lead).
+func groupLanguage(g *storyGroup, lead string) string {
+	count := map[string]int{}
+	best := ""
+	for _, a := range g.articles {
+		lang := text.LanguageCode(a.Language)
+		if lang == "" {
+			lang = text.DetectLanguage(lead, "en")
+		}
+		count[lang]++
+		if best == "" || count[lang] > count[best] {
+			best = lang
+		}
+	}
+	return best
+}
+
+// leadTexts returns the first passage of each article of ids that has one.
+func (db *DB) leadTexts(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
+		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
+		rows, err := db.db.QueryContext(ctx, `SELECT article_id, chunk FROM passages WHERE seq = 0 AND article_id IN (`+sqlbatch.IDList(part)+`)`)
+		if err != nil {
+			return nil, fmt.Errorf("read the leads of %d articles: %w", len(ids), err)
+		}
+		for rows.Next() {
+			var id int64
+			var chunk []byte
+			if err := rows.Scan(&id, &chunk); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read the leads of %d articles: %w", len(ids), err)
+			}
+			lead, err := decodeChunk(chunk)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read the lead of article %d: %w", id, err)
+			}
+			out[id] = lead
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read the leads of %d articles: %w", len(ids), err)
+		}
+	}
+	return out, nil
+}
+
+func cosine(a, b []float32) float64 {
+	if len(a) != len(b) || len(a) == 0 {
+		return 0
+	}
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
 }

@@ -128,6 +128,37 @@ func forModel(srcs []summarySource, budget int) ([]prompts.Source, []cite.Source
 	return in, check, byN
 }
 
+// sourcesLanguage is the language most of the sources are written in (an
+// ISO 639-1 code; the first source's among equals), or "" when none says:
+// summaries and digest stories are written in it.
+func sourcesLanguage(srcs []summarySource) string {
+	count := map[string]int{}
+	best := ""
+	for _, src := range srcs {
+		lang := text.LanguageCode(src.art.Language)
+		if lang == "" {
+			lang = text.DetectLanguage(src.art.Title+"\n\n"+src.text, "")
+		}
+		if lang == "" {
+			continue
+		}
+		count[lang]++
+		if best == "" || count[lang] > count[best] {
+			best = lang
+		}
+	}
+	return best
+}
+
+// summaryLanguage is the language a summary is written in: a topic's, when
+// the topic says clearly, else the sources'.
+func summaryLanguage(topic string, srcs []summarySource) string {
+	if lang := text.DetectLanguage(topic, ""); lang != "" {
+		return lang
+	}
+	return sourcesLanguage(srcs)
+}
+
 // sourcesByN finds summary sources by their number.
 type sourcesByN map[int]summarySource
 
@@ -153,10 +184,10 @@ func (s *Summarizer) article(ctx context.Context, a *Article, withModel bool) (*
 }
 
 func (s *Summarizer) topic(ctx context.Context, topic, guildID string, withModel bool) (*Answer, error) {
-	ans := &Answer{Question: topic, Mode: ModeExtractive}
+	ans := &Answer{Question: topic, Mode: ModeExtractive, Language: text.DetectLanguage(topic, "en")}
 	if topic == "" || len(text.QueryTerms(topic)) == 0 {
 		ans.Abstained = true
-		ans.Text = "I need a few more specific words (a name, a place, a topic) to search the articles."
+		ans.Text = textsIn(ans.Language).needWords
 		return ans, nil
 	}
 	k := s.TopicArticles
@@ -194,7 +225,7 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID string, withModel
 	}
 	if len(srcs) == 0 {
 		ans.Abstained = true
-		ans.Text = AbstainText
+		ans.Text = AbstainTextIn(ans.Language)
 		return ans, nil
 	}
 	return s.write(ctx, ans, srcs, topic, withModel)
@@ -203,6 +234,7 @@ func (s *Summarizer) topic(ctx context.Context, topic, guildID string, withModel
 // write summarises the sources with the model when withModel, falling
 // back to the extractive summary.
 func (s *Summarizer) write(ctx context.Context, ans *Answer, srcs []summarySource, topic string, withModel bool) (*Answer, error) {
+	ans.Language = summaryLanguage(topic, srcs)
 	if withModel {
 		out, err := s.llmSummary(ctx, ans, srcs, topic)
 		if err == nil {
@@ -212,7 +244,7 @@ func (s *Summarizer) write(ctx context.Context, ans *Answer, srcs []summarySourc
 			return nil, ctx.Err()
 		}
 		s.logger().Warn("model summary failed; quoting the articles instead", "err", err)
-		ans.Note = summaryUnavailableNote
+		ans.Note = textsIn(ans.Language).summaryUnavailable
 	}
 	return extractiveSummary(ans, srcs, topic, s.MaxSentences), nil
 }
@@ -224,7 +256,7 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 	if set == nil {
 		set = prompts.Default()
 	}
-	in := prompts.SummaryInput{Topic: topic}
+	in := prompts.SummaryInput{Topic: topic, Language: base.Language}
 	var checkSrcs []cite.Source
 	var byN sourcesByN
 	in.Sources, checkSrcs, byN = forModel(srcs, s.ContextTokens)
@@ -237,14 +269,14 @@ func (s *Summarizer) llmSummary(ctx context.Context, base *Answer, srcs []summar
 		return nil, fmt.Errorf("ask the model: %w", err)
 	}
 	res := cite.Check(resp.Content, checkSrcs)
-	ans := &Answer{Question: base.Question, Mode: ModeLLM, Hits: base.Hits, UnmarkedClaims: res.Unmarked,
+	ans := &Answer{Question: base.Question, Mode: ModeLLM, Language: base.Language, Hits: base.Hits, UnmarkedClaims: res.Unmarked,
 		Tokens: resp.PromptTokens + resp.CompletionTokens}
 	if res.Abstained && len(res.Used) == 0 {
 		if topic == "" {
 			return nil, errors.New("the model declined to summarise the article")
 		}
 		ans.Abstained = true
-		ans.Text = AbstainText
+		ans.Text = AbstainTextIn(base.Language)
 		return ans, nil
 	}
 	if len(res.Used) == 0 {
@@ -308,6 +340,11 @@ func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSente
 	}
 	var cands []*summarySentence
 	var toks []string
+	lang := sourcesLanguage(srcs)
+	if lang == "" {
+		lang = "en"
+	}
+	an := text.AnalyzerFor(lang)
 	for si, src := range srcs {
 		pos := 0
 		for _, sp := range text.Sentences(src.text) {
@@ -317,8 +354,8 @@ func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSente
 			}
 			st := map[string]bool{}
 			for _, t := range toks {
-				if !text.IsStopword(t) {
-					st[text.Stem(t)] = true
+				if !an.IsStopword(t) {
+					st[an.Stem(t)] = true
 				}
 			}
 			if len(st) < 3 {
@@ -334,8 +371,8 @@ func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSente
 	var topicStems map[string]bool
 	if topic != "" {
 		topicStems = map[string]bool{}
-		for _, t := range text.QueryTerms(topic) {
-			topicStems[text.Stem(t)] = true
+		for _, t := range an.QueryTerms(topic) {
+			topicStems[t] = true
 		}
 	}
 	centrality(cands)
@@ -360,7 +397,7 @@ func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSente
 	}
 	if len(pool) == 0 {
 		ans.Abstained = true
-		ans.Text = AbstainText
+		ans.Text = AbstainTextIn(ans.Language)
 		return ans
 	}
 	sort.SliceStable(pool, func(i, j int) bool { return pool[i].score > pool[j].score })

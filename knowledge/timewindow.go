@@ -37,8 +37,7 @@ func tp(words string, back time.Duration) timePhrase {
 }
 
 // timePhrases holds each language's relative time expressions, longest
-// first once sorted. Only English is written yet; German comes with the
-// German question cues.
+// first once sorted. Words are folded as text.Tokens folds them.
 var timePhrases = map[string][]timePhrase{
 	"en": sortedPhrases([]timePhrase{
 		tp("earlier this week", 7*oneDay), tp("this past week", 7*oneDay), tp("the past week", 7*oneDay),
@@ -54,6 +53,29 @@ var timePhrases = map[string][]timePhrase{
 		{words: []string{"this", "year"}, sinceYear: 1}, {words: []string{"earlier", "this", "year"}, sinceYear: 1},
 		{words: []string{"so", "far", "this", "year"}, sinceYear: 1}, {words: []string{"last", "year"}, sinceYear: 2},
 	}),
+	"de": sortedPhrases([]timePhrase{
+		tp("diese woche", 7*oneDay), tp("in dieser woche", 7*oneDay), tp("dieser woche", 7*oneDay),
+		tp("anfang der woche", 7*oneDay), tp("in den letzten tagen", 7*oneDay), tp("in den vergangenen tagen", 7*oneDay),
+		tp("letzte woche", 14*oneDay), tp("letzten woche", 14*oneDay), tp("vergangene woche", 14*oneDay),
+		tp("vergangenen woche", 14*oneDay), tp("in der vergangenen woche", 14*oneDay), tp("in der letzten woche", 14*oneDay),
+		tp("in den letzten wochen", 31*oneDay), tp("in den vergangenen wochen", 31*oneDay),
+		tp("am wochenende", 5*oneDay), tp("dieses wochenende", 5*oneDay), tp("an diesem wochenende", 5*oneDay),
+		tp("letztes wochenende", 9*oneDay), tp("letzten wochenende", 9*oneDay), tp("vergangenes wochenende", 9*oneDay),
+		tp("am vergangenen wochenende", 9*oneDay), tp("am letzten wochenende", 9*oneDay),
+		tp("heute", oneDay), tp("heute morgen", oneDay), tp("heute fruh", oneDay), tp("heute abend", oneDay),
+		tp("heute nacht", oneDay), tp("gestern", 2*oneDay), tp("gestern abend", 2*oneDay), tp("vorgestern", 3*oneDay),
+		tp("diesen monat", 31*oneDay), tp("in diesem monat", 31*oneDay), tp("diesem monat", 31*oneDay),
+		tp("letzten monat", 62*oneDay), tp("vergangenen monat", 62*oneDay), tp("im letzten monat", 62*oneDay),
+		tp("im vergangenen monat", 62*oneDay), tp("kurzlich", 30*oneDay), tp("neulich", 30*oneDay),
+		tp("jungst", 30*oneDay), tp("in letzter zeit", 30*oneDay), tp("zuletzt", 30*oneDay), tp("derzeit", 7*oneDay),
+		tp("nachste woche", 14*oneDay), tp("kommende woche", 14*oneDay),
+		tp("nachsten monat", 31*oneDay), tp("spater in diesem jahr", 31*oneDay),
+		{words: []string{"dieses", "jahr"}, sinceYear: 1}, {words: []string{"in", "diesem", "jahr"}, sinceYear: 1},
+		{words: []string{"diesem", "jahr"}, sinceYear: 1}, {words: []string{"bisher", "in", "diesem", "jahr"}, sinceYear: 1},
+		{words: []string{"letztes", "jahr"}, sinceYear: 2}, {words: []string{"letzten", "jahr"}, sinceYear: 2},
+		{words: []string{"vergangenes", "jahr"}, sinceYear: 2}, {words: []string{"im", "vergangenen", "jahr"}, sinceYear: 2},
+		{words: []string{"im", "letzten", "jahr"}, sinceYear: 2},
+	}),
 }
 
 func sortedPhrases(ps []timePhrase) []timePhrase {
@@ -62,8 +84,11 @@ func sortedPhrases(ps []timePhrase) []timePhrase {
 }
 
 // weekdayLead are the words that may open a weekday as a time ("on
-// Monday", "last Friday").
-var weekdayLead = map[string]bool{"on": true, "last": true, "this": true, "since": true, "early": true, "late": true, "until": true}
+// Monday", "last Friday", "am Montag"), by language.
+var weekdayLead = map[string]map[string]bool{
+	"en": {"on": true, "last": true, "this": true, "since": true, "early": true, "late": true, "until": true},
+	"de": {"am": true, "letzten": true, "vergangenen": true, "diesen": true, "seit": true, "bis": true, "ab": true},
+}
 
 // relativeTime finds the relative time words of a question in its
 // language and returns the question without them and the window they
@@ -110,19 +135,20 @@ func relativeTime(question, lang string, asOf time.Time) (string, *timeWindow) {
 			matched = true
 			break
 		}
-		if matched || !weekdayNames[ws[i].fold] {
+		if matched || !weekdayNames[lang][ws[i].fold] {
 			continue
 		}
 		// A weekday is a time unless it is part of a name ("Cyber
 		// Monday", "Super Tuesday").
 		start := ws[i].start
+		leads := weekdayLead[lang]
 		if i > 0 {
 			prev := ws[i-1]
 			r, _ := utf8.DecodeRuneInString(prev.orig)
-			if unicode.IsUpper(r) && !weekdayLead[prev.fold] && !strings.ContainsAny(question[prev.end:ws[i].start], ".?!") {
+			if unicode.IsUpper(r) && !leads[prev.fold] && !strings.ContainsAny(question[prev.end:ws[i].start], ".?!") {
 				continue
 			}
-			if weekdayLead[prev.fold] {
+			if leads[prev.fold] {
 				start = prev.start
 			}
 		}
@@ -155,5 +181,9 @@ func relativeTime(question, lang string, asOf time.Time) (string, *timeWindow) {
 	return rest, win
 }
 
-var weekdayNames = map[string]bool{"monday": true, "tuesday": true, "wednesday": true, "thursday": true,
-	"friday": true, "saturday": true, "sunday": true}
+// weekdayNames are the weekdays by language.
+var weekdayNames = map[string]map[string]bool{
+	"en": {"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true, "saturday": true, "sunday": true},
+	"de": {"montag": true, "dienstag": true, "mittwoch": true, "donnerstag": true, "freitag": true, "samstag": true,
+		"sonnabend": true, "sonntag": true},
+}

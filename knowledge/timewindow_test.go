@@ -36,8 +36,29 @@ func TestRelativeTime(t *testing.T) {
 			t.Errorf("%q: window %+v, want from %v", tt.q, w, tt.since)
 		}
 	}
-	if _, w := relativeTime("Wer hat diese Woche gewonnen?", "de", asOf); w != nil {
-		t.Errorf("German time words are not read yet, got %+v", w)
+	for _, tt := range []struct {
+		q, rest string
+		since   time.Time
+	}{
+		{"Wer hat diese Woche gewonnen?", "Wer hat gewonnen?", asOf.Add(-7 * oneDay)},
+		{"Was hat der Bundestag in dieser Woche beschlossen?", "Was hat der Bundestag beschlossen?", asOf.Add(-7 * oneDay)},
+		{"Wer hat gestern den Goldenen Bären gewonnen?", "Wer hat den Goldenen Bären gewonnen?", asOf.Add(-2 * oneDay)},
+		{"Welche Übung hat die Luftwaffe heute begonnen?", "Welche Übung hat die Luftwaffe begonnen?", asOf.Add(-oneDay)},
+		{"Was sagte Pistorius am Montag?", "Was sagte Pistorius?", asOf.Add(-8 * oneDay)},
+		{"Wer ist im vergangenen Jahr zurückgetreten?", "Wer ist zurückgetreten?", date(2021, 1, 1)},
+		{"Warum wurde kürzlich gestreikt?", "Warum wurde gestreikt?", asOf.Add(-30 * oneDay)},
+		{"Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern?", "Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern?", time.Time{}},
+	} {
+		rest, w := relativeTime(tt.q, "de", asOf)
+		if rest != tt.rest {
+			t.Errorf("%q: rest %q, want %q", tt.q, rest, tt.rest)
+		}
+		switch {
+		case tt.since.IsZero() && w != nil:
+			t.Errorf("%q: window %v, want none", tt.q, w)
+		case !tt.since.IsZero() && (w == nil || !w.since.Equal(tt.since)):
+			t.Errorf("%q: window %+v, want from %v", tt.q, w, tt.since)
+		}
 	}
 	w := &timeWindow{since: asOf.Add(-7 * oneDay), until: asOf}
 	for pub, want := range map[time.Time]bool{asOf.Add(-3 * oneDay): true, asOf.Add(-7*oneDay - 12*time.Hour): true, asOf.Add(-9 * oneDay): false, asOf.Add(2 * oneDay): false} {

@@ -34,18 +34,22 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// abstainKey is AbstainSentence as normaliseReply leaves it.
-var abstainKey = normaliseReply(AbstainSentence)
-
-// IsAbstain reports whether a model's reply is AbstainSentence, allowing
-// for case, spacing, typographic apostrophes, "do not" for "don't",
-// surrounding quotes or emphasis, and a missing full stop. A reply that
-// opens with the full sentence and goes on also counts, since models
-// sometimes add an apology after it; a reply that merely contains it later
-// does not.
+// IsAbstain reports whether a model's reply is the abstain sentence of
+// one of Herald's languages (AbstainSentence, AbstainSentenceFor),
+// allowing for case, spacing, typographic apostrophes, "do not" for
+// "don't", surrounding quotes or emphasis, and a missing full stop. A
+// reply that opens with the full sentence and goes on also counts, since
+// models sometimes add an apology after it; a reply that merely contains
+// it later does not.
 func IsAbstain(reply string) bool {
 	r := normaliseReply(reply)
-	return r == strings.TrimSuffix(abstainKey, ".") || strings.HasPrefix(r, abstainKey)
+	for _, s := range abstainSentences {
+		key := normaliseReply(s)
+		if r == strings.TrimSuffix(key, ".") || strings.HasPrefix(r, key) {
+			return true
+		}
+	}
+	return false
 }
 
 // replyQuirks undoes the ways models vary the abstain sentence.
@@ -55,5 +59,5 @@ var replyQuirks = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u02bc", "'
 // quotes, emphasis and spaces from both ends.
 func normaliseReply(s string) string {
 	s = replyQuirks.Replace(oneLine(strings.ToLower(s)))
-	return strings.Trim(s, " \"'*_`\u201c\u201d")
+	return strings.Trim(s, " \"'*_`\u201c\u201d\u201e\u00ab\u00bb")
 }

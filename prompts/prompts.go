@@ -46,9 +46,48 @@ import (
 )
 
 // AbstainSentence is the exact reply Herald gives when its sources do not
-// answer a question; the system prompt asks the model for it verbatim and
+// answer a question in English; the system prompt asks the model for it
+// (or for AbstainSentenceFor the language it writes in) verbatim and
 // IsAbstain recognises it.
 const AbstainSentence = "The sources I have don't answer that."
+
+// abstainSentences are the abstain sentences by language.
+var abstainSentences = map[string]string{
+	"en": AbstainSentence,
+	"de": "Die Quellen, die ich habe, beantworten das nicht.",
+}
+
+// AbstainSentenceFor returns the abstain sentence in the language lang, an
+// ISO 639-1 code or a BCP 47 tag ("de", "de-AT"): AbstainSentence for
+// English and for every language Herald has no sentence in.
+func AbstainSentenceFor(lang string) string {
+	if s, ok := abstainSentences[baseLanguage(lang)]; ok {
+		return s
+	}
+	return AbstainSentence
+}
+
+// languageNames are the English names of the languages Herald analyses,
+// as the prompts name them to the model.
+var languageNames = map[string]string{
+	"ar": "Arabic", "da": "Danish", "de": "German", "en": "English", "es": "Spanish", "fi": "Finnish",
+	"fr": "French", "ga": "Irish", "hu": "Hungarian", "it": "Italian", "nl": "Dutch", "no": "Norwegian",
+	"pt": "Portuguese", "ro": "Romanian", "ru": "Russian", "sv": "Swedish", "ta": "Tamil", "tr": "Turkish",
+}
+
+// LanguageName returns the English name of the language lang ("German"
+// for "de" or "de-AT"), or "" for a language it does not know; the
+// prompts ask the model to write in it.
+func LanguageName(lang string) string { return languageNames[baseLanguage(lang)] }
+
+// baseLanguage is the lowercase primary subtag of a language tag.
+func baseLanguage(tag string) string {
+	tag = strings.TrimSpace(tag)
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
+}
 
 // Roles of chat messages, as OpenAI-compatible endpoints name them.
 const (
@@ -76,12 +115,17 @@ type Source struct {
 	Text     string
 }
 
-// AnswerInput is what Answer renders: the question, its numbered sources
-// and the date the question is asked (e.g. "2024-03-07"; may be empty).
+// AnswerInput is what Answer renders: the question, its numbered sources,
+// the date the question is asked (e.g. "2024-03-07"; may be empty) and the
+// language the question is written in (an ISO 639-1 code such as "de"; ""
+// asks the model for the question's language without naming it). The model
+// is asked to answer in that language and to keep quotes in their
+// source's.
 type AnswerInput struct {
 	Question string
 	Sources  []Source
 	Now      string
+	Language string
 }
 
 // Turn is one earlier question and answer of a conversation.
@@ -97,17 +141,21 @@ type CondenseInput struct {
 	Question string
 }
 
-// SummaryInput is what Summary renders: one or several numbered sources
-// and, optionally, a topic to focus the summary on.
+// SummaryInput is what Summary renders: one or several numbered sources,
+// optionally a topic to focus the summary on, and the language to write it
+// in (an ISO 639-1 code, usually the sources'; "" names none).
 type SummaryInput struct {
-	Sources []Source
-	Topic   string
+	Sources  []Source
+	Topic    string
+	Language string
 }
 
 // DigestStoryInput is what DigestStory renders: the numbered sources of one
-// story, usually the reports of several outlets.
+// story, usually the reports of several outlets, and the language to write
+// it in (as for SummaryInput).
 type DigestStoryInput struct {
-	Sources []Source
+	Sources  []Source
+	Language string
 }
 
 // Template file names.
@@ -207,6 +255,9 @@ func (s *Set) check(dir string) error {
 		{fileAnswer, func() ([]Message, error) {
 			return s.Answer(AnswerInput{Question: "What happened?", Sources: src, Now: "2024-03-07"})
 		}},
+		{fileAnswer, func() ([]Message, error) {
+			return s.Answer(AnswerInput{Question: "Was ist passiert?", Sources: src, Now: "2024-03-07", Language: "de"})
+		}},
 		{fileCondense, func() ([]Message, error) {
 			return s.Condense(CondenseInput{History: []Turn{{Question: "Q?", Answer: "A [1]."}}, Question: "And then?"})
 		}},
@@ -303,14 +354,15 @@ func (s *Set) Answer(in AnswerInput) ([]Message, error) {
 	if q == "" {
 		return nil, errors.New("prompts: answer: empty question")
 	}
-	return s.withSources(fileAnswer, in.Sources, func(srcs []sourceData, nums string) any {
+	return s.withSources(fileAnswer, in.Language, in.Sources, func(srcs []sourceData, nums string) any {
 		return struct {
 			Question        string
 			Now             string
 			Sources         []sourceData
 			Numbers         string
 			AbstainSentence string
-		}{oneLine(neutralise(q)), oneLine(neutralise(in.Now)), srcs, nums, AbstainSentence}
+			Language        string
+		}{oneLine(neutralise(q)), oneLine(neutralise(in.Now)), srcs, nums, AbstainSentenceFor(in.Language), LanguageName(in.Language)}
 	})
 }
 
@@ -347,13 +399,14 @@ func (s *Set) Summary(in SummaryInput) ([]Message, error) {
 	if len(in.Sources) == 0 {
 		return nil, errors.New("prompts: summary: no sources")
 	}
-	return s.withSources(fileSummary, in.Sources, func(srcs []sourceData, nums string) any {
+	return s.withSources(fileSummary, in.Language, in.Sources, func(srcs []sourceData, nums string) any {
 		return struct {
 			Sources         []sourceData
 			Numbers         string
 			Topic           string
 			AbstainSentence string
-		}{srcs, nums, oneLine(neutralise(in.Topic)), AbstainSentence}
+			Language        string
+		}{srcs, nums, oneLine(neutralise(in.Topic)), AbstainSentenceFor(in.Language), LanguageName(in.Language)}
 	})
 }
 
@@ -364,23 +417,24 @@ func (s *Set) DigestStory(in DigestStoryInput) ([]Message, error) {
 	if len(in.Sources) == 0 {
 		return nil, errors.New("prompts: digest story: no sources")
 	}
-	return s.withSources(fileDigest, in.Sources, func(srcs []sourceData, nums string) any {
+	return s.withSources(fileDigest, in.Language, in.Sources, func(srcs []sourceData, nums string) any {
 		return struct {
-			Sources []sourceData
-			Numbers string
-		}{srcs, nums}
+			Sources  []sourceData
+			Numbers  string
+			Language string
+		}{srcs, nums, LanguageName(in.Language)}
 	})
 }
 
-// withSources renders the system prompt and the user message of a template
-// that shows the fenced sources; data builds the template's data from them
-// and their valid numbers.
-func (s *Set) withSources(file string, sources []Source, data func(srcs []sourceData, nums string) any) ([]Message, error) {
+// withSources renders the system prompt (for writing in lang) and the user
+// message of a template that shows the fenced sources; data builds the
+// template's data from them and their valid numbers.
+func (s *Set) withSources(file, lang string, sources []Source, data func(srcs []sourceData, nums string) any) ([]Message, error) {
 	srcs, nums, err := sourcesData(sources)
 	if err != nil {
 		return nil, err
 	}
-	sys, err := s.system()
+	sys, err := s.system(lang)
 	if err != nil {
 		return nil, err
 	}
@@ -391,9 +445,9 @@ func (s *Set) withSources(file string, sources []Source, data func(srcs []source
 	return []Message{sys, user}, nil
 }
 
-// system renders the system prompt.
-func (s *Set) system() (Message, error) {
-	m, err := s.render(fileSystem, struct{ AbstainSentence string }{AbstainSentence})
+// system renders the system prompt for writing in lang.
+func (s *Set) system(lang string) (Message, error) {
+	m, err := s.render(fileSystem, struct{ AbstainSentence, Language string }{AbstainSentenceFor(lang), LanguageName(lang)})
 	m.Role = RoleSystem
 	return m, err
 }

@@ -43,7 +43,8 @@ func runArticles(ctx context.Context, e *env) error {
 	if *asJSON {
 		out := []jsonArticle{}
 		for _, a := range arts {
-			out = append(out, jsonArticle{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, PublishedAt: jsonTime(a.PublishedAt), URLs: urlsJSON(a)})
+			out = append(out, jsonArticle{ID: a.ID, URL: a.URL, Title: a.Title, Source: a.Source, PublishedAt: jsonTime(a.PublishedAt), URLs: urlsJSON(a),
+				Language: a.Language})
 		}
 		return writeJSON(e.stdout, out)
 	}

@@ -28,6 +28,7 @@ func runAsk(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	f.Language = e.cfg.Language
 	db, err := openExistingDB(ctx, e, *dbFlag)
 	if err != nil {
 		return err
@@ -79,9 +80,23 @@ func askWith(ctx context.Context, e *env, an *knowledge.Answerer, q knowledge.Qu
 	return ans, nil
 }
 
+// answerLabels are the words printAnswer puts around an answer, in the
+// answer's language: the CLI's own messages stay English, but an answer
+// in German is labelled in German.
+type answerLabels struct{ sources, notVerbatim string }
+
+func labelsFor(lang string) answerLabels {
+	if lang == "de" {
+		return answerLabels{"Quellen:", " (nicht wörtlich im Artikel gefunden: zum Nachlesen, nicht als Zitat)"}
+	}
+	return answerLabels{"Sources:", " (not found in the article: shown for reference, not as a quote)"}
+}
+
 // printAnswer renders an answer for a terminal: the text (unless it was
-// already shown), then the sources, each article once with its quotes.
+// already shown), then the sources, each article once with its quotes,
+// labelled in the answer's language.
 func printAnswer(w io.Writer, st style, a *knowledge.Answer, withText bool) {
+	labels := labelsFor(a.Language)
 	if withText {
 		fmt.Fprintln(w, a.Text)
 	}
@@ -91,13 +106,13 @@ func printAnswer(w io.Writer, st style, a *knowledge.Answer, withText bool) {
 	if len(a.Citations) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\n"+st.bold("Sources:"))
+	fmt.Fprintln(w, "\n"+st.bold(labels.sources))
 	for _, c := range a.Citations {
 		fmt.Fprintf(w, "%s %s\n", st.bold(fmt.Sprintf("[%d]", c.N)), sourceLine(c.Title, c.Source, c.PublishedAt))
 		for _, q := range citationQuotes(c) {
 			mark := ""
 			if !c.Verified {
-				mark = st.warn(" (not found in the article: shown for reference, not as a quote)")
+				mark = st.warn(labels.notVerbatim)
 			}
 			fmt.Fprintf(w, "    “%s”%s\n", q, mark)
 		}

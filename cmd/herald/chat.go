@@ -38,6 +38,7 @@ an empty line ends the session.`)
 	if err != nil {
 		return err
 	}
+	f.Language = e.cfg.Language
 	if err := checkSources(ctx, db, f); err != nil {
 		return err
 	}

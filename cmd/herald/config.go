@@ -16,6 +16,7 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/feed"
 	"github.com/herald-bot/herald/knowledge/llm"
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // Limits of the settings that have one.
@@ -70,6 +71,10 @@ type Config struct {
 	// default 2 minutes), so that a test sees a killed process's work
 	// taken over within seconds.
 	Lease time.Duration
+	// Language is the terminal's language as an ISO 639-1 code (from
+	// LC_ALL, LC_MESSAGES or LANG: "de_DE.UTF-8" is "de"), or "": ask and
+	// chat take a question too short to tell its language in it.
+	Language string
 }
 
 // ModelConfig is the OpenAI-compatible endpoint and its models.
@@ -214,6 +219,12 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 		r.fail("HERALD_LOG_FORMAT=%q must be text or json.", v)
 	}
 	c.NoColor = getenv("NO_COLOR") != ""
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(k); v != "" {
+			c.Language = text.LanguageCode(v) // "C" and "POSIX" name no language
+			break
+		}
+	}
 	if len(r.errs) > 0 {
 		return nil, r.errs
 	}

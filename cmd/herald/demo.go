@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/herald-bot/herald/knowledge"
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // sampleArticle is the built-in sample: "Germany Blames Ukraine War Talks
@@ -20,19 +21,67 @@ var sampleArticle string
 // sampleQuestion is what `herald demo` asks when given no question.
 const sampleQuestion = "Why hasn't Scholz approved Taurus deliveries?"
 
+// sampleArticleDE is the German sample: a report on the Taurus leak that
+// Herald's developers wrote for the demo, from an invented outlet
+// ("Herald-Beispielredaktion", 5 March 2024).
+//
+//go:embed sample/beispiel-taurus-schalte.md
+var sampleArticleDE string
+
+// sampleQuestionDE is what `herald demo --lang de` asks when given no
+// question.
+const sampleQuestionDE = "Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern?"
+
+// demoSample is one of the built-in samples: its article, its language and
+// the question asked of it by default.
+type demoSample struct {
+	article, lang, question string
+}
+
+// demoSamples are the built-in samples by language.
+var demoSamples = map[string]demoSample{
+	"en": {sampleArticle, "en", sampleQuestion},
+	"de": {sampleArticleDE, "de", sampleQuestionDE},
+}
+
+// chooseSample picks the sample for --lang, or else for the language the
+// question is written in; English when neither says or no sample is in
+// the question's language.
+func chooseSample(lang, question string) (demoSample, error) {
+	if lang != "" {
+		s, ok := demoSamples[text.LanguageCode(lang)]
+		if !ok {
+			return demoSample{}, knowledge.Errorf(knowledge.EINVALID, "--lang must be en or de, not %q.", lang)
+		}
+		return s, nil
+	}
+	if s, ok := demoSamples[text.DetectLanguage(question, "en")]; ok {
+		return s, nil
+	}
+	return demoSamples["en"], nil
+}
+
 func runDemo(ctx context.Context, e *env) error {
 	fs := newFlags(e, "demo", "[QUESTION]", `Loads the built-in sample article (Defense News, 5 March 2024, on the leaked
 German officers' call about Taurus missiles) into a temporary database and
 answers a question about it: by default "`+sampleQuestion+`".
+With --lang de, or a question in German, it uses the German sample instead (a
+report on the same leak written for the demo) and asks by default
+"`+sampleQuestionDE+`".
 Needs no configuration and no network; your own database is not touched.`)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	lang := fs.String("lang", "", "the sample's language (`LANG`): en or de (default: the question's language, else en)")
 	args, err := parseFlags(e, fs, e.args)
 	if err != nil {
 		return err
 	}
 	question := strings.TrimSpace(strings.Join(args, " "))
+	sample, err := chooseSample(strings.TrimSpace(*lang), question)
+	if err != nil {
+		return err
+	}
 	if question == "" {
-		question = sampleQuestion
+		question = sample.question
 	}
 	dir, err := os.MkdirTemp("", "herald-demo-")
 	if err != nil {
@@ -45,9 +94,12 @@ Needs no configuration and no network; your own database is not touched.`)
 	}
 	defer db.Close()
 	db.Logger = e.logger
-	a, err := knowledge.ParseTextArticle(sampleArticle)
+	a, err := knowledge.ParseTextArticle(sample.article)
 	if err != nil {
 		return err
+	}
+	if a.Language == "" {
+		a.Language = sample.lang
 	}
 	if _, err := db.PutArticle(ctx, a); err != nil {
 		return err

@@ -76,11 +76,13 @@ type jsonAnswer struct {
 	Mode      string         `json:"mode"`
 	Abstained bool           `json:"abstained"`
 	Note      string         `json:"note,omitempty"`
+	Language  string         `json:"language,omitempty"` // the question's, ISO 639-1
 	Citations []jsonCitation `json:"citations"`
 }
 
 func answerJSON(a *knowledge.Answer) jsonAnswer {
-	return jsonAnswer{Question: a.Question, Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Note: a.Note, Citations: citationsJSON(a.Citations)}
+	return jsonAnswer{Question: a.Question, Answer: a.Text, Mode: a.Mode, Abstained: a.Abstained, Note: a.Note, Language: a.Language,
+		Citations: citationsJSON(a.Citations)}
 }
 
 // jsonSummary is the `summarize --json` contract: subject is the
@@ -91,11 +93,13 @@ type jsonSummary struct {
 	Mode      string         `json:"mode"`
 	Abstained bool           `json:"abstained"`
 	Note      string         `json:"note,omitempty"`
+	Language  string         `json:"language,omitempty"` // the summary's, ISO 639-1
 	Citations []jsonCitation `json:"citations"`
 }
 
 func summaryJSON(a *knowledge.Answer) jsonSummary {
-	return jsonSummary{Subject: a.Question, Summary: a.Text, Mode: a.Mode, Abstained: a.Abstained, Note: a.Note, Citations: citationsJSON(a.Citations)}
+	return jsonSummary{Subject: a.Question, Summary: a.Text, Mode: a.Mode, Abstained: a.Abstained, Note: a.Note, Language: a.Language,
+		Citations: citationsJSON(a.Citations)}
 }
 
 // jsonArticle is one element of `herald articles --json`: url is the
@@ -108,6 +112,7 @@ type jsonArticle struct {
 	Source      string    `json:"source"`
 	PublishedAt jsonTime  `json:"published_at"`
 	URLs        []jsonURL `json:"urls"`
+	Language    string    `json:"language,omitempty"` // ISO 639-1, declared or detected
 }
 
 // jsonURL is one address of an article.

@@ -79,6 +79,10 @@ func DetectLanguage(s, fallback string) string {
 	switch {
 	case short && v.votes[top] > 0 && v.votes[top] > v.votes[second]:
 		return voteLanguages[top]
+	case short && v.votes[top] > 0 && tiedByLetters(s, &v) != "":
+		// "Wie weit reichen Taurus-Marschflugkörper?": "wie" is German
+		// and Dutch, "ö" only German.
+		return tiedByLetters(s, &v)
 	case short && !hasNonLatinLetter(s):
 		return fallback
 	case short:
@@ -184,6 +188,36 @@ func (v *stopwordVote) top() (first, second int) {
 		}
 	}
 	return first, second
+}
+
+// languageLetters are letters that, among the languages with stop-word
+// lists, only some write: they break a tie of stop words.
+var languageLetters = map[string]string{
+	"de": "äöüß",
+	"fr": "éèêëàâçôûùîïœ",
+	"es": "ñáíóú¿¡",
+	"pt": "ãõçáéíóúâêô",
+	"it": "àèéìòù",
+	"nl": "ĳ",
+}
+
+// tiedByLetters returns, when the languages with the most stop-word votes
+// tie, the one of them whose own letters s writes and no other of them
+// does, or "".
+func tiedByLetters(s string, v *stopwordVote) string {
+	top, _ := v.top()
+	best := v.votes[top]
+	found := ""
+	for i, lang := range voteLanguages {
+		if v.votes[i] != best || !strings.ContainsAny(strings.ToLower(s), languageLetters[lang]) {
+			continue
+		}
+		if found != "" {
+			return ""
+		}
+		found = lang
+	}
+	return found
 }
 
 // hasNonLatinLetter reports whether s has a letter of a script other than

@@ -28,6 +28,8 @@ func TestDetectLanguage(t *testing.T) {
 		{"German question with a compound", "Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern?", "en", "de"},
 		{"English question with British spelling", "How did the recording get intercepted, according to the defence minister?", "de", "en"},
 		{"German how many", "Wie viele?", "en", "de"},
+		{"German and Dutch stop words, a German letter", "Wie weit reichen Taurus-Marschflugkörper?", "en", "de"},
+		{"tied stop words, no telling letter", "Wie weit reichen Taurus-Raketen?", "en", "en"},
 		{"one English word", "What?", "de", "en"},
 		{"names only", "Olaf Scholz Boris Pistorius", "en", "en"},
 		{"names only, other fallback", "Olaf Scholz Boris Pistorius", "de", "de"},
