@@ -222,7 +222,11 @@ func commonZones() []string {
 // failure may have left part of the digest posted.
 func (b *Bot) PostDigest(ctx context.Context, channelID string, d *knowledge.Digest) error {
 	b.init()
-	sent, err := b.Post(ctx, channelID, b.digestMessage(textsFor(b.digestLocale(ctx, channelID, d.GuildID)), d))
+	m := b.digestMessage(textsFor(b.digestLocale(ctx, channelID, d.GuildID)), d)
+	// Another process that takes this digest over posts it with the same
+	// key: Discord then shows what reached it once.
+	m.Nonce = d.PostKey
+	sent, err := b.Post(ctx, channelID, m)
 	if err == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,14 +12,38 @@ import (
 	"github.com/herald-bot/herald/knowledge"
 )
 
+// TestLimiter runs the limits on both stores: in memory, and in the
+// database (as every process of the bot shares it).
 func TestLimiter(t *testing.T) {
 	t.Parallel()
+	for _, name := range []string{"memory", "database"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			now := time.Date(2024, 3, 10, 23, 59, 0, 0, time.UTC)
+			clock := now
+			at := func(d time.Duration) time.Time { clock = now.Add(d); return clock }
+			var store Limits
+			var mem *memoryLimits
+			if name == "memory" {
+				mem = NewMemoryLimits(func() time.Time { return clock }).(*memoryLimits)
+				store = mem
+			} else {
+				db, err := knowledge.Open(context.Background(), filepath.Join(t.TempDir(), "herald.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				db.Now = func() time.Time { return clock }
+				store = StoreLimits(db)
+			}
+			testLimiter(t, store, mem, now, at)
+		})
+	}
+}
+
+func testLimiter(t *testing.T, store Limits, mem *memoryLimits, now time.Time, at func(time.Duration) time.Time) {
 	ctx := context.Background()
-	now := time.Date(2024, 3, 10, 23, 59, 0, 0, time.UTC)
-	clock := now
-	mem := NewMemoryLimits(func() time.Time { return clock }).(*memoryLimits)
-	l := newLimiter(mem, 5*time.Second, 2, 100, "test", slog.New(slog.DiscardHandler))
-	at := func(d time.Duration) time.Time { clock = now.Add(d); return clock }
+	l := newLimiter(store, 5*time.Second, 2, 100, "test", slog.New(slog.DiscardHandler))
 	rel1, err := l.admit(ctx, "", "g", "alice", at(0))
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +84,7 @@ func TestLimiter(t *testing.T) {
 		t.Error("the budget did not reset the next UTC day")
 	}
 	l.sweep(ctx, at(49*time.Hour))
-	if len(mem.cooldowns) != 0 || len(mem.slots) != 0 || len(mem.tokens) != 0 {
+	if mem != nil && (len(mem.cooldowns) != 0 || len(mem.slots) != 0 || len(mem.tokens) != 0) {
 		t.Errorf("sweep left %v %v %v", mem.cooldowns, mem.slots, mem.tokens)
 	}
 }

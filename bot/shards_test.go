@@ -317,19 +317,23 @@ func TestPostWithANonceIsPostedOnce(t *testing.T) {
 	}
 }
 
-// TestLimitsHoldAcrossProcesses runs shard 0 and shard 1 as two Bots that
-// keep their limits in one store, as processes on one database do: a user
-// answered by one shard is in cooldown on the other.
+// TestLimitsHoldAcrossProcesses runs shard 0 and shard 1 as two Bots, each
+// with its own handle on one database that keeps their limits, as two
+// processes do: a user answered by one shard is in cooldown on the other.
 func TestLimitsHoldAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	fd := shardedFake(t)
 	db := mustOpenDB(t)
-	shared := bot.NewMemoryLimits(nil)
+	other, err := knowledge.Open(context.Background(), db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
 	logs0, logs1 := &logBuffer{}, &logBuffer{}
 	b0 := shardedBot(db, logs0, "shard 0", shardSession(t, fd, 0, 2))
-	b1 := shardedBot(db, logs1, "shard 1", shardSession(t, fd, 1, 2))
+	b1 := shardedBot(other, logs1, "shard 1", shardSession(t, fd, 1, 2))
+	b0.Limits, b1.Limits = bot.StoreLimits(db), bot.StoreLimits(other)
 	for _, b := range []*bot.Bot{b0, b1} {
-		b.Limits = shared
 		b.Config.Cooldown = time.Minute
 	}
 	run0 := runBot(b0)

@@ -8,8 +8,11 @@ import (
 )
 
 func TestIngesterIngestURLStoresInTheServersScope(t *testing.T) {
+	forEachBackend(t, testIngesterIngestURLStoresInTheServersScope)
+}
+
+func testIngesterIngestURLStoresInTheServersScope(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	in := &Ingester{DB: db,
 		Fetcher: fakeFetcher{func(ctx context.Context, u string) (*Document, error) {
 			if strings.Contains(u, "private") {

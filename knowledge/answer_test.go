@@ -10,7 +10,10 @@ import (
 )
 
 func TestExtractiveAnswerCitesTheSentence(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testExtractiveAnswerCitesTheSentence)
+}
+
+func testExtractiveAnswerCitesTheSentence(t *testing.T, db *DB) {
 	a := mustPutTaurus(t, db)
 	an := &Answerer{DB: db}
 	f := Filter{GuildID: "*", AsOf: a.PublishedAt.AddDate(0, 0, 1)}
@@ -49,8 +52,9 @@ func TestExtractiveAnswerCitesTheSentence(t *testing.T) {
 	}
 }
 
-func TestExtractiveAnswerAbstains(t *testing.T) {
-	db := MustOpenDB(t)
+func TestExtractiveAnswerAbstains(t *testing.T) { forEachBackend(t, testExtractiveAnswerAbstains) }
+
+func testExtractiveAnswerAbstains(t *testing.T, db *DB) {
 	mustPutTaurus(t, db)
 	an := &Answerer{DB: db}
 	for _, q := range []string{
@@ -69,7 +73,10 @@ func TestExtractiveAnswerAbstains(t *testing.T) {
 }
 
 func TestAskRejectsEmptyAndHandlesHostileQuestions(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testAskRejectsEmptyAndHandlesHostileQuestions)
+}
+
+func testAskRejectsEmptyAndHandlesHostileQuestions(t *testing.T, db *DB) {
 	mustPutTaurus(t, db)
 	an := &Answerer{DB: db}
 	if _, err := an.Ask(context.Background(), Question{Text: "  "}); ErrorCode(err) != EINVALID {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -185,6 +186,15 @@ func (db *DB) putBatch(ctx context.Context, batch []*Article, idx *batchIndex) (
 	if err := w.flushStats(wctx); err != nil {
 		return nil, fmt.Errorf("store %d articles: %w", valid, err)
 	}
+	var updated []int64
+	for i, a := range batch {
+		if out[i].Err == nil && out[i].Status == Updated {
+			updated = append(updated, a.ID)
+		}
+	}
+	if err := db.recordArticleChanges(wctx, tx, updated); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store %d articles: commit: %w", valid, err)
 	}
@@ -329,7 +339,7 @@ const defaultLanguage = "en"
 
 // articleWriter holds the prepared statements of one write transaction.
 type articleWriter struct {
-	tx                                        *sql.Tx
+	tx                                        *sqldb.Tx
 	byURL, byHash, insert, update, delPassage *sql.Stmt
 	oldPassages, addURL, dropURL              *sql.Stmt
 	// indexer analyses the passages being removed, as they were indexed.
@@ -341,8 +351,8 @@ type articleWriter struct {
 	passages *sqlbatch.Inserter
 }
 
-func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
-	w := &articleWriter{tx: tx, passages: sqlbatch.NewInserter(tx, `INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES `, 7)}
+func newArticleWriter(ctx context.Context, tx *sqldb.Tx) (*articleWriter, error) {
+	w := &articleWriter{tx: tx, passages: sqlbatch.NewInserter(tx, `INSERT INTO passages(id, article_id, seq, start, "end", words, chunk) VALUES `, 7)}
 	w.indexer.Cache = &text.StemCache{}
 	stmts := []struct {
 		dst **sql.Stmt
@@ -356,8 +366,8 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 		{&w.insert, `INSERT INTO articles(ext_id, url, title, source, author, published_at, fetched_at, language, content_hash, fingerprint, guild_id, feed_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
 		{&w.update, `UPDATE articles SET ext_id = ?, url = ?, title = ?, source = ?, author = ?, published_at = ?, fetched_at = ?, language = ?,
-			content_hash = ?, fingerprint = ?, feed_id = ifnull(feed_id, ?) WHERE id = ?`},
-		{&w.oldPassages, `SELECT id, seq, start, end, chunk FROM passages WHERE article_id = ? ORDER BY seq`},
+			content_hash = ?, fingerprint = ?, feed_id = coalesce(feed_id, ?) WHERE id = ?`},
+		{&w.oldPassages, `SELECT id, seq, start, "end", chunk FROM passages WHERE article_id = ? ORDER BY seq`},
 		{&w.delPassage, `DELETE FROM passages WHERE article_id = ?`},
 	}
 	for _, s := range stmts {
@@ -368,7 +378,7 @@ func newArticleWriter(ctx context.Context, tx *sql.Tx) (*articleWriter, error) {
 		}
 		*s.dst = st
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) FROM stats WHERE id = 1`).Scan(&w.lastPID); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT `+tx.Dialect().Greatest(`last_passage`, `(SELECT coalesce(max(id), 0) FROM passages)`)+` FROM stats WHERE id = 1`).Scan(&w.lastPID); err != nil {
 		w.close()
 		return nil, fmt.Errorf("read the last passage id: %w", err)
 	}
@@ -386,7 +396,7 @@ func (w *articleWriter) close() {
 
 // storedColumns are the columns of a stored article that storing a new
 // copy compares with (see storedArticle).
-const storedColumns = `a.id, a.content_hash, a.title, a.source, a.author, ifnull(a.published_at, 0), a.ext_id, a.url, a.language`
+const storedColumns = `a.id, a.content_hash, a.title, a.source, a.author, coalesce(a.published_at, 0), a.ext_id, a.url, a.language`
 
 // storedArticle is what the writer reads of an article already stored.
 type storedArticle struct {
@@ -738,14 +748,14 @@ func (w *articleWriter) flushStats(ctx context.Context) error {
 	if err := keyword.Merge(ctx, w.tx); err != nil {
 		return fmt.Errorf("merge keyword segments: %w", err)
 	}
-	if _, err := w.tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, ?) WHERE id = 1`, w.lastPID); err != nil {
+	if _, err := w.tx.ExecContext(ctx, `UPDATE stats SET last_passage = `+w.tx.Dialect().Greatest(`last_passage`, `?`)+` WHERE id = 1`, w.lastPID); err != nil {
 		return fmt.Errorf("record the last passage id: %w", err)
 	}
 	return nil
 }
 
 // articleColumns lists the columns scanArticle reads, text excluded.
-const articleColumns = `a.id, a.ext_id, a.url, a.title, a.source, a.author, a.published_at, a.fetched_at, a.language, a.content_hash, a.guild_id, ifnull(a.feed_id, 0), ifnull(a.story_id, 0)`
+const articleColumns = `a.id, a.ext_id, a.url, a.title, a.source, a.author, a.published_at, a.fetched_at, a.language, a.content_hash, a.guild_id, coalesce(a.feed_id, 0), coalesce(a.story_id, 0)`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
@@ -849,9 +859,14 @@ func (db *DB) Articles(ctx context.Context, f Filter) ([]Article, error) {
 	return out, nil
 }
 
+// allRows is the WHERE clause of filterSQL for a filter that keeps every
+// article.
+const allRows = "TRUE"
+
 // newestFirst orders articles aliased "a" by publication date, newest
 // first, the undated after every dated one (an undated article is never
-// new news), most recently stored first.
+// new news), most recently stored first. (PostgreSQL sorts NULL first in
+// a descending order, SQLite last: the first key puts them last on both.)
 const newestFirst = `a.published_at IS NULL, a.published_at DESC, a.fetched_at DESC, a.id DESC`
 
 // fillOtherURLs sets the OtherURLs of the articles.
@@ -864,10 +879,7 @@ func (db *DB) fillOtherURLs(ctx context.Context, arts []Article) error {
 	}
 	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
 		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
+		in, args := db.db.Dialect().InIDs("u.article_id", part)
 		type row struct {
 			id int64
 			u  ArticleURL
@@ -879,7 +891,7 @@ func (db *DB) fillOtherURLs(ctx context.Context, arts []Article) error {
 			x.u.PublishedAt = timeFromNull(pub)
 			return x, err
 		}, `SELECT u.article_id, u.url, u.source, u.published_at FROM article_urls u JOIN articles a ON a.id = u.article_id
-			WHERE u.article_id IN (`+sqlbatch.Placeholders(len(part))+`) AND u.url <> a.url ORDER BY u.added_at, u.url`, args...)
+			WHERE `+in+` AND u.url <> a.url ORDER BY u.added_at, u.url`, args...)
 		if err != nil {
 			return fmt.Errorf("read other addresses: %w", err)
 		}
@@ -893,7 +905,7 @@ func (db *DB) fillOtherURLs(ctx context.Context, arts []Article) error {
 
 // filterSQL turns a Filter into a WHERE clause over articles aliased "a".
 func filterSQL(f Filter) (string, []any) {
-	conds := []string{"1"}
+	conds := []string{allRows}
 	var args []any
 	if f.GuildID != "*" {
 		if f.GuildID == "" {
@@ -954,6 +966,9 @@ func (db *DB) RemoveArticle(ctx context.Context, id int64) error {
 	}
 	if err := w.flushStats(ctx); err != nil {
 		return fmt.Errorf("remove article %d: %w", id, err)
+	}
+	if err := db.recordArticleChanges(ctx, tx, []int64{id}); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("remove article %d: commit: %w", id, err)

@@ -18,9 +18,10 @@ const wireText = "The regional rail operator will cut its timetable by a fifth f
 	"Commuter groups said the cuts would hit shift workers hardest and called on the transport ministry to step in. " +
 	"The ministry said it was following the talks closely but would not interfere in a dispute between a company and its staff."
 
-func TestOneArticleKeepsEveryURL(t *testing.T) {
+func TestOneArticleKeepsEveryURL(t *testing.T) { forEachBackend(t, testOneArticleKeepsEveryURL) }
+
+func testOneArticleKeepsEveryURL(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 10, 0, 0, 0, 0, time.UTC)
 	first := &Article{ExternalID: "rec-1", URL: "https://wire.example/rail-strike", Source: "Wire", PublishedAt: day, Title: "Rail operator cuts timetable as signal strike drags on", Text: wireText}
 	other := &Article{ExternalID: "rec-2", URL: "https://daily.example/news/rail?utm_source=feed", Source: "Daily", PublishedAt: day.Add(time.Hour), Title: "Strike halves coast trains", Text: wireText}
@@ -82,8 +83,11 @@ func TestOneArticleKeepsEveryURL(t *testing.T) {
 }
 
 func TestDifferentArticlesWithTheSameNoticeStayApart(t *testing.T) {
+	forEachBackend(t, testDifferentArticlesWithTheSameNoticeStayApart)
+}
+
+func testDifferentArticlesWithTheSameNoticeStayApart(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	notice := "We will use the details you have shared to manage your registration. If you wish to object to the use of your data in this way, please tick here."
 	arts := []*Article{
 		// A page whose text is only a notice the rules miss, and another.
@@ -120,9 +124,10 @@ func TestDifferentArticlesWithTheSameNoticeStayApart(t *testing.T) {
 	}
 }
 
-func TestIngestReportsMergedRecords(t *testing.T) {
+func TestIngestReportsMergedRecords(t *testing.T) { forEachBackend(t, testIngestReportsMergedRecords) }
+
+func testIngestReportsMergedRecords(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	dir := t.TempDir()
 	corpus := filepath.Join(dir, "corpus.jsonl")
 	lines := []string{

@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
@@ -748,7 +748,7 @@ func (db *DB) recordBoilerplate(ctx context.Context, found []foundSentence) erro
 	return nil
 }
 
-func insertBoilerplate(ctx context.Context, tx *sql.Tx, found []foundSentence, now time.Time) error {
+func insertBoilerplate(ctx context.Context, tx *sqldb.Tx, found []foundSentence, now time.Time) error {
 	st, err := tx.PrepareContext(ctx, `INSERT INTO outlet_boilerplate(key, guild_id, outlet, sentence, articles, offtopic, found_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`)
 	if err != nil {
@@ -765,7 +765,7 @@ func insertBoilerplate(ctx context.Context, tx *sql.Tx, found []foundSentence, n
 
 // findStoredBoilerplate looks for the boilerplate of every outlet, once,
 // when a database made before Herald looked for it is opened.
-func findStoredBoilerplate(ctx context.Context, tx *sql.Tx, now time.Time) (int, error) {
+func findStoredBoilerplate(ctx context.Context, tx *sqldb.Tx, now time.Time) (int, error) {
 	scopes, err := queryAll(ctx, tx, func(r rowScanner) (outletScope, error) {
 		var sc outletScope
 		return sc, r.Scan(&sc.guild, &sc.source)

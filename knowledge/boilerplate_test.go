@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
@@ -51,8 +52,12 @@ func boilerplateSentences(t *testing.T, db *DB) []string {
 }
 
 func TestStoreFindsAnOutletsBoilerplate(t *testing.T) {
+	forEachDSN(t, testStoreFindsAnOutletsBoilerplate)
+}
+
+func testStoreFindsAnOutletsBoilerplate(t *testing.T, dsn string) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := mustOpen(t, dsn)
 	day := time.Date(2024, 6, 10, 0, 0, 0, 0, time.UTC)
 	// The rules keep the notice: it is not a kind of furniture they know.
 	if got := text.StripBoilerplate(gazetteArticle(0, day).Text, "Harbour Gazette"); !strings.Contains(got, gazetteNotice) {
@@ -134,7 +139,7 @@ func TestStoreFindsAnOutletsBoilerplate(t *testing.T) {
 
 	// Another process (a fresh handle on the file) knows it too, and so
 	// does a database that had these articles before it looked.
-	db2, err := Open(ctx, db.Path)
+	db2, err := Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +155,7 @@ func TestStoreFindsAnOutletsBoilerplate(t *testing.T) {
 }
 
 // mustTx begins a transaction rolled back when the test ends.
-func mustTx(t *testing.T, db *DB) *sql.Tx {
+func mustTx(t *testing.T, db *DB) *sqldb.Tx {
 	t.Helper()
 	tx, err := db.db.BeginTx(context.Background(), nil)
 	if err != nil {
@@ -175,15 +180,23 @@ func TestDropSentencesKeepsParagraphs(t *testing.T) {
 // A database written before Herald kept every address of an article and
 // looked for the outlets' boilerplate gets both when opened.
 func TestOpenMigratesAddressesAndFindsBoilerplate(t *testing.T) {
+	forEachDSN(t, testOpenMigratesAddressesAndFindsBoilerplate)
+}
+
+func testOpenMigratesAddressesAndFindsBoilerplate(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "old.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
+	driver, source, dialect, pattern := "sqlite", "file:"+path, sqldb.SQLite, "migrations/*.sql"
+	if IsPostgresURL(path) {
+		driver, source, dialect, pattern = "pgx", path, sqldb.Postgres, "migrations/postgres/*.sql"
+	}
+	pool, err := sql.Open(driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
+	raw := sqldb.New(pool, dialect)
+	names, _ := fs.Glob(migrationFiles, pattern)
 	sort.Strings(names)
-	if _, err := raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range names {
@@ -192,21 +205,27 @@ func TestOpenMigratesAddressesAndFindsBoilerplate(t *testing.T) {
 			break
 		}
 		body, _ := migrationFiles.ReadFile(name)
-		if _, err := raw.Exec(string(body)); err != nil {
+		if _, err := raw.ExecContext(ctx, string(body)); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		raw.Exec(`INSERT INTO schema_migrations VALUES (?, 0)`, v)
+		if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 0)`, v); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i := range 6 {
 		a := gazetteArticle(i, time.Time{})
 		id := i + 1
-		if _, err := raw.Exec(`INSERT INTO articles(id, url, title, source, fetched_at, content_hash) VALUES (?, ?, ?, ?, 0, ?)`,
+		if _, err := raw.ExecContext(ctx, `INSERT INTO articles(id, url, title, source, fetched_at, content_hash) VALUES (?, ?, ?, ?, 0, ?)`,
 			id, a.URL, a.Title, a.Source, fmt.Sprint(id)); err != nil {
 			t.Fatal(err)
 		}
 		// Plain chunks, as older versions could write them.
-		if _, err := raw.Exec(`INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES (?, ?, 0, 0, ?, 30, ?)`,
-			id, id, len(a.Text), a.Text); err != nil {
+		var chunk any = a.Text
+		if dialect == sqldb.Postgres {
+			chunk = []byte(a.Text)
+		}
+		if _, err := raw.ExecContext(ctx, `INSERT INTO passages(id, article_id, seq, start, "end", words, chunk) VALUES (?, ?, 0, 0, ?, 30, ?)`,
+			id, id, len(a.Text), chunk); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -70,7 +70,7 @@ func (db *DB) Turns(ctx context.Context, convID string, max int) ([]Turn, error)
 		max = maxConversationTurns
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT question, answer FROM
-		(SELECT id, question, answer FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id`, convID, max)
+		(SELECT id, question, answer FROM conversation_turns WHERE conv_id = ? ORDER BY id DESC LIMIT ?) t ORDER BY id`, convID, max)
 	if err != nil {
 		return nil, fmt.Errorf("read turns of conversation %s: %w", convID, err)
 	}

@@ -10,9 +10,12 @@ import (
 )
 
 func TestConversationTurnsAreBoundedAndOrdered(t *testing.T) {
+	forEachBackend(t, testConversationTurnsAreBoundedAndOrdered)
+}
+
+func testConversationTurnsAreBoundedAndOrdered(t *testing.T, db *DB) {
 	t.Parallel()
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	for i := 0; i < maxConversationTurns+5; i++ {
 		if err := db.AppendTurn(ctx, "thread-1", Turn{Question: fmt.Sprintf("q%d", i), Answer: fmt.Sprintf("a%d", i)}, fmt.Sprintf("m%d", i)); err != nil {
 			t.Fatal(err)
@@ -47,10 +50,11 @@ func TestConversationTurnsAreBoundedAndOrdered(t *testing.T) {
 	}
 }
 
-func TestConversationTurnTextIsCut(t *testing.T) {
+func TestConversationTurnTextIsCut(t *testing.T) { forEachBackend(t, testConversationTurnTextIsCut) }
+
+func testConversationTurnTextIsCut(t *testing.T, db *DB) {
 	t.Parallel()
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	long := strings.Repeat("é", maxTurnRunes+10)
 	if err := db.AppendTurn(ctx, "c", Turn{Question: long, Answer: "short"}); err != nil {
 		t.Fatal(err)
@@ -64,10 +68,11 @@ func TestConversationTurnTextIsCut(t *testing.T) {
 	}
 }
 
-func TestPruneConversations(t *testing.T) {
+func TestPruneConversations(t *testing.T) { forEachBackend(t, testPruneConversations) }
+
+func testPruneConversations(t *testing.T, db *DB) {
 	t.Parallel()
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 3, 5, 12, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return now }
 	if err := db.AppendTurn(ctx, "old", Turn{Question: "q", Answer: "a"}, "m-old"); err != nil {

@@ -52,8 +52,11 @@ func periodNews(t *testing.T, db *DB, now time.Time) {
 }
 
 func TestDigestTakesWhatWasPublishedInItsPeriod(t *testing.T) {
+	forEachBackend(t, testDigestTakesWhatWasPublishedInItsPeriod)
+}
+
+func testDigestTakesWhatWasPublishedInItsPeriod(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 10, 20, 0, 0, 0, time.UTC)
 	periodNews(t, db, now)
 	dg := &Digester{DB: db, Now: func() time.Time { return now }}
@@ -107,9 +110,10 @@ func TestDigestTakesWhatWasPublishedInItsPeriod(t *testing.T) {
 	}
 }
 
-func TestArticlesListTheUndatedLast(t *testing.T) {
+func TestArticlesListTheUndatedLast(t *testing.T) { forEachBackend(t, testArticlesListTheUndatedLast) }
+
+func testArticlesListTheUndatedLast(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 10, 20, 0, 0, 0, time.UTC)
 	periodNews(t, db, now)
 	arts, err := db.Articles(ctx, Filter{GuildID: "*"})
@@ -144,8 +148,11 @@ func TestArticlesListTheUndatedLast(t *testing.T) {
 }
 
 func TestDigestLeadIsTheFirstRealSentence(t *testing.T) {
+	forEachBackend(t, testDigestLeadIsTheFirstRealSentence)
+}
+
+func testDigestLeadIsTheFirstRealSentence(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 10, 20, 0, 0, 0, time.UTC)
 	brief := &Article{URL: "https://post.example/brief", Source: "Post", PublishedAt: now.Add(-5 * time.Hour), Title: "Long Bridge closed after crack found in main span",
 		Text: "WASHINGTON (AP) — Bridge closed.\n\nInspectors closed the Long Bridge on Monday after finding a crack in its main span, sending twenty thousand daily commuters onto the ferries and the ring road. " +

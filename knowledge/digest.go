@@ -44,6 +44,12 @@ const (
 // any other way (a bulk import, a file) is never news of any period.
 type Digest struct {
 	Stories []DigestStory `json:"stories"`
+	// PostKey, set by the DigestScheduler, is the same for every attempt
+	// at posting one channel's digest of one day, by any process: a
+	// poster that passes it to Discord as the messages' nonce (with
+	// enforce_nonce) gets no second copy when a process that died after
+	// sending is taken over.
+	PostKey string `json:"-"`
 	// GuildID is the scope the digest was made for.
 	GuildID string `json:"-"`
 	// Since and Until bound the period: articles published (or, when

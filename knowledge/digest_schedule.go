@@ -15,8 +15,9 @@ import (
 
 // Digest post states, as digest_posts records them.
 const (
-	// digestClaimed: claimed by an instance, being posted. A row left in
-	// this state by a crash is never posted again (see DigestScheduler).
+	// digestClaimed: claimed by an instance, being posted, under a lease
+	// the instance renews; once the lease ends (the instance died), another
+	// takes the claim over (see DigestScheduler).
 	digestClaimed = "claimed"
 	// digestPosted: posted and confirmed.
 	digestPosted = "posted"
@@ -28,11 +29,15 @@ const (
 	// digestFailed: posting failed, possibly after part of the digest was
 	// sent; never tried again.
 	digestFailed = "failed"
-	// digestUnconfirmed: a claim found after a restart without a
-	// confirmation; it may or may not have been posted and is not tried
+	// digestUnconfirmed: a claim left by a version without leases (see
+	// migration 0012); it may or may not have been posted and is not tried
 	// again.
 	digestUnconfirmed = "unconfirmed"
 )
+
+// DefaultDigestLease is how long a digest claim holds without renewal: a
+// process that dies while posting delays the digest by at most this.
+const DefaultDigestLease = 2 * time.Minute
 
 // ErrDigestNotSent is what a DigestScheduler.Post hook wraps into its error
 // when it knows that nothing reached the channel (say, Discord was down
@@ -234,7 +239,7 @@ type digestPost struct {
 	PostedAt    time.Time
 }
 
-const postColumns = `id, ifnull(schedule_id, 0), channel_id, local_date, state, attempts, owner, period_start, period_end, stories, error, claimed_at, posted_at`
+const postColumns = `id, coalesce(schedule_id, 0), channel_id, local_date, state, attempts, owner, period_start, period_end, stories, error, claimed_at, posted_at`
 
 func scanPost(r rowScanner) (*digestPost, error) {
 	var p digestPost
@@ -249,20 +254,23 @@ func scanPost(r rowScanner) (*digestPost, error) {
 }
 
 // claimDigestPost records, before anything is posted, that owner is
-// posting the digest of p.ChannelID for p.LocalDate. Exactly one caller
-// ever gets ok for a channel and date, across restarts and instances
-// sharing the database (the row's unique key decides), except that a row
-// in state digestRetry may be claimed again, at most maxAttempts times in
-// all. The returned post carries its id for finishDigestPost.
-func (db *DB) claimDigestPost(ctx context.Context, p digestPost, maxAttempts int) (*digestPost, bool, error) {
+// posting the digest of p.ChannelID for p.LocalDate, under a lease that
+// ends at leaseUntil. Exactly one caller at a time gets ok for a channel
+// and date, across restarts and instances sharing the database (the row's
+// unique key decides, in one statement): a row is claimed again only when
+// it is in state digestRetry, or claimed by an instance whose lease ended
+// before now (it died), at most maxAttempts times in all. The returned
+// post carries its id and attempt for finishDigestPost.
+func (db *DB) claimDigestPost(ctx context.Context, p digestPost, maxAttempts int, now, leaseUntil time.Time) (*digestPost, bool, error) {
 	var id int64
-	err := db.db.QueryRowContext(ctx, `INSERT INTO digest_posts(schedule_id, channel_id, local_date, state, owner, period_start, period_end, claimed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = excluded.state, owner = excluded.owner, attempts = attempts + 1,
-			period_start = excluded.period_start, period_end = excluded.period_end, claimed_at = excluded.claimed_at, error = ''
-			WHERE digest_posts.state = ? AND digest_posts.attempts < ?
+	err := db.db.QueryRowContext(ctx, `INSERT INTO digest_posts(schedule_id, channel_id, local_date, state, owner, period_start, period_end, claimed_at, lease_until)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(channel_id, local_date) DO UPDATE SET state = excluded.state, owner = excluded.owner, attempts = digest_posts.attempts + 1,
+			period_start = excluded.period_start, period_end = excluded.period_end, claimed_at = excluded.claimed_at,
+			lease_until = excluded.lease_until, error = ''
+			WHERE (digest_posts.state = ? OR (digest_posts.state = ? AND digest_posts.lease_until <= ?)) AND digest_posts.attempts < ?
 		RETURNING id`, nullID(p.ScheduleID), p.ChannelID, p.LocalDate, digestClaimed, p.Owner, unixOrNull(p.PeriodStart), unixOrNull(p.PeriodEnd), p.ClaimedAt.Unix(),
-		digestRetry, maxAttempts).Scan(&id)
+		leaseUntil.Unix(), digestRetry, digestClaimed, now.Unix(), maxAttempts).Scan(&id)
 	if isNoRows(err) {
 		return nil, false, nil
 	}
@@ -276,6 +284,19 @@ func (db *DB) claimDigestPost(ctx context.Context, p digestPost, maxAttempts int
 	return got, true, nil
 }
 
+// renewDigestClaim moves the lease of a claim this instance holds to
+// until; it reports false when the claim is no longer this attempt's (its
+// lease ended and another instance took it over).
+func (db *DB) renewDigestClaim(ctx context.Context, claim *digestPost, until time.Time) (bool, error) {
+	res, err := db.db.ExecContext(ctx, `UPDATE digest_posts SET lease_until = ? WHERE id = ? AND owner = ? AND attempts = ? AND state = ?`,
+		until.Unix(), claim.ID, claim.Owner, claim.Attempts, digestClaimed)
+	if err != nil {
+		return false, fmt.Errorf("renew digest claim %d: %w", claim.ID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 func nullID(id int64) any {
 	if id == 0 {
 		return nil
@@ -285,15 +306,17 @@ func nullID(id int64) any {
 
 // finishDigestPost records how a claimed post ended: digestPosted,
 // digestEmpty, digestRetry or digestFailed, with the number of stories and
-// the reason of a failure.
-func (db *DB) finishDigestPost(ctx context.Context, id int64, state string, stories int, reason string, at time.Time) error {
+// the reason of a failure. An attempt that was taken over (its lease ended
+// while it worked) records nothing: the attempt that took it over does.
+func (db *DB) finishDigestPost(ctx context.Context, claim *digestPost, state string, stories int, reason string, at time.Time) error {
 	var posted any
 	if state == digestPosted {
 		posted = at.Unix()
 	}
-	_, err := db.db.ExecContext(ctx, `UPDATE digest_posts SET state = ?, stories = ?, error = ?, posted_at = ? WHERE id = ?`, state, stories, reason, posted, id)
+	_, err := db.db.ExecContext(ctx, `UPDATE digest_posts SET state = ?, stories = ?, error = ?, posted_at = ?, lease_until = 0
+		WHERE id = ? AND owner = ? AND attempts = ?`, state, stories, reason, posted, claim.ID, claim.Owner, claim.Attempts)
 	if err != nil {
-		return fmt.Errorf("record digest post %d as %s: %w", id, state, err)
+		return fmt.Errorf("record digest post %d as %s: %w", claim.ID, state, err)
 	}
 	return nil
 }
@@ -311,33 +334,12 @@ func (db *DB) digestPosts(ctx context.Context, channelID string, limit int) ([]d
 	return out, nil
 }
 
-// markUnconfirmed moves claims older than before that were never finished
-// to digestUnconfirmed and returns them.
-func (db *DB) markUnconfirmed(ctx context.Context, before time.Time) ([]digestPost, error) {
-	rows, err := db.db.QueryContext(ctx, `UPDATE digest_posts SET state = 'unconfirmed' WHERE state = 'claimed' AND claimed_at < ? RETURNING `+postColumns, before.Unix())
-	if err != nil {
-		return nil, fmt.Errorf("mark stale digest claims: %w", err)
-	}
-	defer rows.Close()
-	var out []digestPost
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mark stale digest claims: %w", err)
-		}
-		out = append(out, *p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mark stale digest claims: %w", err)
-	}
-	return out, nil
-}
-
 // lastDigestEnd returns the end of the period of the channel's last digest
 // that was posted or found empty, or the zero time.
 func (db *DB) lastDigestEnd(ctx context.Context, channelID string) (time.Time, error) {
 	var end sql.NullInt64
-	err := db.db.QueryRowContext(ctx, `SELECT max(period_end) FROM digest_posts WHERE channel_id = ? AND state IN ('posted', 'empty', 'unconfirmed', 'failed')`, channelID).Scan(&end)
+	err := db.db.QueryRowContext(ctx, `SELECT max(period_end) FROM digest_posts WHERE channel_id = ? AND state IN (?, ?, ?, ?)`,
+		channelID, digestPosted, digestEmpty, digestUnconfirmed, digestFailed).Scan(&end)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("read the last digest of channel %s: %w", channelID, err)
 	}
@@ -348,15 +350,16 @@ func (db *DB) lastDigestEnd(ctx context.Context, channelID string) (time.Time, e
 // time.
 //
 // Exactly once: before posting, the scheduler claims the channel's day by
-// inserting a row whose (channel, local date) key is unique, and it
-// records the outcome after posting. A second instance, or this one after
-// a restart, finds the row and does not post. A crash between posting and
-// recording leaves the row claimed; such a claim is never posted again
-// (it is marked digestUnconfirmed and logged at the next start), because a
-// missing digest is a smaller harm than a doubled one and Discord offers
-// no way to ask whether a message was sent. A Post error that wraps
-// ErrDigestNotSent releases the day for another attempt (at most
-// MaxAttempts); any other error is final.
+// inserting a row whose (channel, local date) key is unique, under a lease
+// (Lease) that it renews while it builds and posts, and it records the
+// outcome on that row after posting. A second instance, or this one after
+// a restart, finds the row and does not post, unless the lease ended: the
+// instance that claimed it died, and the one that finds it takes the
+// claim over and posts, so that nothing is lost. Every attempt carries the
+// same Digest.PostKey, which the poster hands to Discord as the messages'
+// nonce, so that an instance that died after sending leaves no second
+// copy. A Post error that wraps ErrDigestNotSent releases the day for
+// another attempt (at most MaxAttempts); any other error is final.
 //
 // Catching up: an occurrence missed while Herald was down is posted once
 // when it comes back within CatchUp of it, not later.
@@ -383,11 +386,11 @@ type DigestScheduler struct {
 	// (default 1m).
 	Tick time.Duration
 	// Owner names this instance in the records (default host:pid).
-	Owner  string
+	Owner string
+	// Lease is how long a claim holds without renewal (default
+	// DefaultDigestLease); the scheduler renews it every third of it.
+	Lease  time.Duration
 	Logger *slog.Logger
-
-	staleMu      sync.Mutex
-	checkedStale bool
 }
 
 func (s *DigestScheduler) now() time.Time { return NowOr(s.Now) }
@@ -428,9 +431,6 @@ type digestRun struct {
 // did; one channel's failure never stops the others.
 func (s *DigestScheduler) runDue(ctx context.Context) ([]digestRun, error) {
 	now := s.now()
-	if err := s.checkStale(ctx, now); err != nil {
-		return nil, err
-	}
 	scheds, err := s.DB.DigestSchedules(ctx, "*")
 	if err != nil {
 		return nil, err
@@ -472,26 +472,6 @@ func (s *DigestScheduler) runDue(ctx context.Context) ([]digestRun, error) {
 	return runs, nil
 }
 
-// checkStale, on the first run, marks claims older than any post could
-// take, left by a crash, as unconfirmed and logs them.
-func (s *DigestScheduler) checkStale(ctx context.Context, now time.Time) error {
-	s.staleMu.Lock()
-	defer s.staleMu.Unlock()
-	if s.checkedStale {
-		return nil
-	}
-	stale, err := s.DB.markUnconfirmed(ctx, now.Add(-10*time.Minute))
-	if err != nil {
-		return err
-	}
-	for _, p := range stale {
-		s.logger().Warn("a digest was claimed but its posting was never confirmed (Herald stopped while posting?); it is not posted again",
-			"channel", p.ChannelID, "date", p.LocalDate, "owner", p.Owner)
-	}
-	s.checkedStale = true
-	return nil
-}
-
 // post claims and posts one occurrence; ok is false when the day was
 // already claimed.
 func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, loc *time.Location, at, now time.Time) (digestRun, bool) {
@@ -520,8 +500,12 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, loc *time
 	if maxAttempts <= 0 {
 		maxAttempts = 3
 	}
+	lease := s.Lease
+	if lease <= 0 {
+		lease = DefaultDigestLease
+	}
 	claim, ok, err := s.DB.claimDigestPost(ctx, digestPost{ScheduleID: sc.ID, ChannelID: sc.ChannelID, LocalDate: run.LocalDate,
-		Owner: s.owner(), PeriodStart: since, PeriodEnd: now, ClaimedAt: now}, maxAttempts)
+		Owner: s.owner(), PeriodStart: since, PeriodEnd: now, ClaimedAt: now}, maxAttempts, now, now.Add(lease))
 	if err != nil {
 		log.Error("cannot claim the digest", "err", err)
 		run.Err = err
@@ -530,9 +514,15 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, loc *time
 	if !ok {
 		return run, false
 	}
+	if claim.Attempts > 1 {
+		log.Info("posting the digest again", "attempt", claim.Attempts)
+	}
+	stopRenewing := s.renew(ctx, claim, lease, log)
+	defer stopRenewing()
 	finish := func(state string, stories int, reason string) {
+		stopRenewing()
 		run.State, run.Stories = state, stories
-		if err := s.DB.finishDigestPost(context.WithoutCancel(ctx), claim.ID, state, stories, reason, s.now()); err != nil {
+		if err := s.DB.finishDigestPost(context.WithoutCancel(ctx), claim, state, stories, reason, s.now()); err != nil {
 			log.Error("cannot record the digest", "state", state, "err", err)
 		}
 	}
@@ -554,6 +544,7 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, loc *time
 		finish(digestRetry, len(d.Stories), ErrorMessage(run.Err))
 		return run, true
 	}
+	d.PostKey = fmt.Sprintf("digest-%d", claim.ID)
 	if err := s.Post(ctx, sc.ChannelID, d); err != nil {
 		run.Err = err
 		if errors.Is(err, ErrDigestNotSent) {
@@ -568,6 +559,41 @@ func (s *DigestScheduler) post(ctx context.Context, sc DigestSchedule, loc *time
 	log.Info("digest posted", "stories", len(d.Stories))
 	finish(digestPosted, len(d.Stories), "")
 	return run, true
+}
+
+// renew keeps a claim's lease from ending while the digest is built and
+// posted, renewing it every third of the lease (in wall time: the work is
+// real), until the returned function is called; that function waits for
+// the renewing goroutine and may be called more than once.
+func (s *DigestScheduler) renew(ctx context.Context, claim *digestPost, lease time.Duration, log *slog.Logger) func() {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(max(lease/3, time.Second))
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				ok, err := s.DB.renewDigestClaim(ctx, claim, s.now().Add(lease))
+				if err != nil {
+					log.Warn("cannot renew the digest's claim", "err", err)
+				} else if !ok {
+					log.Warn("the digest's claim was taken over by another instance")
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(stop); wg.Wait() })
+	}
 }
 
 // next returns when the next digest is due: the earliest upcoming

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,8 +18,11 @@ import (
 )
 
 func TestDigestGroupsStoriesAndRanksThem(t *testing.T) {
+	forEachBackend(t, testDigestGroupsStoriesAndRanksThem)
+}
+
+func testDigestGroupsStoriesAndRanksThem(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	if _, err := db.PutArticles(ctx, arts); err != nil {
@@ -94,9 +97,10 @@ func TestDigestGroupsStoriesAndRanksThem(t *testing.T) {
 	}
 }
 
-func TestDigestKeepsServersApart(t *testing.T) {
+func TestDigestKeepsServersApart(t *testing.T) { forEachBackend(t, testDigestKeepsServersApart) }
+
+func testDigestKeepsServersApart(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	arts[4].GuildID = "A" // a flood report from A's feed
@@ -146,9 +150,10 @@ func TestDigestKeepsServersApart(t *testing.T) {
 	}
 }
 
-func TestDigestWithModel(t *testing.T) {
+func TestDigestWithModel(t *testing.T) { forEachBackend(t, testDigestWithModel) }
+
+func testDigestWithModel(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	if _, err := db.PutArticles(ctx, storyArticles(day)); err != nil {
 		t.Fatal(err)
@@ -375,9 +380,10 @@ func TestDigestScheduleAcrossDaylightSavingChanges(t *testing.T) {
 	}
 }
 
-func TestDigestCatchUpWindow(t *testing.T) {
+func TestDigestCatchUpWindow(t *testing.T) { forEachBackend(t, testDigestCatchUpWindow) }
+
+func testDigestCatchUpWindow(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	setAt := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
 	clk := &dayClock{t: setAt}
 	log := &postLog{clock: clk}
@@ -431,74 +437,151 @@ func TestDigestCatchUpWindow(t *testing.T) {
 	}
 }
 
-func TestDigestPostedOnceAcrossCrashAndRestart(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "herald.db")
-	open := func() *DB {
-		db, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
+// fakeChannels is Discord as far as digests go: a message sent with a
+// nonce it has seen is not sent again (enforce_nonce).
+type fakeChannels struct {
+	mu     sync.Mutex
+	nonces map[string]bool
+	sent   []string // "channel@RFC3339"
+	clock  *dayClock
+}
+
+func (f *fakeChannels) send(channel string, d *Digest) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if d.PostKey == "" || f.nonces[d.PostKey] {
+		return
 	}
+	f.nonces[d.PostKey] = true
+	f.sent = append(f.sent, channel+"@"+f.clock.Now().UTC().Format(time.RFC3339))
+}
+
+func (f *fakeChannels) list() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := slices.Clone(f.sent)
+	sort.Strings(out)
+	return out
+}
+
+// A process that dies while posting a digest, after sending it or right
+// after claiming it, holds the day only until its lease ends: another
+// process then takes the claim over and posts, and the poster's nonce
+// (Digest.PostKey) keeps Discord from showing it twice.
+func TestDigestPostedOnceAcrossCrashAndRestart(t *testing.T) {
+	forEachDSN(t, testDigestPostedOnceAcrossCrashAndRestart)
+}
+
+func testDigestPostedOnceAcrossCrashAndRestart(t *testing.T, dsn string) {
+	ctx := context.Background()
+	open := func() *DB { return mustOpen(t, dsn) }
 	at := time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC)
 	clk := &dayClock{t: at.Add(-time.Hour)}
+	discord := &fakeChannels{nonces: map[string]bool{}, clock: clk}
 	db := open()
 	db.Now = clk.Now
 	putDailyNews(t, db, at.Add(-48*time.Hour), at.Add(48*time.Hour))
-	if _, err := db.SetDigestSchedule(ctx, DigestSchedule{GuildID: "G", ChannelID: "news", Time: "08:00", TimeZone: "UTC"}); err != nil {
-		t.Fatal(err)
-	}
-	clk.Set(at)
-	var mu sync.Mutex
-	sent := 0
-	crashing := newTestScheduler(db, clk, &postLog{clock: clk})
-	crashing.Post = func(ctx context.Context, channel string, d *Digest) error {
-		mu.Lock()
-		sent++
-		mu.Unlock()
-		// The message is out; the process dies before recording it.
-		runtime.Goexit()
-		return nil
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		crashing.runDue(ctx)
-	}()
-	<-done
-	db.Close()
-
-	// Restart: a new process, a new connection, the same moment and later.
-	log := &postLog{clock: clk}
-	for _, after := range []time.Duration{0, time.Minute, time.Hour, 5 * time.Hour} {
-		clk.Set(at.Add(after))
-		s := newTestScheduler(open(), clk, log)
-		if _, err := s.runDue(ctx); err != nil {
+	for _, ch := range []string{"sent", "claimed"} {
+		if _, err := db.SetDigestSchedule(ctx, DigestSchedule{GuildID: "G", ChannelID: ch, Time: "08:00", TimeZone: "UTC"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if sent != 1 || len(log.list()) != 0 {
-		t.Errorf("sent %d times before the crash and %d after", sent, len(log.list()))
+	clk.Set(at)
+	crashing := newTestScheduler(db, clk, &postLog{clock: clk})
+	crashing.Post = func(ctx context.Context, channel string, d *Digest) error {
+		if channel == "sent" {
+			discord.send(channel, d) // the message is out ...
+		}
+		runtime.Goexit() // ... and the process dies before recording it
+		return nil
 	}
-	posts, _ := open().digestPosts(ctx, "news", 10)
-	if len(posts) != 1 || posts[0].State != digestUnconfirmed {
-		t.Errorf("records = %+v", posts)
+	for i := 0; i < 2; i++ { // each run dies at its first channel
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			crashing.runDue(ctx)
+		}()
+		<-done
+	}
+	db.Close()
+
+	// Restarts: new processes, new connections, the same moment and later.
+	for _, after := range []time.Duration{0, time.Minute, 3 * time.Minute, time.Hour} {
+		clk.Set(at.Add(after))
+		s := newTestScheduler(open(), clk, &postLog{clock: clk})
+		s.Post = func(ctx context.Context, channel string, d *Digest) error {
+			discord.send(channel, d)
+			return nil
+		}
+		if _, err := s.runDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if after < 2*time.Minute && len(discord.list()) != 1 {
+			t.Errorf("%v after the crash, before the leases end: sent %v", after, discord.list())
+		}
+	}
+	if got, want := discord.list(), []string{"claimed@2024-06-01T08:03:00Z", "sent@2024-06-01T08:00:00Z"}; !slices.Equal(got, want) {
+		t.Errorf("sent %v, want each channel once: %v", got, want)
+	}
+	for _, ch := range []string{"sent", "claimed"} {
+		posts, _ := open().digestPosts(ctx, ch, 10)
+		if len(posts) != 1 || posts[0].State != digestPosted || posts[0].Attempts != 2 {
+			t.Errorf("%s: records = %+v", ch, posts)
+		}
 	}
 	// The next day is posted as usual.
 	clk.Set(at.Add(24 * time.Hour))
+	log := &postLog{clock: clk}
 	if _, err := newTestScheduler(open(), clk, log).runDue(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := log.list(); len(got) != 1 || got[0] != "news@2024-06-02T08:00:00Z" {
+	if got := log.list(); len(got) != 2 || got[0] != "sent@2024-06-02T08:00:00Z" && got[1] != "sent@2024-06-02T08:00:00Z" {
 		t.Errorf("next day: %v", got)
 	}
 }
 
-func TestDigestTwoInstancesPostOnce(t *testing.T) {
+// A process whose lease ended while it was still working (it stalled)
+// records nothing over the attempt that took its claim over.
+func TestDigestClaimTakenOverIsFenced(t *testing.T) {
+	forEachBackend(t, testDigestClaimTakenOverIsFenced)
+}
+
+func testDigestClaimTakenOverIsFenced(t *testing.T, db *DB) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "herald.db")
+	now := time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC)
+	p := digestPost{ChannelID: "c", LocalDate: "2024-06-01", Owner: "slow", ClaimedAt: now}
+	slow, ok, err := db.claimDigestPost(ctx, p, 3, now, now.Add(time.Minute))
+	if err != nil || !ok {
+		t.Fatalf("claim: %v, %v", ok, err)
+	}
+	p.Owner = "other"
+	if _, ok, _ := db.claimDigestPost(ctx, p, 3, now.Add(30*time.Second), now.Add(90*time.Second)); ok {
+		t.Fatal("a live claim was taken over")
+	}
+	later := now.Add(2 * time.Minute)
+	other, ok, err := db.claimDigestPost(ctx, p, 3, later, later.Add(time.Minute))
+	if err != nil || !ok || other.Attempts != 2 {
+		t.Fatalf("take over: %+v, %v, %v", other, ok, err)
+	}
+	if renewed, err := db.renewDigestClaim(ctx, slow, later.Add(time.Hour)); err != nil || renewed {
+		t.Errorf("the stalled attempt renewed a claim it lost: %v, %v", renewed, err)
+	}
+	if err := db.finishDigestPost(ctx, slow, digestFailed, 0, "late", later); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.finishDigestPost(ctx, other, digestPosted, 2, "", later); err != nil {
+		t.Fatal(err)
+	}
+	posts, _ := db.digestPosts(ctx, "c", 10)
+	if len(posts) != 1 || posts[0].State != digestPosted || posts[0].Owner != "other" {
+		t.Errorf("records = %+v", posts)
+	}
+}
+
+func TestDigestTwoInstancesPostOnce(t *testing.T) { forEachDSN(t, testDigestTwoInstancesPostOnce) }
+
+func testDigestTwoInstancesPostOnce(t *testing.T, path string) {
+	ctx := context.Background()
 	at := time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC)
 	clk := &dayClock{t: at.Add(-3 * time.Hour)}
 	log := &postLog{clock: clk}
@@ -543,9 +626,10 @@ func TestDigestTwoInstancesPostOnce(t *testing.T) {
 	}
 }
 
-func TestDigestPostFailures(t *testing.T) {
+func TestDigestPostFailures(t *testing.T) { forEachBackend(t, testDigestPostFailures) }
+
+func testDigestPostFailures(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	at := time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC)
 	clk := &dayClock{t: at.Add(-time.Hour)}
 	db.Now = clk.Now
@@ -584,9 +668,10 @@ func TestDigestPostFailures(t *testing.T) {
 	}
 }
 
-func TestDigestScheduleValidation(t *testing.T) {
+func TestDigestScheduleValidation(t *testing.T) { forEachBackend(t, testDigestScheduleValidation) }
+
+func testDigestScheduleValidation(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	for _, bad := range []DigestSchedule{
 		{GuildID: "G", ChannelID: "c", Time: "25:00", TimeZone: "UTC"},
 		{GuildID: "G", ChannelID: "c", Time: "8", TimeZone: "UTC"},
@@ -670,8 +755,11 @@ func TestDigestStopsCallingAFailingModel(t *testing.T) {
 // removed while it was made) stops it: no story starts after it, so the
 // model is not asked again.
 func TestDigestStartsNoStoryAfterAnError(t *testing.T) {
+	forEachBackend(t, testDigestStartsNoStoryAfterAnError)
+}
+
+func testDigestStartsNoStoryAfterAnError(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	if _, err := db.PutArticles(ctx, arts); err != nil {

@@ -146,15 +146,12 @@ func (db *DB) SavePostedAnswer(ctx context.Context, a *PostedAnswer) error {
 		return fmt.Errorf("save posted answer: %w", err)
 	}
 	defer db.endWrite(tx)
-	res, err := tx.ExecContext(ctx, `INSERT INTO posted_answers(guild_id, channel_id, asker_id, conversation_id, question, answer, mode, sources, message_ids, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.GuildID, a.ChannelID, a.AskerID, a.ConversationID, a.Question, a.Text, a.Mode, string(sources), string(msgs), now.Unix())
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO posted_answers(guild_id, channel_id, asker_id, conversation_id, question, answer, mode, sources, message_ids, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.GuildID, a.ChannelID, a.AskerID, a.ConversationID, a.Question, a.Text, a.Mode, string(sources), string(msgs), now.Unix()).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("save posted answer: insert: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("save posted answer: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("save posted answer: commit: %w", err)
@@ -335,7 +332,7 @@ func (db *DB) Feedback(ctx context.Context, f FeedbackFilter) ([]Feedback, error
 		q += ` AND a.guild_id = ?`
 		args = append(args, f.GuildID)
 	}
-	q += ` ORDER BY v.voted_at DESC, v.rowid DESC`
+	q += ` ORDER BY v.voted_at DESC, v.answer_id DESC, v.user_id DESC`
 	if f.Limit > 0 {
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)

@@ -44,10 +44,11 @@ func TestGroupSourcesMergesCitationsOfOneArticle(t *testing.T) {
 	}
 }
 
-func TestPostedAnswersAndVotes(t *testing.T) {
+func TestPostedAnswersAndVotes(t *testing.T) { forEachBackend(t, testPostedAnswersAndVotes) }
+
+func testPostedAnswersAndVotes(t *testing.T, db *DB) {
 	t.Parallel()
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	clock := time.Date(2024, 3, 6, 12, 0, 0, 0, time.UTC)
 	db.Now = func() time.Time { return clock }
 	a := &PostedAnswer{GuildID: "g1", ChannelID: "c1", AskerID: "alice", Question: "Why no Taurus?", Text: "Scholz refrained [1].", Mode: ModeLLM,

@@ -12,9 +12,9 @@ import (
 
 // Feed post states, as feed_posts records them.
 const (
-	// FeedPostClaimed: claimed by a process, being posted. A row left in
-	// this state by a crash is never posted again: a missing post is a
-	// smaller harm than a doubled one.
+	// FeedPostClaimed: claimed by a process, being posted, under a lease
+	// (DefaultFeedPostLease); once the lease ends (the process died),
+	// another process takes the claim over.
 	FeedPostClaimed = "claimed"
 	// FeedPostPosted: posted and confirmed.
 	FeedPostPosted = "posted"
@@ -24,6 +24,10 @@ const (
 	// FeedPostFailed: posting failed for good.
 	FeedPostFailed = "failed"
 )
+
+// DefaultFeedPostLease is how long a feed post claim holds: a process
+// that dies while posting delays the post by at most this.
+const DefaultFeedPostLease = 2 * time.Minute
 
 // Feed alert states, as feed_alerts records them.
 const (
@@ -53,7 +57,12 @@ type FeedChannel struct {
 // and, once claimed, the claim.
 type FeedPost struct {
 	// ID is the claim's id, set by ClaimFeedPost.
-	ID        int64
+	ID int64
+	// PostKey, set by ClaimFeedPost, is the same for every attempt at
+	// posting the article in the channel: a poster that passes it to
+	// Discord as the message's nonce (with enforce_nonce) gets no second
+	// copy when a process that died after sending is taken over.
+	PostKey   string
 	FeedID    int64
 	GuildID   string
 	ChannelID string
@@ -196,7 +205,8 @@ func (db *DB) PendingFeedPosts(ctx context.Context, perChannel, limit, maxAttemp
 			JOIN feed_items fi ON fi.feed_id = fc.feed_id AND fi.seen_at >= fc.since AND fi.article_id IS NOT NULL
 			JOIN articles a ON a.id = fi.article_id AND (a.guild_id = '' OR a.guild_id = fc.guild_id)
 			WHERE fc.since IS NOT NULL AND NOT EXISTS (SELECT 1 FROM feed_posts p
-				WHERE p.channel_id = fc.channel_id AND p.article_id = a.id AND (p.state <> 'retry' OR p.attempts >= ?))
+				WHERE p.channel_id = fc.channel_id AND p.article_id = a.id
+					AND NOT ((p.state = 'retry' OR (p.state = 'claimed' AND p.lease_until <= ?)) AND p.attempts < ?))
 			GROUP BY fc.channel_id, a.id, a.published_at
 		), ranked AS (
 			SELECT pending.*, row_number() OVER (PARTITION BY channel_id ORDER BY at, article_id) AS rn FROM pending
@@ -205,7 +215,7 @@ func (db *DB) PendingFeedPosts(ctx context.Context, perChannel, limit, maxAttemp
 		FROM ranked r JOIN articles a ON a.id = r.article_id JOIN feeds f ON f.id = r.feed_id
 		WHERE r.rn <= ?
 		ORDER BY r.channel_id, r.rn
-		LIMIT ?`, maxAttempts, perChannel, limit)
+		LIMIT ?`, db.Now().Unix(), maxAttempts, perChannel, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -258,21 +268,24 @@ func (db *DB) articleLead(ctx context.Context, a Article) (string, error) {
 }
 
 // ClaimFeedPost records, before anything is posted, that owner is posting
-// p.Article to p.ChannelID. Exactly one caller ever gets ok for an article
-// and a channel, across restarts and processes sharing the database (the
-// row's unique key decides), except that a claim finished as
-// FeedPostRetry may be claimed again, up to maxAttempts times in all. The
-// returned post carries the claim's id for FinishFeedPost.
+// p.Article to p.ChannelID, under a lease of DefaultFeedPostLease. Exactly
+// one caller at a time gets ok for an article and a channel, across
+// restarts and processes sharing the database (the row's unique key
+// decides, in one statement); a claim is taken again only when it was
+// finished as FeedPostRetry, or when its lease ended (its process died),
+// up to maxAttempts times in all. The returned post carries the claim's
+// id for FinishFeedPost, and its PostKey.
 func (db *DB) ClaimFeedPost(ctx context.Context, p FeedPost, owner string, maxAttempts int) (*FeedPost, bool, error) {
 	if maxAttempts <= 0 {
 		maxAttempts = 3
 	}
+	now := db.Now()
 	var id int64
-	err := db.db.QueryRowContext(ctx, `INSERT INTO feed_posts(channel_id, article_id, feed_id, state, owner, claimed_at) VALUES (?, ?, ?, 'claimed', ?, ?)
-		ON CONFLICT(channel_id, article_id) DO UPDATE SET state = 'claimed', attempts = attempts + 1, owner = excluded.owner,
-			claimed_at = excluded.claimed_at, error = ''
-			WHERE feed_posts.state = 'retry' AND feed_posts.attempts < ?
-		RETURNING id`, p.ChannelID, p.Article.ID, nullID(p.FeedID), owner, db.Now().Unix(), maxAttempts).Scan(&id)
+	err := db.db.QueryRowContext(ctx, `INSERT INTO feed_posts(channel_id, article_id, feed_id, state, owner, claimed_at, lease_until) VALUES (?, ?, ?, 'claimed', ?, ?, ?)
+		ON CONFLICT(channel_id, article_id) DO UPDATE SET state = 'claimed', attempts = feed_posts.attempts + 1, owner = excluded.owner,
+			claimed_at = excluded.claimed_at, lease_until = excluded.lease_until, error = ''
+			WHERE (feed_posts.state = 'retry' OR (feed_posts.state = 'claimed' AND feed_posts.lease_until <= ?)) AND feed_posts.attempts < ?
+		RETURNING id`, p.ChannelID, p.Article.ID, nullID(p.FeedID), owner, now.Unix(), now.Add(DefaultFeedPostLease).Unix(), now.Unix(), maxAttempts).Scan(&id)
 	if isNoRows(err) {
 		return nil, false, nil
 	}
@@ -280,6 +293,7 @@ func (db *DB) ClaimFeedPost(ctx context.Context, p FeedPost, owner string, maxAt
 		return nil, false, fmt.Errorf("claim feed post: %w", err)
 	}
 	p.ID = id
+	p.PostKey = fmt.Sprintf("feedpost-%d", id)
 	return &p, true, nil
 }
 
@@ -290,7 +304,7 @@ func (db *DB) FinishFeedPost(ctx context.Context, id int64, state, messageID, re
 	if state == FeedPostPosted {
 		posted = db.Now().Unix()
 	}
-	if _, err := db.db.ExecContext(ctx, `UPDATE feed_posts SET state = ?, message_id = ?, error = ?, posted_at = ? WHERE id = ?`,
+	if _, err := db.db.ExecContext(ctx, `UPDATE feed_posts SET state = ?, message_id = ?, error = ?, posted_at = ?, lease_until = 0 WHERE id = ?`,
 		state, messageID, reason, posted, id); err != nil {
 		return fmt.Errorf("finish feed post: %w", err)
 	}

@@ -47,8 +47,11 @@ func pendingTitles(t *testing.T, db *DB) []string {
 }
 
 func TestFeedPostsSkipTheBacklogAndPostOnceInOrder(t *testing.T) {
+	forEachBackend(t, testFeedPostsSkipTheBacklogAndPostOnceInOrder)
+}
+
+func testFeedPostsSkipTheBacklogAndPostOnceInOrder(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	f, err := db.AddFeed(ctx, FeedSpec{URL: "https://gazette.example/rss", GuildID: "G"})
@@ -138,8 +141,11 @@ func TestFeedPostsSkipTheBacklogAndPostOnceInOrder(t *testing.T) {
 }
 
 func TestFeedPostsOfAFeedAlreadyPolled(t *testing.T) {
+	forEachBackend(t, testFeedPostsOfAFeedAlreadyPolled)
+}
+
+func testFeedPostsOfAFeedAlreadyPolled(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	f, _ := db.AddFeed(ctx, FeedSpec{URL: "https://gazette.example/rss", GuildID: "G"})
@@ -160,9 +166,10 @@ func TestFeedPostsOfAFeedAlreadyPolled(t *testing.T) {
 	}
 }
 
-func TestFeedAlertsOncePerDisabling(t *testing.T) {
+func TestFeedAlertsOncePerDisabling(t *testing.T) { forEachBackend(t, testFeedAlertsOncePerDisabling) }
+
+func testFeedAlertsOncePerDisabling(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	f, _ := db.AddFeed(ctx, FeedSpec{URL: "https://gazette.example/rss", GuildID: "G"})
@@ -231,9 +238,10 @@ func TestFeedAlertsOncePerDisabling(t *testing.T) {
 	}
 }
 
-func TestMarkGuildSeen(t *testing.T) {
+func TestMarkGuildSeen(t *testing.T) { forEachBackend(t, testMarkGuildSeen) }
+
+func testMarkGuildSeen(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	first, err := db.MarkGuildSeen(ctx, "G")
 	if err != nil || !first {
 		t.Fatalf("first = %v, %v", first, err)
@@ -254,8 +262,11 @@ func TestMarkGuildSeen(t *testing.T) {
 }
 
 func TestDigestKeepsOnlyTheOutletsAsked(t *testing.T) {
+	forEachBackend(t, testDigestKeepsOnlyTheOutletsAsked)
+}
+
+func testDigestKeepsOnlyTheOutletsAsked(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	if _, err := db.PutArticles(ctx, arts); err != nil {

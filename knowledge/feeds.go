@@ -332,7 +332,7 @@ func (db *DB) findFeed(ctx context.Context, guildID, ref string) (*Feed, error) 
 // feedScope is the condition on feeds for a management scope (see findFeed).
 func feedScope(guildID string) (string, []any) {
 	if guildID == "*" {
-		return "1", nil
+		return "TRUE", nil
 	}
 	return "guild_id = ?", []any{guildID}
 }
@@ -410,17 +410,18 @@ func (db *DB) dueFeeds(ctx context.Context, now time.Time) ([]Feed, error) {
 // lease ends. (On PostgreSQL the same statement claims with FOR UPDATE
 // SKIP LOCKED in its subquery.)
 func (db *DB) ClaimDueFeeds(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]Feed, error) {
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginLocked(ctx, "")
 	if err != nil {
 		return nil, fmt.Errorf("claim due feeds: begin: %w", err)
 	}
-	defer db.endWrite(tx)
+	defer db.endLocked(tx)
 	sub := `SELECT id FROM feeds WHERE paused = 0 AND disabled_reason = '' AND next_poll_at <= ? ORDER BY next_poll_at, id`
 	args := []any{now.Add(lease).Unix(), now.Unix()}
 	if limit > 0 {
 		sub += ` LIMIT ?`
 		args = append(args, limit)
 	}
+	sub += tx.Dialect().SkipLocked()
 	out, err := queryAll(ctx, tx, deref(scanFeed), `UPDATE feeds SET next_poll_at = ? WHERE id IN (`+sub+`) RETURNING `+feedColumns, args...)
 	if err != nil {
 		return nil, fmt.Errorf("claim due feeds: %w", err)
@@ -562,7 +563,7 @@ func (db *DB) RecordFeedPoll(ctx context.Context, feedID int64, p FeedPoll) (*Fe
 	}
 	if len(p.Seen) > 0 {
 		st, err := tx.PrepareContext(ctx, `INSERT INTO feed_items(feed_id, key, article_id, seen_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT(feed_id, key) DO UPDATE SET article_id = ifnull(excluded.article_id, article_id)`)
+			ON CONFLICT(feed_id, key) DO UPDATE SET article_id = coalesce(excluded.article_id, feed_items.article_id)`)
 		if err != nil {
 			return nil, fmt.Errorf("record poll of feed %d: prepare: %w", feedID, err)
 		}

@@ -12,9 +12,10 @@ import (
 // fixedClock returns a clock that reads *t.
 func fixedClock(t *time.Time) func() time.Time { return func() time.Time { return *t } }
 
-func TestAddFeedValidatesAndScopes(t *testing.T) {
+func TestAddFeedValidatesAndScopes(t *testing.T) { forEachBackend(t, testAddFeedValidatesAndScopes) }
+
+func testAddFeedValidatesAndScopes(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 
@@ -84,9 +85,10 @@ func TestAddFeedValidatesAndScopes(t *testing.T) {
 	}
 }
 
-func TestGuildFeedLimit(t *testing.T) {
+func TestGuildFeedLimit(t *testing.T) { forEachBackend(t, testGuildFeedLimit) }
+
+func testGuildFeedLimit(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	for i := 0; i < maxGuildFeeds; i++ {
 		if _, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/feed/" + strconv.Itoa(i), GuildID: "G"}); err != nil {
 			t.Fatal(err)
@@ -101,8 +103,11 @@ func TestGuildFeedLimit(t *testing.T) {
 }
 
 func TestFeedFailuresDisableAndResume(t *testing.T) {
+	forEachBackend(t, testFeedFailuresDisableAndResume)
+}
+
+func testFeedFailuresDisableAndResume(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	f, err := db.AddFeed(ctx, FeedSpec{URL: "https://example.com/rss"})
@@ -183,8 +188,11 @@ func TestFeedFailuresDisableAndResume(t *testing.T) {
 // by no more than its lease; renewing and releasing work only for the
 // holder of the lease.
 func TestFeedLeasesAreShortAndPerFeed(t *testing.T) {
+	forEachBackend(t, testFeedLeasesAreShortAndPerFeed)
+}
+
+func testFeedLeasesAreShortAndPerFeed(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	var ids []int64
@@ -247,9 +255,10 @@ func TestFeedLeasesAreShortAndPerFeed(t *testing.T) {
 	}
 }
 
-func TestAddFeedChecksTheFeedFirst(t *testing.T) {
+func TestAddFeedChecksTheFeedFirst(t *testing.T) { forEachBackend(t, testAddFeedChecksTheFeedFirst) }
+
+func testAddFeedChecksTheFeedFirst(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 	db.Now = fixedClock(&now)
 	broken := map[string]error{}

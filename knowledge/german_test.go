@@ -35,8 +35,11 @@ func (p *promptRecorder) all() []string {
 }
 
 func TestGermanArticlesAreSummarisedInGerman(t *testing.T) {
+	forEachBackend(t, testGermanArticlesAreSummarisedInGerman)
+}
+
+func testGermanArticlesAreSummarisedInGerman(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	de := mustPutFile(t, db, "abhoeren-de.md")
 	en := mustPutTaurus(t, db)
 	rec := &promptRecorder{reply: func(user string) string {
@@ -70,8 +73,11 @@ func TestGermanArticlesAreSummarisedInGerman(t *testing.T) {
 }
 
 func TestGermanDigestStoriesAreWrittenInGerman(t *testing.T) {
+	forEachBackend(t, testGermanDigestStoriesAreWrittenInGerman)
+}
+
+func testGermanDigestStoriesAreWrittenInGerman(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	strike := mustPutFile(t, db, "streik-de.md")
 	mustPutTaurus(t, db)
 	rec := &promptRecorder{reply: func(user string) string {
@@ -131,8 +137,11 @@ func (e *topicEmbedder) Embed(_ context.Context, texts []string) ([][]float32, e
 }
 
 func TestDigestGroupsAcrossLanguagesOnlyWithEmbeddings(t *testing.T) {
+	forEachBackend(t, testDigestGroupsAcrossLanguagesOnlyWithEmbeddings)
+}
+
+func testDigestGroupsAcrossLanguagesOnlyWithEmbeddings(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	strikeDE := mustPutFile(t, db, "streik-de.md")
 	strikeDE2 := mustPutFile(t, db, "bahnstreik-de.md")
 	strikeEN := mustPutFile(t, db, "strike-en.md")

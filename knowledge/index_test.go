@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
@@ -22,7 +23,7 @@ import (
 // indexContents is every live posting of db's keyword index.
 func indexContents(t *testing.T, db *DB) map[int64]map[string]keyword.Posting {
 	t.Helper()
-	out, err := keyword.Dump(context.Background(), db.SQL())
+	out, err := keyword.Dump(context.Background(), db.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func indexContents(t *testing.T, db *DB) map[int64]map[string]keyword.Posting {
 func rebuiltContents(t *testing.T, db *DB) map[int64]map[string]keyword.Posting {
 	t.Helper()
 	ctx := context.Background()
-	tx, err := db.SQL().BeginTx(ctx, nil)
+	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,10 @@ func sameIndex(t *testing.T, got, want map[int64]map[string]keyword.Posting) {
 }
 
 func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIndexFollowsUpdatesRemovalsAndMerges)
+}
+
+func testIndexFollowsUpdatesRemovalsAndMerges(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a := mustPutTaurus(t, db)
 	b := &Article{URL: "https://example.com/b", Title: "Taurus and Kerch", Text: "The Kerch bridge was discussed. Taurus missiles again."}
@@ -104,7 +108,7 @@ func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
 		t.Fatal(err)
 	}
 	var segs int
-	db.SQL().QueryRow(`SELECT count(*) FROM segments`).Scan(&segs)
+	db.db.QueryRowContext(context.Background(), `SELECT count(*) FROM segments`).Scan(&segs)
 	if segs >= keyword.MergeFactor {
 		t.Errorf("%d segments after %d transactions: tiers are not merged", segs, 3*keyword.MergeFactor+5)
 	}
@@ -139,15 +143,16 @@ func TestIndexFollowsUpdatesRemovalsAndMerges(t *testing.T) {
 	}
 }
 
-func TestPassageIDsAreNeverReused(t *testing.T) {
-	db := MustOpenDB(t)
+func TestPassageIDsAreNeverReused(t *testing.T) { forEachBackend(t, testPassageIDsAreNeverReused) }
+
+func testPassageIDsAreNeverReused(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a := &Article{Title: "Zebra crossing", Text: "A zebra crossing was painted on the high street."}
 	if _, err := db.PutArticle(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	var first int64
-	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&first)
+	db.db.QueryRowContext(context.Background(), `SELECT max(id) FROM passages`).Scan(&first)
 	if err := db.RemoveArticle(ctx, a.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +161,7 @@ func TestPassageIDsAreNeverReused(t *testing.T) {
 		t.Fatal(err)
 	}
 	var next int64
-	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&next)
+	db.db.QueryRowContext(context.Background(), `SELECT max(id) FROM passages`).Scan(&next)
 	if next <= first {
 		t.Fatalf("passage id %d reused after removal (was %d)", next, first)
 	}
@@ -211,7 +216,7 @@ func TestOpenIndexesADatabaseFromBeforeTheOwnIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	var maxID int64
-	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&maxID)
+	db.db.QueryRowContext(context.Background(), `SELECT max(id) FROM passages`).Scan(&maxID)
 	if maxID <= 41 {
 		t.Errorf("new passage id %d", maxID)
 	}
@@ -220,7 +225,10 @@ func TestOpenIndexesADatabaseFromBeforeTheOwnIndex(t *testing.T) {
 // The statistics BM25 uses stay exact when an article's headline changes
 // and when it is removed: nothing is left once every article is gone.
 func TestIndexStatisticsFollowTitleChangesAndRemovals(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIndexStatisticsFollowTitleChangesAndRemovals)
+}
+
+func testIndexStatisticsFollowTitleChangesAndRemovals(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a := &Article{URL: "https://example.com/a", Title: "Short", Text: "The harbour reopened after the storm. Ferries resumed."}
 	if _, err := db.PutArticle(ctx, a); err != nil {
@@ -238,7 +246,7 @@ func TestIndexStatisticsFollowTitleChangesAndRemovals(t *testing.T) {
 	if _, err := db.PutArticle(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	stats, err := keyword.ReadStats(ctx, db.SQL())
+	stats, err := keyword.ReadStats(ctx, db.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +258,7 @@ func TestIndexStatisticsFollowTitleChangesAndRemovals(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stats, err = keyword.ReadStats(ctx, db.SQL())
+	stats, err = keyword.ReadStats(ctx, db.db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +267,7 @@ func TestIndexStatisticsFollowTitleChangesAndRemovals(t *testing.T) {
 			t.Errorf("statistics of %q with no passages left: %+v", lang, s)
 		}
 	}
-	df, err := keyword.DF(ctx, db.SQL(), "en", []string{"harbour", "storm", "ferri"})
+	df, err := keyword.DF(ctx, db.db, "en", []string{"harbour", "storm", "ferri"})
 	if err != nil || len(df) != 0 {
 		t.Errorf("document frequencies with no passages left: %v, %v", df, err)
 	}
@@ -328,9 +336,13 @@ func rankingKeys(hits []Hit) []string {
 // a store ranks every question exactly as a fresh store of the same
 // articles: same articles, same scores.
 func TestUpdatedStoreRanksLikeAFreshOne(t *testing.T) {
+	forEachBackendFresh(t, testUpdatedStoreRanksLikeAFreshOne)
+}
+
+func testUpdatedStoreRanksLikeAFreshOne(t *testing.T, open func() *DB) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(12, 34))
-	db := MustOpenDB(t)
+	db := open()
 	current := map[int]*Article{}
 	version := map[int]int{}
 	put := func(batch []*Article) {
@@ -369,7 +381,7 @@ func TestUpdatedStoreRanksLikeAFreshOne(t *testing.T) {
 			current[i] = a
 		}
 	}
-	fresh := MustOpenDB(t)
+	fresh := open()
 	var all []*Article
 	for i := 0; i < 240; i++ {
 		if !removed[i] {
@@ -382,7 +394,7 @@ func TestUpdatedStoreRanksLikeAFreshOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	var marked int
-	db.SQL().QueryRow(`SELECT count(*) FROM deleted_passages`).Scan(&marked)
+	db.db.QueryRowContext(ctx, `SELECT count(*) FROM deleted_passages`).Scan(&marked)
 	if marked == 0 {
 		t.Fatal("no removed passage waits in a segment: the test does not test what it should")
 	}
@@ -418,37 +430,58 @@ func TestUpdatedStoreRanksLikeAFreshOne(t *testing.T) {
 
 // A database of the schema before the index per language (version 6,
 // unstemmed terms, no languages) is re-indexed once when opened: articles
-// without a language get theirs, and inflected forms then meet.
+// without a language get theirs, and inflected forms then meet. On
+// PostgreSQL too: a database made by a Herald of that schema (its
+// migrations 0001 to 0006) is re-indexed in the transaction of migration
+// 0011.
 func TestOpenReindexesADatabaseOfThePreviousSchema(t *testing.T) {
+	forEachDSN(t, testOpenReindexesADatabaseOfThePreviousSchema)
+}
+
+func testOpenReindexesADatabaseOfThePreviousSchema(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "v6.db")
-	raw, err := sql.Open("sqlite", "file:"+path)
+	driver, source, dialect, pattern := "sqlite", "file:"+path, sqldb.SQLite, "migrations/*.sql"
+	if IsPostgresURL(path) {
+		driver, source, dialect, pattern = "pgx", path, sqldb.Postgres, "migrations/postgres/*.sql"
+	}
+	pool, err := sql.Open(driver, source)
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, _ := fs.Glob(migrationFiles, "migrations/*.sql")
+	raw := sqldb.New(pool, dialect)
+	names, _ := fs.Glob(migrationFiles, pattern)
 	sort.Strings(names)
-	raw.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`)
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
 	for i, name := range names[:6] {
 		body, _ := migrationFiles.ReadFile(name)
-		if _, err := raw.Exec(string(body)); err != nil {
+		if _, err := raw.ExecContext(ctx, string(body)); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		raw.Exec(`INSERT INTO schema_migrations VALUES (?, 0)`, i+1)
+		if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 0)`, i+1); err != nil {
+			t.Fatal(err)
+		}
 	}
 	texts := map[int]string{
 		7: "The defence minister said the recording was intercepted through an unauthorized connection. He called it a hybrid attack.",
 		8: "Die Lokführer streiken seit Montag bei der Bahn. Die Gewerkschaft will die Streiks bis Freitag fortsetzen, sagte ihr Vorsitzender.",
 	}
 	for id, text := range texts {
-		if _, err := raw.Exec(`INSERT INTO articles(id, title, fetched_at, content_hash) VALUES (?, ?, 0, ?)`, id, fmt.Sprint("Article ", id), fmt.Sprint("h", id)); err != nil {
+		if _, err := raw.ExecContext(ctx, `INSERT INTO articles(id, title, fetched_at, content_hash) VALUES (?, ?, 0, ?)`, id, fmt.Sprint("Article ", id), fmt.Sprint("h", id)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := raw.Exec(`INSERT INTO passages(id, article_id, seq, start, end, words, chunk) VALUES (?, ?, 0, 0, ?, 18, ?)`, 40+id, id, len(text), text); err != nil {
+		var chunk any = text // SQLite's version 6 could hold plain text (decodeChunk reads both)
+		if dialect == sqldb.Postgres {
+			chunk = []byte(text)
+		}
+		if _, err := raw.ExecContext(ctx, `INSERT INTO passages(id, article_id, seq, start, "end", words, chunk) VALUES (?, ?, 0, 0, ?, 18, ?)`, 40+id, id, len(text), chunk); err != nil {
 			t.Fatal(err)
 		}
 	}
-	raw.Exec(`UPDATE stats SET passages = 2, tokens = 36, title_tokens = 4, last_passage = 48`)
+	if _, err := raw.ExecContext(ctx, `UPDATE stats SET passages = 2, tokens = 36, title_tokens = 4, last_passage = 48`); err != nil {
+		t.Fatal(err)
+	}
 	raw.Close()
 
 	var logs strings.Builder
@@ -465,7 +498,7 @@ func TestOpenReindexesADatabaseOfThePreviousSchema(t *testing.T) {
 	}
 	for id, want := range map[int64]string{7: "en", 8: "de"} {
 		var lang string
-		db.SQL().QueryRow(`SELECT language FROM articles WHERE id = ?`, id).Scan(&lang)
+		db.db.QueryRowContext(ctx, `SELECT language FROM articles WHERE id = ?`, id).Scan(&lang)
 		if lang != want {
 			t.Errorf("article %d has language %q, want %q", id, lang, want)
 		}

@@ -39,7 +39,10 @@ func writeFile(t *testing.T, dir, name, body string) string {
 }
 
 func TestIngestReportsBadItemsAndKeepsTheRest(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIngestReportsBadItemsAndKeepsTheRest)
+}
+
+func testIngestReportsBadItemsAndKeepsTheRest(t *testing.T, db *DB) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a.txt", "Headline A\nBody of article A about rivers.")
 	writeFile(t, dir, "sub/b.md", "---\ntitle: Headline B\nsource: Example Times\npublished_at: 2022-06-01\nurl: https://example.com/b?utm_medium=x\n---\nBody of article B about mountains.")
@@ -105,8 +108,9 @@ not json
 	}
 }
 
-func TestIngestURL(t *testing.T) {
-	db := MustOpenDB(t)
+func TestIngestURL(t *testing.T) { forEachBackend(t, testIngestURL) }
+
+func testIngestURL(t *testing.T, db *DB) {
 	in := &Ingester{DB: db,
 		Fetcher: fakeFetcher{func(ctx context.Context, u string) (*Document, error) {
 			if strings.Contains(u, "fail") {
@@ -153,7 +157,10 @@ func TestParseTextArticle(t *testing.T) {
 // and HTML all lose their boilerplate, get a title that is no dateline,
 // carry their declared language, and are dated only by what they say.
 func TestIngestCleansEveryKindOfInput(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIngestCleansEveryKindOfInput)
+}
+
+func testIngestCleansEveryKindOfInput(t *testing.T, db *DB) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a.txt", "Harbour council approves barrier\n\nBy Dana Whitfield | 2024-01-24 |\n\n"+
 		"The harbour council voted on Wednesday to build a tidal barrier.\n\nAdvertisement\n\n"+
@@ -218,7 +225,10 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestIngestTextEncodingsAndEmptyJSON(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testIngestTextEncodingsAndEmptyJSON)
+}
+
+func testIngestTextEncodingsAndEmptyJSON(t *testing.T, db *DB) {
 	dir := t.TempDir()
 	utf16 := func(s string, big bool) string {
 		b := []byte{0xFF, 0xFE}

@@ -38,8 +38,12 @@ func mustPutTaurus(tb testing.TB, db *DB) *Article {
 	return a
 }
 
+// SQLite's pragmas; PostgreSQL has none.
 func TestOpenAppliesPragmasOnEveryConnection(t *testing.T) {
-	db := MustOpenDB(t)
+	testOpenAppliesPragmasOnEveryConnection(t, MustOpenDB(t))
+}
+
+func testOpenAppliesPragmasOnEveryConnection(t *testing.T, db *DB) {
 	ctx := context.Background()
 	// Hold several connections at once so the pool has to open new ones.
 	conns := make([]interface{ Close() error }, 0, 4)
@@ -92,8 +96,9 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	}
 }
 
-func TestPutArticleIsIdempotent(t *testing.T) {
-	db := MustOpenDB(t)
+func TestPutArticleIsIdempotent(t *testing.T) { forEachBackend(t, testPutArticleIsIdempotent) }
+
+func testPutArticleIsIdempotent(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a := &Article{URL: "https://example.com/news/1?utm_source=x", Title: "First", Source: "Example", Text: "Alpha beta gamma. Delta epsilon."}
 	st, err := db.PutArticle(ctx, a)
@@ -131,8 +136,9 @@ func TestPutArticleIsIdempotent(t *testing.T) {
 	}
 }
 
-func TestPassagesQuoteTheStoredText(t *testing.T) {
-	db := MustOpenDB(t)
+func TestPassagesQuoteTheStoredText(t *testing.T) { forEachBackend(t, testPassagesQuoteTheStoredText) }
+
+func testPassagesQuoteTheStoredText(t *testing.T, db *DB) {
 	a := mustPutTaurus(t, db)
 	hits, err := db.Search(context.Background(), "Taurus missiles Scholz", Filter{GuildID: "*"})
 	if err != nil || len(hits) == 0 {
@@ -150,8 +156,9 @@ func TestPassagesQuoteTheStoredText(t *testing.T) {
 	}
 }
 
-func TestRemoveArticle(t *testing.T) {
-	db := MustOpenDB(t)
+func TestRemoveArticle(t *testing.T) { forEachBackend(t, testRemoveArticle) }
+
+func testRemoveArticle(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a := mustPutTaurus(t, db)
 	if err := db.RemoveArticle(ctx, a.ID); err != nil {
@@ -165,7 +172,7 @@ func TestRemoveArticle(t *testing.T) {
 		t.Fatalf("second remove: %v", err)
 	}
 	var passages, tokens, titles int64
-	if err := db.SQL().QueryRow(`SELECT ifnull(sum(passages), 0), ifnull(sum(tokens), 0), ifnull(sum(title_tokens), 0) FROM index_stats`).Scan(&passages, &tokens, &titles); err != nil {
+	if err := db.db.QueryRowContext(context.Background(), `SELECT coalesce(sum(passages), 0), coalesce(sum(tokens), 0), coalesce(sum(title_tokens), 0) FROM index_stats`).Scan(&passages, &tokens, &titles); err != nil {
 		t.Fatal(err)
 	}
 	if passages != 0 || tokens != 0 || titles != 0 {
@@ -173,8 +180,9 @@ func TestRemoveArticle(t *testing.T) {
 	}
 }
 
-func TestSearchHostileInput(t *testing.T) {
-	db := MustOpenDB(t)
+func TestSearchHostileInput(t *testing.T) { forEachBackend(t, testSearchHostileInput) }
+
+func testSearchHostileInput(t *testing.T, db *DB) {
 	mustPutTaurus(t, db)
 	inputs := []string{
 		`"Taurus`, `Taurus"`, `"""`, `Taurus AND OR NOT NEAR(missiles)`, `NEAR/3 Taurus`, `Taurus*`, `^Taurus`,
@@ -192,8 +200,9 @@ func TestSearchHostileInput(t *testing.T) {
 	}
 }
 
-func TestSearchFilters(t *testing.T) {
-	db := MustOpenDB(t)
+func TestSearchFilters(t *testing.T) { forEachBackend(t, testSearchFilters) }
+
+func testSearchFilters(t *testing.T, db *DB) {
 	ctx := context.Background()
 	day := func(s string) time.Time { t, _ := ParseDate(s); return t }
 	arts := []*Article{
@@ -280,8 +289,9 @@ func formatDay(t time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func TestArticleTextRebuildsExactly(t *testing.T) {
-	db := MustOpenDB(t)
+func TestArticleTextRebuildsExactly(t *testing.T) { forEachBackend(t, testArticleTextRebuildsExactly) }
+
+func testArticleTextRebuildsExactly(t *testing.T, db *DB) {
 	ctx := context.Background()
 	long := strings.Repeat("The committee met on Tuesday and said the U.S. plan costs $3.5 billion. ", 40)
 	for _, body := range []string{

@@ -32,7 +32,10 @@ func mustPutFile(tb testing.TB, db *DB, name string) *Article {
 // a German question naming what the English article names finds that one
 // too, after the German one.
 func TestGermanQuestionsFindTheGermanArticle(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testGermanQuestionsFindTheGermanArticle)
+}
+
+func testGermanQuestionsFindTheGermanArticle(t *testing.T, db *DB) {
 	ctx := context.Background()
 	en := mustPutTaurus(t, db)
 	de := mustPutFile(t, db, "taurus_de.md")
@@ -109,7 +112,10 @@ func TestArticleLanguage(t *testing.T) {
 // The sample's paraphrased question (intercepted/interception,
 // defence/defense) finds the passage that answers it.
 func TestParaphrasedQuestionFindsItsPassage(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testParaphrasedQuestionFindsItsPassage)
+}
+
+func testParaphrasedQuestionFindsItsPassage(t *testing.T, db *DB) {
 	mustPutTaurus(t, db)
 	hits, err := db.Search(context.Background(), "How did the recording get intercepted, according to the defence minister?", Filter{GuildID: "*"})
 	if err != nil {

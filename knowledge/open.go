@@ -17,6 +17,8 @@ import (
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 )
 
 // OpenOptions says how OpenWith treats the database file.
@@ -184,9 +186,15 @@ type migration struct {
 	body    string
 }
 
-// migrations returns the embedded migrations in order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// migrations returns the embedded migrations of a dialect in order:
+// SQLite's in migrations/, PostgreSQL's in migrations/postgres/ under the
+// same numbers.
+func migrations(d sqldb.Dialect) ([]migration, error) {
+	pattern := "migrations/*.sql"
+	if d == sqldb.Postgres {
+		pattern = "migrations/postgres/*.sql"
+	}
+	names, err := fs.Glob(migrationFiles, pattern)
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
 	}

@@ -12,13 +12,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 )
 
 // Several processes opening one new database at once (two herald ingest,
 // say) migrate it once and all succeed.
 func TestConcurrentFirstOpensMigrateOnce(t *testing.T) {
 	ctx := context.Background()
-	migs, err := migrations()
+	migs, err := migrations(sqldb.SQLite)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
 )
 
@@ -102,19 +103,25 @@ func (m *passageMap) at(ctx context.Context, step string) {
 // connection of its own with a small page cache, so that it neither
 // evicts what searches keep cached nor leaves a big cache behind.
 func (m *passageMap) read(ctx context.Context, db *DB) error {
+	// Note the change counters before the snapshot, so that what other
+	// processes change after it is learned (see changes.go), not missed
+	// until a first search notes them.
+	db.syncChanges(ctx)
 	conn, err := db.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("map passages: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1000`); err != nil {
-		return fmt.Errorf("map passages: %w", err)
+	if conn.Dialect() == sqldb.SQLite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -1000`); err != nil {
+			return fmt.Errorf("map passages: %w", err)
+		}
+		defer func() {
+			// Best effort: the connection goes back to the pool either way.
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheKiB))
+			_, _ = conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA shrink_memory`)
+		}()
 	}
-	defer func() {
-		// Best effort: the connection goes back to the pool either way.
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = -%d`, cacheKiB))
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA shrink_memory`)
-	}()
 	m.at(ctx, "count")
 	var articles int
 	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM articles`).Scan(&articles); err != nil {
@@ -149,7 +156,7 @@ func (m *passageMap) read(ctx context.Context, db *DB) error {
 }
 
 // readRuns reads every article's run of passages, by first passage.
-func readRuns(ctx context.Context, conn *sql.Conn, articles int) ([]passageRun, error) {
+func readRuns(ctx context.Context, conn *sqldb.Conn, articles int) ([]passageRun, error) {
 	runs := make([]passageRun, 0, articles+articles/8)
 	rows, err := conn.QueryContext(ctx, `SELECT article_id, min(id), max(id) FROM passages GROUP BY article_id`)
 	if err != nil {

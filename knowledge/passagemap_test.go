@@ -3,7 +3,6 @@ package knowledge
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -13,9 +12,10 @@ import (
 
 // The passage map filters exactly as the SQL filter does, before and after
 // writes, updates and removals made while it is in use.
-func TestPassageMapFiltersAsSQL(t *testing.T) {
+func TestPassageMapFiltersAsSQL(t *testing.T) { forEachDSN(t, testPassageMapFiltersAsSQL) }
+
+func testPassageMapFiltersAsSQL(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "h.db")
 	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestPassageMapFiltersAsSQL(t *testing.T) {
 		t.Errorf("after two writes the map holds %d runs, want 14", len(db.passages.runs))
 	}
 	check("after an update, a removal and an addition")
-	// A write by another handle (another process) is found in SQLite.
+	// A write by another handle (another process) is found in the database.
 	b := &Article{Title: "Lighthouse", Text: "The lighthouse keeper retired after forty years.", GuildID: "g1"}
 	if _, err := plain.PutArticle(ctx, b); err != nil {
 		t.Fatal(err)
@@ -106,8 +106,11 @@ func TestPassageMapFiltersAsSQL(t *testing.T) {
 // while this handle searches (and writes), and every search is compared
 // with a handle that only ever reads SQLite.
 func TestSearchesAreTheSameAtEveryStepOfTheBuild(t *testing.T) {
+	forEachDSN(t, testSearchesAreTheSameAtEveryStepOfTheBuild)
+}
+
+func testSearchesAreTheSameAtEveryStepOfTheBuild(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "h.db")
 	writer, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -214,11 +217,13 @@ func TestSearchesAreTheSameAtEveryStepOfTheBuild(t *testing.T) {
 }
 
 // Close stops a build held at any step, and waits for it.
-func TestCloseStopsTheBuild(t *testing.T) {
+func TestCloseStopsTheBuild(t *testing.T) { forEachDSN(t, testCloseStopsTheBuild) }
+
+func testCloseStopsTheBuild(t *testing.T, dsn string) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := mustOpen(t, dsn)
 	mustPutTaurus(t, db)
-	db2, err := Open(ctx, db.Path)
+	db2, err := Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

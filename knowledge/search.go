@@ -235,6 +235,7 @@ func (db *DB) Search(ctx context.Context, query string, f Filter) ([]Hit, error)
 
 // searchWith is Search with explicit ranking parameters.
 func (db *DB) searchWith(ctx context.Context, query string, f Filter, r Ranking) ([]Hit, error) {
+	db.syncChanges(ctx)
 	plans, err := db.planQuery(ctx, query, f)
 	if err != nil || len(plans) == 0 {
 		return nil, err
@@ -326,7 +327,7 @@ func (db *DB) firstStage(ctx context.Context, plans []*queryPlan, f Filter, r Ra
 	// the best 4k are looked at first, and, while too few of them pass,
 	// four times as many again (scoring anew: that is rare).
 	depth := k
-	if where != "1" {
+	if where != allRows {
 		depth = 4 * k
 	}
 	type passing struct {
@@ -452,8 +453,9 @@ func (db *DB) queryPassages(ctx context.Context, ids []int64, f Filter, cols str
 	where, args := filterSQL(f)
 	for start := 0; start < len(ids); start += sqlbatch.MaxIDs {
 		part := ids[start:min(start+sqlbatch.MaxIDs, len(ids))]
+		in, inArgs := db.db.Dialect().InIDs("p.id", part)
 		rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM passages p JOIN articles a ON a.id = p.article_id
-			WHERE p.id IN (`+sqlbatch.IDList(part)+`) AND `+where, args...)
+			WHERE `+in+` AND `+where, append(inArgs, args...)...)
 		if err != nil {
 			return WrapError(EINTERNAL, "Cannot search the articles.", err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -24,13 +25,16 @@ const cacheKiB = 16000
 // busyTimeout is how long a connection waits for another's lock.
 const busyTimeout = 10 * time.Second
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
-// DB is Herald's SQLite store: articles, passages, the full-text index and
-// everything later features keep (feeds, conversations, digests).
+// DB is Herald's store, on SQLite or PostgreSQL: articles, passages, the
+// full-text index and everything later features keep (feeds,
+// conversations, digests). The SQL is the same for both but for the few
+// forms knowledge/internal/sqldb names.
 type DB struct {
-	db     *sql.DB
+	db *sqldb.DB
+	// Path is the SQLite file, or the PostgreSQL URL without its password.
 	Path   string
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -62,6 +66,13 @@ type DB struct {
 	// in the order they asked (see beginWrite).
 	writeGate chan struct{}
 
+	// SyncEvery is how often a search first checks whether other
+	// processes wrote to the database, so that what this one keeps in
+	// memory learns of it (see changes.go); zero means DefaultSyncEvery,
+	// a negative value every search.
+	SyncEvery time.Duration
+	changes   changeWatch
+
 	stems     chan *text.StemCache // free StemCaches for searches (search.go)
 	stemsOnce sync.Once
 
@@ -69,7 +80,9 @@ type DB struct {
 }
 
 // Open opens the database at path, creating it and its folder if needed,
-// and brings its schema up to date; see OpenWith.
+// and brings its schema up to date; see OpenWith. A postgres:// or
+// postgresql:// URL opens that PostgreSQL database instead (see
+// IsPostgresURL).
 func Open(ctx context.Context, path string) (*DB, error) {
 	return OpenWith(ctx, path, OpenOptions{})
 }
@@ -84,7 +97,10 @@ func OpenWith(ctx context.Context, path string, opts OpenOptions) (*DB, error) {
 	if path == "" {
 		return nil, Errorf(EINVALID, "No database path given.")
 	}
-	migs, err := migrations()
+	if IsPostgresURL(path) {
+		return openPostgres(ctx, path)
+	}
+	migs, err := migrations(sqldb.SQLite)
 	if err != nil {
 		return nil, err
 	}
@@ -100,16 +116,21 @@ func OpenWith(ctx context.Context, path string, opts OpenOptions) (*DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + filepath.ToSlash(path) + "?" + q.Encode()
-	sqldb, err := sql.Open("sqlite", dsn)
+	raw, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db := &DB{db: sqldb, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
+	db := newDB(sqldb.New(raw, sqldb.SQLite), path)
 	if err := db.migrateSettled(ctx, migs); err != nil {
-		sqldb.Close()
+		raw.Close()
 		return nil, sqliteOpenError(path, err)
 	}
 	return db, nil
+}
+
+// newDB is a DB on an open handle, before its migrations.
+func newDB(h *sqldb.DB, path string) *DB {
+	return &DB{db: h, Path: path, Now: time.Now, Logger: slog.Default(), dfCache: map[string]int{}, writeGate: make(chan struct{}, 1)}
 }
 
 // Close stops the work the DB does in the background (building the
@@ -184,12 +205,16 @@ func (b *background) stop() {
 }
 
 // SQL returns the underlying handle, for packages of this module that keep
-// their own tables.
-func (db *DB) SQL() *sql.DB { return db.db }
+// their own tables. Its statements are not rebound: on PostgreSQL they
+// take $n placeholders.
+func (db *DB) SQL() *sql.DB { return db.db.Raw() }
+
+// Dialect names the database Herald runs on: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.db.Dialect().String() }
 
 // afterMigration does, inside the migration's transaction, what a
 // migration needs beyond SQL.
-func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error {
+func (db *DB) afterMigration(ctx context.Context, tx *sqldb.Tx, version int) error {
 	switch version {
 	// 6: Herald's own keyword index replaced FTS5; 11 builds it (per
 	// language) from what is stored, for databases from before either.
@@ -226,7 +251,7 @@ func (db *DB) afterMigration(ctx context.Context, tx *sql.Tx, version int) error
 // passage is written in (English when it does not tell), as ingesting it
 // now would. It runs when a database made before the index per language
 // is opened.
-func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
+func rebuildIndex(ctx context.Context, tx *sqldb.Tx) error {
 	lastArticle := int64(-1)
 	lang := ""
 	err := keyword.Rebuild(ctx, tx, func(ctx context.Context, after int64) ([]keyword.Passage, error) {
@@ -242,7 +267,7 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 				return p, fmt.Errorf("read passage %d: %w", p.ID, err)
 			}
 			return p, nil
-		}, `SELECT p.id, p.seq, p.start, p.end, p.chunk, a.id, a.title, a.language FROM passages p JOIN articles a ON a.id = p.article_id
+		}, `SELECT p.id, p.seq, p.start, p."end", p.chunk, a.id, a.title, a.language FROM passages p JOIN articles a ON a.id = p.article_id
 			WHERE p.id > ? ORDER BY p.id LIMIT 2000`, after)
 		if err != nil {
 			return nil, err
@@ -265,7 +290,7 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 	if err != nil {
 		return fmt.Errorf("rebuild the keyword index: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE stats SET last_passage = max(last_passage, (SELECT ifnull(max(id), 0) FROM passages)) WHERE id = 1`)
+	_, err = tx.ExecContext(ctx, `UPDATE stats SET last_passage = `+tx.Dialect().Greatest(`last_passage`, `(SELECT coalesce(max(id), 0) FROM passages)`)+` WHERE id = 1`)
 	if err != nil {
 		return fmt.Errorf("rebuild the keyword index: update stats: %w", err)
 	}
@@ -281,8 +306,12 @@ func rebuildIndex(ctx context.Context, tx *sql.Tx) error {
 // small write waiting beside it (a conversation turn, a feed's state) can
 // time out. Queueing here first, first come first served, bounds that wait
 // by the transactions queued ahead of it; the busy timeout still covers
-// other processes (a herald ingest beside herald serve).
-func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
+// other processes (a herald ingest beside herald serve). On PostgreSQL
+// the transaction takes the advisory lock "write" first, so that write
+// transactions of all processes run one at a time, as SQLite's do: the
+// store's writes (passage ids, the index's segments, the corpus counts)
+// rely on it.
+func (db *DB) beginWrite(ctx context.Context) (*sqldb.Tx, error) {
 	select {
 	case db.writeGate <- struct{}{}:
 	case <-ctx.Done():
@@ -293,11 +322,16 @@ func (db *DB) beginWrite(ctx context.Context) (*sql.Tx, error) {
 		<-db.writeGate
 		return nil, err
 	}
+	if err := tx.Lock(ctx, "write"); err != nil {
+		tx.Rollback()
+		<-db.writeGate
+		return nil, err
+	}
 	return tx, nil
 }
 
 // endWrite rolls tx back unless it was committed and lets the next write in.
-func (db *DB) endWrite(tx *sql.Tx) {
+func (db *DB) endWrite(tx *sqldb.Tx) {
 	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
 		// The transaction's own error has gone to its caller; this one
 		// (the connection failing meanwhile, say) has nowhere else to go.

@@ -56,7 +56,7 @@ type storyDoc struct {
 // articles from any source (feeds, the command line) are grouped.
 func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 	var pending int
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND `+storyDated+` AND ifnull(published_at, fetched_at) >= ?`,
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM articles WHERE story_id IS NULL AND `+storyDated+` AND coalesce(published_at, fetched_at) >= ?`,
 		since.Unix()).Scan(&pending); err != nil {
 		return 0, fmt.Errorf("assign stories since %s: count pending: %w", since.Format(time.RFC3339), err)
 	}
@@ -101,9 +101,9 @@ func (db *DB) AssignStories(ctx context.Context, since time.Time) (int, error) {
 
 func (db *DB) loadStoryDocs(ctx context.Context, from time.Time) ([]*storyDoc, error) {
 	// The lead is the first passage's chunk of the text.
-	rows, err := db.db.QueryContext(ctx, `SELECT a.id, ifnull(a.story_id, 0), a.guild_id, ifnull(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title, a.language,
+	rows, err := db.db.QueryContext(ctx, `SELECT a.id, coalesce(a.story_id, 0), a.guild_id, coalesce(a.published_at, a.fetched_at) AS at, a.fingerprint, a.title, a.language,
 			(SELECT p.chunk FROM passages p WHERE p.article_id = a.id AND p.seq = 0)
-		FROM articles a WHERE `+storyDated+` AND ifnull(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
+		FROM articles a WHERE `+storyDated+` AND coalesce(a.published_at, a.fetched_at) >= ? ORDER BY at, a.id`, from.Unix())
 	if err != nil {
 		return nil, fmt.Errorf("load articles for stories: %w", err)
 	}

@@ -45,8 +45,11 @@ func storyArticles(day time.Time) []*Article {
 }
 
 func TestAssignStoriesGroupsReportsOfOneStory(t *testing.T) {
+	forEachBackend(t, testAssignStoriesGroupsReportsOfOneStory)
+}
+
+func testAssignStoriesGroupsReportsOfOneStory(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	if _, err := db.PutArticles(ctx, arts); err != nil {
@@ -102,8 +105,11 @@ func TestAssignStoriesGroupsReportsOfOneStory(t *testing.T) {
 }
 
 func TestAssignStoriesKeepsServersApart(t *testing.T) {
+	forEachBackend(t, testAssignStoriesKeepsServersApart)
+}
+
+func testAssignStoriesKeepsServersApart(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	base := storyArticles(day)
 	a := *base[0]

@@ -552,7 +552,7 @@ func (db *DB) SuggestArticles(ctx context.Context, guildID, prefix string, limit
 			break
 		}
 		w = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)
-		where += ` AND a.title LIKE ? ESCAPE '\'`
+		where += ` AND a.title ` + db.db.Dialect().LikeASCII() + ` ? ESCAPE '\'`
 		args = append(args, "%"+w+"%")
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT a.id, a.title, a.source, a.published_at FROM articles a WHERE `+where+

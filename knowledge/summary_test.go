@@ -69,8 +69,11 @@ func checkQuotes(t *testing.T, db *DB, ans *Answer) {
 }
 
 func TestExtractiveArticleSummaryQuotesCentralSentencesInOrder(t *testing.T) {
+	forEachBackend(t, testExtractiveArticleSummaryQuotesCentralSentencesInOrder)
+}
+
+func testExtractiveArticleSummaryQuotesCentralSentencesInOrder(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	a := mustPutTaurus(t, db)
 	s := &Summarizer{DB: db}
 	for _, target := range []string{itoaID(a.ID), "#" + itoaID(a.ID)} {
@@ -110,9 +113,10 @@ func TestExtractiveArticleSummaryQuotesCentralSentencesInOrder(t *testing.T) {
 	}
 }
 
-func TestSummarizeByURLAndScope(t *testing.T) {
+func TestSummarizeByURLAndScope(t *testing.T) { forEachBackend(t, testSummarizeByURLAndScope) }
+
+func testSummarizeByURLAndScope(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	arts[4].GuildID = "A" // the Bavaria floods belong to server A
@@ -146,9 +150,10 @@ func TestSummarizeByURLAndScope(t *testing.T) {
 	}
 }
 
-func TestExtractiveTopicSummary(t *testing.T) {
+func TestExtractiveTopicSummary(t *testing.T) { forEachBackend(t, testExtractiveTopicSummary) }
+
+func testExtractiveTopicSummary(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	if _, err := db.PutArticles(ctx, storyArticles(day)); err != nil {
 		t.Fatal(err)
@@ -175,8 +180,11 @@ func TestExtractiveTopicSummary(t *testing.T) {
 }
 
 func TestLLMSummaryIsCheckedAndFallsBack(t *testing.T) {
+	forEachBackend(t, testLLMSummaryIsCheckedAndFallsBack)
+}
+
+func testLLMSummaryIsCheckedAndFallsBack(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	a := mustPutTaurus(t, db)
 	id := itoaID(a.ID)
 
@@ -240,9 +248,10 @@ func TestLLMSummaryIsCheckedAndFallsBack(t *testing.T) {
 	}
 }
 
-func TestSuggestArticles(t *testing.T) {
+func TestSuggestArticles(t *testing.T) { forEachBackend(t, testSuggestArticles) }
+
+func testSuggestArticles(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
 	day := time.Date(2024, 6, 6, 0, 0, 0, 0, time.UTC)
 	arts := storyArticles(day)
 	arts[2].GuildID = "A"

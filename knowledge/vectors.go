@@ -490,7 +490,7 @@ func (db *DB) vectorSearch(ctx context.Context, emb Embedder, query string, f Fi
 	}
 	where, args := filterSQL(f)
 	var allow func(passageID, articleID int64) bool
-	if where != "1" {
+	if where != allRows {
 		pred, err := db.articlePredicate(ctx, f)
 		if err != nil {
 			return nil, err
@@ -528,7 +528,7 @@ func (db *DB) vectorSearch(ctx context.Context, emb Embedder, query string, f Fi
 		switch {
 		case !exhausted && attempt == 0:
 			want *= 4
-		case where != "1" && !exact:
+		case where != allRows && !exact:
 			// Too few, by the article metadata in memory, which may be
 			// stale: list what the filter allows and search only that. A
 			// narrow filter lands here; the list is short then.
@@ -588,6 +588,18 @@ type articleMetas struct {
 	interned  map[string]string // guild ids and sources, stored once
 	forgotten map[int64]bool    // to read again
 	reading   chan struct{}     // closed when the refresh in flight ends; nil when none
+	// epoch counts forgetAll's calls: a refresh begun before one is
+	// dropped.
+	epoch int
+}
+
+// forgetAll drops every article's metadata, to be read again (another
+// process changed articles this one can no longer tell).
+func (m *articleMetas) forgetAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.articles, m.interned, m.forgotten = nil, nil, nil
+	m.epoch++
 }
 
 // articleView reads the articles added (or forgotten) since the last call
@@ -694,17 +706,22 @@ func (db *DB) refreshArticleMeta(ctx context.Context) ([]articleMeta, error) {
 		}
 		done := make(chan struct{})
 		m.reading = done
+		epoch := m.epoch
 		m.mu.Unlock()
 
 		rows, err := db.readArticleMeta(ctx, from, again)
 		m.mu.Lock()
 		m.reading = nil
-		if err == nil {
+		stale := m.epoch != epoch
+		if err == nil && !stale {
 			m.apply(rows, again)
 		}
 		metas := m.articles
 		m.mu.Unlock()
 		close(done)
+		if err == nil && stale {
+			continue // forgotten meanwhile: read from the start
+		}
 		if err != nil {
 			return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("read article metadata: %w", err))
 		}

@@ -132,14 +132,17 @@ func putArticles(tb testing.TB, db *DB, arts ...*Article) {
 func countPassages(tb testing.TB, db *DB) int {
 	tb.Helper()
 	var n int
-	if err := db.SQL().QueryRow(`SELECT count(*) FROM passages`).Scan(&n); err != nil {
+	if err := db.db.QueryRowContext(context.Background(), `SELECT count(*) FROM passages`).Scan(&n); err != nil {
 		tb.Fatal(err)
 	}
 	return n
 }
 
 func TestEmbedMissingEmbedsEveryPassageOnce(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testEmbedMissingEmbedsEveryPassageOnce)
+}
+
+func testEmbedMissingEmbedsEveryPassageOnce(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 4; i++ {
 		putArticles(t, db, topicArticle(i, ""))
@@ -191,7 +194,10 @@ func TestEmbedMissingEmbedsEveryPassageOnce(t *testing.T) {
 }
 
 func TestEmbedMissingResumesAfterCancel(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testEmbedMissingResumesAfterCancel)
+}
+
+func testEmbedMissingResumesAfterCancel(t *testing.T, db *DB) {
 	for i := 0; i < 4; i++ {
 		putArticles(t, db, topicArticle(i, ""))
 	}
@@ -234,7 +240,10 @@ func TestEmbedMissingResumesAfterCancel(t *testing.T) {
 }
 
 func TestEmbedMissingFailureKeepsCommittedBatches(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testEmbedMissingFailureKeepsCommittedBatches)
+}
+
+func testEmbedMissingFailureKeepsCommittedBatches(t *testing.T, db *DB) {
 	ctx := context.Background()
 	putArticles(t, db, topicArticle(0, ""), topicArticle(1, ""))
 	emb := newRecordingEmbedder("bow", 32)
@@ -257,7 +266,10 @@ func TestEmbedMissingFailureKeepsCommittedBatches(t *testing.T) {
 }
 
 func TestEmbedMissingSwitchingModelReembeds(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testEmbedMissingSwitchingModelReembeds)
+}
+
+func testEmbedMissingSwitchingModelReembeds(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		putArticles(t, db, topicArticle(i, ""))
@@ -293,7 +305,7 @@ func TestEmbedMissingSwitchingModelReembeds(t *testing.T) {
 		t.Errorf("counts %+v", c)
 	}
 	var old int
-	db.SQL().QueryRow(`SELECT count(*) FROM passage_vectors WHERE model <> 'model-b'`).Scan(&old)
+	db.db.QueryRowContext(context.Background(), `SELECT count(*) FROM passage_vectors WHERE model <> 'model-b'`).Scan(&old)
 	if old != 0 {
 		t.Errorf("%d vectors of model a remain", old)
 	}
@@ -321,7 +333,10 @@ func TestEmbedMissingSwitchingModelReembeds(t *testing.T) {
 }
 
 func TestEmbedMissingAfterUpdateOfNewestArticle(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testEmbedMissingAfterUpdateOfNewestArticle)
+}
+
+func testEmbedMissingAfterUpdateOfNewestArticle(t *testing.T, db *DB) {
 	ctx := context.Background()
 	putArticles(t, db, topicArticle(0, ""), topicArticle(1, ""))
 	emb := newRecordingEmbedder("bow", 64)
@@ -334,14 +349,14 @@ func TestEmbedMissingAfterUpdateOfNewestArticle(t *testing.T) {
 	// Rewriting the newest article frees the highest passage ids, which
 	// SQLite hands out again to its new passages.
 	var maxBefore int64
-	db.SQL().QueryRow(`SELECT max(id) FROM passages`).Scan(&maxBefore)
+	db.db.QueryRowContext(context.Background(), `SELECT max(id) FROM passages`).Scan(&maxBefore)
 	upd := topicArticle(1, "")
 	upd.Text = strings.ReplaceAll(upd.Text, "vineyard", "distillery")
 	if st, err := db.PutArticle(ctx, upd); err != nil || st != Updated {
 		t.Fatalf("update: %v, %v", st, err)
 	}
 	var reused int
-	db.SQL().QueryRow(`SELECT count(*) FROM passages WHERE id <= ? AND article_id = ?`, maxBefore, upd.ID).Scan(&reused)
+	db.db.QueryRowContext(context.Background(), `SELECT count(*) FROM passages WHERE id <= ? AND article_id = ?`, maxBefore, upd.ID).Scan(&reused)
 	if reused == 0 {
 		t.Log("no passage id was reused; the test still checks the update")
 	}
@@ -364,7 +379,10 @@ func TestEmbedMissingAfterUpdateOfNewestArticle(t *testing.T) {
 }
 
 func TestVectorSearchRanksTheRightPassageFirst(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testVectorSearchRanksTheRightPassageFirst)
+}
+
+func testVectorSearchRanksTheRightPassageFirst(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))
@@ -414,8 +432,9 @@ func TestVectorSearchRanksTheRightPassageFirst(t *testing.T) {
 	}
 }
 
-func TestVectorSearchFilters(t *testing.T) {
-	db := MustOpenDB(t)
+func TestVectorSearchFilters(t *testing.T) { forEachBackend(t, testVectorSearchFilters) }
+
+func testVectorSearchFilters(t *testing.T, db *DB) {
 	ctx := context.Background()
 	// The same story in three scopes, plus others.
 	operator, g1, g2 := topicArticle(0, ""), topicArticle(0, "g1"), topicArticle(0, "g2")
@@ -479,10 +498,13 @@ func TestVectorSearchFilters(t *testing.T) {
 }
 
 func TestVectorSearchNarrowFilterFindsEnough(t *testing.T) {
+	forEachBackend(t, testVectorSearchNarrowFilterFindsEnough)
+}
+
+func testVectorSearchNarrowFilterFindsEnough(t *testing.T, db *DB) {
 	// With many allowed-out passages nearer the query than the allowed
 	// ones, widening alone does not suffice; the search must still return
 	// the allowed passages.
-	db := MustOpenDB(t)
 	ctx := context.Background()
 	var arts []*Article
 	for i := 0; i < 40; i++ {
@@ -532,8 +554,9 @@ func TestFuseRRF(t *testing.T) {
 	}
 }
 
-func TestFuseVectorCandidates(t *testing.T) {
-	db := MustOpenDB(t)
+func TestFuseVectorCandidates(t *testing.T) { forEachBackend(t, testFuseVectorCandidates) }
+
+func testFuseVectorCandidates(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))
@@ -545,7 +568,7 @@ func TestFuseVectorCandidates(t *testing.T) {
 	// BM25 found the passages of the volcano article that say lava5;
 	// vectors find the satellite passage too.
 	var all []int64
-	rows, err := db.SQL().Query(`SELECT id FROM passages ORDER BY id`)
+	rows, err := db.db.QueryContext(context.Background(), `SELECT id FROM passages ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -613,7 +636,10 @@ func TestFuseVectorCandidates(t *testing.T) {
 }
 
 func TestVectorIndexLoadsFromSQLiteAboveExactBelow(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testVectorIndexLoadsFromSQLiteAboveExactBelow)
+}
+
+func testVectorIndexLoadsFromSQLiteAboveExactBelow(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))
@@ -651,7 +677,10 @@ func TestVectorIndexLoadsFromSQLiteAboveExactBelow(t *testing.T) {
 }
 
 func TestArticlePredicateMatchesFilterSQL(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testArticlePredicateMatchesFilterSQL)
+}
+
+func testArticlePredicateMatchesFilterSQL(t *testing.T, db *DB) {
 	ctx := context.Background()
 	day := func(d int) time.Time { return time.Date(2024, 3, d, 0, 0, 0, 0, time.UTC) }
 	var arts []*Article
@@ -678,7 +707,7 @@ func TestArticlePredicateMatchesFilterSQL(t *testing.T) {
 		}
 		where, args := filterSQL(f)
 		allowed := map[int64]bool{}
-		rows, err := db.SQL().Query(`SELECT a.id FROM articles a WHERE `+where, args...)
+		rows, err := db.db.QueryContext(context.Background(), `SELECT a.id FROM articles a WHERE `+where, args...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -697,7 +726,10 @@ func TestArticlePredicateMatchesFilterSQL(t *testing.T) {
 }
 
 func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testVectorSearchStaleMetadataFallsBackToSQL)
+}
+
+func testVectorSearchStaleMetadataFallsBackToSQL(t *testing.T, db *DB) {
 	ctx := context.Background()
 	a, b := topicArticle(0, ""), topicArticle(1, "")
 	putArticles(t, db, a, b)
@@ -711,7 +743,7 @@ func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
 	}
 	// The outlet is renamed in place: the metadata in memory still has the
 	// old name, SQL the new one.
-	if _, err := db.SQL().Exec(`UPDATE articles SET source = 'Renamed Wire' WHERE id = ?`, a.ID); err != nil {
+	if _, err := db.db.ExecContext(context.Background(), `UPDATE articles SET source = 'Renamed Wire' WHERE id = ?`, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	hits, err := db.vectorSearch(ctx, emb, "zeppelin0", f, 2)
@@ -720,8 +752,9 @@ func TestVectorSearchStaleMetadataFallsBackToSQL(t *testing.T) {
 	}
 }
 
-func TestVectorSearchWhileEmbedding(t *testing.T) {
-	db := MustOpenDB(t)
+func TestVectorSearchWhileEmbedding(t *testing.T) { forEachBackend(t, testVectorSearchWhileEmbedding) }
+
+func testVectorSearchWhileEmbedding(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))
@@ -761,7 +794,10 @@ func TestVectorSearchWhileEmbedding(t *testing.T) {
 }
 
 func TestEmbedMissingDimensionChangeMidway(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testEmbedMissingDimensionChangeMidway)
+}
+
+func testEmbedMissingDimensionChangeMidway(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
 		putArticles(t, db, topicArticle(i, ""))
@@ -782,8 +818,8 @@ func TestEmbedMissingDimensionChangeMidway(t *testing.T) {
 	if n, err := db.EmbedMissing(cctx, old, 2, nil); !errors.Is(err, context.Canceled) || n != 4 {
 		t.Fatalf("first run: %d, %v", n, err)
 	}
-	db.SQL().Exec(`DELETE FROM passage_vectors WHERE passage_id = 1`)
-	db.SQL().Exec(`UPDATE vector_meta SET embedded_upto = 0`)
+	db.db.ExecContext(context.Background(), `DELETE FROM passage_vectors WHERE passage_id = 1`)
+	db.db.ExecContext(context.Background(), `UPDATE vector_meta SET embedded_upto = 0`)
 	wider := newRecordingEmbedder("m", 48)
 	n, err := db.EmbedMissing(ctx, wider, 2, nil)
 	if err != nil || n < total {
@@ -799,7 +835,10 @@ func TestEmbedMissingDimensionChangeMidway(t *testing.T) {
 // while reading, end with the caller's ctx, and fail once the DB is
 // closed.
 func TestVectorLoadsAreSharedAndFollowContexts(t *testing.T) {
-	db := MustOpenDB(t)
+	forEachBackend(t, testVectorLoadsAreSharedAndFollowContexts)
+}
+
+func testVectorLoadsAreSharedAndFollowContexts(t *testing.T, db *DB) {
 	ctx := context.Background()
 	for i := 0; i < 6; i++ {
 		putArticles(t, db, topicArticle(i, ""))

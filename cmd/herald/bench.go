@@ -265,11 +265,18 @@ the same passages, database size against the text it holds, and memory.`)
 	rep.Articles, rep.Passages = counts.Articles, counts.Passages
 	var textBytes int64
 	// An article's text ends where its last passage ends (text is trimmed).
-	if err := db.SQL().QueryRowContext(ctx, `SELECT ifnull(sum(m), 0) FROM (SELECT max(end) AS m FROM passages GROUP BY article_id)`).Scan(&textBytes); err != nil {
+	if err := db.SQL().QueryRowContext(ctx, `SELECT coalesce(sum(m), 0) FROM (SELECT max(p."end") AS m FROM passages p GROUP BY p.article_id) t`).Scan(&textBytes); err != nil {
 		return fmt.Errorf("measure the stored text: %w", err)
 	}
 	rep.TextMB = float64(textBytes) / (1 << 20)
 	rep.DBMB = float64(fileSize(path)+fileSize(path+"-wal")) / (1 << 20)
+	if knowledge.IsPostgresURL(path) {
+		size, err := db.SizeBytes(ctx)
+		if err != nil {
+			return err
+		}
+		rep.DBMB = float64(size) / (1 << 20)
+	}
 	if textBytes > 0 {
 		rep.DBToText = rep.DBMB / rep.TextMB
 	}

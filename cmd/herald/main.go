@@ -155,6 +155,7 @@ func commands() []command {
 		{"summarize", "summarise an article (id or URL) or a topic, with citations", runSummarize},
 		{"digest", "print the digest of the day's stories (--since 24h, --json)", runDigest},
 		{"feedback", "list members' votes on answers in Discord, with their evidence (--json)", runFeedback},
+		{"migrate", "copy the SQLite database into PostgreSQL (--to postgres://…)", runMigrate},
 		{"eval", "measure retrieval and answers on an evaluation set", runEval},
 		{"bench", "generate a large corpus and measure speed, size and memory", runBench},
 		{"version", "print Herald's version", runVersion},
@@ -275,7 +276,7 @@ Commands:
 	fmt.Fprint(w, `
 Run 'herald COMMAND --help' for a command's flags, 'herald --version' for the
 version. Configuration comes from the environment (see .env.example);
-HERALD_DB names the database file.
+HERALD_DB names the database file, or a PostgreSQL postgres:// URL.
 `)
 }
 

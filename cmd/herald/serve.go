@@ -71,8 +71,10 @@ Environment:
 	if an.Completer != nil {
 		mode = knowledge.ModeLLM
 	}
+	// The limits are kept in the database, so that they hold across every
+	// process of the bot (and across restarts).
 	b := &bot.Bot{Shards: sessions, MaxConcurrency: maxConcurrency, Asker: an, Library: db, Conversations: db, Guilds: db, Answers: db,
-		Logger: db.Logger, Config: e.cfg.Discord.Bot}
+		Limits: bot.StoreLimits(db), Logger: db.Logger, Config: e.cfg.Discord.Bot}
 
 	// What serve starts in the background stops with the bot, whether it
 	// stopped on a signal or failed to start: serve waits for all of it.

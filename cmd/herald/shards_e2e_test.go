@@ -24,17 +24,10 @@ import (
 )
 
 // childEnv, set in the environment of the test binary, makes it run as
-// herald (with its arguments) instead of running the tests, so that the
-// end-to-end test can start real herald processes without building them.
+// herald (with its arguments) instead of running the tests (see TestMain),
+// so that the end-to-end test can start real herald processes without
+// building them.
 const childEnv = "HERALD_TEST_RUN_AS_HERALD"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) != "" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
 
 // Two servers, one on each of two shards.
 const (
@@ -203,10 +196,9 @@ func seedShardedDB(t *testing.T, dbURL, feedURL string, now time.Time) {
 	}
 }
 
-// digestClaim reads the owner, state and lease of the digest's claim
-// ("" while there is none); leased is false for a store whose claims have
-// no lease (and are never taken over).
-func digestClaim(t *testing.T, dbURL string) (owner, state string, leaseUntil time.Time, leased bool) {
+// digestClaim reads the owner, state and lease of the digest's claim, ""
+// while there is none.
+func digestClaim(t *testing.T, dbURL string) (owner, state string, leaseUntil time.Time) {
 	t.Helper()
 	driver, dsn, arg := "sqlite", dbURL+"?_pragma=busy_timeout(5000)", "?"
 	if strings.HasPrefix(dbURL, "postgres://") {
@@ -217,21 +209,15 @@ func digestClaim(t *testing.T, dbURL string) (owner, state string, leaseUntil ti
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, err = db.Exec(`SELECT lease_until FROM digest_posts WHERE 1 = 0`)
-	leased = err == nil
-	lease := "0"
-	if leased {
-		lease = "lease_until"
-	}
 	var until int64
-	err = db.QueryRow(`SELECT owner, state, `+lease+` FROM digest_posts WHERE channel_id = `+arg, e2eChannel1).Scan(&owner, &state, &until)
+	err = db.QueryRow(`SELECT owner, state, lease_until FROM digest_posts WHERE channel_id = `+arg, e2eChannel1).Scan(&owner, &state, &until)
 	if err == sql.ErrNoRows {
-		return "", "", time.Time{}, leased
+		return "", "", time.Time{}
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	return owner, state, time.Unix(until, 0), leased
+	return owner, state, time.Unix(until, 0)
 }
 
 // askAndWait sends /ask in a server and waits for its final answer,
@@ -278,23 +264,40 @@ func answeredIn(p *heraldProcess, guild string) int {
 }
 
 // TestTwoProcessesAsShards runs two `herald serve` processes as shards 0
-// and 1 of one bot on one database, against the in-process fake Discord
-// sending each server's events to its shard: each answers its own server;
-// the feed is polled once; the digest is posted exactly once, also when
-// the process holding its claim is killed (SIGKILL) right after claiming,
-// while its request to Discord is in flight; the other process serves on
-// while the killed one is down, and the restarted one takes the digest
-// over.
+// and 1 of one bot on one database (a PostgreSQL server the test starts,
+// and a SQLite file both processes open), against the in-process fake
+// Discord sending each server's events to its shard: each answers its own
+// server; the feed is polled once; the digest is posted exactly once, also
+// when the process holding its claim is killed (SIGKILL) right after
+// claiming, while its request to Discord is in flight; the other process
+// serves on while the killed one is down, and the restarted one takes the
+// digest over.
 func TestTwoProcessesAsShards(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts two herald processes")
 	}
 	t.Parallel()
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		srv := testPG.Server(t)
+		name, err := srv.CreateDatabase(context.Background(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		twoProcessesAsShards(t, srv.URL(name))
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		twoProcessesAsShards(t, filepath.Join(t.TempDir(), "herald.db"))
+	})
+}
+
+// twoProcessesAsShards is TestTwoProcessesAsShards on the database at dbPath.
+func twoProcessesAsShards(t *testing.T, dbPath string) {
 	now := time.Now()
 	var polls atomic.Int32
 	feed := e2eFeed(t, now, &polls)
 	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "herald.db")
 	seedShardedDB(t, dbPath, feed.URL+"/feed.xml", now)
 
 	fd := discordtest.New(t)
@@ -335,7 +338,7 @@ func TestTwoProcessesAsShards(t *testing.T) {
 	// The digest: one process claimed it and its post is held. Kill that
 	// process now.
 	held.WaitArrived(t, 30*time.Second)
-	owner, state, leaseUntil, leased := digestClaim(t, dbPath)
+	owner, state, leaseUntil := digestClaim(t, dbPath)
 	killed := -1
 	for i, p := range procs {
 		if strings.HasSuffix(owner, ":"+strconv.Itoa(p.pid())) {
@@ -375,21 +378,7 @@ func TestTwoProcessesAsShards(t *testing.T) {
 	if n := polls.Load(); n != 1 {
 		t.Errorf("the feed was polled %d times", n)
 	}
-	finish := func() {
-		for i, p := range procs {
-			t.Logf("shard %d (pid %d): RSS %.1f MiB", i, p.pid(), p.rssMiB())
-		}
-		for i, p := range procs {
-			if code := p.stop(t, syscall.SIGTERM); code != 0 {
-				t.Errorf("shard %d exited with %d after SIGTERM", i, code)
-			}
-		}
-	}
-	if !leased {
-		finish()
-		t.Skip("this store's digest claims have no lease, so a killed process's digest is never taken over (the store of the PostgreSQL branch, knowledge.DigestScheduler.Lease, brings it)")
-	}
-	fd.WaitUntil(t, func() bool { _, st, _, _ := digestClaim(t, dbPath); return st == "posted" }, 30*time.Second)
+	fd.WaitUntil(t, func() bool { _, st, _ := digestClaim(t, dbPath); return st == "posted" }, 30*time.Second)
 	msgs := channelPosts(fd, e2eChannel1)
 	if len(msgs) == 0 || !strings.Contains(msgs[0].Content, "stories") {
 		t.Fatalf("digest messages = %+v", msgs)
@@ -410,5 +399,32 @@ func TestTwoProcessesAsShards(t *testing.T) {
 			}
 		}
 	}
-	finish()
+	// The attempt that took the digest over sent it with the nonce of the
+	// killed one, so that Discord would have shown it once even had the
+	// killed one's message got through.
+	nonce := func(c discordtest.Call) string {
+		var body struct {
+			Nonce   string `json:"nonce"`
+			Enforce bool   `json:"enforce_nonce"`
+		}
+		_ = c.JSON(&body)
+		if !body.Enforce {
+			return ""
+		}
+		return body.Nonce
+	}
+	posts := fd.CallsMatching(func(c discordtest.Call) bool {
+		return c.Method == "POST" && c.Path == "/channels/"+e2eChannel1+"/messages" && c.Status == http.StatusOK
+	})
+	if first := nonce(held.Call()); first == "" || len(posts) == 0 || nonce(posts[0]) != first {
+		t.Errorf("the killed attempt's nonce %q, the posted ones %v", first, posts)
+	}
+	for i, p := range procs {
+		t.Logf("shard %d (pid %d): RSS %.1f MiB", i, p.pid(), p.rssMiB())
+	}
+	for i, p := range procs {
+		if code := p.stop(t, syscall.SIGTERM); code != 0 {
+			t.Errorf("shard %d exited with %d after SIGTERM", i, code)
+		}
+	}
 }

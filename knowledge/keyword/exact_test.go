@@ -39,20 +39,23 @@ func analyse(p Passage) Analysis {
 // A database after any sequence of writes, removals, merges and
 // compactions scores every query exactly as a fresh index of the passages
 // left does: same statistics, same document frequencies, same ranking and
-// scores.
+// scores. On SQLite and on PostgreSQL (the index's SQL in both dialects).
 func TestRemovalsKeepStatisticsExact(t *testing.T) {
+	for _, backend := range testBackends {
+		t.Run(backend, func(t *testing.T) { testRemovalsKeepStatisticsExact(t, backend) })
+	}
+}
+
+func testRemovalsKeepStatisticsExact(t *testing.T, backend string) {
 	ctx := context.Background()
 	for seed := uint64(1); seed <= 3; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 7))
-			db := openTestDB(t)
+			db := openBackendDB(t, backend)
 			live := map[int64]Passage{}
 			next := int64(1)
 			for round := 0; round < 3*MergeFactor; round++ {
-				tx, err := db.BeginTx(ctx, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
+				tx, commit := begin(t, db)
 				// Remove some live passages: usually a few, in the last
 				// round very many (more than compactRemoved), from
 				// segments no merge rewrites next.
@@ -91,11 +94,11 @@ func TestRemovalsKeepStatisticsExact(t *testing.T) {
 				if err := Merge(ctx, tx); err != nil {
 					t.Fatal(err)
 				}
-				if err := tx.Commit(); err != nil {
+				if err := commit(); err != nil {
 					t.Fatal(err)
 				}
 			}
-			fresh := openTestDB(t)
+			fresh := openBackendDB(t, backend)
 			var b Builder
 			for _, id := range sortedIDs(live) {
 				b.Add(id, analyse(live[id]))

@@ -49,7 +49,11 @@
 // The tables (segments, postings, deleted_passages, removed_df,
 // index_stats) are created by the store's migrations. The SQL is plain but
 // for two SQLite forms the term lookup (lookupTerms) needs: it finds
-// postings rows by rowid, and CROSS JOIN fixes its join order.
+// postings rows by rowid, and CROSS JOIN fixes its join order; on
+// PostgreSQL (a DB whose dialect says so, see sqldb.Of) it joins laterally
+// instead, and terms are passed as one text[] argument. Terms compare by
+// their bytes, as Go's strings do: on PostgreSQL the term and language
+// columns are COLLATE "C".
 package keyword
 
 import (

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/internal/topn"
 )
 
@@ -31,17 +32,31 @@ func lookupTerms(ctx context.Context, db DB, lang string, terms []string, withLi
 	if !withLists {
 		data = `CASE WHEN p.n < 0 THEN p.data END`
 	}
-	args := make([]any, 0, len(terms)+1)
-	for _, t := range terms {
-		args = append(args, t)
-	}
-	args = append(args, lang)
-	rows, err := db.QueryContext(ctx, `WITH q(t) AS (VALUES `+strings.TrimSuffix(strings.Repeat("(?),", len(terms)), ",")+`),
+	var query string
+	var args []any
+	if sqldb.Of(db) == sqldb.Postgres {
+		// PostgreSQL has no rowid: a lateral join finds each block. The
+		// terms are one array argument, so that the statement is the same
+		// for any number of terms and planned once per connection.
+		query = `WITH q(t) AS (SELECT unnest(?::text[]))
+		SELECT s.id, s.passages, s.min_pid, s.max_pid, q.t, p.term, p.n, ` + data + `
+		FROM segments s CROSS JOIN q CROSS JOIN LATERAL (SELECT p.term, p.n, p.data FROM postings p
+			WHERE p.seg = s.id AND p.term <= q.t ORDER BY p.term DESC LIMIT 1) p WHERE s.lang = ? ORDER BY s.id`
+		args = []any{terms, lang}
+	} else {
+		args = make([]any, 0, len(terms)+1)
+		for _, t := range terms {
+			args = append(args, t)
+		}
+		args = append(args, lang)
+		query = `WITH q(t) AS (VALUES ` + strings.TrimSuffix(strings.Repeat("(?),", len(terms)), ",") + `),
 		hit AS (SELECT s.id AS seg, s.passages AS passages, s.min_pid AS lo, s.max_pid AS hi, q.t AS t,
 			(SELECT p.rowid FROM postings p WHERE p.seg = s.id AND p.term <= q.t ORDER BY p.term DESC LIMIT 1) AS r
 			FROM segments s CROSS JOIN q WHERE s.lang = ?)
-		SELECT hit.seg, hit.passages, hit.lo, hit.hi, hit.t, p.term, p.n, `+data+`
-		FROM hit CROSS JOIN postings p ON p.rowid = hit.r ORDER BY hit.seg`, args...)
+		SELECT hit.seg, hit.passages, hit.lo, hit.hi, hit.t, p.term, p.n, ` + data + `
+		FROM hit CROSS JOIN postings p ON p.rowid = hit.r ORDER BY hit.seg`
+	}
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("look up terms: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 )
 
 // Stats are the counts BM25 needs of one language's index: its passages,
@@ -47,8 +48,8 @@ func addStats(ctx context.Context, db DB, lang string, d Stats) error {
 		return nil
 	}
 	_, err := db.ExecContext(ctx, `INSERT INTO index_stats(lang, passages, tokens, title_tokens, removed) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT(lang) DO UPDATE SET passages = passages + excluded.passages, tokens = tokens + excluded.tokens,
-			title_tokens = title_tokens + excluded.title_tokens, removed = removed + excluded.removed`,
+		ON CONFLICT(lang) DO UPDATE SET passages = index_stats.passages + excluded.passages, tokens = index_stats.tokens + excluded.tokens,
+			title_tokens = index_stats.title_tokens + excluded.title_tokens, removed = index_stats.removed + excluded.removed`,
 		lang, d.Passages, d.Tokens, d.TitleTokens, d.Removed)
 	if err != nil {
 		return fmt.Errorf("update the statistics of language %q: %w", lang, err)
@@ -157,7 +158,7 @@ func addRemovedDF(ctx context.Context, db DB, lang string, counts map[string]int
 			args = append(args, lang, t, sign*counts[t])
 		}
 		q := `INSERT INTO removed_df(lang, term, n) VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(part)), ",") +
-			` ON CONFLICT(lang, term) DO UPDATE SET n = n + excluded.n`
+			` ON CONFLICT(lang, term) DO UPDATE SET n = removed_df.n + excluded.n`
 		if _, err := db.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("count removed postings: %w", err)
 		}
@@ -174,14 +175,23 @@ func addRemovedDF(ctx context.Context, db DB, lang string, counts map[string]int
 // of removed passages lang's segments still hold.
 func removedDF(ctx context.Context, db DB, lang string, terms []string) (map[string]int, error) {
 	out := map[string]int{}
+	pg := sqldb.Of(db) == sqldb.Postgres
 	for start := 0; start < len(terms); start += sqlbatch.MaxIDs {
 		part := terms[start:min(start+sqlbatch.MaxIDs, len(terms))]
-		args := make([]any, 0, len(part)+1)
-		args = append(args, lang)
-		for _, t := range part {
-			args = append(args, t)
+		var q string
+		var args []any
+		if pg {
+			// One array argument: the statement is planned once.
+			q, args = `SELECT term, n FROM removed_df WHERE lang = ? AND term = ANY(?::text[])`, []any{lang, part}
+		} else {
+			args = make([]any, 0, len(part)+1)
+			args = append(args, lang)
+			for _, t := range part {
+				args = append(args, t)
+			}
+			q = `SELECT term, n FROM removed_df WHERE lang = ? AND term IN (` + sqlbatch.Placeholders(len(part)) + `)`
 		}
-		rows, err := db.QueryContext(ctx, `SELECT term, n FROM removed_df WHERE lang = ? AND term IN (`+sqlbatch.Placeholders(len(part))+`)`, args...)
+		rows, err := db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read removed postings: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
+	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 )
 
 // DB is what the vector storage reads and writes through: a *sql.DB, or
@@ -224,7 +225,7 @@ func queryVectors(ctx context.Context, db DB, model string, dim int, gen int64, 
 	// A full load scans the table in passage id order, which the index
 	// wants; a refresh takes the newer rows through the space index.
 	from := "passage_vectors v"
-	if gen < 0 {
+	if gen < 0 && sqldb.Of(db) == sqldb.SQLite { // PostgreSQL's planner chooses the scan itself
 		from += " NOT INDEXED"
 	}
 	rows, err := db.QueryContext(ctx, `SELECT v.passage_id, p.article_id, v.scale, v.q8, `+vec+`
