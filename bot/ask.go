@@ -60,7 +60,7 @@ func (b *Bot) handleAsk(ctx context.Context, r *Request) error {
 	if err != nil {
 		return err
 	}
-	release, err := b.limits.admit(r.Interaction.Locale, r.GuildID, r.UserID, b.now())
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		b.metrics.question(modeNone, outcomeRefused)
 		return err
@@ -230,7 +230,7 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 		q.Filter.Language = text.LanguageCode(string(j.locale))
 	}
 	var notes []string
-	if b.limits.overBudget(j.guildID, b.now()) {
+	if b.limits.overBudget(ctx, j.guildID, b.now()) {
 		q.Mode = knowledge.AskExtractive
 		notes = append(notes, tr(j.locale, txtBudgetNote))
 	}
@@ -258,7 +258,7 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 		b.metrics.question(modeNone, outcomeError)
 		return err
 	}
-	b.limits.spend(j.guildID, ans.Tokens, b.now())
+	b.limits.spend(ctx, j.guildID, ans.Tokens, b.now())
 	if ans.Tokens > 0 {
 		b.metrics.tokens.Add(float64(ans.Tokens))
 	}

@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -184,7 +185,16 @@ const (
 // Bot is Herald on Discord. Set its fields, then call Run.
 type Bot struct {
 	// Session is the discordgo session to run on, created with the token.
+	// Its ShardID and ShardCount make it one shard of the bot (see ShardOf).
 	Session *discordgo.Session
+	// Shards, when set, are the sessions of the shards this process runs,
+	// in place of Session: each created with the token and its ShardID and
+	// ShardCount set, each with its own gateway connection; they share the
+	// handlers, and REST calls go through the first one.
+	Shards []*discordgo.Session
+	// MaxConcurrency is how many shards may connect in the same 5 seconds
+	// (Discord's session_start_limit.max_concurrency; default 1).
+	MaxConcurrency int
 	// Asker answers questions.
 	Asker Asker
 	// Library serves /search and /sources.
@@ -209,6 +219,14 @@ type Bot struct {
 	// Guilds remembers the servers Herald has seen, so that it introduces
 	// itself once in each new one; nil sends no welcome.
 	Guilds GuildStore
+	// Limits keeps the counts behind the cooldown, the per-server
+	// concurrency and the daily token budgets: StoreLimits(db) to hold
+	// them across every process on one database; in this process's
+	// memory when nil.
+	Limits Limits
+	// Owner names this process where it holds shared places (default
+	// host:pid).
+	Owner string
 	// Workers run in the background while the bot serves (for example
 	// posting feeds' new articles, see News.Attach): each is started once
 	// the commands are registered, its context is cancelled when Run
@@ -226,9 +244,10 @@ type Bot struct {
 	limits     *limiter
 	sources    *sourceCache
 	drafts     *drafts
+	shards     []*shard
 	botID      atomic.Value // string
 	commandIDs atomic.Value // map[string]string, command name -> registered ID
-	connected  atomic.Bool
+	cmdMu      sync.Mutex   // serialises writers of commandIDs
 	workCtx    context.Context
 	cancelWork context.CancelFunc
 	// deadline is the age after which an interaction is not answered;
@@ -236,6 +255,9 @@ type Bot struct {
 	deadline time.Duration
 	// handled, set by tests, is called when a handler returns.
 	handled func(kind, id string)
+	// identifyWait is the pause between groups of shards connecting;
+	// zero means Discord's 5 s. Tests shorten it.
+	identifyWait time.Duration
 
 	mu      sync.Mutex
 	closing bool
@@ -254,12 +276,22 @@ func (b *Bot) init() {
 		if b.Registry == nil {
 			b.Registry = prometheus.NewRegistry()
 		}
+		b.shards = b.makeShards()
 		b.metrics = newMetrics(b.Registry)
-		b.send = &sender{s: b.Session}
+		b.Registry.MustRegister(newShardCollector(b))
+		b.send = &sender{s: b.rest()}
 		b.seen = newTTLSet(seenTTL, 200000)
-		b.limits = newLimiter(b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens)
+		store := b.Limits
+		if store == nil {
+			store = NewMemoryLimits(b.now)
+		}
+		if b.Owner == "" {
+			host, _ := os.Hostname()
+			b.Owner = fmt.Sprintf("%s:%d", host, os.Getpid())
+		}
+		b.limits = newLimiter(store, b.cfg.Cooldown, b.cfg.GuildConcurrency, b.cfg.GuildDailyTokens, b.Owner, b.Logger)
 		b.sources = &sourceCache{ttl: 10 * time.Minute}
-		b.drafts = newDrafts(b.cfg.StreamInterval, b.Session, b.Logger.Debug)
+		b.drafts = newDrafts(b.cfg.StreamInterval, b.rest(), b.Logger.Debug)
 		b.workCtx, b.cancelWork = context.WithCancel(context.Background())
 		cmds := append(b.builtinCommands(), b.serverCommands()...)
 		b.table, b.order, b.tableErr = buildTable(append(cmds, b.Commands...))
@@ -274,8 +306,11 @@ func (b *Bot) now() time.Time { return b.Now() }
 // and closes the gateway. It returns an error when it cannot start.
 func (b *Bot) Run(ctx context.Context) error {
 	b.init()
-	if b.Session == nil || b.Asker == nil {
+	if b.Asker == nil {
 		return knowledge.Errorf(knowledge.EINTERNAL, "The bot is missing its Discord session or its answerer.")
+	}
+	if err := b.checkShards(); err != nil {
+		return err
 	}
 	if b.tableErr != nil {
 		return b.tableErr
@@ -283,18 +318,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.cfg.ReplyMode != ReplyModeReply && b.cfg.ReplyMode != ReplyModeThread {
 		return knowledge.Errorf(knowledge.EINVALID, "The reply mode must be %q or %q, not %q.", ReplyModeReply, ReplyModeThread, b.cfg.ReplyMode)
 	}
-	s := b.Session
-	s.Identify.Intents = b.cfg.Intents()
-	for _, remove := range []func(){
-		s.AddHandler(b.onInteraction),
-		s.AddHandler(b.onMessage),
-		s.AddHandler(b.onReady),
-		s.AddHandler(b.onGuildCreate),
-		s.AddHandler(func(*discordgo.Session, *discordgo.Connect) { b.setConnected(true) }),
-		s.AddHandler(func(*discordgo.Session, *discordgo.Resumed) { b.setConnected(true) }),
-		s.AddHandler(func(*discordgo.Session, *discordgo.Disconnect) { b.setConnected(false) }),
-	} {
-		defer remove()
+	for _, sh := range b.shards {
+		defer b.shardHandlers(sh)()
 	}
 
 	if b.cfg.HTTPAddr != "" {
@@ -316,17 +341,28 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.Logger.Info("serving /healthz and /metrics", "addr", ln.Addr().String())
 	}
 
-	if err := s.Open(); err != nil {
-		return b.openError(err)
+	if err := b.openShards(ctx); err != nil {
+		if ctx.Err() != nil {
+			// Stopped while connecting: a clean stop, not a failure.
+			b.shutdown()
+			return nil
+		}
+		return err
 	}
-	if err := b.registerCommands(ctx); err != nil {
+	// Commands are registered once for all shards, by shard 0's process;
+	// the others only read their IDs.
+	register := b.registerCommands
+	if !b.runsShardZero() {
+		register = func(ctx context.Context) error { b.learnCommands(ctx); return nil }
+	}
+	if err := register(ctx); err != nil {
 		if ctx.Err() != nil {
 			// Stopped while starting: a clean stop, not a failure.
 			b.shutdown()
-			b.closeSession()
+			b.closeShards()
 			return nil
 		}
-		b.closeSession()
+		b.closeShards()
 		return err
 	}
 	janitorDone := make(chan struct{})
@@ -341,8 +377,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		scope = "guild " + b.cfg.GuildID
 	}
 	b.Logger.Info("Herald is connected to Discord", "user", b.botUserID(), "commands", len(b.order), "scope", scope,
-		"reply_mode", b.cfg.ReplyMode, "message_content", b.cfg.MessageContent, "servers", b.guildCount())
-	if b.guildCount() == 0 {
+		"reply_mode", b.cfg.ReplyMode, "message_content", b.cfg.MessageContent, "servers", b.guildCount(), "shards", b.shardNote())
+	if b.guildCount() == 0 && b.shardCount() == 1 {
 		b.Logger.Warn("Herald is in no server yet; invite it with " + InviteURL(b.appID()))
 	}
 
@@ -351,7 +387,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.shutdown()
 	close(stopJanitor)
 	<-janitorDone
-	b.closeSession()
+	b.closeShards()
 	b.Logger.Info("Herald has left Discord")
 	return nil
 }
@@ -369,8 +405,16 @@ func (b *Bot) openError(err error) error {
 		switch ce.Code {
 		case 4004:
 			msg = "Discord rejected the bot token (gateway close code 4004). " + tokenHelp
+		case 4010:
+			msg = fmt.Sprintf("Discord refused the shard (gateway close code 4010): set HERALD_SHARD_ID to a number from 0 to HERALD_SHARD_COUNT-1 (here %d shards).", b.shardCount())
 		case 4011:
-			msg = "Discord requires this bot to connect in shards (gateway close code 4011): it is in 2,500 servers or more, and this version of Herald connects as one shard."
+			if b.shardCount() <= 1 {
+				msg = "Discord requires this bot to connect in shards (gateway close code 4011): it is in 2,500 servers or more. " +
+					"Set HERALD_SHARD_COUNT=auto to run Discord's recommended number of shards in this process, or run one process per shard with HERALD_SHARD_COUNT=N and HERALD_SHARD_ID=0…N-1."
+			} else {
+				msg = fmt.Sprintf("Discord requires more shards than %d (gateway close code 4011): a shard may hold at most 2,500 servers. "+
+					"Set HERALD_SHARD_COUNT=auto, or raise HERALD_SHARD_COUNT in every process.", b.shardCount())
+			}
 		case 4013:
 			msg = fmt.Sprintf("Discord refused Herald's gateway intents %d as invalid (gateway close code 4013): this is a bug in Herald; please report it with this line.", b.cfg.Intents())
 		case 4014:
@@ -391,12 +435,12 @@ func (b *Bot) openError(err error) error {
 	return knowledge.WrapError(knowledge.EUNAVAILABLE, "Cannot connect to Discord.", err)
 }
 
-func (b *Bot) onReady(s *discordgo.Session, r *discordgo.Ready) {
+func (b *Bot) onReady(sh *shard, r *discordgo.Ready) {
 	if r.User != nil {
 		b.botID.Store(r.User.ID)
 	}
-	b.setConnected(true)
-	b.setPresence(s)
+	sh.setState(shardConnected)
+	b.setPresence(sh.s)
 }
 
 // setPresence shows "Listening to /ask" under the bot's name. Discord keeps
@@ -434,48 +478,48 @@ func (b *Bot) startWorkers() (stop func()) {
 	}
 }
 
-func (b *Bot) setConnected(on bool) {
-	b.connected.Store(on)
-	if on {
-		b.metrics.connected.Set(1)
-	} else {
-		b.metrics.connected.Set(0)
-	}
-}
-
 // botUserID returns the bot's user ID, once READY has been received.
 func (b *Bot) botUserID() string {
 	if id, _ := b.botID.Load().(string); id != "" {
 		return id
 	}
-	st := b.Session.State
-	if st == nil {
-		return ""
+	for _, sh := range b.shards {
+		st := sh.s.State
+		if st == nil {
+			continue
+		}
+		st.RLock()
+		var id string
+		if st.User != nil {
+			id = st.User.ID
+		}
+		st.RUnlock()
+		if id != "" {
+			b.botID.Store(id)
+			return id
+		}
 	}
-	st.RLock()
-	defer st.RUnlock()
-	if st.User == nil {
-		return ""
-	}
-	b.botID.Store(st.User.ID)
-	return st.User.ID
+	return ""
 }
 
-// guildCount returns how many servers READY announced.
+// guildCount returns how many servers the READYs of this process's shards
+// announced.
 func (b *Bot) guildCount() int {
-	st := b.Session.State
-	if st == nil {
-		return 0
+	n := 0
+	for _, sh := range b.shards {
+		n += sh.servers()
 	}
-	st.RLock()
-	defer st.RUnlock()
-	return len(st.Guilds)
+	return n
 }
 
 // appID returns the application ID from READY (the bot's user ID for
 // every application created since 2016).
 func (b *Bot) appID() string {
-	if st := b.Session.State; st != nil {
+	for _, sh := range b.shards {
+		st := sh.s.State
+		if st == nil {
+			continue
+		}
 		st.RLock()
 		app := st.Application
 		var id string
@@ -531,11 +575,18 @@ func (b *Bot) shutdown() {
 	b.cancelWork()
 }
 
-// closeSession closes the gateway once discordgo's heartbeat goroutine has
-// started: closing earlier makes its first heartbeat fail and start a
+// closeShards closes the gateway connections of this process's shards.
+func (b *Bot) closeShards() {
+	for _, sh := range b.shards {
+		b.closeShard(sh)
+	}
+}
+
+// closeShard closes a shard's gateway once discordgo's heartbeat goroutine
+// has started: closing earlier makes its first heartbeat fail and start a
 // reconnect loop after the close.
-func (b *Bot) closeSession() {
-	s := b.Session
+func (b *Bot) closeShard(sh *shard) {
+	s := sh.s
 	deadline := time.Now().Add(2 * time.Second)
 	for time.Now().Before(deadline) {
 		s.RLock()
@@ -547,9 +598,9 @@ func (b *Bot) closeSession() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if err := s.Close(); err != nil {
-		b.Logger.Warn("closing the Discord gateway", "err", err)
+		b.Logger.Warn("closing the Discord gateway", "err", err, "shard", sh.id)
 	}
-	b.setConnected(false)
+	sh.setState(shardDisconnected)
 }
 
 // janitor forgets old event IDs and cooldowns every minute and prunes
@@ -579,7 +630,9 @@ func (b *Bot) janitor(stop <-chan struct{}) {
 		case <-tick.C:
 			now := b.now()
 			b.seen.sweep(now)
-			b.limits.sweep(now)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			b.limits.sweep(ctx, now)
+			cancel()
 			if time.Since(lastPrune) >= time.Hour {
 				prune()
 				lastPrune = time.Now()

@@ -954,7 +954,7 @@ func TestHealthzAndMetrics(t *testing.T) {
 		`herald_questions_total{mode="llm",outcome="answered"} 1`,
 		`herald_answer_duration_seconds_count{mode="llm"} 1`,
 		`herald_llm_tokens_total 10`,
-		`herald_gateway_connected 1`,
+		`herald_gateway_connected{shard="0"} 1`,
 		`go_goroutines`,
 	} {
 		if !strings.Contains(body, want) {

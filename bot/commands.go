@@ -146,7 +146,7 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 	if appID == "" {
 		return knowledge.Errorf(knowledge.EUNAVAILABLE, "Discord did not say which application this bot is.")
 	}
-	registered, err := b.Session.ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, b.Definitions(), discordgo.WithContext(ctx))
+	registered, err := b.rest().ApplicationCommandBulkOverwrite(appID, b.cfg.GuildID, b.Definitions(), discordgo.WithContext(ctx))
 	if err != nil {
 		var re *discordgo.RESTError
 		if b.cfg.GuildID != "" && errors.As(err, &re) && re.Response != nil &&
@@ -163,6 +163,8 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 			ids[c.Name] = c.ID
 		}
 	}
+	b.cmdMu.Lock()
+	defer b.cmdMu.Unlock()
 	b.commandIDs.Store(ids)
 	return nil
 }
@@ -458,6 +460,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		return
 	}
 	data := i.ApplicationCommandData()
+	b.learnCommandID(data.Name, data.ID)
 	cmd := b.table[data.Name]
 	r := newRequest(b, i, cmd)
 	if !b.begin() {

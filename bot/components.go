@@ -283,7 +283,7 @@ func (b *Bot) submitFollowUp(ctx context.Context, r *Request, id int64) error {
 	if err != nil {
 		return err
 	}
-	release, err := b.limits.admit(r.Interaction.Locale, r.GuildID, r.UserID, b.now())
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		b.metrics.question(modeNone, outcomeRefused)
 		return err

@@ -148,13 +148,13 @@ func (n *News) showDigest(ctx context.Context, r *Request) error {
 			req.Sources = append(req.Sources, s)
 		}
 	}
-	release, err := b.limits.admit(r.Interaction.Locale, r.GuildID, r.UserID, now)
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, now)
 	if err != nil {
 		return err
 	}
 	defer release()
 	budget := false
-	if b.limits.overBudget(r.GuildID, now) {
+	if b.limits.overBudget(ctx, r.GuildID, now) {
 		req.Mode = knowledge.AskExtractive
 		budget = true
 	}
@@ -166,7 +166,7 @@ func (n *News) showDigest(ctx context.Context, r *Request) error {
 		r.reopen()
 		return err
 	}
-	b.limits.spend(r.GuildID, d.Tokens, b.now())
+	b.limits.spend(ctx, r.GuildID, d.Tokens, b.now())
 	if len(d.Stories) == 0 {
 		r.reopen()
 		return r.Reply(ctx, Message{Ephemeral: true, Content: fmt.Sprintf(t.digestNoNews, req.Since.Unix())})
@@ -222,20 +222,11 @@ func commonZones() []string {
 // failure may have left part of the digest posted.
 func (b *Bot) PostDigest(ctx context.Context, channelID string, d *knowledge.Digest) error {
 	b.init()
-	locale := discordgo.Locale("")
-	if st := b.Session.State; st != nil {
-		if ch, err := st.Channel(channelID); err == nil {
-			st.RLock()
-			gid := ch.GuildID
-			st.RUnlock()
-			if g, err := st.Guild(gid); err == nil {
-				st.RLock()
-				locale = discordgo.Locale(g.PreferredLocale)
-				st.RUnlock()
-			}
-		}
-	}
-	sent, err := b.Post(ctx, channelID, b.digestMessage(textsFor(locale), d))
+	m := b.digestMessage(textsFor(b.digestLocale(ctx, channelID, d.GuildID)), d)
+	// Another process that takes this digest over posts it with the same
+	// key: Discord then shows what reached it once.
+	m.Nonce = d.PostKey
+	sent, err := b.Post(ctx, channelID, m)
 	if err == nil {
 		return nil
 	}
@@ -244,6 +235,32 @@ func (b *Bot) PostDigest(ctx context.Context, channelID string, d *knowledge.Dig
 		return fmt.Errorf("%w: %w", knowledge.ErrDigestNotSent, err)
 	}
 	return err
+}
+
+// digestLocale is the language of the server a digest goes to: from the
+// state of the server's shard, or, when another process runs that shard
+// (any process may post a digest it claimed), from Discord.
+func (b *Bot) digestLocale(ctx context.Context, channelID, guildID string) discordgo.Locale {
+	if guildID == "" {
+		if st := b.channelState(channelID); st != nil {
+			if ch, err := st.Channel(channelID); err == nil {
+				st.RLock()
+				guildID = ch.GuildID
+				st.RUnlock()
+			}
+		}
+	}
+	if guildID == "" || b.shardFor(guildID) != nil {
+		return b.guildLocale(guildID)
+	}
+	o, cancel := b.send.opts(ctx)
+	defer cancel()
+	g, err := b.rest().Guild(guildID, o...)
+	if err != nil {
+		b.Logger.Debug("cannot read the server's language; the digest is in English", "guild", guildID, "err", err)
+		return ""
+	}
+	return discordgo.Locale(g.PreferredLocale)
 }
 
 // digestMessage renders a digest: a heading, then one embed per story,

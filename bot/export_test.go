@@ -14,3 +14,7 @@ func OnHandled(b *Bot, fn func(kind, id string)) { b.handled = fn }
 
 // BudgetNote is the note of an answer made extractive by the daily budget.
 const BudgetNote = budgetNote
+
+// SetIdentifyWait changes the pause between groups of shards connecting
+// (Discord's 5 s), so that tests of many shards stay short.
+func SetIdentifyWait(b *Bot, d time.Duration) { b.identifyWait = d }

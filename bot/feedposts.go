@@ -120,7 +120,9 @@ func (n *News) postArticles(ctx context.Context, b *Bot, res *FeedPassResult) {
 		if !ok {
 			continue
 		}
-		msg, err := b.send.post(ctx, p.ChannelID, feedPostMessage(textsFor(b.guildLocale(p.GuildID)), p), nil, false)
+		m := feedPostMessage(textsFor(b.guildLocale(p.GuildID)), p)
+		m.Nonce = claim.PostKey // a process taking the post over does not post it twice
+		msg, err := b.send.post(ctx, p.ChannelID, m, nil, false)
 		state, messageID, reason := knowledge.FeedPostPosted, "", ""
 		if err == nil {
 			messageID = msg.ID

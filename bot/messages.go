@@ -353,7 +353,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	}()
 	// Help counts against the cooldown too, so bare mentions cannot make
 	// the bot spam a channel.
-	release, err := b.limits.admit(locale, m.GuildID, m.Author.ID, b.now())
+	release, err := b.limits.admit(ctx, locale, m.GuildID, m.Author.ID, b.now())
 	if err != nil {
 		if question != "" {
 			b.metrics.question(modeNone, outcomeRefused)
@@ -408,10 +408,11 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 }
 
-// guildLocale is the preferred locale of a server, as the session's state
-// knows it, or "" (for direct messages, or before the server is known).
+// guildLocale is the preferred locale of a server, as the state of its
+// shard knows it, or "" (for direct messages, before the server is known,
+// or when another process runs its shard).
 func (b *Bot) guildLocale(guildID string) discordgo.Locale {
-	st := b.Session.State
+	st := b.stateOf(guildID)
 	if st == nil || guildID == "" {
 		return ""
 	}
@@ -451,11 +452,11 @@ func (b *Bot) isThread(channelID string) bool {
 	return ok
 }
 
-// thread reports whether the session's state knows channelID as a thread,
+// thread reports whether a shard's state knows channelID as a thread,
 // and who owns it.
 func (b *Bot) thread(channelID string) (owner string, ok bool) {
-	st := b.Session.State
-	if st == nil || channelID == "" {
+	st := b.channelState(channelID)
+	if st == nil {
 		return "", false
 	}
 	ch, err := st.Channel(channelID)

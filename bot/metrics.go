@@ -26,7 +26,6 @@ type metrics struct {
 	tokens    prometheus.Counter
 	errors    *prometheus.CounterVec
 	votes     *prometheus.CounterVec
-	connected prometheus.Gauge
 	reg       *prometheus.Registry
 }
 
@@ -54,12 +53,8 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "herald_feedback_votes_total",
 			Help: "Members' votes on answers, by vote (up, down) and whether it changed an earlier vote (new, changed).",
 		}, []string{"vote", "kind"}),
-		connected: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "herald_gateway_connected",
-			Help: "1 while the Discord gateway is connected, 0 otherwise.",
-		}),
 	}
-	for _, c := range []prometheus.Collector{m.questions, m.latency, m.tokens, m.errors, m.votes, m.connected} {
+	for _, c := range []prometheus.Collector{m.questions, m.latency, m.tokens, m.errors, m.votes} {
 		reg.MustRegister(c)
 	}
 	// The registry may be shared with other components; they may have
@@ -93,21 +88,14 @@ func (m *metrics) vote(vote int, changed bool) {
 	m.votes.WithLabelValues(v, kind).Inc()
 }
 
-// Handler serves /healthz (200 while the gateway is connected, 503
-// otherwise) and /metrics (Prometheus text format).
+// Handler serves /healthz (200 while every shard of this process is
+// connected to the gateway, 503 otherwise, with each shard's state as JSON,
+// see Health) and /metrics (Prometheus text format; the gateway's metrics
+// carry a shard label).
 func (b *Bot) Handler() http.Handler {
 	b.init()
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		if !b.connected.Load() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("disconnected\n"))
-			return
-		}
-		_, _ = w.Write([]byte("ok\n"))
-	})
+	mux.HandleFunc("GET /healthz", b.serveHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(b.metrics.reg, promhttp.HandlerOpts{}))
 	return mux
 }

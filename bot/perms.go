@@ -11,14 +11,14 @@ import (
 const postPermissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages | discordgo.PermissionEmbedLinks
 
 // channelPermissions computes a member's permissions in a channel from the
-// session's state, as Discord does: the server owner and Administrator get
+// state of the shard that knows it, as Discord does: the server owner and Administrator get
 // everything; otherwise @everyone's and the member's roles, then the
 // channel's overwrites for @everyone, for the member's roles and for the
 // member. A thread has its parent's permissions. known is false when the
 // state lacks the channel, its server or the member.
 func (b *Bot) channelPermissions(userID, channelID string) (perms int64, known bool) {
-	st := b.Session.State
-	if st == nil || userID == "" || channelID == "" {
+	st := b.channelState(channelID)
+	if st == nil || userID == "" {
 		return 0, false
 	}
 	ch, err := st.Channel(channelID)
@@ -109,7 +109,7 @@ func (b *Bot) missingToPost(channelID string) (missing string, known bool) {
 func (b *Bot) freshMissingToPost(ctx context.Context, channelID string) (missing string, known bool) {
 	o, cancel := b.send.opts(ctx)
 	defer cancel()
-	s, botID := b.Session, b.botUserID()
+	s, botID := b.rest(), b.botUserID()
 	ch, err := s.Channel(channelID, o...)
 	if err != nil || botID == "" {
 		return "", false

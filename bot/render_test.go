@@ -213,55 +213,6 @@ func TestParseSince(t *testing.T) {
 	}
 }
 
-func TestLimiter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2024, 3, 10, 23, 59, 0, 0, time.UTC)
-	l := newLimiter(5*time.Second, 2, 100)
-	rel1, err := l.admit("", "g", "alice", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.admit("", "g", "alice", now.Add(time.Second)); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "wait 4 more seconds") {
-		t.Errorf("cooldown: %v", err)
-	}
-	rel2, err := l.admit("", "g", "bob", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.admit("", "g", "carol", now); err == nil || !strings.Contains(knowledge.ErrorMessage(err), "already answering 2 questions in this server") {
-		t.Errorf("concurrency: %v", err)
-	}
-	if rel, err := l.admit("", "other", "carol", now); err != nil {
-		t.Errorf("another server is limited too: %v", err)
-	} else {
-		rel()
-	}
-	rel1()
-	rel1() // twice is harmless
-	if rel, err := l.admit("", "g", "dave", now.Add(time.Second)); err != nil {
-		t.Errorf("after release: %v", err)
-	} else {
-		rel()
-	}
-	rel2()
-
-	if l.overBudget("g", now) {
-		t.Error("over budget before spending")
-	}
-	l.spend("g", 60, now)
-	l.spend("g", 60, now)
-	if !l.overBudget("g", now) || l.overBudget("other", now) {
-		t.Error("budget not enforced per server")
-	}
-	if l.overBudget("g", now.Add(2*time.Minute)) {
-		t.Error("the budget did not reset the next UTC day")
-	}
-	l.sweep(now.Add(time.Hour))
-	if len(l.last) != 0 || len(l.active) != 0 {
-		t.Errorf("sweep left %v %v", l.last, l.active)
-	}
-}
-
 func TestTTLSet(t *testing.T) {
 	t.Parallel()
 	now := time.Now()

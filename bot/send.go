@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -31,6 +33,11 @@ type Message struct {
 	// Ephemeral shows the message to the user of the interaction only;
 	// it has no effect on channel messages.
 	Ephemeral bool
+	// Nonce, for a channel message, makes Discord create it once: sent
+	// again with the same nonce within a few minutes (by this process or
+	// another that took over its work), it is not posted twice
+	// (enforce_nonce). Post gives each message of a long one its own.
+	Nonce string
 }
 
 // noMentions returns the allowed mentions of everything Herald sends: none,
@@ -105,6 +112,8 @@ type messageBody struct {
 	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions,omitempty"`
 	Flags           discordgo.MessageFlags            `json:"flags,omitempty"`
 	Reference       *discordgo.MessageReference       `json:"message_reference,omitempty"`
+	Nonce           string                            `json:"nonce,omitempty"`
+	EnforceNonce    bool                              `json:"enforce_nonce,omitempty"`
 }
 
 // createBody is the body that creates m: what it has, nothing empty.
@@ -270,6 +279,9 @@ func (sn *sender) post(ctx context.Context, channelID string, m Message, ref *di
 	}
 	body := createBody(m, mentions)
 	body.Flags = 0
+	if m.Nonce != "" {
+		body.Nonce, body.EnforceNonce = m.Nonce, true
+	}
 	if ref != nil {
 		no := false
 		r := discordgo.MessageReference{MessageID: ref.MessageID, ChannelID: ref.ChannelID, GuildID: ref.GuildID, FailIfNotExists: &no} // the question may be gone; answer anyway
@@ -344,7 +356,8 @@ func (sn *sender) startThread(ctx context.Context, channelID, messageID, name st
 func (b *Bot) Post(ctx context.Context, channelID string, m Message) ([]*discordgo.Message, error) {
 	b.init()
 	var out []*discordgo.Message
-	for _, part := range layout(m) {
+	for i, part := range layout(m) {
+		part.Nonce = partNonce(m.Nonce, i)
 		msg, err := b.send.post(ctx, channelID, part, nil, false)
 		if err != nil {
 			return out, knowledge.WrapError(knowledge.EUNAVAILABLE, tr("", txtDiscordRefused), err)
@@ -352,6 +365,24 @@ func (b *Bot) Post(ctx context.Context, channelID string, m Message) ([]*discord
 		out = append(out, msg)
 	}
 	return out, nil
+}
+
+// maxNonce is the longest nonce Discord takes.
+const maxNonce = 25
+
+// partNonce is the nonce of the i-th message of a message posted with
+// nonce key ("" for none): the key and the index, within Discord's 25
+// characters (a long key is hashed).
+func partNonce(key string, i int) string {
+	if key == "" {
+		return ""
+	}
+	suffix := "." + strconv.Itoa(i)
+	if len(key)+len(suffix) > maxNonce {
+		sum := sha256.Sum256([]byte(key))
+		key = hex.EncodeToString(sum[:])[:maxNonce-len(suffix)]
+	}
+	return key + suffix
 }
 
 // editBudget is what Discord's rate-limit headers last said of the buckets

@@ -100,13 +100,13 @@ func (n *News) handleArticle(ctx context.Context, r *Request) error {
 func (n *News) summarize(ctx context.Context, r *Request, req knowledge.SummaryRequest, fetch func(context.Context) (int64, error)) error {
 	b := r.b
 	t := textsFor(r.Interaction.Locale)
-	release, err := b.limits.admit(r.Interaction.Locale, r.GuildID, r.UserID, b.now())
+	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		return err
 	}
 	defer release()
 	var notes []string
-	if b.limits.overBudget(r.GuildID, b.now()) {
+	if b.limits.overBudget(ctx, r.GuildID, b.now()) {
 		req.Mode = knowledge.AskExtractive
 		notes = append(notes, tr(r.Interaction.Locale, txtBudgetNote))
 	}
@@ -124,7 +124,7 @@ func (n *News) summarize(ctx context.Context, r *Request, req knowledge.SummaryR
 		r.reopen()
 		return err
 	}
-	b.limits.spend(r.GuildID, ans.Tokens, b.now())
+	b.limits.spend(ctx, r.GuildID, ans.Tokens, b.now())
 	if ans.Abstained {
 		r.reopen()
 		return r.Reply(ctx, Message{Content: ans.Text, Ephemeral: true})

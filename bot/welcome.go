@@ -80,7 +80,7 @@ func (b *Bot) onGuildCreate(_ *discordgo.Session, gc *discordgo.GuildCreate) {
 // channel, else its first text channel (in the order Discord shows them),
 // among those Herald may post its embeds in; "" when there is none.
 func (b *Bot) welcomeChannel(guildID string) string {
-	st := b.Session.State
+	st := b.stateOf(guildID)
 	if st == nil {
 		return ""
 	}
@@ -134,10 +134,11 @@ func snowflakeLess(a, b string) bool {
 	return a < b
 }
 
-// inGuild reports whether the session's state holds the server, that is
-// whether Herald is in it and this process has been told about it.
+// inGuild reports whether the state of the server's shard holds it, that
+// is whether Herald is in it and this process runs its shard and has been
+// told about it.
 func (b *Bot) inGuild(guildID string) bool {
-	st := b.Session.State
+	st := b.stateOf(guildID)
 	if st == nil || guildID == "" {
 		return false
 	}

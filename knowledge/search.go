@@ -69,7 +69,7 @@ type corpusStats struct {
 func (db *DB) readIndexStats(ctx context.Context) (map[string]keyword.Stats, error) {
 	all, err := keyword.ReadStats(ctx, db.db)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		return nil, fmt.Errorf("read the index statistics: %w", err)
 	}
 	return all, nil
 }
@@ -102,7 +102,7 @@ func (db *DB) loadStats(ctx context.Context, all map[string]keyword.Stats, lang 
 	}
 	df, err := keyword.DF(ctx, db.db, lang, missing)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+		return nil, fmt.Errorf("read document frequencies (%s): %w", lang, err)
 	}
 	for _, t := range missing {
 		st.df[t] = df[t]
@@ -347,7 +347,7 @@ func (db *DB) firstStage(ctx context.Context, plans []*queryPlan, f Filter, r Ra
 			params := keyword.BM25{K1: r.K1, B: r.B, TitleWeight: r.TitleWeight, AvgLength: p.st.avgBody + p.st.avgTitle, Removed: p.st.removed}
 			part, err := keyword.Score(ctx, db.db, p.st.lang, idf, params, depth)
 			if err != nil {
-				return nil, WrapError(EINTERNAL, "Cannot read the search index.", err)
+				return nil, fmt.Errorf("score the first stage: %w", err)
 			}
 			if len(part) == depth {
 				exhausted = false
@@ -457,18 +457,18 @@ func (db *DB) queryPassages(ctx context.Context, ids []int64, f Filter, cols str
 		rows, err := db.db.QueryContext(ctx, `SELECT `+cols+` FROM passages p JOIN articles a ON a.id = p.article_id
 			WHERE `+in+` AND `+where, append(inArgs, args...)...)
 		if err != nil {
-			return WrapError(EINTERNAL, "Cannot search the articles.", err)
+			return fmt.Errorf("query passages: %w", err)
 		}
 		for rows.Next() {
 			if err := scan(rows); err != nil {
 				rows.Close()
-				return WrapError(EINTERNAL, "Cannot search the articles.", err)
+				return fmt.Errorf("query passages: %w", err)
 			}
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return WrapError(EINTERNAL, "Cannot search the articles.", err)
+			return fmt.Errorf("query passages: %w", err)
 		}
 	}
 	return nil

@@ -75,7 +75,7 @@ func (db *DB) EmbedMissing(ctx context.Context, emb Embedder, batchSize int, pro
 	}
 	sp, err := vector.ReadSpace(ctx, db.db)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return 0, fmt.Errorf("embed missing passages: %w", err)
 	}
 	var dim int
 	var cursor int64
@@ -85,7 +85,7 @@ func (db *DB) EmbedMissing(ctx context.Context, emb Embedder, batchSize int, pro
 	total := 0
 	if progress != nil {
 		if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages p WHERE p.id > ? AND `+vector.MissingCond, cursor, model, dim).Scan(&total); err != nil {
-			return 0, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return 0, fmt.Errorf("embed missing passages: %w", err)
 		}
 		progress(0, total)
 	}
@@ -127,7 +127,7 @@ func (db *DB) EmbedMissing(ctx context.Context, emb Embedder, batchSize int, pro
 			// The space changed under this run (the model now answers with
 			// another dimension): everything is to do again.
 			if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages p WHERE p.id > ? AND `+vector.MissingCond, cursor, model, dim).Scan(&total); err != nil {
-				return done, WrapError(EINTERNAL, "Cannot read the database.", err)
+				return done, fmt.Errorf("embed missing passages: %w", err)
 			}
 			total += done
 		}
@@ -157,7 +157,7 @@ func (db *DB) ProbeVectorSpace(ctx context.Context, emb Embedder) (int, error) {
 	dim := len(vecs[0])
 	changed, err := vector.SetDim(ctx, db.db, emb.Model(), dim)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, fmt.Errorf("probe vector space: %w", err)
 	}
 	if changed {
 		db.Logger.Info("embeddings model changed its dimension: re-embedding every passage", "model", emb.Model(), "dim", dim)
@@ -177,7 +177,7 @@ func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor
 		FROM passages p JOIN articles a ON a.id = p.article_id
 		WHERE p.id > ? AND `+vector.MissingCond+` ORDER BY p.id LIMIT ?`, cursor, model, dim, limit)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("list passages without vectors: %w", err)
 	}
 	defer rows.Close()
 	var out []pendingPassage
@@ -187,7 +187,7 @@ func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor
 		var chunk []byte
 		var title string
 		if err := rows.Scan(&p.id, &seq, &start, &end, &chunk, &title); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+			return nil, fmt.Errorf("list passages without vectors: %w", err)
 		}
 		body, err := storedPassageText(chunk, seq, start, end)
 		if err != nil {
@@ -197,7 +197,7 @@ func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor
 		out = append(out, p)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return nil, fmt.Errorf("list passages without vectors: %w", err)
 	}
 	return out, nil
 }
@@ -207,7 +207,7 @@ func (db *DB) missingPassages(ctx context.Context, model string, dim int, cursor
 func (db *DB) storeVectors(ctx context.Context, model string, batch []pendingPassage, vecs [][]float32, cursor int64) (next int64, switched bool, err error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, false, fmt.Errorf("store vectors: %w", err)
 	}
 	defer db.endWrite(tx)
 	ids := make([]int64, len(batch))
@@ -216,14 +216,14 @@ func (db *DB) storeVectors(ctx context.Context, model string, batch []pendingPas
 	}
 	next, from, switched, err := vector.Store(ctx, tx, model, ids, vecs, cursor)
 	if err != nil {
-		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, false, fmt.Errorf("store vectors: %w", err)
 	}
 	if switched {
 		db.Logger.Info("embeddings model changed: re-embedding every passage",
 			"from", from.Model, "from_dim", from.Dim, "to", model, "to_dim", len(vecs[0]))
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, false, WrapError(EINTERNAL, "Cannot write to the database.", err)
+		return 0, false, fmt.Errorf("store vectors: %w", err)
 	}
 	return next, switched, nil
 }
@@ -241,14 +241,14 @@ type VectorCounts struct {
 func (db *DB) VectorCounts(ctx context.Context) (VectorCounts, error) {
 	sp, err := vector.ReadSpace(ctx, db.db)
 	if err != nil {
-		return VectorCounts{}, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return VectorCounts{}, fmt.Errorf("count vectors: %w", err)
 	}
 	c := VectorCounts{Model: sp.Model, Dim: sp.Dim}
 	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM passages`).Scan(&c.Passages); err != nil {
-		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return c, fmt.Errorf("count vectors: %w", err)
 	}
 	if c.Embedded, err = vector.Count(ctx, db.db, sp.Model, sp.Dim); err != nil {
-		return c, WrapError(EINTERNAL, "Cannot read the database.", err)
+		return c, fmt.Errorf("count vectors: %w", err)
 	}
 	return c, nil
 }
@@ -325,7 +325,7 @@ func (db *DB) setVectorOptions(o vector.Options) {
 func (db *DB) LoadVectors(ctx context.Context, model string) (int, error) {
 	sp, err := vector.ReadSpace(ctx, db.db)
 	if err != nil {
-		return 0, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("load vectors: %w", err))
+		return 0, fmt.Errorf("load vectors: %w", err)
 	}
 	if sp.Model != model || model == "" {
 		return 0, nil
@@ -351,7 +351,7 @@ func (db *DB) vectorSearcher(ctx context.Context, model string, dim int) (vector
 	for {
 		sp, err := vector.ReadSpace(ctx, db.db)
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("load vectors: %w", err))
+			return nil, fmt.Errorf("load vectors: %w", err)
 		}
 		st.mu.Lock()
 		if wait := st.load; wait != nil {
@@ -392,7 +392,7 @@ func (db *DB) vectorSearcher(ctx context.Context, model string, dim int) (vector
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, WrapError(EINTERNAL, "Cannot read the vectors.", fmt.Errorf("load vectors: %w", err))
+			return nil, fmt.Errorf("load vectors: %w", err)
 		}
 		return idx, nil
 	}
@@ -723,7 +723,7 @@ func (db *DB) refreshArticleMeta(ctx context.Context) ([]articleMeta, error) {
 			continue // forgotten meanwhile: read from the start
 		}
 		if err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot read the database.", fmt.Errorf("read article metadata: %w", err))
+			return nil, fmt.Errorf("read article metadata: %w", err)
 		}
 		return metas, nil
 	}
@@ -837,19 +837,19 @@ func (db *DB) filterPassageIDs(ctx context.Context, ids []int64, f Filter) (map[
 func (db *DB) allowedPassages(ctx context.Context, where string, args []any) (map[int64]struct{}, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT p.id FROM passages p JOIN articles a ON a.id = p.article_id WHERE `+where, args...)
 	if err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		return nil, fmt.Errorf("check vector hits against the filter: %w", err)
 	}
 	defer rows.Close()
 	set := map[int64]struct{}{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+			return nil, fmt.Errorf("check vector hits against the filter: %w", err)
 		}
 		set[id] = struct{}{}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, WrapError(EINTERNAL, "Cannot search the articles.", err)
+		return nil, fmt.Errorf("check vector hits against the filter: %w", err)
 	}
 	return set, nil
 }

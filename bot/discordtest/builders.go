@@ -216,11 +216,11 @@ func (f *Fake) SendMessage(m *discordgo.Message) string {
 		return m.ID
 	}
 	f.observe("MESSAGE_CREATE", raw)
-	if !f.waitLocked(5*time.Second, func() bool { return f.current != nil || f.closed }) {
+	if !f.waitLocked(5*time.Second, func() bool { return f.targetLocked(m.GuildID) != nil || f.closed }) {
 		f.t.Errorf("discordtest: SendMessage: no gateway session is connected")
 		return m.ID
 	}
-	intents, _ := f.sessionIntents()
+	intents, _ := f.sessionIntents(m.GuildID)
 	need := discordgo.IntentGuildMessages
 	if m.GuildID == "" {
 		need = discordgo.IntentDirectMessages
@@ -246,7 +246,7 @@ func (f *Fake) SendMessage(m *discordgo.Message) string {
 			return m.ID
 		}
 	}
-	if _, err := f.dispatchRaw("MESSAGE_CREATE", raw, 5*time.Second); err != nil {
+	if _, err := f.dispatchRaw("MESSAGE_CREATE", raw, m.GuildID, 5*time.Second); err != nil {
 		f.t.Errorf("discordtest: SendMessage: %v", err)
 	}
 	return m.ID

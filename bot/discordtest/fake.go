@@ -163,10 +163,19 @@ type Fake struct {
 	heartbeatInterval   time.Duration
 	interactionDeadline time.Duration
 	echo                bool
-	session             *gwSession
-	current             *gwConn
-	conns               map[*gwConn]struct{}
-	connects            int
+	// Gateway sessions by ID, the latest one, and the open connections
+	// (each ready one receives the events of the servers of its shard).
+	sessions map[string]*gwSession
+	latest   *gwSession
+	conns    map[*gwConn]struct{}
+	connects int
+	// Sharding (see shards.go).
+	shardLimit        int
+	recommendedShards int
+	maxConcurrency    int
+	heldShards        map[int]bool
+	holds, holding    []*Hold // see HoldNext (holds.go)
+	nonces            map[string]nonceUse
 
 	// Rate limits, token expiry, modals and reactions (ratelimit.go,
 	// components.go).
@@ -209,7 +218,11 @@ func New(t testing.TB) *Fake {
 		heartbeatInterval:   41250 * time.Millisecond,
 		interactionDeadline: discordgo.InteractionDeadline,
 		echo:                true,
+		sessions:            map[string]*gwSession{},
 		conns:               map[*gwConn]struct{}{},
+		maxConcurrency:      1,
+		heldShards:          map[int]bool{},
+		nonces:              map[string]nonceUse{},
 	}
 	f.bot = discordgo.User{ID: DefaultBotUserID, Username: "Herald", Discriminator: "0", Bot: true, PublicFlags: 0}
 	alice := &discordgo.User{ID: DefaultUserID, Username: "alice", GlobalName: "Alice", Discriminator: "0"}
@@ -250,8 +263,9 @@ func (f *Fake) shutdown() {
 	conns := make([]*gwConn, 0, len(f.conns))
 	for c := range f.conns {
 		conns = append(conns, c)
+		c.ready = false
 	}
-	f.current = nil
+	f.releaseHoldsLocked()
 	f.broadcastLocked()
 	f.mu.Unlock()
 	for _, c := range conns {
@@ -588,18 +602,24 @@ func (f *Fake) WaitUntil(t testing.TB, cond func() bool, timeout time.Duration) 
 	}
 }
 
-// WaitSessionReady waits until s.State holds every guild the fake announces,
-// available (that is, discordgo has processed READY and each GUILD_CREATE),
-// and the session has sent its first heartbeat. Open returns after READY,
-// but GUILD_CREATE arrives afterwards.
+// WaitSessionReady waits until s.State holds every guild the fake announces
+// to the session's shard, available (that is, discordgo has processed
+// READY and each GUILD_CREATE), and the shard's session has sent its first
+// heartbeat. Open returns after READY, but GUILD_CREATE arrives afterwards.
 func (f *Fake) WaitSessionReady(t testing.TB, s *discordgo.Session, timeout time.Duration) {
 	t.Helper()
+	shard, shards := shardOfSession(s)
 	f.mu.Lock()
-	ids := append([]string(nil), f.guildOrder...)
+	var ids []string
+	for _, id := range f.guildOrder {
+		if ShardOf(id, shards) == shard {
+			ids = append(ids, id)
+		}
+	}
 	f.mu.Unlock()
 	f.WaitUntil(t, func() bool {
 		f.mu.Lock()
-		beat := f.current != nil && f.current.heartbeats > 0
+		beat := f.shardReadyLocked(shard)
 		f.mu.Unlock()
 		if !beat || s.State == nil {
 			return false

@@ -58,6 +58,14 @@ type gwSession struct {
 	seq       int64
 	resumable bool
 	intents   discordgo.Intent
+	// shard and shards are the session's [shard_id, num_shards]; an
+	// unsharded session is shard 0 of 1.
+	shard, shards int
+}
+
+// owns reports whether the session's shard receives a server's events.
+func (s *gwSession) owns(guildID string) bool {
+	return ShardOf(guildID, s.shards) == s.shard
 }
 
 type gwConn struct {
@@ -66,8 +74,13 @@ type gwConn struct {
 	version int
 	wmu     sync.Mutex
 	// session is guarded by f.mu; nil until IDENTIFY or RESUME succeeds.
-	session       *gwSession
-	heartbeats    int // guarded by f.mu
+	session    *gwSession
+	heartbeats int // guarded by f.mu
+	// ready is set once READY or RESUMED was sent, until the connection
+	// closes; seq orders connections by when they were opened. Both are
+	// guarded by f.mu.
+	ready         bool
+	seq           int
 	serverClosing atomic.Bool
 }
 
@@ -105,6 +118,7 @@ func (f *Fake) serveGateway(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.conns[c] = struct{}{}
 	f.connects++
+	c.seq = f.connects
 	interval := f.heartbeatInterval
 	f.broadcastLocked()
 	f.mu.Unlock()
@@ -112,9 +126,7 @@ func (f *Fake) serveGateway(w http.ResponseWriter, r *http.Request) {
 		_ = ws.Close()
 		f.mu.Lock()
 		delete(f.conns, c)
-		if f.current == c {
-			f.current = nil
-		}
+		c.ready = false
 		f.broadcastLocked()
 		f.mu.Unlock()
 	}()
@@ -185,9 +197,7 @@ func (c *gwConn) closeWith(code int, reason string, invalidate bool) {
 		return
 	}
 	c.f.mu.Lock()
-	if c.f.current == c {
-		c.f.current = nil
-	}
+	c.ready = false
 	if invalidate && c.session != nil {
 		c.session.resumable = false
 	}
@@ -257,22 +267,37 @@ func (c *gwConn) identify(d json.RawMessage) {
 	}
 	id := discordgo.Identify{Token: in.Token, Properties: in.Properties, Compress: in.Compress,
 		LargeThreshold: in.LargeThreshold, Shard: in.Shard, Intents: in.Intents}
+	shard, shards := 0, 1
+	if id.Shard != nil {
+		shard, shards = id.Shard[0], id.Shard[1]
+	}
 	f.mu.Lock()
 	f.identifies = append(f.identifies, id)
 	reject := f.rejectIntents
 	refuse := f.refuseIdentify
 	authed := c.session != nil
+	tooMany := f.shardLimit > 0 && f.shardGuildsLocked(shard, shards) > f.shardLimit
+	held := f.heldShards[shard]
 	f.broadcastLocked()
 	f.mu.Unlock()
 	switch {
 	case authed:
 		c.closeWith(CloseAlreadyAuthenticated, "Already authenticated.", false)
 		return
+	case held:
+		c.closeWith(CloseUnknownError, "Unknown error.", false)
+		return
 	case refuse != nil:
 		c.closeWith(refuse.code, refuse.reason, true)
 		return
 	case id.Token == "":
 		c.closeWith(CloseAuthenticationFailed, "Authentication failed.", false)
+		return
+	case shards < 1 || shard < 0 || shard >= shards:
+		c.closeWith(CloseInvalidShard, "Invalid shard.", true)
+		return
+	case tooMany:
+		c.closeWith(CloseShardingRequired, "Sharding required.", true)
 		return
 	case id.Intents&reject != 0:
 		c.closeWith(CloseDisallowedIntents, "Disallowed intent(s).", false)
@@ -281,14 +306,23 @@ func (c *gwConn) identify(d json.RawMessage) {
 
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	sess := &gwSession{id: randomToken("", 16), resumable: true, intents: id.Intents}
+	sess := &gwSession{id: randomToken("", 16), resumable: true, intents: id.Intents, shard: shard, shards: shards}
 	f.mu.Lock()
-	f.session = sess
+	// A new session of a shard replaces its earlier ones.
+	for _, old := range f.sessions {
+		if old.shard == shard {
+			old.resumable = false
+		}
+	}
+	f.sessions[sess.id] = sess
+	f.latest = sess
 	c.session = sess
 	ready := f.readyLocked(sess, c.version, id.Shard)
 	var creates []any
 	for _, gid := range f.guildOrder {
-		creates = append(creates, f.guildCreateLocked(gid))
+		if sess.owns(gid) {
+			creates = append(creates, f.guildCreateLocked(gid))
+		}
 	}
 	f.mu.Unlock()
 
@@ -302,7 +336,7 @@ func (c *gwConn) identify(d json.RawMessage) {
 	}
 	f.mu.Lock()
 	if !c.serverClosing.Load() {
-		f.current = c
+		c.ready = true
 	}
 	f.broadcastLocked()
 	f.mu.Unlock()
@@ -324,8 +358,13 @@ func (c *gwConn) resume(d json.RawMessage) {
 		c.closeWith(CloseAlreadyAuthenticated, "Already authenticated.", false)
 		return
 	}
-	sess := f.session
-	r.Accepted = sess != nil && sess.id == r.SessionID && sess.resumable && r.Seq <= sess.seq
+	sess := f.sessions[r.SessionID]
+	if sess != nil && f.heldShards[sess.shard] {
+		f.mu.Unlock()
+		c.closeWith(CloseUnknownError, "Unknown error.", false)
+		return
+	}
+	r.Accepted = sess != nil && sess.resumable && r.Seq <= sess.seq
 	f.resumes = append(f.resumes, r)
 	if r.Accepted {
 		c.session = sess
@@ -342,7 +381,7 @@ func (c *gwConn) resume(d json.RawMessage) {
 	}
 	f.mu.Lock()
 	if !c.serverClosing.Load() {
-		f.current = c
+		c.ready = true
 	}
 	f.broadcastLocked()
 	f.mu.Unlock()
@@ -352,7 +391,9 @@ func (c *gwConn) resume(d json.RawMessage) {
 func (f *Fake) readyLocked(sess *gwSession, version int, shard *[2]int) map[string]any {
 	guilds := make([]map[string]any, 0, len(f.guildOrder))
 	for _, id := range f.guildOrder {
-		guilds = append(guilds, map[string]any{"id": id, "unavailable": true})
+		if sess.owns(id) {
+			guilds = append(guilds, map[string]any{"id": id, "unavailable": true})
+		}
 	}
 	// Application flags say which privileged intents the portal allows.
 	var appFlags int
@@ -431,11 +472,14 @@ func (f *Fake) guildCreateLocked(id string) *discordgo.Guild {
 }
 
 // Dispatch sends a DISPATCH (op 0) event with the next sequence number to the
-// connected session and returns that sequence number. It waits up to five
-// seconds for a session to be connected (for instance while discordgo
-// resumes after DropConnection) and reports a test error if none is.
-// INTERACTION_CREATE payloads register the interaction (so the bot can answer
-// it) and MESSAGE_CREATE payloads store the message, whichever way they are sent.
+// session that receives it and returns that sequence number: the session of
+// the shard owning the event's server (its guild_id, or the id of a
+// GUILD_CREATE, GUILD_UPDATE or GUILD_DELETE; shard 0 for direct messages
+// and events of no server, see ShardOf). It waits up to five seconds for
+// that session to be connected (for instance while discordgo resumes after
+// DropConnection) and reports a test error if none is. INTERACTION_CREATE
+// payloads register the interaction (so the bot can answer it) and
+// MESSAGE_CREATE payloads store the message, whichever way they are sent.
 func (f *Fake) Dispatch(eventName string, data any) int64 {
 	f.t.Helper()
 	raw, err := json.Marshal(data)
@@ -444,19 +488,75 @@ func (f *Fake) Dispatch(eventName string, data any) int64 {
 		return 0
 	}
 	f.observe(eventName, raw)
-	seq, err := f.dispatchRaw(eventName, raw, 5*time.Second)
+	seq, err := f.dispatchRaw(eventName, raw, eventGuild(eventName, raw), 5*time.Second)
 	if err != nil {
 		f.t.Errorf("discordtest: Dispatch(%s): %v", eventName, err)
 	}
 	return seq
 }
 
-func (f *Fake) dispatchRaw(event string, raw json.RawMessage, wait time.Duration) (int64, error) {
+// eventGuild returns the server an event belongs to, "" for none.
+func eventGuild(event string, raw json.RawMessage) string {
+	var p struct {
+		ID      string `json:"id"`
+		GuildID string `json:"guild_id"`
+	}
+	_ = json.Unmarshal(raw, &p)
+	switch event {
+	case "GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE":
+		return p.ID
+	}
+	return p.GuildID
+}
+
+// targetLocked returns the ready connection that receives the events of
+// guildID ("" for direct messages), the newest if several are, or nil;
+// f.mu must be held.
+func (f *Fake) targetLocked(guildID string) *gwConn {
+	var best *gwConn
+	for c := range f.conns {
+		if c.ready && c.session != nil && c.session.owns(guildID) && (best == nil || c.seq > best.seq) {
+			best = c
+		}
+	}
+	return best
+}
+
+// shardConnLocked returns the newest connection of a shard, ready ones
+// first, or nil; f.mu must be held.
+func (f *Fake) shardConnLocked(shard int) *gwConn {
+	var best *gwConn
+	better := func(c *gwConn) bool {
+		if best == nil {
+			return true
+		}
+		if c.ready != best.ready {
+			return c.ready
+		}
+		return c.seq > best.seq
+	}
+	for c := range f.conns {
+		if c.session != nil && c.session.shard == shard && better(c) {
+			best = c
+		}
+	}
+	if best == nil && shard == 0 {
+		// Not identified yet: the newest connection.
+		for c := range f.conns {
+			if best == nil || c.seq > best.seq {
+				best = c
+			}
+		}
+	}
+	return best
+}
+
+func (f *Fake) dispatchRaw(event string, raw json.RawMessage, guildID string, wait time.Duration) (int64, error) {
 	deadline := time.Now().Add(wait)
 	for {
 		var c *gwConn
 		f.waitLocked(time.Until(deadline), func() bool {
-			c = f.current
+			c = f.targetLocked(guildID)
 			return c != nil || f.closed
 		})
 		if c == nil {
@@ -471,18 +571,17 @@ func (f *Fake) dispatchRaw(event string, raw json.RawMessage, wait time.Duration
 		}
 		// The connection broke under us: wait for the client to come back.
 		f.mu.Lock()
-		if f.current == c {
-			f.current = nil
-		}
+		c.ready = false
 		f.mu.Unlock()
 	}
 }
 
-// dispatchIfConnected sends an event only if a session is connected and has
-// one of the intents in need (0 for none needed); it never waits.
-func (f *Fake) dispatchIfConnected(event string, data any, need discordgo.Intent) {
+// dispatchIfConnected sends an event of guildID ("" for none) only if the
+// session receiving it is connected and has one of the intents in need (0
+// for none needed); it never waits.
+func (f *Fake) dispatchIfConnected(event string, data any, guildID string, need discordgo.Intent) {
 	f.mu.Lock()
-	c := f.current
+	c := f.targetLocked(guildID)
 	ok := c != nil && (need == 0 || c.session.intents&need != 0)
 	f.mu.Unlock()
 	if ok {
@@ -490,67 +589,91 @@ func (f *Fake) dispatchIfConnected(event string, data any, need discordgo.Intent
 	}
 }
 
-// sessionIntents returns the intents of the current session and whether one is connected.
-func (f *Fake) sessionIntents() (discordgo.Intent, bool) {
+// sessionIntents returns the intents of the session receiving guildID's
+// events and whether it is connected; when none is, those of the latest
+// session.
+func (f *Fake) sessionIntents(guildID string) (discordgo.Intent, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.current == nil {
-		if f.session != nil {
-			return f.session.intents, false
+	c := f.targetLocked(guildID)
+	if c == nil {
+		if f.latest != nil {
+			return f.latest.intents, false
 		}
 		return 0, false
 	}
-	return f.current.session.intents, true
+	return c.session.intents, true
 }
 
-// CloseGateway closes the current gateway connection with the given close
+// CloseGateway closes the gateway connection of shard 0 (the only one of
+// an unsharded bot) with the given close code and reason; see CloseShard.
+func (f *Fake) CloseGateway(code int, reason string) {
+	f.t.Helper()
+	f.CloseShard(0, code, reason)
+}
+
+// CloseShard closes a shard's gateway connection with the given close
 // code and reason. Codes Discord treats as fatal (4004, 4010-4014) and
 // 4007/4009 also invalidate the session, so a later RESUME gets an invalid
 // session (op 9) and discordgo identifies again.
-func (f *Fake) CloseGateway(code int, reason string) {
+func (f *Fake) CloseShard(shard, code int, reason string) {
+	f.t.Helper()
 	f.mu.Lock()
-	c := f.current
-	if c == nil {
-		for cc := range f.conns {
-			c = cc
-		}
-	}
+	c := f.shardConnLocked(shard)
 	f.mu.Unlock()
 	if c == nil {
-		f.t.Errorf("discordtest: CloseGateway: no gateway connection")
+		f.t.Errorf("discordtest: CloseShard(%d): no gateway connection", shard)
 		return
 	}
 	invalidate := code == 4004 || code == 4007 || code == 4009 || (code >= 4010 && code <= 4014)
 	c.closeWith(code, reason, invalidate)
 }
 
-// DropConnection abruptly closes the current gateway connection's TCP
-// socket, without a close frame, as a network failure would. The session
-// stays resumable: discordgo (with ShouldReconnectOnError, the default)
-// closes its side, waits about a second, reconnects and sends RESUME, and
-// the fake answers RESUMED. Events are not replayed; a test may Dispatch
-// the same event again after the resume to simulate a duplicate.
+// DropConnection abruptly closes the gateway connection of shard 0 (the
+// only one of an unsharded bot); see DropShard.
 func (f *Fake) DropConnection() {
+	f.t.Helper()
+	f.DropShard(0)
+}
+
+// DropShard abruptly closes a shard's gateway connection's TCP socket,
+// without a close frame, as a network failure would. The session stays
+// resumable: discordgo (with ShouldReconnectOnError, the default) closes
+// its side, waits about a second, reconnects and sends RESUME, and the
+// fake answers RESUMED. Events are not replayed; a test may Dispatch the
+// same event again after the resume to simulate a duplicate.
+func (f *Fake) DropShard(shard int) {
+	f.t.Helper()
 	f.mu.Lock()
-	c := f.current
-	f.current = nil
+	c := f.shardConnLocked(shard)
+	if c != nil && !c.ready {
+		c = nil
+	}
+	if c != nil {
+		c.ready = false
+	}
 	f.broadcastLocked()
 	f.mu.Unlock()
 	if c == nil {
-		f.t.Errorf("discordtest: DropConnection: no gateway session is connected")
+		f.t.Errorf("discordtest: DropShard(%d): no gateway session is connected", shard)
 		return
 	}
 	c.serverClosing.Store(true)
 	_ = c.ws.Close()
 }
 
-// RequestReconnect sends op 7 (Reconnect) on the current connection, as
+// RequestReconnect sends op 7 (Reconnect) on the connection of shard 0, as
 // Discord does before moving a session; discordgo closes with code 1012,
 // reconnects and resumes.
 func (f *Fake) RequestReconnect() {
 	f.mu.Lock()
-	c := f.current
-	f.current = nil
+	c := f.shardConnLocked(0)
+	if c != nil && !c.ready {
+		c = nil
+	}
+	if c != nil {
+		c.ready = false
+	}
 	f.broadcastLocked()
 	f.mu.Unlock()
 	if c == nil {
@@ -589,29 +712,47 @@ func (f *Fake) Heartbeats() int {
 	return f.heartbeats
 }
 
-// Connected reports whether a gateway session is connected and ready (after READY or RESUMED).
+// Connected reports whether a gateway session is connected and ready (after
+// READY or RESUMED); of a sharded bot, any of its shards.
 func (f *Fake) Connected() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.current != nil
+	for c := range f.conns {
+		if c.ready {
+			return true
+		}
+	}
+	return false
 }
 
 // SessionID returns the ID of the latest gateway session, or "" before the first IDENTIFY.
 func (f *Fake) SessionID() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.session == nil {
+	if f.latest == nil {
 		return ""
 	}
-	return f.session.id
+	return f.latest.id
 }
 
 // WaitConnected waits until a gateway session is connected and ready (after
 // READY or RESUMED) and has sent its first heartbeat on that connection, for
-// instance after DropConnection; it fails the test on timeout.
+// instance after DropConnection; it fails the test on timeout. Of a sharded
+// bot it waits for shard 0 (see WaitShards for all of them).
 func (f *Fake) WaitConnected(t testing.TB, timeout time.Duration) {
 	t.Helper()
-	if !f.waitLocked(timeout, func() bool { return f.current != nil && f.current.heartbeats > 0 }) {
+	if !f.waitLocked(timeout, func() bool { return f.shardReadyLocked(0) }) {
 		t.Fatalf("discordtest: no gateway session connected within %v", timeout)
 	}
+}
+
+// shardReadyLocked reports whether a shard has a ready connection that has
+// heartbeated; f.mu must be held.
+func (f *Fake) shardReadyLocked(shard int) bool {
+	for c := range f.conns {
+		if c.ready && c.session != nil && c.session.shard == shard && c.heartbeats > 0 {
+			return true
+		}
+	}
+	return false
 }

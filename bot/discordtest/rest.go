@@ -70,6 +70,9 @@ func (f *Fake) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	call := Call{Method: r.Method, Path: path, APIVersion: version, Query: r.URL.Query(), Header: hdr, Host: host, Body: body, Received: received}
 	var multipartErr error
 	call.Body, call.Files, multipartErr = parseMultipart(r.Header.Get("Content-Type"), body)
+	if !f.hold(r, call) {
+		return // its client went away while it was held
+	}
 
 	f.mu.Lock()
 	var resp response
@@ -233,10 +236,7 @@ func matchPath(segs []string, pattern string) ([]string, bool) {
 func (f *Fake) routes() []route {
 	return []route{
 		{"GET", "gateway", func(*Call, []string) response { return jsonResponse(200, map[string]any{"url": f.wsURL}) }},
-		{"GET", "gateway/bot", func(*Call, []string) response {
-			return jsonResponse(200, map[string]any{"url": f.wsURL, "shards": 1, "session_start_limit": map[string]any{
-				"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
-		}},
+		{"GET", "gateway/bot", func(*Call, []string) response { return jsonResponse(200, f.gatewayBotLocked()) }},
 		{"GET", "users/@me", func(*Call, []string) response { return jsonResponse(200, f.botUserObject()) }},
 		{"GET", "users/@me/guilds", f.getMyGuilds},
 		{"POST", "users/@me/channels", f.createDM},
@@ -868,7 +868,8 @@ func (f *Fake) echoLocked(event string, sm *storedMsg) func() {
 			}
 		}
 	}
-	return func() { f.dispatchIfConnected(event, payload, need) }
+	guildID := sm.guildID
+	return func() { f.dispatchIfConnected(event, payload, guildID, need) }
 }
 
 // lookupReference resolves a message_reference for a reply.
@@ -925,11 +926,22 @@ func (f *Fake) createMessage(c *Call, p []string) response {
 		fe.add([]string{"sticker_ids"}, "BASE_TYPE_MAX_LENGTH", "Must be 3 or fewer in length.")
 	}
 	ref := f.lookupReference(fe, nil, ch.ID, in.MessageReference)
+	nonce := messageNonce(fe, obj)
 	if !fe.empty() {
 		return fe.response()
 	}
 	if emptyMessage(in.Content, len(in.Embeds), obj, len(c.Files)) {
 		return emptyMessageError()
+	}
+	enforce := nonce != "" && string(obj["enforce_nonce"]) == "true"
+	if enforce {
+		// Discord creates a message once per author and nonce within a
+		// few minutes, and answers a repeat with the first one.
+		if n, ok := f.nonces[nonce]; ok && f.nowLocked().Sub(n.at) < nonceWindow {
+			if first := f.msgs[n.messageID]; first != nil {
+				return jsonResponse(200, first.raw)
+			}
+		}
 	}
 	sm := f.newMessageLocked(ch, discordgo.MessageTypeDefault)
 	f.applyFields(sm, obj, in, c.Files)
@@ -941,9 +953,44 @@ func (f *Fake) createMessage(c *Call, p []string) response {
 	repliedTo := f.applyReference(sm, ref)
 	f.applyMentionsLocked(sm, in.AllowedMentions, repliedTo)
 	f.storeLocked(sm)
+	if enforce {
+		f.nonces[nonce] = nonceUse{messageID: sm.id, at: f.nowLocked()}
+	}
 	resp := jsonResponse(200, sm.raw)
 	resp.after = append(resp.after, f.echoLocked("MESSAGE_CREATE", sm))
 	return resp
+}
+
+// nonceWindow is how long Discord remembers a message's nonce for
+// enforce_nonce ("the past few minutes").
+const nonceWindow = 5 * time.Minute
+
+// nonceUse is the message created with a nonce, and when.
+type nonceUse struct {
+	messageID string
+	at        time.Time
+}
+
+// messageNonce returns a message's nonce as text ("" for none), checking
+// that it is an integer or a string of at most 25 characters.
+func messageNonce(fe *formErrors, obj map[string]json.RawMessage) string {
+	v, ok := obj["nonce"]
+	if !ok || isNull(v) {
+		return ""
+	}
+	var str string
+	if err := json.Unmarshal(v, &str); err == nil {
+		if len(str) > 25 {
+			fe.add([]string{"nonce"}, "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+		}
+		return str
+	}
+	var n json.Number
+	if err := json.Unmarshal(v, &n); err != nil {
+		fe.add([]string{"nonce"}, "BASE_TYPE_BAD_TYPE", "Invalid value type.")
+		return ""
+	}
+	return n.String()
 }
 
 // channelMessageLocked finds a visible message of a channel.
@@ -1116,7 +1163,8 @@ func (f *Fake) deletedResponseLocked(sm *storedMsg) response {
 			payload["guild_id"] = sm.guildID
 			need = discordgo.IntentGuildMessages
 		}
-		resp.after = append(resp.after, func() { f.dispatchIfConnected("MESSAGE_DELETE", payload, need) })
+		guildID := sm.guildID
+		resp.after = append(resp.after, func() { f.dispatchIfConnected("MESSAGE_DELETE", payload, guildID, need) })
 	}
 	return resp
 }
@@ -1188,7 +1236,8 @@ func (f *Fake) threadCreated(th *discordgo.Channel) func() {
 	payload := map[string]json.RawMessage{}
 	_ = json.Unmarshal(mustJSON(th), &payload)
 	payload["newly_created"] = mustJSON(true)
-	return func() { f.dispatchIfConnected("THREAD_CREATE", payload, discordgo.IntentGuilds) }
+	guildID := th.GuildID
+	return func() { f.dispatchIfConnected("THREAD_CREATE", payload, guildID, discordgo.IntentGuilds) }
 }
 
 func (f *Fake) startThreadFromMessage(c *Call, p []string) response {

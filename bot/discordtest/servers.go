@@ -87,7 +87,7 @@ func (f *Fake) SetPermissionOverwrites(channelID string, overwrites ...*discordg
 	payload := clone(ch)
 	f.broadcastLocked()
 	f.mu.Unlock()
-	f.dispatchIfConnected("CHANNEL_UPDATE", payload, discordgo.IntentGuilds)
+	f.dispatchIfConnected("CHANNEL_UPDATE", payload, payload.GuildID, discordgo.IntentGuilds)
 }
 
 // DenyBot returns an overwrite that denies the bot perms in a channel.

@@ -66,6 +66,11 @@ type Config struct {
 	LogJSON     bool
 	// NoColor turns colour off everywhere (NO_COLOR, see no-color.org).
 	NoColor bool
+	// Lease, for tests only, is how long a claim on shared work (a
+	// digest, a feed poll) holds without renewal (HERALD_TEST_LEASE;
+	// default 2 minutes), so that a test sees a killed process's work
+	// taken over within seconds.
+	Lease time.Duration
 	// Language is the terminal's language as an ISO 639-1 code (from
 	// LC_ALL, LC_MESSAGES or LANG: "de_DE.UTF-8" is "de"), or "": ask and
 	// chat take a question too short to tell its language in it.
@@ -86,7 +91,29 @@ type ModelConfig struct {
 type DiscordConfig struct {
 	Token string
 	Bot   bot.Config
+	// Shard is which shards this process runs (HERALD_SHARD_ID,
+	// HERALD_SHARD_COUNT).
+	Shard ShardConfig
+	// APIURL, for tests only, sends every request to Discord's API to
+	// this base URL instead (HERALD_DISCORD_API_URL, e.g. the in-process
+	// fake Discord of another process); the gateway's URL is what that
+	// API answers.
+	APIURL string
 }
+
+// ShardConfig says which shards of the bot a process runs: one (ID of
+// Count, one process per shard on one database), or all of them in this
+// process with the count Discord recommends (Auto). The zero value is the
+// unsharded bot: shard 0 of 1.
+type ShardConfig struct {
+	ID    int
+	Count int
+	Auto  bool
+}
+
+// Sharded reports whether the bot has more than one shard (or as many as
+// Discord says).
+func (s ShardConfig) Sharded() bool { return s.Auto || s.Count > 1 }
 
 // configError lists every invalid setting; run prints one line each.
 type configError []string
@@ -151,6 +178,14 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	if r.isZero("HERALD_SHUTDOWN_GRACE") {
 		b.ShutdownGrace = time.Nanosecond // cancel the answers in flight at once
 	}
+	c.Discord.Shard = r.shards("HERALD_SHARD_ID", "HERALD_SHARD_COUNT")
+	if v := r.str("HERALD_DISCORD_API_URL"); v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			r.fail("HERALD_DISCORD_API_URL=%q is not an http or https URL (it is for tests: leave it unset to reach Discord).", v)
+		} else {
+			c.Discord.APIURL = v
+		}
+	}
 
 	c.Feeds.Interval = r.duration("HERALD_FEED_INTERVAL", knowledge.DefaultFeedInterval, knowledge.MinFeedInterval, knowledge.MaxFeedInterval, false)
 	c.Feeds.FirstMaxAge = r.duration("HERALD_FEED_FIRST_MAX_AGE", 72*time.Hour, time.Minute, 0, false)
@@ -158,6 +193,9 @@ func loadConfig(getenv func(string) string) (*Config, error) {
 	c.Feeds.MaxFailures = r.count("HERALD_FEED_MAX_FAILURES", 8, 1, false)
 	c.DigestCatchUp = r.duration("HERALD_DIGEST_CATCH_UP", defaultDigestCatchUp, time.Minute, 0, false)
 	c.AllowPrivateURLs = r.boolean("HERALD_ALLOW_PRIVATE_URLS")
+	if c.Lease = r.duration("HERALD_TEST_LEASE", 0, time.Second, 0, false); c.Lease > 0 {
+		c.Feeds.Lease = c.Lease
+	}
 
 	c.LogLevel = slog.LevelInfo
 	switch v := strings.ToLower(r.str("HERALD_LOG_LEVEL")); v {
@@ -300,6 +338,48 @@ func (r *envReader) count(name string, def, min int, zeroOff bool) int {
 		return def
 	}
 	return n
+}
+
+// shards reads the shard settings: a count ("auto", or a whole number of
+// at least 1) and this process's shard ID (0 to count-1), required when
+// the count is above 1 and refused with auto, which runs every shard here.
+func (r *envReader) shards(idVar, countVar string) ShardConfig {
+	sc := ShardConfig{Count: 1}
+	idText, countText := r.str(idVar), strings.ToLower(r.str(countVar))
+	if countText == "auto" {
+		if idText != "" {
+			r.fail("%s=%q cannot be used with %s=auto, which runs every shard in this process: unset %s, or set %s to the number of shards.",
+				idVar, idText, countVar, idVar, countVar)
+		}
+		return ShardConfig{Auto: true}
+	}
+	if countText != "" {
+		n, err := strconv.Atoi(countText)
+		if err != nil || n < 1 {
+			r.fail("%s=%q must be auto or a whole number of shards, at least 1.", countVar, countText)
+			return sc
+		}
+		sc.Count = n
+	}
+	if idText == "" {
+		if sc.Count > 1 {
+			r.fail("%s=%d needs %s: this process's shard, a number from 0 to %d (one process per shard), or set %s=auto to run every shard in this process.",
+				countVar, sc.Count, idVar, sc.Count-1, countVar)
+		}
+		return sc
+	}
+	id, err := strconv.Atoi(idText)
+	switch {
+	case err != nil || id < 0:
+		r.fail("%s=%q must be a whole number from 0 to %d.", idVar, idText, sc.Count-1)
+	case countText == "":
+		r.fail("%s=%d needs %s, the number of shards of the bot.", idVar, id, countVar)
+	case id >= sc.Count:
+		r.fail("%s=%d must be less than %s=%d: shard IDs go from 0 to %d.", idVar, id, countVar, sc.Count, sc.Count-1)
+	default:
+		sc.ID = id
+	}
+	return sc
 }
 
 // defaultDBPath is herald.db in the user's data directory:

@@ -205,3 +205,56 @@ func TestExtractiveWorksWhateverTheModelSettings(t *testing.T) {
 		t.Errorf("reindex: exit %d\n%s", exitCode(err), errOut)
 	}
 }
+
+func TestConfigShards(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		id, count string
+		want      ShardConfig
+		err       string
+	}{
+		{"", "", ShardConfig{Count: 1}, ""},
+		{"", "1", ShardConfig{Count: 1}, ""},
+		{"0", "1", ShardConfig{Count: 1}, ""},
+		{"1", "2", ShardConfig{ID: 1, Count: 2}, ""},
+		{"0", "16", ShardConfig{Count: 16}, ""},
+		{"", "auto", ShardConfig{Auto: true}, ""},
+		{"", "AUTO", ShardConfig{Auto: true}, ""},
+		{"2", "2", ShardConfig{}, `HERALD_SHARD_ID=2 must be less than HERALD_SHARD_COUNT=2: shard IDs go from 0 to 1.`},
+		{"-1", "2", ShardConfig{}, `HERALD_SHARD_ID="-1" must be a whole number from 0 to 1.`},
+		{"one", "2", ShardConfig{}, `HERALD_SHARD_ID="one" must be a whole number from 0 to 1.`},
+		{"1.0", "2", ShardConfig{}, `HERALD_SHARD_ID="1.0" must be a whole number`},
+		{"", "2", ShardConfig{}, `HERALD_SHARD_COUNT=2 needs HERALD_SHARD_ID: this process's shard, a number from 0 to 1`},
+		{"1", "", ShardConfig{}, `HERALD_SHARD_ID=1 needs HERALD_SHARD_COUNT, the number of shards of the bot.`},
+		{"", "0", ShardConfig{}, `HERALD_SHARD_COUNT="0" must be auto or a whole number of shards, at least 1.`},
+		{"", "2.5", ShardConfig{}, `HERALD_SHARD_COUNT="2.5" must be auto or a whole number`},
+		{"0", "auto", ShardConfig{}, `HERALD_SHARD_ID="0" cannot be used with HERALD_SHARD_COUNT=auto`},
+	} {
+		env := map[string]string{"HERALD_SHARD_ID": tc.id, "HERALD_SHARD_COUNT": tc.count}
+		c, err := loadConfig(func(k string) string { return env[k] })
+		if tc.err != "" {
+			ce, ok := err.(configError)
+			if !ok || len(ce) != 1 || !strings.HasPrefix(ce[0], tc.err) {
+				t.Errorf("id %q count %q: %v, want %q", tc.id, tc.count, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || c.Discord.Shard != tc.want {
+			t.Errorf("id %q count %q: %+v, %v; want %+v", tc.id, tc.count, c.Discord.Shard, err, tc.want)
+		}
+	}
+}
+
+func TestConfigTestOnlyOverrides(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"HERALD_DISCORD_API_URL": "http://127.0.0.1:4000", "HERALD_TEST_LEASE": "2s"}
+	c, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil || c.Discord.APIURL != "http://127.0.0.1:4000" || c.Lease != 2*time.Second || c.Feeds.Lease != 2*time.Second {
+		t.Errorf("%+v, %v", c.Discord, err)
+	}
+	env = map[string]string{"HERALD_DISCORD_API_URL": "127.0.0.1:4000", "HERALD_TEST_LEASE": "10ms"}
+	_, err = loadConfig(func(k string) string { return env[k] })
+	if ce, ok := err.(configError); !ok || len(ce) != 2 {
+		t.Errorf("bad overrides: %v", err)
+	}
+}

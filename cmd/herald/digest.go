@@ -18,7 +18,7 @@ func newDigestScheduler(e *env, db *knowledge.DB, post func(ctx context.Context,
 	if err != nil {
 		return nil, err
 	}
-	return &knowledge.DigestScheduler{DB: db, Digester: dg, Post: post, CatchUp: e.cfg.DigestCatchUp, Logger: db.Logger}, nil
+	return &knowledge.DigestScheduler{DB: db, Digester: dg, Post: post, CatchUp: e.cfg.DigestCatchUp, Lease: e.cfg.Lease, Logger: db.Logger}, nil
 }
 
 func runDigest(ctx context.Context, e *env) error {

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
@@ -39,7 +41,11 @@ Environment:
   HERALD_COOLDOWN                 time a user waits between questions (default 5s, 0 = none)
   HERALD_GUILD_CONCURRENCY        questions answered at once per server (default 3, 0 = no limit)
   HERALD_GUILD_DAILY_TOKENS       model tokens per server per day, then extractive (0 = no limit)
-  HERALD_SHUTDOWN_GRACE           time to finish answers when stopping (default 10s, 0 = none)`)
+  HERALD_SHUTDOWN_GRACE           time to finish answers when stopping (default 10s, 0 = none)
+  HERALD_SHARD_COUNT              the bot's number of shards, or auto: Discord's recommended
+                                  number, all run in this process (default 1)
+  HERALD_SHARD_ID                 this process's shard, 0 to HERALD_SHARD_COUNT-1 (one process
+                                  per shard, all on one database)`)
 	dbFlag := dbPathFlag(fs)
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err
@@ -57,18 +63,18 @@ Environment:
 	if err != nil {
 		return err
 	}
-	s, err := discordgo.New("Bot " + token)
+	sessions, maxConcurrency, err := discordSessions(ctx, e)
 	if err != nil {
-		return knowledge.WrapError(knowledge.EINTERNAL, "Cannot create the Discord session.", err)
-	}
-	if hook, ok := sessionHooks.Load(token); ok {
-		hook.(func(*discordgo.Session))(s)
+		return explainDiscordError(err)
 	}
 	mode := knowledge.ModeExtractive
 	if an.Completer != nil {
 		mode = knowledge.ModeLLM
 	}
-	b := &bot.Bot{Session: s, Asker: an, Library: db, Conversations: db, Guilds: db, Answers: db, Logger: db.Logger, Config: e.cfg.Discord.Bot}
+	// The limits are kept in the database, so that they hold across every
+	// process of the bot (and across restarts).
+	b := &bot.Bot{Shards: sessions, MaxConcurrency: maxConcurrency, Asker: an, Library: db, Conversations: db, Guilds: db, Answers: db,
+		Limits: bot.StoreLimits(db), Logger: db.Logger, Config: e.cfg.Discord.Bot}
 
 	// What serve starts in the background stops with the bot, whether it
 	// stopped on a signal or failed to start: serve waits for all of it.
@@ -88,7 +94,7 @@ Environment:
 			}
 		}()
 	}
-	db.Logger.Info("starting Herald on Discord", "db", db.Path, "answers", mode)
+	db.Logger.Info("starting Herald on Discord", "db", db.Path, "answers", mode, "shards", shardsNote(sessions))
 	// Feeds, summaries and digests: their commands, the feed poller and the
 	// digest scheduler.
 	if err := startNews(bg, e, db, b, &wg); err != nil {
@@ -98,6 +104,84 @@ Environment:
 		return explainDiscordError(err)
 	}
 	return nil
+}
+
+// newDiscordSession creates a session with the token, pointed at
+// HERALD_DISCORD_API_URL when a test sets it.
+func newDiscordSession(e *env) (*discordgo.Session, error) {
+	token := e.cfg.Discord.Token
+	s, err := discordgo.New("Bot " + token)
+	if err != nil {
+		return nil, knowledge.WrapError(knowledge.EINTERNAL, "Cannot create the Discord session.", err)
+	}
+	if e.cfg.Discord.APIURL != "" {
+		base, err := url.Parse(e.cfg.Discord.APIURL)
+		if err != nil {
+			return nil, knowledge.WrapError(knowledge.EINVALID, "HERALD_DISCORD_API_URL is not a URL.", err)
+		}
+		s.Client = &http.Client{Timeout: 20 * time.Second, Transport: apiRedirect{base: base, next: http.DefaultTransport}}
+	}
+	if hook, ok := sessionHooks.Load(token); ok {
+		hook.(func(*discordgo.Session))(s)
+	}
+	return s, nil
+}
+
+// discordSessions creates the sessions of the shards this process runs:
+// one, unsharded or shard HERALD_SHARD_ID of HERALD_SHARD_COUNT; or, with
+// HERALD_SHARD_COUNT=auto, as many as Discord recommends, with how many of
+// them may connect at once.
+func discordSessions(ctx context.Context, e *env) ([]*discordgo.Session, int, error) {
+	sc := e.cfg.Discord.Shard
+	first, err := newDiscordSession(e)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !sc.Auto {
+		first.ShardID, first.ShardCount = sc.ID, max(sc.Count, 1)
+		return []*discordgo.Session{first}, 1, nil
+	}
+	count, maxConcurrency, err := bot.RecommendedShards(ctx, first)
+	if err != nil {
+		return nil, 0, err
+	}
+	sessions := []*discordgo.Session{first}
+	for i := 1; i < count; i++ {
+		s, err := newDiscordSession(e)
+		if err != nil {
+			return nil, 0, err
+		}
+		sessions = append(sessions, s)
+	}
+	for i, s := range sessions {
+		s.ShardID, s.ShardCount = i, count
+	}
+	return sessions, maxConcurrency, nil
+}
+
+// shardsNote names the shards of this process for the start-up log.
+func shardsNote(sessions []*discordgo.Session) string {
+	if len(sessions) == 0 || sessions[0].ShardCount <= 1 {
+		return "unsharded"
+	}
+	if len(sessions) > 1 {
+		return fmt.Sprintf("all %d", len(sessions))
+	}
+	return fmt.Sprintf("%d of %d", sessions[0].ShardID, sessions[0].ShardCount)
+}
+
+// apiRedirect sends every request to base's scheme and host, keeping its
+// path and query (HERALD_DISCORD_API_URL, for tests).
+type apiRedirect struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+// RoundTrip sends a copy of req to the redirected host.
+func (t apiRedirect) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = t.base.Scheme, t.base.Host, t.base.Host
+	return t.next.RoundTrip(r)
 }
 
 // explainDiscordError adds the cause to "Cannot connect to Discord.", in

@@ -231,3 +231,75 @@ func TestDiscordCause(t *testing.T) {
 		}
 	}
 }
+
+// TestServeAutoShards runs serve with HERALD_SHARD_COUNT=auto against a
+// fake Discord that requires two shards: one process connects both, and
+// /healthz lists them; unsharded, the same bot is refused with a line
+// that says to set HERALD_SHARD_COUNT.
+func TestServeAutoShards(t *testing.T) {
+	t.Parallel()
+	fd := discordtest.New(t)
+	fd.AddGuild(&discordgo.Guild{ID: "1202402938065125377", Name: "Second", OwnerID: fd.UserID(),
+		Channels: []*discordgo.Channel{{ID: "1202402938065125378", Name: "news", Type: discordgo.ChannelTypeGuildText}}})
+	fd.SetShardLimit(1)
+	fd.SetMaxConcurrency(2)
+	token := "auto-shards-" + hex.EncodeToString([]byte(t.Name()))[:8]
+	sessionHooks.Store(token, func(s *discordgo.Session) { fd.Attach(s) })
+	t.Cleanup(func() { sessionHooks.Delete(token) })
+
+	env := testEnv(t)
+	env["DISCORD_TOKEN"] = token
+	env["HERALD_LOG_LEVEL"] = "error"
+	_, errOut, err := runHerald(t, env, "serve")
+	if exitCode(err) != 1 || !strings.Contains(errOut, "gateway close code 4011") || !strings.Contains(errOut, "HERALD_SHARD_COUNT=auto") {
+		t.Errorf("unsharded: exit %d\n%s", exitCode(err), errOut)
+	}
+
+	env["HERALD_SHARD_COUNT"] = "auto"
+	env["HERALD_HTTP_ADDR"] = "127.0.0.1:0"
+	env["HERALD_LOG_LEVEL"] = "info"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+	}()
+	fd.WaitUntil(t, func() bool { return strings.Contains(stderr.String(), "Herald is connected to Discord") }, 15*time.Second)
+	fd.WaitShards(t, 2, 5*time.Second)
+	addr := regexp.MustCompile(`serving /healthz and /metrics" addr=(\S+)`).FindStringSubmatch(stderr.String())
+	if addr == nil {
+		t.Fatalf("no metrics address in the log:\n%s", stderr.String())
+	}
+	var body string
+	fd.WaitUntil(t, func() bool {
+		resp, err := http.Get("http://" + addr[1] + "/healthz")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return resp.StatusCode == 200
+	}, 5*time.Second)
+	for _, want := range []string{`"shard":0,"shards":2,"state":"connected","servers":1`, `"shard":1,"shards":2,"state":"connected","servers":1`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/healthz lacks %s:\n%s", want, body)
+		}
+	}
+	if !strings.Contains(stderr.String(), `shards="all 2"`) {
+		t.Errorf("the start-up log does not name the shards:\n%s", stderr.String())
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve returned %v\n%s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if fd.Connected() {
+		t.Error("a shard is still connected")
+	}
+}
