@@ -212,7 +212,11 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	hits := p.hits
 	var note string
 	if useLLM && len(hits) > 0 {
-		ans, err := an.llmAnswer(ctx, p.query, p.question, p.lang, hits, q.OnDelta)
+		sources, err := an.evidenceSources(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		ans, err := an.llmAnswer(ctx, p.query, p.question, p.lang, hits, sources, q.OnDelta)
 		if err == nil {
 			ans.Tokens += p.tokens
 			return ans, nil
@@ -278,8 +282,12 @@ func (an *Answerer) Evidence(ctx context.Context, q Question) ([]PromptSource, e
 	if err != nil || p.empty {
 		return nil, err
 	}
+	srcs, err := an.evidenceSources(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	var out []PromptSource
-	for _, s := range packSources(p.hits, an.ContextTokens) {
+	for _, s := range srcs {
 		out = append(out, PromptSource{N: s.n, Article: s.article, Text: s.text})
 	}
 	return out, nil

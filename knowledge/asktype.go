@@ -70,6 +70,9 @@ type askedFor struct {
 	focus []string
 	// acronym is the acronym an expansion question asks about, as written.
 	acronym string
+	// future says a date question asks about what is to come ("how
+	// soon", "when will").
+	future bool
 }
 
 // questionCues are one language's cues to what a question asks for.
@@ -100,6 +103,13 @@ type questionCues struct {
 	copulas map[string]bool
 	// expansion are phrases asking for what an acronym stands for.
 	expansion [][]string
+	// speech are verbs that ask for someone's account ("What does
+	// Pistorius say caused the leak?"): they frame any question.
+	speech map[string]bool
+	// future are the words that make a date question ask about what is
+	// to come ("when will", "when are payments set to restart"), and
+	// past those that keep it in the past ("when did").
+	future, past map[string]bool
 	// reasonVerbs ask for a reason after "what" ("what caused", "what
 	// does he say led to"); with framing, they only frame a question
 	// asking a reason and are not what it is about.
@@ -133,9 +143,9 @@ func (c *questionCues) nounKind(w string) (answerKind, bool) {
 }
 
 // framing reports whether the folded word w only frames a question of
-// kind k ("caused" in a question asking a reason).
+// kind k ("caused" in a question asking a reason, "say" in any).
 func (c *questionCues) framing(k answerKind, w string) bool {
-	return (k == askReason || k == askManner) && c.reasonVerbs[w]
+	return (k == askReason || k == askManner) && c.reasonVerbs[w] || c.speech[w]
 }
 
 // cuePhrase is one opening of a question.
@@ -238,8 +248,9 @@ var cueTables = map[string]*questionCues{
 			askDate:    `year date day month decade century week weekday`,
 			askMoney:   `price cost fine salary fee budget sum worth fortune revenue wage bail ransom funding payout prize valuation`,
 			askPercent: `percentage percent proportion`,
-			askNumber:  `number count amount total`,
-			askReason:  `reason cause motive`,
+			askNumber: `number count amount total magnitude height length distance speed weight depth temperature toll tally
+				population score`,
+			askReason: `reason cause motive`,
 			// Nouns that would be read wrongly through a later one ("age
 			// group" is no organisation).
 			askOther: `age`,
@@ -262,6 +273,9 @@ var cueTables = map[string]*questionCues{
 			{"stand", "for"}, {"stands", "for"}, {"short", "for"}, {"abbreviation"}, {"acronym"},
 		},
 		attribution: [][]string{{"according", "to"}, {"as", "reported", "by"}, {"as", "told", "by"}},
+		speech:      words(`say says said saying tell tells told claim claims claimed`),
+		future:      words(`will would could soon expected scheduled set due upcoming planned`),
+		past:        words(`did was were had`),
 	},
 	"de": {
 		lang: "de",
@@ -336,6 +350,9 @@ var cueTables = map[string]*questionCues{
 		reasonVerbs: words(`grund grunde ursache ursachen verursacht ausgelost fuhrte`),
 		expansion:   [][]string{{"steht"}, {"abkurzung"}},
 		attribution: [][]string{{"laut"}, {"nach", "angaben"}, {"nach", "ansicht"}, {"nach", "meinung"}},
+		speech:      words(`sagt sagte sagen gesagt erklart erklarte behauptet`),
+		future:      words(`wird werden soll sollen bald geplant`),
+		past:        words(`war waren wurde wurden hat hatte`),
 	},
 }
 
@@ -368,7 +385,8 @@ type qword struct {
 // scanPlainWords splits s into words: runs of letters and digits, with the
 // digits of one number kept together across "," and "." ("2,000", "4.96")
 // and an apostrophe inside a word kept ("d'Alene"), but a final "'s" left
-// out.
+// out. A word that folds to nothing is left out: every word returned has
+// a non-empty orig and fold.
 func scanPlainWords(s string) []qword {
 	var out []qword
 	i := 0
@@ -411,7 +429,13 @@ func scanPlainWords(s string) []qword {
 			break
 		}
 		orig := s[start:i]
-		out = append(out, qword{start: start, end: i, orig: orig, fold: foldWord(orig)})
+		fold := foldWord(orig)
+		if fold == "" {
+			// Only marks the tokenizer drops (a lone combining accent, a
+			// letter FTS5's tables lack): no word the index knows.
+			continue
+		}
+		out = append(out, qword{start: start, end: i, orig: orig, fold: fold})
 	}
 	return out
 }
@@ -475,6 +499,9 @@ func detectAskedFor(question, lang string) askedFor {
 				continue
 			}
 			a := askedFor{kind: p.kind, units: p.units}
+			if a.kind == askDate {
+				a.future = futureClause(ws, cues)
+			}
 			if p.countsNext {
 				a.focus = countedWords(rest, cues)
 				if p.words[len(p.words)-1] == "much" || p.words[len(p.words)-1] == "viel" || p.words[len(p.words)-1] == "wieviel" {
@@ -492,13 +519,31 @@ func detectAskedFor(question, lang string) askedFor {
 			return a
 		}
 		if cues.which[ws[i].fold] {
-			return whichKind(ws[i+1:], cues)
+			a := whichKind(ws[i+1:], cues)
+			if a.kind == askDate {
+				a.future = futureClause(ws, cues)
+			}
+			return a
 		}
 	}
 	if cues.auxiliaries[ws[0].fold] {
 		return askedFor{kind: askYesNo}
 	}
 	return askedFor{}
+}
+
+// futureClause reports whether a question's words ask about what is to
+// come: a word of the future ("will", "soon", "set to") and none that
+// keeps the question in the past ("did", "was").
+func futureClause(ws []qword, cues *questionCues) bool {
+	future := false
+	for _, w := range ws {
+		if cues.past[w.fold] {
+			return false
+		}
+		future = future || cues.future[w.fold]
+	}
+	return future
 }
 
 func (a askedFor) firstFocus() string {

@@ -27,6 +27,7 @@ func TestDetectAskedFor(t *testing.T) {
 		{"How many Taurus missiles has Germany delivered?", "en", askNumber, unitAny, []string{"taurus", "missiles"}},
 		{"How many months was her detention extended?", "en", askNumber, unitAny, []string{"months"}},
 		{"How far can Taurus missiles reach?", "en", askNumber, unitDistance, nil},
+		{"What was the magnitude of the quake?", "en", askNumber, unitAny, []string{"magnitude"}},
 		{"How long did the recording last?", "en", askNumber, unitDuration, nil},
 		{"How old is he?", "en", askNumber, unitAge, nil},
 		{"How much does a gallon of gas cost?", "en", askMoney, unitAny, nil},

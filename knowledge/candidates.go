@@ -36,8 +36,14 @@ type questionFacts struct {
 	// capSeen holds the folded words the evidence capitalises somewhere
 	// other than at a sentence's start.
 	capSeen map[string]bool
-	cache   *text.StemCache
-	lex     *lexicon // the words of the question's language
+	// headSeen holds the folded words the evidence's headlines open with.
+	headSeen map[string]bool
+	// topics holds the stems of the words that a best article's headline
+	// holds and its text repeats, that the question lacks: what the
+	// story is about ("monkeypox").
+	topics map[string]bool
+	cache  *text.StemCache
+	lex    *lexicon // the words of the question's language
 }
 
 func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fold) }
@@ -46,7 +52,7 @@ func (q *questionFacts) stem(fold string) string { return q.cache.Stem(q.an, fol
 // question (its time words already taken out).
 func newQuestionFacts(question string, asked askedFor, an *text.Analyzer, cache *text.StemCache) *questionFacts {
 	q := &questionFacts{asked: asked, an: an, stems: map[string]bool{}, numbers: map[string]bool{}, focus: map[string]bool{},
-		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, cache: cache, lex: lexiconFor(an.Language())}
+		lowerSeen: map[string]bool{}, capSeen: map[string]bool{}, headSeen: map[string]bool{}, cache: cache, lex: lexiconFor(an.Language())}
 	ws := scanPlainWords(question)
 	for _, w := range ws {
 		q.stems[q.stem(w.fold)] = true
@@ -84,6 +90,17 @@ func findCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 	case askPerson, askPlace, askOrganisation, askOther, askYesNo:
 		out = append(out, nameCandidates(s, ws, q)...)
 		out = append(out, titleCandidates(s, q)...)
+		if k == askOther && len(q.asked.focus) > 0 && len(q.topics) > 0 {
+			// "Which virus...": what a best story is about may be a
+			// common noun ("monkeypox").
+			seen := map[string]bool{}
+			for _, w := range ws {
+				if st := q.stem(w.fold); q.topics[st] && !seen[st] {
+					seen[st] = true
+					out = append(out, answerCandidate{start: w.start, end: w.end, text: w.orig, key: "t:" + st, fit: topicFit})
+				}
+			}
+		}
 		if k == askOther || k == askYesNo {
 			for _, n := range scanNumbers(s, ws, q) {
 				if !q.numbers[n.value] && n.class != numYear {
@@ -110,15 +127,25 @@ func findCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 	return out
 }
 
+// topicFit is how well a word a best story is about fits a question
+// asking for a thing by a common noun ("Which virus...").
+const topicFit = 0.3
+
 // newness scales a candidate's fit by how much of it the question lacks:
 // 0 when the question holds all of its words, 1 when none.
 func (q *questionFacts) newness(ws []qword) float64 {
 	content, known := 0, 0
-	for _, w := range ws {
+	for i, w := range ws {
 		if q.an.IsFunctionWord(w.fold) {
 			continue
 		}
 		content++
+		// The generic head of a longer name ("City" in "Mexico City",
+		// "Group") is not what the question holds when it speaks of
+		// cities or groups.
+		if i > 0 && (q.lex.placeWords[w.fold] || q.lex.isOrgWord(w.fold)) {
+			continue
+		}
 		if q.stems[q.stem(w.fold)] || q.stems[w.fold] {
 			known++
 		}
@@ -140,7 +167,10 @@ func (q *questionFacts) newness(ws []qword) float64 {
 // nameHints are the hints a name span carries.
 type nameHints struct {
 	person, org, acronym bool
-	appos                bool // a name in apposition to a common noun ("die Eintracht Lindenfeld")
+	// speaker says a verb of speech follows the name ("Pistorius said"):
+	// a person's, or an organisation's ("Walmart said").
+	speaker bool
+	appos   bool // a name in apposition to a common noun ("die Eintracht Lindenfeld")
 	// place is how surely the name is a place's: 1 for a country, state
 	// or continent, less for a name ending in "City" or "Island", less
 	// again after "in".
@@ -187,8 +217,10 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			f := span[0].fold
 			// In a language that capitalises its nouns, the word that opens
 			// a sentence opens no name unless the evidence capitalises it
-			// elsewhere ("Leere Bahnsteige", "Russische Dienste").
-			if q.an.IsStopword(f) || !q.capSeen[f] && !q.lex.places[f] && (q.lowerSeen[f] || len(span) == 1 || q.lex.nounCaps) {
+			// elsewhere ("Leere Bahnsteige", "Russische Dienste"); in
+			// English, a single word does when a headline opens with it
+			// and the evidence never writes it in lowercase ("Walmart").
+			if q.an.IsStopword(f) || !q.capSeen[f] && !q.lex.places[f] && (q.lowerSeen[f] || len(span) == 1 && !q.headSeen[f] || q.lex.nounCaps) {
 				span = span[1:]
 			}
 		}
@@ -236,7 +268,7 @@ func nameCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			}
 		}
 		if after := wordAfter(ws, span[len(span)-1]); after != nil && q.lex.speechVerbs[after.fold] {
-			h.person = true // "Pistorius said"
+			h.speaker = true // "Pistorius said", "Walmart said"
 		}
 		if before := wordBefore(ws, span[0]); before != nil {
 			switch {
@@ -337,7 +369,7 @@ func (h nameHints) fit(k answerKind) float64 {
 			return 0.1
 		case h.place == 1:
 			return 0.05
-		case h.person:
+		case h.person, h.speaker:
 			return 1
 		case h.place > 0:
 			return 0.2
@@ -349,7 +381,7 @@ func (h nameHints) fit(k answerKind) float64 {
 		switch {
 		case h.place > 0 && !h.org:
 			return h.place
-		case h.person:
+		case h.person, h.speaker:
 			return 0.05
 		case h.org:
 			return 0.2
@@ -365,10 +397,12 @@ func (h nameHints) fit(k answerKind) float64 {
 			return 0.15
 		case h.acronym:
 			return 0.7
+		case h.speaker:
+			return 0.5
 		}
 		return 0.55
 	case askOther:
-		if h.person {
+		if h.person || h.speaker {
 			return 0.3
 		}
 		return 0.5
@@ -455,36 +489,13 @@ func allDateWords(span []qword, lex *lexicon) bool {
 }
 
 // titleCandidates returns the quoted titles of s (“Squid Game”, German
-// „Nordwind“ and »Tatort«): a quoted run of at most eight words that
-// starts with a capital.
+// „Nordwind“ and »Tatort«, and in single quotes as headlines write them:
+// 'Squid Game'): a quoted run of at most eight words that starts with a
+// capital.
 func titleCandidates(s string, q *questionFacts) []answerCandidate {
 	var out []answerCandidate
-	for i := 0; i < len(s); {
-		open := strings.IndexAny(s[i:], "“\"„»«")
-		if open < 0 {
-			break
-		}
-		open += i
-		r, size := utf8.DecodeRuneInString(s[open:])
-		closers := "”"
-		switch r {
-		case '"':
-			closers = "\""
-		case '„':
-			closers = "“”"
-		case '»':
-			closers = "«"
-		case '«':
-			closers = "»"
-		}
-		end := strings.IndexAny(s[open+size:], closers)
-		if end < 0 {
-			break
-		}
-		end += open + size
-		_, closeSize := utf8.DecodeRuneInString(s[end:])
-		inner := s[open+size : end]
-		i = end + closeSize
+	for _, sp := range quotedSpans(s) {
+		inner := s[sp.Start:sp.End]
 		ws := scanPlainWords(inner)
 		if len(ws) == 0 || len(ws) > 8 || !isCapWord(ws[0]) {
 			continue
@@ -512,10 +523,69 @@ func titleCandidates(s string, q *questionFacts) []answerCandidate {
 			fit = 0.4
 		}
 		for k := range ws {
-			ws[k].start += open + size
-			ws[k].end += open + size
+			ws[k].start += sp.Start
+			ws[k].end += sp.Start
 		}
-		out = append(out, answerCandidate{start: open + size, end: end, text: inner, key: nameKey(ws, q), fit: fit * nw})
+		out = append(out, answerCandidate{start: sp.Start, end: sp.End, text: inner, key: nameKey(ws, q), fit: fit * nw})
+	}
+	return out
+}
+
+// quotedSpans returns the insides of the quotations of s: between “ and
+// ”, between straight double quotes, German „ and “ and » and «, and
+// between single quotes (‘ and ’,
+// or ') that open after a space or a sentence's start and close before
+// one or a punctuation mark, so that apostrophes ("Scholz's") are no
+// quotes. A trailing comma or full stop inside the quotes is left out.
+func quotedSpans(s string) []text.Span {
+	var out []text.Span
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		var closers string
+		switch r {
+		case '“':
+			closers = "”"
+		case '"':
+			closers = "\""
+		case '„':
+			closers = "“”"
+		case '»':
+			closers = "«"
+		case '«':
+			closers = "»"
+		case '‘', '\'':
+			if i > 0 {
+				if p, _ := utf8.DecodeLastRuneInString(s[:i]); !unicode.IsSpace(p) && !strings.ContainsRune("([{—–-:", p) {
+					i += size
+					continue
+				}
+			}
+			closers = "’'"
+		default:
+			i += size
+			continue
+		}
+		start := i + size
+		end := -1
+		for j := start; j < len(s); {
+			c, csize := utf8.DecodeRuneInString(s[j:])
+			if strings.ContainsRune(closers, c) {
+				next, _ := utf8.DecodeRuneInString(s[j+csize:])
+				if closers != "’'" || j+csize == len(s) || !unicode.IsLetter(next) && !unicode.IsDigit(next) {
+					end = j
+					break
+				}
+			}
+			j += csize
+		}
+		if end < 0 {
+			i = start
+			continue
+		}
+		inner := strings.TrimRight(s[start:end], ",.")
+		out = append(out, text.Span{Start: start, End: start + len(inner)})
+		_, csize := utf8.DecodeRuneInString(s[end:])
+		i = end + csize
 	}
 	return out
 }
@@ -540,6 +610,7 @@ type number struct {
 	unitClass  unitClass // when the unit is a known measure
 	known      bool      // the unit is a known measure
 	next       []string  // stems of up to three words after the number
+	prev       []string  // stems of the content words just before it ("magnitude 5.9", "a population of 800")
 	nextWord   bool      // a content word follows the number
 	vague      bool      // "dozens", "millions": no number at all
 }
@@ -601,6 +672,26 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 		// April").
 		if n.class == numPlain && v <= 31 && ((i > 0 && lex.months[ws[i-1].fold]) || (j < len(ws) && lex.months[ws[j].fold])) {
 			n.class = numYear
+		}
+		// A time of day is no count ("1:24 a.m.").
+		if n.class == numPlain && (strings.HasPrefix(s[n.end:], ":") && n.end+1 < len(s) && isDigitByte(s[n.end+1]) ||
+			n.start > 1 && s[n.start-1] == ':' && isDigitByte(s[n.start-2])) {
+			n.class = numYear
+		}
+		// What precedes: the measure named before its value.
+		for k := i - 1; k >= 0 && k >= i-3; k-- {
+			f := ws[k].fold
+			if !isSpaces(s[ws[k].end:ws[k+1].start]) {
+				break
+			}
+			if q.an.IsFunctionWord(f) {
+				if f == "of" || f == "a" || f == "an" || f == "the" {
+					continue
+				}
+				break
+			}
+			n.prev = append(n.prev, q.stem(f))
+			break
 		}
 		// What follows: a unit, or the thing counted.
 		for k := j; k < len(ws) && k < j+3; k++ {
@@ -696,6 +787,11 @@ func (n number) fit(q *questionFacts) float64 {
 			return vague
 		}
 	}
+	for _, st := range n.prev {
+		if q.focus[st] && !n.known {
+			return vague
+		}
+	}
 	if n.known {
 		if a.units == unitMeasure || a.units != unitAny && n.unitClass == a.units {
 			return 1
@@ -766,12 +862,18 @@ func dateCandidates(s string, ws []qword, q *questionFacts) []answerCandidate {
 			}
 		case lex.isWeekday(f):
 			start, end, fit = ws[i].start, ws[i].end, 0.6
+			if q.asked.future && (i == 0 || !lex.nextWords[ws[i-1].fold]) {
+				fit = 0.3 // "voted on Wednesday" dates the report, not what is to come
+			}
 		case (lex.nextWords[f] || lex.thisWords[f] || lex.lastWords[f]) && i+1 < len(ws) && lex.periods[ws[i+1].fold]:
 			// "next month" answers "when will"; "this week" mostly dates
 			// the report itself.
 			start, end, fit = ws[i].start, ws[i+1].end, 0.9
-			if !lex.nextWords[f] {
+			switch {
+			case !lex.nextWords[f]:
 				fit = 0.4
+			case q.asked.future:
+				fit = 1
 			}
 			i++
 		case lex.seasons[f] && i > 0 && (lex.thisWords[ws[i-1].fold] || lex.nextWords[ws[i-1].fold] || lex.dateLeads[ws[i-1].fold] ||

@@ -58,6 +58,13 @@ func TestFindCandidates(t *testing.T) {
 			[]string{"six months"}, nil},
 		{"How many baby swings were recalled?", "The recall affects 2 million MamaRoo swings, according to the agency.",
 			[]string{"2 million"}, nil},
+		// A name's generic head is not what the question holds.
+		{"Where are many Americans fleeing expensive cities moving?", "A growing number of Americans make Mexico City their new home.",
+			[]string{"Mexico City"}, nil},
+		// The measure may be named before its value; a time of day is no
+		// count.
+		{"What was the magnitude of the quake?", "A magnitude 5.9 earthquake struck the east at 1:24 a.m. local time.",
+			[]string{"5.9"}, []string{"1", "24"}},
 		{"How many Taurus missiles has Germany delivered?", "Moscow designated three other German entities on March 5.", nil, []string{"three", "5"}},
 		{"How old is he?", "A 17-year-old has become the youngest person to fly around the world solo.", []string{"17-year-old"}, nil},
 		{"How much does a gallon of gas cost?", "The national average hit $4.96 a gallon on Wednesday, up 60% in a year.",
@@ -201,5 +208,102 @@ func TestCreditsAreNoCandidates(t *testing.T) {
 	got := e.dropCredits(s, cands)
 	if len(got) != 1 || got[0].text != "Maine Ferries" {
 		t.Errorf("candidates %+v, want only Maine Ferries", got)
+	}
+}
+
+// TestCandidatesOfWordsThatFoldToNothing: a "word" the tokenizer folds to
+// nothing (a lone combining accent, as synthetic or broken text holds)
+// is no word, and reading candidates of any kind never fails on it.
+func TestCandidatesOfWordsThatFoldToNothing(t *testing.T) {
+	marks := []string{"\u0301", "\u0300\u0301", "\u0308"}
+	for _, m := range marks {
+		sentences := []string{
+			"On March " + m + " the vote was held in " + m + " Berlin.",
+			m + " The court met in May " + m + " 2022 and ruled.",
+			"Prices rose " + m + " 12 percent, costing $" + m + "5 more " + m,
+			m,
+			"Why " + m + " because of " + m + " the rain " + m + ".",
+		}
+		for _, s := range sentences {
+			for _, w := range scanPlainWords(s) {
+				if w.orig == "" || w.fold == "" {
+					t.Fatalf("scanPlainWords(%q) holds an empty word %+v", s, w)
+				}
+			}
+			for _, q := range []string{"Who won?", "Where was it?", "When did the court meet?", "How many percent?",
+				"How much did it cost?", "Why did it happen?", "What does " + m + " PSL stand for?", "Which show won?", "Did it rain?"} {
+				candidatesOf(q, s)
+				detectAskedFor(q+" "+s, "en")
+				detectAskedFor(q+" "+s, "de")
+			}
+		}
+	}
+}
+
+func TestQuotedSpans(t *testing.T) {
+	tests := []struct {
+		s    string
+		want []string
+	}{
+		{"'Squid Game': Netflix green lights season 2", []string{"Squid Game"}},
+		{"Emmys 2022: Full list; 'Succession,' 'Ted Lasso' lead", []string{"Succession", "Ted Lasso"}},
+		{"“Thor: Love and Thunder,” the latest film, opened.", []string{"Thor: Love and Thunder"}},
+		{"Scholz's party and the allies' view", nil},
+		{`He said "no" twice`, []string{"no"}},
+		{"an unclosed 'quote", nil},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, sp := range quotedSpans(tt.s) {
+			got = append(got, tt.s[sp.Start:sp.End])
+		}
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("quotedSpans(%q) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestFutureDates(t *testing.T) {
+	for _, tt := range []struct {
+		q      string
+		future bool
+	}{
+		{"How soon could vaccines be available for children?", true},
+		{"When will the bridge reopen?", true},
+		{"When are loan payments set to restart?", true},
+		{"When did the bridge close?", false},
+		{"When was the treaty signed?", false},
+	} {
+		if got := detectAskedFor(tt.q, "en"); got.kind != askDate || got.future != tt.future {
+			t.Errorf("detectAskedFor(%q) = %+v, want a date, future %v", tt.q, got, tt.future)
+		}
+	}
+	got := candidatesOf("When will the bridge reopen?", "Officials said on Wednesday the bridge will reopen next month.")
+	if strings.Join(got, "|") != "next month" {
+		t.Errorf("a question about what is to come: candidates %q, want only %q", got, "next month")
+	}
+}
+
+// TestSentenceStartNamedByHeadline: a word opening a sentence is a name
+// when the evidence never writes it in lowercase and a headline opens
+// with it too.
+func TestSentenceStartNamedByHeadline(t *testing.T) {
+	var cache text.StemCache
+	question := "Which retailer is slashing prices on clothing?"
+	sentence := "Walmart is slashing prices on clothing and other products."
+	q := newQuestionFacts(question, detectAskedFor(question, "en"), text.AnalyzerFor("en"), &cache)
+	names := func() []string {
+		var out []string
+		for _, c := range findCandidates(sentence, scanPlainWords(sentence), q) {
+			out = append(out, c.text)
+		}
+		return out
+	}
+	if got := names(); len(got) != 0 {
+		t.Errorf("without a headline: %q, want none", got)
+	}
+	q.headSeen["walmart"] = true
+	if got := names(); strings.Join(got, "|") != "Walmart" {
+		t.Errorf("with a headline opening with it: %q, want Walmart", got)
 	}
 }

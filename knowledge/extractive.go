@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -78,8 +80,11 @@ type evSentence struct {
 	best    float64 // the best candidate's fit times its support
 	bestKey string
 	echo    bool
-	ctx     float64 // rel, or a share of a close neighbour's when more
-	overlap float64 // share of its content words the question holds
+	ctx     float64  // rel, or a share of a close neighbour's when more
+	overlap float64  // share of its content words the question holds
+	stems   []string // the stems of its words
+	about   bool     // it may answer (see markAbout)
+	asks    bool     // it is a question itself
 	// content reports that the sentence holds one of the question's key
 	// words that are not names: it speaks of what is asked, not only of
 	// whom or where.
@@ -106,6 +111,11 @@ type extractor struct {
 	docs     []evDoc
 	window   *timeWindow     // the question's time window, if it has one
 	outlets  map[string]bool // the evidence articles' outlets, lowercase
+	// source holds the stems of the source a question attributes its
+	// answer to ("according to the defence minister").
+	source   map[string]bool
+	question string
+	asked    askedFor
 	// terms are the weighted terms in a fixed order; contentTerms the
 	// key terms that are not names.
 	terms        []string
@@ -146,10 +156,27 @@ func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *time
 	if len(hits) == 0 {
 		return abstain()
 	}
-	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win,
+	e := newExtractor(question, lang, docs, win, weights, x)
+	if !e.coversKeyTerms(question, hits, docs) {
+		return abstain()
+	}
+	e.prepare(docs)
+	sents := e.sentences(docs)
+	e.score(sents)
+	lead := e.lead(sents)
+	if lead == nil {
+		return abstain()
+	}
+	e.compose(ans, docs, sents, lead)
+	return ans
+}
+
+// newExtractor reads what the question asks for and weighs its terms.
+func newExtractor(question, lang string, docs []evDoc, win *timeWindow, weights map[string]float64, x Extraction) *extractor {
+	e := &extractor{x: x, an: text.AnalyzerFor(lang), weights: weights, docs: docs, window: win, question: question,
 		compounds: lexiconFor(lang).nounCaps, strict: lexiconFor(lang).strictLead}
-	asked := detectAskedFor(question, lang)
-	e.dropFraming(question, asked, lang)
+	e.asked = detectAskedFor(question, lang)
+	e.dropFraming(question, e.asked, lang)
 	for t, w := range e.weights {
 		e.total += w
 		e.terms = append(e.terms, t)
@@ -164,26 +191,73 @@ func extractiveAnswer(question, lang string, hits []Hit, docs []evDoc, win *time
 			e.names = append(e.names, t)
 		}
 	}
-	if !e.coversKeyTerms(question, hits, docs) {
-		return abstain()
+	return e
+}
+
+// prepare reads the facts of the question that candidates need, and what
+// the evidence's headlines say of names.
+func (e *extractor) prepare(docs []evDoc) {
+	lang := e.an.Language()
+	e.facts = newQuestionFacts(e.question, e.asked, e.an, &e.cache)
+	for _, d := range docs {
+		if ws := scanPlainWords(d.article.Title); len(ws) > 1 && isCapWord(ws[0]) {
+			e.facts.headSeen[ws[0].fold] = true
+		}
 	}
-	e.facts = newQuestionFacts(question, asked, e.an, &e.cache)
+	e.facts.topics = e.topics(docs)
 	if e.strict {
-		e.role = roleNoun(asked, lexiconFor(lang), e.an, &e.cache)
+		e.role = roleNoun(e.asked, lexiconFor(lang), e.an, &e.cache)
 		// The role noun is what is asked; the sentence must speak of what
 		// the question says of it too, when it says something.
 		if e.role != "" && len(e.contentTerms) > 1 {
 			delete(e.contentTerms, e.role)
 		}
 	}
-	sents := e.sentences(docs)
-	e.score(sents)
-	lead := e.lead(sents)
-	if lead == nil {
-		return abstain()
+}
+
+// topicRepeats is how often a best article's text must say a word of its
+// headline for the word to be what the story is about.
+const topicRepeats = 3
+
+// topics returns the stems of what the best two articles are about: the
+// words of their headlines, not the question's nor function words, that
+// their texts repeat in lowercase.
+func (e *extractor) topics(docs []evDoc) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range docs {
+		if d.rank > 1 {
+			continue
+		}
+		head := map[string]bool{}
+		for _, w := range scanPlainWords(d.article.Title) {
+			if len(w.fold) < 4 || e.an.IsFunctionWord(w.fold) || isDigitByte(w.fold[0]) {
+				continue
+			}
+			if st := e.cache.Stem(e.an, w.fold); !e.facts.stems[st] && !e.facts.stems[w.fold] {
+				head[st] = true
+			}
+		}
+		if len(head) == 0 {
+			continue
+		}
+		// Names are candidates of their own: a topic is a word the text
+		// writes in lowercase.
+		count := map[string]int{}
+		for _, w := range scanPlainWords(d.full) {
+			if r, _ := utf8.DecodeRuneInString(w.orig); !unicode.IsLower(r) {
+				continue
+			}
+			if st := e.cache.Stem(e.an, w.fold); head[st] {
+				count[st]++
+			}
+		}
+		for st, n := range count {
+			if n >= topicRepeats {
+				out[st] = true
+			}
+		}
 	}
-	e.compose(ans, docs, sents, lead)
-	return ans
+	return out
 }
 
 // dropFraming leaves out of the weights the words that only frame the
@@ -201,6 +275,7 @@ func (e *extractor) dropFraming(question string, asked askedFor, lang string) {
 	for t := range source.phrase {
 		e.framing[t] = true
 	}
+	e.source = source.named
 	if len(e.framing) == 0 && len(source.named) == 0 {
 		return
 	}
@@ -265,11 +340,13 @@ type evDoc struct {
 	rank    int
 	text    string
 	spans   []text.Span // the parts of text to read
+	full    string      // the whole stored text, read or not
 }
 
 // evidenceDocs gathers the top x.Articles articles of hits; the first
 // x.Whole of them are read whole, so a sentence that answers need not be
-// in a retrieved passage.
+// in a retrieved passage, with their boilerplate blanked out as in the
+// hits' passages.
 func (an *Answerer) evidenceDocs(ctx context.Context, hits []Hit, x Extraction) ([]evDoc, error) {
 	var docs []evDoc
 	byID := map[int64]int{}
@@ -285,17 +362,22 @@ func (an *Answerer) evidenceDocs(ctx context.Context, hits []Hit, x Extraction) 
 		}
 		docs[k].spans = append(docs[k].spans, text.Span{Start: h.Passage.Start, End: h.Passage.End})
 	}
+	boiler, err := an.DB.boilerplate(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for k := range docs {
 		d := &docs[k]
-		if k < x.Whole {
-			full, err := an.DB.articleText(ctx, d.article.ID)
-			if err != nil {
-				return nil, err
-			}
-			if full != "" {
-				d.text, d.spans = full, []text.Span{{Start: 0, End: len(full)}}
-				continue
-			}
+		full, err := an.DB.articleText(ctx, d.article.ID)
+		if err != nil {
+			return nil, err
+		}
+		// Never a site's notices (the passages of hits are blanked too).
+		full = readable(full, &d.article, boiler)
+		d.full = full
+		if k < x.Whole && full != "" {
+			d.text, d.spans = full, []text.Span{{Start: 0, End: len(full)}}
+			continue
 		}
 		// The passages, in the article's order, as slices of one text.
 		d.text = ""
@@ -344,12 +426,19 @@ func (e *extractor) sentences(docs []evDoc) []*evSentence {
 	for k, s := range out {
 		ws := words[k]
 		s.key = sentenceKey(ws)
+		s.stems = make([]string, len(ws))
+		for i, w := range ws {
+			s.stems[i] = e.cache.Stem(e.an, w.fold)
+		}
 		s.rel, s.content = e.relevance(ws)
 		s.focused = e.role == "" || e.namesRole(ws)
 		s.ctx = s.rel
+		s.asks = strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?")
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
-		s.overlap = questionOverlap(ws, e.facts.stems, e.an, &e.cache)
-		s.echo = s.overlap > 0.5 && e.restates(s.cands)
+		// A sentence naming the question's source adds nothing by that,
+		// but restates the question with it all the same.
+		s.overlap = questionOverlap(ws, e.facts.stems, e.source, e.an, &e.cache)
+		s.echo = questionOverlap(ws, e.facts.stems, nil, e.an, &e.cache) > 0.5 && e.restates(s.cands)
 	}
 	// A sentence next to one that matches the question well is about
 	// what it asks too, if in other words: "Chancellor Scholz has refrained
@@ -377,6 +466,23 @@ const questionSentenceWeight = 0.3
 
 // contextShare is the share of a neighbour's match a sentence inherits.
 const contextShare = 0.5
+
+// copyWords is how many opening words two sentences of different
+// articles share when one is a copy of the other.
+const copyWords = 8
+
+// openingWords returns the first n words of a sentence key.
+func openingWords(key string, n int) string {
+	i := 0
+	for k := 0; k < n; k++ {
+		j := strings.IndexByte(key[i:], ' ')
+		if j < 0 {
+			return key
+		}
+		i += j + 1
+	}
+	return key[:i-1]
+}
 
 // sentenceKey is what copies of one sentence share: its folded words.
 func sentenceKey(ws []qword) string {
@@ -510,15 +616,21 @@ func (e *extractor) restates(cands []answerCandidate) bool {
 }
 
 // questionOverlap is the share of the content words of ws (when there are three
-// or more) that are in the question's stems.
-func questionOverlap(ws []qword, qstems map[string]bool, an *text.Analyzer, cache *text.StemCache) float64 {
+// or more) that are in the question's stems. Words of the question's
+// source (skip: "New York Federal Reserve" in "according to the New York
+// Federal Reserve") neither restate it nor add to it, and are not counted.
+func questionOverlap(ws []qword, qstems, skip map[string]bool, an *text.Analyzer, cache *text.StemCache) float64 {
 	content, known := 0, 0
 	for _, w := range ws {
 		if an.IsStopword(w.fold) {
 			continue
 		}
+		st := cache.Stem(an, w.fold)
+		if skip[st] {
+			continue
+		}
 		content++
-		if qstems[cache.Stem(an, w.fold)] {
+		if qstems[st] {
 			known++
 		}
 	}
@@ -537,10 +649,20 @@ func (e *extractor) score(sents []*evSentence) {
 	type seen struct {
 		rel      float64
 		mentions int
+		head     float64 // the headline's relevance, when it holds the candidate
 	}
 	support := map[string]map[int]*seen{}
 	fit := map[string]float64{}
+	// A sentence copied into another outlet's article, whole or edited at
+	// its end, is one piece of evidence, not two: its candidates count
+	// once.
+	counted := map[string]int{} // a sentence's opening words -> the doc it counts in
 	for _, s := range sents {
+		open := openingWords(s.key, copyWords)
+		if d, ok := counted[open]; ok && d != s.doc {
+			continue
+		}
+		counted[open] = s.doc
 		for _, c := range s.cands {
 			m := support[c.key]
 			if m == nil {
@@ -557,6 +679,32 @@ func (e *extractor) score(sents []*evSentence) {
 			fit[c.key] = math.Max(fit[c.key], c.fit)
 		}
 	}
+	// A headline that matches the question and names a candidate is
+	// strong evidence for it: a news headline says what the story is
+	// about ("Walmart is slashing prices on clothing..."). Headlines are
+	// not quoted: the candidate must be in a sentence of the text to lead.
+	for _, d := range e.docs {
+		ws := scanPlainWords(d.article.Title)
+		if len(ws) < 2 {
+			continue
+		}
+		rel, _ := e.relevance(ws)
+		if rel == 0 {
+			continue
+		}
+		for _, c := range e.dropCredits(d.article.Title, findCandidates(d.article.Title, ws, e.facts)) {
+			m := support[c.key]
+			if m == nil {
+				continue // only what the text says may answer
+			}
+			a := m[d.rank]
+			if a == nil {
+				a = &seen{}
+				m[d.rank] = a
+			}
+			a.head = math.Max(a.head, rel)
+		}
+	}
 	strength := map[string]float64{}
 	maxStrength := 0.0
 	for key, m := range support {
@@ -564,7 +712,7 @@ func (e *extractor) score(sents []*evSentence) {
 		for rank, a := range m {
 			// The most relevant sentence saying it, and how often the
 			// article says it: what an article is about, it names often.
-			v += (a.rel + 0.05*float64(min(a.mentions, 6))) * e.rankFactor(rank)
+			v += (a.rel + 0.05*float64(min(a.mentions, 6)) + headlineWeight*a.head) * e.rankFactor(rank)
 		}
 		v *= fit[key]
 		strength[key] = v
@@ -596,7 +744,7 @@ func (e *extractor) score(sents []*evSentence) {
 		if n > 45 {
 			s.score *= 45 / n
 		}
-		if strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?") {
+		if s.asks {
 			s.score *= questionSentenceWeight // a question answers nothing
 		}
 	}
@@ -681,6 +829,7 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 	if bestRel == 0 {
 		return nil
 	}
+	e.markAbout(sents)
 	var lead *evSentence
 	if e.facts.asked.kind.typed() {
 		bestKey, bestStrength := "", 0.0
@@ -709,7 +858,7 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 		return lead
 	}
 	for _, s := range sents {
-		if s.echo {
+		if s.echo || s.asks || !s.about {
 			continue
 		}
 		if lead == nil || s.score > lead.score {
@@ -719,21 +868,252 @@ func (e *extractor) lead(sents []*evSentence) *evSentence {
 	return lead
 }
 
+// markAbout sets each sentence's about: whether it may answer at all. Its
+// article must name what the question names ("the World Bank", "Canada",
+// "German"; see namesAll), in its headline or text, and the sentence or
+// a neighbour must hold one of the question's other terms, those that
+// neither name, nor say whose account is asked for, nor describe the
+// answer ("German chancellor"), when it has any: a sentence that only shares
+// the question's names ("Pope Francis marked the anniversary...") is
+// about them, not about what is asked ("What did Pope Francis name his
+// first cat?"), and one that only names a German chancellor says nothing
+// of one who resigned.
+func (e *extractor) markAbout(sents []*evSentence) {
+	if e.strict {
+		// The stricter rule of the language (see eligible) says it.
+		for _, s := range sents {
+			s.about = true
+		}
+		return
+	}
+	// The question's source ("according to the White House") need not be
+	// named: another outlet may tell the same.
+	// Nor need a name so common in the store that it tells nothing ("US"
+	// in an American outlet's articles).
+	var names []questionName
+	for _, n := range questionNames(e.question, e.an) {
+		told, rare := true, false
+		for _, w := range n.words {
+			st := e.cache.Stem(e.an, w)
+			told = told && e.source[st]
+			rare = rare || e.weights[st] >= nameMinWeight
+		}
+		if !told && rare {
+			names = append(names, n)
+		}
+	}
+	other := map[string]bool{}
+	nameStems := map[string]bool{}
+	for _, n := range names {
+		for _, w := range n.words {
+			nameStems[e.cache.Stem(e.an, w)] = true
+		}
+	}
+	// The words naming what is asked for describe the answer ("German
+	// chancellor"), unless they say what is counted ("how many monkeypox
+	// cases").
+	focus := e.facts.focus
+	switch e.facts.asked.kind {
+	case askNumber, askMoney, askPercent:
+		focus = nil
+	}
+	for t := range e.weights {
+		if !nameStems[t] && !e.source[t] && !focus[t] {
+			other[t] = true
+		}
+	}
+	// A question without a shape to look for (a thing, a reason) has no
+	// candidate to miss: it must be answered by a sentence that holds, with
+	// its neighbours, a good share of its other terms' weight.
+	need := 0.0
+	if !e.facts.asked.kind.typed() {
+		for t := range other {
+			need += untypedShare * e.weights[t]
+		}
+	}
+	named := map[int]bool{}
+	checked := map[int]bool{}
+	for k, s := range sents {
+		if !checked[s.doc] {
+			checked[s.doc] = true
+			d := e.docs[s.doc]
+			named[s.doc] = namesAll(names, text.Tokens(d.article.Title+"\n"+d.full+"\n"+d.text))
+		}
+		s.about = named[s.doc]
+		if !s.about || len(other) == 0 {
+			continue
+		}
+		held := map[string]bool{}
+		touches, covered := false, 0.0
+		for d := -1; d <= 1; d++ {
+			if j := k + d; j >= 0 && j < len(sents) && sents[j].doc == s.doc {
+				for _, st := range sents[j].stems {
+					touches = touches || other[st]
+					if other[st] && !held[st] {
+						held[st] = true
+						covered += e.weights[st]
+					}
+				}
+			}
+		}
+		s.about = touches && covered >= need
+	}
+}
+
+// nameMinWeight is the least inverse document frequency of a name the
+// answering article must hold: about one passage in twenty.
+const nameMinWeight = 3.0
+
+// headlineWeight is how much a headline naming a candidate counts,
+// times the headline's match with the question, against the sentences
+// naming it.
+const headlineWeight = 1.0
+
+// untypedShare is the least share of the weight of a question's other
+// terms (see markAbout) that a sentence with its neighbours must hold to
+// answer a question asking for no particular shape of answer.
+const untypedShare = 0.3
+
+// questionName is a name the question holds: its folded words ("world",
+// "bank"), and whether it is one acronym ("US").
+type questionName struct {
+	words   []string
+	acronym bool
+}
+
+// questionNames returns the names of a question: runs of its words that
+// the analyzer takes for names, written next to each other, an acronym
+// always a name of its own.
+func questionNames(question string, an *text.Analyzer) []questionName {
+	isName := map[string]bool{}
+	for _, t := range an.Query(question) {
+		if t.Name {
+			isName[t.Word] = true
+		}
+	}
+	if len(isName) == 0 {
+		return nil
+	}
+	var out []questionName
+	var run []qword
+	ws := scanPlainWords(question)
+	flush := func() {
+		if len(run) > 0 {
+			n := questionName{acronym: len(run) == 1 && isAcronymWord(run[0].orig)}
+			for _, w := range run {
+				n.words = append(n.words, strings.Join(text.Tokens(w.orig), ""))
+			}
+			out = append(out, n)
+		}
+		run = run[:0]
+	}
+	for i, w := range ws {
+		fold := strings.Join(text.Tokens(w.orig), "")
+		if !isName[fold] {
+			flush()
+			continue
+		}
+		// An acronym next to a name is a name of its own more often than
+		// a part of it: "NHL Stanley Cup", "LGBTQ Pride".
+		if len(run) > 0 && (!isSpaces(question[ws[i-1].end:w.start]) || isAcronymWord(w.orig) || isAcronymWord(run[len(run)-1].orig)) {
+			flush()
+		}
+		run = append(run, w)
+	}
+	flush()
+	return out
+}
+
+// namesAll reports whether the tokens toks hold the names: every one of
+// up to three, all but one of up to six, and so on (a question of many
+// names may call one of them otherwise than the article). A name is
+// found as one word as
+// itself or as a word it shares most of its letters with ("German" in
+// "Germany's", "Russian" in "Russia"), an acronym also spelt with full
+// stops ("U.S."), two words in a row, and a longer name ("NHL Stanley Cup
+// Finals") by each of its words, two of them in a row.
+func namesAll(names []questionName, toks []string) bool {
+	missing := 0
+	for _, n := range names {
+		if !namesOne(n, toks) {
+			missing++
+		}
+	}
+	return missing <= (len(names)-1)/3
+}
+
+func namesOne(n questionName, toks []string) bool {
+	if len(n.words) == 1 {
+		for i := range toks {
+			if nameWordMatch(n.words[0], toks[i]) || n.acronym && spelledOut(n.words[0], toks[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, w := range n.words {
+		if !namesOne(questionName{words: []string{w}}, toks) {
+			return false
+		}
+	}
+	for i := 0; i+1 < len(toks); i++ {
+		for k := 0; k+1 < len(n.words); k++ {
+			if nameWordMatch(n.words[k], toks[i]) && nameWordMatch(n.words[k+1], toks[i+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameWordMatch reports whether the article's token tok is the name word
+// w or a form of it: they share a prefix of five letters or more that is
+// most of the shorter one.
+func nameWordMatch(w, tok string) bool {
+	if w == tok {
+		return true
+	}
+	n := 0
+	for n < len(w) && n < len(tok) && w[n] == tok[n] {
+		n++
+	}
+	short := min(len(w), len(tok))
+	return n >= 5 && 10*n >= 7*short
+}
+
+// spelledOut reports whether toks start with the letters of the acronym
+// acr one token each ("u", "s" for "us", written "U.S.").
+func spelledOut(acr string, toks []string) bool {
+	if len(toks) < len(acr) {
+		return false
+	}
+	for i := 0; i < len(acr); i++ {
+		if toks[i] != acr[i:i+1] {
+			return false
+		}
+	}
+	return true
+}
+
 // eligible reports whether a sentence may give the answer to a question
 // asking for a name, a number or a date: it does not restate the
-// question, it (or a neighbour) matches the question well enough against
-// the best match, and, in a language with the stricter rule (see
+// question nor ask one itself, it is about what the question asks (see
+// markAbout), it (or a neighbour) matches the question well enough
+// against the best match, and, in a language with the stricter rule (see
 // lexicon.strictLead), it holds one of the question's key words that are
 // not names (a date next to the town's name alone answers nothing) and
 // comes from an article holding every name of the question.
 func (e *extractor) eligible(s *evSentence, bestRel float64) bool {
+	if s.echo || s.asks || !s.about {
+		return false
+	}
 	if !e.strict {
-		return !s.echo && s.ctx >= e.x.Relevance*bestRel
+		return s.ctx >= e.x.Relevance*bestRel
 	}
 	// The stricter rule asks less of the match: a price or a count is
 	// often said in a sentence of its own ("Die Kosten sind auf 182
 	// Millionen Euro gestiegen").
-	return !s.echo && s.ctx >= strictRelevance*e.x.Relevance*bestRel && s.content && s.focused && e.named(s.doc)
+	return s.ctx >= strictRelevance*e.x.Relevance*bestRel && s.content && s.focused && e.named(s.doc)
 }
 
 // roleNoun returns the stem of the specific noun a question asking for a
@@ -841,7 +1221,24 @@ func (e *extractor) shortAnswer(lead *evSentence) string {
 			return ""
 		}
 	}
-	return strings.Trim(c.text, " ,;:")
+	return digitsFirst(strings.Trim(c.text, " ,;:"), e.facts.lex)
+}
+
+// digitsFirst writes a short answer's leading number word in digits ("six
+// months" -> "6 months", "two million" -> "2 million"): a short answer
+// is read at a glance. Vague and fractional words ("dozens", "half")
+// stay.
+func digitsFirst(short string, lex *lexicon) string {
+	ws := scanPlainWords(short)
+	if len(ws) == 0 || ws[0].start != 0 || isDigitByte(ws[0].orig[0]) || lex.vagueNumbers[ws[0].fold] ||
+		strings.HasPrefix(short[ws[0].end:], "-") {
+		return short // "one-third" is a word of its own
+	}
+	v, ok := lex.numbers[ws[0].fold]
+	if !ok || v < 1 || v != math.Trunc(v) || v >= 100 {
+		return short
+	}
+	return strconv.Itoa(int(v)) + short[ws[0].end:]
 }
 
 // overlaps reports whether two candidate keys name the same thing in
@@ -856,34 +1253,75 @@ func overlaps(a, b string) bool {
 
 // namer returns, for a question asking for a thing ("Which show..."), the
 // best sentence naming the strongest candidate when the lead does not
-// name it: the sentence most like the question often says "the show", and
-// another says which. Only a sentence close enough to the question, and
-// a candidate clearly the strongest, qualify.
-func (e *extractor) namer(rest []*evSentence, lead *evSentence) *evSentence {
+// name it: the sentence most like the question often says "the show",
+// and another, often next to it, says which. A candidate named within two
+// sentences of the lead counts double. Only a sentence close enough to
+// the question, and a candidate clearly the strongest, qualify.
+func (e *extractor) namer(sents, rest []*evSentence, lead *evSentence) (*evSentence, string) {
 	if e.facts.asked.kind != askOther || len(e.facts.asked.focus) == 0 {
-		return nil
+		return nil, ""
 	}
-	bestKey, best, second := "", 0.0, 0.0
+	for _, c := range lead.cands {
+		if strings.HasPrefix(c.key, "t:") {
+			return nil, "" // the lead names what the story is about
+		}
+	}
+	near := map[string]bool{}
+	for k, s := range sents {
+		if s != lead {
+			continue
+		}
+		for d := -2; d <= 2; d++ {
+			if j := k + d; d != 0 && j >= 0 && j < len(sents) && sents[j].doc == s.doc {
+				for _, c := range sents[j].cands {
+					near[c.key] = true
+				}
+			}
+		}
+	}
+	type scored struct {
+		key string
+		v   float64
+	}
+	var names []scored
 	for key, v := range e.strength {
 		if !strings.HasPrefix(key, "name:") {
 			continue
 		}
-		switch {
-		case v > best:
-			bestKey, best, second = key, v, best
-		case v > second:
-			second = v
+		if near[key] {
+			v *= 2
+		}
+		names = append(names, scored{key, v})
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if names[i].v != names[j].v {
+			return names[i].v > names[j].v
+		}
+		return names[i].key < names[j].key
+	})
+	if len(names) == 0 {
+		return nil, ""
+	}
+	best := names[0]
+	for _, c := range lead.cands {
+		if c.key == best.key || overlaps(c.key, best.key) {
+			return nil, "" // the lead names it
 		}
 	}
-	if bestKey == "" || lead.holds(bestKey) || best < 1.3*second {
-		return nil
+	for _, o := range names[1:] {
+		if !overlaps(o.key, best.key) {
+			if best.v < 1.3*o.v {
+				return nil, ""
+			}
+			break
+		}
 	}
 	for _, s := range rest { // best first
-		if s.holds(bestKey) && s.ctx >= e.x.Relevance*lead.rel {
-			return s
+		if s.holds(best.key) && s.ctx >= e.x.Relevance*lead.rel {
+			return s, best.key
 		}
 	}
-	return nil
+	return nil, ""
 }
 
 // compose writes the answer: the lead sentence first (after the short
@@ -905,10 +1343,22 @@ func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead
 		}
 	}
 	sort.SliceStable(rest, func(i, j int) bool { return rest[i].score > rest[j].score })
-	if namer := e.namer(rest, lead); namer != nil && limit > 1 {
+	short := e.shortAnswer(lead)
+	if namer, key := e.namer(sents, rest, lead); namer != nil && limit > 1 {
 		// The lead matches the question, another sentence names what it
-		// asks about: quote both.
-		chosen = append(chosen, namer)
+		// asks about: quote both, the one naming it first, unless the
+		// question asks for a source's account, which the lead gives, or
+		// its language capitalises every noun, so that a capitalised word
+		// is no name.
+		if len(e.source) == 0 && !e.compounds {
+			chosen = []*evSentence{namer, lead}
+			short = ""
+			if c := namer.candidate(key); c != nil && len(strings.Fields(c.text)) <= 6 {
+				short = digitsFirst(strings.Trim(c.text, " ,;:"), e.facts.lex)
+			}
+		} else {
+			chosen = append(chosen, namer)
+		}
 	}
 	for _, s := range rest {
 		if len(chosen) >= limit || s.score < e.x.Keep*lead.score {
@@ -947,7 +1397,7 @@ func (e *extractor) compose(ans *Answer, docs []evDoc, sents []*evSentence, lead
 		return n
 	}
 	var out strings.Builder
-	if short := e.shortAnswer(lead); short != "" {
+	if short != "" {
 		out.WriteString(short)
 		out.WriteString(" — ")
 	}

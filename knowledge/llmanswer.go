@@ -25,6 +25,17 @@ type source struct {
 // passages, best first, into the token budget. Adjacent passages of one
 // article are joined; others are separated by an ellipsis.
 func packSources(hits []Hit, budget int) []*source {
+	out, _ := packHits(hits, budget)
+	for _, s := range out {
+		s.render()
+	}
+	return out
+}
+
+// packHits numbers the evidence articles in rank order and gives each the
+// passages of hits that fit the budget, best first. It returns the
+// sources (not yet rendered) and the tokens they cost.
+func packHits(hits []Hit, budget int) ([]*source, int) {
 	if budget <= 0 {
 		budget = DefaultContextTokens
 	}
@@ -32,7 +43,7 @@ func packSources(hits []Hit, budget int) []*source {
 	byArticle := map[int64]*source{}
 	used := 0
 	for _, h := range hits {
-		cost := text.EstimateTokens(h.Passage.Text) + 30
+		cost := passageCost(h.Passage.Text)
 		if used+cost > budget && len(out) > 0 {
 			continue
 		}
@@ -45,28 +56,34 @@ func packSources(hits []Hit, budget int) []*source {
 		}
 		s.passages = append(s.passages, h.Passage)
 	}
-	for _, s := range out {
-		sort.Slice(s.passages, func(i, j int) bool { return s.passages[i].Seq < s.passages[j].Seq })
-		var b strings.Builder
-		for i, p := range s.passages {
-			if i > 0 {
-				if p.Seq == s.passages[i-1].Seq+1 {
-					b.WriteString("\n\n")
-				} else {
-					b.WriteString("\n\n[…]\n\n")
-				}
+	return out, used
+}
+
+// passageCost is what a passage costs of the budget: its tokens and those
+// of the framing around it.
+func passageCost(s string) int { return text.EstimateTokens(s) + 30 }
+
+// render joins the source's passages in their article's order, adjacent
+// ones directly and others across an ellipsis.
+func (s *source) render() {
+	sort.Slice(s.passages, func(i, j int) bool { return s.passages[i].Seq < s.passages[j].Seq })
+	var b strings.Builder
+	for i, p := range s.passages {
+		if i > 0 {
+			if p.Seq == s.passages[i-1].Seq+1 {
+				b.WriteString("\n\n")
+			} else {
+				b.WriteString("\n\n[…]\n\n")
 			}
-			b.WriteString(p.Text)
 		}
-		s.text = b.String()
+		b.WriteString(p.Text)
 	}
-	return out
+	s.text = b.String()
 }
 
 // llmAnswer asks the model to answer from numbered sources, then checks the
 // answer's markers and quotes against the stored articles.
-func (an *Answerer) llmAnswer(ctx context.Context, question, asked, lang string, hits []Hit, onDelta func(string)) (*Answer, error) {
-	sources := packSources(hits, an.ContextTokens)
+func (an *Answerer) llmAnswer(ctx context.Context, question, asked, lang string, hits []Hit, sources []*source, onDelta func(string)) (*Answer, error) {
 	ps := make([]prompts.Source, len(sources))
 	for i, s := range sources {
 		ps[i] = prompts.Source{N: s.n, Outlet: s.article.Source, Headline: s.article.Title, Date: dateString(s.article), Text: s.text}

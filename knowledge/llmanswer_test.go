@@ -3,8 +3,12 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/herald-bot/herald/knowledge/text"
 )
 
 // fakeCompleter is a Completer whose behaviour a test sets.
@@ -215,5 +219,76 @@ func TestLLMAnswerCitesAnArticleOnce(t *testing.T) {
 	}
 	if len(ans.Citations) != 1 || ans.Citations[0].N != 1 || len(ans.Citations[0].Quotes) != 2 || ans.Citations[0].Quote != ans.Citations[0].Quotes[0] {
 		t.Fatalf("want one citation with both quotes: %+v", ans.Citations)
+	}
+}
+
+// TestEvidenceSourcesPackByRelevance: the sources a model is shown are
+// packed by how well passages and their articles match, not by the order
+// of retrieval: the best article's lead and its neighbours come before a
+// weak article's second passage, each article keeps one number, and the
+// whole stays within the budget.
+func TestEvidenceSourcesPackByRelevance(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	asOf := time.Date(2022, 7, 12, 23, 0, 0, 0, time.UTC)
+	putFiller(t, db, 60, asOf)
+	filler := func(topic string, n int) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, "The %s story went on for another paragraph, number %d, with nothing much in it at all for readers. ", topic, i)
+		}
+		return b.String()
+	}
+	// The lead names the film; the passages retrieval finds speak of the
+	// box office only.
+	lead := "\"Thor: Love and Thunder,\" the latest Marvel film, made an estimated $143 million on its opening weekend."
+	body := lead + " " + filler("opening", 5) + "\n\n" + filler("marvel", 14) + "\n\n" +
+		"The box office top spot this week went to the film, which beat every rival at the US box office. " + filler("top", 10)
+	putNews(t, db, 1, "Screen Daily", "The god of thunder still has some pop", asOf.AddDate(0, 0, -2), body)
+	weak := "Box office receipts at the top cinema chain were discussed at the US trade fair this week. " + filler("trade", 12) +
+		"\n\n" + "The top box office chain also said the US market was calm. " + filler("fair", 12)
+	putNews(t, db, 2, "Trade Wire", "Cinema trade fair opens", asOf.AddDate(0, 0, -3), weak)
+	an := &Answerer{DB: db, ContextTokens: 600}
+	srcs, err := an.Evidence(ctx, Question{Text: "Which movie is riding at the top of the US box office this week?", Filter: Filter{GuildID: "*", AsOf: asOf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srcs) == 0 || srcs[0].Article.Source != "Screen Daily" || !strings.Contains(srcs[0].Text, lead) {
+		for _, s := range srcs {
+			t.Logf("[%d] %s %d tokens: %.120s", s.N, s.Article.Source, text.EstimateTokens(s.Text), s.Text)
+		}
+		t.Fatalf("want the best article first with its lead")
+	}
+	seen := map[int64]bool{}
+	total := 0
+	for i, s := range srcs {
+		if s.N != i+1 || seen[s.Article.ID] {
+			t.Errorf("source %d: number %d, article %d seen before %v", i, s.N, s.Article.ID, seen[s.Article.ID])
+		}
+		seen[s.Article.ID] = true
+		total += text.EstimateTokens(s.Text)
+	}
+	if total > 600 {
+		t.Errorf("the sources take %d tokens, over the budget of 600", total)
+	}
+}
+
+func TestTrimToMatches(t *testing.T) {
+	rel := func(s string) float64 {
+		if strings.Contains(s, "bridge") {
+			return 1
+		}
+		return 0
+	}
+	tests := []struct{ in, want string }{
+		{"One. Two. The bridge reopens. Four. Five. Six.", "[…] Two. The bridge reopens. Four. […]"},
+		{"The bridge reopens. Two. Three. Four. The bridge closes.", "The bridge reopens. Two. […] Four. The bridge closes."},
+		{"One. Two. Three. Four.", "One. Two. Three. Four."}, // nothing matches: whole
+		{"One. The bridge.", "One. The bridge."},             // too short to trim
+	}
+	for _, tt := range tests {
+		if got := trimToMatches(tt.in, rel); got != tt.want {
+			t.Errorf("trimToMatches(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

@@ -100,6 +100,13 @@ type Record struct {
 	Answer    string     `json:"answer"`
 	Citations []Citation `json:"citations"`
 	Abstained bool       `json:"abstained"`
+	// Supported, FirstQuote, Echo and Recalled are the question's share of
+	// answer_support, first_quote_support, echo_rate and evidence_recall
+	// (always false for an unanswerable question).
+	Supported  bool `json:"supported"`
+	FirstQuote bool `json:"first_quote"`
+	Echo       bool `json:"echo"`
+	Recalled   bool `json:"recalled"`
 }
 
 // Citation is a citation in an Record.
@@ -146,6 +153,7 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 		}
 		asking = append(asking, float64(time.Since(start).Microseconds())/1000)
 
+		var sup, first, echo, recall bool
 		gold := map[string]bool{}
 		for _, g := range q.GoldIDs {
 			gold[g] = true
@@ -174,13 +182,13 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 				abstainAns++
 			} else {
 				answered++
-				if supports(ans, q.Answers) {
+				if sup = supports(ans, q.Answers); sup {
 					supported++
 				}
-				if len(ans.Citations) > 0 && holdsAnswer(ans.Citations[0].Quote, q.Answers) {
+				if first = len(ans.Citations) > 0 && holdsAnswer(ans.Citations[0].Quote, q.Answers); first {
 					firstSupported++
 				}
-				if Echoes(ans.Text, q.Question, q.Answers) {
+				if echo = Echoes(ans.Text, q.Question, q.Answers); echo {
 					echoed++
 				}
 			}
@@ -194,7 +202,7 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 				ev.WriteString(s.Text)
 				ev.WriteString("\n")
 			}
-			if holdsAnswer(ev.String(), q.Answers) {
+			if recall = holdsAnswer(ev.String(), q.Answers); recall {
 				recalled++
 			}
 		}
@@ -208,7 +216,8 @@ func Run(ctx context.Context, an *knowledge.Answerer, queries []Query, mode stri
 			}
 		}
 		if perQuery != nil {
-			rec := Record{ID: q.ID, RankedIDs: ranked, Answer: ans.Text, Abstained: ans.Abstained, Citations: []Citation{}}
+			rec := Record{ID: q.ID, RankedIDs: ranked, Answer: ans.Text, Abstained: ans.Abstained, Citations: []Citation{},
+				Supported: sup, FirstQuote: first, Echo: echo, Recalled: recall}
 			for _, c := range ans.Citations {
 				rec.Citations = append(rec.Citations, Citation{ID: articleRef(c.ArticleID, c.ExternalID), Quote: c.Quote, Quotes: c.Quotes})
 			}
