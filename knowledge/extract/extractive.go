@@ -11,7 +11,8 @@ import (
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
-// Params holds the extractive answerer's parameters.
+// Params holds the extractive answerer's parameters. Articles and Whole
+// say how the caller gathers the Documents; Answer reads the others.
 type Params struct {
 	Articles  int     // articles whose passages are read for sentences
 	Whole     int     // of those, how many are read whole, not only their passages

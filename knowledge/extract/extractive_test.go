@@ -83,3 +83,56 @@ func TestTopicCandidates(t *testing.T) {
 		t.Errorf("candidates %q, want monkeypox", got)
 	}
 }
+
+// TestAnswer drives the answerer through its API: the sentence holding
+// what is asked leads, its spans are its bytes in the document, a copy in
+// another outlet's article is told with it, and an abstention says why.
+func TestAnswer(t *testing.T) {
+	const lead = "Harbour Lights became the most watched series of the year, StreamCo said."
+	body := "The coastal drama returns in the spring. " + lead + " Filming starts in May."
+	docs := []Document{
+		{ID: 7, Title: "StreamCo renews its most watched series", Outlet: "Screen Wire", Text: body,
+			Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body},
+		{ID: 9, Title: "The series of the year", Outlet: "TV Daily", Text: lead + "\n\n",
+			Spans: []text.Span{{Start: 0, End: len(lead)}}, Full: lead},
+	}
+	passages := []Passage{{Article: 7, Title: docs[0].Title, Text: body}, {Article: 9, Title: docs[1].Title, Text: lead}}
+	question := func(q string) Question {
+		w := map[string]float64{}
+		an := text.AnalyzerFor("en")
+		for _, term := range an.Query(q) {
+			w[term.Term] = 2
+		}
+		return Question{Text: q, Language: "en", Weights: w}
+	}
+	tests := []struct {
+		name     string
+		q        string
+		passages []Passage
+		why      Abstention
+		want     string // the lead sentence, when it answers
+	}{
+		{name: "answers", q: "Which series was the most watched of the year?", passages: passages, want: lead},
+		{name: "no evidence", q: "Which series was the most watched of the year?", why: NoEvidence},
+		{name: "key terms missing", q: "Which Zanzibar ferry sank in the monsoon?", passages: passages, why: KeyTermsMissing},
+	}
+	for _, tt := range tests {
+		res := Answer(question(tt.q), tt.passages, docs, DefaultParams())
+		if tt.want == "" {
+			if !res.Abstained || res.Why != tt.why || len(res.Sentences) != 0 {
+				t.Errorf("%s: got %+v, want an abstention (%d)", tt.name, res, tt.why)
+			}
+			continue
+		}
+		if res.Abstained || len(res.Sentences) == 0 {
+			t.Fatalf("%s: abstained (%d)", tt.name, res.Why)
+		}
+		s := res.Sentences[0]
+		if s.Text != tt.want || s.Doc != 0 || docs[s.Doc].Text[s.Span.Start:s.Span.End] != s.Text {
+			t.Errorf("%s: lead %+v, want %q of document 0", tt.name, s.Sentence, tt.want)
+		}
+		if len(s.Copies) != 1 || s.Copies[0].Doc != 1 || s.Copies[0].Text != lead {
+			t.Errorf("%s: copies %+v, want the other outlet's", tt.name, s.Copies)
+		}
+	}
+}
