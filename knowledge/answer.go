@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/extract"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
@@ -66,12 +67,12 @@ func (an *Answerer) Retrieve(ctx context.Context, query string, f Filter) ([]Hit
 	if f.AsOf.IsZero() {
 		f.AsOf = an.now()
 	}
-	rest, win := relativeTime(query, questionLanguage(query, f.Language), f.AsOf)
+	rest, win := extract.RelativeTime(query, questionLanguage(query, f.Language), f.AsOf)
 	return an.retrieve(ctx, rest, win, f)
 }
 
 // retrieve searches for query and weighs the results by the window.
-func (an *Answerer) retrieve(ctx context.Context, query string, win *timeWindow, f Filter) ([]Hit, error) {
+func (an *Answerer) retrieve(ctx context.Context, query string, win *extract.Window, f Filter) ([]Hit, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = an.EvidenceArticles
@@ -98,17 +99,12 @@ func (an *Answerer) retrieve(ctx context.Context, query string, win *timeWindow,
 	return weighByWindow(hits, win, r, f.AsOf, limit), nil
 }
 
-// Weights of an article by its date against a question's time window.
-const (
-	inWindowWeight  = 1.6
-	outWindowWeight = 0.6
-)
-
 // weighByWindow re-ranks articles as the search ranked them (best passage,
 // a share of the second, the recency prior) with the window's weight on
-// top: more for an article published in it, less for one published well
-// outside it, none for an undated one. It keeps limit articles.
-func weighByWindow(hits []Hit, win *timeWindow, r Ranking, ref time.Time, limit int) []Hit {
+// top (see extract.Window.Weight): more for an article published in it,
+// less for one published well outside it, none for an undated one. It
+// keeps limit articles.
+func weighByWindow(hits []Hit, win *extract.Window, r Ranking, ref time.Time, limit int) []Hit {
 	type group struct {
 		hits  []Hit
 		score float64
@@ -131,13 +127,7 @@ func weighByWindow(hits []Hit, win *timeWindow, r Ranking, ref time.Time, limit 
 		}
 		pub := g.hits[0].Article.PublishedAt
 		g.score *= recencyPrior(pub, ref, r)
-		switch {
-		case pub.IsZero():
-		case win.contains(pub):
-			g.score *= inWindowWeight
-		default:
-			g.score *= outWindowWeight
-		}
+		g.score *= win.Weight(pub)
 	}
 	sort.SliceStable(order, func(i, j int) bool { return order[i].score > order[j].score })
 	var out []Hit
@@ -157,7 +147,7 @@ type prepared struct {
 	query    string // standalone (condensed) question
 	rest     string // query without its relative time words
 	lang     string
-	window   *timeWindow
+	window   *extract.Window
 	hits     []Hit
 	tokens   int // model tokens spent condensing
 	empty    bool
@@ -176,7 +166,7 @@ func (an *Answerer) prepare(ctx context.Context, q Question, useLLM bool) (*prep
 	if asOf.IsZero() {
 		asOf = an.now()
 	}
-	p.rest, p.window = relativeTime(p.query, p.lang, asOf)
+	p.rest, p.window = extract.RelativeTime(p.query, p.lang, asOf)
 	if len(text.AnalyzerFor(p.lang).QueryTerms(p.rest)) == 0 || len(text.QueryTerms(p.rest)) == 0 {
 		p.empty = true
 		return p, nil
@@ -250,11 +240,11 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if an.Extraction != nil {
 		x = *an.Extraction
 	}
-	docs, err := an.evidenceDocs(ctx, hits, x)
+	arts, docs, err := an.evidenceDocs(ctx, hits, x)
 	if err != nil {
 		return nil, err
 	}
-	ans := extractiveAnswer(p.rest, p.lang, hits, docs, p.window, weights, x)
+	ans := extractiveAnswer(p.rest, p.lang, hits, arts, docs, p.window, weights, x)
 	ans.Question = p.question
 	ans.Language = p.lang
 	ans.Note = note

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/herald-bot/herald/knowledge/extract"
 )
 
 func TestExtractiveAnswerCitesTheSentence(t *testing.T) {
@@ -267,5 +269,22 @@ func TestSameSentenceInTwoOutletsIsQuotedOnce(t *testing.T) {
 	}
 	if ans.Citations[0].Source == ans.Citations[1].Source {
 		t.Errorf("both citations are one outlet: %+v", ans.Citations)
+	}
+}
+
+func TestWeighByWindowPrefersTheWindowKeepsUndatedNeutral(t *testing.T) {
+	asOf := time.Date(2022, 6, 16, 23, 0, 0, 0, time.UTC)
+	hit := func(id int64, score float64, pub time.Time) Hit {
+		return Hit{Article: Article{ID: id, PublishedAt: pub}, Passage: Passage{ID: id * 10}, Score: score}
+	}
+	hits := []Hit{
+		hit(1, 10, asOf.AddDate(-1, 0, 0)), // old, best by its words
+		hit(2, 8, time.Time{}),             // undated
+		hit(3, 7, asOf.AddDate(0, 0, -2)),  // in the window
+	}
+	w := &extract.Window{Since: asOf.AddDate(0, 0, -7), Until: asOf}
+	got := weighByWindow(hits, w, DefaultRanking(), asOf, 2)
+	if len(got) != 2 || got[0].Article.ID != 3 || got[1].Article.ID != 2 {
+		t.Errorf("order %v, want the window's article, then the undated one", []int64{got[0].Article.ID, got[1].Article.ID})
 	}
 }

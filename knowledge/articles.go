@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/boilerplate"
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
@@ -95,7 +96,7 @@ func (db *DB) PutArticles(ctx context.Context, batch []*Article) ([]PutResult, e
 // once the batch is stored, the outlets written to may show new
 // boilerplate (see learnBoilerplate).
 func (db *DB) putPrepared(ctx context.Context, batch []*Article, idx *batchIndex) ([]PutResult, error) {
-	keys := make([][]outletSentence, len(batch))
+	keys := make([][]boilerplate.Sentence, len(batch))
 	for i, a := range batch {
 		if a.prep != nil {
 			keys[i] = a.prep.sentences
@@ -225,7 +226,7 @@ type preparation struct {
 	// sentences are the text's counted sentences, for its outlet's window
 	// (see learnBoilerplate); identWords counts the words of the text that
 	// are not known boilerplate.
-	sentences  []outletSentence
+	sentences  []boilerplate.Sentence
 	identWords int
 }
 
@@ -233,7 +234,7 @@ type preparation struct {
 // stemming through cache (one per preparing goroutine; nil caches
 // nothing); boiler is the boilerplate the store knows, dropped from the
 // text.
-func (a *Article) prepare(now time.Time, cache *text.StemCache, boiler *boilerSet) {
+func (a *Article) prepare(now time.Time, cache *text.StemCache, boiler *boilerplate.Set) {
 	p := &preparation{}
 	a.prep = p
 	if p.err = prepareArticle(a, now); p.err != nil {
@@ -244,9 +245,9 @@ func (a *Article) prepare(now time.Time, cache *text.StemCache, boiler *boilerSe
 	// a record is the same whatever the store has learnt since.
 	sents := text.Sentences(a.Text)
 	var known []text.Span
-	p.sentences, known = countedSentences(a.Text, sents, a.Title, a.GuildID, boilerOutlet(a.Source), a.Language, boiler)
+	p.sentences, known = boilerplate.Counted(a.Text, sents, a.Title, a.GuildID, boilerplate.Outlet(a.Source), a.Language, boiler)
 	if len(known) > 0 {
-		if a.Text = dropSentences(a.Text, known); a.Text == "" {
+		if a.Text = boilerplate.DropSentences(a.Text, known); a.Text == "" {
 			a.Text = a.Title // only notices: the headline still finds it
 		}
 		sents = text.Sentences(a.Text)

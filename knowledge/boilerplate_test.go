@@ -145,7 +145,7 @@ func testStoreFindsAnOutletsBoilerplate(t *testing.T, dsn string) {
 	}
 	defer db2.Close()
 	set, err := db2.boilerplate(ctx)
-	if err != nil || len(set.spans(gazetteNotice, "", "harbour gazette")) != 1 {
+	if err != nil || len(set.Spans(gazetteNotice, "", "harbour gazette")) != 1 {
 		t.Fatalf("a second handle does not know the notice: %v", err)
 	}
 	found, err := findStoredBoilerplate(ctx, mustTx(t, db2), day)
@@ -163,18 +163,6 @@ func mustTx(t *testing.T, db *DB) *sqldb.Tx {
 	}
 	t.Cleanup(func() { tx.Rollback() })
 	return tx
-}
-
-func TestDropSentencesKeepsParagraphs(t *testing.T) {
-	s := "One. Two.\n\nThree.\n\nFour. Five."
-	sp := text.Sentences(s)
-	got := dropSentences(s, []text.Span{sp[1], sp[2]})
-	if want := "One.\n\nFour. Five."; got != want {
-		t.Errorf("dropSentences = %q, want %q", got, want)
-	}
-	if got := blankSpans("Ab. Cd.", []text.Span{{Start: 0, End: 3}}); got != "    Cd." {
-		t.Errorf("blankSpans = %q", got)
-	}
 }
 
 // A database written before Herald kept every address of an article and

@@ -2,56 +2,10 @@ package knowledge
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/herald-bot/herald/knowledge/text"
 )
-
-func TestQuestionNames(t *testing.T) {
-	tests := []struct {
-		q    string
-		want [][]string
-	}{
-		{"Which Nobel laureate was named head of the World Bank?", [][]string{{"nobel"}, {"world", "bank"}}},
-		{"Which team won the 2022 NHL Stanley Cup Finals?", [][]string{{"nhl"}, {"stanley", "cup", "finals"}}},
-		{"Where in the US is it illegal to pump your own gas?", [][]string{{"us"}}},
-		{"What did Pope Francis name his first cat?", [][]string{{"pope", "francis"}}},
-		{"Why did the show end?", nil},
-	}
-	for _, tt := range tests {
-		var got [][]string
-		for _, n := range questionNames(tt.q, text.AnalyzerFor("en")) {
-			got = append(got, n.words)
-		}
-		if !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("questionNames(%q) = %v, want %v", tt.q, got, tt.want)
-		}
-	}
-}
-
-func TestNamesAll(t *testing.T) {
-	tests := []struct {
-		q, article string
-		want       bool
-	}{
-		{"Which German chancellor resigned?", "Germany's chancellor said on Monday he would stay.", true},
-		{"Which German chancellor resigned?", "Britain's chancellor resigned on Monday.", false},
-		{"Where in the US is gas self-service banned?", "In two U.S. states drivers may not pump gas.", true},
-		{"Which team won the 2022 NHL Stanley Cup Finals?", "The Avalanche won the Stanley Cup Final, the NHL said.", true},
-		{"Which Nobel laureate was named head of the World Bank?", "The Nobel laureate praised the bank and the world.", false},
-		// Of four names, one may be called otherwise.
-		{"Police said the White group Patriot Front planned to riot at an LGBTQ Pride event. Where?",
-			"Members of Patriot Front, a white nationalist group, were arrested near a Pride event.", true},
-	}
-	for _, tt := range tests {
-		if got := namesAll(questionNames(tt.q, text.AnalyzerFor("en")), text.Tokens(tt.article)); got != tt.want {
-			t.Errorf("namesAll(%q, %q) = %v, want %v", tt.q, tt.article, got, tt.want)
-		}
-	}
-}
 
 // TestAnswersAboutWhatIsAsked: a sentence that only shares the question's
 // names, or an article that lacks a name the question holds, does not
@@ -118,17 +72,6 @@ func TestHeadlineNamesTheAnswer(t *testing.T) {
 	}
 }
 
-func TestDigitsFirst(t *testing.T) {
-	for in, want := range map[string]string{
-		"six months": "6 months", "two million": "2 million", "Six": "6", "500 kilometers": "500 kilometers",
-		"dozens of times": "dozens of times", "half": "half", "Olaf Scholz": "Olaf Scholz", "one-third": "one-third",
-	} {
-		if got := digitsFirst(in, lexiconFor("en")); got != want {
-			t.Errorf("digitsFirst(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestNamerLeads: when the sentence most like the question only says
 // "the show" and another, next to it, names the show clearly the most,
 // the answer names it first and leads with that sentence.
@@ -149,27 +92,5 @@ func TestNamerLeads(t *testing.T) {
 	if ans.Abstained || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Harbour Lights") ||
 		!strings.HasPrefix(ans.Text, "Harbour Lights — ") {
 		t.Errorf("want the show named first: %q", ans.Text)
-	}
-}
-
-// TestTopicCandidates: asked for a thing by a common noun ("Which
-// virus..."), what the best story's headline and text are about is a
-// candidate though it is no name; the question's own words are not.
-func TestTopicCandidates(t *testing.T) {
-	docs := []evDoc{{article: Article{Title: "Monkeypox: agency to consider again whether outbreak is an emergency"}, rank: 0,
-		full: "Monkeypox cases rise. The monkeypox outbreak grows. Testing for monkeypox expands. Doses of the monkeypox vaccine are short. The agency met once."}}
-	question := "Which virus is making officials declare an emergency?"
-	e := newExtractor(question, "en", docs, nil, map[string]float64{"virus": 1, "offici": 1, "declar": 1, "emerg": 1}, DefaultExtraction())
-	e.prepare(docs)
-	if !e.facts.topics["monkeypox"] || e.facts.topics["agenc"] || e.facts.topics["emerg"] {
-		t.Fatalf("topics %v, want monkeypox alone", e.facts.topics)
-	}
-	sentence := "As monkeypox cases rise, officials plan to reassess the emergency."
-	var got []string
-	for _, c := range findCandidates(sentence, scanPlainWords(sentence), e.facts) {
-		got = append(got, c.text)
-	}
-	if strings.Join(got, "|") != "monkeypox" {
-		t.Errorf("candidates %q, want monkeypox", got)
 	}
 }

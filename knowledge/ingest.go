@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/text/encoding/unicode"
 
+	"github.com/herald-bot/herald/knowledge/boilerplate"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
@@ -148,11 +149,11 @@ type writeJob struct {
 	articles []*Article
 	items    []string
 	now      time.Time
-	boiler   *boilerSet    // the boilerplate the store knew when the batch was sent
-	next     atomic.Int64  // the next article to prepare
-	prepared atomic.Int64  // articles prepared
-	index    *batchIndex   // set before ready is closed
-	ready    chan struct{} // closed once every article is prepared and indexed
+	boiler   *boilerplate.Set // the boilerplate the store knew when the batch was sent
+	next     atomic.Int64     // the next article to prepare
+	prepared atomic.Int64     // articles prepared
+	index    *batchIndex      // set before ready is closed
+	ready    chan struct{}    // closed once every article is prepared and indexed
 }
 
 // prepare prepares the job's articles not yet taken by another goroutine;

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/herald-bot/herald/knowledge/cite"
+	"github.com/herald-bot/herald/knowledge/evidence"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
@@ -43,7 +44,7 @@ func packHits(hits []Hit, budget int) ([]*source, int) {
 	byArticle := map[int64]*source{}
 	used := 0
 	for _, h := range hits {
-		cost := passageCost(h.Passage.Text)
+		cost := evidence.Cost(h.Passage.Text)
 		if used+cost > budget && len(out) > 0 {
 			continue
 		}
@@ -58,10 +59,6 @@ func packHits(hits []Hit, budget int) ([]*source, int) {
 	}
 	return out, used
 }
-
-// passageCost is what a passage costs of the budget: its tokens and those
-// of the framing around it.
-func passageCost(s string) int { return text.EstimateTokens(s) + 30 }
 
 // render joins the source's passages in their article's order, adjacent
 // ones directly and others across an ellipsis.

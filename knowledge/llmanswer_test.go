@@ -272,23 +272,3 @@ func TestEvidenceSourcesPackByRelevance(t *testing.T) {
 		t.Errorf("the sources take %d tokens, over the budget of 600", total)
 	}
 }
-
-func TestTrimToMatches(t *testing.T) {
-	rel := func(s string) float64 {
-		if strings.Contains(s, "bridge") {
-			return 1
-		}
-		return 0
-	}
-	tests := []struct{ in, want string }{
-		{"One. Two. The bridge reopens. Four. Five. Six.", "[…] Two. The bridge reopens. Four. […]"},
-		{"The bridge reopens. Two. Three. Four. The bridge closes.", "The bridge reopens. Two. […] Four. The bridge closes."},
-		{"One. Two. Three. Four.", "One. Two. Three. Four."}, // nothing matches: whole
-		{"One. The bridge.", "One. The bridge."},             // too short to trim
-	}
-	for _, tt := range tests {
-		if got := trimToMatches(tt.in, rel); got != tt.want {
-			t.Errorf("trimToMatches(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

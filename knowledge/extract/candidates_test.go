@@ -1,4 +1,4 @@
-package knowledge
+package extract
 
 import (
 	"strings"
@@ -200,7 +200,7 @@ func containsString(xs []string, s string) bool {
 }
 
 func TestCreditsAreNoCandidates(t *testing.T) {
-	e := &extractor{docs: []evDoc{{article: Article{Source: "Harbour Gazette"}}}}
+	e := &extractor{docs: []Document{{Outlet: "Harbour Gazette"}}}
 	s := "PORTLAND, Maine (AP) — Harbour Gazette reported that Maine Ferries won the contract."
 	cands := []answerCandidate{
 		{start: 17, end: 19, text: "AP"}, {start: 25, end: 40, text: "Harbour Gazette"}, {start: 55, end: 68, text: "Maine Ferries"},

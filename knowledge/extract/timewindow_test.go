@@ -1,4 +1,4 @@
-package knowledge
+package extract
 
 import (
 	"testing"
@@ -25,14 +25,14 @@ func TestRelativeTime(t *testing.T) {
 		{"this week", "this week", asOf.Add(-7 * oneDay)}, // nothing else left: the words stay
 	}
 	for _, tt := range tests {
-		rest, w := relativeTime(tt.q, "en", asOf)
+		rest, w := RelativeTime(tt.q, "en", asOf)
 		if rest != tt.rest {
 			t.Errorf("%q: rest %q, want %q", tt.q, rest, tt.rest)
 		}
 		switch {
 		case tt.since.IsZero() && w != nil:
 			t.Errorf("%q: window %v, want none", tt.q, w)
-		case !tt.since.IsZero() && (w == nil || !w.since.Equal(tt.since) || !w.until.Equal(asOf)):
+		case !tt.since.IsZero() && (w == nil || !w.Since.Equal(tt.since) || !w.Until.Equal(asOf)):
 			t.Errorf("%q: window %+v, want from %v", tt.q, w, tt.since)
 		}
 	}
@@ -49,38 +49,21 @@ func TestRelativeTime(t *testing.T) {
 		{"Warum wurde kürzlich gestreikt?", "Warum wurde gestreikt?", asOf.Add(-30 * oneDay)},
 		{"Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern?", "Warum genehmigt Scholz keine Lieferung von Taurus-Marschflugkörpern?", time.Time{}},
 	} {
-		rest, w := relativeTime(tt.q, "de", asOf)
+		rest, w := RelativeTime(tt.q, "de", asOf)
 		if rest != tt.rest {
 			t.Errorf("%q: rest %q, want %q", tt.q, rest, tt.rest)
 		}
 		switch {
 		case tt.since.IsZero() && w != nil:
 			t.Errorf("%q: window %v, want none", tt.q, w)
-		case !tt.since.IsZero() && (w == nil || !w.since.Equal(tt.since)):
+		case !tt.since.IsZero() && (w == nil || !w.Since.Equal(tt.since)):
 			t.Errorf("%q: window %+v, want from %v", tt.q, w, tt.since)
 		}
 	}
-	w := &timeWindow{since: asOf.Add(-7 * oneDay), until: asOf}
+	w := &Window{Since: asOf.Add(-7 * oneDay), Until: asOf}
 	for pub, want := range map[time.Time]bool{asOf.Add(-3 * oneDay): true, asOf.Add(-7*oneDay - 12*time.Hour): true, asOf.Add(-9 * oneDay): false, asOf.Add(2 * oneDay): false} {
-		if w.contains(pub) != want {
-			t.Errorf("contains(%v) = %v", pub, !want)
+		if w.Contains(pub) != want {
+			t.Errorf("Contains(%v) = %v", pub, !want)
 		}
-	}
-}
-
-func TestWeighByWindowPrefersTheWindowKeepsUndatedNeutral(t *testing.T) {
-	asOf := time.Date(2022, 6, 16, 23, 0, 0, 0, time.UTC)
-	hit := func(id int64, score float64, pub time.Time) Hit {
-		return Hit{Article: Article{ID: id, PublishedAt: pub}, Passage: Passage{ID: id * 10}, Score: score}
-	}
-	hits := []Hit{
-		hit(1, 10, asOf.AddDate(-1, 0, 0)), // old, best by its words
-		hit(2, 8, time.Time{}),             // undated
-		hit(3, 7, asOf.AddDate(0, 0, -2)),  // in the window
-	}
-	w := &timeWindow{since: asOf.AddDate(0, 0, -7), until: asOf}
-	got := weighByWindow(hits, w, DefaultRanking(), asOf, 2)
-	if len(got) != 2 || got[0].Article.ID != 3 || got[1].Article.ID != 2 {
-		t.Errorf("order %v, want the window's article, then the undated one", []int64{got[0].Article.ID, got[1].Article.ID})
 	}
 }

@@ -1,4 +1,4 @@
-package knowledge
+package extract
 
 import (
 	"sort"
@@ -8,17 +8,38 @@ import (
 	"unicode/utf8"
 )
 
-// timeWindow is the period a question's relative time words ("this week",
+// Window is the period a question's relative time words ("this week",
 // "yesterday", "on Monday") point at, around the moment it is asked.
-type timeWindow struct {
-	since, until time.Time
-	phrase       string // the words as written
+type Window struct {
+	Since, Until time.Time
+	Phrase       string // the words as written
 }
 
-// contains reports whether t falls in the window, a day's slack on either
+// Contains reports whether t falls in the window, a day's slack on either
 // side: a report of Monday's events is often dated Tuesday.
-func (w *timeWindow) contains(t time.Time) bool {
-	return !t.Before(w.since.Add(-24*time.Hour)) && !t.After(w.until.Add(24*time.Hour))
+func (w *Window) Contains(t time.Time) bool {
+	return !t.Before(w.Since.Add(-24*time.Hour)) && !t.After(w.Until.Add(24*time.Hour))
+}
+
+// Weights of an article by its date against a question's time window.
+const (
+	inWindowWeight  = 1.6
+	outWindowWeight = 0.6
+)
+
+// Weight is how much more an article published at pub counts for a
+// question with the window than its words alone say: more when it was
+// published in the window, less when well outside it, as much (1) when
+// it is undated (pub zero).
+func (w *Window) Weight(pub time.Time) float64 {
+	switch {
+	case pub.IsZero():
+		return 1
+	case w.Contains(pub):
+		return inWindowWeight
+	default:
+		return outWindowWeight
+	}
 }
 
 // timePhrase is one relative time expression and the window it means.
@@ -90,13 +111,13 @@ var weekdayLead = map[string]map[string]bool{
 	"de": {"am": true, "letzten": true, "vergangenen": true, "diesen": true, "seit": true, "bis": true, "ab": true},
 }
 
-// relativeTime finds the relative time words of a question in its
+// RelativeTime finds the relative time words of a question in its
 // language and returns the question without them and the window they
 // mean around asOf; the window is nil when the question has none. The
 // words go so that they never count as the question's key terms: "What
 // country elected its first-ever leftist leader this week?" asks what the
 // same question without "this week" asks, of recent articles.
-func relativeTime(question, lang string, asOf time.Time) (string, *timeWindow) {
+func RelativeTime(question, lang string, asOf time.Time) (string, *Window) {
 	phrases, ok := timePhrases[lang]
 	if !ok || asOf.IsZero() {
 		return question, nil
@@ -104,16 +125,16 @@ func relativeTime(question, lang string, asOf time.Time) (string, *timeWindow) {
 	ws := scanPlainWords(question)
 	type cut struct{ start, end int }
 	var cuts []cut
-	var win *timeWindow
+	var win *Window
 	widen := func(since time.Time, phrase string) {
 		if win == nil {
-			win = &timeWindow{since: since, until: asOf, phrase: phrase}
+			win = &Window{Since: since, Until: asOf, Phrase: phrase}
 			return
 		}
-		if since.Before(win.since) {
-			win.since = since
+		if since.Before(win.Since) {
+			win.Since = since
 		}
-		win.phrase += ", " + phrase
+		win.Phrase += ", " + phrase
 	}
 	for i := 0; i < len(ws); i++ {
 		matched := false

@@ -1,0 +1,138 @@
+package extract
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/herald-bot/herald/knowledge/text"
+)
+
+func TestQuestionNames(t *testing.T) {
+	tests := []struct {
+		q    string
+		want [][]string
+	}{
+		{"Which Nobel laureate was named head of the World Bank?", [][]string{{"nobel"}, {"world", "bank"}}},
+		{"Which team won the 2022 NHL Stanley Cup Finals?", [][]string{{"nhl"}, {"stanley", "cup", "finals"}}},
+		{"Where in the US is it illegal to pump your own gas?", [][]string{{"us"}}},
+		{"What did Pope Francis name his first cat?", [][]string{{"pope", "francis"}}},
+		{"Why did the show end?", nil},
+	}
+	for _, tt := range tests {
+		var got [][]string
+		for _, n := range questionNames(tt.q, text.AnalyzerFor("en")) {
+			got = append(got, n.words)
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("questionNames(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestNamesAll(t *testing.T) {
+	tests := []struct {
+		q, article string
+		want       bool
+	}{
+		{"Which German chancellor resigned?", "Germany's chancellor said on Monday he would stay.", true},
+		{"Which German chancellor resigned?", "Britain's chancellor resigned on Monday.", false},
+		{"Where in the US is gas self-service banned?", "In two U.S. states drivers may not pump gas.", true},
+		{"Which team won the 2022 NHL Stanley Cup Finals?", "The Avalanche won the Stanley Cup Final, the NHL said.", true},
+		{"Which Nobel laureate was named head of the World Bank?", "The Nobel laureate praised the bank and the world.", false},
+		// Of four names, one may be called otherwise.
+		{"Police said the White group Patriot Front planned to riot at an LGBTQ Pride event. Where?",
+			"Members of Patriot Front, a white nationalist group, were arrested near a Pride event.", true},
+	}
+	for _, tt := range tests {
+		if got := namesAll(questionNames(tt.q, text.AnalyzerFor("en")), text.Tokens(tt.article)); got != tt.want {
+			t.Errorf("namesAll(%q, %q) = %v, want %v", tt.q, tt.article, got, tt.want)
+		}
+	}
+}
+
+func TestDigitsFirst(t *testing.T) {
+	for in, want := range map[string]string{
+		"six months": "6 months", "two million": "2 million", "Six": "6", "500 kilometers": "500 kilometers",
+		"dozens of times": "dozens of times", "half": "half", "Olaf Scholz": "Olaf Scholz", "one-third": "one-third",
+	} {
+		if got := digitsFirst(in, lexiconFor("en")); got != want {
+			t.Errorf("digitsFirst(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTopicCandidates: asked for a thing by a common noun ("Which
+// virus..."), what the best story's headline and text are about is a
+// candidate though it is no name; the question's own words are not.
+func TestTopicCandidates(t *testing.T) {
+	docs := []Document{{Title: "Monkeypox: agency to consider again whether outbreak is an emergency",
+		Full: "Monkeypox cases rise. The monkeypox outbreak grows. Testing for monkeypox expands. Doses of the monkeypox vaccine are short. The agency met once."}}
+	question := "Which virus is making officials declare an emergency?"
+	e := newExtractor(question, "en", docs, nil, map[string]float64{"virus": 1, "offici": 1, "declar": 1, "emerg": 1}, DefaultParams())
+	e.prepare(docs)
+	if !e.facts.topics["monkeypox"] || e.facts.topics["agenc"] || e.facts.topics["emerg"] {
+		t.Fatalf("topics %v, want monkeypox alone", e.facts.topics)
+	}
+	sentence := "As monkeypox cases rise, officials plan to reassess the emergency."
+	var got []string
+	for _, c := range findCandidates(sentence, scanPlainWords(sentence), e.facts) {
+		got = append(got, c.text)
+	}
+	if strings.Join(got, "|") != "monkeypox" {
+		t.Errorf("candidates %q, want monkeypox", got)
+	}
+}
+
+// TestAnswer drives the answerer through its API: the sentence holding
+// what is asked leads, its spans are its bytes in the document, a copy in
+// another outlet's article is told with it, and an abstention says why.
+func TestAnswer(t *testing.T) {
+	const lead = "Harbour Lights became the most watched series of the year, StreamCo said."
+	body := "The coastal drama returns in the spring. " + lead + " Filming starts in May."
+	docs := []Document{
+		{ID: 7, Title: "StreamCo renews its most watched series", Outlet: "Screen Wire", Text: body,
+			Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body},
+		{ID: 9, Title: "The series of the year", Outlet: "TV Daily", Text: lead + "\n\n",
+			Spans: []text.Span{{Start: 0, End: len(lead)}}, Full: lead},
+	}
+	passages := []Passage{{Article: 7, Title: docs[0].Title, Text: body}, {Article: 9, Title: docs[1].Title, Text: lead}}
+	question := func(q string) Question {
+		w := map[string]float64{}
+		an := text.AnalyzerFor("en")
+		for _, term := range an.Query(q) {
+			w[term.Term] = 2
+		}
+		return Question{Text: q, Language: "en", Weights: w}
+	}
+	tests := []struct {
+		name     string
+		q        string
+		passages []Passage
+		why      Abstention
+		want     string // the lead sentence, when it answers
+	}{
+		{name: "answers", q: "Which series was the most watched of the year?", passages: passages, want: lead},
+		{name: "no evidence", q: "Which series was the most watched of the year?", why: NoEvidence},
+		{name: "key terms missing", q: "Which Zanzibar ferry sank in the monsoon?", passages: passages, why: KeyTermsMissing},
+	}
+	for _, tt := range tests {
+		res := Answer(question(tt.q), tt.passages, docs, DefaultParams())
+		if tt.want == "" {
+			if !res.Abstained || res.Why != tt.why || len(res.Sentences) != 0 {
+				t.Errorf("%s: got %+v, want an abstention (%d)", tt.name, res, tt.why)
+			}
+			continue
+		}
+		if res.Abstained || len(res.Sentences) == 0 {
+			t.Fatalf("%s: abstained (%d)", tt.name, res.Why)
+		}
+		s := res.Sentences[0]
+		if s.Text != tt.want || s.Doc != 0 || docs[s.Doc].Text[s.Span.Start:s.Span.End] != s.Text {
+			t.Errorf("%s: lead %+v, want %q of document 0", tt.name, s.Sentence, tt.want)
+		}
+		if len(s.Copies) != 1 || s.Copies[0].Doc != 1 || s.Copies[0].Text != lead {
+			t.Errorf("%s: copies %+v, want the other outlet's", tt.name, s.Copies)
+		}
+	}
+}
