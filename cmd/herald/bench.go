@@ -206,7 +206,7 @@ type benchReport struct {
 }
 
 func runBenchRun(ctx context.Context, e *env) error {
-	fs := newFlags(e, "bench run", "--queries FILE [--corpus FILE] [--db PATH]", `Ingests --corpus (streamed) into --db (a temporary database by default),
+	fs := newFlags(e, "bench run", "--queries FILE [--corpus FILE] [--db FILE]", `Ingests --corpus (streamed) into --db (a temporary database by default),
 then answers every question of --queries as of its asked_at and reports
 latency percentiles, retrieval quality against a plain full BM25 ranking of
 the same passages, database size against the text it holds, and memory.`)
