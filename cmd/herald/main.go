@@ -17,6 +17,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/herald-bot/herald/bot"
 	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/feed"
 )
@@ -115,8 +116,21 @@ func (e *env) explain(what string, err error, attrs ...any) string {
 // settingHint names the setting that changes what err refused, for the
 // operator at the command line (domain messages name no settings).
 func settingHint(err error) string {
-	if errors.Is(err, feed.ErrPrivateAddress) {
+	switch {
+	case errors.Is(err, feed.ErrPrivateAddress):
 		return " The operator can allow them with HERALD_ALLOW_PRIVATE_URLS=true."
+	case errors.Is(err, bot.ErrToken):
+		return " The token is DISCORD_TOKEN."
+	case errors.Is(err, bot.ErrHTTPAddr):
+		return " The address is HERALD_HTTP_ADDR."
+	case errors.Is(err, bot.ErrGuild):
+		return " The server's ID is HERALD_DISCORD_GUILD (unset it to register the commands globally)."
+	case errors.Is(err, bot.ErrMessageContent):
+		return " To run without it, unset HERALD_DISCORD_MESSAGE_CONTENT."
+	case errors.Is(err, bot.ErrShardID):
+		return " Check HERALD_SHARD_ID and HERALD_SHARD_COUNT."
+	case errors.Is(err, bot.ErrShardsRequired):
+		return " Set HERALD_SHARD_COUNT=auto for the first, or HERALD_SHARD_COUNT=N with HERALD_SHARD_ID=0…N-1 in N processes for the second."
 	}
 	return ""
 }

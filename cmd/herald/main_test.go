@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/herald-bot/herald/bot"
+	"github.com/herald-bot/herald/knowledge"
+	"github.com/herald-bot/herald/knowledge/feed"
 )
 
 // runHerald runs the command line in-process with its own environment.
@@ -239,5 +245,32 @@ func TestEvalAndBenchRefuseUnreadableInputs(t *testing.T) {
 		if exitCode(err) != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(out, "hits@") || strings.Contains(out, "quality") {
 			t.Errorf("%v: exit %d\nstdout %s\nstderr %s\nwant %q", tc.args, exitCode(err), out, errOut, tc.want)
 		}
+	}
+}
+
+// TestSettingHint: the bot's errors name no environment variables; the
+// command line adds the one that changes what was refused.
+func TestSettingHint(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		sentinel error
+		want     string
+	}{
+		{feed.ErrPrivateAddress, "HERALD_ALLOW_PRIVATE_URLS=true"},
+		{bot.ErrToken, "DISCORD_TOKEN"},
+		{bot.ErrHTTPAddr, "HERALD_HTTP_ADDR"},
+		{bot.ErrGuild, "HERALD_DISCORD_GUILD"},
+		{bot.ErrMessageContent, "HERALD_DISCORD_MESSAGE_CONTENT"},
+		{bot.ErrShardID, "HERALD_SHARD_ID"},
+		{bot.ErrShardsRequired, "HERALD_SHARD_COUNT=auto"},
+	} {
+		err := knowledge.WrapError(knowledge.EINVALID, "Refused.", fmt.Errorf("%w: %w", tc.sentinel, errors.New("cause")))
+		hint := settingHint(err)
+		if !strings.Contains(hint, tc.want) || !strings.HasPrefix(hint, " ") || !strings.HasSuffix(hint, ".") {
+			t.Errorf("settingHint(%v) = %q, want a sentence naming %s", tc.sentinel, hint, tc.want)
+		}
+	}
+	if hint := settingHint(knowledge.Errorf(knowledge.EINVALID, "Refused.")); hint != "" {
+		t.Errorf("settingHint of an error without a setting = %q", hint)
 	}
 }
