@@ -72,9 +72,7 @@ questions can still be answered among the synthetic ones.`)
 		return err
 	}
 	if *from == "" {
-		fs.SetOutput(e.stderr)
-		fs.Usage()
-		return exitError{exitUsage}
+		return usageError(e, fs, "missing --from FILE: the corpus whose sentences are recombined.")
 	}
 	if *n < 0 {
 		return knowledge.Errorf(knowledge.EINVALID, "--articles %d is negative: give the number of synthetic articles to write.", *n)

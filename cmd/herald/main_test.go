@@ -274,3 +274,28 @@ func TestSettingHint(t *testing.T) {
 		t.Errorf("settingHint of an error without a setting = %q", hint)
 	}
 }
+
+// TestWrongArgumentsSayWhatIsWrong: a command given too few or too many
+// arguments says so in one sentence before its usage, with status 2.
+func TestWrongArgumentsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ask"}, "herald ask: missing QUESTION.\n\nUsage: herald ask"},
+		{[]string{"ask", " "}, "herald ask: missing QUESTION.\n"},
+		{[]string{"remove"}, "herald remove: missing ID|URL.\n"},
+		{[]string{"feed", "add"}, "herald feed add: missing URL.\n"},
+		{[]string{"serve", "now"}, `herald serve: "now" does not fit the usage below.` + "\n"},
+		{[]string{"feed", "list", "a", "b"}, `herald feed list: "a", "b" do not fit the usage below.` + "\n"},
+		{[]string{"eval"}, "herald eval: missing --queries FILE: the questions to answer.\n"},
+		{[]string{"eval", "--queries", "q.jsonl"}, "herald eval: missing --corpus FILE (the articles to load) or --db FILE (a database that holds them).\n"},
+		{[]string{"bench", "corpus"}, "herald bench corpus: missing --from FILE"},
+	} {
+		stdout, stderr, err := runHerald(t, map[string]string{"NO_COLOR": "1"}, tc.args...)
+		if exitCode(err) != 2 || stdout != "" || !strings.HasPrefix(stderr, tc.want) {
+			t.Errorf("herald %q: exit %d, stdout %q, stderr:\n%s\nwant it to start with %q", tc.args, exitCode(err), stdout, stderr, tc.want)
+		}
+	}
+}
