@@ -325,7 +325,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.cfg.HTTPAddr != "" {
 		ln, err := net.Listen("tcp", b.cfg.HTTPAddr)
 		if err != nil {
-			return knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf("Cannot serve /healthz and /metrics on %s (HERALD_HTTP_ADDR).", b.cfg.HTTPAddr), err)
+			return knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf("Cannot serve /healthz and /metrics on %s.", b.cfg.HTTPAddr), fmt.Errorf("%w: %w", ErrHTTPAddr, err))
 		}
 		srv := &http.Server{Handler: b.Handler(), ReadHeaderTimeout: 5 * time.Second}
 		go func() {
@@ -392,8 +392,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
-// tokenHelp says where a bot's token comes from.
-const tokenHelp = "Check DISCORD_TOKEN (developer portal -> your application -> Bot -> Reset Token)."
+// tokenHelp says where a bot's token comes from. The command line adds
+// the setting that holds it (errors.Is(err, ErrToken)).
+const tokenHelp = "Check the token, or get a new one in the developer portal (your application -> Bot -> Reset Token)."
 
 // openError explains why the gateway refused the session: for each close
 // code an operator can act on, an error saying what to do, which serve
@@ -402,35 +403,40 @@ func (b *Bot) openError(err error) error {
 	var ce *websocket.CloseError
 	if errors.As(err, &ce) {
 		var msg string
+		var hint error // the sentinel the command line turns into a setting's name
 		switch ce.Code {
 		case 4004:
-			msg = "Discord rejected the bot token (gateway close code 4004). " + tokenHelp
+			msg, hint = "Discord rejected the bot token (gateway close code 4004). "+tokenHelp, ErrToken
 		case 4010:
-			msg = fmt.Sprintf("Discord refused the shard (gateway close code 4010): set HERALD_SHARD_ID to a number from 0 to HERALD_SHARD_COUNT-1 (here %d shards).", b.shardCount())
+			msg, hint = fmt.Sprintf("Discord refused the shard (gateway close code 4010): the shard ID must be a number from 0 to %d, one less than the number of shards.", b.shardCount()-1), ErrShardID
 		case 4011:
 			if b.shardCount() <= 1 {
 				msg = "Discord requires this bot to connect in shards (gateway close code 4011): it is in 2,500 servers or more. " +
-					"Set HERALD_SHARD_COUNT=auto to run Discord's recommended number of shards in this process, or run one process per shard with HERALD_SHARD_COUNT=N and HERALD_SHARD_ID=0…N-1."
+					"Run Discord's recommended number of shards in this process, or one process per shard."
 			} else {
 				msg = fmt.Sprintf("Discord requires more shards than %d (gateway close code 4011): a shard may hold at most 2,500 servers. "+
-					"Set HERALD_SHARD_COUNT=auto, or raise HERALD_SHARD_COUNT in every process.", b.shardCount())
+					"Run Discord's recommended number of shards, or more shards in every process.", b.shardCount())
 			}
+			hint = ErrShardsRequired
 		case 4013:
 			msg = fmt.Sprintf("Discord refused Herald's gateway intents %d as invalid (gateway close code 4013): this is a bug in Herald; please report it with this line.", b.cfg.Intents())
 		case 4014:
 			if b.cfg.MessageContent {
-				msg = "Discord refused the Message Content intent (gateway close code 4014). Enable it in the developer portal (Bot -> Privileged Gateway Intents -> Message Content Intent) or unset HERALD_DISCORD_MESSAGE_CONTENT."
+				msg, hint = "Discord refused the Message Content intent (gateway close code 4014). Enable it in the developer portal (Bot -> Privileged Gateway Intents -> Message Content Intent), or run without it.", ErrMessageContent
 			} else {
 				msg = "Discord refused a privileged gateway intent (gateway close code 4014). Enable it in the developer portal (Bot -> Privileged Gateway Intents)."
 			}
 		}
 		if msg != "" {
+			if hint != nil {
+				return knowledge.WrapError(knowledge.EINVALID, msg, fmt.Errorf("%w: %w", hint, err))
+			}
 			return knowledge.WrapError(knowledge.EINVALID, msg, err)
 		}
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-		return knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. "+tokenHelp, err)
+		return knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. "+tokenHelp, fmt.Errorf("%w: %w", ErrToken, err))
 	}
 	return knowledge.WrapError(knowledge.EUNAVAILABLE, "Cannot connect to Discord.", err)
 }

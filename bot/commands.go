@@ -152,7 +152,7 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 		if b.cfg.GuildID != "" && errors.As(err, &re) && re.Response != nil &&
 			(re.Response.StatusCode == http.StatusForbidden || re.Response.StatusCode == http.StatusNotFound) {
 			return knowledge.WrapError(knowledge.EINVALID, fmt.Sprintf(
-				"Discord refused to register the slash commands in server %s. Check HERALD_DISCORD_GUILD, and that the bot was invited with the applications.commands scope.", b.cfg.GuildID), err)
+				"Discord refused to register the slash commands in server %s. Check the server's ID, and that the bot was invited with the applications.commands scope.", b.cfg.GuildID), fmt.Errorf("%w: %w", ErrGuild, err))
 		}
 		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord refused the slash commands.", err)
 	}

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -501,14 +502,15 @@ func TestSourcesWhenEmptyNeedsNoCommandLine(t *testing.T) {
 func TestGatewayCloseCodesAreExplained(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		code   int
-		reason string
-		errs   string
+		code    int
+		reason  string
+		errs    string
+		setting error // in the chain, for the command line to name the setting
 	}{
-		{4004, "Authentication failed.", "Check DISCORD_TOKEN"},
-		{discordtest.CloseShardingRequired, "Sharding required.", "connect in shards"},
-		{discordtest.CloseInvalidIntents, "Invalid intent(s).", "a bug in Herald"},
-		{discordtest.CloseDisallowedIntents, "Disallowed intent(s).", "Privileged Gateway Intents"},
+		{4004, "Authentication failed.", "Reset Token", bot.ErrToken},
+		{discordtest.CloseShardingRequired, "Sharding required.", "connect in shards", bot.ErrShardsRequired},
+		{discordtest.CloseInvalidIntents, "Invalid intent(s).", "a bug in Herald", nil},
+		{discordtest.CloseDisallowedIntents, "Disallowed intent(s).", "Privileged Gateway Intents", nil},
 	} {
 		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
 			t.Parallel()
@@ -521,6 +523,12 @@ func TestGatewayCloseCodesAreExplained(t *testing.T) {
 			err := b.Run(context.Background())
 			if knowledge.ErrorCode(err) != knowledge.EINVALID || !strings.Contains(knowledge.ErrorMessage(err), tc.errs) {
 				t.Fatalf("Run = %v", err)
+			}
+			if tc.setting != nil && !errors.Is(err, tc.setting) {
+				t.Errorf("Run = %v, without %v in its chain", err, tc.setting)
+			}
+			if msg := knowledge.ErrorMessage(err); strings.Contains(msg, "HERALD_") || strings.Contains(msg, "DISCORD_TOKEN") {
+				t.Errorf("the bot's message names an environment variable: %q", msg)
 			}
 			if msg := knowledge.ErrorMessage(err); !strings.Contains(msg, fmt.Sprintf("close code %d", tc.code)) {
 				t.Errorf("the close code is not named: %q", msg)

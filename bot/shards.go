@@ -218,7 +218,7 @@ func RecommendedShards(ctx context.Context, s *discordgo.Session) (shards, maxCo
 	if err != nil {
 		var re *discordgo.RESTError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-			return 0, 0, knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. "+tokenHelp, err)
+			return 0, 0, knowledge.WrapError(knowledge.EINVALID, "Discord rejected the bot token. "+tokenHelp, fmt.Errorf("%w: %w", ErrToken, err))
 		}
 		return 0, 0, knowledge.WrapError(knowledge.EUNAVAILABLE, "Cannot connect to Discord.", fmt.Errorf("ask for the recommended shards: %w", err))
 	}

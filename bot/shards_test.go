@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -245,7 +246,8 @@ func TestOneShardPerProcess(t *testing.T) {
 }
 
 // TestShardingRequiredSaysWhatToSet: an unsharded bot in too many servers
-// is refused with 4011, and the error names HERALD_SHARD_COUNT.
+// is refused with 4011, and the error says what to run and carries
+// ErrShardsRequired, for the command line to name the settings.
 func TestShardingRequiredSaysWhatToSet(t *testing.T) {
 	t.Parallel()
 	fd := shardedFake(t)
@@ -258,7 +260,7 @@ func TestShardingRequiredSaysWhatToSet(t *testing.T) {
 	defer cancel()
 	err := b.Run(ctx)
 	if knowledge.ErrorCode(err) != knowledge.EINVALID || !strings.Contains(knowledge.ErrorMessage(err), "gateway close code 4011") ||
-		!strings.Contains(knowledge.ErrorMessage(err), "HERALD_SHARD_COUNT=auto") {
+		!strings.Contains(knowledge.ErrorMessage(err), "recommended number of shards") || !errors.Is(err, bot.ErrShardsRequired) {
 		t.Fatalf("Run = %v", err)
 	}
 }

@@ -72,9 +72,7 @@ questions can still be answered among the synthetic ones.`)
 		return err
 	}
 	if *from == "" {
-		fs.SetOutput(e.stderr)
-		fs.Usage()
-		return exitError{exitUsage}
+		return usageError(e, fs, "missing --from FILE: the corpus whose sentences are recombined.")
 	}
 	if *n < 0 {
 		return knowledge.Errorf(knowledge.EINVALID, "--articles %d is negative: give the number of synthetic articles to write.", *n)
@@ -206,7 +204,7 @@ type benchReport struct {
 }
 
 func runBenchRun(ctx context.Context, e *env) error {
-	fs := newFlags(e, "bench run", "--queries FILE [--corpus FILE] [--db PATH]", `Ingests --corpus (streamed) into --db (a temporary database by default),
+	fs := newFlags(e, "bench run", "--queries FILE [--corpus FILE] [--db FILE]", `Ingests --corpus (streamed) into --db (a temporary database by default),
 then answers every question of --queries as of its asked_at and reports
 latency percentiles, retrieval quality against a plain full BM25 ranking of
 the same passages, database size against the text it holds, and memory.`)

@@ -227,10 +227,11 @@ func registerEvalSet(fs *flag.FlagSet, dbHelp string) evalSetFlags {
 // run), reads the queries and returns the database path: --db, or a
 // temporary one that cleanup removes.
 func (f evalSetFlags) load(e *env, fs *flag.FlagSet, name string) ([]eval.Query, string, func(), error) {
-	if *f.queries == "" || (*f.corpus == "" && *f.db == "") {
-		fs.SetOutput(e.stderr)
-		fs.Usage()
-		return nil, "", nil, exitError{exitUsage}
+	switch {
+	case *f.queries == "":
+		return nil, "", nil, usageError(e, fs, "missing --queries FILE: the questions to answer.")
+	case *f.corpus == "" && *f.db == "":
+		return nil, "", nil, usageError(e, fs, "missing --corpus FILE (the articles to load) or --db FILE (a database that holds them).")
 	}
 	qs, err := readQueries(*f.queries)
 	if err != nil {

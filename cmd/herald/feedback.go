@@ -43,8 +43,8 @@ buttons), newest first, each with the question, the answer, how it was made
 and the articles and passages it cited: where Herald gets things wrong.`)
 	asJSON := fs.Bool("json", false, "print the votes as a JSON array")
 	limit := fs.Int("n", 50, "most votes to list (0 for all)")
-	vote := fs.String("vote", "", "only up or only down votes")
-	guild := fs.String("guild", "", "only the votes of this server (its ID)")
+	vote := fs.String("vote", "", "only the votes of this `KIND`: up or down (default: both)")
+	guild := fs.String("guild", "", "only the votes of this Discord server `ID` (default: every server)")
 	dbFlag := dbPathFlag(fs)
 	if _, err := parseArgs(e, fs, e.args, noArgs); err != nil {
 		return err

@@ -24,7 +24,7 @@ http(s) URLs. Storing the same article again updates it instead of duplicating i
 Bad items are reported one line each; the rest still go in. On a terminal a
 progress line shows how far it is; elsewhere a line every 10 seconds.`)
 	quiet := fs.Bool("q", false, "print only failures and the summary")
-	source := fs.String("source", "", "outlet `name` for inputs that do not name one")
+	source := fs.String("source", "", "outlet `NAME` for inputs that do not name one")
 	dbFlag := dbPathFlag(fs)
 	args, err := parseArgs(e, fs, e.args, someArg)
 	if err != nil {

@@ -13,10 +13,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 
+	"github.com/herald-bot/herald/bot"
 	"github.com/herald-bot/herald/knowledge"
 	"github.com/herald-bot/herald/knowledge/feed"
 )
@@ -115,8 +117,21 @@ func (e *env) explain(what string, err error, attrs ...any) string {
 // settingHint names the setting that changes what err refused, for the
 // operator at the command line (domain messages name no settings).
 func settingHint(err error) string {
-	if errors.Is(err, feed.ErrPrivateAddress) {
+	switch {
+	case errors.Is(err, feed.ErrPrivateAddress):
 		return " The operator can allow them with HERALD_ALLOW_PRIVATE_URLS=true."
+	case errors.Is(err, bot.ErrToken):
+		return " The token is DISCORD_TOKEN."
+	case errors.Is(err, bot.ErrHTTPAddr):
+		return " The address is HERALD_HTTP_ADDR."
+	case errors.Is(err, bot.ErrGuild):
+		return " The server's ID is HERALD_DISCORD_GUILD (unset it to register the commands globally)."
+	case errors.Is(err, bot.ErrMessageContent):
+		return " To run without it, unset HERALD_DISCORD_MESSAGE_CONTENT."
+	case errors.Is(err, bot.ErrShardID):
+		return " Check HERALD_SHARD_ID and HERALD_SHARD_COUNT."
+	case errors.Is(err, bot.ErrShardsRequired):
+		return " Set HERALD_SHARD_COUNT=auto for the first, or HERALD_SHARD_COUNT=N with HERALD_SHARD_ID=0…N-1 in N processes for the second."
 	}
 	return ""
 }
@@ -392,11 +407,52 @@ func parseArgs(e *env, fs *flag.FlagSet, argv []string, ok func(args []string) b
 		return nil, err
 	}
 	if !ok(args) {
-		fs.SetOutput(e.stderr)
-		fs.Usage()
-		return nil, exitError{exitUsage}
+		return nil, usageError(e, fs, argsProblem(fs, args))
 	}
 	return args, nil
+}
+
+// usageError prints problem, a sentence, and the command's usage to
+// stderr, and returns the error that makes the command exit with status 2.
+func usageError(e *env, fs *flag.FlagSet, problem string) error {
+	fmt.Fprintf(e.stderr, "%s %s\n\n", e.errs.err("herald "+fs.Name()+":"), problem)
+	fs.SetOutput(e.stderr)
+	fs.Usage()
+	return exitError{exitUsage}
+}
+
+// argsProblem says, in a sentence, what is wrong with a command's
+// positional arguments: what is missing (as its usage line names it), or
+// which arguments do not fit.
+func argsProblem(fs *flag.FlagSet, args []string) string {
+	if strings.TrimSpace(strings.Join(args, "")) == "" {
+		if spec := strings.TrimSuffix(usageArgs(fs), "..."); spec != "" {
+			return "missing " + spec + "."
+		}
+		return "missing arguments."
+	}
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = strconv.Quote(a)
+	}
+	if len(args) == 1 {
+		return quoted[0] + " does not fit the usage below."
+	}
+	return strings.Join(quoted, ", ") + " do not fit the usage below."
+}
+
+// usageArgs is what a command's usage line says its arguments are
+// ("QUESTION", "ID|URL..."), read from the line itself so that it is
+// written in one place.
+func usageArgs(fs *flag.FlagSet) string {
+	var b strings.Builder
+	out := fs.Output()
+	fs.SetOutput(&b)
+	fs.Usage()
+	fs.SetOutput(out)
+	line, _, _ := strings.Cut(b.String(), "\n")
+	line = strings.TrimPrefix(line, "Usage: herald "+fs.Name())
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "[flags]"))
 }
 
 // parseText is parseArgs for a command that takes one text (a question, a

@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/herald-bot/herald/bot"
+	"github.com/herald-bot/herald/knowledge"
+	"github.com/herald-bot/herald/knowledge/feed"
 )
 
 // runHerald runs the command line in-process with its own environment.
@@ -238,6 +244,58 @@ func TestEvalAndBenchRefuseUnreadableInputs(t *testing.T) {
 		out, errOut, err := runHerald(t, testEnv(t), tc.args...)
 		if exitCode(err) != 1 || !strings.Contains(errOut, tc.want) || strings.Contains(out, "hits@") || strings.Contains(out, "quality") {
 			t.Errorf("%v: exit %d\nstdout %s\nstderr %s\nwant %q", tc.args, exitCode(err), out, errOut, tc.want)
+		}
+	}
+}
+
+// TestSettingHint: the bot's errors name no environment variables; the
+// command line adds the one that changes what was refused.
+func TestSettingHint(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		sentinel error
+		want     string
+	}{
+		{feed.ErrPrivateAddress, "HERALD_ALLOW_PRIVATE_URLS=true"},
+		{bot.ErrToken, "DISCORD_TOKEN"},
+		{bot.ErrHTTPAddr, "HERALD_HTTP_ADDR"},
+		{bot.ErrGuild, "HERALD_DISCORD_GUILD"},
+		{bot.ErrMessageContent, "HERALD_DISCORD_MESSAGE_CONTENT"},
+		{bot.ErrShardID, "HERALD_SHARD_ID"},
+		{bot.ErrShardsRequired, "HERALD_SHARD_COUNT=auto"},
+	} {
+		err := knowledge.WrapError(knowledge.EINVALID, "Refused.", fmt.Errorf("%w: %w", tc.sentinel, errors.New("cause")))
+		hint := settingHint(err)
+		if !strings.Contains(hint, tc.want) || !strings.HasPrefix(hint, " ") || !strings.HasSuffix(hint, ".") {
+			t.Errorf("settingHint(%v) = %q, want a sentence naming %s", tc.sentinel, hint, tc.want)
+		}
+	}
+	if hint := settingHint(knowledge.Errorf(knowledge.EINVALID, "Refused.")); hint != "" {
+		t.Errorf("settingHint of an error without a setting = %q", hint)
+	}
+}
+
+// TestWrongArgumentsSayWhatIsWrong: a command given too few or too many
+// arguments says so in one sentence before its usage, with status 2.
+func TestWrongArgumentsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ask"}, "herald ask: missing QUESTION.\n\nUsage: herald ask"},
+		{[]string{"ask", " "}, "herald ask: missing QUESTION.\n"},
+		{[]string{"remove"}, "herald remove: missing ID|URL.\n"},
+		{[]string{"feed", "add"}, "herald feed add: missing URL.\n"},
+		{[]string{"serve", "now"}, `herald serve: "now" does not fit the usage below.` + "\n"},
+		{[]string{"feed", "list", "a", "b"}, `herald feed list: "a", "b" do not fit the usage below.` + "\n"},
+		{[]string{"eval"}, "herald eval: missing --queries FILE: the questions to answer.\n"},
+		{[]string{"eval", "--queries", "q.jsonl"}, "herald eval: missing --corpus FILE (the articles to load) or --db FILE (a database that holds them).\n"},
+		{[]string{"bench", "corpus"}, "herald bench corpus: missing --from FILE"},
+	} {
+		stdout, stderr, err := runHerald(t, map[string]string{"NO_COLOR": "1"}, tc.args...)
+		if exitCode(err) != 2 || stdout != "" || !strings.HasPrefix(stderr, tc.want) {
+			t.Errorf("herald %q: exit %d, stdout %q, stderr:\n%s\nwant it to start with %q", tc.args, exitCode(err), stdout, stderr, tc.want)
 		}
 	}
 }

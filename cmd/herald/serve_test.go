@@ -140,6 +140,12 @@ func closedAddr(t *testing.T) string {
 // seconds, with one line naming the cause, and stop what it started.
 func TestServeFailsFastAndSaysWhy(t *testing.T) {
 	t.Parallel()
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { taken.Close() })
+	takenAddr := taken.Addr().String()
 	for _, tc := range []struct {
 		name  string
 		setup func(t *testing.T, s *discordgo.Session)
@@ -164,12 +170,16 @@ func TestServeFailsFastAndSaysWhy(t *testing.T) {
 			fd := discordtest.New(t)
 			fd.Attach(s)
 			fd.FailNext("GET", "/gateway", http.StatusUnauthorized, `{"message": "401: Unauthorized", "code": 0}`)
-		}, "Discord rejected the bot token."},
+		}, "Discord rejected the bot token. Check the token, or get a new one in the developer portal (your application -> Bot -> Reset Token). The token is DISCORD_TOKEN."},
 		{"close 4004", func(t *testing.T, s *discordgo.Session) {
 			fd := discordtest.New(t)
 			fd.Attach(s)
 			s.Token, s.Identify.Token = "", "" // the fake closes the gateway with 4004 for an empty token
-		}, "Discord rejected the bot token (gateway close code 4004). Check DISCORD_TOKEN"},
+		}, "Discord rejected the bot token (gateway close code 4004). Check the token, or get a new one in the developer portal (your application -> Bot -> Reset Token). The token is DISCORD_TOKEN."},
+		{"metrics address taken", func(t *testing.T, s *discordgo.Session) {
+			fd := discordtest.New(t)
+			fd.Attach(s)
+		}, "Cannot serve /healthz and /metrics on " + takenAddr + ". The address is HERALD_HTTP_ADDR."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -179,6 +189,9 @@ func TestServeFailsFastAndSaysWhy(t *testing.T) {
 			t.Cleanup(func() { sessionHooks.Delete(token) })
 			env["DISCORD_TOKEN"] = token
 			env["HERALD_LOG_LEVEL"] = "error"
+			if tc.name == "metrics address taken" {
+				env["HERALD_HTTP_ADDR"] = takenAddr
+			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var stdout, stderr syncBuffer

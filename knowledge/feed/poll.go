@@ -832,7 +832,11 @@ func (p *Poller) ingest(ctx context.Context, f knowledge.Feed, o PollOptions, no
 		batchKeys = append(batchKeys, c.key)
 	}
 	if pageFailures > 0 {
-		warn = append(warn, plural(pageFailures, "article page", "article pages")+" could not be fetched; their feed summaries were stored instead")
+		if pageFailures == 1 {
+			warn = append(warn, "1 article page could not be fetched; its feed summary was stored instead")
+		} else {
+			warn = append(warn, plural(pageFailures, "article page", "article pages")+" could not be fetched; their feed summaries were stored instead")
+		}
 	}
 	if retry+late > 0 {
 		warn = append(warn, plural(retry+late, "item", "items")+" will be tried again at the next poll")
