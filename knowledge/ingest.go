@@ -594,7 +594,7 @@ func ParseDate(s string) (time.Time, error) {
 
 func (in *Ingester) ingestJSONL(ctx context.Context, b *batcher, path string, r io.Reader) error {
 	br := bufio.NewReaderSize(r, 1<<20)
-	line := 0
+	line, records := 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -605,12 +605,17 @@ func (in *Ingester) ingestJSONL(ctx context.Context, b *batcher, path string, r 
 			item := fmt.Sprintf("%s:%d", path, line)
 			raw = bytes.TrimSpace(raw)
 			if len(raw) > 0 {
+				records++
 				if aerr := in.addRecord(ctx, b, item, raw); aerr != nil {
 					return aerr
 				}
 			}
 		}
 		if err == io.EOF {
+			if records == 0 {
+				// A file of blank lines holds nothing: counted, like "[]".
+				b.empty(path)
+			}
 			return nil
 		}
 		if err != nil {

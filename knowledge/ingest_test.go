@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -247,13 +248,14 @@ func testIngestTextEncodingsAndEmptyJSON(t *testing.T, db *DB) {
 	writeFile(t, dir, "le.txt", utf16("Café reopens\nThe café on the quay reopened on Thursday.", false))
 	writeFile(t, dir, "be.txt", utf16("Bäckerei schließt\nDie Bäckerei am Markt schließt im Mai.", true))
 	writeFile(t, dir, "empty.json", " [ ] ")
+	writeFile(t, dir, "blank.jsonl", "\n  \n")
 	writeFile(t, dir, "bin.txt", "abc\x00def")
 	var events []IngestEvent
 	sum, err := (&Ingester{DB: db}).Ingest(context.Background(), []string{dir}, func(e IngestEvent) { events = append(events, e) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Added != 2 || sum.Empty != 1 || sum.Failed != 1 {
+	if sum.Added != 2 || sum.Empty != 2 || sum.Failed != 1 {
 		t.Errorf("summary %+v, events %+v", sum, events)
 	}
 	var empty []string
@@ -262,7 +264,8 @@ func testIngestTextEncodingsAndEmptyJSON(t *testing.T, db *DB) {
 			empty = append(empty, filepath.Base(e.Item))
 		}
 	}
-	if len(empty) != 1 || empty[0] != "empty.json" {
+	sort.Strings(empty)
+	if len(empty) != 2 || empty[0] != "blank.jsonl" || empty[1] != "empty.json" {
 		t.Errorf("empty files reported: %v", empty)
 	}
 	arts, _ := db.Articles(context.Background(), Filter{GuildID: "*"})
