@@ -397,8 +397,20 @@ func TestFeedPostsComeFromTheShardOfTheirServer(t *testing.T) {
 	if res := bot.PostFeedsNow(ctx, news0, b0); res.Posted != 0 || res.Failed != 0 {
 		t.Errorf("shard 0 posted another shard's feed: %+v", res)
 	}
-	if res := bot.PostFeedsNow(ctx, news1, b1); res.Posted != 2 {
-		t.Errorf("shard 1 posted %+v, want 2", res)
+	// A pass leaves a channel its process does not see yet (its state
+	// lags a gateway reconnect under load) for the next pass: passes
+	// until both are out, none of them failing.
+	posted := 0
+	fd.WaitUntil(t, func() bool {
+		res := bot.PostFeedsNow(ctx, news1, b1)
+		if res.Failed != 0 {
+			t.Errorf("shard 1's pass failed: %+v", res)
+		}
+		posted += res.Posted
+		return posted >= 2 || res.Failed != 0
+	}, wait)
+	if posted != 2 {
+		t.Errorf("shard 1 posted %d, want 2", posted)
 	}
 	if res := bot.PostFeedsNow(ctx, news0, b0); res.Posted != 0 {
 		t.Errorf("shard 0 posted %+v afterwards", res)
