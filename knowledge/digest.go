@@ -573,8 +573,8 @@ func bestReport(srcs []summarySource) (int, string) {
 }
 
 // leadSentence returns the first sentence of an article that says
-// something: at least six words, not the headline repeated, not a
-// dateline, not too long; a dateline that opens it is left out (the rest
+// something: at least six words of running text (not a caption or a
+// credit line), not the headline repeated, not a dateline, not too long; a dateline that opens it is left out (the rest
 // is still the stored text, byte for byte). body is the article's text as
 // readers see it (see readable), so boilerplate is never a lead.
 func leadSentence(body, title string) string {
@@ -587,7 +587,7 @@ func leadSentence(body, title string) string {
 		}
 		s = text.StripDateline(s)
 		toks = text.AppendTokens(toks[:0], s)
-		if len(toks) < 6 || len(toks) > 70 || text.Fold(s) == ft {
+		if len(toks) < 6 || len(toks) > 70 || text.Fold(s) == ft || !text.IsProse(s) {
 			continue
 		}
 		return s

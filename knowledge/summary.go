@@ -349,8 +349,8 @@ func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSente
 		pos := 0
 		for _, sp := range text.Sentences(src.text) {
 			toks = text.AppendTokens(toks[:0], src.text[sp.Start:sp.End])
-			if len(toks) < 5 || len(toks) > 80 {
-				continue // datelines, captions, run-ons
+			if len(toks) < 5 || len(toks) > 80 || !text.IsProse(src.text[sp.Start:sp.End]) {
+				continue // datelines, captions, credit lines, run-ons
 			}
 			st := map[string]bool{}
 			for _, t := range toks {
