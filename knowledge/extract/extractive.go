@@ -1293,7 +1293,8 @@ func (s *evSentence) sentence() Sentence {
 // question's key terms (names, numbers, specific words): every name must
 // occur in the evidence, and at least a share coverage of the key terms'
 // weight in the top article's headline and text (its evidence passages,
-// or all of it when it is read whole). Terms are compared
+// or all of it when it is read whole), a share that falls for a long
+// question (see longQuestionShare). Terms are compared
 // by the analyzer's stems, so "intercepted" meets "interception".
 func (e *extractor) coversKeyTerms(question string, passages []Passage, docs []Document) bool {
 	var terms []text.QueryTerm
@@ -1361,7 +1362,25 @@ func (e *extractor) coversKeyTerms(question string, passages []Passage, docs []D
 			have += partShare * w // "reichen" in "Reichweite"
 		}
 	}
-	return have >= e.x.Coverage*all
+	return have >= e.x.Coverage*all*longQuestionShare(keys)
+}
+
+// longQuestionKeys is how many key terms a question may have before the
+// share of their weight the best article must hold falls: a long quiz
+// question ("In response to..., the president said this week he would...
+// how many...?") tells the story in its own words, which the article
+// that answers words otherwise the more of them there are, while a
+// short one's every term is what it asks about.
+const longQuestionKeys = 10
+
+// longQuestionShare scales the coverage bar for a question of keys key
+// terms: 1 up to longQuestionKeys, then longQuestionKeys/keys, so that
+// the weight of about as many terms as a short question has suffices.
+func longQuestionShare(keys int) float64 {
+	if keys <= longQuestionKeys {
+		return 1
+	}
+	return float64(longQuestionKeys) / float64(keys)
 }
 
 // inPart reports whether a stem of set shares a part with the term t (see

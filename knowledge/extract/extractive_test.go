@@ -136,3 +136,47 @@ func TestAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestLongQuestionCoverage: a long quiz question tells its story in its
+// own words, so the best article needs a smaller share of its many key
+// terms than a short question's; a short question missing half of them
+// still abstains.
+func TestLongQuestionCoverage(t *testing.T) {
+	body := "The mayor of Port Elling said on Monday that families with more than four children will receive a grant as the birth rate falls. " +
+		"The city council approved the mayor's plan for the children."
+	docs := []Document{{ID: 3, Title: "Port Elling mayor offers families a grant", Outlet: "Coast Herald", Text: body,
+		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
+	passages := []Passage{{Article: 3, Title: docs[0].Title, Text: body}}
+	an := text.AnalyzerFor("en")
+	tests := []struct {
+		q       string
+		answers bool
+	}{
+		// Sixteen key terms, seven in the article (a share of 0.44).
+		{"Facing shrinking schools and a falling birth rate, the mayor of Port Elling this week promised struggling households generous cash if they raise how many children?", true},
+		// Seven key terms, three in the article (0.43).
+		{"Which glacier and lighthouse did the Port Elling mayor visit by ferry?", false},
+	}
+	for _, tt := range tests {
+		w := map[string]float64{}
+		keys := 0
+		for _, term := range an.Query(tt.q) {
+			w[term.Term] = 2
+			if term.Key {
+				keys++
+			}
+		}
+		e := newExtractor(tt.q, "en", docs, nil, w, DefaultParams())
+		if got := e.coversKeyTerms(tt.q, passages, docs); got != tt.answers {
+			t.Errorf("coversKeyTerms(%q) with %d key terms = %v, want %v", tt.q, keys, got, tt.answers)
+		}
+	}
+}
+
+func TestLongQuestionShare(t *testing.T) {
+	for keys, want := range map[int]float64{0: 1, 4: 1, longQuestionKeys: 1, 2 * longQuestionKeys: 0.5} {
+		if got := longQuestionShare(keys); got != want {
+			t.Errorf("longQuestionShare(%d) = %v, want %v", keys, got, want)
+		}
+	}
+}
