@@ -2,6 +2,7 @@ package extract
 
 import (
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -178,5 +179,49 @@ func TestLongQuestionShare(t *testing.T) {
 		if got := longQuestionShare(keys); got != want {
 			t.Errorf("longQuestionShare(%d) = %v, want %v", keys, got, want)
 		}
+	}
+}
+
+func TestPreambleTerms(t *testing.T) {
+	an := text.AnalyzerFor("en")
+	tests := []struct {
+		q    string
+		want []string // stems, sorted
+	}{
+		{"Which project did the council postpone?", nil},
+		{"The town council met this week. Which project did the council postpone?", []string{"met", "town", "week"}},
+		// The question sentence is the last holding a question word.
+		{"The council met. Which project did it postpone? Answer in a word.", []string{"council", "met"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for st := range preambleTerms(tt.q, cuesFor("en"), an) {
+			got = append(got, st)
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("preambleTerms(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestPreambleAnswer: a quiz question's preamble retells the story, which
+// the article's lead retells too; the sentence that answers speaks to the
+// question sentence.
+func TestPreambleAnswer(t *testing.T) {
+	const answer = "The council postponed the ferry terminal, a project the mayor has championed."
+	body := "Harwick's harbour budget passed on Tuesday after a long debate over dredging, mooring fees and a sea wall, the town said. " +
+		answer + " Residents welcomed the budget."
+	docs := []Document{{ID: 4, Title: "Harwick approves harbour budget", Outlet: "Coast Herald", Text: body,
+		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
+	passages := []Passage{{Article: 4, Title: docs[0].Title, Text: body}}
+	q := "The Harwick town council approved a new harbour budget this week after months of debate. Which project did the council postpone?"
+	w := map[string]float64{}
+	for _, term := range text.AnalyzerFor("en").Query(q) {
+		w[term.Term] = 2
+	}
+	res := Answer(Question{Text: q, Language: "en", Weights: w}, passages, docs, DefaultParams())
+	if res.Abstained || len(res.Sentences) == 0 || res.Sentences[0].Text != answer {
+		t.Errorf("Answer(%q) = %+v, want the lead %q", q, res, answer)
 	}
 }
