@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -305,5 +306,41 @@ func TestSentenceStartNamedByHeadline(t *testing.T) {
 	q.headSeen["walmart"] = true
 	if got := names(); strings.Join(got, "|") != "Walmart" {
 		t.Errorf("with a headline opening with it: %q, want Walmart", got)
+	}
+}
+
+// TestAttachedReasons: a reason fits less when its own clause holds none
+// of the question's words, for then it is the reason of something else.
+func TestAttachedReasons(t *testing.T) {
+	const question = "Why did the town close its harbour this week?"
+	tests := []struct {
+		sentence string
+		attached bool
+	}{
+		{"The town closed the harbour because of the storm surge.", true},
+		{"Because of the storm surge, the town closed the harbour.", true},
+		// The reason of the evacuation, not of the closing.
+		{"The ferry still sails from the harbour, a quay rebuilt in May because of the storm surge.", false},
+		// Too far before the cue.
+		{"The town said on Monday that boats would wait in the bay for several more days due to the storm surge.", false},
+	}
+	var cache text.StemCache
+	an := text.AnalyzerFor("en")
+	q := newQuestionFacts(question, detectAskedFor(question, "en"), an, &cache)
+	for _, tt := range tests {
+		ws := scanPlainWords(tt.sentence)
+		var fit float64
+		for _, c := range findCandidates(tt.sentence, ws, q) {
+			if strings.HasPrefix(c.key, "c:") {
+				fit = math.Max(fit, c.fit)
+			}
+		}
+		if want := 1.0; !tt.attached {
+			if fit >= 0.9 || fit == 0 {
+				t.Errorf("%q: reason fit %.2f, want it lowered", tt.sentence, fit)
+			}
+		} else if fit < want {
+			t.Errorf("%q: reason fit %.2f, want %.1f", tt.sentence, fit, want)
+		}
 	}
 }
