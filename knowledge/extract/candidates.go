@@ -957,7 +957,7 @@ func clauseCandidates(s string, ws []qword, q *questionFacts) []answerCandidate 
 			if len(clause) > 0 {
 				nw = math.Max(q.newness(clause), 0.3)
 			}
-			if !q.attached(s, ws[:i]) {
+			if q.asked.kind == askReason && !q.attached(s, ws[:i]) {
 				nw *= detachedReason
 			}
 			end := ws[i+len(c.words)-1].end
@@ -972,9 +972,11 @@ func clauseCandidates(s string, ws []qword, q *questionFacts) []answerCandidate 
 	return out
 }
 
-// detachedReason scales the fit of a reason or a means whose own clause,
-// before its cue, holds none of the question's words: "an area evacuated
-// in August because of the fire" gives the reason of something else.
+// detachedReason scales the fit of a reason whose own clause, before its
+// cue, holds none of the question's words: "an area evacuated in August
+// because of the fire" gives the reason of something else. A means is
+// not scaled: "How did the recording get intercepted?" is answered by
+// "an attendee had connected via an unauthorized connection".
 const detachedReason = 0.6
 
 // attachWords is how many words before a reason's cue say what it is the
