@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/cite"
+	"github.com/herald-bot/herald/knowledge/summarize"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 	"golang.org/x/sync/errgroup"
@@ -539,12 +540,16 @@ func splitHeadline(s string) (string, string) {
 }
 
 // extractiveStory fills in a story from its reports: the story's lead,
-// which is the first real sentence of its best report (see bestReport),
-// under that report's headline.
+// which is the first real sentence of its best report (see
+// summarize.Best), under that report's headline.
 func extractiveStory(st *DigestStory, srcs []summarySource) {
 	st.Mode = ModeExtractive
 	st.Citations = []Citation{}
-	best, lead := bestReport(srcs)
+	reports := make([]summarize.Source, len(srcs))
+	for i, src := range srcs {
+		reports[i] = summarize.Source{Title: src.art.Title, Text: src.text}
+	}
+	best, lead := summarize.Best(reports)
 	st.Headline = srcs[best].art.Title
 	if lead == "" {
 		st.Summary = ""
@@ -552,45 +557,4 @@ func extractiveStory(st *DigestStory, srcs []summarySource) {
 	}
 	st.Citations = append(st.Citations, citationFor(1, srcs[best].art, lead, true))
 	st.Summary = lead + " [1]"
-}
-
-// bestReport picks the report a story leads with and its lead sentence:
-// the first report that has a lead, unless a later one is a much fuller
-// account (twice the words: a brief, then the full report).
-func bestReport(srcs []summarySource) (int, string) {
-	best, lead, words := 0, "", 0
-	for i, src := range srcs {
-		l := leadSentence(src.text, src.art.Title)
-		if l == "" {
-			continue
-		}
-		w := text.CountWords(src.text)
-		if lead == "" || w >= 2*words {
-			best, lead, words = i, l, w
-		}
-	}
-	return best, lead
-}
-
-// leadSentence returns the first sentence of an article that says
-// something: at least six words of running text (not a caption or a
-// credit line), not the headline repeated, not a dateline, not too long; a dateline that opens it is left out (the rest
-// is still the stored text, byte for byte). body is the article's text as
-// readers see it (see readable), so boilerplate is never a lead.
-func leadSentence(body, title string) string {
-	var toks []string
-	ft := text.Fold(title)
-	for _, sp := range text.Sentences(body) {
-		s := strings.TrimSpace(body[sp.Start:sp.End])
-		if text.IsDateline(s) {
-			continue
-		}
-		s = text.StripDateline(s)
-		toks = text.AppendTokens(toks[:0], s)
-		if len(toks) < 6 || len(toks) > 70 || text.Fold(s) == ft || !text.IsProse(s) {
-			continue
-		}
-		return s
-	}
-	return ""
 }
