@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/cite"
+	"github.com/herald-bot/herald/knowledge/story"
 	"github.com/herald-bot/herald/knowledge/summarize"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
@@ -151,10 +152,8 @@ func (d *Digester) now() time.Time { return NowOr(d.Now) }
 
 // storyGroup is one story while a digest is made.
 type storyGroup struct {
-	id       int64
-	articles []periodArticle // oldest first
-	outlets  int
-	latest   time.Time
+	story.Rank                 // its id, distinct outlets and newest report
+	articles   []periodArticle // oldest first
 }
 
 // periodArticle is an article of a digest's period; SeenAt stands in for
@@ -228,7 +227,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 		g.Go(func() error {
 			st, failed, err := d.story(gctx, grp, req.GuildID, withModel, &modelDown)
 			if err != nil {
-				return fmt.Errorf("make the digest: story %d: %w", grp.id, err)
+				return fmt.Errorf("make the digest: story %d: %w", grp.ID, err)
 			}
 			if failed {
 				modelFailed.Store(true)
@@ -276,7 +275,7 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		}
 		g := byStory[id]
 		if g == nil {
-			g = &storyGroup{id: id}
+			g = &storyGroup{Rank: story.Rank{ID: id}}
 			byStory[id] = g
 			groups = append(groups, g)
 		}
@@ -293,32 +292,23 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 // count as their outlets) and its newest report's time.
 func (g *storyGroup) count() {
 	outlets := map[string]bool{}
-	g.latest = time.Time{}
+	g.Latest = time.Time{}
 	for _, a := range g.articles {
 		outlets[outletKey(a.Article)] = true
 		for _, u := range a.OtherURLs {
 			outlets[outletKey(Article{Source: u.Source, URL: u.URL, ID: a.ID})] = true
 		}
-		if t := a.at(); t.After(g.latest) {
-			g.latest = t
+		if t := a.at(); t.After(g.Latest) {
+			g.Latest = t
 		}
 	}
-	g.outlets = len(outlets)
+	g.Outlets = len(outlets)
 }
 
 // rankStories orders stories by distinct outlets, then by their newest
-// article.
+// article (see story.Before).
 func rankStories(groups []*storyGroup) {
-	sort.SliceStable(groups, func(i, j int) bool {
-		a, b := groups[i], groups[j]
-		if a.outlets != b.outlets {
-			return a.outlets > b.outlets
-		}
-		if !a.latest.Equal(b.latest) {
-			return a.latest.After(b.latest)
-		}
-		return a.id < b.id
-	})
+	sort.SliceStable(groups, func(i, j int) bool { return story.Before(groups[i].Rank, groups[j].Rank) })
 }
 
 // periodArticles returns the articles of [since, until) in the scope's
@@ -407,7 +397,7 @@ func storySources(g *storyGroup, n int) []periodArticle {
 // because it failed for another story (modelDown, which a failed call
 // sets).
 func (d *Digester) story(ctx context.Context, g *storyGroup, guildID string, withModel bool, modelDown *atomic.Bool) (*DigestStory, bool, error) {
-	st := &DigestStory{StoryID: g.id, Outlets: g.outlets, Latest: g.latest, Citations: []Citation{}, Articles: []DigestArticle{}}
+	st := &DigestStory{StoryID: g.ID, Outlets: g.Outlets, Latest: g.Latest, Citations: []Citation{}, Articles: []DigestArticle{}}
 	// The list: one article per outlet first, then the rest, newest last.
 	listed := storySources(g, digestStoryArticles)
 	if len(listed) < digestStoryArticles {
@@ -465,7 +455,7 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID string, wit
 		if errors.Is(err, errModelCall) {
 			modelDown.Store(true)
 		}
-		d.logger().Warn("model digest story failed; quoting the articles instead", "story", g.id, "err", err)
+		d.logger().Warn("model digest story failed; quoting the articles instead", "story", g.ID, "err", err)
 		failed = true
 	}
 	extractiveStory(st, srcs)
