@@ -187,7 +187,9 @@ func TestDigestCommand(t *testing.T) {
 		t.Fatalf("story picker = %+v", menu)
 	}
 	pid, _ := h.fd.SendInteraction(h.fd.SelectOption(res.Original, nil, 0, menu.CustomID, menu.Options[0].Value))
-	picked := h.waitResult(t, pid, func(r *discordtest.InteractionResult) bool { return r.Modal != nil || (r.Original != nil && !r.Loading) })
+	picked := h.waitResult(t, pid, func(r *discordtest.InteractionResult) bool {
+		return r.Modal != nil || (r.Original != nil && !r.Loading)
+	})
 	if picked.Modal == nil || picked.Modal.Title != "Ask about this story" || picked.Modal.CustomID != "story:ask:Harbour council approves new ferry terminal" {
 		t.Fatalf("story form = %+v", picked)
 	}
