@@ -23,6 +23,15 @@ const (
 	chessL    = "A 16-year-old from Bergen won the Norwegian blitz chess championship in Oslo on Saturday, beating three grandmasters."
 )
 
+// Two outlets' reports of one fire, worded apart as reports of one event
+// are: they share about a fifth of their distinctive words (0.21).
+const (
+	fireT1 = "Wildfire near Lake Tahoe forces thousands to leave their homes"
+	fireL1 = "A fast-moving wildfire in the hills above Lake Tahoe forced about 4,000 residents to evacuate on Tuesday as strong winds pushed the flames toward the town of Meyers, fire officials said."
+	fireT2 = "Tahoe fire: evacuation orders widen as crews battle wind-driven blaze"
+	fireL2 = "Firefighters struggled on Tuesday to contain a blaze burning toward Meyers near Lake Tahoe, where officials widened evacuation orders for thousands of residents as gusts fanned the fire through dry forest."
+)
+
 func TestGroup(t *testing.T) {
 	tests := []struct {
 		name string
@@ -33,6 +42,9 @@ func TestGroup(t *testing.T) {
 		{"shared words join the earlier story", func() []*Doc {
 			return []*Doc{doc(1, "", 0, ecbTitle, ecbLead), doc(2, "", 2, chessT, chessL), doc(3, "", 3, ecbTitle2, ecbLead2)}
 		}, 0, []Update{{1, 1}, {2, 2}, {3, 1}}},
+		{"reports worded apart, a fifth of their words shared", func() []*Doc {
+			return []*Doc{doc(1, "", 0, fireT1, fireL1), doc(2, "", 1, ecbTitle, ecbLead), doc(3, "", 2, chessT, chessL), doc(4, "", 5, fireT2, fireL2)}
+		}, 0, []Update{{1, 1}, {2, 2}, {3, 3}, {4, 1}}},
 		{"too far apart in time", func() []*Doc {
 			return []*Doc{doc(1, "", 0, ecbTitle, ecbLead), doc(2, "", 24*4, ecbTitle2, ecbLead2)}
 		}, 0, []Update{{1, 1}, {2, 2}}},
