@@ -48,9 +48,9 @@ const (
 	// such as the Abe shooting or the gas-tax holiday, as separate
 	// stories; below 0.20 different events sharing a theme (two central
 	// banks' rate rises, two wildfires) begin to meet.
-	minOverlap = 0.20
-	minShared       = 4
-	candidateTerms  = 12 // rarest words of an article used to find candidates
+	minOverlap     = 0.20
+	minShared      = 4
+	candidateTerms = 12 // rarest words of an article used to find candidates
 )
 
 // Doc is what grouping knows of one article.
