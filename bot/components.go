@@ -103,7 +103,8 @@ func answerButtons(locale discordgo.Locale, answerID int64) []discordgo.MessageC
 	}}}
 }
 
-// onComponent serves the buttons of answers and the follow-up form: once
+// onComponent serves the buttons of answers, the follow-up form and a
+// digest's story picker with its form: once
 // per interaction ID, never after Discord's deadline, recovering from
 // panics.
 func (b *Bot) onComponent(i *discordgo.Interaction) {
@@ -149,6 +150,8 @@ func (b *Bot) onComponent(i *discordgo.Interaction) {
 	action, id, ok := parseCustomID(custom)
 	var err error
 	switch {
+	case strings.HasPrefix(custom, storyPrefix):
+		err = b.onStoryComponent(ctx, r, custom)
 	case !ok || b.Answers == nil:
 		err = knowledge.Errorf(knowledge.ENOTFOUND, "%s", tr(i.Locale, txtButtonsUnavailable))
 	case i.Type == discordgo.InteractionModalSubmit && action == actionAsk:
@@ -260,7 +263,20 @@ func (r *Request) showModal(ctx context.Context, customID, title string, rows []
 // conversation of the answer it was opened from, as a new answer in the
 // channel.
 func (b *Bot) submitFollowUp(ctx context.Context, r *Request, id int64) error {
-	loc := r.Interaction.Locale
+	question, err := formQuestion(r)
+	if err != nil {
+		return err
+	}
+	a, err := b.postedAnswer(ctx, r, id)
+	if err != nil {
+		return err
+	}
+	return b.answerForm(ctx, r, question, a.ConversationID, b.history(ctx, a.ConversationID))
+}
+
+// formQuestion reads the question field of a submitted form, cut to the
+// longest question Herald takes.
+func formQuestion(r *Request) (string, error) {
 	question := ""
 	for _, row := range r.Interaction.ModalSubmitData().Components {
 		ar, ok := row.(*discordgo.ActionsRow)
@@ -274,15 +290,18 @@ func (b *Bot) submitFollowUp(ctx context.Context, r *Request, id int64) error {
 		}
 	}
 	if question == "" {
-		return knowledge.Errorf(knowledge.EINVALID, "%s", tr(loc, txtNoQuestion))
+		return "", knowledge.Errorf(knowledge.EINVALID, "%s", tr(r.Interaction.Locale, txtNoQuestion))
 	}
 	if runeLen(question) > knowledge.MaxQuestionRunes {
 		question = cutContent(question, knowledge.MaxQuestionRunes)
 	}
-	a, err := b.postedAnswer(ctx, r, id)
-	if err != nil {
-		return err
-	}
+	return question, nil
+}
+
+// answerForm answers a form's question as a new answer in the channel,
+// within the server's limits, continuing conversation conv ("" starts one)
+// after history.
+func (b *Bot) answerForm(ctx context.Context, r *Request, question, conv string, history []knowledge.Turn) error {
 	release, err := b.limits.admit(ctx, r.Interaction.Locale, r.GuildID, r.UserID, b.now())
 	if err != nil {
 		b.metrics.question(modeNone, outcomeRefused)
@@ -292,10 +311,9 @@ func (b *Bot) submitFollowUp(ctx context.Context, r *Request, id int64) error {
 	if err := r.Defer(ctx, false); err != nil {
 		return err
 	}
-	conv := a.ConversationID
 	j := job{kind: "follow-up", guildID: r.GuildID, userID: r.UserID, channelID: r.Interaction.ChannelID, question: question,
-		filter: knowledge.Filter{GuildID: r.GuildID}, locale: loc, asker: displayName(r.Interaction), convID: conv}
-	j.history = b.history(ctx, conv)
+		filter: knowledge.Filter{GuildID: r.GuildID}, locale: r.Interaction.Locale, asker: displayName(r.Interaction), convID: conv,
+		history: history}
 	if err := b.answer(ctx, j, b.interactionOutput(r, j)); err != nil {
 		r.reopen()
 		return err

@@ -271,10 +271,10 @@ func (b *Bot) digestMessage(t *serverTexts, d *knowledge.Digest) Message {
 		head += "\n*" + escapeMarkdown(d.Note) + "*"
 	}
 	m := Message{Content: head}
-	ask := b.commandMention("ask")
 	for i, st := range d.Stories {
-		m.Embeds = append(m.Embeds, storyEmbed(t, ask, i+1, st))
+		m.Embeds = append(m.Embeds, storyEmbed(t, i+1, st))
 	}
+	m.Components = storyPicker(t, d.Stories)
 	return m
 }
 
@@ -287,8 +287,8 @@ func discordTime(at time.Time, style string) string {
 // storyEmbed shows one story of a digest: its headline linked to the first
 // report, its summary with [n] markers, then each report with its outlet
 // and publication time (the cited ones numbered, the others after
-// "Also:"), and the /ask line that asks about it.
-func storyEmbed(t *serverTexts, ask string, n int, st knowledge.DigestStory) *discordgo.MessageEmbed {
+// "Also:"). The digest's story picker (see storyPicker) asks about it.
+func storyEmbed(t *serverTexts, n int, st knowledge.DigestStory) *discordgo.MessageEmbed {
 	headline := strings.Join(strings.Fields(st.Headline), " ")
 	e := &discordgo.MessageEmbed{
 		Title: cutContent(fmt.Sprintf("%d. %s", n, escapeMarkdown(headline)), maxEmbedTitle),
@@ -340,9 +340,6 @@ func storyEmbed(t *serverTexts, ask string, n int, st knowledge.DigestStory) *di
 	if len(also) > 0 {
 		b.WriteString("\n" + fmt.Sprintf(t.digestAlso, strings.Join(also, " · ")))
 	}
-	if q := askableHeadline(headline); q != "" {
-		b.WriteString("\n" + fmt.Sprintf(t.digestAsk, ask, q))
-	}
 	e.Description = strings.TrimPrefix(b.String(), "\n")
 	if st.Outlets > 1 {
 		e.Footer = &discordgo.MessageEmbedFooter{Text: fmt.Sprintf(t.digestOutlets, st.Outlets)}
@@ -359,11 +356,4 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(out, sep)
-}
-
-// askableHeadline is a headline made fit for an inline-code /ask line: no
-// backticks, one line, at most 150 characters.
-func askableHeadline(h string) string {
-	h = strings.Join(strings.Fields(strings.ReplaceAll(h, "`", "'")), " ")
-	return cutContent(h, 150)
 }

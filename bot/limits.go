@@ -104,6 +104,7 @@ type Limits interface {
 type LimitStore[S any] interface {
 	TakeCooldown(ctx context.Context, scope, userID string, until time.Time) (ok bool, ends time.Time, err error)
 	AcquireSlot(ctx context.Context, scope, holder string, limit int, ttl time.Duration) (slot S, held int, ok bool, err error)
+	RenewSlot(ctx context.Context, slot S, until time.Time) (ok bool, err error)
 	ReleaseSlot(ctx context.Context, slot S) error
 	SpendTokens(ctx context.Context, scope string, tokens int, at time.Time) (int, error)
 	TokensSpent(ctx context.Context, scope string, at time.Time) (int, error)
@@ -111,21 +112,75 @@ type LimitStore[S any] interface {
 }
 
 // StoreLimits keeps the bot's limits in st, for example the database that
-// every process of the bot shares: StoreLimits(db).
-func StoreLimits[S any](st LimitStore[S]) Limits { return storeLimits[S]{st} }
+// every process of the bot shares: StoreLimits(db). A place a question
+// takes is held under a short lease (slotLease) that this process renews
+// while the question is answered, so that the places of a process that
+// died are free again within the lease, not after the whole time a
+// question may take.
+func StoreLimits[S any](st LimitStore[S]) Limits { return storeLimits[S]{st: st, lease: slotLease} }
 
-type storeLimits[S any] struct{ st LimitStore[S] }
+type storeLimits[S any] struct {
+	st    LimitStore[S]
+	lease time.Duration
+	now   func() time.Time // for tests; time.Now when nil
+}
 
 func (l storeLimits[S]) TakeCooldown(ctx context.Context, scope, userID string, until time.Time) (bool, time.Time, error) {
 	return l.st.TakeCooldown(ctx, scope, userID, until)
 }
 
+// AcquireSlot takes the place for the lease and renews it every third of
+// the lease, up to ttl, until release; release stops the renewal, waits
+// for it and gives the place back.
 func (l storeLimits[S]) AcquireSlot(ctx context.Context, scope, holder string, limit int, ttl time.Duration) (func(context.Context) error, int, bool, error) {
-	slot, held, ok, err := l.st.AcquireSlot(ctx, scope, holder, limit, ttl)
+	now := time.Now
+	if l.now != nil {
+		now = l.now
+	}
+	lease := min(l.lease, ttl)
+	if lease <= 0 {
+		lease = ttl
+	}
+	slot, held, ok, err := l.st.AcquireSlot(ctx, scope, holder, limit, lease)
 	if err != nil || !ok {
 		return nil, held, ok, err
 	}
-	return func(ctx context.Context) error { return l.st.ReleaseSlot(ctx, slot) }, held, true, nil
+	deadline := now().Add(ttl)
+	// The renewal outlives the acquiring call's short deadline: it is
+	// this slot's, stopped by release.
+	rctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-rctx.Done():
+				return
+			case <-tick.C:
+			}
+			at := now()
+			until := at.Add(lease)
+			if until.After(deadline) {
+				until = deadline
+			}
+			if !until.After(at) {
+				return // the question has had all its time
+			}
+			// A failed renewal is tried again at the next tick; a slot that
+			// expired meanwhile is gone and is not renewed.
+			if held, err := l.st.RenewSlot(rctx, slot, until); err == nil && !held {
+				return
+			}
+		}
+	}()
+	release := func(ctx context.Context) error {
+		stop()
+		<-done
+		return l.st.ReleaseSlot(ctx, slot)
+	}
+	return release, held, true, nil
 }
 
 func (l storeLimits[S]) SpendTokens(ctx context.Context, scope string, tokens int, at time.Time) (int, error) {
@@ -247,10 +302,13 @@ func (m *memoryLimits) SweepLimits(_ context.Context, now time.Time) error {
 
 // Timing of the limits.
 const (
-	// slotTTL bounds how long a question holds its server's place when
-	// its process dies before giving it back: an answer never runs
-	// longer than an interaction token lives.
+	// slotTTL bounds how long a question holds its server's place: an
+	// answer never runs longer than an interaction token lives.
 	slotTTL = 15 * time.Minute
+	// slotLease is how long a place kept in a store (StoreLimits) holds
+	// without renewal: a process that dies while answering frees its
+	// places within it.
+	slotLease = 2 * time.Minute
 	// limitsTimeout bounds one check of the limits, which must leave
 	// time to acknowledge an interaction within Discord's 3 s; a store
 	// that does not answer in time lets the question in.

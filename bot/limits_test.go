@@ -5,7 +5,9 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,3 +126,99 @@ func (failingLimits) SpendTokens(context.Context, string, int, time.Time) (int, 
 }
 func (failingLimits) TokensSpent(context.Context, string, time.Time) (int, error) { return 0, errStore }
 func (failingLimits) SweepLimits(context.Context, time.Time) error                { return errStore }
+
+// leaseStore is a LimitStore of slot numbers that records renewals and
+// releases.
+type leaseStore struct {
+	LimitStore[int]
+	mu       sync.Mutex
+	renewals []time.Time
+	released bool
+	late     bool // renewed after the release
+}
+
+func (s *leaseStore) AcquireSlot(context.Context, string, string, int, time.Duration) (int, int, bool, error) {
+	return 1, 0, true, nil
+}
+
+func (s *leaseStore) RenewSlot(_ context.Context, _ int, until time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.late = s.late || s.released
+	s.renewals = append(s.renewals, until)
+	return true, nil
+}
+
+func (s *leaseStore) ReleaseSlot(context.Context, int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.released = true
+	return nil
+}
+
+func (s *leaseStore) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.renewals)
+}
+
+// TestStoreLimitsRenewSlotsWhileHeld: a place kept in a store is taken
+// for a short lease and renewed while its question is answered, never
+// beyond the question's whole time, and the renewal has stopped when
+// release returns.
+func TestStoreLimitsRenewSlotsWhileHeld(t *testing.T) {
+	t.Parallel()
+	st := &leaseStore{}
+	start := time.Now()
+	l := storeLimits[int]{st: st, lease: 30 * time.Millisecond}
+	release, _, ok, err := l.AcquireSlot(context.Background(), "g", "me", 1, time.Hour)
+	if err != nil || !ok {
+		t.Fatalf("acquire: %v %v", ok, err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); st.count() < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d renewals in 5 s with a lease of 30 ms", st.count())
+		}
+		runtime.Gosched()
+	}
+	if err := release(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.late || !st.released {
+		t.Errorf("renewed after release: %v, released: %v", st.late, st.released)
+	}
+	for _, until := range st.renewals {
+		if until.Before(start) || until.After(time.Now().Add(30*time.Millisecond)) {
+			t.Errorf("renewed until %v, not a lease from now", until)
+		}
+	}
+
+	// A question's whole time bounds the renewals: with a clock that
+	// moves 25 ms a reading, the question's 40 ms end at 65 ms, the
+	// renewal at 50 ms would reach 80 ms and is cut to 65, and the next
+	// reading (75 ms) ends the renewals.
+	st2 := &leaseStore{}
+	var mu sync.Mutex
+	clock := time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC)
+	c0 := clock
+	tick := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(25 * time.Millisecond)
+		return clock
+	}
+	l2 := storeLimits[int]{st: st2, lease: 30 * time.Millisecond, now: tick}
+	release2, _, _, _ := l2.AcquireSlot(context.Background(), "g", "me", 1, 40*time.Millisecond)
+	for deadline := time.Now().Add(5 * time.Second); st2.count() < 1; {
+		if time.Now().After(deadline) {
+			t.Fatal("no renewal")
+		}
+		runtime.Gosched()
+	}
+	release2(context.Background())
+	if len(st2.renewals) != 1 || !st2.renewals[0].Equal(c0.Add(65*time.Millisecond)) {
+		t.Errorf("renewals %v, want one until %v", st2.renewals, c0.Add(65*time.Millisecond))
+	}
+}

@@ -64,6 +64,7 @@ const (
 	txtFormRefused
 	txtDeleteFailed
 	txtPanic
+	txtStoryModalTitle
 )
 
 // budgetNote tells the reader why an answer is extractive (in English; see tr).
@@ -158,6 +159,8 @@ func english(k textKey) string {
 		return "Discord did not accept the message."
 	case txtFormRefused:
 		return "Discord did not accept the form."
+	case txtStoryModalTitle:
+		return "Ask about this story"
 	case txtDeleteFailed:
 		return "Discord did not let me delete the answer."
 	case txtPanic:
@@ -256,6 +259,8 @@ func german(k textKey) string {
 		return "Discord hat die Nachricht nicht angenommen."
 	case txtFormRefused:
 		return "Discord hat das Formular nicht angenommen."
+	case txtStoryModalTitle:
+		return "Frage zu dieser Meldung"
 	case txtDeleteFailed:
 		return "Discord hat mich die Antwort nicht löschen lassen."
 	case txtPanic:

@@ -149,7 +149,8 @@ func TestSummaryCommand(t *testing.T) {
 
 func TestDigestCommand(t *testing.T) {
 	t.Parallel()
-	h := start(t, bot.Config{}, answerWith("x"), withNews(t))
+	asker := answerWith("x")
+	h := start(t, bot.Config{}, asker, withNews(t))
 	ctx := context.Background()
 	now := time.Now().UTC()
 	for i, src := range []string{"Wire", "Daily"} {
@@ -168,6 +169,41 @@ func TestDigestCommand(t *testing.T) {
 	if e.Title != "1. Harbour council approves new ferry terminal" || e.URL != "https://daily.example/ferry" || !strings.Contains(e.Description, "Also: [Wire](https://wire.example/ferry)") || e.Footer == nil || e.Footer.Text != "2 outlets" ||
 		!strings.Contains(e.Description, "The harbour council approved a new ferry terminal on Wednesday") {
 		t.Errorf("story embed = %+v", e)
+	}
+	// A member picks the story from the digest's menu and asks about it:
+	// the story's headline is the conversation so far.
+	var menu *discordgo.SelectMenu
+	for _, row := range res.Original.Components {
+		if ar, ok := row.(*discordgo.ActionsRow); ok {
+			for _, c := range ar.Components {
+				if sm, ok := c.(*discordgo.SelectMenu); ok {
+					menu = sm
+				}
+			}
+		}
+	}
+	if menu == nil || menu.CustomID != "story:pick" || menu.Placeholder != "Ask about a story…" || len(menu.Options) != 1 ||
+		menu.Options[0].Label != "1. Harbour council approves new ferry terminal" || menu.Options[0].Description != "Daily, Wire" {
+		t.Fatalf("story picker = %+v", menu)
+	}
+	pid, _ := h.fd.SendInteraction(h.fd.SelectOption(res.Original, nil, 0, menu.CustomID, menu.Options[0].Value))
+	picked := h.waitResult(t, pid, func(r *discordtest.InteractionResult) bool {
+		return r.Modal != nil || (r.Original != nil && !r.Loading)
+	})
+	if picked.Modal == nil || picked.Modal.Title != "Ask about this story" || picked.Modal.CustomID != "story:ask:Harbour council approves new ferry terminal" {
+		t.Fatalf("story form = %+v", picked)
+	}
+	if in := h.fd.ModalInputs(pid); len(in) != 1 || in[0].CustomID != "question" || in[0].Placeholder != "Harbour council approves new ferry terminal" {
+		t.Errorf("story form inputs = %+v", in)
+	}
+	asked := len(asker.questions())
+	sid, _ := h.fd.SendInteraction(h.fd.ModalSubmit(h.fd.ChannelID(), res.Original, nil, 0, picked.Modal.CustomID, map[string]string{"question": "How much will it cost?"}))
+	if ans := h.waitResult(t, sid, answered); ans.Ephemeral || !strings.HasSuffix(ans.Original.Content, "asked: How much will it cost?") {
+		t.Errorf("answer about the story = %+v", ans.Original)
+	}
+	if qs := asker.questions(); len(qs) != asked+1 || qs[asked].Text != "How much will it cost?" || len(qs[asked].History) != 1 ||
+		qs[asked].History[0].Question != "Harbour council approves new ferry terminal" {
+		t.Errorf("question about the story = %+v", qs[len(qs)-1])
 	}
 	if got := h.privateText(t, h.slash(0, "digest", discordtest.SubCommandOpt("show", discordtest.StringOpt("since", "30m")))); !strings.HasPrefix(got, "No news since <t:") {
 		t.Errorf("empty digest: %q", got)

@@ -351,7 +351,7 @@ func TestStoryEmbedShowsReportTimesAndOtherAddresses(t *testing.T) {
 			{ID: 2, Title: "Strike: fewer trains", Source: "Gazette", URL: "https://gazette.example/trains", SeenAt: seen},
 		},
 	}
-	e := storyEmbed(textsFor(""), "/ask", 1, st)
+	e := storyEmbed(textsFor(""), 1, st)
 	for _, want := range []string{
 		fmt.Sprintf("Wire, <t:%d:R>", published.Unix()),
 		fmt.Sprintf("[Gazette](https://gazette.example/trains) seen <t:%d:R>", seen.Unix()),

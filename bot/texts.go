@@ -40,11 +40,11 @@ type serverTexts struct {
 	feedUseSubcommand, feedPublished, feedAlert, feedTime, feedTimes, feedChannelFor string
 
 	// /digest and /digest-schedule.
-	digestHead, digestStory, digestStories, digestNoNews, digestBudget, digestAsk string
-	digestAlso, digestOutlets, digestFailed, scheduleSet, scheduleNext            string
-	scheduleStop, scheduleOffOne, scheduleOffAll, scheduleChannel, scheduleChans  string
-	scheduleListEmpty, scheduleListTitle, scheduleLine, scheduleOffLine           string
-	digestUseSubcommand, scheduleUseSubcommand                                    string
+	digestHead, digestStory, digestStories, digestNoNews, digestBudget, digestPick string
+	digestAlso, digestOutlets, digestFailed, scheduleSet, scheduleNext             string
+	scheduleStop, scheduleOffOne, scheduleOffAll, scheduleChannel, scheduleChans   string
+	scheduleListEmpty, scheduleListTitle, scheduleLine, scheduleOffLine            string
+	digestUseSubcommand, scheduleUseSubcommand                                     string
 
 	// /summary and /article.
 	summaryNeedTarget, summaryHeading, summaryNotStored, summaryNotStoredAdmin string
@@ -136,7 +136,7 @@ func englishTexts() *serverTexts {
 		digestStories:         "stories",
 		digestNoNews:          "No news since <t:%d:f>.",
 		digestBudget:          "This server has used today's budget for the language model, so these summaries quote the articles directly.",
-		digestAsk:             "Ask about it: %s `question:%s`",
+		digestPick:            "Ask about a story…",
 		digestAlso:            "Also: %s",
 		digestOutlets:         "%d outlets",
 		digestFailed:          "I made the digest but Discord did not accept it. Please try again.",
@@ -254,7 +254,7 @@ func germanTexts() *serverTexts {
 		digestStories:         "Geschichten",
 		digestNoNews:          "Keine Nachrichten seit <t:%d:f>.",
 		digestBudget:          "Dieser Server hat das heutige Budget für das Sprachmodell aufgebraucht, deshalb zitieren diese Zusammenfassungen die Artikel direkt.",
-		digestAsk:             "Frag nach: %s `frage:%s`",
+		digestPick:            "Zu einer Meldung fragen …",
 		digestAlso:            "Außerdem: %s",
 		digestOutlets:         "%d Medien",
 		digestFailed:          "Ich habe den Überblick erstellt, aber Discord hat ihn nicht angenommen. Bitte versuch es noch einmal.",

@@ -13,6 +13,7 @@ import (
 	"github.com/herald-bot/herald/knowledge/internal/sqlbatch"
 	"github.com/herald-bot/herald/knowledge/internal/sqldb"
 	"github.com/herald-bot/herald/knowledge/keyword"
+	"github.com/herald-bot/herald/knowledge/summarize"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
@@ -502,7 +503,7 @@ func headlinesAgree(x, y string) bool {
 	if len(wx) == 0 || len(wy) == 0 || (len(nx) > 0 && len(ny) > 0 && !maps.Equal(nx, ny)) {
 		return false
 	}
-	return overlap(wx, wy) >= 0.5
+	return summarize.Overlap(wx, wy) >= 0.5
 }
 
 // put stores one prepared article; its passages, if written, take the ids

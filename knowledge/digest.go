@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/cite"
+	"github.com/herald-bot/herald/knowledge/story"
+	"github.com/herald-bot/herald/knowledge/summarize"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 	"golang.org/x/sync/errgroup"
@@ -150,10 +152,8 @@ func (d *Digester) now() time.Time { return NowOr(d.Now) }
 
 // storyGroup is one story while a digest is made.
 type storyGroup struct {
-	id       int64
-	articles []periodArticle // oldest first
-	outlets  int
-	latest   time.Time
+	story.Rank                 // its id, distinct outlets and newest report
+	articles   []periodArticle // oldest first
 }
 
 // periodArticle is an article of a digest's period; SeenAt stands in for
@@ -227,7 +227,7 @@ func (d *Digester) Build(ctx context.Context, req DigestRequest) (*Digest, error
 		g.Go(func() error {
 			st, failed, err := d.story(gctx, grp, req.GuildID, withModel, &modelDown)
 			if err != nil {
-				return fmt.Errorf("make the digest: story %d: %w", grp.id, err)
+				return fmt.Errorf("make the digest: story %d: %w", grp.ID, err)
 			}
 			if failed {
 				modelFailed.Store(true)
@@ -275,7 +275,7 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 		}
 		g := byStory[id]
 		if g == nil {
-			g = &storyGroup{id: id}
+			g = &storyGroup{Rank: story.Rank{ID: id}}
 			byStory[id] = g
 			groups = append(groups, g)
 		}
@@ -292,32 +292,23 @@ func (db *DB) periodStories(ctx context.Context, scope Filter, since, until time
 // count as their outlets) and its newest report's time.
 func (g *storyGroup) count() {
 	outlets := map[string]bool{}
-	g.latest = time.Time{}
+	g.Latest = time.Time{}
 	for _, a := range g.articles {
 		outlets[outletKey(a.Article)] = true
 		for _, u := range a.OtherURLs {
 			outlets[outletKey(Article{Source: u.Source, URL: u.URL, ID: a.ID})] = true
 		}
-		if t := a.at(); t.After(g.latest) {
-			g.latest = t
+		if t := a.at(); t.After(g.Latest) {
+			g.Latest = t
 		}
 	}
-	g.outlets = len(outlets)
+	g.Outlets = len(outlets)
 }
 
 // rankStories orders stories by distinct outlets, then by their newest
-// article.
+// article (see story.Before).
 func rankStories(groups []*storyGroup) {
-	sort.SliceStable(groups, func(i, j int) bool {
-		a, b := groups[i], groups[j]
-		if a.outlets != b.outlets {
-			return a.outlets > b.outlets
-		}
-		if !a.latest.Equal(b.latest) {
-			return a.latest.After(b.latest)
-		}
-		return a.id < b.id
-	})
+	sort.SliceStable(groups, func(i, j int) bool { return story.Before(groups[i].Rank, groups[j].Rank) })
 }
 
 // periodArticles returns the articles of [since, until) in the scope's
@@ -406,7 +397,7 @@ func storySources(g *storyGroup, n int) []periodArticle {
 // because it failed for another story (modelDown, which a failed call
 // sets).
 func (d *Digester) story(ctx context.Context, g *storyGroup, guildID string, withModel bool, modelDown *atomic.Bool) (*DigestStory, bool, error) {
-	st := &DigestStory{StoryID: g.id, Outlets: g.outlets, Latest: g.latest, Citations: []Citation{}, Articles: []DigestArticle{}}
+	st := &DigestStory{StoryID: g.ID, Outlets: g.Outlets, Latest: g.Latest, Citations: []Citation{}, Articles: []DigestArticle{}}
 	// The list: one article per outlet first, then the rest, newest last.
 	listed := storySources(g, digestStoryArticles)
 	if len(listed) < digestStoryArticles {
@@ -464,7 +455,7 @@ func (d *Digester) story(ctx context.Context, g *storyGroup, guildID string, wit
 		if errors.Is(err, errModelCall) {
 			modelDown.Store(true)
 		}
-		d.logger().Warn("model digest story failed; quoting the articles instead", "story", g.id, "err", err)
+		d.logger().Warn("model digest story failed; quoting the articles instead", "story", g.ID, "err", err)
 		failed = true
 	}
 	extractiveStory(st, srcs)
@@ -539,12 +530,16 @@ func splitHeadline(s string) (string, string) {
 }
 
 // extractiveStory fills in a story from its reports: the story's lead,
-// which is the first real sentence of its best report (see bestReport),
-// under that report's headline.
+// which is the first real sentence of its best report (see
+// summarize.Best), under that report's headline.
 func extractiveStory(st *DigestStory, srcs []summarySource) {
 	st.Mode = ModeExtractive
 	st.Citations = []Citation{}
-	best, lead := bestReport(srcs)
+	reports := make([]summarize.Source, len(srcs))
+	for i, src := range srcs {
+		reports[i] = summarize.Source{Title: src.art.Title, Text: src.text}
+	}
+	best, lead := summarize.Best(reports)
 	st.Headline = srcs[best].art.Title
 	if lead == "" {
 		st.Summary = ""
@@ -552,45 +547,4 @@ func extractiveStory(st *DigestStory, srcs []summarySource) {
 	}
 	st.Citations = append(st.Citations, citationFor(1, srcs[best].art, lead, true))
 	st.Summary = lead + " [1]"
-}
-
-// bestReport picks the report a story leads with and its lead sentence:
-// the first report that has a lead, unless a later one is a much fuller
-// account (twice the words: a brief, then the full report).
-func bestReport(srcs []summarySource) (int, string) {
-	best, lead, words := 0, "", 0
-	for i, src := range srcs {
-		l := leadSentence(src.text, src.art.Title)
-		if l == "" {
-			continue
-		}
-		w := text.CountWords(src.text)
-		if lead == "" || w >= 2*words {
-			best, lead, words = i, l, w
-		}
-	}
-	return best, lead
-}
-
-// leadSentence returns the first sentence of an article that says
-// something: at least six words of running text (not a caption or a
-// credit line), not the headline repeated, not a dateline, not too long; a dateline that opens it is left out (the rest
-// is still the stored text, byte for byte). body is the article's text as
-// readers see it (see readable), so boilerplate is never a lead.
-func leadSentence(body, title string) string {
-	var toks []string
-	ft := text.Fold(title)
-	for _, sp := range text.Sentences(body) {
-		s := strings.TrimSpace(body[sp.Start:sp.End])
-		if text.IsDateline(s) {
-			continue
-		}
-		s = text.StripDateline(s)
-		toks = text.AppendTokens(toks[:0], s)
-		if len(toks) < 6 || len(toks) > 70 || text.Fold(s) == ft || !text.IsProse(s) {
-			continue
-		}
-		return s
-	}
-	return ""
 }

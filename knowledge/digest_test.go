@@ -786,16 +786,3 @@ func testDigestStartsNoStoryAfterAnError(t *testing.T, db *DB) {
 		t.Errorf("%d model calls, want 1 (none after the failure)", n)
 	}
 }
-
-// TestLeadSentenceIsRunningText: a story's lead skips the caption, the
-// credit line and the headline repeated, and takes the first sentence of
-// running text.
-func TestLeadSentenceIsRunningText(t *testing.T) {
-	body := "Recall of 2.1 million cars\n\nU.S. National Highway Traffic & Safety Administration\n\n" +
-		"Photo: Jane Doe / Wire Images Agency Ltd\n\n" +
-		"Carmakers are recalling 2.1 million vehicles over faulty airbag sensors, regulators said on Tuesday. More follows."
-	got := leadSentence(body, "Recall of 2.1 million cars")
-	if want := "Carmakers are recalling 2.1 million vehicles over faulty airbag sensors, regulators said on Tuesday."; got != want {
-		t.Errorf("lead = %q, want %q", got, want)
-	}
-}

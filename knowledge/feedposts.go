@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/herald-bot/herald/knowledge/summarize"
 	"github.com/herald-bot/herald/knowledge/text"
 )
 
@@ -236,7 +237,7 @@ func (db *DB) PendingFeedPosts(ctx context.Context, perChannel, limit, maxAttemp
 }
 
 // articleLead returns the first sentence of an article that says
-// something (see leadSentence), else its first sentence, from its first
+// something (see summarize.Lead), else its first sentence, from its first
 // passage, never boilerplate (see readable).
 func (db *DB) articleLead(ctx context.Context, a Article) (string, error) {
 	var chunk []byte
@@ -256,7 +257,7 @@ func (db *DB) articleLead(ctx context.Context, a Article) (string, error) {
 		return "", fmt.Errorf("read the lead of article %d: %w", a.ID, err)
 	}
 	body = readable(body, &a, boiler)
-	if lead := leadSentence(body, a.Title); lead != "" {
+	if lead := summarize.Lead(body, a.Title); lead != "" {
 		return strings.Join(strings.Fields(lead), " "), nil
 	}
 	for _, sp := range text.Sentences(body) {

@@ -36,8 +36,8 @@ func (db *DB) TakeCooldown(ctx context.Context, scope, userID string, until time
 }
 
 // Slot is a place taken among a scope's concurrent questions; give it
-// back with ReleaseSlot. It expires on its own at Expires, so that the
-// slots of a process that died are freed.
+// back with ReleaseSlot. It expires on its own at Expires (unless renewed
+// with RenewSlot), so that the slots of a process that died are freed.
 type Slot struct {
 	ID      int64
 	Scope   string
@@ -76,6 +76,22 @@ func (db *DB) AcquireSlot(ctx context.Context, scope, holder string, limit int, 
 		return fail(err)
 	}
 	return slot, held, true, nil
+}
+
+// RenewSlot extends a held slot to expire at until: ok is false when it
+// expired (or was released) before, so that the place may be someone
+// else's now.
+func (db *DB) RenewSlot(ctx context.Context, slot Slot, until time.Time) (ok bool, err error) {
+	res, err := db.db.ExecContext(ctx, `UPDATE limit_slots SET expires_at = ? WHERE id = ? AND expires_at > ?`,
+		until.UnixMilli(), slot.ID, db.Now().UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("renew slot %d: %w", slot.ID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("renew slot %d: %w", slot.ID, err)
+	}
+	return n == 1, nil
 }
 
 // ReleaseSlot gives a slot back; releasing one that expired or was

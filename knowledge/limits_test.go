@@ -57,6 +57,25 @@ func testLimits(t *testing.T, db *DB) {
 		t.Errorf("expired slots still held: ok %v, held %d", ok, held)
 	}
 
+	// A renewed slot outlives its first expiry; one that expired cannot
+	// be renewed (its place may be someone else's).
+	kept, _, ok, err := db.AcquireSlot(ctx, "g3", "me", 1, time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("slot to renew: %v %v", ok, err)
+	}
+	now = now.Add(40 * time.Second)
+	if ok, err := db.RenewSlot(ctx, kept, now.Add(time.Minute)); err != nil || !ok {
+		t.Errorf("renew a held slot: %v %v", ok, err)
+	}
+	now = now.Add(40 * time.Second) // past the first expiry, within the renewed one
+	if _, held, ok, _ := db.AcquireSlot(ctx, "g3", "me", 1, time.Minute); ok || held != 1 {
+		t.Errorf("a renewed slot was given away: ok %v, held %d", ok, held)
+	}
+	now = now.Add(time.Minute)
+	if ok, err := db.RenewSlot(ctx, kept, now.Add(time.Minute)); err != nil || ok {
+		t.Errorf("renew an expired slot: %v %v", ok, err)
+	}
+
 	day := time.Date(2024, 5, 1, 23, 30, 0, 0, time.UTC)
 	for _, n := range []int{100, 250} {
 		if _, err := db.SpendTokens(ctx, "g1", n, day); err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/herald-bot/herald/knowledge/cite"
+	"github.com/herald-bot/herald/knowledge/summarize"
 	"github.com/herald-bot/herald/knowledge/text"
 	"github.com/herald-bot/herald/prompts"
 )
@@ -319,131 +319,37 @@ func dayString(t time.Time) string {
 	return t.UTC().Format("2006-01-02")
 }
 
-// summarySentence is one candidate sentence of an extractive summary.
-type summarySentence struct {
-	src        int // index into the sources
-	pos        int // index among the source's sentences
-	start, end int // byte offsets in the source's text
-	stems      map[string]bool
-	score      float64
-}
-
-// extractiveSummary quotes the most central sentences of the sources, in
-// the order of the text, each followed by its source's marker. For a
-// topic, sentences must carry some of the topic's words, and the summary
-// abstains when none does.
+// extractiveSummary quotes the most central sentences of the sources (see
+// summarize.Sentences), in the order of the text, each followed by its
+// source's marker. For a topic, sentences must carry some of the topic's
+// words, and the summary abstains when none does.
 func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSentences int) *Answer {
 	ans.Mode = ModeExtractive
 	ans.Citations = nil
-	if maxSentences <= 0 {
-		maxSentences = 4
-	}
-	var cands []*summarySentence
-	var toks []string
 	lang := sourcesLanguage(srcs)
 	if lang == "" {
 		lang = "en"
 	}
-	an := text.AnalyzerFor(lang)
-	for si, src := range srcs {
-		pos := 0
-		for _, sp := range text.Sentences(src.text) {
-			toks = text.AppendTokens(toks[:0], src.text[sp.Start:sp.End])
-			if len(toks) < 5 || len(toks) > 80 || !text.IsProse(src.text[sp.Start:sp.End]) {
-				continue // datelines, captions, credit lines, run-ons
-			}
-			st := map[string]bool{}
-			for _, t := range toks {
-				if !an.IsStopword(t) {
-					st[an.Stem(t)] = true
-				}
-			}
-			if len(st) < 3 {
-				continue
-			}
-			cands = append(cands, &summarySentence{src: si, pos: pos, start: sp.Start, end: sp.End, stems: st})
-			pos++
-			if pos >= 150 {
-				break
-			}
-		}
+	in := make([]summarize.Source, len(srcs))
+	for i, src := range srcs {
+		in[i] = summarize.Source{Title: src.art.Title, Text: src.text}
 	}
-	var topicStems map[string]bool
-	if topic != "" {
-		topicStems = map[string]bool{}
-		for _, t := range an.QueryTerms(topic) {
-			topicStems[t] = true
-		}
-	}
-	centrality(cands)
-	var pool []*summarySentence
-	for _, c := range cands {
-		// News puts the gist first: a lead bonus that fades over the
-		// first sentences.
-		c.score *= 1 + 0.5/float64(1+c.pos)
-		if topicStems != nil {
-			hit := 0
-			for t := range topicStems {
-				if c.stems[t] {
-					hit++
-				}
-			}
-			if hit == 0 {
-				continue
-			}
-			c.score *= 1 + float64(hit)/float64(len(topicStems))
-		}
-		pool = append(pool, c)
-	}
-	if len(pool) == 0 {
+	chosen := summarize.Sentences(in, lang, topic, maxSentences)
+	if len(chosen) == 0 {
 		ans.Abstained = true
 		ans.Text = AbstainTextIn(ans.Language)
 		return ans
 	}
-	sort.SliceStable(pool, func(i, j int) bool { return pool[i].score > pool[j].score })
-	n := maxSentences
-	if len(srcs) == 1 {
-		// Short articles get short summaries.
-		n = min(maxSentences, max(2, (len(cands)+3)/4))
-	}
-	perSource := map[int]int{}
-	var chosen []*summarySentence
-	for _, c := range pool {
-		if len(chosen) == n {
-			break
-		}
-		if len(srcs) > 1 && perSource[c.src] >= 2 {
-			continue
-		}
-		redundant := false
-		for _, o := range chosen {
-			if overlap(c.stems, o.stems) > 0.6 {
-				redundant = true
-				break
-			}
-		}
-		if redundant {
-			continue
-		}
-		chosen = append(chosen, c)
-		perSource[c.src]++
-	}
-	sort.SliceStable(chosen, func(i, j int) bool {
-		if chosen[i].src != chosen[j].src {
-			return chosen[i].src < chosen[j].src
-		}
-		return chosen[i].start < chosen[j].start
-	})
 	// Sources are renumbered in order of use.
 	num := map[int]int{}
 	var b strings.Builder
 	for _, c := range chosen {
-		src := srcs[c.src]
-		quote := src.text[c.start:c.end]
-		n, ok := num[c.src]
+		src := srcs[c.Source]
+		quote := src.text[c.Span.Start:c.Span.End]
+		n, ok := num[c.Source]
 		if !ok {
 			n = len(num) + 1
-			num[c.src] = n
+			num[c.Source] = n
 			ans.Citations = append(ans.Citations, citationFor(n, src.art, quote, true))
 		}
 		if b.Len() > 0 {
@@ -454,80 +360,6 @@ func extractiveSummary(ans *Answer, srcs []summarySource, topic string, maxSente
 	}
 	ans.Text = b.String()
 	return ans
-}
-
-// centrality scores each sentence by TextRank over word-overlap
-// similarity: a sentence that shares words with many sentences that are
-// themselves central is central.
-func centrality(cands []*summarySentence) {
-	n := len(cands)
-	if n == 0 {
-		return
-	}
-	sim := make([][]float64, n)
-	sum := make([]float64, n)
-	for i := range sim {
-		sim[i] = make([]float64, n)
-	}
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			shared := 0
-			a, b := cands[i].stems, cands[j].stems
-			if len(a) > len(b) {
-				a, b = b, a
-			}
-			for t := range a {
-				if b[t] {
-					shared++
-				}
-			}
-			if shared == 0 {
-				continue
-			}
-			v := float64(shared) / (math.Log(float64(len(cands[i].stems))+1) + math.Log(float64(len(cands[j].stems))+1))
-			sim[i][j], sim[j][i] = v, v
-			sum[i] += v
-			sum[j] += v
-		}
-	}
-	const d = 0.85
-	score := make([]float64, n)
-	next := make([]float64, n)
-	for i := range score {
-		score[i] = 1
-	}
-	for iter := 0; iter < 30; iter++ {
-		for i := 0; i < n; i++ {
-			v := 0.0
-			for j := 0; j < n; j++ {
-				if sim[j][i] > 0 && sum[j] > 0 {
-					v += sim[j][i] / sum[j] * score[j]
-				}
-			}
-			next[i] = (1 - d) + d*v
-		}
-		score, next = next, score
-	}
-	for i, c := range cands {
-		c.score = score[i]
-	}
-}
-
-// overlap is the share of the smaller set's words found in the other.
-func overlap(a, b map[string]bool) float64 {
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	if len(a) == 0 {
-		return 0
-	}
-	n := 0
-	for t := range a {
-		if b[t] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(a))
 }
 
 // ArticleSuggestion is one article offered while a user types a headline.

@@ -18,6 +18,9 @@ const (
 	maxModalTitle      = 45
 	maxTextInputLabel  = 45
 	maxTextInputLength = 4000
+	maxSelectOptions   = 25
+	maxOptionText      = 100
+	maxPlaceholder     = 150
 )
 
 // ButtonClick builds a MESSAGE_COMPONENT interaction (type 3) as Discord
@@ -29,6 +32,17 @@ const (
 func (f *Fake) ButtonClick(m *discordgo.Message, user *discordgo.User, perms int64, customID string) *discordgo.InteractionCreate {
 	i := f.componentInteraction(discordgo.InteractionMessageComponent, m.ChannelID, user, perms)
 	i.Data = discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.ButtonComponent}
+	i.Message = clone(m)
+	return &discordgo.InteractionCreate{Interaction: i}
+}
+
+// SelectOption builds a MESSAGE_COMPONENT interaction (type 3) as Discord
+// sends it when user (nil: the default user), whose permissions in the
+// channel are perms, picks values in the string select menu customID on
+// message m. Send it with SendInteraction.
+func (f *Fake) SelectOption(m *discordgo.Message, user *discordgo.User, perms int64, customID string, values ...string) *discordgo.InteractionCreate {
+	i := f.componentInteraction(discordgo.InteractionMessageComponent, m.ChannelID, user, perms)
+	i.Data = discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.SelectMenuComponent, Values: values}
 	i.Message = clone(m)
 	return &discordgo.InteractionCreate{Interaction: i}
 }
@@ -112,6 +126,16 @@ type rawComponent struct {
 	URL        string                  `json:"url"`
 	Components []json.RawMessage       `json:"components"`
 	MaxLength  int                     `json:"max_length"`
+	// A string select menu's.
+	Placeholder *string        `json:"placeholder"`
+	Options     []rawSelectOpt `json:"options"`
+}
+
+// rawSelectOpt is an option of a string select menu as a request carries it.
+type rawSelectOpt struct {
+	Label       *string `json:"label"`
+	Value       *string `json:"value"`
+	Description *string `json:"description"`
 }
 
 // checkComponents validates a message's (or a modal's) rows of components
@@ -173,11 +197,55 @@ func checkComponents(fe *formErrors, prefix []string, rows []json.RawMessage) {
 				if c.MaxLength < 0 || c.MaxLength > maxTextInputLength {
 					fe.add(at(cp, "max_length"), "NUMBER_TYPE_MAX", fmt.Sprintf("int value should be less than or equal to %d.", maxTextInputLength))
 				}
-			case discordgo.SelectMenuComponent, discordgo.UserSelectMenuComponent, discordgo.RoleSelectMenuComponent,
+			case discordgo.SelectMenuComponent:
+				checkSelect(fe, cp, c, len(row.Components))
+			case discordgo.UserSelectMenuComponent, discordgo.RoleSelectMenuComponent,
 				discordgo.MentionableSelectMenuComponent, discordgo.ChannelSelectMenuComponent:
 			default:
 				fe.add(at(cp, "type"), "BASE_TYPE_CHOICES", "Value must be one of {2, 3, 4, 5, 6, 7, 8}.")
 			}
+		}
+	}
+}
+
+// checkSelect validates a string select menu as Discord does: alone in
+// its row, a custom ID, 1 to 25 options with labels and values of 1 to 100
+// characters (values unique), descriptions of 1 to 100 when present, a
+// placeholder of at most 150.
+func checkSelect(fe *formErrors, p []string, c rawComponent, inRow int) {
+	if inRow != 1 {
+		fe.add(p, "COMPONENT_LAYOUT_WIDTH_EXCEEDED", "The specified component exceeds the maximum width")
+	}
+	if c.CustomID == nil {
+		fe.add(at(p, "custom_id"), "BASE_TYPE_REQUIRED", "This field is required")
+	}
+	if c.Placeholder != nil {
+		badLen(fe, at(p, "placeholder"), *c.Placeholder, 0, maxPlaceholder)
+	}
+	if n := len(c.Options); n < 1 || n > maxSelectOptions {
+		fe.add(at(p, "options"), "BASE_TYPE_BAD_LENGTH", fmt.Sprintf("Must be between 1 and %d in length.", maxSelectOptions))
+	}
+	values := map[string]bool{}
+	for k, o := range c.Options {
+		op := at(p, "options", strconv.Itoa(k))
+		for _, f := range []struct {
+			name string
+			v    *string
+		}{{"label", o.Label}, {"value", o.Value}} {
+			if f.v == nil {
+				fe.add(at(op, f.name), "BASE_TYPE_REQUIRED", "This field is required")
+			} else {
+				badLen(fe, at(op, f.name), *f.v, 1, maxOptionText)
+			}
+		}
+		if o.Description != nil {
+			badLen(fe, at(op, "description"), *o.Description, 1, maxOptionText)
+		}
+		if o.Value != nil {
+			if values[*o.Value] {
+				fe.add(at(op, "value"), "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED", "Select component option values must be unique")
+			}
+			values[*o.Value] = true
 		}
 	}
 }

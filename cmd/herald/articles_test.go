@@ -110,12 +110,15 @@ func TestDigestSinceCountsBackFromUntil(t *testing.T) {
 	}
 	for _, want := range []string{
 		"1 story", "Rail operator cuts timetable as strike drags on (2 outlets)",
-		"- Rail operator cuts timetable as strike drags on — Wire, 2024-06-10 08:00 UTC",
+		"   [1] Rail operator cuts timetable as strike drags on — Wire, 2024-06-10 08:00 UTC\n     https://wire.example/rail\n",
 		"also at https://daily.example/rail (Daily)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("digest lacks %q:\n%s", want, out)
 		}
+	}
+	if n := strings.Count(out, "Rail operator cuts timetable as strike drags on — Wire"); n != 1 {
+		t.Errorf("the cited report is listed %d times, want once (with its number):\n%s", n, out)
 	}
 	if strings.Contains(out, "Museum") {
 		t.Errorf("the undated import is in the digest:\n%s", out)

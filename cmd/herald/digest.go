@@ -94,12 +94,25 @@ func printDigest(w io.Writer, st style, d *knowledge.Digest) {
 	for i, s := range d.Stories {
 		fmt.Fprintf(w, "\n%s (%s)\n", st.bold(fmt.Sprintf("%d. %s", i+1, s.Headline)), plural(s.Outlets, "outlet", "outlets"))
 		fmt.Fprintf(w, "   %s\n", s.Summary)
+		// A cited report is marked in the list of reports with its
+		// number; only a citation of an article not listed gets a line
+		// of its own.
+		marks, quotes := map[int64]string{}, map[int64]string{}
+		listed := map[int64]bool{}
+		for _, a := range s.Articles {
+			listed[a.ID] = true
+		}
 		for _, c := range s.Citations {
-			line := fmt.Sprintf("   %s %s", st.bold(fmt.Sprintf("[%d]", c.N)), sourceLine(c.Title, c.Source, c.PublishedAt))
+			quote := ""
 			if c.Quote != "" && !strings.Contains(s.Summary, c.Quote) {
-				line += fmt.Sprintf("\n       “%s”", c.Quote)
+				quote = fmt.Sprintf("\n       “%s”", c.Quote)
 			}
-			fmt.Fprintln(w, line)
+			if listed[c.ArticleID] {
+				marks[c.ArticleID] += st.bold(fmt.Sprintf("[%d]", c.N)) + " "
+				quotes[c.ArticleID] += quote
+				continue
+			}
+			fmt.Fprintf(w, "   %s %s%s\n", st.bold(fmt.Sprintf("[%d]", c.N)), sourceLine(c.Title, c.Source, c.PublishedAt), quote)
 		}
 		for _, a := range s.Articles {
 			line := sourceLine(a.Title, a.Source, a.PublishedAt)
@@ -108,7 +121,11 @@ func printDigest(w io.Writer, st style, d *knowledge.Digest) {
 			} else if t := a.PublishedAt.UTC(); !t.IsZero() && t != t.Truncate(24*time.Hour) {
 				line += " " + t.Format("15:04") + " UTC" // a date without a time of day shows none
 			}
-			fmt.Fprintf(w, "   - %s\n", line)
+			if m := marks[a.ID]; m != "" {
+				fmt.Fprintf(w, "   %s%s%s\n", m, line, quotes[a.ID])
+			} else {
+				fmt.Fprintf(w, "   - %s\n", line)
+			}
 			if a.URL != "" {
 				fmt.Fprintf(w, "     %s\n", st.dim(a.URL))
 			}
