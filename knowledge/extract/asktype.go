@@ -578,6 +578,28 @@ func questionClause(q string, cues *questionCues) []qword {
 	return last
 }
 
+// questionSentence returns the index among spans (q's sentences) of the
+// sentence questionClause reads q's question from: the last holding a
+// question word, else the last with words, or -1.
+func questionSentence(q string, spans []text.Span, cues *questionCues) int {
+	last := -1
+	for k := len(spans) - 1; k >= 0; k-- {
+		ws := scanPlainWords(q[spans[k].Start:spans[k].End])
+		if len(ws) == 0 {
+			continue
+		}
+		if last < 0 {
+			last = k
+		}
+		for i, w := range ws {
+			if cues.which[w.fold] || startsPhrase(ws[i:], cues) {
+				return k
+			}
+		}
+	}
+	return last
+}
+
 func startsPhrase(ws []qword, cues *questionCues) bool {
 	for _, p := range cues.phrases {
 		if matchWords(ws, p.words) && (!p.thenAuxiliary || (len(ws) > len(p.words) && cues.auxiliaries[ws[len(p.words)].fold])) {

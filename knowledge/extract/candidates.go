@@ -957,6 +957,9 @@ func clauseCandidates(s string, ws []qword, q *questionFacts) []answerCandidate 
 			if len(clause) > 0 {
 				nw = math.Max(q.newness(clause), 0.3)
 			}
+			if q.asked.kind == askReason && !q.attached(s, ws[:i]) {
+				nw *= detachedReason
+			}
 			end := ws[i+len(c.words)-1].end
 			if len(clause) > 0 {
 				end = clause[len(clause)-1].end
@@ -967,6 +970,38 @@ func clauseCandidates(s string, ws []qword, q *questionFacts) []answerCandidate 
 		}
 	}
 	return out
+}
+
+// detachedReason scales the fit of a reason whose own clause, before its
+// cue, holds none of the question's words: "an area evacuated in August
+// because of the fire" gives the reason of something else. A means is
+// not scaled: "How did the recording get intercepted?" is answered by
+// "an attendee had connected via an unauthorized connection".
+const detachedReason = 0.6
+
+// attachWords is how many words before a reason's cue say what it is the
+// reason of.
+const attachWords = 8
+
+// attached reports whether the words before a reason's cue (before, the
+// sentence's words up to it), back to a comma or attachWords words, hold
+// one of the question's words other than function words, or whether the
+// cue opens the sentence ("Because of the drought, ..."): the reason is
+// given for what the question asks about.
+func (q *questionFacts) attached(s string, before []qword) bool {
+	if len(before) == 0 {
+		return true
+	}
+	for k := len(before) - 1; k >= 0 && k >= len(before)-attachWords; k-- {
+		w := before[k]
+		if !q.an.IsFunctionWord(w.fold) && q.stems[q.stem(w.fold)] {
+			return true
+		}
+		if k > 0 && strings.ContainsAny(s[before[k-1].end:w.start], ",;:—–(") {
+			break
+		}
+	}
+	return false
 }
 
 // Expansions.

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -305,5 +306,44 @@ func TestSentenceStartNamedByHeadline(t *testing.T) {
 	q.headSeen["walmart"] = true
 	if got := names(); strings.Join(got, "|") != "Walmart" {
 		t.Errorf("with a headline opening with it: %q, want Walmart", got)
+	}
+}
+
+// TestAttachedReasons: a reason fits less when its own clause holds none
+// of the question's words, for then it is the reason of something else;
+// a means does not.
+func TestAttachedReasons(t *testing.T) {
+	const why = "Why did the town close its harbour this week?"
+	tests := []struct {
+		question, sentence string
+		attached           bool
+	}{
+		{why, "The town closed the harbour because of the storm surge.", true},
+		{why, "Because of the storm surge, the town closed the harbour.", true},
+		// The reason of the rebuilding, not of the closing.
+		{why, "The ferry still sails from the harbour, a quay rebuilt in May because of the storm surge.", false},
+		// Too far before the cue.
+		{why, "The town said on Monday that boats would wait in the bay for several more days due to the storm surge.", false},
+		// A means names what the question asks about in other words.
+		{"How did the smugglers enter the harbour?", "The crews had sailed in via a disused channel.", true},
+	}
+	var cache text.StemCache
+	an := text.AnalyzerFor("en")
+	for _, tt := range tests {
+		q := newQuestionFacts(tt.question, detectAskedFor(tt.question, "en"), an, &cache)
+		ws := scanPlainWords(tt.sentence)
+		var fit float64
+		for _, c := range findCandidates(tt.sentence, ws, q) {
+			if strings.HasPrefix(c.key, "c:") {
+				fit = math.Max(fit, c.fit)
+			}
+		}
+		if !tt.attached {
+			if fit >= 0.9 || fit == 0 {
+				t.Errorf("%q: clause fit %.2f, want it lowered", tt.sentence, fit)
+			}
+		} else if fit < 0.9 {
+			t.Errorf("%q: clause fit %.2f, want it whole", tt.sentence, fit)
+		}
 	}
 }

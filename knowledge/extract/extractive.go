@@ -102,6 +102,9 @@ type extractor struct {
 	// document, whether it holds all of them (computed when asked).
 	names     []text.QueryTerm
 	namedDocs map[int]bool
+	// keyWeights are the weights the key terms' coverage is measured
+	// with: weights before a preamble's words are scaled down.
+	keyWeights map[string]float64
 }
 
 // Answer picks the sentences of the evidence docs that answer the
@@ -139,6 +142,17 @@ func newExtractor(question, lang string, docs []Document, win *Window, weights m
 		compounds: lexiconFor(lang).nounCaps, strict: lexiconFor(lang).strictLead}
 	e.asked = detectAskedFor(question, lang)
 	e.dropFraming(question, e.asked, lang)
+	e.keyWeights = e.weights
+	if pre := preambleTerms(question, cuesFor(lang), e.an); len(pre) > 0 {
+		w := make(map[string]float64, len(e.weights))
+		for t, v := range e.weights {
+			if pre[t] {
+				v *= preambleWeight
+			}
+			w[t] = v
+		}
+		e.weights = w
+	}
 	for t, w := range e.weights {
 		e.total += w
 		e.terms = append(e.terms, t)
@@ -1293,7 +1307,8 @@ func (s *evSentence) sentence() Sentence {
 // question's key terms (names, numbers, specific words): every name must
 // occur in the evidence, and at least a share coverage of the key terms'
 // weight in the top article's headline and text (its evidence passages,
-// or all of it when it is read whole). Terms are compared
+// or all of it when it is read whole), a share that falls for a long
+// question (see longQuestionShare). Terms are compared
 // by the analyzer's stems, so "intercepted" meets "interception".
 func (e *extractor) coversKeyTerms(question string, passages []Passage, docs []Document) bool {
 	var terms []text.QueryTerm
@@ -1349,7 +1364,7 @@ func (e *extractor) coversKeyTerms(question string, passages []Passage, docs []D
 		if !t.Key {
 			continue
 		}
-		w := e.weights[t.Term]
+		w := e.keyWeights[t.Term]
 		if w == 0 {
 			w = 1
 		}
@@ -1361,7 +1376,58 @@ func (e *extractor) coversKeyTerms(question string, passages []Passage, docs []D
 			have += partShare * w // "reichen" in "Reichweite"
 		}
 	}
-	return have >= e.x.Coverage*all
+	return have >= e.x.Coverage*all*longQuestionShare(keys)
+}
+
+// longQuestionKeys is how many key terms a question may have before the
+// share of their weight the best article must hold falls: a long quiz
+// question ("In response to..., the president said this week he would...
+// how many...?") tells the story in its own words, which the article
+// that answers words otherwise the more of them there are, while a
+// short one's every term is what it asks about.
+const longQuestionKeys = 10
+
+// longQuestionShare scales the coverage bar for a question of keys key
+// terms: 1 up to longQuestionKeys, then longQuestionKeys/keys, so that
+// the weight of about as many terms as a short question has suffices.
+func longQuestionShare(keys int) float64 {
+	if keys <= longQuestionKeys {
+		return 1
+	}
+	return float64(longQuestionKeys) / float64(keys)
+}
+
+// preambleWeight scales, in a sentence's match with the question, the
+// words only a quiz question's preamble says ("A bipartisan group of
+// senators announced an agreement this week... Which measure did they
+// leave out?"): the preamble retells the story, which every article's
+// lead matches; the question sentence says what is asked of it.
+const preambleWeight = 0.5
+
+// preambleTerms returns the stems of the terms of the sentences before a
+// question's question sentence (see questionSentence) that the question
+// sentence and what follows it do not hold, or nil when the question is
+// one sentence.
+func preambleTerms(question string, cues *questionCues, an *text.Analyzer) map[string]bool {
+	spans := text.Sentences(question)
+	if len(spans) < 2 {
+		return nil
+	}
+	k := questionSentence(question, spans, cues)
+	if k <= 0 {
+		return nil
+	}
+	own := map[string]bool{}
+	for _, t := range an.Query(question[spans[k].Start:]) {
+		own[t.Term] = true
+	}
+	out := map[string]bool{}
+	for _, t := range an.Query(question[:spans[k].Start]) {
+		if !own[t.Term] {
+			out[t.Term] = true
+		}
+	}
+	return out
 }
 
 // inPart reports whether a stem of set shares a part with the term t (see

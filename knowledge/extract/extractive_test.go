@@ -2,6 +2,7 @@ package extract
 
 import (
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -134,5 +135,93 @@ func TestAnswer(t *testing.T) {
 		if len(s.Copies) != 1 || s.Copies[0].Doc != 1 || s.Copies[0].Text != lead {
 			t.Errorf("%s: copies %+v, want the other outlet's", tt.name, s.Copies)
 		}
+	}
+}
+
+// TestLongQuestionCoverage: a long quiz question tells its story in its
+// own words, so the best article needs a smaller share of its many key
+// terms than a short question's; a short question missing half of them
+// still abstains.
+func TestLongQuestionCoverage(t *testing.T) {
+	body := "The mayor of Port Elling said on Monday that families with more than four children will receive a grant as the birth rate falls. " +
+		"The city council approved the mayor's plan for the children."
+	docs := []Document{{ID: 3, Title: "Port Elling mayor offers families a grant", Outlet: "Coast Herald", Text: body,
+		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
+	passages := []Passage{{Article: 3, Title: docs[0].Title, Text: body}}
+	an := text.AnalyzerFor("en")
+	tests := []struct {
+		q       string
+		answers bool
+	}{
+		// Sixteen key terms, seven in the article (a share of 0.44).
+		{"Facing shrinking schools and a falling birth rate, the mayor of Port Elling this week promised struggling households generous cash if they raise how many children?", true},
+		// Seven key terms, three in the article (0.43).
+		{"Which glacier and lighthouse did the Port Elling mayor visit by ferry?", false},
+	}
+	for _, tt := range tests {
+		w := map[string]float64{}
+		keys := 0
+		for _, term := range an.Query(tt.q) {
+			w[term.Term] = 2
+			if term.Key {
+				keys++
+			}
+		}
+		e := newExtractor(tt.q, "en", docs, nil, w, DefaultParams())
+		if got := e.coversKeyTerms(tt.q, passages, docs); got != tt.answers {
+			t.Errorf("coversKeyTerms(%q) with %d key terms = %v, want %v", tt.q, keys, got, tt.answers)
+		}
+	}
+}
+
+func TestLongQuestionShare(t *testing.T) {
+	for keys, want := range map[int]float64{0: 1, 4: 1, longQuestionKeys: 1, 2 * longQuestionKeys: 0.5} {
+		if got := longQuestionShare(keys); got != want {
+			t.Errorf("longQuestionShare(%d) = %v, want %v", keys, got, want)
+		}
+	}
+}
+
+func TestPreambleTerms(t *testing.T) {
+	an := text.AnalyzerFor("en")
+	tests := []struct {
+		q    string
+		want []string // stems, sorted
+	}{
+		{"Which project did the council postpone?", nil},
+		{"The town council met this week. Which project did the council postpone?", []string{"met", "town", "week"}},
+		// The question sentence is the last holding a question word.
+		{"The council met. Which project did it postpone? Answer in a word.", []string{"council", "met"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for st := range preambleTerms(tt.q, cuesFor("en"), an) {
+			got = append(got, st)
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("preambleTerms(%q) = %v, want %v", tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestPreambleAnswer: a quiz question's preamble retells the story, which
+// the article's lead retells too; the sentence that answers speaks to the
+// question sentence.
+func TestPreambleAnswer(t *testing.T) {
+	const answer = "The council postponed the ferry terminal, a project the mayor has championed."
+	body := "Harwick's harbour budget passed on Tuesday after a long debate over dredging, mooring fees and a sea wall, the town said. " +
+		answer + " Residents welcomed the budget."
+	docs := []Document{{ID: 4, Title: "Harwick approves harbour budget", Outlet: "Coast Herald", Text: body,
+		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
+	passages := []Passage{{Article: 4, Title: docs[0].Title, Text: body}}
+	q := "The Harwick town council approved a new harbour budget this week after months of debate. Which project did the council postpone?"
+	w := map[string]float64{}
+	for _, term := range text.AnalyzerFor("en").Query(q) {
+		w[term.Term] = 2
+	}
+	res := Answer(Question{Text: q, Language: "en", Weights: w}, passages, docs, DefaultParams())
+	if res.Abstained || len(res.Sentences) == 0 || res.Sentences[0].Text != answer {
+		t.Errorf("Answer(%q) = %+v, want the lead %q", q, res, answer)
 	}
 }

@@ -543,6 +543,9 @@ func shapeOf(line string, words int, fl bflag, okey string) lineKind {
 				return shapeRelated
 			}
 		}
+		if capsStart(line) && isKickerLink(line) {
+			return shapeRelated
+		}
 	}
 	if words > 20 {
 		return shapeNone
@@ -862,6 +865,28 @@ func isPlayerText(line string, f bflag) bool {
 // capsStart reports whether line starts with two capital letters.
 func capsStart(line string) bool {
 	return len(line) > 1 && line[0] >= 'A' && line[0] <= 'Z' && line[1] >= 'A' && line[1] <= 'Z'
+}
+
+// isKickerLink reports whether a line is a link to another story under
+// a capitalised kicker run into the headline, without a space after its
+// colon ("RIP:Farrah Forke, actor on 'Wings', dies at 54",
+// "SAVE MONEY:How to save at the pump"): a label of capitals without
+// digits (a live blog's "11:33 AM: …" is the article), then a headline
+// without a closing full stop.
+func isKickerLink(line string) bool {
+	i := strings.IndexByte(line, ':')
+	if i < 2 || i > 40 || i+1 >= len(line) {
+		return false
+	}
+	label := line[:i]
+	if strings.IndexFunc(label, func(r rune) bool { return unicode.IsLower(r) || unicode.IsDigit(r) }) >= 0 {
+		return false
+	}
+	next, _ := utf8.DecodeRuneInString(line[i+1:])
+	if !unicode.IsUpper(next) && !strings.ContainsRune("\"“‘'", next) {
+		return false
+	}
+	return isHeadline(line[i+1:])
 }
 
 // isGallery reports whether a line is a photo gallery's captions and

@@ -74,6 +74,8 @@ func TestBoilerplateRemovesFurniture(t *testing.T) {
 		{"related heading", "Related stories\n\nStorm Ciarán floods the quay", false},
 		{"related link", "Read more: Barrier vote delayed for a second time", false},
 		{"related arrow", "►Storm watch: What the new barrier means for your home", false},
+		{"kicker link", "FLOOD WATCH:Barrier vote delayed for a second time", false},
+		{"kicker link quoted", "HARBOUR:'A second chance' for the ferry terminal, council says", false},
 		{"German related", "Mehr zum Thema\n\nSturmflut erreicht den Hafen", false},
 		{"nav", "Skip to main content", true},
 		{"read more", "Read More", false},
@@ -128,6 +130,9 @@ func TestBoilerplateKeepsTheArticle(t *testing.T) {
 		{"tweet quoted", "@harbourwatch wrote on Tuesday that the quay was dry for the first time in years.", false},
 		{"question", "Should we add this to the list of odd subscription services?", false},
 		{"police appeal", "Police asked anyone with information to call 555-123-4567.", false},
+		{"caps label with a sentence", "CORRECTION:An earlier version of this story misstated the barrier's height.", false},
+		{"live blog entry", "11:33 AM: Barrier gates close as the tide rises", false},
+		{"interview label", "BFP: How did the flood change the quay for you", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
