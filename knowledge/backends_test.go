@@ -4,9 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -129,4 +133,42 @@ func TestMigrationsPerDialect(t *testing.T) {
 	if !slices.Equal(lite, pg) {
 		t.Errorf("migrations: SQLite has %v, PostgreSQL %v: write knowledge/migrations/postgres/NNNN_*.sql for each SQLite migration", lite, pg)
 	}
+}
+
+// schemaAt makes the database at dsn (a SQLite path or a PostgreSQL URL)
+// a database of an earlier Herald: it applies the migrations numbered
+// below version, records them, and returns the raw handle (to fill it as
+// that Herald would have) with its dialect. Close it before opening the
+// database with Open.
+func schemaAt(t *testing.T, dsn string, version int) (*sqldb.DB, sqldb.Dialect) {
+	t.Helper()
+	ctx := context.Background()
+	driver, source, dialect, pattern := "sqlite", "file:"+dsn, sqldb.SQLite, "migrations/*.sql"
+	if IsPostgresURL(dsn) {
+		driver, source, dialect, pattern = "pgx", dsn, sqldb.Postgres, "migrations/postgres/*.sql"
+	}
+	pool, err := sql.Open(driver, source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := sqldb.New(pool, dialect)
+	names, _ := fs.Glob(migrationFiles, pattern)
+	sort.Strings(names)
+	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
+		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+		if v >= version {
+			break
+		}
+		body, _ := migrationFiles.ReadFile(name)
+		if _, err := raw.ExecContext(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 0)`, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return raw, dialect
 }

@@ -2,13 +2,8 @@ package knowledge
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"io/fs"
-	"path/filepath"
 	"reflect"
-	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -173,33 +168,7 @@ func TestOpenMigratesAddressesAndFindsBoilerplate(t *testing.T) {
 
 func testOpenMigratesAddressesAndFindsBoilerplate(t *testing.T, path string) {
 	ctx := context.Background()
-	driver, source, dialect, pattern := "sqlite", "file:"+path, sqldb.SQLite, "migrations/*.sql"
-	if IsPostgresURL(path) {
-		driver, source, dialect, pattern = "pgx", path, sqldb.Postgres, "migrations/postgres/*.sql"
-	}
-	pool, err := sql.Open(driver, source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw := sqldb.New(pool, dialect)
-	names, _ := fs.Glob(migrationFiles, pattern)
-	sort.Strings(names)
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range names {
-		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
-		if v >= 12 {
-			break
-		}
-		body, _ := migrationFiles.ReadFile(name)
-		if _, err := raw.ExecContext(ctx, string(body)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 0)`, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw, dialect := schemaAt(t, path, 12)
 	for i := range 6 {
 		a := gazetteArticle(i, time.Time{})
 		id := i + 1

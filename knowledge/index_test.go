@@ -440,29 +440,7 @@ func TestOpenReindexesADatabaseOfThePreviousSchema(t *testing.T) {
 
 func testOpenReindexesADatabaseOfThePreviousSchema(t *testing.T, path string) {
 	ctx := context.Background()
-	driver, source, dialect, pattern := "sqlite", "file:"+path, sqldb.SQLite, "migrations/*.sql"
-	if IsPostgresURL(path) {
-		driver, source, dialect, pattern = "pgx", path, sqldb.Postgres, "migrations/postgres/*.sql"
-	}
-	pool, err := sql.Open(driver, source)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw := sqldb.New(pool, dialect)
-	names, _ := fs.Glob(migrationFiles, pattern)
-	sort.Strings(names)
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for i, name := range names[:6] {
-		body, _ := migrationFiles.ReadFile(name)
-		if _, err := raw.ExecContext(ctx, string(body)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := raw.ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 0)`, i+1); err != nil {
-			t.Fatal(err)
-		}
-	}
+	raw, dialect := schemaAt(t, path, 7) // the schema of migrations 0001 to 0006
 	texts := map[int]string{
 		7: "The defence minister said the recording was intercepted through an unauthorized connection. He called it a hybrid attack.",
 		8: "Die Lokführer streiken seit Montag bei der Bahn. Die Gewerkschaft will die Streiks bis Freitag fortsetzen, sagte ihr Vorsitzender.",
