@@ -14,6 +14,20 @@ var articleParas = []string{
 	"“This is the most important decision this council has taken in a generation,” said the council leader, Tom Reyes.",
 }
 
+// withParagraph is the test article with text as a paragraph of its own,
+// first when head, else after the first paragraph, normalised.
+func withParagraph(text string, head bool) string {
+	var paras []string
+	if head {
+		paras = append(paras, text)
+		paras = append(paras, articleParas...)
+	} else {
+		paras = append(paras, articleParas[0], text)
+		paras = append(paras, articleParas[1:]...)
+	}
+	return Normalize(strings.Join(paras, "\n\n"))
+}
+
 func TestBoilerplateRemovesFurniture(t *testing.T) {
 	tests := []struct {
 		kind string
@@ -82,15 +96,7 @@ func TestBoilerplateRemovesFurniture(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.kind, func(t *testing.T) {
-			var paras []string
-			if tt.head {
-				paras = append(paras, tt.text)
-				paras = append(paras, articleParas...)
-			} else {
-				paras = append(paras, articleParas[0], tt.text)
-				paras = append(paras, articleParas[1:]...)
-			}
-			in := Normalize(strings.Join(paras, "\n\n"))
+			in := withParagraph(tt.text, tt.head)
 			got := StripBoilerplate(in, "The Coastal Courier")
 			want := strings.Join(articleParas, "\n\n")
 			if got != want {
@@ -136,15 +142,7 @@ func TestBoilerplateKeepsTheArticle(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var paras []string
-			if tt.head {
-				paras = append(paras, tt.text)
-				paras = append(paras, articleParas...)
-			} else {
-				paras = append(paras, articleParas[0], tt.text)
-				paras = append(paras, articleParas[1:]...)
-			}
-			in := Normalize(strings.Join(paras, "\n\n"))
+			in := withParagraph(tt.text, tt.head)
 			if got := StripBoilerplate(in, "The Coastal Courier"); got != in {
 				t.Errorf("StripBoilerplate changed the article:\n got: %q\nwant: %q\nspans: %v", got, in, Boilerplate(in, "The Coastal Courier"))
 			}
