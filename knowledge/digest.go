@@ -303,10 +303,11 @@ func (g *storyGroup) count() {
 		}
 	}
 	g.Outlets = len(outlets)
+	g.Reports = len(g.articles)
 }
 
-// rankStories orders stories by distinct outlets, then by their newest
-// article (see story.Before).
+// rankStories orders stories by distinct outlets, then by their reports,
+// then by their newest article (see story.Before).
 func rankStories(groups []*storyGroup) {
 	sort.SliceStable(groups, func(i, j int) bool { return story.Before(groups[i].Rank, groups[j].Rank) })
 }

@@ -79,15 +79,21 @@ type Rank struct {
 	ID int64 // the story's id
 	// Outlets is how many distinct outlets report it.
 	Outlets int
+	// Reports is how many of the period's articles report it.
+	Reports int
 	// Latest is when its newest report was published (or first seen).
 	Latest time.Time
 }
 
 // Before reports whether the story a ranks before b: more outlets first,
-// then the more recent, then the lower id.
+// then more reports (an outlet's follow-ups make a bigger story than one
+// piece), then the more recent, then the lower id.
 func Before(a, b Rank) bool {
 	if a.Outlets != b.Outlets {
 		return a.Outlets > b.Outlets
+	}
+	if a.Reports != b.Reports {
+		return a.Reports > b.Reports
 	}
 	if !a.Latest.Equal(b.Latest) {
 		return a.Latest.After(b.Latest)

@@ -134,6 +134,9 @@ func TestBefore(t *testing.T) {
 		{Rank{ID: 2, Outlets: 2, Latest: day.Add(time.Hour)}, Rank{ID: 1, Outlets: 2, Latest: day}, true},
 		{Rank{ID: 1, Outlets: 2, Latest: day}, Rank{ID: 2, Outlets: 2, Latest: day}, true},
 		{Rank{ID: 2, Outlets: 2, Latest: day}, Rank{ID: 1, Outlets: 2, Latest: day}, false},
+		// One outlet's report and its follow-up outrank a newer single piece.
+		{Rank{ID: 1, Outlets: 1, Reports: 2, Latest: day}, Rank{ID: 2, Outlets: 1, Reports: 1, Latest: day.Add(time.Hour)}, true},
+		{Rank{ID: 2, Outlets: 1, Reports: 1, Latest: day.Add(time.Hour)}, Rank{ID: 1, Outlets: 1, Reports: 2, Latest: day}, false},
 	}
 	for _, tt := range tests {
 		if got := Before(tt.a, tt.b); got != tt.want {
