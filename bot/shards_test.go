@@ -187,19 +187,8 @@ func TestOneShardPerProcess(t *testing.T) {
 	logs0, logs1 := &logBuffer{}, &logBuffer{}
 	b0 := shardedBot(db, logs0, "shard 0", shardSession(t, fd, 0, 2))
 	b1 := shardedBot(db, logs1, "shard 1", shardSession(t, fd, 1, 2))
-	run0 := runBot(b0)
-	fd.WaitUntil(t, func() bool { return strings.Contains(logs0.String(), "Herald is connected to Discord") }, wait)
-	run1 := runBot(b1)
-	t.Cleanup(func() {
-		for _, r := range []*botRun{run0, run1} {
-			r.cancel()
-			<-r.done
-		}
-		if t.Failed() {
-			t.Logf("shard 0 logs:\n%s\nshard 1 logs:\n%s", logs0.String(), logs1.String())
-		}
-	})
-	fd.WaitUntil(t, func() bool { return strings.Contains(logs1.String(), "Herald is connected to Discord") }, wait)
+	runs := runInOrder(t, fd, []*bot.Bot{b0, b1}, []*logBuffer{logs0, logs1})
+	run1 := runs[1]
 	if !strings.Contains(logs1.String(), `shards="shard 1 of 2"`) {
 		t.Errorf("shard 1's start-up log:\n%s", logs1.String())
 	}
@@ -338,16 +327,7 @@ func TestLimitsHoldAcrossProcesses(t *testing.T) {
 	for _, b := range []*bot.Bot{b0, b1} {
 		b.Config.Cooldown = time.Minute
 	}
-	run0 := runBot(b0)
-	fd.WaitUntil(t, func() bool { return strings.Contains(logs0.String(), "Herald is connected to Discord") }, wait)
-	run1 := runBot(b1)
-	t.Cleanup(func() {
-		for _, r := range []*botRun{run0, run1} {
-			r.cancel()
-			<-r.done
-		}
-	})
-	fd.WaitUntil(t, func() bool { return strings.Contains(logs1.String(), "Herald is connected to Discord") }, wait)
+	runInOrder(t, fd, []*bot.Bot{b0, b1}, []*logBuffer{logs0, logs1})
 	if got := askIn(t, fd, fd.GuildID(), fd.ChannelID(), "first"); !strings.Contains(got, "Answered by shard 0") {
 		t.Fatalf("answer = %q", got)
 	}
@@ -373,16 +353,7 @@ func TestFeedPostsComeFromTheShardOfTheirServer(t *testing.T) {
 	b1 := shardedBot(db, logs1, "shard 1", shardSession(t, fd, 1, 2))
 	withServer(&news0, nil)(b0, fd)
 	withServer(&news1, nil)(b1, fd)
-	run0 := runBot(b0)
-	fd.WaitUntil(t, func() bool { return strings.Contains(logs0.String(), "Herald is connected to Discord") }, wait)
-	run1 := runBot(b1)
-	t.Cleanup(func() {
-		for _, r := range []*botRun{run0, run1} {
-			r.cancel()
-			<-r.done
-		}
-	})
-	fd.WaitUntil(t, func() bool { return strings.Contains(logs1.String(), "Herald is connected to Discord") }, wait)
+	runInOrder(t, fd, []*bot.Bot{b0, b1}, []*logBuffer{logs0, logs1})
 
 	f, err := db.AddFeed(ctx, knowledge.FeedSpec{URL: "https://gazette.example/rss", GuildID: shard1Guild, Keep: true})
 	if err != nil {
@@ -450,4 +421,28 @@ func TestShardsConnectInGroupsOfMaxConcurrency(t *testing.T) {
 			t.Errorf("answer in %s = %q", s.guild, got)
 		}
 	}
+}
+
+// runInOrder runs bots as processes started one after another would run:
+// each once the one before it has connected. When the test ends it stops
+// them all and waits for them, and shows their logs if the test failed.
+func runInOrder(t *testing.T, fd *discordtest.Fake, bots []*bot.Bot, logs []*logBuffer) []*botRun {
+	t.Helper()
+	var runs []*botRun
+	t.Cleanup(func() {
+		for _, r := range runs {
+			r.cancel()
+			<-r.done
+		}
+		if t.Failed() {
+			for i, l := range logs {
+				t.Logf("logs of bot %d:\n%s", i, l.String())
+			}
+		}
+	})
+	for i, b := range bots {
+		runs = append(runs, runBot(b))
+		fd.WaitUntil(t, func() bool { return strings.Contains(logs[i].String(), "Herald is connected to Discord") }, wait)
+	}
+	return runs
 }
