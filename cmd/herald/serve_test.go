@@ -103,15 +103,7 @@ func TestServeAnswersOnDiscordAndStopsCleanly(t *testing.T) {
 		t.Errorf("answer = %q", answer)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("serve returned %v\n%s", err, stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stopServe(t, cancel, done, &stderr)
 	if fd.Connected() {
 		t.Error("the gateway is still connected")
 	}
@@ -303,6 +295,16 @@ func TestServeAutoShards(t *testing.T) {
 	if !strings.Contains(stderr.String(), `shards="all 2"`) {
 		t.Errorf("the start-up log does not name the shards:\n%s", stderr.String())
 	}
+	stopServe(t, cancel, done, &stderr)
+	if fd.Connected() {
+		t.Error("a shard is still connected")
+	}
+}
+
+// stopServe interrupts a running serve (cancel) and checks that it ends
+// (done) without an error within 30 seconds.
+func stopServe(t *testing.T, cancel context.CancelFunc, done <-chan error, stderr *syncBuffer) {
+	t.Helper()
 	cancel()
 	select {
 	case err := <-done:
@@ -311,8 +313,5 @@ func TestServeAutoShards(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
-	}
-	if fd.Connected() {
-		t.Error("a shard is still connected")
 	}
 }
