@@ -384,13 +384,7 @@ func TestVectorSearchRanksTheRightPassageFirst(t *testing.T) {
 
 func testVectorSearchRanksTheRightPassageFirst(t *testing.T, db *DB) {
 	ctx := context.Background()
-	for i := 0; i < 6; i++ {
-		putArticles(t, db, topicArticle(i, ""))
-	}
-	emb := newRecordingEmbedder("bow", 256)
-	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	emb := embeddedTopics(t, db, 256)
 	check := func(query, want string) {
 		t.Helper()
 		hits, err := db.vectorSearch(ctx, emb, query, Filter{}, 5)
@@ -558,13 +552,7 @@ func TestFuseVectorCandidates(t *testing.T) { forEachBackend(t, testFuseVectorCa
 
 func testFuseVectorCandidates(t *testing.T, db *DB) {
 	ctx := context.Background()
-	for i := 0; i < 6; i++ {
-		putArticles(t, db, topicArticle(i, ""))
-	}
-	emb := newRecordingEmbedder("bow", 256)
-	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	emb := embeddedTopics(t, db, 256)
 	// BM25 found the passages of the volcano article that say lava5;
 	// vectors find the satellite passage too.
 	var all []int64
@@ -840,13 +828,7 @@ func TestVectorLoadsAreSharedAndFollowContexts(t *testing.T) {
 
 func testVectorLoadsAreSharedAndFollowContexts(t *testing.T, db *DB) {
 	ctx := context.Background()
-	for i := 0; i < 6; i++ {
-		putArticles(t, db, topicArticle(i, ""))
-	}
-	emb := newRecordingEmbedder("bow", 64)
-	if _, err := db.EmbedMissing(ctx, emb, 0, nil); err != nil {
-		t.Fatal(err)
-	}
+	embeddedTopics(t, db, 64)
 	want := countPassages(t, db)
 	var wg sync.WaitGroup
 	counts := make([]int, 8)
@@ -887,4 +869,18 @@ func testVectorLoadsAreSharedAndFollowContexts(t *testing.T, db *DB) {
 	if _, err := db.LoadVectors(ctx, "bow"); err == nil {
 		t.Error("LoadVectors after Close succeeded")
 	}
+}
+
+// embeddedTopics stores the six topic articles and embeds their passages
+// with a bag-of-words embedder of dims dimensions, which it returns.
+func embeddedTopics(t *testing.T, db *DB, dims int) *recordingEmbedder {
+	t.Helper()
+	for i := 0; i < 6; i++ {
+		putArticles(t, db, topicArticle(i, ""))
+	}
+	emb := newRecordingEmbedder("bow", dims)
+	if _, err := db.EmbedMissing(context.Background(), emb, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	return emb
 }
