@@ -219,7 +219,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	}
 	ana := text.AnalyzerFor(p.lang)
 	terms := ana.Query(p.rest)
-	weights, err := an.DB.termWeights(ctx, p.lang, terms)
+	weights, common, err := an.DB.termWeights(ctx, p.lang, terms)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ func (an *Answerer) Ask(ctx context.Context, q Question) (*Answer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ans := extractiveAnswer(p.rest, p.lang, hits, arts, docs, p.window, weights, x)
+	ans := extractiveAnswer(p.rest, p.lang, hits, arts, docs, p.window, weights, common, x)
 	ans.Question = p.question
 	ans.Language = p.lang
 	ans.Note = note

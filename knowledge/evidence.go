@@ -99,7 +99,7 @@ func (an *Answerer) evidenceSources(ctx context.Context, p *prepared) ([]*source
 // a text holds (see evidence.Matcher).
 func (an *Answerer) passageMatcher(ctx context.Context, p *prepared) (func(string) float64, error) {
 	ana := text.AnalyzerFor(p.lang)
-	weights, err := an.DB.termWeights(ctx, p.lang, ana.Query(p.rest))
+	weights, _, err := an.DB.termWeights(ctx, p.lang, ana.Query(p.rest))
 	if err != nil {
 		return nil, err
 	}

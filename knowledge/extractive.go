@@ -25,11 +25,13 @@ func DefaultExtraction() Extraction { return extract.DefaultParams() }
 // termWeights returns the inverse document frequency of each of the
 // question's terms (its analyzer's stems) in the index of the question's
 // language lang, keyed by stem; terms absent from it get the weight of a
-// term seen once.
-func (db *DB) termWeights(ctx context.Context, lang string, terms []text.QueryTerm) (map[string]float64, error) {
+// term seen once. common holds the terms found in at least one passage in
+// commonShare of that index: so frequent there that a name among them
+// tells little (see extract.Question.Common).
+func (db *DB) termWeights(ctx context.Context, lang string, terms []text.QueryTerm) (weights map[string]float64, common map[string]bool, err error) {
 	all, err := db.readIndexStats(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	stems := make([]string, len(terms))
 	for i, t := range terms {
@@ -37,17 +39,26 @@ func (db *DB) termWeights(ctx context.Context, lang string, terms []text.QueryTe
 	}
 	st, err := db.loadStats(ctx, all, text.AnalyzerFor(lang).Language(), stems)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	w := make(map[string]float64, len(terms))
+	weights = make(map[string]float64, len(terms))
+	common = map[string]bool{}
 	for _, t := range terms {
-		if st.df[t.Term] == 0 {
+		df := st.df[t.Term]
+		if df > 0 && float64(df)*commonShare >= float64(st.passages) {
+			common[t.Term] = true
+		}
+		if df == 0 {
 			st.df[t.Term] = 1
 		}
-		w[t.Term] = st.idf(t.Term)
+		weights[t.Term] = st.idf(t.Term)
 	}
-	return w, nil
+	return weights, common, nil
 }
+
+// commonShare is one over the share of an index's passages a term must be
+// found in to be common in it: one passage in twenty.
+const commonShare = 20
 
 // extractiveAnswer answers the question (without its relative time
 // words) from the hits with the extractive answerer (see extract.Answer),
@@ -55,13 +66,13 @@ func (db *DB) termWeights(ctx context.Context, lang string, terms []text.QueryTe
 // the same order). It cites an article under one number however many of
 // its sentences it quotes, and a sentence found in several outlets' copies
 // once, citing each.
-func extractiveAnswer(question, lang string, hits []Hit, arts []Article, docs []extract.Document, win *extract.Window, weights map[string]float64, x Extraction) *Answer {
+func extractiveAnswer(question, lang string, hits []Hit, arts []Article, docs []extract.Document, win *extract.Window, weights map[string]float64, common map[string]bool, x Extraction) *Answer {
 	ans := &Answer{Question: question, Mode: ModeExtractive, Language: lang, Hits: hits}
 	passages := make([]extract.Passage, len(hits))
 	for i, h := range hits {
 		passages[i] = extract.Passage{Article: h.Article.ID, Title: h.Article.Title, Text: h.Passage.Text}
 	}
-	res := extract.Answer(extract.Question{Text: question, Language: lang, Window: win, Weights: weights}, passages, docs, x)
+	res := extract.Answer(extract.Question{Text: question, Language: lang, Window: win, Weights: weights, Common: common}, passages, docs, x)
 	if res.Abstained {
 		ans.Abstained = true
 		ans.Text = AbstainTextIn(lang)

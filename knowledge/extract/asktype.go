@@ -121,6 +121,20 @@ type questionCues struct {
 	// decides the kind ("Verteidigungsminister" a person, "Hauptstadt" a
 	// place).
 	compoundNouns bool
+	// verbEndings end the verb that follows a focus noun ("Which show
+	// received..."): the focus ends before it.
+	verbEndings []string
+}
+
+// endsAsVerb reports whether the folded word w has one of the cues'
+// verb endings.
+func (c *questionCues) endsAsVerb(w string) bool {
+	for _, e := range c.verbEndings {
+		if len(w) > len(e)+2 && strings.HasSuffix(w, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // nounKind returns the kind a focus noun asks for: its own, or in a
@@ -267,6 +281,7 @@ var cueTables = map[string]*questionCues{
 			gain gained lose lost`),
 		auxiliaries: words(`is are was were do does did has have had can could will would should may might must shall`),
 		copulas:     words(`is are was were`),
+		verbEndings: []string{"ed"},
 		reasonVerbs: words(`cause caused causes causing led lead leads prompted prompt prompts triggered trigger
 			triggers reason reasons explains explained motivated behind`),
 		expansion: [][]string{
@@ -686,7 +701,7 @@ func whichKind(rest []qword, cues *questionCues) askedFor {
 			}
 			continue // "what is the price"
 		}
-		if cues.stop(w) {
+		if cues.stop(w) || len(focus) > 0 && cues.endsAsVerb(w.fold) {
 			break
 		}
 		seen++
@@ -737,4 +752,13 @@ func isAcronymWord(w string) bool {
 		}
 	}
 	return letters >= 2 && letters <= 8
+}
+
+// isAcronymName reports whether w is an acronym, or one in the plural
+// ("SUVs", "CEOs").
+func isAcronymName(w string) bool {
+	if base, ok := strings.CutSuffix(w, "s"); ok && isAcronymWord(base) {
+		return true
+	}
+	return isAcronymWord(w)
 }

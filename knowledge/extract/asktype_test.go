@@ -24,6 +24,8 @@ func TestDetectAskedFor(t *testing.T) {
 		{"Which region of the US faces water cuts?", "en", askPlace, unitAny, []string{"region"}},
 		{"Which major US retailer is slashing prices?", "en", askOrganisation, unitAny, []string{"us", "retailer"}},
 		{"Which team won the Stanley Cup?", "en", askOrganisation, unitAny, []string{"team"}},
+		// The focus ends at the verb after it.
+		{"Which show received the most nominations?", "en", askOther, unitAny, []string{"show"}},
 		{"How many Taurus missiles has Germany delivered?", "en", askNumber, unitAny, []string{"taurus", "missiles"}},
 		{"How many months was her detention extended?", "en", askNumber, unitAny, []string{"months"}},
 		{"How far can Taurus missiles reach?", "en", askNumber, unitDistance, nil},

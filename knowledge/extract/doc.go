@@ -32,6 +32,10 @@ type Question struct {
 	// language's analyzer's stems): their inverse document frequency in
 	// the index.
 	Weights map[string]float64
+	// Common holds the question's terms found in one passage in twenty
+	// of the index or more: a name among them tells little ("US" in an
+	// American outlet's articles), and the evidence need not hold it.
+	Common map[string]bool
 }
 
 // Passage is one passage retrieval found, in its order, best first.

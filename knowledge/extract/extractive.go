@@ -105,6 +105,8 @@ type extractor struct {
 	// keyWeights are the weights the key terms' coverage is measured
 	// with: weights before a preamble's words are scaled down.
 	keyWeights map[string]float64
+	// common holds the terms common in the store (Question.Common).
+	common map[string]bool
 }
 
 // Answer picks the sentences of the evidence docs that answer the
@@ -123,6 +125,7 @@ func Answer(q Question, passages []Passage, docs []Document, p Params) Result {
 		return Result{Abstained: true, Why: NoEvidence}
 	}
 	e := newExtractor(q.Text, q.Language, docs, q.Window, q.Weights, p)
+	e.common = q.Common
 	if !e.coversKeyTerms(q.Text, passages, docs) {
 		return Result{Abstained: true, Why: KeyTermsMissing}
 	}
@@ -803,7 +806,7 @@ func (e *extractor) markAbout(sents []*evSentence) {
 		for _, w := range n.words {
 			st := e.cache.Stem(e.an, w)
 			told = told && e.source[st]
-			rare = rare || e.weights[st] >= nameMinWeight
+			rare = rare || !e.common[st]
 		}
 		if !told && rare {
 			names = append(names, n)
@@ -832,11 +835,14 @@ func (e *extractor) markAbout(sents []*evSentence) {
 	// A question without a shape to look for (a thing, a reason) has no
 	// candidate to miss: it must be answered by a sentence that holds, with
 	// its neighbours, a good share of its other terms' weight.
+	// A long quiz question retells its story in its own words, as the
+	// coverage of its key terms allows for (see longQuestionShare).
 	need := 0.0
 	if !e.facts.asked.kind.typed() {
 		for t := range other {
 			need += untypedShare * e.weights[t]
 		}
+		need *= longQuestionShare(e.keyCount())
 	}
 	named := map[int]bool{}
 	checked := map[int]bool{}
@@ -867,9 +873,17 @@ func (e *extractor) markAbout(sents []*evSentence) {
 	}
 }
 
-// nameMinWeight is the least inverse document frequency of a name the
-// answering article must hold: about one passage in twenty.
-const nameMinWeight = 3.0
+// keyCount returns how many key terms the question has, those that only
+// frame it left out.
+func (e *extractor) keyCount() int {
+	n := 0
+	for _, t := range e.an.Query(e.question) {
+		if t.Key && !e.framing[t.Term] {
+			n++
+		}
+	}
+	return n
+}
 
 // headlineWeight is how much a headline naming a candidate counts,
 // times the headline's match with the question, against the sentences
@@ -921,8 +935,10 @@ func questionNames(question string, an *text.Analyzer) []questionName {
 			continue
 		}
 		// An acronym next to a name is a name of its own more often than
-		// a part of it: "NHL Stanley Cup", "LGBTQ Pride".
-		if len(run) > 0 && (!isSpaces(question[ws[i-1].end:w.start]) || isAcronymWord(w.orig) || isAcronymWord(run[len(run)-1].orig)) {
+		// a part of it: "NHL Stanley Cup", "LGBTQ Pride", and so is a
+		// plural one, what the names before it make ("Kia and Hyundai
+		// SUVs" are Kia's and Hyundai's SUVs).
+		if len(run) > 0 && (!isSpaces(question[ws[i-1].end:w.start]) || isAcronymName(w.orig) || isAcronymName(run[len(run)-1].orig)) {
 			flush()
 		}
 		run = append(run, w)
@@ -1158,6 +1174,36 @@ func overlaps(a, b string) bool {
 	return strings.Contains(" "+ka+" ", " "+kb+" ") || strings.Contains(" "+kb+" ", " "+ka+" ")
 }
 
+// antecedent returns, when the lead opens by referring back to what the
+// question asks for ("The show, which follows the Roy family, leads the
+// race..." for "Which show..."), the sentence before it in its article
+// and the strongest name it holds: what "the show" is. It returns nil
+// when the lead opens otherwise or the sentence before names nothing.
+func (e *extractor) antecedent(sents []*evSentence, lead *evSentence) (*evSentence, string) {
+	focus := e.facts.asked.focus
+	ws := scanPlainWords(lead.text)
+	if len(focus) == 0 || len(ws) < 2 || !e.facts.lex.referring[ws[0].fold] ||
+		e.cache.Stem(e.an, ws[1].fold) != e.cache.Stem(e.an, focus[len(focus)-1]) {
+		return nil, ""
+	}
+	for k, s := range sents {
+		if s != lead || k == 0 || sents[k-1].doc != s.doc {
+			continue
+		}
+		prev := sents[k-1]
+		best, bestV := "", 0.0
+		for _, c := range prev.cands {
+			if strings.HasPrefix(c.key, "name:") && c.fit >= 0.5 && e.strength[c.key] > bestV {
+				best, bestV = c.key, e.strength[c.key]
+			}
+		}
+		if best != "" {
+			return prev, best
+		}
+	}
+	return nil, ""
+}
+
 // namer returns, for a question asking for a thing ("Which show..."), the
 // best sentence naming the strongest candidate when the lead does not
 // name it: the sentence most like the question often says "the show",
@@ -1167,6 +1213,9 @@ func overlaps(a, b string) bool {
 func (e *extractor) namer(sents, rest []*evSentence, lead *evSentence) (*evSentence, string) {
 	if e.facts.asked.kind != askOther || len(e.facts.asked.focus) == 0 {
 		return nil, ""
+	}
+	if prev, key := e.antecedent(sents, lead); prev != nil {
+		return prev, key
 	}
 	for _, c := range lead.cands {
 		if strings.HasPrefix(c.key, "t:") {
@@ -1358,8 +1407,14 @@ func (e *extractor) coversKeyTerms(question string, passages []Passage, docs []D
 	}
 	have, all := 0.0, 0.0
 	for _, t := range terms {
+		// A name the evidence lacks is what the question is about, unless
+		// it is so common in the store that it tells nothing ("US" in an
+		// American outlet's articles, which say "domestically").
 		if t.Name && !anywhere[t.Term] && !anywhere[t.Word] {
-			return false
+			if !e.common[t.Term] {
+				return false
+			}
+			continue
 		}
 		if !t.Key {
 			continue

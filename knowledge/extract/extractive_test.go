@@ -19,6 +19,8 @@ func TestQuestionNames(t *testing.T) {
 		{"Where in the US is it illegal to pump your own gas?", [][]string{{"us"}}},
 		{"What did Pope Francis name his first cat?", [][]string{{"pope", "francis"}}},
 		{"Why did the show end?", nil},
+		// A plural acronym after names is what they make, a name of its own.
+		{"Why were some Kia and Hyundai SUVs recalled?", [][]string{{"kia"}, {"hyundai"}, {"suvs"}}},
 	}
 	for _, tt := range tests {
 		var got [][]string
@@ -223,5 +225,58 @@ func TestPreambleAnswer(t *testing.T) {
 	res := Answer(Question{Text: q, Language: "en", Weights: w}, passages, docs, DefaultParams())
 	if res.Abstained || len(res.Sentences) == 0 || res.Sentences[0].Text != answer {
 		t.Errorf("Answer(%q) = %+v, want the lead %q", q, res, answer)
+	}
+}
+
+// TestAnswerNamesWhatTheLeadRefersTo: the sentence most like the question
+// opens with "The show", referring to the one named just before it; the
+// answer quotes that sentence first and names it.
+func TestAnswerNamesWhatTheLeadRefersTo(t *testing.T) {
+	const named = "Once again, “Harbour Lights” comes out on top, as StreamCo expected."
+	const lead = "The show, which follows a family of lighthouse keepers, leads this year's Reel Awards race with 25 nominations."
+	body := "Nominations for the Reel Awards were announced on Tuesday. " + named + " " + lead +
+		" “Quiet Fields” and “North Pier” tied for second with 20 nominations apiece."
+	docs := []Document{{ID: 5, Title: "Reel Awards nominations: the full list", Outlet: "Screen Wire", Text: body,
+		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
+	passages := []Passage{{Article: 5, Title: docs[0].Title, Text: body}}
+	q := "Which show received the most nominations for the Reel Awards?"
+	w := map[string]float64{}
+	for _, term := range text.AnalyzerFor("en").Query(q) {
+		w[term.Term] = 2
+	}
+	res := Answer(Question{Text: q, Language: "en", Weights: w}, passages, docs, DefaultParams())
+	if res.Abstained || len(res.Sentences) < 2 || res.Sentences[0].Text != named || res.Sentences[1].Text != lead {
+		t.Fatalf("Answer(%q) = %+v, want %q then %q", q, res, named, lead)
+	}
+	if res.Short != "Harbour Lights" {
+		t.Errorf("short answer %q, want Harbour Lights", res.Short)
+	}
+}
+
+// TestCommonNameNeedNotBeInTheEvidence: a name so common in the store
+// that it tells nothing ("US" in an American outlet's articles, which say
+// "domestically") is not required of the evidence, nor counted against
+// its coverage; a rare name still is.
+func TestCommonNameNeedNotBeInTheEvidence(t *testing.T) {
+	body := "The latest film in the saga, “Storm Harbour,” made an estimated $143 million domestically for its opening, topping the box office."
+	docs := []Document{{ID: 6, Title: "Storm Harbour tops the box office", Outlet: "Screen Wire", Text: body,
+		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
+	passages := []Passage{{Article: 6, Title: docs[0].Title, Text: body}}
+	for _, tt := range []struct {
+		q       string
+		answers bool
+	}{
+		{"Which movie topped the US box office?", true},
+		{"Which movie topped the Zanzibar box office?", false},
+	} {
+		w := map[string]float64{}
+		for _, term := range text.AnalyzerFor("en").Query(tt.q) {
+			w[term.Term] = 4
+		}
+		e := newExtractor(tt.q, "en", docs, nil, w, DefaultParams())
+		e.common = map[string]bool{"us": true} // in most articles of the store
+		if got := e.coversKeyTerms(tt.q, passages, docs); got != tt.answers {
+			t.Errorf("coversKeyTerms(%q) = %v, want %v", tt.q, got, tt.answers)
+		}
 	}
 }

@@ -68,6 +68,9 @@ type lexicon struct {
 	// oneOf is the phrase in which a number word is no number ("one of
 	// the biggest", "einer der größten").
 	oneOf [2]string
+	// referring are the determiners by which a sentence opening refers
+	// back to something named before it ("The show, which follows...").
+	referring map[string]bool
 	// strictLead makes a sentence answer a question asking for a name, a
 	// number or a date only when it holds one of the question's key words
 	// that are not names, in an article holding all its names. German
@@ -204,7 +207,7 @@ var lexicons = map[string]*lexicon{
 		dateLeads: foldedSet("early mid late"), currencies: currencyWords,
 		percentWords: foldedSet("percent percentage pct"), vagueNumbers: vagueNumbers, scale: scaleWords,
 		numbers: numberWords, units: measureUnits, reasons: reasonCueList, manners: mannerCueList,
-		oneOf: [2]string{"one", "of"},
+		oneOf: [2]string{"one", "of"}, referring: foldedSet("the this"),
 	},
 	"de": germanLexicon(),
 }

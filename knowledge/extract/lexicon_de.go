@@ -69,7 +69,8 @@ func germanLexicon() *lexicon {
 		genericRoles: foldedSet(`person personen mann männer frau frauen leute politiker politikerin politikern land länder
 			stadt städte staat staaten ort orte region firma firmen unternehmen organisation partei parteien gruppe verein
 			team mannschaft`),
-		oneOf: [2]string{"einer", "der"},
+		oneOf:     [2]string{"einer", "der"},
+		referring: foldedSet("der die das dieser diese dieses"),
 	}
 	l.units = map[string]unitClass{}
 	for unit, words := range map[unitClass]string{
