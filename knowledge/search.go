@@ -130,6 +130,9 @@ type queryPlan struct {
 	terms []string // stems, in the order of the question
 	st    *corpusStats
 	match []string // the terms the first stage matches on
+	// parts maps each of the question's hyphenated compounds ("highrank"
+	// of "high-ranking") to its words' terms ("high", "rank").
+	parts map[string][]text.QueryTerm
 }
 
 // questionLanguage returns the language whose index a question is matched
@@ -160,7 +163,7 @@ func (db *DB) planQuery(ctx context.Context, query string, f Filter) ([]*queryPl
 	if len(qt) == 0 {
 		return nil, nil
 	}
-	main := &queryPlan{an: an}
+	main := &queryPlan{an: an, parts: compoundParts(qt)}
 	var names []string
 	for _, t := range qt {
 		main.terms = append(main.terms, t.Term)
@@ -242,7 +245,7 @@ func (db *DB) searchWith(ctx context.Context, query string, f Filter, r Ranking)
 	}
 	matching := plans[:0:0]
 	for _, p := range plans {
-		if p.match = chooseMatchTerms(p.terms, p.st, r); len(p.match) > 0 {
+		if p.match = chooseMatchTerms(p.terms, p.parts, p.st, r); len(p.match) > 0 {
 			matching = append(matching, p)
 		}
 	}
@@ -292,21 +295,63 @@ func rarestPresent(terms []string, st *corpusStats) []string {
 // chooseMatchTerms picks the terms the first stage matches on: the rarest
 // first, while the sum of their posting lists stays within the budget
 // (r.PostingBudget of the passages, at least r.MinPostings, at most
-// r.MaxPostings when set). The rarest term present is always taken.
-func chooseMatchTerms(terms []string, st *corpusStats, r Ranking) []string {
+// r.MaxPostings when set). The rarest term present is always taken, and a
+// second within twice the budget: one term seldom says what a question
+// asks, and candidates holding only it can all miss the answer. A
+// hyphenated compound taken stands for its words (parts) that are no
+// names: such a part alone says little of what the compound says, so it
+// takes no more of the budget ("high-ranking official tested positive"
+// matches on "highrank" and "positive", not on "highrank" and "rank"
+// alone); a name ("Taurus" of "Taurus-Marschflugkörper") is written alone
+// too and stays a term of its own.
+func chooseMatchTerms(terms []string, parts map[string][]text.QueryTerm, st *corpusStats, r Ranking) []string {
 	present := rarestPresent(terms, st)
 	limit := max(int(r.PostingBudget*float64(st.passages)), r.MinPostings)
 	if r.MaxPostings > 0 && limit > r.MaxPostings {
 		limit = r.MaxPostings
 	}
 	var out []string
+	covered := map[string]bool{}
 	sum := 0
-	for i, t := range present {
-		if i > 0 && sum+st.df[t] > limit {
+	for _, t := range present {
+		if covered[t] {
+			continue
+		}
+		next := sum + st.df[t]
+		if len(out) >= 2 && next > limit || len(out) == 1 && next > 2*limit {
 			break
 		}
-		sum += st.df[t]
+		sum = next
 		out = append(out, t)
+		for _, w := range parts[t] {
+			if !w.Name {
+				covered[w.Term] = true
+			}
+		}
+	}
+	return out
+}
+
+// compoundParts maps each compound term of the question's terms qt to the
+// terms of the words it joins: the terms before it whose words, run
+// together, spell it ("high" and "ranking" for "highranking").
+func compoundParts(qt []text.QueryTerm) map[string][]text.QueryTerm {
+	var out map[string][]text.QueryTerm
+	for i, t := range qt {
+		if !t.Compound {
+			continue
+		}
+		word := ""
+		for j := i - 1; j >= 0 && !qt[j].Compound && len(word) < len(t.Word); j-- {
+			word = qt[j].Word + word
+			if word == t.Word {
+				if out == nil {
+					out = map[string][]text.QueryTerm{}
+				}
+				out[t.Term] = append([]text.QueryTerm(nil), qt[j:i]...)
+				break
+			}
+		}
 	}
 	return out
 }
