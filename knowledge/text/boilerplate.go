@@ -935,6 +935,51 @@ func adLead(sent string) int {
 	return 0
 }
 
+// newsAgencies are the agencies whose name in brackets makes a dateline
+// whatever the article's outlet ("WASHINGTON (AP) —"), folded.
+var newsAgencies = map[string]bool{"ap": true, "reuters": true, "afp": true, "dpa": true, "upi": true, "ansa": true,
+	"efe": true, "bloomberg": true, "kyodo": true, "xinhua": true, "apa": true, "epd": true, "kna": true}
+
+// openingDateline returns the length of the dateline a paragraph opens
+// with, spaces and dash after it included, when prose follows it: "(CNN)",
+// "London (CNN Business)", "Rome, Italy (CNN)", "WASHINGTON (AP) —",
+// "BERLIN, Jan 24 (Reuters) -". The bracket must name the article's outlet
+// (okey, see outletKey) or a news agency, and the words before it be a
+// place or a date; otherwise, or when less than six words follow, it
+// returns 0 ("Apple (AAPL) shares rose" keeps its ticker).
+func openingDateline(line, okey string) int {
+	open := strings.IndexByte(line, '(')
+	if open < 0 || open > 60 {
+		return 0
+	}
+	shut := strings.IndexByte(line[open:], ')')
+	if shut < 0 || shut > 40 {
+		return 0
+	}
+	shut += open
+	inside := foldName(line[open+1 : shut])
+	named := newsAgencies[inside] || okey != "" && strings.HasPrefix(inside, okey)
+	if !named {
+		return 0
+	}
+	before := strings.Fields(strings.ReplaceAll(line[:open], ",", " , "))
+	if len(before) > 6 {
+		return 0
+	}
+	for _, tok := range before {
+		if ok, _ := dateToken(tok); ok || tok == "," || isCapitalized(tok) {
+			continue
+		}
+		return 0
+	}
+	rest := strings.TrimLeft(line[shut+1:], " \t—–-―")
+	if r, _ := utf8.DecodeRuneInString(rest); !(unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("\"“‘'", r)) ||
+		countWords(rest) < 6 {
+		return 0
+	}
+	return len(line) - len(rest)
+}
+
 // isBareName: "Jane Roe", "J.R. Smith": a reporter's name alone on a line.
 func isBareName(line string) bool {
 	f := strings.Fields(line)
@@ -1189,6 +1234,13 @@ func boilerplateLines(s, outlet string) []textLine {
 		}
 		if needsSentenceRules(line, l.flags) {
 			sentenceRules(s, l)
+		}
+		if head && !l.drop && (len(l.dropped) == 0 || l.dropped[0].Start > l.start) {
+			// "London (CNN Business) UK inflation has...": the dateline
+			// run into the first paragraph goes, the paragraph stays.
+			if n := openingDateline(line, okey); n > 0 {
+				l.dropped = append([]Span{{l.start, l.start + n}}, l.dropped...)
+			}
 		}
 		if l.words >= 12 && !l.drop {
 			prose = true

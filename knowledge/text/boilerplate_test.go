@@ -174,6 +174,34 @@ func TestStripBoilerplateSentences(t *testing.T) {
 	}
 }
 
+// TestStripBoilerplateOpeningDatelines: a dateline run into the first
+// paragraph goes, the paragraph stays; brackets that name no outlet or
+// agency, and datelines later in the text, stay.
+func TestStripBoilerplateOpeningDatelines(t *testing.T) {
+	const para = "The harbour council approved the tidal barrier on Tuesday after a long debate."
+	tests := []struct{ in, outlet, want string }{
+		{"(Coast Wire) " + para, "Coast Wire", para},
+		{"Harwick (Coast Wire Business) " + para, "Coast Wire", para},
+		{"Harwick, England (Coast Wire) " + para, "Coast Wire", para},
+		{"HARWICK (AP) — " + para, "Coast Wire", para},
+		{"HARWICK, Jan 24 (Reuters) - " + para, "", para},
+		// No outlet or agency in the brackets: a ticker, a party.
+		{"Apple (AAPL) shares rose 4% on Tuesday after the results beat forecasts.", "Coast Wire", ""},
+		{"Smith (D) said the barrier would be approved on Tuesday by the council.", "Coast Wire", ""},
+		// Further down, the text is the article's own.
+		{para + "\n\nThe next day (Coast Wire) reporters visited the quay with the mayor.", "Coast Wire", ""},
+	}
+	for _, tt := range tests {
+		want := tt.want
+		if want == "" {
+			want = tt.in
+		}
+		if got := StripBoilerplate(tt.in, tt.outlet); got != want {
+			t.Errorf("StripBoilerplate(%q, %q) = %q, want %q", tt.in, tt.outlet, got, want)
+		}
+	}
+}
+
 func TestStripBoilerplateKeepsTheTestArticle(t *testing.T) {
 	// The synthetic article of testdata has a byline under its headline;
 	// that line goes, every other line stays as it is.
