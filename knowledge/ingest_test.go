@@ -200,7 +200,8 @@ func testIngestCleansEveryKindOfInput(t *testing.T, db *DB) {
 			time.Date(2024, 1, 24, 0, 0, 0, 0, time.UTC)},
 		{"Streik im Hafen", "Im Hafen steht seit Dienstag die Arbeit still.", "de", time.Time{}},
 		{"The ferry terminal opened on Monday after three years of building work.", "The ferry terminal opened on Monday after three years of building work.", "en", time.Time{}},
-		{"Storm closes the coast road", "BERLIN, Jan. 24, 2024 (Reuters) - A storm closed the coast road on Wednesday.", "en", time.Date(2024, 1, 24, 0, 0, 0, 0, time.UTC)},
+		// The dateline gives the date, then goes.
+		{"Storm closes the coast road", "A storm closed the coast road on Wednesday.", "en", time.Date(2024, 1, 24, 0, 0, 0, 0, time.UTC)},
 		{"Quay repaired", "The quay was repaired.", "en", time.Time{}},
 		// A page that is nothing but a video player keeps its headline.
 		{"Floods close the park", "Floods close the park", "en", time.Time{}},

@@ -514,6 +514,10 @@ func detectAskedFor(question, lang string) askedFor {
 				continue
 			}
 			a := askedFor{kind: p.kind, units: p.units}
+			if a.kind == askPerson && !lexiconFor(lang).nounCaps && namesOnly(rest, cues) {
+				// "Who is Liz Truss?" asks who she is, not for another name.
+				return askedFor{kind: askOther}
+			}
 			if a.kind == askDate {
 				a.future = futureClause(ws, cues)
 			}
@@ -545,6 +549,21 @@ func detectAskedFor(question, lang string) askedFor {
 		return askedFor{kind: askYesNo}
 	}
 	return askedFor{}
+}
+
+// namesOnly reports whether the words after "who" are a copula and a name
+// only ("is Liz Truss"): capitalised words, which in a language that
+// capitalises every noun tells nothing.
+func namesOnly(rest []qword, cues *questionCues) bool {
+	if len(rest) < 2 || !cues.copulas[rest[0].fold] {
+		return false
+	}
+	for _, w := range rest[1:] {
+		if !isCapWord(w) {
+			return false
+		}
+	}
+	return true
 }
 
 // futureClause reports whether a question's words ask about what is to

@@ -16,6 +16,9 @@ func TestDetectAskedFor(t *testing.T) {
 		focus []string
 	}{
 		{"Who leads the German army?", "en", askPerson, unitAny, nil},
+		// Who someone named is: a description, not another name.
+		{"Who is Liz Truss?", "en", askOther, unitAny, nil},
+		{"Who is the new leader of the Tories?", "en", askPerson, unitAny, nil},
 		{"Which German chancellor resigned?", "en", askPerson, unitAny, []string{"german", "chancellor"}},
 		{"What is the name of the new prime minister of New Zealand?", "en", askPerson, unitAny, []string{"prime", "minister"}},
 		{"The GOP's critic lost her seat. What is her name?", "en", askPerson, unitAny, nil},

@@ -393,6 +393,9 @@ var (
 	reGallery = regexp.MustCompile(`(?i)\b(?:caption|photo|image|slide)s?\s+\d+\s+of\s+\d+\b`)
 	// Agency photo captions: "WASHINGTON, DC - DECEMBER 21: People pass …"
 	reAgencyCaption = regexp.MustCompile(`^\p{Lu}[\p{Lu}.'’ -]+(?:, \p{Lu}[\p{L}.'’ -]+)? [-–—] (?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]* \d{1,2}(?:, \d{4})?: `)
+	// A photo's caption standing as a paragraph: "An aerial photo shows the
+	// quay on Tuesday.", "A handout image released by the council shows..."
+	rePhotoCaption = regexp.MustCompile(`^(?:An?|This|The) (?:aerial |undated |file |handout |satellite |drone |video )?(?:photo|photograph|image|picture|screengrab|screenshot|still)(?: [\p{L}\p{N},'’ -]{0,60})? (?:shows|showing|depicts)\b`)
 	// Photo credits: "(Photo by Jane Roe/Getty Images)", "Photo: Harbour Council"
 	rePhotoCredit = regexp.MustCompile(`(?i)^(?:\((?:photo|photos|photograph|image|images|picture|credit|foto|fotos|bild|source)\b[^)]{0,80}\)|(?:photo|photos|photograph|image|images|picture|pictures|credit|foto|fotos|bild|bilder)(?:\s+credit)?\s*:\s*[^.]{1,60}|(?:photo|photos|photograph|image|images|picture)s?\s+(?:by|courtesy of)\s+[^.]{1,60}|[^.]{0,60}/\s*(?:getty images|afp|reuters|ap|shutterstock|dpa|imago|epa|picture alliance)\)?)\.?$`)
 	reEmail       = regexp.MustCompile(`[\w.+-]+@[\w-]+\.[\w.-]+`)
@@ -948,6 +951,10 @@ var newsAgencies = map[string]bool{"ap": true, "reuters": true, "afp": true, "dp
 // place or a date; otherwise, or when less than six words follow, it
 // returns 0 ("Apple (AAPL) shares rose" keeps its ticker).
 func openingDateline(line, okey string) int {
+	if lead := datelineLead(line); lead != "" && isCapsWord(strings.Fields(lead)[0]) && !strings.Contains(lead, "(") {
+		// "LONDON —", "KYIV, Ukraine —": a place in capitals and a dash.
+		return proseAfter(line, len(lead))
+	}
 	open := strings.IndexByte(line, '(')
 	if open < 0 || open > 60 {
 		return 0
@@ -972,12 +979,33 @@ func openingDateline(line, okey string) int {
 		}
 		return 0
 	}
-	rest := strings.TrimLeft(line[shut+1:], " \t—–-―")
+	return proseAfter(line, shut+1)
+}
+
+// proseAfter returns the length of line's dateline, which ends at byte i,
+// with the spaces and dash after it, when a paragraph of six words or more
+// follows it; else 0.
+func proseAfter(line string, i int) int {
+	rest := strings.TrimLeft(line[i:], " \t—–-―")
 	if r, _ := utf8.DecodeRuneInString(rest); !(unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("\"“‘'", r)) ||
 		countWords(rest) < 6 {
 		return 0
 	}
 	return len(line) - len(rest)
+}
+
+// isCapsWord reports whether tok, its punctuation trimmed, is a word of
+// three letters or more in capitals ("LONDON,").
+func isCapsWord(tok string) bool {
+	t := trimToken(tok)
+	n := 0
+	for _, r := range t {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+		n++
+	}
+	return n >= 3
 }
 
 // isBareName: "Jane Roe", "J.R. Smith": a reporter's name alone on a line.
@@ -1201,7 +1229,7 @@ func boilerplateLines(s, outlet string) []textLine {
 		}
 		kind := shapeOf(line, l.words, l.flags, okey)
 		if kind == shapeNone && (l.flags&(fPlayer|fCredit) != 0 && isGallery(line) || capsStart(line) && reAgencyCaption.MatchString(line) ||
-			l.words <= 40 && isPlayerText(line, l.flags)) {
+			l.words <= 40 && isPlayerText(line, l.flags) || l.words <= 50 && l.flags&fSpeech == 0 && rePhotoCaption.MatchString(line)) {
 			kind = shapePlayer
 		}
 		switch kind {
@@ -1305,9 +1333,12 @@ func sentenceRules(s string, l *textLine) {
 		sent := line[sp.Start:sp.End]
 		f, words := scanFlags(sent)
 		// What is left of a promotion: its description ("The Daily Brief is
-		// a morning roundup.") or the reporter's biography next to a
-		// contact line.
-		if f&fSpeech == 0 && !protected && (words <= 20 && promotes(sent) || contact && isBio(sent)) {
+		// a morning roundup."), its pitch right after the call to action
+		// ("Sign up for our science newsletter. Explore the universe with
+		// news on discoveries and more."), or the reporter's biography
+		// next to a contact line.
+		pitch := i > 0 && drop[i-1] && !contact && imperatives[firstWord(sent)]
+		if f&fSpeech == 0 && !protected && (words <= 20 && (promotes(sent) || pitch) || contact && isBio(sent)) {
 			drop[i] = true
 		}
 	}

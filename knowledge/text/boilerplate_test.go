@@ -52,6 +52,8 @@ func TestBoilerplateRemovesFurniture(t *testing.T) {
 		{"wire reports", "From staff and wire reports", false},
 		{"signature", "— Ellen Marsh", false},
 		{"contributed sentence", "Ellen Marsh contributed to this report.", false},
+		{"photo caption", "An aerial photo shows the flooded quay at Harwick harbour on March 14.", false},
+		{"handout caption", "A handout image released by the council shows the barrier's six gates.", false},
 		{"ad marker", "Advertisement", false},
 		{"ad marker with text", "Advertisement — story continues below", false},
 		{"continues below", "Story continues below advertisement", false},
@@ -125,6 +127,7 @@ func TestBoilerplateKeepsTheArticle(t *testing.T) {
 		{"privacy as news", "Meta changed its privacy policy on Tuesday, letting users opt out of targeted ads.", false},
 		{"consent as news", "The regulator said sites must obtain consent before processing personal data.", false},
 		{"video as news", "A video shared on social media shows the gates rising for the first time.", false},
+		{"photo in a report", "A photo shows the gates rising for the first time, the council said on Tuesday.", false},
 		{"advertising as news", "Advertising revenue at the group fell by a third last year.", false},
 		{"timeline date", "June 16, 2022", false},
 		{"list of places", "Arkansas", false},
@@ -164,6 +167,9 @@ func TestStripBoilerplateSentences(t *testing.T) {
 		// A promotion's description goes with its call to action.
 		{"The Morning Brief is a roundup of the day's news. Subscribe to the newsletter here.\n\nThe council voted.",
 			"The council voted."},
+		// So does its pitch after it.
+		{"Sign up for the Courier's science newsletter. Explore the universe with news on discoveries and more.\n\nThe council voted.",
+			"The council voted."},
 		// Lines inside a paragraph keep their single line breaks.
 		{"Gates: six\nAdvertisement\nCost: £48 million", "Gates: six\nCost: £48 million"},
 	}
@@ -185,6 +191,10 @@ func TestStripBoilerplateOpeningDatelines(t *testing.T) {
 		{"Harwick, England (Coast Wire) " + para, "Coast Wire", para},
 		{"HARWICK (AP) — " + para, "Coast Wire", para},
 		{"HARWICK, Jan 24 (Reuters) - " + para, "", para},
+		{"HARWICK — " + para, "", para},
+		{"HARWICK, England — " + para, "", para},
+		// A name and a dash in prose is no dateline.
+		{"Joe Biden — who turns 80 this year — said the barrier was approved by the council.", "", ""},
 		// No outlet or agency in the brackets: a ticker, a party.
 		{"Apple (AAPL) shares rose 4% on Tuesday after the results beat forecasts.", "Coast Wire", ""},
 		{"Smith (D) said the barrier would be approved on Tuesday by the council.", "Coast Wire", ""},

@@ -141,7 +141,7 @@ func sentenceEnd(s string, start, i int, hasWord bool) (int, bool) {
 	}
 	r, _ := utf8.DecodeRuneInString(s[j:])
 	if !isSpace(r) {
-		return j, isLineBreak(r)
+		return j, isLineBreak(r) || j == i+1 && s[i] == '.' && isRunTogether(s, start, i)
 	}
 	k := j
 	for k < len(s) {
@@ -165,6 +165,29 @@ func sentenceEnd(s string, start, i int, hasWord bool) (int, bool) {
 		return j, false
 	}
 	return j, true
+}
+
+// isRunTogether reports whether the full stop at s[i] ends a sentence run
+// into the next without a space, as pasted text has it ("...led
+// investigators to Crimo.Lake County Coroner Jennifer Banek said..."): a
+// word ending in three lowercase letters or more before it, a capitalised
+// word after it. Abbreviations ("St.Louis", "e.g.The") and web addresses
+// ("cnn.com") do not qualify.
+func isRunTogether(s string, start, i int) bool {
+	k := i
+	for k > start && s[k-1] >= 'a' && s[k-1] <= 'z' {
+		k--
+	}
+	if i-k < 3 {
+		return false
+	}
+	if k > start && s[k-1] >= 'A' && s[k-1] <= 'Z' {
+		k-- // "Crimo"
+	}
+	if k > start && !isSpace(rune(s[k-1])) {
+		return false
+	}
+	return i+2 < len(s) && s[i+1] >= 'A' && s[i+1] <= 'Z' && s[i+2] >= 'a' && s[i+2] <= 'z'
 }
 
 // isAbbreviation reports whether the word that ends with the full stop at
