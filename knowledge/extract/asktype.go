@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -73,6 +74,9 @@ type askedFor struct {
 	// future says a date question asks about what is to come ("how
 	// soon", "when will").
 	future bool
+	// cue holds the words of the phrase that said what is asked for
+	// ("how", "old"): they frame the question, they are not its topic.
+	cue []string
 }
 
 // questionCues are one language's cues to what a question asks for.
@@ -160,6 +164,12 @@ func (c *questionCues) nounKind(w string) (answerKind, bool) {
 // kind k ("caused" in a question asking a reason, "say" in any).
 func (c *questionCues) framing(k answerKind, w string) bool {
 	return (k == askReason || k == askManner) && c.reasonVerbs[w] || c.speech[w]
+}
+
+// inCue reports whether the folded word w is one of the words of the
+// phrase that said what a is ("old" of "how old").
+func (a askedFor) inCue(w string) bool {
+	return slices.Contains(a.cue, w)
 }
 
 // cuePhrase is one opening of a question.
@@ -513,7 +523,7 @@ func detectAskedFor(question, lang string) askedFor {
 			if p.thenAuxiliary && (len(rest) == 0 || !cues.auxiliaries[rest[0].fold]) {
 				continue
 			}
-			a := askedFor{kind: p.kind, units: p.units}
+			a := askedFor{kind: p.kind, units: p.units, cue: p.words}
 			if a.kind == askPerson && !lexiconFor(lang).nounCaps && namesOnly(rest, cues) {
 				// "Who is Liz Truss?" asks who she is, not for another name.
 				return askedFor{kind: askOther}

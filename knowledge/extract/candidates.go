@@ -613,6 +613,9 @@ type number struct {
 	prev       []string  // stems of the content words just before it ("magnitude 5.9", "a population of 800")
 	nextWord   bool      // a content word follows the number
 	vague      bool      // "dozens", "millions": no number at all
+	// owner is the stem of whose age an age is: the name before it ("Abe,
+	// 67,") or the noun after it ("the 41-year-old suspect"), or "".
+	owner string
 }
 
 // scanNumbers returns the numbers of s: digits ("2,000", "4.96") or
@@ -712,6 +715,9 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 					// "17-year-old", "15 years old": an age.
 					if (f == "year" || f == "years") && k+1 < len(ws) && ws[k+1].fold == "old" {
 						n.unitClass, n.end = unitAge, ws[k+1].end
+						if k+2 < len(ws) && isSpaces(s[ws[k+1].end:ws[k+2].start]) && !q.an.IsFunctionWord(ws[k+2].fold) {
+							n.owner = q.stem(ws[k+2].fold)
+						}
 					}
 				} else if !q.an.IsFunctionWord(f) {
 					// The first content word after the number says what
@@ -720,6 +726,25 @@ func scanNumbers(s string, ws []qword, q *questionFacts) []number {
 				}
 			}
 			n.next = append(n.next, q.stem(f))
+		}
+		// "died at the age of 67", "aged 67", "im Alter von 67 Jahren": an
+		// age.
+		if n.class == numPlain && (!n.known || n.unitClass == unitDuration) {
+			for k := i - 1; k >= 0 && k >= i-2; k-- {
+				if lex.ageWords[ws[k].fold] {
+					n.unitClass, n.known, n.nextWord = unitAge, true, false
+					break
+				}
+				if ws[k].fold != "of" && ws[k].fold != "von" {
+					break
+				}
+			}
+		}
+		// "Abe, 67, was...": an age in apposition to the name before it.
+		if !n.known && n.class == numPlain && isDigitByte(ws[i].orig[0]) && v >= 1 && v < 120 && v == math.Trunc(v) &&
+			i > 0 && isCapWord(ws[i-1]) && strings.TrimSpace(s[ws[i-1].end:ws[i].start]) == "," &&
+			(n.end == len(s) || strings.ContainsRune(",.;", rune(s[n.end]))) {
+			n.unitClass, n.known, n.nextWord, n.owner = unitAge, true, false, q.stem(ws[i-1].fold)
 		}
 		out = append(out, n)
 		i = j - 1
@@ -793,6 +818,9 @@ func (n number) fit(q *questionFacts) float64 {
 		}
 	}
 	if n.known {
+		if a.units == unitAge && n.unitClass == unitAge && n.owner != "" && !q.stems[n.owner] {
+			return otherAge // the suspect's age, asked Abe's
+		}
 		if a.units == unitMeasure || a.units != unitAny && n.unitClass == a.units {
 			return 1
 		}
@@ -809,6 +837,10 @@ func (n number) fit(q *questionFacts) float64 {
 	}
 	return 0.5
 }
+
+// otherAge is the fit of an age of someone or something the question
+// does not name, when it asks how old someone is.
+const otherAge = 0.4
 
 func (n number) candidate(s string, fit float64) answerCandidate {
 	unit := ""

@@ -347,3 +347,40 @@ func TestAttachedReasons(t *testing.T) {
 		}
 	}
 }
+
+// TestAgeOwners: asked how old someone is, an age in apposition to the
+// name asked about ("Roe, 67,") answers; the age of someone else ("the
+// 41-year-old challenger") fits less.
+func TestAgeOwners(t *testing.T) {
+	const question = "How old is Mayor Dana Roe?"
+	const sentence = "Roe, 67, won again on Sunday, and the 41-year-old challenger conceded."
+	docs := []Document{{Title: "Roe re-elected", Full: sentence}}
+	e := newExtractor(question, "en", docs, nil, map[string]float64{"mayor": 1, "dana": 1, "roe": 1}, DefaultParams())
+	e.prepare(docs)
+	fits := map[string]float64{}
+	for _, c := range findCandidates(sentence, scanPlainWords(sentence), e.facts) {
+		fits[c.text] = c.fit
+	}
+	if fits["67"] != 1 || fits["41-year-old"] != otherAge {
+		t.Errorf("fits %v, want 67 at 1 and 41-year-old at %v", fits, otherAge)
+	}
+}
+
+func TestAgeWords(t *testing.T) {
+	for _, tt := range []struct{ lang, question, sentence, want string }{
+		{"en", "How old was Dana Roe?", "Dana Roe died at the age of 67 on Friday after a long illness.", "67"},
+		{"en", "How old was Dana Roe?", "Dana Roe, aged 67, died on Friday after a long illness.", "67"},
+		{"de", "Wie alt war Dana Roe?", "Dana Roe ist im Alter von 67 Jahren gestorben.", "67"},
+	} {
+		docs := []Document{{Title: "Dana Roe", Full: tt.sentence}}
+		e := newExtractor(tt.question, tt.lang, docs, nil, map[string]float64{"dana": 1, "roe": 1}, DefaultParams())
+		e.prepare(docs)
+		found := false
+		for _, c := range findCandidates(tt.sentence, scanPlainWords(tt.sentence), e.facts) {
+			found = found || strings.HasPrefix(c.text, tt.want) && c.fit == 1
+		}
+		if !found {
+			t.Errorf("%q: no age %s fitting 1 in %q", tt.question, tt.want, tt.sentence)
+		}
+	}
+}

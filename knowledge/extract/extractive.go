@@ -246,7 +246,7 @@ func (e *extractor) dropFraming(question string, asked askedFor, lang string) {
 	cues := cuesFor(lang)
 	e.framing = map[string]bool{}
 	for _, t := range e.an.Query(question) {
-		if cues.framing(asked.kind, t.Word) {
+		if cues.framing(asked.kind, t.Word) || asked.inCue(t.Word) {
 			e.framing[t.Term] = true
 		}
 	}

@@ -68,6 +68,9 @@ type lexicon struct {
 	// oneOf is the phrase in which a number word is no number ("one of
 	// the biggest", "einer der größten").
 	oneOf [2]string
+	// ageWords before a number make it an age ("at the age of 67", "im
+	// Alter von 67").
+	ageWords map[string]bool
 	// referring are the determiners by which a sentence opening refers
 	// back to something named before it ("The show, which follows...").
 	referring map[string]bool
@@ -207,7 +210,7 @@ var lexicons = map[string]*lexicon{
 		dateLeads: foldedSet("early mid late"), currencies: currencyWords,
 		percentWords: foldedSet("percent percentage pct"), vagueNumbers: vagueNumbers, scale: scaleWords,
 		numbers: numberWords, units: measureUnits, reasons: reasonCueList, manners: mannerCueList,
-		oneOf: [2]string{"one", "of"}, referring: foldedSet("the this"),
+		oneOf: [2]string{"one", "of"}, referring: foldedSet("the this"), ageWords: foldedSet("age aged"),
 	},
 	"de": germanLexicon(),
 }

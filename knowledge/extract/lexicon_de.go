@@ -71,6 +71,7 @@ func germanLexicon() *lexicon {
 			team mannschaft`),
 		oneOf:     [2]string{"einer", "der"},
 		referring: foldedSet("der die das dieser diese dieses"),
+		ageWords:  foldedSet("alter"),
 	}
 	l.units = map[string]unitClass{}
 	for unit, words := range map[unitClass]string{
