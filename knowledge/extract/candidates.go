@@ -1119,7 +1119,9 @@ var orgWords = map[string]bool{"inc": true, "corp": true, "co": true, "company":
 var placeWords = map[string]bool{"city": true, "county": true, "island": true, "islands": true, "republic": true,
 	"kingdom": true, "province": true, "state": true, "valley": true, "mountains": true, "river": true, "sea": true,
 	"ocean": true, "bay": true, "beach": true, "park": true, "coast": true, "strait": true, "lake": true, "peninsula": true,
-	"region": true, "desert": true, "canyon": true, "gulf": true, "square": true, "street": true, "heights": true}
+	"region": true, "desert": true, "canyon": true, "gulf": true, "square": true, "street": true, "heights": true,
+	"station": true, "airport": true, "bridge": true, "avenue": true, "road": true, "harbor": true, "harbour": true,
+	"port": true, "district": true, "prefecture": true}
 
 var months = map[string]bool{"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
 	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true,

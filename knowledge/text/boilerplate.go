@@ -395,7 +395,7 @@ var (
 	reAgencyCaption = regexp.MustCompile(`^\p{Lu}[\p{Lu}.'’ -]+(?:, \p{Lu}[\p{L}.'’ -]+)? [-–—] (?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]* \d{1,2}(?:, \d{4})?: `)
 	// A photo's caption standing as a paragraph: "An aerial photo shows the
 	// quay on Tuesday.", "A handout image released by the council shows..."
-	rePhotoCaption = regexp.MustCompile(`^(?:An?|This|The) (?:aerial |undated |file |handout |satellite |drone |video )?(?:photo|photograph|image|picture|screengrab|screenshot|still)(?: [\p{L}\p{N},'’ -]{0,60})? (?:shows|showing|depicts)\b`)
+	rePhotoCaption = regexp.MustCompile(`^(?:(?:An?|This|The) (?:aerial |undated |file |handout |satellite |drone |video )?(?:photo|photograph|image|picture|screengrab|screenshot|still)(?: [\p{L}\p{N},'’ -]{0,60})? (?:shows|showing|depicts)\b|In this (?:aerial |undated |file |handout |satellite |drone )?(?:photo|photograph|image|picture|screengrab|screenshot|still)\b)`)
 	// Photo credits: "(Photo by Jane Roe/Getty Images)", "Photo: Harbour Council"
 	rePhotoCredit = regexp.MustCompile(`(?i)^(?:\((?:photo|photos|photograph|image|images|picture|credit|foto|fotos|bild|source)\b[^)]{0,80}\)|(?:photo|photos|photograph|image|images|picture|pictures|credit|foto|fotos|bild|bilder)(?:\s+credit)?\s*:\s*[^.]{1,60}|(?:photo|photos|photograph|image|images|picture)s?\s+(?:by|courtesy of)\s+[^.]{1,60}|[^.]{0,60}/\s*(?:getty images|afp|reuters|ap|shutterstock|dpa|imago|epa|picture alliance)\)?)\.?$`)
 	reEmail       = regexp.MustCompile(`[\w.+-]+@[\w-]+\.[\w.-]+`)

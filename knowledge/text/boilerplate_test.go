@@ -54,6 +54,7 @@ func TestBoilerplateRemovesFurniture(t *testing.T) {
 		{"contributed sentence", "Ellen Marsh contributed to this report.", false},
 		{"photo caption", "An aerial photo shows the flooded quay at Harwick harbour on March 14.", false},
 		{"handout caption", "A handout image released by the council shows the barrier's six gates.", false},
+		{"in-this caption", "In this aerial image, the barrier's six gates stand open at Harwick on March 14.", false},
 		{"ad marker", "Advertisement", false},
 		{"ad marker with text", "Advertisement — story continues below", false},
 		{"continues below", "Story continues below advertisement", false},
