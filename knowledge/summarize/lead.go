@@ -26,8 +26,13 @@ func Best(reports []Source) (int, string) {
 	return best, lead
 }
 
+// leadMinWords is the fewest words a lead has: news leads tell who did
+// what in twenty or thirty; fewer than ten is a kicker ("Deadly water,
+// raging tornadoes and falling houses.") or a fragment.
+const leadMinWords = 10
+
 // Lead returns the first sentence of an article that says something: at
-// least six words of running text (not a caption or a credit line), not
+// least leadMinWords words of running text (not a caption or a credit line), not
 // the headline repeated, not a dateline, not too long; a dateline that
 // opens it is left out (the rest is still the stored text, byte for
 // byte). body is the article's text as readers see it, its boilerplate
@@ -43,7 +48,7 @@ func Lead(body, title string) string {
 		}
 		s = text.StripDateline(s)
 		toks = text.AppendTokens(toks[:0], s)
-		if len(toks) < 6 || len(toks) > 70 || text.Fold(s) == ft || !text.IsProse(s) {
+		if len(toks) < leadMinWords || len(toks) > 70 || text.Fold(s) == ft || !text.IsProse(s) {
 			continue
 		}
 		return s

@@ -14,6 +14,8 @@ package summarize
 import (
 	"math"
 	"sort"
+	"strings"
+	"unicode"
 
 	"github.com/herald-bot/herald/knowledge/text"
 )
@@ -43,11 +45,14 @@ type candidate struct {
 	start, end int // byte offsets in the source's text
 	stems      map[string]bool
 	score      float64
+	quoted     bool // mostly a direct quotation
 }
 
 // Sentences chooses the sentences of an extractive summary of srcs,
 // written in lang (an ISO 639-1 code; its analyzer's stems and stop
-// words are used): the most central ones, at most maxSentences (default
+// words are used): the most central sentences, a text's lead (see Lead)
+// and reports before quotations, none cut out of a longer
+// quotation, at most maxSentences (default
 // DefaultSentences; fewer for a short single text), at most two of each
 // source when there are several, none repeating most of the words of
 // another, in the order of the texts (by source, then by position). For a
@@ -63,9 +68,10 @@ func Sentences(srcs []Source, lang, topic string, maxSentences int) []Sentence {
 	for si, src := range srcs {
 		pos := 0
 		for _, sp := range text.Sentences(src.Text) {
-			toks = text.AppendTokens(toks[:0], src.Text[sp.Start:sp.End])
-			if len(toks) < 5 || len(toks) > 80 || !text.IsProse(src.Text[sp.Start:sp.End]) {
-				continue // datelines, captions, credit lines, run-ons
+			sent := src.Text[sp.Start:sp.End]
+			toks = text.AppendTokens(toks[:0], sent)
+			if len(toks) < 5 || len(toks) > 80 || !text.IsProse(sent) || unbalancedQuote(sent) {
+				continue // datelines, captions, credit lines, run-ons, a quotation cut off
 			}
 			st := map[string]bool{}
 			for _, t := range toks {
@@ -76,7 +82,7 @@ func Sentences(srcs []Source, lang, topic string, maxSentences int) []Sentence {
 			if len(st) < 3 {
 				continue
 			}
-			cands = append(cands, &candidate{src: si, pos: pos, start: sp.Start, end: sp.End, stems: st})
+			cands = append(cands, &candidate{src: si, pos: pos, start: sp.Start, end: sp.End, stems: st, quoted: quotedShare(sent) >= 0.5})
 			pos++
 			if pos >= 150 {
 				break
@@ -91,11 +97,24 @@ func Sentences(srcs []Source, lang, topic string, maxSentences int) []Sentence {
 		}
 	}
 	centrality(cands)
+	leads := make([]string, len(srcs))
+	for i, src := range srcs {
+		leads[i] = Lead(src.Text, src.Title)
+	}
 	var pool []*candidate
 	for _, c := range cands {
+		if l := leads[c.src]; l != "" && strings.HasSuffix(srcs[c.src].Text[c.start:c.end], l) {
+			// The lead is written to tell what happened.
+			c.score *= leadWeight
+		}
 		// News puts the gist first: a lead bonus that fades over the
 		// first sentences.
 		c.score *= 1 + 0.5/float64(1+c.pos)
+		if c.quoted {
+			// A summary tells what happened; a quotation out of its
+			// context says less.
+			c.score *= quotedWeight
+		}
 		if topicStems != nil {
 			hit := 0
 			for t := range topicStems {
@@ -152,6 +171,53 @@ func Sentences(srcs []Source, lang, topic string, maxSentences int) []Sentence {
 		out[i] = Sentence{Source: c.src, Span: text.Span{Start: c.start, End: c.end}}
 	}
 	return out
+}
+
+// leadWeight scales the score of a text's lead (see Lead): a news
+// article's lead is its summary, a feature's opening line need not be.
+const leadWeight = 2
+
+// quotedWeight scales the score of a sentence that is mostly a direct
+// quotation.
+const quotedWeight = 0.5
+
+// quotedShare returns the share of the letters of s that stand inside
+// quotation marks: straight or curly double quotes, German „…“ and »…«.
+func quotedShare(s string) float64 {
+	german := strings.ContainsRune(s, '„')
+	in, inside, all := false, 0, 0
+	for _, r := range s {
+		switch {
+		case r == '"':
+			in = !in
+		case r == '„', r == '»', r == '“' && !german:
+			in = true
+		case r == '”', r == '«', r == '“' && german:
+			in = false
+		case unicode.IsLetter(r):
+			all++
+			if in {
+				inside++
+			}
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return float64(inside) / float64(all)
+}
+
+// unbalancedQuote reports whether s opens a quotation it does not close
+// (or closes one it did not open): a sentence cut out of a longer
+// quotation ("But Nye says: “When things are happy, we watch comedies.").
+func unbalancedQuote(s string) bool {
+	if strings.Count(s, `"`)%2 != 0 {
+		return true
+	}
+	if strings.ContainsRune(s, '„') {
+		return strings.Count(s, "„") != strings.Count(s, "“")
+	}
+	return strings.Count(s, "“") != strings.Count(s, "”")
 }
 
 // centrality scores each sentence by TextRank over word-overlap

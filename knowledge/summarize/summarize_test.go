@@ -134,3 +134,59 @@ func TestOverlap(t *testing.T) {
 		}
 	}
 }
+
+func TestQuotations(t *testing.T) {
+	for _, tt := range []struct {
+		s          string
+		share      float64 // at least; 0: below a half; -1: not checked
+		unbalanced bool
+	}{
+		{`“We will build it,” the mayor said.`, 0.5, false},
+		{`The mayor said the barrier opens in 2028.`, 0, false},
+		{`But the mayor says: “When tides are high, we close the gates.`, -1, true},
+		{`„Wir bauen die Sperre noch in diesem Jahr“, sagte sie.`, 0.5, false},
+		{`Sie sagte: „Wenn die Flut kommt, schließen wir.`, -1, true},
+	} {
+		if got := quotedShare(tt.s); tt.share >= 0 && (got < tt.share || tt.share == 0 && got >= 0.5) {
+			t.Errorf("quotedShare(%q) = %.2f, want at least %.2f", tt.s, got, tt.share)
+		}
+		if got := unbalancedQuote(tt.s); got != tt.unbalanced {
+			t.Errorf("unbalancedQuote(%q) = %v, want %v", tt.s, got, tt.unbalanced)
+		}
+	}
+}
+
+// TestSummaryPrefersReportToQuotation: of two sentences as central, the
+// one that reports is chosen over the one that quotes, and a quotation
+// cut off is never chosen.
+func TestSummaryPrefersReportToQuotation(t *testing.T) {
+	body := "The harbour council approved the tidal barrier on Tuesday after a long debate over its cost. " +
+		"“The tidal barrier will protect the harbour for a century,” the mayor said of the council's vote. " +
+		"The barrier will cost £48 million, the council said, and the harbour will stay open during the works. " +
+		"Then she added: “When tides are high, the barrier will close the harbour. " +
+		"Residents welcomed the council's barrier plan at a meeting in the harbour hall."
+	got := Sentences([]Source{{Title: "Harbour council approves barrier", Text: body}}, "en", "", 2)
+	for _, sn := range got {
+		s := body[sn.Span.Start:sn.Span.End]
+		if quotedShare(s) >= 0.5 || unbalancedQuote(s) {
+			t.Errorf("summary chose %q", s)
+		}
+	}
+	if len(got) != 2 {
+		t.Errorf("got %d sentences, want 2", len(got))
+	}
+}
+
+// TestSummaryStartsWithTheLead: the lead of an article (its first
+// sentence of ten words or more) counts more than a sentence as central.
+func TestSummaryStartsWithTheLead(t *testing.T) {
+	const lead = "Storm surges shaped the harbour town of Harwick, and a new film about the quay tells their history."
+	body := "Wind and water.\n\n" + lead + " " +
+		"The harbour council and the harbour board said the harbour barrier would protect the harbour quay from storm surges. " +
+		"The harbour board said the harbour barrier and the harbour quay would be finished by the council. " +
+		"The council said the barrier would close the harbour at high tide, the board said of the barrier."
+	got := Sentences([]Source{{Title: "A film about Harwick's storms", Text: body}}, "en", "", 1)
+	if len(got) == 0 || body[got[0].Span.Start:got[0].Span.End] != lead {
+		t.Errorf("summary %v does not start with the lead %q", got, lead)
+	}
+}
