@@ -101,12 +101,7 @@ func TestAnswer(t *testing.T) {
 	}
 	passages := []Passage{{Article: 7, Title: docs[0].Title, Text: body}, {Article: 9, Title: docs[1].Title, Text: lead}}
 	question := func(q string) Question {
-		w := map[string]float64{}
-		an := text.AnalyzerFor("en")
-		for _, term := range an.Query(q) {
-			w[term.Term] = 2
-		}
-		return Question{Text: q, Language: "en", Weights: w}
+		return Question{Text: q, Language: "en", Weights: sameWeights(q, 2)}
 	}
 	tests := []struct {
 		name     string
@@ -218,11 +213,7 @@ func TestPreambleAnswer(t *testing.T) {
 		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
 	passages := []Passage{{Article: 4, Title: docs[0].Title, Text: body}}
 	q := "The Harwick town council approved a new harbour budget this week after months of debate. Which project did the council postpone?"
-	w := map[string]float64{}
-	for _, term := range text.AnalyzerFor("en").Query(q) {
-		w[term.Term] = 2
-	}
-	res := Answer(Question{Text: q, Language: "en", Weights: w}, passages, docs, DefaultParams())
+	res := Answer(Question{Text: q, Language: "en", Weights: sameWeights(q, 2)}, passages, docs, DefaultParams())
 	if res.Abstained || len(res.Sentences) == 0 || res.Sentences[0].Text != answer {
 		t.Errorf("Answer(%q) = %+v, want the lead %q", q, res, answer)
 	}
@@ -240,11 +231,7 @@ func TestAnswerNamesWhatTheLeadRefersTo(t *testing.T) {
 		Spans: []text.Span{{Start: 0, End: len(body)}}, Full: body}}
 	passages := []Passage{{Article: 5, Title: docs[0].Title, Text: body}}
 	q := "Which show received the most nominations for the Reel Awards?"
-	w := map[string]float64{}
-	for _, term := range text.AnalyzerFor("en").Query(q) {
-		w[term.Term] = 2
-	}
-	res := Answer(Question{Text: q, Language: "en", Weights: w}, passages, docs, DefaultParams())
+	res := Answer(Question{Text: q, Language: "en", Weights: sameWeights(q, 2)}, passages, docs, DefaultParams())
 	if res.Abstained || len(res.Sentences) < 2 || res.Sentences[0].Text != named || res.Sentences[1].Text != lead {
 		t.Fatalf("Answer(%q) = %+v, want %q then %q", q, res, named, lead)
 	}
@@ -269,14 +256,19 @@ func TestCommonNameNeedNotBeInTheEvidence(t *testing.T) {
 		{"Which movie topped the US box office?", true},
 		{"Which movie topped the Zanzibar box office?", false},
 	} {
-		w := map[string]float64{}
-		for _, term := range text.AnalyzerFor("en").Query(tt.q) {
-			w[term.Term] = 4
-		}
-		e := newExtractor(tt.q, "en", docs, nil, w, DefaultParams())
+		e := newExtractor(tt.q, "en", docs, nil, sameWeights(tt.q, 4), DefaultParams())
 		e.common = map[string]bool{"us": true} // in most articles of the store
 		if got := e.coversKeyTerms(tt.q, passages, docs); got != tt.answers {
 			t.Errorf("coversKeyTerms(%q) = %v, want %v", tt.q, got, tt.answers)
 		}
 	}
+}
+
+// sameWeights gives each of the English question q's terms the weight w.
+func sameWeights(q string, w float64) map[string]float64 {
+	out := map[string]float64{}
+	for _, term := range text.AnalyzerFor("en").Query(q) {
+		out[term.Term] = w
+	}
+	return out
 }
