@@ -361,8 +361,9 @@ func TestAgeOwners(t *testing.T) {
 	for _, c := range findCandidates(sentence, scanPlainWords(sentence), e.facts) {
 		fits[c.text] = c.fit
 	}
-	if fits["67"] != 1 || fits["41-year-old"] != otherAge {
-		t.Errorf("fits %v, want 67 at 1 and 41-year-old at %v", fits, otherAge)
+	// Below 0.5, the suspect's age can be no answer's best candidate.
+	if fits["67"] != 1 || fits["41-year-old"] >= 0.5 {
+		t.Errorf("fits %v, want 67 at 1 and 41-year-old below 0.5", fits)
 	}
 }
 
