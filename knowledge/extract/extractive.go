@@ -801,14 +801,17 @@ func (e *extractor) markAbout(sents []*evSentence) {
 	// Nor need a name so common in the store that it tells nothing ("US"
 	// in an American outlet's articles).
 	var names []questionName
+	// Nor a month or a weekday ("by early August"): it says when, which
+	// the article's date tells as well as its words.
 	for _, n := range questionNames(e.question, e.an) {
-		told, rare := true, false
+		told, rare, when := true, false, true
 		for _, w := range n.words {
 			st := e.cache.Stem(e.an, w)
 			told = told && e.source[st]
 			rare = rare || !e.common[st]
+			when = when && e.facts.lex.isDateWord(w)
 		}
-		if !told && rare {
+		if !told && rare && !when {
 			names = append(names, n)
 		}
 	}
@@ -1409,9 +1412,10 @@ func (e *extractor) coversKeyTerms(question string, passages []Passage, docs []D
 	for _, t := range terms {
 		// A name the evidence lacks is what the question is about, unless
 		// it is so common in the store that it tells nothing ("US" in an
-		// American outlet's articles, which say "domestically").
+		// American outlet's articles, which say "domestically"), or a
+		// month or weekday, which the articles' dates may tell.
 		if t.Name && !anywhere[t.Term] && !anywhere[t.Word] {
-			if !e.common[t.Term] {
+			if !e.common[t.Term] && !lexiconFor(e.an.Language()).isDateWord(t.Word) {
 				return false
 			}
 			continue

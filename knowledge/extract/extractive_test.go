@@ -242,8 +242,8 @@ func TestAnswerNamesWhatTheLeadRefersTo(t *testing.T) {
 
 // TestCommonNameNeedNotBeInTheEvidence: a name so common in the store
 // that it tells nothing ("US" in an American outlet's articles, which say
-// "domestically") is not required of the evidence, nor counted against
-// its coverage; a rare name still is.
+// "domestically"), or a month, is not required of the evidence, nor
+// counted against its coverage; a rare name still is.
 func TestCommonNameNeedNotBeInTheEvidence(t *testing.T) {
 	body := "The latest film in the saga, “Storm Harbour,” made an estimated $143 million domestically for its opening, topping the box office."
 	docs := []Document{{ID: 6, Title: "Storm Harbour tops the box office", Outlet: "Screen Wire", Text: body,
@@ -255,6 +255,8 @@ func TestCommonNameNeedNotBeInTheEvidence(t *testing.T) {
 	}{
 		{"Which movie topped the US box office?", true},
 		{"Which movie topped the Zanzibar box office?", false},
+		// A month says when; the article's date tells it too.
+		{"Which movie topped the box office in early July?", true},
 	} {
 		e := newExtractor(tt.q, "en", docs, nil, sameWeights(tt.q, 4), DefaultParams())
 		e.common = map[string]bool{"us": true} // in most articles of the store
