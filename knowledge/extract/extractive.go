@@ -343,7 +343,7 @@ func (e *extractor) sentences(docs []Document) []*evSentence {
 		s.rel, s.content = e.relevance(ws)
 		s.focused = e.role == "" || e.namesRole(ws)
 		s.ctx = s.rel
-		s.asks = strings.HasSuffix(strings.TrimRight(s.text, ` "'”’)`), "?")
+		s.asks = isQuestion(s.text)
 		s.cands = e.dropCredits(s.text, findCandidates(s.text, ws, e.facts))
 		// A sentence naming the question's source adds nothing by that,
 		// but restates the question with it all the same.
@@ -874,6 +874,31 @@ func (e *extractor) markAbout(sents []*evSentence) {
 		}
 		s.about = touches && covered >= need
 	}
+}
+
+// isQuestion reports whether a sentence is a question itself: it ends
+// with a question mark, and not one inside a quotation that the sentence
+// reports ("All 21 members voted “yes” in response to the question:
+// “Do the benefits outweigh the risks?”" states a vote).
+func isQuestion(s string) bool {
+	t := strings.TrimRight(s, ` "'”’)`)
+	if !strings.HasSuffix(t, "?") {
+		return false
+	}
+	if len(t) == len(strings.TrimRight(s, " ")) {
+		return true // no closing quote after the question mark
+	}
+	open := strings.LastIndexAny(t, "“\"„")
+	return open < 0 || countWordsBefore(t, open) < reportedQuestionWords
+}
+
+// reportedQuestionWords is how many words before a quoted question make
+// the sentence a report of it rather than the question.
+const reportedQuestionWords = 4
+
+// countWordsBefore counts the words of s before byte i.
+func countWordsBefore(s string, i int) int {
+	return len(strings.Fields(s[:i]))
 }
 
 // keyCount returns how many key terms the question has, those that only

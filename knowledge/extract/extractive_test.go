@@ -274,3 +274,18 @@ func sameWeights(q string, w float64) map[string]float64 {
 	}
 	return out
 }
+
+func TestIsQuestion(t *testing.T) {
+	for s, want := range map[string]bool{
+		"So what is going on with the harbour?": true,
+		"“Why now?”":                            true,
+		"She asked: “Why now?”":                 true,
+		"All 21 members of the council voted “yes” in response to the question: “Is it safe?”": false,
+		`The board answered the mayor's question, "Will the barrier hold?"`:                    false,
+		"The council approved the barrier.":                                                    false,
+	} {
+		if got := isQuestion(s); got != want {
+			t.Errorf("isQuestion(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
