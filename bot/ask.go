@@ -288,8 +288,10 @@ func (b *Bot) answer(ctx context.Context, j job, out output) error {
 		}
 		return knowledge.WrapError(knowledge.EUNAVAILABLE, tr(j.locale, txtNotDelivered), err)
 	}
-	b.metrics.question(ans.Mode, outcomeAnswered)
+	// The latency first: a scrape that sees the answer counted sees its
+	// duration too.
 	b.metrics.latency.WithLabelValues(ans.Mode).Observe(time.Since(began).Seconds())
+	b.metrics.question(ans.Mode, outcomeAnswered)
 	log.Info("answered", "mode", ans.Mode, "citations", len(ans.Citations), "tokens", ans.Tokens,
 		"follow_up", len(j.history) > 0, "messages", len(ids), "duration", time.Since(began).Round(time.Millisecond))
 	conv := j.convID
