@@ -370,19 +370,16 @@ func TestFeedPostsComeFromTheShardOfTheirServer(t *testing.T) {
 	}
 	// A pass leaves a channel its process does not see yet (its state
 	// lags a gateway reconnect under load) for the next pass: passes
-	// until both are out, none of them failing.
-	posted := 0
+	// until both are out, none of them failing. The bot's own first pass,
+	// late under load, may post some of them: what counts is what the
+	// channel holds.
 	fd.WaitUntil(t, func() bool {
 		res := bot.PostFeedsNow(ctx, news1, b1)
 		if res.Failed != 0 {
 			t.Errorf("shard 1's pass failed: %+v", res)
 		}
-		posted += res.Posted
-		return posted >= 2 || res.Failed != 0
+		return len(botMessages(fd, shard1Channel)) >= 2 || res.Failed != 0
 	}, wait)
-	if posted != 2 {
-		t.Errorf("shard 1 posted %d, want 2", posted)
-	}
 	if res := bot.PostFeedsNow(ctx, news0, b0); res.Posted != 0 {
 		t.Errorf("shard 0 posted %+v afterwards", res)
 	}
