@@ -176,6 +176,17 @@ func TestSampleQuestionsAnsweredOrAbstaining(t *testing.T) {
 	}
 }
 
+// askAsOf asks db's answerer the question q of every server's articles
+// as of asOf, failing the test on an error.
+func askAsOf(t *testing.T, db *DB, q string, asOf time.Time) *Answer {
+	t.Helper()
+	ans, err := (&Answerer{DB: db}).Ask(context.Background(), Question{Text: q, Filter: Filter{GuildID: "*", AsOf: asOf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ans
+}
+
 // putNews stores a short article for answer tests.
 func putNews(t *testing.T, db *DB, n int, source, title string, published time.Time, body string) *Article {
 	t.Helper()
@@ -259,11 +270,7 @@ func TestSameSentenceInTwoOutletsIsQuotedOnce(t *testing.T) {
 	same := "The harbour bridge will reopen on March 12 after six weeks of repairs, the city said."
 	putNews(t, db, 1, "Harbour Gazette", "Harbour bridge to reopen", pub, same+"\n\nTraffic was diverted through the old tunnel.")
 	putNews(t, db, 2, "Coast Courier", "Bridge reopening date set", pub, "Drivers have waited for weeks.\n\n"+same)
-	an := &Answerer{DB: db}
-	ans, err := an.Ask(context.Background(), Question{Text: "When will the harbour bridge reopen?", Filter: Filter{GuildID: "*", AsOf: pub.AddDate(0, 0, 1)}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askAsOf(t, db, "When will the harbour bridge reopen?", pub.AddDate(0, 0, 1))
 	if strings.Count(ans.Text, same) != 1 || !strings.Contains(ans.Text, same+" [1][2]") || len(ans.Citations) != 2 {
 		t.Fatalf("want the sentence once citing both outlets: %q %+v", ans.Text, ans.Citations)
 	}

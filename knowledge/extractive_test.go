@@ -62,11 +62,7 @@ func TestHeadlineNamesTheAnswer(t *testing.T) {
 	putNews(t, db, 2, "Dining Digest", "The highest grossing eateries in America", asOf.AddDate(-3, 0, 0),
 		"Another oversized restaurant from Tao has a redesigned menu in all its restaurants.\n\n"+
 			"Tao runs restaurants in New York and Las Vegas.")
-	an := &Answerer{DB: db}
-	ans, err := an.Ask(context.Background(), Question{Text: "Which food chain launched a redesigned menu in its restaurants?", Filter: Filter{GuildID: "*", AsOf: asOf}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askAsOf(t, db, "Which food chain launched a redesigned menu in its restaurants?", asOf)
 	if ans.Abstained || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Subway") {
 		t.Errorf("want a first quote naming Subway, got %q", ans.Text)
 	}
@@ -84,11 +80,7 @@ func TestNamerLeads(t *testing.T) {
 			"“Harbour Lights” is officially coming back.\n\n"+
 			"“It took nine years to bring the first season of Harbour Lights to life,” its creator said in a letter.\n\n"+
 			"Harbour Lights became the most watched series of the year.")
-	an := &Answerer{DB: db}
-	ans, err := an.Ask(context.Background(), Question{Text: "Which wildly popular show was renewed for a new season?", Filter: Filter{GuildID: "*", AsOf: asOf}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ans := askAsOf(t, db, "Which wildly popular show was renewed for a new season?", asOf)
 	if ans.Abstained || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Quote, "Harbour Lights") ||
 		!strings.HasPrefix(ans.Text, "Harbour Lights — ") {
 		t.Errorf("want the show named first: %q", ans.Text)
