@@ -44,21 +44,12 @@ func TestServeAnswersOnDiscordAndStopsCleanly(t *testing.T) {
 	fd.SetInteractionDeadline(time.Minute) // a loaded test machine can be slow
 	var tok [8]byte
 	_, _ = rand.Read(tok[:])
-	token := "serve-test-" + hex.EncodeToString(tok[:])
-	sessionHooks.Store(token, func(s *discordgo.Session) { fd.Attach(s) })
-	t.Cleanup(func() { sessionHooks.Delete(token) })
-	env["DISCORD_TOKEN"] = token
+	env["DISCORD_TOKEN"] = serveToken(t, "serve-test-"+hex.EncodeToString(tok[:]), fd.Attach)
 	env["HERALD_DISCORD_GUILD"] = fd.GuildID()
 	env["HERALD_HTTP_ADDR"] = "127.0.0.1:0"
 	env["HERALD_LOG_LEVEL"] = "debug"
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
-	}()
+	cancel, done, stderr := startServe(t, env)
 	fd.WaitUntil(t, func() bool { return strings.Contains(stderr.String(), "Herald is connected to Discord") }, 10*time.Second)
 	if cmds := fd.Commands(fd.GuildID()); len(cmds) < 3 {
 		t.Errorf("registered commands = %v", cmds)
@@ -103,11 +94,11 @@ func TestServeAnswersOnDiscordAndStopsCleanly(t *testing.T) {
 		t.Errorf("answer = %q", answer)
 	}
 
-	stopServe(t, cancel, done, &stderr)
+	stopServe(t, cancel, done, stderr)
 	if fd.Connected() {
 		t.Error("the gateway is still connected")
 	}
-	if strings.Contains(stderr.String(), token) {
+	if strings.Contains(stderr.String(), env["DISCORD_TOKEN"]) {
 		t.Error("the token is in the log")
 	}
 	if t.Failed() {
@@ -176,22 +167,15 @@ func TestServeFailsFastAndSaysWhy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			env := testEnv(t)
-			token := "fail-fast-" + strings.ReplaceAll(tc.name, " ", "-") + "-" + hex.EncodeToString([]byte(t.Name()))[:8]
-			sessionHooks.Store(token, func(s *discordgo.Session) { tc.setup(t, s) })
-			t.Cleanup(func() { sessionHooks.Delete(token) })
+			token := serveToken(t, "fail-fast-"+strings.ReplaceAll(tc.name, " ", "-")+"-"+hex.EncodeToString([]byte(t.Name()))[:8],
+				func(s *discordgo.Session) { tc.setup(t, s) })
 			env["DISCORD_TOKEN"] = token
 			env["HERALD_LOG_LEVEL"] = "error"
 			if tc.name == "metrics address taken" {
 				env["HERALD_HTTP_ADDR"] = takenAddr
 			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			var stdout, stderr syncBuffer
-			done := make(chan error, 1)
 			start := time.Now()
-			go func() {
-				done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
-			}()
+			_, done, stderr := startServe(t, env)
 			var err error
 			select {
 			case err = <-done:
@@ -248,9 +232,7 @@ func TestServeAutoShards(t *testing.T) {
 		Channels: []*discordgo.Channel{{ID: "1202402938065125378", Name: "news", Type: discordgo.ChannelTypeGuildText}}})
 	fd.SetShardLimit(1)
 	fd.SetMaxConcurrency(2)
-	token := "auto-shards-" + hex.EncodeToString([]byte(t.Name()))[:8]
-	sessionHooks.Store(token, func(s *discordgo.Session) { fd.Attach(s) })
-	t.Cleanup(func() { sessionHooks.Delete(token) })
+	token := serveToken(t, "auto-shards-"+hex.EncodeToString([]byte(t.Name()))[:8], fd.Attach)
 
 	env := testEnv(t)
 	env["DISCORD_TOKEN"] = token
@@ -263,13 +245,7 @@ func TestServeAutoShards(t *testing.T) {
 	env["HERALD_SHARD_COUNT"] = "auto"
 	env["HERALD_HTTP_ADDR"] = "127.0.0.1:0"
 	env["HERALD_LOG_LEVEL"] = "info"
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
-	}()
+	cancel, done, stderr := startServe(t, env)
 	fd.WaitUntil(t, func() bool { return strings.Contains(stderr.String(), "Herald is connected to Discord") }, 15*time.Second)
 	fd.WaitShards(t, 2, 5*time.Second)
 	addr := regexp.MustCompile(`serving /healthz and /metrics" addr=(\S+)`).FindStringSubmatch(stderr.String())
@@ -295,10 +271,33 @@ func TestServeAutoShards(t *testing.T) {
 	if !strings.Contains(stderr.String(), `shards="all 2"`) {
 		t.Errorf("the start-up log does not name the shards:\n%s", stderr.String())
 	}
-	stopServe(t, cancel, done, &stderr)
+	stopServe(t, cancel, done, stderr)
 	if fd.Connected() {
 		t.Error("a shard is still connected")
 	}
+}
+
+// serveToken registers token as a DISCORD_TOKEN whose sessions hook sets
+// up (attaches to a fake Discord) until the test ends, and returns it.
+func serveToken(t *testing.T, token string, hook func(*discordgo.Session)) string {
+	t.Helper()
+	sessionHooks.Store(token, hook)
+	t.Cleanup(func() { sessionHooks.Delete(token) })
+	return token
+}
+
+// startServe runs `herald serve` with env in the background until cancel
+// (also called when the test ends); done receives its error.
+func startServe(t *testing.T, env map[string]string) (cancel context.CancelFunc, done <-chan error, stderr *syncBuffer) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	var stdout syncBuffer
+	stderr = &syncBuffer{}
+	ch := make(chan error, 1)
+	go func() {
+		ch <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, stderr)
+	}()
+	return cancel, ch, stderr
 }
 
 // stopServe interrupts a running serve (cancel) and checks that it ends
