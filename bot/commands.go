@@ -156,9 +156,15 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 		}
 		return knowledge.WrapError(knowledge.EUNAVAILABLE, "Discord refused the slash commands.", err)
 	}
-	// Their IDs make clickable mentions of them (see commandMention).
-	ids := make(map[string]string, len(registered))
-	for _, c := range registered {
+	b.storeCommandIDs(registered)
+	return nil
+}
+
+// storeCommandIDs keeps the IDs of the registered commands cmds by name:
+// they make clickable mentions of them (see commandMention).
+func (b *Bot) storeCommandIDs(cmds []*discordgo.ApplicationCommand) {
+	ids := make(map[string]string, len(cmds))
+	for _, c := range cmds {
 		if c != nil && c.ID != "" {
 			ids[c.Name] = c.ID
 		}
@@ -166,7 +172,6 @@ func (b *Bot) registerCommands(ctx context.Context) error {
 	b.cmdMu.Lock()
 	defer b.cmdMu.Unlock()
 	b.commandIDs.Store(ids)
-	return nil
 }
 
 // commandMention returns a clickable mention of a command ("</feed add:123>"

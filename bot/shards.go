@@ -299,15 +299,7 @@ func (b *Bot) learnCommands(ctx context.Context) {
 		b.Logger.Warn("cannot read the registered slash commands; their mentions stay plain until members use them", "err", err)
 		return
 	}
-	ids := make(map[string]string, len(cmds))
-	for _, c := range cmds {
-		if c != nil && c.ID != "" {
-			ids[c.Name] = c.ID
-		}
-	}
-	b.cmdMu.Lock()
-	defer b.cmdMu.Unlock()
-	b.commandIDs.Store(ids)
+	b.storeCommandIDs(cmds)
 }
 
 // learnCommandID remembers the ID of a command used in an interaction,
